@@ -1,0 +1,80 @@
+//! The first start: one department, the seed's help topics and an administrator.
+
+use argon2::{Argon2, PasswordHasher, password_hash::SaltString};
+use tessera_domain::Lang;
+
+use crate::{Result, Tessera, token};
+
+/// How the first administrator signs in; printed once by the binary.
+#[derive(Debug)]
+pub struct FirstAdmin {
+    /// User name.
+    pub username: String,
+    /// One-time password (must be changed at first sign-in).
+    pub password: String,
+}
+
+/// Hashes a password with argon2id on a blocking thread (it takes tens of milliseconds).
+pub(crate) async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&token::random_bytes(16))
+            .map_err(|e| crate::CoreError::Config(format!("salt: {e}")))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| crate::CoreError::Config(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| crate::CoreError::Config(e.to_string()))?
+}
+
+impl Tessera {
+    /// Seeds an empty installation; returns the administrator's credentials when it did.
+    /// Runs in one transaction, so two nodes starting at once seed once.
+    pub async fn bootstrap(&self) -> Result<Option<FirstAdmin>> {
+        let mut tx = self.db().begin().await?;
+        if tx.h().department_count().await? > 0 {
+            return Ok(None);
+        }
+        let cfg = self.config();
+        let lang = cfg.default_lang;
+        let dept = tx
+            .h()
+            .insert_department(
+                &tessera_i18n::t(lang, "seed-department"),
+                &cfg.mail_from.email,
+            )
+            .await?;
+        for (i, key) in [
+            "seed-topic-general",
+            "seed-topic-idea",
+            "seed-topic-website",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let de = tessera_i18n::t(Lang::De, key);
+            let en = tessera_i18n::t(Lang::En, key);
+            tx.h()
+                .insert_help_topic(&de, &en, dept, i as i64 * 10)
+                .await?;
+        }
+        let password = token::random_hex(10);
+        let hash = hash_password(password.clone()).await?;
+        tx.h()
+            .insert_agent(
+                "admin",
+                &cfg.mail_from.email,
+                "Administrator",
+                &hash,
+                true,
+                lang,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Some(FirstAdmin {
+            username: "admin".into(),
+            password,
+        }))
+    }
+}

@@ -1,0 +1,66 @@
+use tessera_domain::{Lang, NumberFormat};
+use tessera_mail::Mailbox;
+
+/// What the use cases need to know about the installation.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    /// Public base URL for links in mail, without trailing slash.
+    pub base_url: String,
+    /// Pattern of public ticket numbers.
+    pub number_format: NumberFormat,
+    /// Sender of automatic mail when a department has no address of its own.
+    pub mail_from: Mailbox,
+    /// Language for people whose language is unknown.
+    pub default_lang: Lang,
+    /// Name shown in the portal and in mail.
+    pub org_name: String,
+    /// Most bytes of attachments one submission may carry.
+    pub attachment_max_total: u64,
+    /// Allowed file name extensions, lower-case without dot; empty allows every type.
+    pub allowed_extensions: Vec<String>,
+    /// A requester session ends after this long without a request.
+    pub session_idle_secs: i64,
+    /// A session ends this long after it started, whatever happens.
+    pub session_absolute_secs: i64,
+    /// First retry delay of a failed mail; doubles each attempt.
+    pub mail_retry_base_ms: i64,
+    /// Longest delay between two attempts.
+    pub mail_retry_max_ms: i64,
+    /// Attempts before a mail is given up (and kept as failed).
+    pub mail_max_attempts: i64,
+}
+
+impl Default for CoreConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "http://127.0.0.1:8080".into(),
+            number_format: NumberFormat::default(),
+            mail_from: Mailbox {
+                name: "Tessera".into(),
+                email: "helpdesk@localhost.localdomain".into(),
+            },
+            default_lang: Lang::De,
+            org_name: "Tessera".into(),
+            attachment_max_total: 8 * 1024 * 1024,
+            allowed_extensions: Vec::new(),
+            session_idle_secs: 14 * 24 * 3600,
+            session_absolute_secs: 90 * 24 * 3600,
+            mail_retry_base_ms: 30_000,
+            mail_retry_max_ms: 3_600_000,
+            mail_max_attempts: 40,
+        }
+    }
+}
+
+impl CoreConfig {
+    /// Whether a file name's extension is allowed.
+    pub fn extension_allowed(&self, filename: &str) -> bool {
+        if self.allowed_extensions.is_empty() {
+            return true;
+        }
+        let ext = filename
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase());
+        ext.is_some_and(|e| self.allowed_extensions.contains(&e))
+    }
+}

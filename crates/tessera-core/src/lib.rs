@@ -1,0 +1,88 @@
+//! Tessera's use cases: opening, answering and following tickets, sessions and access links,
+//! and the delivery of queued mail. Every front end (portal, agent UI, API, email, CLI) calls
+//! into this crate, and permissions are checked here and nowhere else.
+//!
+//! Architecture invariant: no HTTP and no HTML here; no SQL either (that is the store's).
+#![forbid(unsafe_code)]
+
+mod bootstrap;
+mod config;
+mod error;
+mod notify;
+mod portal;
+mod session;
+pub mod token;
+mod worker;
+
+use std::sync::Arc;
+
+pub use bootstrap::FirstAdmin;
+pub use config::CoreConfig;
+pub use error::CoreError;
+pub use portal::{
+    MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,
+    clean_filename, content_type_for,
+};
+pub use session::Session;
+pub use tessera_store::{BlobStore, Db, Grant, TempBlob};
+pub use worker::MailWorker;
+
+/// Result of a use case.
+pub type Result<T, E = CoreError> = std::result::Result<T, E>;
+
+/// The application: storage, configuration and the secret that signs Message-IDs.
+#[derive(Clone)]
+pub struct Tessera {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    blobs: BlobStore,
+    cfg: CoreConfig,
+    secret: Vec<u8>,
+    mail_wakeup: tokio::sync::Notify,
+}
+
+impl Tessera {
+    /// Assembles the application on a migrated database; creates the installation secret on
+    /// first use (shared by every node through the database).
+    pub async fn new(db: Db, blobs: BlobStore, cfg: CoreConfig) -> Result<Self> {
+        let mut conn = db.conn().await?;
+        let secret = conn
+            .h()
+            .setting_init("secret_key", &token::random_hex(32))
+            .await?;
+        drop(conn);
+        let secret = hex::decode(secret).map_err(|_| CoreError::Config("secret_key".into()))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                blobs,
+                cfg,
+                secret,
+                mail_wakeup: Default::default(),
+            }),
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// Where attachment bytes go.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &CoreConfig {
+        &self.inner.cfg
+    }
+
+    /// Wakes the mail worker after a commit that queued mail.
+    fn mail_queued(&self) {
+        self.inner.mail_wakeup.notify_one();
+    }
+}

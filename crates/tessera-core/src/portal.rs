@@ -1,0 +1,495 @@
+//! The requester's side: opening a ticket, following it and answering.
+
+use tessera_domain::{
+    BodyFormat, ContactId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority, Problem,
+    ThreadEntryId, TicketId, Timestamp,
+    model::{Attachment, ThreadEntry, Ticket},
+    validate,
+};
+use tessera_store::{Grant, Handle, NewAttachment, NewEntry, NewTicket, StoreError, TempBlob};
+
+use crate::{CoreError, Result, Tessera, notify, token};
+
+/// Longest subject, in characters.
+pub const MAX_SUBJECT: usize = 200;
+/// Longest name, in characters.
+pub const MAX_NAME: usize = 100;
+/// Longest message body, in characters.
+pub const MAX_BODY: usize = 50_000;
+/// Most files in one submission.
+pub const MAX_FILES: usize = 20;
+
+/// A file received from a person, already written to temporary storage.
+#[derive(Debug)]
+pub struct Upload {
+    /// File name as given by the client (cleaned by `clean_filename`).
+    pub filename: String,
+    /// MIME type derived from the name.
+    pub content_type: String,
+    /// The bytes.
+    pub blob: TempBlob,
+}
+
+/// What the portal's "open a new ticket" form carries.
+#[derive(Debug)]
+pub struct NewTicketInput {
+    /// Requester's address.
+    pub email: String,
+    /// Requester's full name.
+    pub name: String,
+    /// Chosen topic (as submitted).
+    pub help_topic_id: String,
+    /// Summary.
+    pub subject: String,
+    /// Details.
+    pub body: String,
+    /// Files.
+    pub uploads: Vec<Upload>,
+    /// The language the requester used.
+    pub lang: Lang,
+}
+
+/// A ticket just opened.
+#[derive(Debug, Clone)]
+pub struct Opened {
+    /// Key.
+    pub ticket_id: TicketId,
+    /// Public number.
+    pub number: String,
+    /// The requester, for the session grant.
+    pub grant: Grant,
+}
+
+/// A message from the requester's side.
+#[derive(Debug)]
+pub struct ReplyInput {
+    /// Text.
+    pub body: String,
+    /// Files.
+    pub uploads: Vec<Upload>,
+}
+
+/// What a participant sees of a ticket.
+#[derive(Debug)]
+pub struct TicketView {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Public entries, oldest first.
+    pub thread: Vec<ThreadEntry>,
+    /// Attachments of those entries.
+    pub attachments: Vec<Attachment>,
+    /// Who is looking.
+    pub viewer: ContactId,
+}
+
+impl TicketView {
+    /// The attachments of one entry.
+    pub fn attachments_of(&self, entry: ThreadEntryId) -> impl Iterator<Item = &Attachment> {
+        self.attachments
+            .iter()
+            .filter(move |a| a.thread_entry_id == entry)
+    }
+}
+
+/// Makes a client-supplied file name safe to store and show: no path, no control characters,
+/// at most 120 characters, never empty.
+pub fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|'))
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        return "file".to_owned();
+    }
+    if cleaned.chars().count() <= 120 {
+        return cleaned;
+    }
+    // Keep the extension when shortening.
+    match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if ext.len() <= 10 => {
+            format!("{}.{ext}", stem.chars().take(110).collect::<String>())
+        }
+        _ => cleaned.chars().take(120).collect(),
+    }
+}
+
+/// The MIME type for a file name; unknown types are served as opaque bytes.
+pub fn content_type_for(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "txt" | "log" => "text/plain",
+        "csv" => "text/csv",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "zip" => "application/zip",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        _ => "application/octet-stream",
+    }
+}
+
+impl Tessera {
+    fn check_uploads(&self, uploads: &[Upload], problem: &mut Problem) {
+        let total: u64 = uploads.iter().map(|u| u.blob.size()).sum();
+        if total > self.config().attachment_max_total {
+            problem.add("attachments", "error-attachments-too-large");
+        } else if uploads.len() > MAX_FILES {
+            problem.add("attachments", "error-attachments-too-many");
+        } else if uploads
+            .iter()
+            .any(|u| !self.config().extension_allowed(&u.filename))
+        {
+            problem.add("attachments", "error-attachment-type");
+        }
+    }
+
+    /// Moves uploads into permanent storage and records them on an entry.
+    async fn store_uploads(
+        &self,
+        h: &mut Handle<'_>,
+        ticket: TicketId,
+        entry: ThreadEntryId,
+        committed: Vec<(String, String, String, i64)>,
+    ) -> Result<()> {
+        for (key, filename, content_type, size) in &committed {
+            h.insert_attachment(&NewAttachment {
+                ticket_id: ticket,
+                thread_entry_id: entry,
+                blob_key: key,
+                filename,
+                content_type,
+                size: *size,
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn commit_blobs(
+        &self,
+        uploads: Vec<Upload>,
+    ) -> Result<Vec<(String, String, String, i64)>> {
+        let mut out = Vec::with_capacity(uploads.len());
+        for u in uploads {
+            let size = u.blob.size() as i64;
+            let key = self.blobs().commit(u.blob).await?;
+            out.push((key, u.filename, u.content_type, size));
+        }
+        Ok(out)
+    }
+
+    /// Opens a ticket from the portal: validates, stores ticket, first message, attachments,
+    /// the requester's access token and the confirmation mail in one transaction.
+    pub async fn open_ticket(&self, input: NewTicketInput) -> Result<Opened> {
+        let mut problem = Problem::default();
+        let email = EmailAddress::parse(&input.email);
+        if input.email.trim().is_empty() {
+            problem.add("email", "error-required");
+        } else if email.is_none() {
+            problem.add("email", "error-email");
+        }
+        let name = validate::text(&mut problem, "name", &input.name, MAX_NAME);
+        let topic = match input.help_topic_id.trim().parse::<i64>() {
+            Ok(id) => {
+                let mut conn = self.db().conn().await?;
+                match conn.h().help_topic(HelpTopicId(id)).await {
+                    Ok(t) if t.is_public && t.is_active => Some(t),
+                    Ok(_) | Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Err(_) => None,
+        };
+        if topic.is_none() {
+            problem.add("help_topic_id", "error-topic");
+        }
+        let subject = validate::text(&mut problem, "subject", &input.subject, MAX_SUBJECT);
+        let body = validate::text(&mut problem, "body", &input.body, MAX_BODY);
+        self.check_uploads(&input.uploads, &mut problem);
+        let (Some(email), Some(name), Some(topic), Some(subject), Some(body)) =
+            (email, name, topic, subject, body)
+        else {
+            return Err(CoreError::Invalid(problem));
+        };
+        problem.into_result()?;
+
+        let files = self.commit_blobs(input.uploads).await?;
+        let now = Timestamp::now();
+        let mut tx = self.db().begin().await?;
+        let contact = tx
+            .h()
+            .upsert_contact(email.as_str(), &email.key(), &name, input.lang)
+            .await?;
+        let mut attempt = 0;
+        let (ticket_id, number) = loop {
+            let number = self
+                .config()
+                .number_format
+                .generate(|| token::random_bytes(1)[0]);
+            if tx.h().ticket_number_taken(&number).await? {
+                attempt += 1;
+                if attempt > 50 {
+                    return Err(CoreError::Config("ticket number format exhausted".into()));
+                }
+                continue;
+            }
+            let id = tx
+                .h()
+                .insert_ticket(&NewTicket {
+                    number: &number,
+                    subject: &subject,
+                    priority: Priority::Normal,
+                    source: "portal",
+                    help_topic_id: Some(topic.id),
+                    department_id: topic.department_id,
+                    requester_id: contact,
+                    now,
+                })
+                .await?;
+            break (id, number);
+        };
+        let entry = tx
+            .h()
+            .insert_entry(&NewEntry {
+                ticket_id,
+                kind: EntryKind::Message,
+                author_contact_id: Some(contact),
+                author_agent_id: None,
+                body: &body,
+                body_format: BodyFormat::Markdown,
+                now,
+            })
+            .await?;
+        self.store_uploads(&mut tx.h(), ticket_id, entry, files)
+            .await?;
+        let minted = token::mint();
+        tx.h()
+            .insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
+            .await?;
+        let ticket = tx.h().ticket(ticket_id).await?;
+        let mail = notify::ticket_opened(self, &ticket, &body, &minted.token);
+        tx.h().enqueue_mail(&mail).await?;
+        tx.commit().await?;
+        self.mail_queued();
+        tracing::info!(ticket = %number, "ticket opened");
+        Ok(Opened {
+            ticket_id,
+            number,
+            grant: Grant {
+                ticket_id,
+                contact_id: contact,
+            },
+        })
+    }
+
+    /// Adds a message from a participant through the portal.
+    pub async fn participant_reply(&self, grant: Grant, input: ReplyInput) -> Result<()> {
+        let mut problem = Problem::default();
+        let body = input.body.trim();
+        if body.is_empty() && input.uploads.is_empty() {
+            problem.add("body", "error-required");
+        } else if body.chars().count() > MAX_BODY {
+            problem.add("body", "error-too-long");
+        }
+        self.check_uploads(&input.uploads, &mut problem);
+        problem.into_result()?;
+        let files = self.commit_blobs(input.uploads).await?;
+        let now = Timestamp::now();
+        let mut tx = self.db().begin().await?;
+        if !tx
+            .h()
+            .is_participant(grant.ticket_id, grant.contact_id)
+            .await?
+        {
+            return Err(CoreError::NotFound);
+        }
+        let entry = tx
+            .h()
+            .insert_entry(&NewEntry {
+                ticket_id: grant.ticket_id,
+                kind: EntryKind::Message,
+                author_contact_id: Some(grant.contact_id),
+                author_agent_id: None,
+                body,
+                body_format: BodyFormat::Markdown,
+                now,
+            })
+            .await?;
+        self.store_uploads(&mut tx.h(), grant.ticket_id, entry, files)
+            .await?;
+        tx.h().touch_ticket_message(grant.ticket_id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Exchanges an emailed access token for the right to see its ticket.
+    pub async fn redeem_access_token(&self, presented: &str) -> Result<Grant> {
+        let (selector, verifier) = token::split(presented).ok_or(CoreError::NotFound)?;
+        let mut conn = self.db().conn().await?;
+        let row = conn
+            .h()
+            .access_token(selector)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if !token::verify(verifier, &row.verifier_hash) || row.revoked_at.is_some() {
+            return Err(CoreError::NotFound);
+        }
+        conn.h().access_token_used(row.access_token_id).await?;
+        Ok(Grant {
+            ticket_id: TicketId(row.ticket_id),
+            contact_id: ContactId(row.contact_id),
+        })
+    }
+
+    /// "Check ticket status": ticket number plus the address of a participant. Every failure
+    /// is the same `NotFound`, so the answer tells nothing about which half was wrong.
+    pub async fn check_status(&self, number: &str, email: &str) -> Result<Grant> {
+        let number = number.trim().trim_start_matches('#');
+        let email = EmailAddress::parse(email).ok_or(CoreError::NotFound)?;
+        let number = self
+            .config()
+            .number_format
+            .canonical(number)
+            .ok_or(CoreError::NotFound)?;
+        let mut conn = self.db().conn().await?;
+        let ticket = conn.h().ticket_by_number(&number).await?;
+        let contact = conn
+            .h()
+            .participant_by_email(ticket.id, &email.key())
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        Ok(Grant {
+            ticket_id: ticket.id,
+            contact_id: contact,
+        })
+    }
+
+    /// The ticket a session was granted, by number, as its participant sees it.
+    pub async fn participant_view(
+        &self,
+        session: &crate::Session,
+        number: &str,
+    ) -> Result<TicketView> {
+        let mut conn = self.db().conn().await?;
+        let ticket = conn.h().ticket_by_number(number).await?;
+        let viewer = conn
+            .h()
+            .grant_for(session.id, ticket.id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let thread = conn.h().public_thread(ticket.id).await?;
+        let attachments = conn
+            .h()
+            .ticket_attachments(ticket.id)
+            .await?
+            .into_iter()
+            .filter(|a| thread.iter().any(|e| e.id == a.thread_entry_id))
+            .collect();
+        Ok(TicketView {
+            ticket,
+            thread,
+            attachments,
+            viewer,
+        })
+    }
+
+    /// The grant a session holds for a ticket number, if any.
+    pub async fn grant_for_number(&self, session: &crate::Session, number: &str) -> Result<Grant> {
+        let mut conn = self.db().conn().await?;
+        let ticket = conn.h().ticket_by_number(number).await?;
+        let contact = conn
+            .h()
+            .grant_for(session.id, ticket.id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        Ok(Grant {
+            ticket_id: ticket.id,
+            contact_id: contact,
+        })
+    }
+
+    /// An attachment, if the session may see its ticket and its entry is public.
+    pub async fn participant_attachment(
+        &self,
+        session: &crate::Session,
+        id: i64,
+    ) -> Result<(Attachment, tokio::fs::File)> {
+        let mut conn = self.db().conn().await?;
+        let a = conn
+            .h()
+            .attachment(tessera_domain::AttachmentId(id))
+            .await?;
+        conn.h()
+            .grant_for(session.id, a.ticket_id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if !conn.h().entry_kind(a.thread_entry_id).await?.is_public() {
+            return Err(CoreError::NotFound);
+        }
+        let file = self.blobs().open_blob(&a.blob_key).await?;
+        Ok((a, file))
+    }
+
+    /// The tickets a session may see: (number, subject, status).
+    pub async fn session_tickets(
+        &self,
+        session: &crate::Session,
+    ) -> Result<Vec<(String, String, String)>> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn
+            .h()
+            .granted_tickets(session.id)
+            .await?
+            .into_iter()
+            .map(|(n, s, st, _)| (n, s, st))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(raw: &str, expected: &str) {
+        assert_eq!(clean_filename(raw), expected, "{raw:?}");
+    }
+
+    #[test]
+    fn cleans_file_names() {
+        check("C:\\Users\\max\\Plakat.pdf", "Plakat.pdf");
+        check("../../etc/passwd", "passwd");
+        check("..hidden", "hidden");
+        check("a\u{0}b\"<>.txt", "ab.txt");
+        check("", "file");
+        check("   ", "file");
+        check(
+            "Skizze Nikolausschwimmen (2).docx",
+            "Skizze Nikolausschwimmen (2).docx",
+        );
+        let long = format!("{}.pdf", "x".repeat(300));
+        assert_eq!(clean_filename(&long), format!("{}.pdf", "x".repeat(110)));
+    }
+
+    #[test]
+    fn maps_content_types() {
+        assert_eq!(content_type_for("a.PDF"), "application/pdf");
+        assert_eq!(content_type_for("a.html"), "application/octet-stream");
+        assert_eq!(content_type_for("noext"), "application/octet-stream");
+    }
+}

@@ -1,0 +1,80 @@
+//! Browser sessions, kept in the database so that they survive restarts and work on every
+//! node. The cookie holds a split token; only the verifier's hash is stored.
+
+use tessera_domain::{AgentId, Timestamp};
+use tessera_store::Grant;
+
+use crate::{Result, Tessera, token};
+
+/// An authenticated browser session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Key.
+    pub id: i64,
+    /// The signed-in agent, if any.
+    pub agent_id: Option<AgentId>,
+}
+
+/// Activity is recorded at most this often, so that reading pages does not write every time.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+impl Tessera {
+    /// Starts a session; returns it and the cookie value.
+    pub async fn start_session(&self, agent: Option<AgentId>) -> Result<(Session, String)> {
+        let minted = token::mint();
+        let expires = Timestamp::now().plus_secs(self.config().session_absolute_secs);
+        let mut conn = self.db().conn().await?;
+        let id = conn
+            .h()
+            .insert_session(&minted.selector, &minted.verifier_hash, agent, expires)
+            .await?;
+        Ok((
+            Session {
+                id,
+                agent_id: agent,
+            },
+            minted.token,
+        ))
+    }
+
+    /// The session a cookie value stands for, if it is valid and not expired.
+    pub async fn session(&self, cookie: &str) -> Result<Option<Session>> {
+        let Some((selector, verifier)) = token::split(cookie) else {
+            return Ok(None);
+        };
+        let mut conn = self.db().conn().await?;
+        let Some(row) = conn.h().session(selector).await? else {
+            return Ok(None);
+        };
+        if !token::verify(verifier, &row.verifier_hash) {
+            return Ok(None);
+        }
+        let now = Timestamp::now();
+        let idle_end = Timestamp(row.last_seen_at).plus_secs(self.config().session_idle_secs);
+        if now.0 > row.expires_at || now > idle_end {
+            conn.h().delete_session(row.session_id).await?;
+            return Ok(None);
+        }
+        if now.0 - row.last_seen_at > TOUCH_EVERY_SECS * 1_000_000 {
+            conn.h().touch_session(row.session_id, now).await?;
+        }
+        Ok(Some(Session {
+            id: row.session_id,
+            agent_id: row.agent_id.map(AgentId),
+        }))
+    }
+
+    /// Lets a session see a ticket.
+    pub async fn grant(&self, session: &Session, grant: Grant) -> Result<()> {
+        let mut conn = self.db().conn().await?;
+        conn.h().grant(session.id, grant).await?;
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn end_session(&self, session: &Session) -> Result<()> {
+        let mut conn = self.db().conn().await?;
+        conn.h().delete_session(session.id).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,113 @@
+//! Delivers queued mail with retries and exponential backoff. Any number of workers (one per
+//! node) may run: claims are leases, so each due mail is handed to one worker at a time.
+
+use std::time::Duration;
+
+use tessera_domain::Timestamp;
+use tessera_mail::Transport;
+use tokio::sync::watch;
+
+use crate::{Result, Tessera};
+
+/// How long a claimed mail is reserved for the worker that claimed it.
+const LEASE_MS: i64 = 5 * 60 * 1000;
+/// How often to look for mail queued by other nodes.
+const POLL: Duration = Duration::from_secs(5);
+
+/// The background mail deliverer.
+pub struct MailWorker {
+    app: Tessera,
+    transport: Transport,
+}
+
+impl MailWorker {
+    /// A worker delivering through `transport`.
+    pub fn new(app: Tessera, transport: Transport) -> Self {
+        Self { app, transport }
+    }
+
+    fn backoff_ms(&self, attempts: i64) -> i64 {
+        let cfg = self.app.config();
+        let exp = attempts.clamp(1, 30) - 1;
+        cfg.mail_retry_base_ms
+            .saturating_mul(1i64 << exp)
+            .min(cfg.mail_retry_max_ms)
+    }
+
+    /// Delivers every mail that is due now; returns how many were handled.
+    pub async fn run_once(&self) -> Result<usize> {
+        let mut handled = 0;
+        loop {
+            let batch = {
+                let mut tx = self.app.db().begin().await?;
+                let batch = tx.h().claim_mail(Timestamp::now(), LEASE_MS, 20).await?;
+                tx.commit().await?;
+                batch
+            };
+            if batch.is_empty() {
+                return Ok(handled);
+            }
+            for mail in batch {
+                handled += 1;
+                let recipients: Vec<&str> = mail.recipients.lines().collect();
+                let result = self
+                    .transport
+                    .send(
+                        &mail.message_id,
+                        &mail.envelope_from,
+                        &recipients,
+                        &mail.raw,
+                    )
+                    .await;
+                let mut conn = self.app.db().conn().await?;
+                match result {
+                    Ok(()) => {
+                        conn.h().mail_sent(mail.outbox_mail_id).await?;
+                        tracing::info!(message_id = %mail.message_id, "mail delivered");
+                    }
+                    Err(e) => {
+                        let give_up =
+                            e.permanent || mail.attempts >= self.app.config().mail_max_attempts;
+                        let retry = (!give_up)
+                            .then(|| Timestamp::now().plus_millis(self.backoff_ms(mail.attempts)));
+                        tracing::warn!(message_id = %mail.message_id, attempts = mail.attempts,
+                            give_up, error = %e, "mail delivery failed");
+                        conn.h()
+                            .mail_failed(mail.outbox_mail_id, &e.message, retry)
+                            .await?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs until `shutdown` turns true: delivers what is due, then sleeps until the next
+    /// mail falls due, new mail is queued on this node, or the poll interval passes.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(e) = self.run_once().await {
+                tracing::error!(error = %e, "mail worker");
+            }
+            let wait = match self.next_due().await {
+                Some(due) => {
+                    let ms = (due.0 - Timestamp::now().0) / 1000;
+                    Duration::from_millis(ms.max(0) as u64).min(POLL)
+                }
+                None => POLL,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.app.inner.mail_wakeup.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn next_due(&self) -> Option<Timestamp> {
+        let mut conn = self.app.db().conn().await.ok()?;
+        conn.h().next_mail_due().await.ok().flatten()
+    }
+}

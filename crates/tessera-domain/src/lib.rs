@@ -1,0 +1,18 @@
+//! Tessera's domain: the vocabulary of a helpdesk as plain Rust types.
+//!
+//! Architecture invariant: this crate knows nothing about SQL, HTTP, HTML, email transport or
+//! async; everything in it is testable in microseconds.
+#![forbid(unsafe_code)]
+
+pub mod ids;
+pub mod model;
+pub mod number;
+pub mod ticket;
+pub mod time;
+pub mod validate;
+
+pub use ids::*;
+pub use number::{NumberFormat, NumberFormatError};
+pub use ticket::{BodyFormat, EntryKind, Lang, Priority, TicketStatus};
+pub use time::Timestamp;
+pub use validate::{EmailAddress, FieldError, Problem};

@@ -1,0 +1,11 @@
+//! Email out: building RFC 5322 messages and handing them to a transport.
+//!
+//! Architecture invariant: no database and no ticket logic here; callers pass finished texts
+//! and get bytes back, and the outbox worker passes bytes to a `Transport`.
+#![forbid(unsafe_code)]
+
+mod compose;
+mod transport;
+
+pub use compose::{Mailbox, OutgoingMail, html_escape};
+pub use transport::{Transport, TransportError};

@@ -1,0 +1,125 @@
+//! Outgoing mail, written in the same transaction as the change that causes it and delivered
+//! by a worker. A claim pushes `next_attempt_at` forward by a lease instead of locking, so a
+//! worker that dies mid-send simply lets the mail become due again.
+
+use sqlx::FromRow;
+use tessera_domain::{TicketId, Timestamp};
+
+use crate::{Backend, Handle, Result, db::on};
+
+/// A mail ready to queue: the complete message and its envelope.
+#[derive(Debug, Clone)]
+pub struct NewOutboxMail {
+    /// The ticket it is about.
+    pub ticket_id: Option<TicketId>,
+    /// The message's Message-ID (unique: the same mail is never queued twice).
+    pub message_id: String,
+    /// Envelope sender.
+    pub envelope_from: String,
+    /// Envelope recipients.
+    pub recipients: Vec<String>,
+    /// The RFC 5322 message.
+    pub raw: Vec<u8>,
+}
+
+/// A queued mail as claimed by a worker.
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxMail {
+    /// Key.
+    pub outbox_mail_id: i64,
+    /// Message-ID.
+    pub message_id: String,
+    /// Envelope sender.
+    pub envelope_from: String,
+    /// Recipients, one per line.
+    pub recipients: String,
+    /// The message.
+    pub raw: Vec<u8>,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+}
+
+impl Handle<'_> {
+    /// Queues a mail.
+    pub async fn enqueue_mail(&mut self, m: &NewOutboxMail) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients, raw,
+                                      status, next_attempt_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)")
+            .bind(m.ticket_id.map(|t| t.0)).bind(&m.message_id).bind(&m.envelope_from)
+            .bind(m.recipients.join("\n")).bind(&m.raw).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Claims up to `limit` due mails for `lease_ms`.
+    pub async fn claim_mail(
+        &mut self,
+        now: Timestamp,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMail>> {
+        let until = now.plus_millis(lease_ms).0;
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
+                 WHERE outbox_mail_id IN (
+                     SELECT outbox_mail_id FROM outbox_mail
+                     WHERE status = 'pending' AND next_attempt_at <= $1
+                     ORDER BY next_attempt_at LIMIT $3)
+                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, raw, attempts"
+            }
+            Backend::Postgres => {
+                "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
+                 WHERE outbox_mail_id IN (
+                     SELECT outbox_mail_id FROM outbox_mail
+                     WHERE status = 'pending' AND next_attempt_at <= $1
+                     ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, raw, attempts"
+            }
+        };
+        on!(self, c => Ok(sqlx::query_as(sql)
+            .bind(now.0).bind(until).bind(limit).fetch_all(c).await?))
+    }
+
+    /// Marks a mail delivered.
+    pub async fn mail_sent(&mut self, id: i64) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE outbox_mail SET status = 'sent', sent_at = $2, last_error = NULL
+             WHERE outbox_mail_id = $1")
+            .bind(id).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Schedules another attempt, or gives up (`retry_at` = `None`).
+    pub async fn mail_failed(
+        &mut self,
+        id: i64,
+        error: &str,
+        retry_at: Option<Timestamp>,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE outbox_mail SET last_error = $2,
+                    status = CASE WHEN $3 IS NULL THEN 'failed' ELSE 'pending' END,
+                    next_attempt_at = COALESCE($3, next_attempt_at)
+             WHERE outbox_mail_id = $1")
+            .bind(id).bind(error).bind(retry_at.map(|t| t.0)).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// When the next pending mail falls due, if any.
+    pub async fn next_mail_due(&mut self) -> Result<Option<Timestamp>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT MIN(next_attempt_at) FROM outbox_mail WHERE status = 'pending'")
+            .fetch_one(c).await?.map(Timestamp)))
+    }
+
+    /// Counts of mails per status, for operators and tests.
+    pub async fn mail_counts(&mut self) -> Result<Vec<(String, i64)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT status, COUNT(*) FROM outbox_mail GROUP BY status ORDER BY status")
+            .fetch_all(c).await?))
+    }
+}

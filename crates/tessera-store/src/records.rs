@@ -1,0 +1,473 @@
+//! Departments, topics, contacts, tickets, thread entries and attachments.
+
+use sqlx::FromRow;
+use tessera_domain::{
+    AgentId, AttachmentId, BodyFormat, ContactId, DepartmentId, EntryKind, HelpTopicId, Lang,
+    Priority, TeamId, ThreadEntryId, TicketId, TicketStatus, Timestamp,
+    model::{Attachment, Contact, Department, HelpTopic, ThreadEntry, Ticket},
+};
+
+use crate::{Handle, Result, StoreError, db::on};
+
+/// What it takes to insert a ticket.
+#[derive(Debug, Clone)]
+pub struct NewTicket<'a> {
+    /// Public number, already drawn.
+    pub number: &'a str,
+    /// Summary line.
+    pub subject: &'a str,
+    /// Urgency.
+    pub priority: Priority,
+    /// `portal`, `email` or `api`.
+    pub source: &'a str,
+    /// Topic picked.
+    pub help_topic_id: Option<HelpTopicId>,
+    /// Owner.
+    pub department_id: DepartmentId,
+    /// Who opened it.
+    pub requester_id: ContactId,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// What it takes to add a thread entry.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// Message, reply, note or event.
+    pub kind: EntryKind,
+    /// Written by a contact.
+    pub author_contact_id: Option<ContactId>,
+    /// Written by an agent.
+    pub author_agent_id: Option<AgentId>,
+    /// Content.
+    pub body: &'a str,
+    /// How to read it.
+    pub body_format: BodyFormat,
+    /// When.
+    pub now: Timestamp,
+}
+
+/// What it takes to record an attachment whose bytes are stored.
+#[derive(Debug, Clone)]
+pub struct NewAttachment<'a> {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// The entry it came with.
+    pub thread_entry_id: ThreadEntryId,
+    /// Blob key.
+    pub blob_key: &'a str,
+    /// Clean file name.
+    pub filename: &'a str,
+    /// MIME type.
+    pub content_type: &'a str,
+    /// Bytes.
+    pub size: i64,
+}
+
+#[derive(FromRow)]
+struct TopicRow {
+    help_topic_id: i64,
+    name_de: String,
+    name_en: String,
+    department_id: i64,
+    is_public: bool,
+    is_active: bool,
+}
+
+impl From<TopicRow> for HelpTopic {
+    fn from(r: TopicRow) -> Self {
+        HelpTopic {
+            id: HelpTopicId(r.help_topic_id),
+            name_de: r.name_de,
+            name_en: r.name_en,
+            department_id: DepartmentId(r.department_id),
+            is_public: r.is_public,
+            is_active: r.is_active,
+        }
+    }
+}
+
+fn lang(s: &str) -> Lang {
+    Lang::parse(s).unwrap_or(Lang::De)
+}
+
+#[derive(FromRow)]
+struct TicketRow {
+    ticket_id: i64,
+    number: String,
+    subject: String,
+    status: String,
+    priority: String,
+    is_answered: bool,
+    created_at: i64,
+    updated_at: i64,
+    help_topic_id: Option<i64>,
+    topic_name_de: Option<String>,
+    topic_name_en: Option<String>,
+    topic_is_public: Option<bool>,
+    topic_is_active: Option<bool>,
+    department_id: i64,
+    department_name: String,
+    department_email: String,
+    requester_id: i64,
+    requester_email: String,
+    requester_name: String,
+    requester_lang: String,
+    assignee_agent_id: Option<i64>,
+    agent_name: Option<String>,
+    assignee_team_id: Option<i64>,
+    team_name: Option<String>,
+}
+
+const TICKET_SELECT: &str = "SELECT t.ticket_id, t.number, t.subject, t.status, t.priority,
+        t.is_answered, t.created_at, t.updated_at,
+        t.help_topic_id, h.name_de AS topic_name_de, h.name_en AS topic_name_en,
+        h.is_public AS topic_is_public, h.is_active AS topic_is_active,
+        t.department_id, d.name AS department_name, d.email AS department_email,
+        t.requester_id, c.email AS requester_email, c.name AS requester_name,
+        c.lang AS requester_lang,
+        t.assignee_agent_id, a.display_name AS agent_name,
+        t.assignee_team_id, tm.name AS team_name
+    FROM ticket t
+    JOIN department d ON d.department_id = t.department_id
+    JOIN contact c ON c.contact_id = t.requester_id
+    LEFT JOIN help_topic h ON h.help_topic_id = t.help_topic_id
+    LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id
+    LEFT JOIN team tm ON tm.team_id = t.assignee_team_id";
+
+impl From<TicketRow> for Ticket {
+    fn from(r: TicketRow) -> Self {
+        let department_id = DepartmentId(r.department_id);
+        Ticket {
+            id: TicketId(r.ticket_id),
+            number: r.number,
+            subject: r.subject,
+            status: TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Open),
+            priority: Priority::parse(&r.priority).unwrap_or(Priority::Normal),
+            help_topic: r.help_topic_id.map(|id| HelpTopic {
+                id: HelpTopicId(id),
+                name_de: r.topic_name_de.unwrap_or_default(),
+                name_en: r.topic_name_en.unwrap_or_default(),
+                department_id,
+                is_public: r.topic_is_public.unwrap_or(false),
+                is_active: r.topic_is_active.unwrap_or(false),
+            }),
+            department: Department {
+                id: department_id,
+                name: r.department_name,
+                email: r.department_email,
+            },
+            requester: Contact {
+                id: ContactId(r.requester_id),
+                email: r.requester_email,
+                name: r.requester_name,
+                lang: lang(&r.requester_lang),
+            },
+            assignee_agent: r
+                .assignee_agent_id
+                .map(|id| (AgentId(id), r.agent_name.unwrap_or_default())),
+            assignee_team: r
+                .assignee_team_id
+                .map(|id| (TeamId(id), r.team_name.unwrap_or_default())),
+            is_answered: r.is_answered,
+            created_at: Timestamp(r.created_at),
+            updated_at: Timestamp(r.updated_at),
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct EntryRow {
+    thread_entry_id: i64,
+    kind: String,
+    body: String,
+    body_format: String,
+    created_at: i64,
+    contact_name: Option<String>,
+    agent_name: Option<String>,
+}
+
+#[derive(FromRow)]
+struct AttachmentRow {
+    attachment_id: i64,
+    ticket_id: i64,
+    thread_entry_id: i64,
+    blob_key: String,
+    filename: String,
+    content_type: String,
+    size: i64,
+}
+
+impl From<AttachmentRow> for Attachment {
+    fn from(r: AttachmentRow) -> Self {
+        Attachment {
+            id: AttachmentId(r.attachment_id),
+            ticket_id: TicketId(r.ticket_id),
+            thread_entry_id: ThreadEntryId(r.thread_entry_id),
+            blob_key: r.blob_key,
+            filename: r.filename,
+            content_type: r.content_type,
+            size: r.size,
+        }
+    }
+}
+
+impl Handle<'_> {
+    /// How many departments exist (zero means a fresh installation).
+    pub async fn department_count(&mut self) -> Result<i64> {
+        on!(self, c => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM department")
+            .fetch_one(c).await?))
+    }
+
+    /// Adds a department.
+    pub async fn insert_department(&mut self, name: &str, email: &str) -> Result<DepartmentId> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(DepartmentId(sqlx::query_scalar(
+            "INSERT INTO department (name, email, created_at, updated_at)
+             VALUES ($1, $2, $3, $3) RETURNING department_id")
+            .bind(name).bind(email).bind(now)
+            .fetch_one(c).await?)))
+    }
+
+    /// Adds a help topic.
+    pub async fn insert_help_topic(
+        &mut self,
+        name_de: &str,
+        name_en: &str,
+        department_id: DepartmentId,
+        sort_order: i64,
+    ) -> Result<HelpTopicId> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(HelpTopicId(sqlx::query_scalar(
+            "INSERT INTO help_topic (name_de, name_en, department_id, sort_order, created_at,
+                                     updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING help_topic_id")
+            .bind(name_de).bind(name_en).bind(department_id.0).bind(sort_order).bind(now)
+            .fetch_one(c).await?)))
+    }
+
+    /// The topics offered on the public portal, in their configured order.
+    pub async fn public_help_topics(&mut self) -> Result<Vec<HelpTopic>> {
+        let rows: Vec<TopicRow> = on!(self, c => sqlx::query_as(
+            "SELECT help_topic_id, name_de, name_en, department_id, is_public, is_active
+             FROM help_topic WHERE is_public AND is_active
+             ORDER BY sort_order, help_topic_id")
+            .fetch_all(c).await?);
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// One help topic.
+    pub async fn help_topic(&mut self, id: HelpTopicId) -> Result<HelpTopic> {
+        let row: TopicRow = on!(self, c => sqlx::query_as(
+            "SELECT help_topic_id, name_de, name_en, department_id, is_public, is_active
+             FROM help_topic WHERE help_topic_id = $1")
+            .bind(id.0).fetch_one(c).await?);
+        Ok(row.into())
+    }
+
+    /// Adds an agent.
+    pub async fn insert_agent(
+        &mut self,
+        username: &str,
+        email: &str,
+        display_name: &str,
+        password_hash: &str,
+        is_admin: bool,
+        lang: Lang,
+    ) -> Result<AgentId> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(AgentId(sqlx::query_scalar(
+            "INSERT INTO agent (username, email, display_name, password_hash, is_admin,
+                                must_change_password, lang, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $7) RETURNING agent_id")
+            .bind(username).bind(email).bind(display_name).bind(password_hash).bind(is_admin)
+            .bind(lang.as_str()).bind(now)
+            .fetch_one(c).await?)))
+    }
+
+    /// Finds or creates the contact for an address; an existing contact keeps its name.
+    pub async fn upsert_contact(
+        &mut self,
+        email: &str,
+        email_key: &str,
+        name: &str,
+        lang: Lang,
+    ) -> Result<ContactId> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(ContactId(sqlx::query_scalar(
+            "INSERT INTO contact (email, email_key, name, lang, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5)
+             ON CONFLICT (email_key) DO UPDATE SET updated_at = excluded.updated_at
+             RETURNING contact_id")
+            .bind(email).bind(email_key).bind(name).bind(lang.as_str()).bind(now)
+            .fetch_one(c).await?)))
+    }
+
+    /// Inserts a ticket; a taken number fails with a conflict on `number`.
+    pub async fn insert_ticket(&mut self, t: &NewTicket<'_>) -> Result<TicketId> {
+        on!(self, c => Ok(TicketId(sqlx::query_scalar(
+            "INSERT INTO ticket (number, subject, status, priority, source, help_topic_id,
+                                 department_id, requester_id, last_message_at, created_at,
+                                 updated_at)
+             VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $8, $8) RETURNING ticket_id")
+            .bind(t.number).bind(t.subject).bind(t.priority.as_str()).bind(t.source)
+            .bind(t.help_topic_id.map(|h| h.0)).bind(t.department_id.0).bind(t.requester_id.0)
+            .bind(t.now.0)
+            .fetch_one(c).await?)))
+    }
+
+    /// Whether a public number is taken.
+    pub async fn ticket_number_taken(&mut self, number: &str) -> Result<bool> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM ticket WHERE number = $1")
+            .bind(number).fetch_one(c).await? > 0))
+    }
+
+    /// A ticket by its key.
+    pub async fn ticket(&mut self, id: TicketId) -> Result<Ticket> {
+        let row: TicketRow = on!(self, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.ticket_id = $1")))
+            .bind(id.0).fetch_one(c).await?);
+        Ok(row.into())
+    }
+
+    /// A ticket by its public number.
+    pub async fn ticket_by_number(&mut self, number: &str) -> Result<Ticket> {
+        let row: TicketRow = on!(self, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.number = $1")))
+            .bind(number).fetch_one(c).await?);
+        Ok(row.into())
+    }
+
+    /// Records a new message from the requester's side: the ticket is open and unanswered
+    /// again.
+    pub async fn touch_ticket_message(&mut self, id: TicketId, now: Timestamp) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE ticket SET last_message_at = $2, updated_at = $2, is_answered = FALSE,
+                    status = 'open', closed_at = NULL
+             WHERE ticket_id = $1")
+            .bind(id.0).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Adds a thread entry.
+    pub async fn insert_entry(&mut self, e: &NewEntry<'_>) -> Result<ThreadEntryId> {
+        on!(self, c => Ok(ThreadEntryId(sqlx::query_scalar(
+            "INSERT INTO thread_entry (ticket_id, kind, author_contact_id, author_agent_id,
+                                       body, body_format, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING thread_entry_id")
+            .bind(e.ticket_id.0).bind(e.kind.as_str()).bind(e.author_contact_id.map(|x| x.0))
+            .bind(e.author_agent_id.map(|x| x.0)).bind(e.body).bind(e.body_format.as_str())
+            .bind(e.now.0)
+            .fetch_one(c).await?)))
+    }
+
+    /// The entries requesters and collaborators may see, oldest first.
+    pub async fn public_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
+        let rows: Vec<EntryRow> = on!(self, c => sqlx::query_as(
+            "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
+                    c.name AS contact_name, a.display_name AS agent_name
+             FROM thread_entry e
+             LEFT JOIN contact c ON c.contact_id = e.author_contact_id
+             LEFT JOIN agent a ON a.agent_id = e.author_agent_id
+             WHERE e.ticket_id = $1 AND e.kind IN ('message', 'reply')
+             ORDER BY e.thread_entry_id")
+            .bind(ticket.0).fetch_all(c).await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| ThreadEntry {
+                id: ThreadEntryId(r.thread_entry_id),
+                kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Message),
+                by_agent: r.agent_name.is_some(),
+                author_name: r.agent_name.or(r.contact_name).unwrap_or_default(),
+                body: r.body,
+                body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Markdown),
+                created_at: Timestamp(r.created_at),
+            })
+            .collect())
+    }
+
+    /// The kind of one entry.
+    pub async fn entry_kind(&mut self, id: ThreadEntryId) -> Result<EntryKind> {
+        let k: String = on!(self, c => sqlx::query_scalar(
+            "SELECT kind FROM thread_entry WHERE thread_entry_id = $1")
+            .bind(id.0).fetch_one(c).await?);
+        EntryKind::parse(&k).ok_or(StoreError::NotFound)
+    }
+
+    /// Records an attachment.
+    pub async fn insert_attachment(&mut self, a: &NewAttachment<'_>) -> Result<AttachmentId> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(AttachmentId(sqlx::query_scalar(
+            "INSERT INTO attachment (ticket_id, thread_entry_id, blob_key, filename,
+                                     content_type, size, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING attachment_id")
+            .bind(a.ticket_id.0).bind(a.thread_entry_id.0).bind(a.blob_key).bind(a.filename)
+            .bind(a.content_type).bind(a.size).bind(now)
+            .fetch_one(c).await?)))
+    }
+
+    /// Every attachment of a ticket, in upload order.
+    pub async fn ticket_attachments(&mut self, ticket: TicketId) -> Result<Vec<Attachment>> {
+        let rows: Vec<AttachmentRow> = on!(self, c => sqlx::query_as(
+            "SELECT attachment_id, ticket_id, thread_entry_id, blob_key, filename,
+                    content_type, size
+             FROM attachment WHERE ticket_id = $1 ORDER BY thread_entry_id, attachment_id")
+            .bind(ticket.0).fetch_all(c).await?);
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// One attachment.
+    pub async fn attachment(&mut self, id: AttachmentId) -> Result<Attachment> {
+        let row: AttachmentRow = on!(self, c => sqlx::query_as(
+            "SELECT attachment_id, ticket_id, thread_entry_id, blob_key, filename,
+                    content_type, size
+             FROM attachment WHERE attachment_id = $1")
+            .bind(id.0).fetch_one(c).await?);
+        Ok(row.into())
+    }
+
+    /// Whether a contact takes part in a ticket (requester or collaborator).
+    pub async fn is_participant(&mut self, ticket: TicketId, contact: ContactId) -> Result<bool> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM ticket t WHERE t.ticket_id = $1 AND (t.requester_id = $2
+               OR EXISTS (SELECT 1 FROM ticket_collaborator tc
+                          WHERE tc.ticket_id = t.ticket_id AND tc.contact_id = $2))")
+            .bind(ticket.0).bind(contact.0).fetch_one(c).await? > 0))
+    }
+
+    /// The participant of a ticket with this address, if any.
+    pub async fn participant_by_email(
+        &mut self,
+        ticket: TicketId,
+        email_key: &str,
+    ) -> Result<Option<ContactId>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT c.contact_id FROM contact c JOIN ticket t ON t.ticket_id = $1
+             WHERE c.email_key = $2 AND (t.requester_id = c.contact_id
+               OR EXISTS (SELECT 1 FROM ticket_collaborator tc
+                          WHERE tc.ticket_id = t.ticket_id AND tc.contact_id = c.contact_id))")
+            .bind(ticket.0).bind(email_key).fetch_optional(c).await?.map(ContactId)))
+    }
+
+    /// A contact.
+    pub async fn contact(&mut self, id: ContactId) -> Result<Contact> {
+        let (email, name, l): (String, String, String) = on!(self, c => sqlx::query_as(
+            "SELECT email, name, lang FROM contact WHERE contact_id = $1")
+            .bind(id.0).fetch_one(c).await?);
+        Ok(Contact {
+            id,
+            email,
+            name,
+            lang: lang(&l),
+        })
+    }
+}
+
+impl From<StoreError> for std::io::Error {
+    fn from(e: StoreError) -> Self {
+        std::io::Error::other(e)
+    }
+}

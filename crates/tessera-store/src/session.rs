@@ -1,0 +1,171 @@
+//! Access tokens, browser sessions and the tickets a requester's session may see.
+
+use sqlx::FromRow;
+use tessera_domain::{AgentId, ContactId, TicketId, Timestamp};
+
+use crate::{Handle, Result, db::on};
+
+/// A stored access token (the verifier only as a hash).
+#[derive(Debug, Clone, FromRow)]
+pub struct AccessTokenRow {
+    /// Key.
+    pub access_token_id: i64,
+    /// Ticket it opens.
+    pub ticket_id: i64,
+    /// Person it belongs to.
+    pub contact_id: i64,
+    /// SHA-256 of the secret half, hex.
+    pub verifier_hash: String,
+    /// Set once revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// A stored browser session.
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    /// Key.
+    pub session_id: i64,
+    /// SHA-256 of the secret half, hex.
+    pub verifier_hash: String,
+    /// Signed-in agent, if any.
+    pub agent_id: Option<i64>,
+    /// Last request.
+    pub last_seen_at: i64,
+    /// Absolute end.
+    pub expires_at: i64,
+}
+
+/// A ticket a session may see, and as whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// The participant the session acts as.
+    pub contact_id: ContactId,
+}
+
+impl Handle<'_> {
+    /// Stores a new access token.
+    pub async fn insert_access_token(
+        &mut self,
+        ticket: TicketId,
+        contact: ContactId,
+        selector: &str,
+        verifier_hash: &str,
+    ) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "INSERT INTO access_token (ticket_id, contact_id, selector, verifier_hash,
+                                       created_at)
+             VALUES ($1, $2, $3, $4, $5)")
+            .bind(ticket.0).bind(contact.0).bind(selector).bind(verifier_hash).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Finds an access token by its public half.
+    pub async fn access_token(&mut self, selector: &str) -> Result<Option<AccessTokenRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT access_token_id, ticket_id, contact_id, verifier_hash, revoked_at
+             FROM access_token WHERE selector = $1")
+            .bind(selector).fetch_optional(c).await?))
+    }
+
+    /// Notes that a token was used.
+    pub async fn access_token_used(&mut self, id: i64) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE access_token SET last_used_at = $2 WHERE access_token_id = $1")
+            .bind(id).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Revokes every token of one person on one ticket.
+    pub async fn revoke_access_tokens(
+        &mut self,
+        ticket: TicketId,
+        contact: ContactId,
+    ) -> Result<u64> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(sqlx::query(
+            "UPDATE access_token SET revoked_at = $3
+             WHERE ticket_id = $1 AND contact_id = $2 AND revoked_at IS NULL")
+            .bind(ticket.0).bind(contact.0).bind(now).execute(c).await?.rows_affected()))
+    }
+
+    /// Starts a session.
+    pub async fn insert_session(
+        &mut self,
+        selector: &str,
+        verifier_hash: &str,
+        agent: Option<AgentId>,
+        expires_at: Timestamp,
+    ) -> Result<i64> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(sqlx::query_scalar(
+            "INSERT INTO session (selector, verifier_hash, agent_id, last_seen_at, expires_at,
+                                  created_at)
+             VALUES ($1, $2, $3, $4, $5, $4) RETURNING session_id")
+            .bind(selector).bind(verifier_hash).bind(agent.map(|a| a.0)).bind(now)
+            .bind(expires_at.0).fetch_one(c).await?))
+    }
+
+    /// Finds a session by its public half.
+    pub async fn session(&mut self, selector: &str) -> Result<Option<SessionRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT session_id, verifier_hash, agent_id, last_seen_at, expires_at
+             FROM session WHERE selector = $1")
+            .bind(selector).fetch_optional(c).await?))
+    }
+
+    /// Notes activity on a session.
+    pub async fn touch_session(&mut self, id: i64, now: Timestamp) -> Result<()> {
+        on!(self, c => sqlx::query("UPDATE session SET last_seen_at = $2 WHERE session_id = $1")
+            .bind(id).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Ends a session.
+    pub async fn delete_session(&mut self, id: i64) -> Result<()> {
+        on!(self, c => sqlx::query("DELETE FROM session WHERE session_id = $1")
+            .bind(id).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Removes sessions past their end; returns how many.
+    pub async fn delete_expired_sessions(&mut self, now: Timestamp) -> Result<u64> {
+        on!(self, c => Ok(sqlx::query("DELETE FROM session WHERE expires_at < $1")
+            .bind(now.0).execute(c).await?.rows_affected()))
+    }
+
+    /// Lets a session see a ticket as a participant.
+    pub async fn grant(&mut self, session: i64, g: Grant) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "INSERT INTO session_grant (session_id, ticket_id, contact_id, created_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (session_id, ticket_id) DO UPDATE SET contact_id = excluded.contact_id")
+            .bind(session).bind(g.ticket_id.0).bind(g.contact_id.0).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// As whom a session may see a ticket, if at all.
+    pub async fn grant_for(&mut self, session: i64, ticket: TicketId) -> Result<Option<ContactId>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT contact_id FROM session_grant WHERE session_id = $1 AND ticket_id = $2")
+            .bind(session).bind(ticket.0).fetch_optional(c).await?.map(ContactId)))
+    }
+
+    /// Every ticket a session may see: (number, subject, status, updated_at), newest first.
+    pub async fn granted_tickets(
+        &mut self,
+        session: i64,
+    ) -> Result<Vec<(String, String, String, i64)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT t.number, t.subject, t.status, t.updated_at
+             FROM session_grant g JOIN ticket t ON t.ticket_id = g.ticket_id
+             WHERE g.session_id = $1 ORDER BY t.updated_at DESC LIMIT 50")
+            .bind(session).fetch_all(c).await?))
+    }
+}

@@ -1,0 +1,153 @@
+//! Per-request context: language, session, CSRF token; and the cookies that carry them.
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, HeaderValue, Method, header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use subtle::ConstantTimeEq;
+use tessera_core::Session;
+use tessera_domain::Lang;
+
+use crate::{AppState, error::PageError};
+
+pub const SESSION_COOKIE: &str = "tessera_session";
+pub const LANG_COOKIE: &str = "tessera_lang";
+pub const CSRF_COOKIE: &str = "tessera_csrf";
+
+/// What every handler knows about the request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// The language to answer in.
+    pub lang: Lang,
+    /// The browser's session, if it has a valid one.
+    pub session: Option<Session>,
+    /// The CSRF token forms must echo.
+    pub csrf: String,
+    /// Whether `csrf` is new and must be set as a cookie.
+    csrf_new: bool,
+    /// The request path and query, for the language switch.
+    pub path: String,
+    /// Whether cookies get `Secure`.
+    secure: bool,
+}
+
+/// Reads one cookie.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let headers = &parts.headers;
+        let lang = cookie(headers, LANG_COOKIE)
+            .and_then(Lang::parse)
+            .or_else(|| {
+                headers
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::negotiate)
+            })
+            .unwrap_or(state.app.config().default_lang);
+        let session = match cookie(headers, SESSION_COOKIE) {
+            Some(c) => state
+                .app
+                .session(c)
+                .await
+                .map_err(|e| PageError::internal(lang, e))?,
+            None => None,
+        };
+        let (csrf, csrf_new) = match cookie(headers, CSRF_COOKIE) {
+            Some(c) if c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                (c.to_owned(), false)
+            }
+            _ => {
+                let mut b = [0u8; 16];
+                getrandom::fill(&mut b).map_err(|e| PageError::internal(lang, e))?;
+                (hex::encode(b), true)
+            }
+        };
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default();
+        if parts.method != Method::GET && parts.method != Method::HEAD && !same_origin(headers) {
+            return Err(PageError::forbidden(lang));
+        }
+        Ok(Ctx {
+            lang,
+            session,
+            csrf,
+            csrf_new,
+            path,
+            secure: state.web.secure_cookies,
+        })
+    }
+}
+
+/// Refuses cross-site form posts: browsers say where a request comes from in
+/// `Sec-Fetch-Site` (or at least `Origin`); requests without either are not from a browser
+/// page of another site.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+        (Some(origin), Some(host)) => {
+            let origin = origin.to_str().unwrap_or("");
+            let host = host.to_str().unwrap_or("");
+            origin.split_once("://").map(|(_, h)| h) == Some(host)
+        }
+        (Some(_), None) => false,
+        (None, _) => true,
+    }
+}
+
+impl Ctx {
+    /// Whether a submitted CSRF value matches this browser's token.
+    pub fn csrf_ok(&self, submitted: &str) -> bool {
+        !self.csrf_new && submitted.as_bytes().ct_eq(self.csrf.as_bytes()).into()
+    }
+
+    /// A `Set-Cookie` value.
+    pub fn cookie_header(
+        &self,
+        name: &str,
+        value: &str,
+        max_age_secs: i64,
+        http_only: bool,
+    ) -> HeaderValue {
+        let mut s = format!("{name}={value}; Path=/; Max-Age={max_age_secs}; SameSite=Lax");
+        if http_only {
+            s.push_str("; HttpOnly");
+        }
+        if self.secure {
+            s.push_str("; Secure");
+        }
+        HeaderValue::from_str(&s).unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+
+    /// Finishes a response: sets the CSRF cookie if it is new, and never lets a page with
+    /// personal data be cached by shared caches.
+    pub fn finish(&self, res: impl IntoResponse) -> Response {
+        let mut res = res.into_response();
+        if self.csrf_new {
+            let c = self.cookie_header(CSRF_COOKIE, &self.csrf, 400 * 24 * 3600, true);
+            res.headers_mut().append(header::SET_COOKIE, c);
+        }
+        res.headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+        res
+    }
+}

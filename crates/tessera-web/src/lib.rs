@@ -1,0 +1,101 @@
+//! Tessera's web front: the requester portal (and later the agent and admin areas and the
+//! APIs), HTML templates, cookies, CSRF and security headers.
+//!
+//! Architecture invariant: this crate knows HTTP and HTML and nothing of SQL; every decision
+//! about data and permissions is a call into `tessera-core`.
+#![forbid(unsafe_code)]
+
+mod assets;
+mod ctx;
+mod error;
+mod limiter;
+mod portal;
+mod render;
+mod upload;
+
+use std::{sync::Arc, time::Duration};
+
+use axum::{
+    Router,
+    extract::Request,
+    http::{HeaderValue, header},
+    middleware::{self, Next},
+    response::Response,
+};
+use tessera_core::Tessera;
+
+pub use ctx::Ctx;
+
+/// What the web layer needs beyond the core application.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Whether cookies get the `Secure` flag (the base URL is https).
+    pub secure_cookies: bool,
+    /// Check-status attempts allowed per client address per window.
+    pub status_attempts_per_ip: u32,
+    /// Check-status attempts allowed per ticket number per window.
+    pub status_attempts_per_ticket: u32,
+    /// Length of the rate-limit window.
+    pub status_window: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            status_attempts_per_ip: 20,
+            status_attempts_per_ticket: 10,
+            status_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The application.
+    pub app: Tessera,
+    /// Web settings.
+    pub web: Arc<WebConfig>,
+    limiter: Arc<limiter::Limiter>,
+}
+
+impl AppState {
+    /// Bundles the application with web settings.
+    pub fn new(app: Tessera, web: WebConfig) -> Self {
+        Self {
+            app,
+            web: Arc::new(web),
+            limiter: Default::default(),
+        }
+    }
+}
+
+/// Every route of the web front.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(portal::router(&state))
+        .merge(assets::router())
+        .fallback(error::not_found)
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Headers every response carries; attachment downloads set a stricter policy themselves.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
+    res
+}

@@ -1,0 +1,679 @@
+//! The requester portal: home, open a ticket, receipt, check status, access links, the
+//! ticket page with replies, and attachment downloads.
+
+use askama::Template;
+use axum::{
+    Form as AxForm, Router,
+    extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tessera_core::{CoreError, NewTicketInput, ReplyInput, Session, TicketView};
+use tessera_domain::{Lang, Problem, model::Attachment};
+use tokio_util::io::ReaderStream;
+
+use crate::{
+    AppState, Ctx,
+    ctx::{LANG_COOKIE, SESSION_COOKIE},
+    error::PageError,
+    render::{Form, Page, user_text},
+    upload,
+};
+
+type PageResult = Result<Response, PageError>;
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    // Room to read (and discard) an oversized upload so the browser gets our answer.
+    let body_cap = (state.app.config().attachment_max_total as usize).saturating_mul(4) + (1 << 20);
+    Router::new()
+        .route("/", get(home))
+        .route(
+            "/open",
+            get(open_form)
+                .post(open_submit)
+                .layer(DefaultBodyLimit::max(body_cap)),
+        )
+        .route("/status", get(status_form).post(status_submit))
+        .route("/access/{token}", get(access))
+        .route("/tickets", get(my_tickets))
+        .route("/tickets/{number}", get(ticket_page))
+        .route(
+            "/tickets/{number}/reply",
+            post(reply).layer(DefaultBodyLimit::max(body_cap)),
+        )
+        .route("/attachments/{id}/{name}", get(download))
+        .route("/lang/{code}", get(set_lang))
+        .route("/signout", post(sign_out))
+}
+
+fn page(s: &AppState, ctx: &Ctx) -> Page {
+    Page::new(ctx, &s.app.config().org_name)
+}
+
+fn html(ctx: &Ctx, status: StatusCode, t: &impl Template) -> PageResult {
+    let body = t.render().map_err(|e| PageError::internal(ctx.lang, e))?;
+    Ok(ctx.finish((status, Html(body))))
+}
+
+fn core_err(ctx: &Ctx) -> impl Fn(CoreError) -> PageError + '_ {
+    |e| PageError::from_core(ctx.lang, e)
+}
+
+/// Returns the request's session, starting one when there is none; the cookie to set comes
+/// with a new one.
+async fn ensure_session(
+    s: &AppState,
+    ctx: &Ctx,
+) -> Result<(Session, Option<HeaderValue>), PageError> {
+    if let Some(sess) = &ctx.session {
+        return Ok((sess.clone(), None));
+    }
+    let (sess, cookie) = s.app.start_session(None).await.map_err(core_err(ctx))?;
+    let header = ctx.cookie_header(
+        SESSION_COOKIE,
+        &cookie,
+        s.app.config().session_absolute_secs,
+        true,
+    );
+    Ok((sess, Some(header)))
+}
+
+fn redirect_with(ctx: &Ctx, to: &str, cookie: Option<HeaderValue>) -> Response {
+    let mut res = Redirect::to(to).into_response();
+    if let Some(c) = cookie {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    ctx.finish(res)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    p: Page,
+}
+
+async fn home(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    html(&ctx, StatusCode::OK, &HomePage { p: page(&s, &ctx) })
+}
+
+#[derive(Template)]
+#[template(path = "open.html")]
+struct OpenPage {
+    p: Page,
+    form: Form,
+    topics: Vec<(i64, String)>,
+    max_bytes: u64,
+    max_human: String,
+    allowed: String,
+    files_lost: bool,
+}
+
+impl OpenPage {
+    fn selected(&self, id: &i64) -> bool {
+        self.form.v("help_topic_id") == id.to_string()
+    }
+}
+
+async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> PageResult {
+    let mut conn = s
+        .app
+        .db()
+        .conn()
+        .await
+        .map_err(|e| PageError::internal(ctx.lang, e))?;
+    let topics = conn
+        .h()
+        .public_help_topics()
+        .await
+        .map_err(|e| PageError::internal(ctx.lang, e))?
+        .into_iter()
+        .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
+        .collect();
+    let cfg = s.app.config();
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = OpenPage {
+        p: page(s, ctx),
+        form,
+        topics,
+        max_bytes: cfg.attachment_max_total,
+        max_human: tessera_i18n::bytes(ctx.lang, cfg.attachment_max_total as i64),
+        allowed: cfg
+            .allowed_extensions
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        files_lost,
+    };
+    html(ctx, status, &page)
+}
+
+async fn open_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    open_page(&s, &ctx, Form::new(), false).await
+}
+
+const OPEN_FIELDS: [&str; 5] = ["email", "name", "help_topic_id", "subject", "body"];
+
+async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> PageResult {
+    let sub = upload::read(mp, &s.app, "attachments").await;
+    let mut form = Form::new();
+    for f in OPEN_FIELDS {
+        form.set(f, sub.get(f).to_owned());
+    }
+    if !ctx.csrf_ok(sub.get("csrf")) {
+        let mut p = Problem::default();
+        p.add("form", "error-csrf");
+        return open_page(&s, &ctx, form.with_problem(ctx.lang, &p), sub.had_files).await;
+    }
+    let mut pre = Problem::default();
+    if sub.too_large {
+        pre.add("attachments", "error-attachments-too-large");
+    }
+    for f in &sub.oversized {
+        if let Some(name) = OPEN_FIELDS.iter().find(|n| **n == f.as_str()) {
+            pre.add(name, "error-too-long");
+        }
+    }
+    if !pre.is_empty() {
+        return open_page(&s, &ctx, form.with_problem(ctx.lang, &pre), sub.had_files).await;
+    }
+    let had_files = sub.had_files;
+    let input = NewTicketInput {
+        email: sub.get("email").to_owned(),
+        name: sub.get("name").to_owned(),
+        help_topic_id: sub.get("help_topic_id").to_owned(),
+        subject: sub.get("subject").to_owned(),
+        body: sub.get("body").to_owned(),
+        uploads: sub.uploads,
+        lang: ctx.lang,
+    };
+    match s.app.open_ticket(input).await {
+        Ok(opened) => {
+            let (sess, cookie) = ensure_session(&s, &ctx).await?;
+            s.app
+                .grant(&sess, opened.grant)
+                .await
+                .map_err(core_err(&ctx))?;
+            Ok(redirect_with(
+                &ctx,
+                &format!("/tickets/{}?created=1", opened.number),
+                cookie,
+            ))
+        }
+        Err(CoreError::Invalid(p)) => {
+            open_page(&s, &ctx, form.with_problem(ctx.lang, &p), had_files).await
+        }
+        Err(e) => Err(PageError::from_core(ctx.lang, e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    p: Page,
+    form: Form,
+    failed: bool,
+}
+
+async fn status_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    html(
+        &ctx,
+        StatusCode::OK,
+        &StatusPage {
+            p: page(&s, &ctx),
+            form: Form::new(),
+            failed: false,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct StatusInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    email: String,
+}
+
+async fn status_submit(
+    State(s): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ctx: Ctx,
+    AxForm(input): AxForm<StatusInput>,
+) -> PageResult {
+    let mut form = Form::new();
+    form.set("number", input.number.clone());
+    form.set("email", input.email.clone());
+    let mut p = Problem::default();
+    if !ctx.csrf_ok(&input.csrf) {
+        p.add("form", "error-csrf");
+    }
+    if input.number.trim().is_empty() {
+        p.add("number", "error-required");
+    }
+    if input.email.trim().is_empty() {
+        p.add("email", "error-required");
+    }
+    if !p.is_empty() {
+        let page = StatusPage {
+            p: page(&s, &ctx),
+            form: form.with_problem(ctx.lang, &p),
+            failed: false,
+        };
+        return html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let w = &s.web;
+    let number_key = format!(
+        "n:{}",
+        input.number.trim().trim_start_matches('#').to_lowercase()
+    );
+    if !s.limiter.allow(
+        &format!("ip:{}", peer.ip()),
+        w.status_attempts_per_ip,
+        w.status_window,
+    ) || !s
+        .limiter
+        .allow(&number_key, w.status_attempts_per_ticket, w.status_window)
+    {
+        return Err(PageError::too_many(ctx.lang));
+    }
+    match s.app.check_status(&input.number, &input.email).await {
+        Ok(grant) => {
+            let (sess, cookie) = ensure_session(&s, &ctx).await?;
+            s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
+            let number = ticket_number(&s, grant).await.map_err(core_err(&ctx))?;
+            Ok(redirect_with(&ctx, &format!("/tickets/{number}"), cookie))
+        }
+        Err(CoreError::NotFound) => {
+            let page = StatusPage {
+                p: page(&s, &ctx),
+                form,
+                failed: true,
+            };
+            html(&ctx, StatusCode::OK, &page)
+        }
+        Err(e) => Err(PageError::from_core(ctx.lang, e)),
+    }
+}
+
+async fn ticket_number(s: &AppState, grant: tessera_core::Grant) -> Result<String, CoreError> {
+    let mut conn = s.app.db().conn().await?;
+    Ok(conn.h().ticket(grant.ticket_id).await?.number)
+}
+
+async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
+    match s.app.redeem_access_token(&token).await {
+        Ok(grant) => {
+            let (sess, cookie) = ensure_session(&s, &ctx).await?;
+            s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
+            let number = ticket_number(&s, grant).await.map_err(core_err(&ctx))?;
+            let mut res = redirect_with(&ctx, &format!("/tickets/{number}"), cookie);
+            // The token is in this URL: it must not leak onwards.
+            res.headers_mut().insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+            Ok(res)
+        }
+        Err(CoreError::NotFound) => {
+            let page = AccessInvalidPage { p: page(&s, &ctx) };
+            html(&ctx, StatusCode::NOT_FOUND, &page)
+        }
+        Err(e) => Err(PageError::from_core(ctx.lang, e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "access_invalid.html")]
+struct AccessInvalidPage {
+    p: Page,
+}
+
+#[derive(Template)]
+#[template(path = "tickets.html")]
+struct TicketsPage {
+    p: Page,
+    tickets: Vec<(String, String, String)>,
+}
+
+impl TicketsPage {
+    fn status_label(&self, status: &str) -> String {
+        self.p.t(&format!("status-{status}"))
+    }
+}
+
+async fn my_tickets(State(s): State<AppState>, ctx: Ctx) -> PageResult {
+    let tickets = match &ctx.session {
+        Some(sess) => s.app.session_tickets(sess).await.map_err(core_err(&ctx))?,
+        None => Vec::new(),
+    };
+    html(
+        &ctx,
+        StatusCode::OK,
+        &TicketsPage {
+            p: page(&s, &ctx),
+            tickets,
+        },
+    )
+}
+
+struct EntryView {
+    id: i64,
+    author: String,
+    by_agent: bool,
+    html: String,
+    when: String,
+    iso: String,
+    attachments: Vec<AttachmentView>,
+}
+
+struct AttachmentView {
+    url: String,
+    name: String,
+    size: String,
+}
+
+fn attachment_view(p: &Page, a: &Attachment) -> AttachmentView {
+    AttachmentView {
+        url: format!(
+            "/attachments/{}/{}",
+            a.id,
+            percent_encoding::utf8_percent_encode(&a.filename, percent_encoding::NON_ALPHANUMERIC)
+        ),
+        name: a.filename.clone(),
+        size: p.bytes(&a.size),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ticket.html")]
+struct TicketPage {
+    p: Page,
+    number: String,
+    subject: String,
+    status: &'static str,
+    status_label: String,
+    topic: String,
+    department: String,
+    assignee: Option<String>,
+    requester: String,
+    created: String,
+    entries: Vec<EntryView>,
+    attachment_total: usize,
+    just_created: bool,
+    just_replied: bool,
+    requester_email: String,
+    form: Form,
+    max_bytes: u64,
+    max_human: String,
+    allowed: String,
+    files_lost: bool,
+}
+
+#[derive(Deserialize)]
+struct TicketQuery {
+    created: Option<String>,
+    replied: Option<String>,
+}
+
+fn ticket_page_data(
+    s: &AppState,
+    ctx: &Ctx,
+    v: TicketView,
+    form: Form,
+    files_lost: bool,
+) -> TicketPage {
+    let p = page(s, ctx);
+    let t = &v.ticket;
+    let assignee = match (&t.assignee_agent, &t.assignee_team) {
+        (Some((_, a)), Some((_, team))) => Some(format!("{a} ({team})")),
+        (Some((_, a)), None) => Some(a.clone()),
+        (None, Some((_, team))) => Some(team.clone()),
+        (None, None) => None,
+    };
+    let entries = v
+        .thread
+        .iter()
+        .map(|e| EntryView {
+            id: e.id.0,
+            author: e.author_name.clone(),
+            by_agent: e.by_agent,
+            html: match e.body_format {
+                tessera_domain::BodyFormat::Markdown => user_text(&e.body),
+                tessera_domain::BodyFormat::Html => ammonia::clean(&e.body),
+            },
+            when: p.datetime(&e.created_at),
+            iso: p.iso(&e.created_at),
+            attachments: v
+                .attachments_of(e.id)
+                .map(|a| attachment_view(&p, a))
+                .collect(),
+        })
+        .collect();
+    let cfg = s.app.config();
+    TicketPage {
+        number: t.number.clone(),
+        subject: t.subject.clone(),
+        status: t.status.as_str(),
+        status_label: p.t(&format!("status-{}", t.status.as_str())),
+        topic: t
+            .help_topic
+            .as_ref()
+            .map(|h| h.name(ctx.lang).to_owned())
+            .unwrap_or_default(),
+        department: t.department.name.clone(),
+        assignee,
+        requester: t.requester.name.clone(),
+        created: p.datetime(&t.created_at),
+        entries,
+        attachment_total: v.attachments.len(),
+        just_created: false,
+        just_replied: false,
+        requester_email: t.requester.email.clone(),
+        form,
+        max_bytes: cfg.attachment_max_total,
+        max_human: tessera_i18n::bytes(ctx.lang, cfg.attachment_max_total as i64),
+        allowed: cfg
+            .allowed_extensions
+            .iter()
+            .map(|e| format!(".{e}"))
+            .collect::<Vec<_>>()
+            .join(","),
+        files_lost,
+        p,
+    }
+}
+
+async fn ticket_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+    Query(q): Query<TicketQuery>,
+) -> PageResult {
+    let sess = ctx.session.clone().ok_or(PageError::not_found(ctx.lang))?;
+    let view = s
+        .app
+        .participant_view(&sess, &number)
+        .await
+        .map_err(core_err(&ctx))?;
+    let mut data = ticket_page_data(&s, &ctx, view, Form::new(), false);
+    data.just_created = q.created.is_some();
+    data.just_replied = q.replied.is_some();
+    html(&ctx, StatusCode::OK, &data)
+}
+
+async fn reply(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(number): Path<String>,
+    mp: Multipart,
+) -> PageResult {
+    let sess = ctx.session.clone().ok_or(PageError::not_found(ctx.lang))?;
+    let grant = s
+        .app
+        .grant_for_number(&sess, &number)
+        .await
+        .map_err(core_err(&ctx))?;
+    let sub = upload::read(mp, &s.app, "attachments").await;
+    let mut form = Form::new();
+    form.set("body", sub.get("body").to_owned());
+    let mut p = Problem::default();
+    if !ctx.csrf_ok(sub.get("csrf")) {
+        p.add("form", "error-csrf");
+    }
+    if sub.too_large {
+        p.add("attachments", "error-attachments-too-large");
+    }
+    if !sub.oversized.is_empty() {
+        p.add("body", "error-too-long");
+    }
+    let had_files = sub.had_files;
+    let result = if p.is_empty() {
+        s.app
+            .participant_reply(
+                grant,
+                ReplyInput {
+                    body: sub.get("body").to_owned(),
+                    uploads: sub.uploads,
+                },
+            )
+            .await
+    } else {
+        Err(CoreError::Invalid(p))
+    };
+    match result {
+        Ok(()) => Ok(ctx.finish(Redirect::to(&format!("/tickets/{number}?replied=1#reply")))),
+        Err(CoreError::Invalid(p)) => {
+            let view = s
+                .app
+                .participant_view(&sess, &number)
+                .await
+                .map_err(core_err(&ctx))?;
+            let data = ticket_page_data(&s, &ctx, view, form.with_problem(ctx.lang, &p), had_files);
+            html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &data)
+        }
+        Err(e) => Err(PageError::from_core(ctx.lang, e)),
+    }
+}
+
+/// `filename*` per RFC 6266 / RFC 8187, with an ASCII fallback for old clients.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+async fn download(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, _name)): Path<(i64, String)>,
+) -> PageResult {
+    let sess = ctx.session.clone().ok_or(PageError::not_found(ctx.lang))?;
+    let (a, file) = s
+        .app
+        .participant_attachment(&sess, id)
+        .await
+        .map_err(core_err(&ctx))?;
+    let body = axum::body::Body::from_stream(ReaderStream::new(file));
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    let hv = |v: &str| {
+        HeaderValue::from_str(v)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+    };
+    h.insert(header::CONTENT_TYPE, hv(&a.content_type));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(a.size));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        hv(&content_disposition(&a.filename)),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct LangQuery {
+    next: Option<String>,
+}
+
+async fn set_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&next).into_response();
+    if let Some(lang) = Lang::parse(&code) {
+        let c = ctx.cookie_header(LANG_COOKIE, lang.as_str(), 400 * 24 * 3600, false);
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    ctx.finish(res)
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(State(s): State<AppState>, ctx: Ctx, AxForm(f): AxForm<CsrfOnly>) -> PageResult {
+    if !ctx.csrf_ok(&f.csrf) {
+        return Err(PageError::forbidden(ctx.lang));
+    }
+    if let Some(sess) = &ctx.session {
+        s.app.end_session(sess).await.map_err(core_err(&ctx))?;
+    }
+    let gone = ctx.cookie_header(SESSION_COOKIE, "", 0, true);
+    Ok(redirect_with(&ctx, "/", Some(gone)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tessera_domain::TicketStatus;
+
+    #[test]
+    fn encodes_download_names() {
+        assert_eq!(
+            content_disposition("Plakat Entwurf.pdf"),
+            "attachment; filename=\"Plakat Entwurf.pdf\"; filename*=UTF-8''Plakat%20Entwurf%2Epdf"
+        );
+        assert_eq!(
+            content_disposition("Übersicht \"neu\".docx"),
+            "attachment; filename=\"_bersicht _neu_.docx\"; \
+             filename*=UTF-8''%C3%9Cbersicht%20%22neu%22%2Edocx"
+        );
+    }
+
+    #[test]
+    fn status_labels_exist() {
+        for s in TicketStatus::ALL {
+            let key = format!("status-{}", s.as_str());
+            assert_ne!(tessera_i18n::t(Lang::De, &key), key);
+        }
+    }
+}

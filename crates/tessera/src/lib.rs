@@ -1,0 +1,108 @@
+//! The Tessera binary's library half: configuration and the assembly of a running server,
+//! shared by `main` and the integration tests.
+#![forbid(unsafe_code)]
+
+pub mod config;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tessera_core::{BlobStore, Db, FirstAdmin, MailWorker, Tessera};
+use tessera_mail::Transport;
+use tessera_web::{AppState, WebConfig};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+
+pub use config::{Config, Overrides};
+
+/// A started server: its address and the means to stop it.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The application (for tests and commands).
+    pub app: Tessera,
+    /// Credentials of the first administrator if this start created them.
+    pub first_admin: Option<FirstAdmin>,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    worker: JoinHandle<()>,
+}
+
+/// Opens the database (migrating it) and the attachment store, and seeds a fresh installation.
+pub async fn open(cfg: &Config) -> anyhow::Result<(Tessera, Option<FirstAdmin>)> {
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("cannot create data folder {}", cfg.data_dir.display()))?;
+    let db = Db::connect(&cfg.database_url).await.with_context(|| {
+        format!(
+            "cannot open database {}",
+            config::redact_url(&cfg.database_url)
+        )
+    })?;
+    db.migrate().await.context("database migration failed")?;
+    let blobs = BlobStore::open(cfg.data_dir.join("attachments"))
+        .await
+        .context("cannot open attachment folder")?;
+    let app = Tessera::new(db, blobs, cfg.core.clone()).await?;
+    let first_admin = app.bootstrap().await?;
+    Ok((app, first_admin))
+}
+
+/// The mail transport the configuration asks for.
+pub fn transport(cfg: &Config) -> anyhow::Result<Transport> {
+    Ok(match &cfg.smtp_url {
+        Some(url) => Transport::smtp(url)?,
+        None => Transport::Files(cfg.data_dir.join("mail-out")),
+    })
+}
+
+/// Starts the web server and the mail worker on the configured address.
+pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cfg.listen))?;
+    start_on(cfg, listener).await
+}
+
+/// Starts the web server and the mail worker on a bound listener.
+pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Running> {
+    // Several crates bring rustls; name the crypto provider once so none has to guess.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let (app, first_admin) = open(cfg).await?;
+    let addr = listener.local_addr()?;
+    let web = WebConfig {
+        secure_cookies: cfg.core.base_url.starts_with("https://"),
+        ..cfg.web.clone()
+    };
+    let router = tessera_web::router(AppState::new(app.clone(), web));
+    let (shutdown, rx) = watch::channel(false);
+    let worker = tokio::spawn(MailWorker::new(app.clone(), transport(cfg)?).run(rx.clone()));
+    let mut server_rx = rx;
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = server_rx.wait_for(|stop| *stop).await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        app,
+        first_admin,
+        shutdown,
+        server,
+        worker,
+    })
+}
+
+impl Running {
+    /// Stops accepting requests, lets running ones finish, stops the worker, closes the
+    /// database.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        let _ = self.worker.await;
+        self.app.db().close().await;
+    }
+}

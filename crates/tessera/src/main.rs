@@ -1,0 +1,91 @@
+//! `tessera`: one binary for the server and every operator command.
+#![forbid(unsafe_code)]
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tessera::{Config, Overrides};
+use tracing_subscriber::EnvFilter;
+
+/// Tessera, a self-hosted helpdesk.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    overrides: Overrides,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web server and the background mail worker.
+    Serve,
+    /// Applies pending database migrations and exits.
+    Migrate,
+    /// Prints the configuration in force (secrets redacted) and exits.
+    Config,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let cfg = Config::load(&cli.overrides)?;
+    let filter = EnvFilter::try_from_env("TESSERA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    if cfg.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run(cli.command, cfg))
+}
+
+async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let running = tessera::start(&cfg).await?;
+            if let Some(admin) = &running.first_admin {
+                // Printed once, to the operator's terminal; only its hash is stored.
+                println!(
+                    "\nFirst start: an administrator was created.\n  user name: {}\n  \
+                     one-time password: {}\nSign-in for agents arrives with the agent area; \
+                     keep this password until then.\n",
+                    admin.username, admin.password
+                );
+            }
+            tracing::info!(addr = %running.addr, base_url = %cfg.core.base_url, "Tessera is running");
+            println!(
+                "Tessera is running at {}  (Ctrl+C stops it)",
+                cfg.core.base_url
+            );
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            running.stop().await;
+        }
+        Command::Migrate => {
+            tessera::open(&cfg).await.context("migration failed")?;
+            println!("database is up to date");
+        }
+        Command::Config => println!("{cfg:#?}"),
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing a SIGTERM handler cannot fail on unix");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

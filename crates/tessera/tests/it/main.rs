@@ -1,0 +1,7 @@
+//! Tessera's integration tests: a real server on a loopback port, a real database (SQLite by
+//! default, PostgreSQL when `TESSERA_TEST_DATABASE_URL` is set) and, where mail matters, a
+//! real SMTP server process.
+
+mod mail;
+mod portal;
+mod support;
