@@ -135,26 +135,40 @@ impl Form {
 /// Renders a person's text: Markdown emphasis, lists and links, every line break kept, raw
 /// HTML shown as typed, and the result sanitised once more as a second wall.
 pub fn user_text(body: &str) -> String {
-    let parser =
-        Parser::new_ext(body, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES).map(|ev| {
-            match ev {
-                Event::SoftBreak => Event::HardBreak,
-                Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-                // Images would load remote content when the page is viewed; show them as links.
-                Event::Start(Tag::Image {
-                    dest_url,
-                    title,
-                    id,
-                    ..
-                }) => Event::Start(Tag::Link {
-                    link_type: pulldown_cmark::LinkType::Inline,
-                    dest_url,
-                    title,
-                    id,
-                }),
-                Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
-                e => e,
+    let parser = Parser::new_ext(body, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES)
+        .flat_map(|ev| match ev {
+            Event::SoftBreak => vec![Event::HardBreak],
+            // Typed HTML is shown as typed, line by line, inside a paragraph.
+            Event::Start(Tag::HtmlBlock) => vec![Event::Start(Tag::Paragraph)],
+            Event::End(TagEnd::HtmlBlock) => vec![Event::End(TagEnd::Paragraph)],
+            Event::Html(h) => {
+                let mut out = Vec::new();
+                for (i, line) in h.trim_end_matches('\n').split('\n').enumerate() {
+                    if i > 0 {
+                        out.push(Event::HardBreak);
+                    }
+                    out.push(Event::Text(line.to_owned().into()));
+                }
+                if h.ends_with('\n') {
+                    out.push(Event::HardBreak);
+                }
+                out
             }
+            Event::InlineHtml(h) => vec![Event::Text(h)],
+            // Images would load remote content when the page is viewed; show them as links.
+            Event::Start(Tag::Image {
+                dest_url,
+                title,
+                id,
+                ..
+            }) => vec![Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Inline,
+                dest_url,
+                title,
+                id,
+            })],
+            Event::End(TagEnd::Image) => vec![Event::End(TagEnd::Link)],
+            e => vec![e],
         });
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, parser);

@@ -1,0 +1,275 @@
+//! The portal in a real browser: Debian's Chromium driven over WebDriver (chromedriver).
+//! A few raw WebDriver calls are all we need, so no client crate is pulled in.
+
+use std::{
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+use crate::support::{PATIENCE, SmtpServer, TestApp, eventually};
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Browser {
+    http: reqwest::Client,
+    base: String,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let exe =
+            std::env::var("TESSERA_TEST_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let driver = Command::new(&exe)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver must be installed (Debian: chromium-driver; the test script installs it)");
+        let http = reqwest::Client::new();
+        let root = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while http.get(format!("{root}/status")).send().await.is_err() {
+            assert!(started.elapsed() < PATIENCE, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let chromium =
+            std::env::var("TESSERA_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update",
+                         "--disable-sync", "--disable-quic", "--no-first-run", "--lang=de-DE",
+                         format!("--user-data-dir={}", profile.path().display())],
+                "prefs": {"intl.accept_languages": "de-DE,de"}
+            }
+        }}});
+        let res: Value = http
+            .post(format!("{root}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let id = res["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {res}"))
+            .to_owned();
+        Browser {
+            http,
+            base: format!("{root}/session/{id}"),
+            driver,
+            _profile: profile,
+        }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let req = self.http.request(method, format!("{}{path}", self.base));
+        let req = if body.is_null() { req } else { req.json(&body) };
+        let res: Value = req.send().await.unwrap().json().await.unwrap();
+        if let Some(err) = res["value"].get("error") {
+            panic!("WebDriver {path}: {err} {}", res["value"]["message"]);
+        }
+        res["value"].clone()
+    }
+
+    async fn goto(&self, url: &str) {
+        self.call(reqwest::Method::POST, "/url", json!({"url": url}))
+            .await;
+    }
+
+    async fn url(&self) -> String {
+        self.call(reqwest::Method::GET, "/url", Value::Null)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn source(&self) -> String {
+        self.call(reqwest::Method::GET, "/source", Value::Null)
+            .await
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn find(&self, css: &str) -> String {
+        let v = self
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        v[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{el}/value"),
+            json!({"text": text}),
+        )
+        .await;
+    }
+
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    async fn js(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": script, "args": []}),
+        )
+        .await
+    }
+
+    async fn resize(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+    }
+
+    /// Saves a screenshot when `TESSERA_SCREENSHOTS` names a folder (for looking at the UI).
+    async fn screenshot(&self, name: &str) {
+        if let Ok(dir) = std::env::var("TESSERA_SCREENSHOTS") {
+            use base64::Engine;
+            let png = self
+                .call(reqwest::Method::GET, "/screenshot", Value::Null)
+                .await;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(png.as_str().unwrap())
+                .unwrap();
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(format!("{dir}/{name}.png"), bytes).unwrap();
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Every visible form control has a label (many requesters use screen readers or zoom).
+const UNLABELLED: &str =
+    "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+    .filter(e => e.labels.length === 0).map(e => e.name)";
+
+#[tokio::test]
+async fn a_requester_opens_a_ticket_with_two_dropped_files_in_a_real_browser() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
+    let b = Browser::start().await;
+    b.resize(1200, 1000).await;
+    b.goto(&app.url("/")).await;
+    b.screenshot("home").await;
+    b.click("a.action-card[href='/open']").await;
+    assert!(b.url().await.ends_with("/open"));
+    assert_eq!(b.js(UNLABELLED).await, json!([]));
+
+    b.type_into("#email", "max@example.org").await;
+    b.type_into("#name", "Max Müller").await;
+    b.click("#help_topic_id option:nth-child(2)").await;
+    b.type_into("#subject", "Plakat für das Nikolausschwimmen")
+        .await;
+    b.type_into("#body", "Bitte ein Plakat und einen Flyer.")
+        .await;
+    // Drop two files onto the drop zone the way a browser does: a drop event with a DataTransfer.
+    b.js("const dt = new DataTransfer();
+          dt.items.add(new File([new Uint8Array(1536)], 'Skizze.pdf', {type: 'application/pdf'}));
+          dt.items.add(new File(['Entwurf'], 'Text für Flyer.docx'));
+          const zone = document.querySelector('.dropzone-label');
+          for (const t of ['dragenter', 'dragover', 'drop'])
+            zone.dispatchEvent(new DragEvent(t, {dataTransfer: dt, bubbles: true, cancelable: true}));")
+        .await;
+    let listed = b.js("return [...document.querySelectorAll('.file-list .file-name')].map(e => e.textContent)").await;
+    assert_eq!(listed, json!(["Skizze.pdf", "Text für Flyer.docx"]));
+    assert_eq!(
+        b.js("return document.querySelector('#attachments').files.length")
+            .await,
+        json!(2)
+    );
+    b.screenshot("open-filled").await;
+    b.click("button[type=submit].primary").await;
+
+    let receipt = eventually("the receipt page", async || {
+        let u = b.url().await;
+        u.contains("created=1").then_some(u)
+    })
+    .await;
+    let number = receipt
+        .split("/tickets/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = b.source().await;
+    assert!(page.contains(&format!("Ihr Ticket #{number} wurde eröffnet")));
+    assert!(page.contains("Skizze.pdf") && page.contains("1,5 KB"));
+    assert!(page.contains("Text für Flyer.docx"));
+    b.screenshot("receipt").await;
+    b.resize(390, 844).await;
+    b.screenshot("receipt-phone").await;
+    let overflow = b
+        .js("return document.documentElement.scrollWidth > window.innerWidth")
+        .await;
+    assert_eq!(overflow, json!(false), "no horizontal scrolling on a phone");
+
+    // The emailed link opens the ticket in the same browser.
+    let mail = &smtp.wait_for(1).await[0];
+    b.goto(&mail.access_link()).await;
+    assert!(b.url().await.ends_with(&format!("/tickets/{number}")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_browser_refuses_too_large_files_before_uploading() {
+    let app = TestApp::start_with(Box::new(|c| c.core.attachment_max_total = 1024)).await;
+    let b = Browser::start().await;
+    b.goto(&app.url("/open")).await;
+    b.js("const dt = new DataTransfer();
+          dt.items.add(new File([new Uint8Array(4096)], 'gross.pdf'));
+          const zone = document.querySelector('.dropzone-label');
+          zone.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));")
+        .await;
+    let status = b.js("const s = document.querySelector('.dropzone-status'); return [s.className, s.textContent]").await;
+    assert!(status[0].as_str().unwrap().contains("is-error"), "{status}");
+    assert!(status[1].as_str().unwrap().contains("1,0 KB"), "{status}");
+    app.stop().await;
+}
