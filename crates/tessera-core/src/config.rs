@@ -22,6 +22,10 @@ pub struct CoreConfig {
     pub session_idle_secs: i64,
     /// A session ends this long after it started, whatever happens.
     pub session_absolute_secs: i64,
+    /// An agent session ends after this long without a request.
+    pub agent_session_idle_secs: i64,
+    /// An agent session ends this long after sign-in.
+    pub agent_session_absolute_secs: i64,
     /// First retry delay of a failed mail; doubles each attempt.
     pub mail_retry_base_ms: i64,
     /// Longest delay between two attempts.
@@ -45,6 +49,8 @@ impl Default for CoreConfig {
             allowed_extensions: Vec::new(),
             session_idle_secs: 14 * 24 * 3600,
             session_absolute_secs: 90 * 24 * 3600,
+            agent_session_idle_secs: 8 * 3600,
+            agent_session_absolute_secs: 3 * 24 * 3600,
             mail_retry_base_ms: 30_000,
             mail_retry_max_ms: 3_600_000,
             mail_max_attempts: 40,

@@ -10,6 +10,12 @@ pub enum CoreError {
     /// The thing does not exist or the caller may not see it (deliberately the same).
     #[error("not found")]
     NotFound,
+    /// Someone else wrote to the ticket since the agent's view was loaded.
+    #[error("the ticket changed since it was opened")]
+    Stale,
+    /// The caller may see the ticket but not change it.
+    #[error("not allowed")]
+    Forbidden,
     /// The installation is misconfigured.
     #[error("configuration: {0}")]
     Config(String),

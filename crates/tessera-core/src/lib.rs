@@ -5,6 +5,7 @@
 //! Architecture invariant: no HTTP and no HTML here; no SQL either (that is the store's).
 #![forbid(unsafe_code)]
 
+mod agent;
 mod bootstrap;
 mod config;
 mod error;
@@ -12,10 +13,12 @@ mod notify;
 mod portal;
 mod session;
 pub mod token;
+mod work;
 mod worker;
 
 use std::sync::Arc;
 
+pub use agent::{MIN_PASSWORD, NewAgent};
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use error::CoreError;
@@ -24,7 +27,10 @@ pub use portal::{
     clean_filename, content_type_for,
 };
 pub use session::Session;
-pub use tessera_store::{BlobStore, Db, Grant, TempBlob};
+pub use tessera_store::{
+    BlobStore, Db, Grant, OtherTicket, QueueQuery, QueueRow, TempBlob, Visibility,
+};
+pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;
 
 /// Result of a use case.
@@ -42,6 +48,7 @@ struct Inner {
     cfg: CoreConfig,
     secret: Vec<u8>,
     mail_wakeup: tokio::sync::Notify,
+    dummy_hash: tokio::sync::OnceCell<String>,
 }
 
 impl Tessera {
@@ -62,6 +69,7 @@ impl Tessera {
                 cfg,
                 secret,
                 mail_wakeup: Default::default(),
+                dummy_hash: Default::default(),
             }),
         })
     }

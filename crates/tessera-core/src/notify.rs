@@ -2,10 +2,13 @@
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tessera_domain::model::Ticket;
+use tessera_domain::{
+    Agent, AgentId, ContactId,
+    model::{Contact, Ticket},
+};
 use tessera_i18n::{t, t_args};
 use tessera_mail::{Mailbox, OutgoingMail};
-use tessera_store::NewOutboxMail;
+use tessera_store::{AgentBrief, Handle, NewOutboxMail};
 
 use crate::{Tessera, token};
 
@@ -104,4 +107,225 @@ pub(crate) fn ticket_opened(
         auto_generated: true,
     };
     to_outbox(ticket, mail)
+}
+
+/// A mail to one person about a ticket, with a link.
+struct Letter<'a> {
+    to: Mailbox,
+    lang: tessera_domain::Lang,
+    subject_key: &'a str,
+    body_key: &'a str,
+    args: Vec<(&'static str, String)>,
+    link: String,
+    link_key: &'a str,
+    auto: bool,
+}
+
+fn letter(app: &Tessera, ticket: &Ticket, l: Letter<'_>) -> NewOutboxMail {
+    let mut args = l.args;
+    args.push(("number", ticket.number.clone()));
+    args.push(("subject", ticket.subject.clone()));
+    args.push(("link", l.link.clone()));
+    args.push(("org", app.config().org_name.clone()));
+    args.push(("name", l.to.name.clone()));
+    let refs: Vec<(&'static str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mail = OutgoingMail {
+        from: sender(app, ticket),
+        to: vec![l.to],
+        subject: t_args(l.lang, l.subject_key, &refs),
+        text: t_args(l.lang, l.body_key, &refs),
+        link: Some((t(l.lang, l.link_key), l.link)),
+        message_id: message_id(app, ticket),
+        references: vec![],
+        auto_generated: l.auto,
+    };
+    to_outbox(ticket, mail)
+}
+
+/// Mints an access link for one participant (the token is stored hashed).
+async fn access_link(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    contact: ContactId,
+) -> crate::Result<String> {
+    let minted = token::mint();
+    h.insert_access_token(ticket.id, contact, &minted.selector, &minted.verifier_hash)
+        .await?;
+    Ok(format!("{}/access/{}", app.config().base_url, minted.token))
+}
+
+/// The requester and the collaborators of a ticket.
+async fn participants(h: &mut Handle<'_>, ticket: &Ticket) -> crate::Result<Vec<Contact>> {
+    let mut all = vec![ticket.requester.clone()];
+    all.extend(h.collaborators(ticket.id).await?);
+    Ok(all)
+}
+
+/// An agent's reply, to the requester and every collaborator, each with their own link.
+pub(crate) async fn reply_to_participants(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    agent: &Agent,
+    body: &str,
+    attachments: &[String],
+) -> crate::Result<()> {
+    for p in participants(h, ticket).await? {
+        let link = access_link(app, h, ticket, p.id).await?;
+        let files = if attachments.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n\n{}: {}",
+                t(p.lang, "meta-attachments"),
+                attachments.join(", ")
+            )
+        };
+        let mail = letter(
+            app,
+            ticket,
+            Letter {
+                to: Mailbox {
+                    name: p.name.clone(),
+                    email: p.email.clone(),
+                },
+                lang: p.lang,
+                subject_key: "mail-ticket-subject",
+                body_key: "mail-reply-body",
+                args: vec![
+                    ("agent", agent.display_name.clone()),
+                    ("message", format!("{body}{files}")),
+                ],
+                link,
+                link_key: "mail-view-ticket",
+                auto: false,
+            },
+        );
+        h.enqueue_mail(&mail).await?;
+    }
+    Ok(())
+}
+
+/// Tells the requester and collaborators who now handles their ticket.
+pub(crate) async fn assignment_to_participants(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    who: &str,
+) -> crate::Result<()> {
+    for p in participants(h, ticket).await? {
+        let link = access_link(app, h, ticket, p.id).await?;
+        let mail = letter(
+            app,
+            ticket,
+            Letter {
+                to: Mailbox {
+                    name: p.name.clone(),
+                    email: p.email.clone(),
+                },
+                lang: p.lang,
+                subject_key: "mail-ticket-subject",
+                body_key: "mail-assigned-body",
+                args: vec![("assignee", who.to_owned())],
+                link,
+                link_key: "mail-view-ticket",
+                auto: true,
+            },
+        );
+        h.enqueue_mail(&mail).await?;
+    }
+    Ok(())
+}
+
+/// Welcomes a new collaborator with their own access link.
+pub(crate) async fn collaborator_added(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    agent: &Agent,
+    c: &Contact,
+) -> crate::Result<()> {
+    let link = access_link(app, h, ticket, c.id).await?;
+    let mail = letter(
+        app,
+        ticket,
+        Letter {
+            to: Mailbox {
+                name: c.name.clone(),
+                email: c.email.clone(),
+            },
+            lang: c.lang,
+            subject_key: "mail-ticket-subject",
+            body_key: "mail-collaborator-body",
+            args: vec![
+                ("agent", agent.display_name.clone()),
+                ("requester", ticket.requester.name.clone()),
+            ],
+            link,
+            link_key: "mail-view-ticket",
+            auto: true,
+        },
+    );
+    h.enqueue_mail(&mail).await?;
+    Ok(())
+}
+
+/// The agents responsible for a ticket: the assigned agent, else the assigned team's
+/// members; `except` (the one acting) is left out.
+pub(crate) async fn assignees(
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    except: Option<AgentId>,
+) -> crate::Result<Vec<AgentBrief>> {
+    let mut to = Vec::new();
+    if let Some((a, _)) = &ticket.assignee_agent {
+        to.push(h.agent_brief(*a).await?);
+    } else if let Some((team, _)) = &ticket.assignee_team {
+        to = h.team_members(*team).await?;
+    }
+    to.retain(|a| Some(AgentId(a.agent_id)) != except);
+    Ok(to)
+}
+
+/// An alert to agents (`kind`: new, message, assigned, note, transferred, overdue).
+pub(crate) async fn agent_alert(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    to: &[AgentBrief],
+    kind: &str,
+    actor: &str,
+    text: &str,
+) -> crate::Result<()> {
+    let link = format!("{}/agent/tickets/{}", app.config().base_url, ticket.number);
+    let subject_key = format!("mail-alert-{kind}-subject");
+    let body_key = format!("mail-alert-{kind}-body");
+    for a in to {
+        let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.config().default_lang);
+        let mail = letter(
+            app,
+            ticket,
+            Letter {
+                to: Mailbox {
+                    name: a.display_name.clone(),
+                    email: a.email.clone(),
+                },
+                lang,
+                subject_key: &subject_key,
+                body_key: &body_key,
+                args: vec![
+                    ("actor", actor.to_owned()),
+                    ("message", quote(text, 2000)),
+                    ("requester", ticket.requester.name.clone()),
+                    ("department", ticket.department.name.clone()),
+                ],
+                link: link.clone(),
+                link_key: "mail-open-ticket",
+                auto: true,
+            },
+        );
+        h.enqueue_mail(&mail).await?;
+    }
+    Ok(())
 }

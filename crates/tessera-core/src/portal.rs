@@ -145,7 +145,7 @@ pub fn content_type_for(filename: &str) -> &'static str {
 }
 
 impl Tessera {
-    fn check_uploads(&self, uploads: &[Upload], problem: &mut Problem) {
+    pub(crate) fn check_uploads(&self, uploads: &[Upload], problem: &mut Problem) {
         let total: u64 = uploads.iter().map(|u| u.blob.size()).sum();
         if total > self.config().attachment_max_total {
             problem.add("attachments", "error-attachments-too-large");
@@ -160,7 +160,7 @@ impl Tessera {
     }
 
     /// Moves uploads into permanent storage and records them on an entry.
-    async fn store_uploads(
+    pub(crate) async fn store_uploads(
         &self,
         h: &mut Handle<'_>,
         ticket: TicketId,
@@ -181,7 +181,7 @@ impl Tessera {
         Ok(())
     }
 
-    async fn commit_blobs(
+    pub(crate) async fn commit_blobs(
         &self,
         uploads: Vec<Upload>,
     ) -> Result<Vec<(String, String, String, i64)>> {
@@ -285,6 +285,12 @@ impl Tessera {
         let ticket = tx.h().ticket(ticket_id).await?;
         let mail = notify::ticket_opened(self, &ticket, &body, &minted.token);
         tx.h().enqueue_mail(&mail).await?;
+        let agents = tx
+            .h()
+            .department_alert_recipients(ticket.department.id, false)
+            .await?;
+        let author = ticket.requester.name.clone();
+        notify::agent_alert(self, &mut tx.h(), &ticket, &agents, "new", &author, &body).await?;
         tx.commit().await?;
         self.mail_queued();
         tracing::info!(ticket = %number, "ticket opened");

@@ -22,7 +22,13 @@ impl Tessera {
     /// Starts a session; returns it and the cookie value.
     pub async fn start_session(&self, agent: Option<AgentId>) -> Result<(Session, String)> {
         let minted = token::mint();
-        let expires = Timestamp::now().plus_secs(self.config().session_absolute_secs);
+        let cfg = self.config();
+        let absolute = if agent.is_some() {
+            cfg.agent_session_absolute_secs
+        } else {
+            cfg.session_absolute_secs
+        };
+        let expires = Timestamp::now().plus_secs(absolute);
         let mut conn = self.db().conn().await?;
         let id = conn
             .h()
@@ -50,7 +56,12 @@ impl Tessera {
             return Ok(None);
         }
         let now = Timestamp::now();
-        let idle_end = Timestamp(row.last_seen_at).plus_secs(self.config().session_idle_secs);
+        let idle = if row.agent_id.is_some() {
+            self.config().agent_session_idle_secs
+        } else {
+            self.config().session_idle_secs
+        };
+        let idle_end = Timestamp(row.last_seen_at).plus_secs(idle);
         if now.0 > row.expires_at || now > idle_end {
             conn.h().delete_session(row.session_id).await?;
             return Ok(None);

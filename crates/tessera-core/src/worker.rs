@@ -88,6 +88,9 @@ impl MailWorker {
             if *shutdown.borrow() {
                 return;
             }
+            if let Err(e) = self.app.alert_overdue().await {
+                tracing::error!(error = %e, "overdue check");
+            }
             if let Err(e) = self.run_once().await {
                 tracing::error!(error = %e, "mail worker");
             }

@@ -4,15 +4,21 @@
 //! async; everything in it is testable in microseconds.
 #![forbid(unsafe_code)]
 
+pub mod agent;
+pub mod event;
 pub mod ids;
 pub mod model;
 pub mod number;
+pub mod queue;
 pub mod ticket;
 pub mod time;
 pub mod validate;
 
+pub use agent::{Agent, Ownership, Role};
+pub use event::TicketEvent;
 pub use ids::*;
 pub use number::{NumberFormat, NumberFormatError};
+pub use queue::{Cursor, Queue, Sort};
 pub use ticket::{BodyFormat, EntryKind, Lang, Priority, TicketStatus};
 pub use time::Timestamp;
 pub use validate::{EmailAddress, FieldError, Problem};

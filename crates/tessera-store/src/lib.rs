@@ -5,20 +5,26 @@
 //! the right driver. No sqlx type leaves this crate: callers get domain types and `StoreError`.
 #![forbid(unsafe_code)]
 
+mod agents;
 mod blob;
 mod db;
 mod error;
 mod outbox;
+mod queue;
 mod records;
 mod session;
 mod setting;
+mod work;
 
+pub use agents::{AgentBrief, LoginRow};
 pub use blob::{BlobStore, TempBlob};
 pub use db::{Backend, Conn, Db, Handle, Tx};
 pub use error::StoreError;
 pub use outbox::{NewOutboxMail, OutboxMail};
+pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use records::{NewAttachment, NewEntry, NewTicket};
 pub use session::{AccessTokenRow, Grant, SessionRow};
+pub use work::{OtherTicket, OverdueRow};
 
 /// Result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -14,9 +14,7 @@
       const dt = new DataTransfer();
       dt.items.add(new File([''], 'probe.txt'));
       return dt.files.length === 1;
-    } catch {
-      return false;
-    }
+    } catch { return false; }
   })();
 
   const dropzones = new WeakMap(); // element -> controller; also prevents double init
@@ -42,12 +40,9 @@
     for (; value >= 1024 && unit < units.length - 1; unit += 1) value /= 1024;
     const opts = { minimumFractionDigits: unit ? 1 : 0, maximumFractionDigits: unit ? 1 : 0 };
     let nf;
-    try {
-      nf = new Intl.NumberFormat(document.documentElement.lang || undefined, opts);
-    } catch {
-      nf = new Intl.NumberFormat(undefined, opts); // malformed lang attribute
-    }
-    return `${nf.format(value)} ${units[unit]}`;
+    try { nf = new Intl.NumberFormat(document.documentElement.lang || undefined, opts); }
+    catch { nf = new Intl.NumberFormat(undefined, opts); } // malformed lang attribute
+    return `${nf.format(value)}\u00a0${units[unit]}`; // never break "1,4 | MB"
   }
 
   const hasFiles = (e) => Array.from(e.dataTransfer?.types || []).includes('Files');
@@ -87,9 +82,7 @@
         const dt = new DataTransfer();
         files.forEach((f) => dt.items.add(f));
         input.files = dt.files; // fires no "change", so no feedback loop
-      } catch {
-        /* the browser's own selection still gets submitted */
-      }
+      } catch { /* the browser's own selection still gets submitted */ }
     }
 
     function render() {
@@ -114,7 +107,7 @@
       if (total > maxBytes) errors.unshift(fill(data.msgTooLarge, { max: formatSize(maxBytes) }));
       const template = files.length === 1 && data.msgTotalOne ? data.msgTotalOne : data.msgTotal;
       const summary = files.length ? fill(template, { count: files.length, size: formatSize(total) }) : '';
-      status.textContent = [...errors, summary].filter(Boolean).join(' ');
+      status.textContent = [...errors, summary].filter(Boolean).join('\n'); // one per line (CSS pre-line)
       status.classList.toggle('is-error', errors.length > 0);
       zone.classList.toggle('has-error', errors.length > 0); // read by the submit guard
     }

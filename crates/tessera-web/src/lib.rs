@@ -5,6 +5,7 @@
 //! about data and permissions is a call into `tessera-core`.
 #![forbid(unsafe_code)]
 
+mod agent;
 mod assets;
 mod ctx;
 mod error;
@@ -35,6 +36,10 @@ pub struct WebConfig {
     pub status_attempts_per_ip: u32,
     /// Check-status attempts allowed per ticket number per window.
     pub status_attempts_per_ticket: u32,
+    /// Sign-in attempts allowed per client address per window.
+    pub login_attempts_per_ip: u32,
+    /// Sign-in attempts allowed per account and client address per window.
+    pub login_attempts_per_account: u32,
     /// Length of the rate-limit window.
     pub status_window: Duration,
 }
@@ -45,6 +50,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             status_attempts_per_ip: 20,
             status_attempts_per_ticket: 10,
+            login_attempts_per_ip: 30,
+            login_attempts_per_account: 5,
             status_window: Duration::from_secs(15 * 60),
         }
     }
@@ -75,6 +82,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(portal::router(&state))
+        .merge(agent::router(&state))
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

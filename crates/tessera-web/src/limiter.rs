@@ -30,6 +30,16 @@ impl Limiter {
     }
 }
 
+impl Limiter {
+    /// Forgets a key (after a successful sign-in).
+    pub fn reset(&self, key: &str) {
+        self.windows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

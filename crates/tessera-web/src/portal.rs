@@ -592,6 +592,11 @@ async fn download(
         .participant_attachment(&sess, id)
         .await
         .map_err(core_err(&ctx))?;
+    Ok(attachment_response(&a, file))
+}
+
+/// Streams a stored file as a download that browsers will not render or sniff.
+pub fn attachment_response(a: &Attachment, file: tokio::fs::File) -> Response {
     let body = axum::body::Body::from_stream(ReaderStream::new(file));
     let mut res = body.into_response();
     let h = res.headers_mut();
@@ -613,7 +618,7 @@ async fn download(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    Ok(res)
+    res
 }
 
 #[derive(Deserialize)]

@@ -20,6 +20,8 @@ pub struct Page {
     pub path: String,
     /// Whether the visitor has a session with tickets.
     pub signed_in: bool,
+    /// The signed-in agent's name, on agent pages.
+    pub agent: Option<String>,
 }
 
 impl Page {
@@ -31,6 +33,7 @@ impl Page {
             csrf: ctx.csrf.clone(),
             path: ctx.path.clone(),
             signed_in: ctx.session.is_some(),
+            agent: None,
         }
     }
 
@@ -42,6 +45,7 @@ impl Page {
             csrf: String::new(),
             path: "/".into(),
             signed_in: false,
+            agent: None,
         }
     }
 
@@ -79,6 +83,15 @@ impl Page {
         match self.lang {
             Lang::De => dt.format("%d.%m.%Y %H:%M UTC").to_string(),
             Lang::En => dt.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
+    }
+
+    /// A date for people.
+    pub fn date(&self, ts: &Timestamp) -> String {
+        let dt = ts.to_datetime();
+        match self.lang {
+            Lang::De => dt.format("%d.%m.%Y").to_string(),
+            Lang::En => dt.format("%Y-%m-%d").to_string(),
         }
     }
 

@@ -127,3 +127,208 @@ mail-opened-body =
     Sie können auch einfach auf diese E-Mail antworten.
 
     Ihr Team von { $org }
+
+## Mitarbeiterbereich: Anmeldung
+nav-agent-login = Anmeldung für Mitarbeitende
+agent-portal-link = Zum Kundenportal
+agent-nav = Mitarbeiterbereich
+agent-queues = Warteschlangen
+login-title = Anmeldung für Mitarbeitende
+login-submit = Anmelden
+login-failed = Benutzername oder Passwort stimmen nicht.
+field-username = Benutzername oder E-Mail-Adresse
+field-password = Passwort
+password-title = Passwort ändern
+password-forced = Bitte legen Sie vor dem ersten Arbeiten ein eigenes Passwort fest.
+password-hint = Mindestens { $min } Zeichen. Ein Satz aus mehreren Wörtern ist gut zu merken und schwer zu erraten.
+password-submit = Passwort speichern
+field-password-current = Aktuelles Passwort
+field-password-new = Neues Passwort
+field-password-repeat = Neues Passwort wiederholen
+error-password-wrong = Das aktuelle Passwort stimmt nicht.
+error-password-short = Das neue Passwort ist zu kurz.
+error-password-same = Das neue Passwort muss sich vom alten unterscheiden.
+error-password-mismatch = Die beiden neuen Passwörter stimmen nicht überein.
+
+## Warteschlangen
+queue-open = Offen
+queue-answered = Beantwortet
+queue-mine = Meine Tickets
+queue-teams = Meine Teams
+queue-unassigned = Nicht zugewiesen
+queue-overdue = Überfällig
+queue-closed = Geschlossen
+queue-all = Alle
+queue-empty = Hier ist gerade nichts zu tun.
+filter-any = – alle –
+filter-sort = Sortieren nach
+filter-dir = Reihenfolge
+filter-dir-default = Standard
+filter-dir-desc = Absteigend
+filter-dir-asc = Aufsteigend
+filter-apply = Anwenden
+sort-updated = Letzte Aktivität
+sort-number = Ticketnummer
+sort-due = Fälligkeit
+sort-priority = Priorität
+col-number = Nummer
+col-activity = Letzte Aktivität
+col-priority = Priorität
+unseen = Neue Aktivität
+bulk-select = Auswählen
+bulk-select-one = Ticket #{ $number } auswählen
+bulk-label = Ausgewählte Tickets
+bulk-choose = – Aktion wählen –
+bulk-apply = Ausführen
+pager = Seiten
+pager-first = Erste Seite
+pager-next = Nächste Seite
+priority-low = Niedrig
+priority-normal = Normal
+priority-high = Hoch
+priority-emergency = Notfall
+
+## Ticket im Mitarbeiterbereich
+presence = Gerade ebenfalls geöffnet von: { $names }
+entry-message = Nachricht
+entry-reply = Antwort
+entry-note = Interne Notiz
+entry-event = Ereignis
+agent-reply-title = Antworten
+agent-reply-to = Antwort an { $name } und alle Beteiligten
+agent-reply-submit = Antwort senden
+reply-status = Status danach
+reply-status-keep = – unverändert –
+stale-title = Inzwischen hat jemand anderes geschrieben.
+stale-text = Bitte lesen Sie die neuen Einträge oben. Ihr Text ist erhalten; senden Sie ihn erneut, wenn er noch passt.
+stale-send = Trotzdem senden
+note-title = Interne Notiz
+note-label = Notiz (nur für Mitarbeitende sichtbar)
+note-hint = Anfragende und Beteiligte sehen Notizen nie.
+note-alert = Zuständige Person per E-Mail benachrichtigen
+note-submit = Notiz speichern
+view-only = Sie können dieses Ticket nur ansehen.
+panel-details = Details
+panel-assignment = Zuständigkeit
+panel-state = Status und Priorität
+panel-collaborators = Beteiligte
+panel-other-tickets = Weitere Tickets der anfragenden Person
+collaborators-none = Noch keine weiteren Beteiligten.
+other-tickets-none = Keine weiteren Tickets.
+collaborator-remove = { $name } entfernen
+meta-due = Fällig
+action-claim = Übernehmen
+action-release = Abgeben
+action-assign = Zuweisen
+action-assign-agent = An Mitarbeiter/in
+action-assign-team = An Team
+action-transfer = In Abteilung verschieben
+action-transfer-submit = Verschieben
+transfer-comment = Kommentar zur Übergabe
+action-save = Speichern
+action-close = Schließen
+action-remove = Entfernen
+action-add-collaborator = Beteiligte hinzufügen
+done-reply = Ihre Antwort wurde gespeichert und wird verschickt.
+done-note = Die Notiz wurde gespeichert.
+done-assign = Das Ticket wurde zugewiesen.
+done-claim = Sie haben das Ticket übernommen.
+done-release = Sie haben das Ticket abgegeben.
+done-transfer = Das Ticket wurde verschoben.
+done-status = Der Status wurde geändert.
+done-priority = Die Priorität wurde geändert.
+done-due = Die Fälligkeit wurde gespeichert.
+done-collaborator-add = Die Person wurde hinzugefügt und per E-Mail informiert.
+done-collaborator-remove = Die Person wurde entfernt.
+done-password = Ihr neues Passwort ist gespeichert.
+done-bulk = Die ausgewählten Tickets wurden geändert.
+done-bulk-nothing = Bitte wählen Sie Tickets und eine Aktion aus.
+error-assignee = Bitte wählen Sie eine Person oder ein Team.
+error-department = Bitte wählen Sie eine Abteilung.
+error-status = Bitte wählen Sie einen Status.
+error-priority = Bitte wählen Sie eine Priorität.
+error-date = Bitte geben Sie ein Datum ein, z. B. 24.12.2026.
+error-collaborator-requester = Diese Person hat das Ticket eröffnet und ist schon beteiligt.
+error-not-allowed = Dafür fehlt Ihnen die Berechtigung.
+
+## Ereignisse im Verlauf
+event-assigned = hat zugewiesen an: { $agent } { $team }
+event-claimed = hat das Ticket übernommen
+event-released = hat das Ticket abgegeben
+event-transferred = hat verschoben von { $from } nach { $to }
+event-status = hat den Status von „{ $from }“ auf „{ $to }“ geändert
+event-priority = hat die Priorität von „{ $from }“ auf „{ $to }“ geändert
+event-due = hat die Fälligkeit gesetzt: { $due }
+event-collaborator-added = hat { $email } hinzugefügt
+event-collaborator-removed = hat { $email } entfernt
+
+## E-Mails zu laufenden Tickets
+mail-ticket-subject = [#{ $number }] { $subject }
+mail-open-ticket = Ticket öffnen
+mail-reply-body =
+    Hallo { $name },
+
+    { $agent } hat auf Ihr Ticket { $number } geantwortet:
+
+    { $message }
+
+    Den ganzen Verlauf sehen Sie hier, dort können Sie auch antworten:
+    { $link }
+
+    Ihr Team von { $org }
+mail-assigned-body =
+    Hallo { $name },
+
+    Ihr Ticket { $number } „{ $subject }“ wird jetzt bearbeitet von: { $assignee }.
+
+    Den Verlauf sehen Sie hier:
+    { $link }
+
+    Ihr Team von { $org }
+mail-collaborator-body =
+    Hallo { $name },
+
+    { $agent } hat Sie zum Ticket { $number } „{ $subject }“ von { $requester } hinzugefügt. Sie werden über jeden Schritt per E-Mail informiert und können selbst antworten.
+
+    Zum Ticket:
+    { $link }
+
+    Ihr Team von { $org }
+mail-alert-new-subject = Neues Ticket [#{ $number }] { $subject }
+mail-alert-new-body =
+    Neues Ticket { $number } von { $actor } in { $department }:
+
+    { $message }
+
+    { $link }
+mail-alert-message-subject = Neue Nachricht [#{ $number }] { $subject }
+mail-alert-message-body =
+    { $actor } hat zu Ticket { $number } geschrieben:
+
+    { $message }
+
+    { $link }
+mail-alert-assigned-subject = Ihnen zugewiesen [#{ $number }] { $subject }
+mail-alert-assigned-body =
+    { $actor } hat Ihnen (oder Ihrem Team) das Ticket { $number } von { $requester } zugewiesen.
+
+    { $link }
+mail-alert-note-subject = Interne Notiz [#{ $number }] { $subject }
+mail-alert-note-body =
+    { $actor } hat eine interne Notiz zu Ticket { $number } geschrieben:
+
+    { $message }
+
+    { $link }
+mail-alert-transferred-subject = Verschoben nach { $department } [#{ $number }] { $subject }
+mail-alert-transferred-body =
+    { $actor } hat das Ticket { $number } nach { $department } verschoben.
+
+    { $message }
+
+    { $link }
+mail-alert-overdue-subject = Überfällig [#{ $number }] { $subject }
+mail-alert-overdue-body =
+    Das Ticket { $number } von { $requester } ist überfällig.
+
+    { $link }

@@ -127,3 +127,208 @@ mail-opened-body =
     You can also simply reply to this email.
 
     Your team at { $org }
+
+## Agent area: sign-in
+nav-agent-login = Staff sign-in
+agent-portal-link = To the help desk portal
+agent-nav = Agent area
+agent-queues = Queues
+login-title = Staff sign-in
+login-submit = Sign in
+login-failed = The user name or password is not right.
+field-username = User name or email address
+field-password = Password
+password-title = Change password
+password-forced = Please choose your own password before you start.
+password-hint = At least { $min } characters. A sentence of several words is easy to remember and hard to guess.
+password-submit = Save password
+field-password-current = Current password
+field-password-new = New password
+field-password-repeat = Repeat new password
+error-password-wrong = The current password is not right.
+error-password-short = The new password is too short.
+error-password-same = The new password must differ from the old one.
+error-password-mismatch = The two new passwords do not match.
+
+## Queues
+queue-open = Open
+queue-answered = Answered
+queue-mine = My tickets
+queue-teams = My teams
+queue-unassigned = Unassigned
+queue-overdue = Overdue
+queue-closed = Closed
+queue-all = All
+queue-empty = Nothing to do here right now.
+filter-any = – any –
+filter-sort = Sort by
+filter-dir = Order
+filter-dir-default = Default
+filter-dir-desc = Descending
+filter-dir-asc = Ascending
+filter-apply = Apply
+sort-updated = Last activity
+sort-number = Ticket number
+sort-due = Due date
+sort-priority = Priority
+col-number = Number
+col-activity = Last activity
+col-priority = Priority
+unseen = New activity
+bulk-select = Select
+bulk-select-one = Select ticket #{ $number }
+bulk-label = Selected tickets
+bulk-choose = – choose an action –
+bulk-apply = Apply
+pager = Pages
+pager-first = First page
+pager-next = Next page
+priority-low = Low
+priority-normal = Normal
+priority-high = High
+priority-emergency = Emergency
+
+## Ticket in the agent area
+presence = Also open right now by: { $names }
+entry-message = Message
+entry-reply = Reply
+entry-note = Internal note
+entry-event = Event
+agent-reply-title = Reply
+agent-reply-to = Reply to { $name } and everyone involved
+agent-reply-submit = Send reply
+reply-status = Status afterwards
+reply-status-keep = – unchanged –
+stale-title = Someone else has written in the meantime.
+stale-text = Please read the new entries above. Your text is kept; send it again if it still fits.
+stale-send = Send anyway
+note-title = Internal note
+note-label = Note (visible to agents only)
+note-hint = Requesters and collaborators never see notes.
+note-alert = Alert the assignee by email
+note-submit = Save note
+view-only = You can only view this ticket.
+panel-details = Details
+panel-assignment = Assignment
+panel-state = Status and priority
+panel-collaborators = Collaborators
+panel-other-tickets = The requester's other tickets
+collaborators-none = No collaborators yet.
+other-tickets-none = No other tickets.
+collaborator-remove = Remove { $name }
+meta-due = Due
+action-claim = Claim
+action-release = Release
+action-assign = Assign
+action-assign-agent = To an agent
+action-assign-team = To a team
+action-transfer = Transfer to department
+action-transfer-submit = Transfer
+transfer-comment = Comment for the hand-over
+action-save = Save
+action-close = Close
+action-remove = Remove
+action-add-collaborator = Add collaborator
+done-reply = Your reply was saved and is being sent.
+done-note = The note was saved.
+done-assign = The ticket was assigned.
+done-claim = You have claimed the ticket.
+done-release = You have released the ticket.
+done-transfer = The ticket was transferred.
+done-status = The status was changed.
+done-priority = The priority was changed.
+done-due = The due date was saved.
+done-collaborator-add = The person was added and informed by email.
+done-collaborator-remove = The person was removed.
+done-password = Your new password is saved.
+done-bulk = The selected tickets were changed.
+done-bulk-nothing = Please select tickets and an action.
+error-assignee = Please choose an agent or a team.
+error-department = Please choose a department.
+error-status = Please choose a status.
+error-priority = Please choose a priority.
+error-date = Please enter a date, e.g. 2026-12-24.
+error-collaborator-requester = This person opened the ticket and is already involved.
+error-not-allowed = You are not allowed to do that.
+
+## Events in the thread
+event-assigned = assigned to: { $agent } { $team }
+event-claimed = claimed the ticket
+event-released = released the ticket
+event-transferred = transferred from { $from } to { $to }
+event-status = changed the status from “{ $from }” to “{ $to }”
+event-priority = changed the priority from “{ $from }” to “{ $to }”
+event-due = set the due date: { $due }
+event-collaborator-added = added { $email }
+event-collaborator-removed = removed { $email }
+
+## Mail about tickets in progress
+mail-ticket-subject = [#{ $number }] { $subject }
+mail-open-ticket = Open ticket
+mail-reply-body =
+    Hello { $name },
+
+    { $agent } replied to your ticket { $number }:
+
+    { $message }
+
+    See the whole history here, where you can also reply:
+    { $link }
+
+    Your team at { $org }
+mail-assigned-body =
+    Hello { $name },
+
+    Your ticket { $number } “{ $subject }” is now handled by: { $assignee }.
+
+    See its history here:
+    { $link }
+
+    Your team at { $org }
+mail-collaborator-body =
+    Hello { $name },
+
+    { $agent } added you to ticket { $number } “{ $subject }” of { $requester }. You will be informed of every step by email and can reply yourself.
+
+    To the ticket:
+    { $link }
+
+    Your team at { $org }
+mail-alert-new-subject = New ticket [#{ $number }] { $subject }
+mail-alert-new-body =
+    New ticket { $number } from { $actor } in { $department }:
+
+    { $message }
+
+    { $link }
+mail-alert-message-subject = New message [#{ $number }] { $subject }
+mail-alert-message-body =
+    { $actor } wrote on ticket { $number }:
+
+    { $message }
+
+    { $link }
+mail-alert-assigned-subject = Assigned to you [#{ $number }] { $subject }
+mail-alert-assigned-body =
+    { $actor } assigned ticket { $number } from { $requester } to you (or your team).
+
+    { $link }
+mail-alert-note-subject = Internal note [#{ $number }] { $subject }
+mail-alert-note-body =
+    { $actor } wrote an internal note on ticket { $number }:
+
+    { $message }
+
+    { $link }
+mail-alert-transferred-subject = Transferred to { $department } [#{ $number }] { $subject }
+mail-alert-transferred-body =
+    { $actor } transferred ticket { $number } to { $department }.
+
+    { $message }
+
+    { $link }
+mail-alert-overdue-subject = Overdue [#{ $number }] { $subject }
+mail-alert-overdue-body =
+    Ticket { $number } from { $requester } is overdue.
+
+    { $link }

@@ -35,7 +35,10 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver must be installed (Debian: chromium-driver; the test script installs it)");
-        let http = reqwest::Client::new();
+        let http = reqwest::Client::builder()
+            .timeout(PATIENCE)
+            .build()
+            .unwrap();
         let root = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         while http.get(format!("{root}/status")).send().await.is_err() {
@@ -160,6 +163,11 @@ impl Browser {
         .await;
     }
 
+    /// Ends the browser session (chromedriver closes Chromium).
+    async fn quit(&self) {
+        let _ = self.http.delete(&self.base).send().await;
+    }
+
     /// Saves a screenshot when `TESSERA_SCREENSHOTS` names a folder (for looking at the UI).
     async fn screenshot(&self, name: &str) {
         if let Ok(dir) = std::env::var("TESSERA_SCREENSHOTS") {
@@ -255,6 +263,7 @@ async fn a_requester_opens_a_ticket_with_two_dropped_files_in_a_real_browser() {
     let mail = &smtp.wait_for(1).await[0];
     b.goto(&mail.access_link()).await;
     assert!(b.url().await.ends_with(&format!("/tickets/{number}")));
+    b.quit().await;
     app.stop().await;
 }
 
@@ -270,6 +279,14 @@ async fn the_browser_refuses_too_large_files_before_uploading() {
         .await;
     let status = b.js("const s = document.querySelector('.dropzone-status'); return [s.className, s.textContent]").await;
     assert!(status[0].as_str().unwrap().contains("is-error"), "{status}");
-    assert!(status[1].as_str().unwrap().contains("1,0 KB"), "{status}");
+    assert!(
+        status[1]
+            .as_str()
+            .unwrap()
+            .replace('\u{a0}', " ")
+            .contains("1,0 KB"),
+        "{status}"
+    );
+    b.quit().await;
     app.stop().await;
 }

@@ -3,6 +3,7 @@
 //! real SMTP server process.
 
 mod browser;
+mod crash;
 mod mail;
 mod portal;
 mod support;

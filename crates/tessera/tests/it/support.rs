@@ -27,13 +27,13 @@ pub async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>
 }
 
 /// A database for one test.
-struct TestDb {
-    url: String,
+pub struct TestDb {
+    pub url: String,
     admin_url: Option<(String, String)>,
 }
 
 impl TestDb {
-    async fn new(dir: &Path) -> Self {
+    pub async fn new(dir: &Path) -> Self {
         match std::env::var("TESSERA_TEST_DATABASE_URL") {
             Ok(admin) if !admin.is_empty() => {
                 use sqlx::Connection;
@@ -58,7 +58,7 @@ impl TestDb {
         }
     }
 
-    async fn drop_db(&self) {
+    pub async fn drop_db(&self) {
         if let Some((admin, name)) = &self.admin_url {
             use sqlx::Connection;
             if let Ok(mut c) = sqlx::PgConnection::connect(admin).await {

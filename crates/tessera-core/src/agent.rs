@@ -1,0 +1,177 @@
+//! Agents signing in and out, and setting their passwords.
+
+use argon2::{Argon2, PasswordHash, PasswordVerifier};
+use tessera_domain::{Agent, AgentId, DepartmentId, Lang, Problem, Role, TeamId};
+
+use crate::{CoreError, Result, Session, Tessera, bootstrap::hash_password};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+
+async fn verify(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// What a new agent needs.
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    /// Sign-in name.
+    pub username: String,
+    /// Address.
+    pub email: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Initial password.
+    pub password: String,
+    /// Administrator.
+    pub is_admin: bool,
+    /// Language.
+    pub lang: Lang,
+}
+
+impl Tessera {
+    /// Checks credentials; on success starts a fresh agent session (a new id, so a session
+    /// fixed before sign-in is worthless) and ends `previous`.
+    pub async fn sign_in(
+        &self,
+        name: &str,
+        password: &str,
+        previous: Option<&Session>,
+    ) -> Result<(Session, String)> {
+        let mut conn = self.db().conn().await?;
+        let row = conn.h().agent_login(name.trim()).await?;
+        drop(conn);
+        // An unknown name is checked against a hash of a random password, so that it costs
+        // as much as a real check and timing does not reveal which names exist.
+        let hash = match &row {
+            Some(r) => r.password_hash.clone(),
+            None => self
+                .inner
+                .dummy_hash
+                .get_or_init(|| async {
+                    hash_password(crate::token::random_hex(16))
+                        .await
+                        .unwrap_or_default()
+                })
+                .await
+                .clone(),
+        };
+        let ok = verify(password.to_owned(), hash).await;
+        let Some(row) = row.filter(|r| ok && r.is_active) else {
+            return Err(CoreError::NotFound);
+        };
+        if let Some(p) = previous {
+            self.end_session(p).await?;
+        }
+        let agent = AgentId(row.agent_id);
+        let mut conn = self.db().conn().await?;
+        conn.h().agent_signed_in(agent).await?;
+        drop(conn);
+        self.start_session(Some(agent)).await
+    }
+
+    /// The agent behind a session, if it is an active agent's.
+    pub async fn session_agent(&self, s: &Session) -> Result<Option<Agent>> {
+        let Some(id) = s.agent_id else {
+            return Ok(None);
+        };
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().agent(id).await?)
+    }
+
+    /// Changes the signed-in agent's own password.
+    pub async fn change_password(
+        &self,
+        agent: &Agent,
+        current: &str,
+        new: &str,
+        repeat: &str,
+    ) -> Result<()> {
+        let mut p = Problem::default();
+        let mut conn = self.db().conn().await?;
+        let row = conn
+            .h()
+            .agent_login(&agent.username)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        drop(conn);
+        if !verify(current.to_owned(), row.password_hash).await {
+            p.add("current", "error-password-wrong");
+        }
+        if new.chars().count() < MIN_PASSWORD {
+            p.add("new", "error-password-short");
+        } else if new == current {
+            p.add("new", "error-password-same");
+        } else if new != repeat {
+            p.add("repeat", "error-password-mismatch");
+        }
+        p.into_result()?;
+        let hash = hash_password(new.to_owned()).await?;
+        let mut conn = self.db().conn().await?;
+        conn.h().set_agent_password(agent.id, &hash, false).await?;
+        Ok(())
+    }
+
+    /// Creates an agent (for administration and tests).
+    pub async fn create_agent(&self, a: NewAgent) -> Result<AgentId> {
+        let hash = hash_password(a.password).await?;
+        let mut conn = self.db().conn().await?;
+        let id = conn
+            .h()
+            .insert_agent(
+                &a.username,
+                &a.email,
+                &a.display_name,
+                &hash,
+                a.is_admin,
+                a.lang,
+            )
+            .await?;
+        conn.h().set_agent_password(id, &hash, false).await?;
+        Ok(id)
+    }
+
+    /// Gives an agent a role in a department.
+    pub async fn set_department_role(
+        &self,
+        agent: AgentId,
+        d: DepartmentId,
+        role: Role,
+    ) -> Result<()> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().set_department_role(agent, d, role).await?)
+    }
+
+    /// Creates a team with members (the first is the lead).
+    pub async fn create_team(&self, name: &str, members: &[AgentId]) -> Result<TeamId> {
+        let mut tx = self.db().begin().await?;
+        let id = tx.h().insert_team(name).await?;
+        for (i, m) in members.iter().enumerate() {
+            tx.h().add_team_member(id, *m, i == 0).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Creates a department.
+    pub async fn create_department(&self, name: &str, email: &str) -> Result<DepartmentId> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().insert_department(name, email).await?)
+    }
+
+    /// Turns a department's new-ticket alerts on or off.
+    pub async fn set_department_alerts(&self, d: DepartmentId, on: bool) -> Result<()> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().set_department_alerts(d, on).await?)
+    }
+}

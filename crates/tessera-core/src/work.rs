@@ -1,0 +1,742 @@
+//! The agent's side: queues, the ticket page, and every action on a ticket. Each action
+//! checks permission, changes the ticket, records an event and queues its mail in one
+//! transaction.
+
+use tessera_domain::{
+    Agent, AgentId, BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, Ownership,
+    Priority, Problem, TeamId, ThreadEntryId, TicketEvent, TicketId, TicketStatus, Timestamp,
+    model::{Attachment, Contact, ThreadEntry, Ticket},
+    validate,
+};
+use tessera_store::{Handle, NewEntry, OtherTicket, QueueQuery, QueueRow, Tx, Visibility};
+
+use crate::{CoreError, MAX_BODY, MAX_NAME, Result, Tessera, Upload, notify};
+
+/// How long an open ticket page counts as "someone is looking".
+const PRESENCE_SECS: i64 = 90;
+
+/// What an agent sees of a ticket.
+#[derive(Debug)]
+pub struct AgentTicketView {
+    /// The ticket.
+    pub ticket: Ticket,
+    /// Every entry, oldest first.
+    pub thread: Vec<ThreadEntry>,
+    /// Every attachment.
+    pub attachments: Vec<Attachment>,
+    /// Collaborators.
+    pub collaborators: Vec<Contact>,
+    /// The requester's other tickets the agent may see.
+    pub others: Vec<OtherTicket>,
+    /// Other agents who have the ticket open.
+    pub viewers: Vec<String>,
+    /// Whether the agent may change the ticket.
+    pub can_work: bool,
+    /// The newest entry by someone else, for the stale-reply check.
+    pub latest_by_others: i64,
+    /// The ticket's due date.
+    pub due_at: Option<Timestamp>,
+}
+
+impl AgentTicketView {
+    /// The attachments of one entry.
+    pub fn attachments_of(&self, entry: ThreadEntryId) -> impl Iterator<Item = &Attachment> {
+        self.attachments
+            .iter()
+            .filter(move |a| a.thread_entry_id == entry)
+    }
+}
+
+/// An agent's reply.
+#[derive(Debug)]
+pub struct AgentReply {
+    /// Text.
+    pub body: String,
+    /// Files.
+    pub uploads: Vec<Upload>,
+    /// Status to set in the same step.
+    pub status: Option<TicketStatus>,
+    /// The newest entry by others the agent had seen when writing.
+    pub seen_entry: i64,
+    /// Send even though others wrote since.
+    pub confirm_stale: bool,
+}
+
+/// What a bulk action does to each selected ticket.
+#[derive(Debug, Clone, Copy)]
+pub enum BulkAction {
+    /// Assign to an agent.
+    AssignAgent(AgentId),
+    /// Assign to a team.
+    AssignTeam(TeamId),
+    /// Move to a department.
+    Transfer(DepartmentId),
+    /// Change priority.
+    Priority(Priority),
+    /// Close.
+    Close,
+}
+
+fn ownership(t: &Ticket) -> Ownership {
+    Ownership {
+        department: t.department.id,
+        agent: t.assignee_agent.as_ref().map(|(id, _)| *id),
+        team: t.assignee_team.as_ref().map(|(id, _)| *id),
+    }
+}
+
+/// The SQL-side form of an agent's visibility.
+pub fn visibility(agent: &Agent) -> Visibility {
+    Visibility {
+        all: agent.is_admin,
+        agent: agent.id,
+        departments: agent.department_ids(),
+        teams: agent.teams.clone(),
+    }
+}
+
+async fn event(
+    h: &mut Handle<'_>,
+    t: TicketId,
+    agent: &Agent,
+    e: TicketEvent,
+    now: Timestamp,
+) -> Result<()> {
+    h.insert_entry(&NewEntry {
+        ticket_id: t,
+        kind: EntryKind::Event,
+        author_contact_id: None,
+        author_agent_id: Some(agent.id),
+        body: &e.encode(),
+        body_format: BodyFormat::Markdown,
+        now,
+    })
+    .await?;
+    Ok(())
+}
+
+impl Tessera {
+    /// A page of a queue and the counts of every queue.
+    pub async fn queue(&self, agent: &Agent, q: &QueueQuery) -> Result<(Vec<QueueRow>, Vec<i64>)> {
+        let v = visibility(agent);
+        let now = Timestamp::now();
+        let mut conn = self.db().conn().await?;
+        let rows = conn.h().queue_page(&v, q, now).await?;
+        let counts = conn.h().queue_counts(&v, now).await?;
+        Ok((rows, counts))
+    }
+
+    /// Opens a transaction on a ticket the agent may change.
+    async fn work_on(&self, agent: &Agent, number: &str) -> Result<(Tx, Ticket)> {
+        let mut tx = self.db().begin().await?;
+        let ticket = tx.h().ticket_by_number(number).await?;
+        let own = ownership(&ticket);
+        if !agent.can_see(own) {
+            return Err(CoreError::NotFound);
+        }
+        if !agent.can_work(own) {
+            return Err(CoreError::Forbidden);
+        }
+        Ok((tx, ticket))
+    }
+
+    async fn finish(&self, mut tx: Tx, agent: &Agent, t: TicketId, now: Timestamp) -> Result<()> {
+        tx.h().mark_seen(agent.id, t, now).await?;
+        tx.commit().await?;
+        self.mail_queued();
+        Ok(())
+    }
+
+    /// The ticket page: records that the agent has seen it and has it open.
+    pub async fn agent_view(&self, agent: &Agent, number: &str) -> Result<AgentTicketView> {
+        let mut conn = self.db().conn().await?;
+        let ticket = conn.h().ticket_by_number(number).await?;
+        let own = ownership(&ticket);
+        if !agent.can_see(own) {
+            return Err(CoreError::NotFound);
+        }
+        let now = Timestamp::now();
+        let thread = conn.h().full_thread(ticket.id).await?;
+        let attachments = conn.h().ticket_attachments(ticket.id).await?;
+        let collaborators = conn.h().collaborators(ticket.id).await?;
+        let others = conn
+            .h()
+            .requester_tickets(ticket.requester.id, ticket.id)
+            .await?
+            .into_iter()
+            .filter(|o| {
+                agent.can_see(Ownership {
+                    department: DepartmentId(o.department_id),
+                    agent: o.assignee_agent_id.map(AgentId),
+                    team: o.assignee_team_id.map(TeamId),
+                })
+            })
+            .collect();
+        let viewers = conn
+            .h()
+            .viewing(agent.id, ticket.id, now, now.plus_secs(-PRESENCE_SECS))
+            .await?;
+        let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
+        let due_at = conn.h().ticket_due(ticket.id).await?;
+        conn.h().mark_seen(agent.id, ticket.id, now).await?;
+        Ok(AgentTicketView {
+            can_work: agent.can_work(own),
+            ticket,
+            thread,
+            attachments,
+            collaborators,
+            others,
+            viewers,
+            latest_by_others,
+            due_at,
+        })
+    }
+
+    /// Heartbeat of an open ticket page: who else has it open.
+    pub async fn presence(&self, agent: &Agent, number: &str) -> Result<Vec<String>> {
+        let mut conn = self.db().conn().await?;
+        let ticket = conn.h().ticket_by_number(number).await?;
+        if !agent.can_see(ownership(&ticket)) {
+            return Err(CoreError::NotFound);
+        }
+        let now = Timestamp::now();
+        Ok(conn
+            .h()
+            .viewing(agent.id, ticket.id, now, now.plus_secs(-PRESENCE_SECS))
+            .await?)
+    }
+
+    /// An attachment of a ticket the agent may see.
+    pub async fn agent_attachment(
+        &self,
+        agent: &Agent,
+        id: i64,
+    ) -> Result<(Attachment, tokio::fs::File)> {
+        let mut conn = self.db().conn().await?;
+        let a = conn
+            .h()
+            .attachment(tessera_domain::AttachmentId(id))
+            .await?;
+        let ticket = conn.h().ticket(a.ticket_id).await?;
+        if !agent.can_see(ownership(&ticket)) {
+            return Err(CoreError::NotFound);
+        }
+        let file = self.blobs().open_blob(&a.blob_key).await?;
+        Ok((a, file))
+    }
+
+    /// Replies to the requester and collaborators; claims an unassigned ticket; may change
+    /// the status in the same step. Refuses with `Stale` when others wrote since the agent
+    /// loaded the ticket, unless confirmed.
+    pub async fn agent_reply(&self, agent: &Agent, number: &str, r: AgentReply) -> Result<()> {
+        let mut p = Problem::default();
+        let body = r.body.trim().to_owned();
+        if body.is_empty() {
+            p.add("body", "error-required");
+        } else if body.chars().count() > MAX_BODY {
+            p.add("body", "error-too-long");
+        }
+        self.check_uploads(&r.uploads, &mut p);
+        p.into_result()?;
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        if !r.confirm_stale
+            && tx.h().latest_entry_by_others(ticket.id, agent.id).await? > r.seen_entry
+        {
+            return Err(CoreError::Stale);
+        }
+        drop(tx);
+        let files = self.commit_blobs(r.uploads).await?;
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        let entry = tx
+            .h()
+            .insert_entry(&NewEntry {
+                ticket_id: ticket.id,
+                kind: EntryKind::Reply,
+                author_contact_id: None,
+                author_agent_id: Some(agent.id),
+                body: &body,
+                body_format: BodyFormat::Markdown,
+                now,
+            })
+            .await?;
+        let names: Vec<String> = files.iter().map(|f| f.1.clone()).collect();
+        self.store_uploads(&mut tx.h(), ticket.id, entry, files)
+            .await?;
+        tx.h().mark_answered(ticket.id, now).await?;
+        if ticket.assignee_agent.is_none() && ticket.assignee_team.is_none() {
+            tx.h()
+                .set_assignee(ticket.id, Some(agent.id), None, now)
+                .await?;
+            event(&mut tx.h(), ticket.id, agent, TicketEvent::Claimed, now).await?;
+        }
+        if let Some(s) = r.status.filter(|s| *s != ticket.status) {
+            tx.h().set_status(ticket.id, s, now).await?;
+            let e = TicketEvent::Status {
+                from: ticket.status.as_str().into(),
+                to: s.as_str().into(),
+            };
+            event(&mut tx.h(), ticket.id, agent, e, now).await?;
+        }
+        notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names).await?;
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Writes an internal note; optionally alerts the assignee.
+    pub async fn note(
+        &self,
+        agent: &Agent,
+        number: &str,
+        body: &str,
+        uploads: Vec<Upload>,
+        alert_assignee: bool,
+    ) -> Result<()> {
+        let mut p = Problem::default();
+        let body = validate::text(&mut p, "note", body, MAX_BODY);
+        self.check_uploads(&uploads, &mut p);
+        let Some(body) = body else {
+            return Err(CoreError::Invalid(p));
+        };
+        p.into_result()?;
+        let files = self.commit_blobs(uploads).await?;
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        let entry = tx
+            .h()
+            .insert_entry(&NewEntry {
+                ticket_id: ticket.id,
+                kind: EntryKind::Note,
+                author_contact_id: None,
+                author_agent_id: Some(agent.id),
+                body: &body,
+                body_format: BodyFormat::Markdown,
+                now,
+            })
+            .await?;
+        self.store_uploads(&mut tx.h(), ticket.id, entry, files)
+            .await?;
+        tx.h().touch_ticket(ticket.id, now).await?;
+        if alert_assignee {
+            let to = notify::assignees(&mut tx.h(), &ticket, Some(agent.id)).await?;
+            notify::agent_alert(
+                self,
+                &mut tx.h(),
+                &ticket,
+                &to,
+                "note",
+                &agent.display_name,
+                &body,
+            )
+            .await?;
+        }
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Assigns to an agent and/or a team; the assignee is alerted and the requester told.
+    pub async fn assign(
+        &self,
+        agent: &Agent,
+        number: &str,
+        to_agent: Option<AgentId>,
+        to_team: Option<TeamId>,
+    ) -> Result<()> {
+        if to_agent.is_none() && to_team.is_none() {
+            let mut p = Problem::default();
+            p.add("assignee", "error-assignee");
+            return Err(CoreError::Invalid(p));
+        }
+        let (tx, ticket) = self.work_on(agent, number).await?;
+        self.assign_in(tx, agent, &ticket, to_agent, to_team).await
+    }
+
+    async fn assign_in(
+        &self,
+        mut tx: Tx,
+        agent: &Agent,
+        ticket: &Ticket,
+        to_agent: Option<AgentId>,
+        to_team: Option<TeamId>,
+    ) -> Result<()> {
+        let now = Timestamp::now();
+        let agent_name = match to_agent {
+            Some(a) => Some(
+                tx.h()
+                    .agent_brief(a)
+                    .await
+                    .map_err(|_| invalid("assignee", "error-assignee"))?
+                    .display_name,
+            ),
+            None => None,
+        };
+        let team_name = match to_team {
+            Some(t) => Some(
+                tx.h()
+                    .team_name(t)
+                    .await
+                    .map_err(|_| invalid("assignee", "error-assignee"))?,
+            ),
+            None => None,
+        };
+        tx.h()
+            .set_assignee(ticket.id, to_agent, to_team, now)
+            .await?;
+        let claimed = to_agent == Some(agent.id) && to_team.is_none();
+        let e = if claimed {
+            TicketEvent::Claimed
+        } else {
+            TicketEvent::Assigned {
+                agent: agent_name.clone(),
+                team: team_name.clone(),
+            }
+        };
+        event(&mut tx.h(), ticket.id, agent, e, now).await?;
+        let mut updated = ticket.clone();
+        updated.assignee_agent = to_agent.zip(agent_name.clone());
+        updated.assignee_team = to_team.zip(team_name.clone());
+        let to = notify::assignees(&mut tx.h(), &updated, Some(agent.id)).await?;
+        notify::agent_alert(
+            self,
+            &mut tx.h(),
+            &updated,
+            &to,
+            "assigned",
+            &agent.display_name,
+            "",
+        )
+        .await?;
+        let who = match (agent_name, team_name) {
+            (Some(a), Some(t)) => format!("{a} ({t})"),
+            (Some(a), None) => a,
+            (None, Some(t)) => t,
+            (None, None) => String::new(),
+        };
+        notify::assignment_to_participants(self, &mut tx.h(), &updated, &who).await?;
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Takes a ticket for oneself.
+    pub async fn claim(&self, agent: &Agent, number: &str) -> Result<()> {
+        let (tx, ticket) = self.work_on(agent, number).await?;
+        let team = ticket.assignee_team.as_ref().map(|(t, _)| *t);
+        self.assign_in(
+            tx,
+            agent,
+            &ticket,
+            Some(agent.id),
+            team.filter(|t| agent.teams.contains(t)),
+        )
+        .await
+    }
+
+    /// Gives a ticket back: it becomes unassigned (the team keeps it if there is one).
+    pub async fn release(&self, agent: &Agent, number: &str) -> Result<()> {
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        let team = ticket.assignee_team.as_ref().map(|(t, _)| *t);
+        tx.h().set_assignee(ticket.id, None, team, now).await?;
+        event(&mut tx.h(), ticket.id, agent, TicketEvent::Released, now).await?;
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Moves a ticket to another department with a comment (recorded as a note).
+    pub async fn transfer(
+        &self,
+        agent: &Agent,
+        number: &str,
+        to: DepartmentId,
+        comment: &str,
+    ) -> Result<()> {
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        self.transfer_in(&mut tx, agent, &ticket, to, comment)
+            .await?;
+        self.finish(tx, agent, ticket.id, Timestamp::now()).await
+    }
+
+    async fn transfer_in(
+        &self,
+        tx: &mut Tx,
+        agent: &Agent,
+        ticket: &Ticket,
+        to: DepartmentId,
+        comment: &str,
+    ) -> Result<()> {
+        let now = Timestamp::now();
+        let to_name = tx
+            .h()
+            .department_name(to)
+            .await
+            .map_err(|_| invalid("department", "error-department"))?;
+        if to == ticket.department.id {
+            return Ok(());
+        }
+        tx.h().set_department(ticket.id, to, now).await?;
+        let e = TicketEvent::Transferred {
+            from: ticket.department.name.clone(),
+            to: to_name.clone(),
+        };
+        event(&mut tx.h(), ticket.id, agent, e, now).await?;
+        let comment = comment.trim();
+        if !comment.is_empty() {
+            tx.h()
+                .insert_entry(&NewEntry {
+                    ticket_id: ticket.id,
+                    kind: EntryKind::Note,
+                    author_contact_id: None,
+                    author_agent_id: Some(agent.id),
+                    body: comment,
+                    body_format: BodyFormat::Markdown,
+                    now,
+                })
+                .await?;
+        }
+        let mut moved = ticket.clone();
+        moved.department.id = to;
+        moved.department.name = to_name;
+        if moved.assignee_agent.is_none() && moved.assignee_team.is_none() {
+            let to = tx.h().department_alert_recipients(to, false).await?;
+            let to: Vec<_> = to
+                .into_iter()
+                .filter(|a| a.agent_id != agent.id.0)
+                .collect();
+            notify::agent_alert(
+                self,
+                &mut tx.h(),
+                &moved,
+                &to,
+                "transferred",
+                &agent.display_name,
+                comment,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Changes the status (open, resolved, closed; reopening is setting open).
+    pub async fn change_status(&self, agent: &Agent, number: &str, s: TicketStatus) -> Result<()> {
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        if s != ticket.status {
+            tx.h().set_status(ticket.id, s, now).await?;
+            let e = TicketEvent::Status {
+                from: ticket.status.as_str().into(),
+                to: s.as_str().into(),
+            };
+            event(&mut tx.h(), ticket.id, agent, e, now).await?;
+        }
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Changes the priority.
+    pub async fn change_priority(&self, agent: &Agent, number: &str, p: Priority) -> Result<()> {
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        self.priority_in(&mut tx, agent, &ticket, p).await?;
+        self.finish(tx, agent, ticket.id, Timestamp::now()).await
+    }
+
+    async fn priority_in(
+        &self,
+        tx: &mut Tx,
+        agent: &Agent,
+        ticket: &Ticket,
+        p: Priority,
+    ) -> Result<()> {
+        let now = Timestamp::now();
+        if p != ticket.priority {
+            tx.h().set_priority(ticket.id, p, now).await?;
+            let e = TicketEvent::Priority {
+                from: ticket.priority.as_str().into(),
+                to: p.as_str().into(),
+            };
+            event(&mut tx.h(), ticket.id, agent, e, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Sets or clears the due date (`YYYY-MM-DD`, due at the end of that day, UTC).
+    pub async fn change_due(&self, agent: &Agent, number: &str, date: &str) -> Result<()> {
+        let date = date.trim();
+        let due = if date.is_empty() {
+            None
+        } else {
+            let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| invalid("due", "error-date"))?;
+            let end = d
+                .and_hms_opt(23, 59, 59)
+                .ok_or_else(|| invalid("due", "error-date"))?;
+            Some(Timestamp(end.and_utc().timestamp_micros()))
+        };
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        tx.h().set_due(ticket.id, due, now).await?;
+        event(
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            TicketEvent::Due {
+                due: date.to_owned(),
+            },
+            now,
+        )
+        .await?;
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Adds a collaborator by address; they get their own access link by mail.
+    pub async fn add_collaborator(
+        &self,
+        agent: &Agent,
+        number: &str,
+        email: &str,
+        name: &str,
+    ) -> Result<()> {
+        let email = EmailAddress::parse(email).ok_or_else(|| invalid("email", "error-email"))?;
+        let name = name.trim();
+        if name.chars().count() > MAX_NAME {
+            return Err(invalid("name", "error-too-long"));
+        }
+        let display = if name.is_empty() {
+            email.as_str().split('@').next().unwrap_or("").to_owned()
+        } else {
+            name.to_owned()
+        };
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        let contact = tx
+            .h()
+            .upsert_contact(
+                email.as_str(),
+                &email.key(),
+                &display,
+                self.config().default_lang,
+            )
+            .await?;
+        if contact == ticket.requester.id {
+            return Err(invalid("email", "error-collaborator-requester"));
+        }
+        if tx.h().add_collaborator(ticket.id, contact).await? {
+            event(
+                &mut tx.h(),
+                ticket.id,
+                agent,
+                TicketEvent::CollaboratorAdded {
+                    email: email.to_string(),
+                },
+                now,
+            )
+            .await?;
+            tx.h().touch_ticket(ticket.id, now).await?;
+            let c = tx.h().contact(contact).await?;
+            notify::collaborator_added(self, &mut tx.h(), &ticket, agent, &c).await?;
+        }
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Removes a collaborator; their access links stop working.
+    pub async fn remove_collaborator(
+        &self,
+        agent: &Agent,
+        number: &str,
+        contact: ContactId,
+    ) -> Result<()> {
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        let c = tx.h().contact(contact).await?;
+        if tx.h().remove_collaborator(ticket.id, contact).await? {
+            tx.h().revoke_access_tokens(ticket.id, contact).await?;
+            event(
+                &mut tx.h(),
+                ticket.id,
+                agent,
+                TicketEvent::CollaboratorRemoved { email: c.email },
+                now,
+            )
+            .await?;
+        }
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Applies one action to several tickets; tickets the agent may not change are
+    /// skipped. Returns how many were changed.
+    pub async fn bulk(
+        &self,
+        agent: &Agent,
+        numbers: &[String],
+        action: BulkAction,
+    ) -> Result<usize> {
+        let mut done = 0;
+        for n in numbers.iter().take(200) {
+            let (mut tx, ticket) = match self.work_on(agent, n).await {
+                Ok(x) => x,
+                Err(CoreError::NotFound | CoreError::Forbidden) => continue,
+                Err(e) => return Err(e),
+            };
+            let now = Timestamp::now();
+            match action {
+                BulkAction::AssignAgent(a) => {
+                    self.assign_in(tx, agent, &ticket, Some(a), None).await?;
+                    done += 1;
+                    continue;
+                }
+                BulkAction::AssignTeam(t) => {
+                    self.assign_in(tx, agent, &ticket, None, Some(t)).await?;
+                    done += 1;
+                    continue;
+                }
+                BulkAction::Transfer(d) => self.transfer_in(&mut tx, agent, &ticket, d, "").await?,
+                BulkAction::Priority(p) => self.priority_in(&mut tx, agent, &ticket, p).await?,
+                BulkAction::Close => {
+                    if ticket.status != TicketStatus::Closed {
+                        tx.h()
+                            .set_status(ticket.id, TicketStatus::Closed, now)
+                            .await?;
+                        let e = TicketEvent::Status {
+                            from: ticket.status.as_str().into(),
+                            to: "closed".into(),
+                        };
+                        event(&mut tx.h(), ticket.id, agent, e, now).await?;
+                    }
+                }
+            }
+            self.finish(tx, agent, ticket.id, now).await?;
+            done += 1;
+        }
+        Ok(done)
+    }
+
+    /// Alerts about tickets that became overdue since the last run; returns how many.
+    pub async fn alert_overdue(&self) -> Result<usize> {
+        let now = Timestamp::now();
+        let mut conn = self.db().conn().await?;
+        let due = conn.h().overdue_unalerted(now).await?;
+        drop(conn);
+        let mut n = 0;
+        for id in due {
+            let mut tx = self.db().begin().await?;
+            if !tx.h().mark_overdue_alerted(TicketId(id), now).await? {
+                continue;
+            }
+            let ticket = tx.h().ticket(TicketId(id)).await?;
+            let mut to = notify::assignees(&mut tx.h(), &ticket, None).await?;
+            if to.is_empty() {
+                to = tx
+                    .h()
+                    .department_alert_recipients(ticket.department.id, true)
+                    .await?;
+            }
+            notify::agent_alert(self, &mut tx.h(), &ticket, &to, "overdue", "", "").await?;
+            tx.commit().await?;
+            n += 1;
+        }
+        if n > 0 {
+            self.mail_queued();
+        }
+        Ok(n)
+    }
+}
+
+fn invalid(field: &'static str, key: &'static str) -> CoreError {
+    let mut p = Problem::default();
+    p.add(field, key);
+    CoreError::Invalid(p)
+}

@@ -1,0 +1,198 @@
+//! Things that happen to a ticket, recorded in its thread. Names are stored as they were at
+//! the time, because history should say what people saw then.
+
+/// One recorded happening.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketEvent {
+    /// Assigned to an agent and/or a team (names).
+    Assigned {
+        /// Agent's name.
+        agent: Option<String>,
+        /// Team's name.
+        team: Option<String>,
+    },
+    /// An agent took it.
+    Claimed,
+    /// The assignee gave it back.
+    Released,
+    /// Moved to another department.
+    Transferred {
+        /// Old department's name.
+        from: String,
+        /// New department's name.
+        to: String,
+    },
+    /// Status changed.
+    Status {
+        /// Old status.
+        from: String,
+        /// New status.
+        to: String,
+    },
+    /// Priority changed.
+    Priority {
+        /// Old priority.
+        from: String,
+        /// New priority.
+        to: String,
+    },
+    /// Due date set (a date, `YYYY-MM-DD`) or removed (empty).
+    Due {
+        /// New due date.
+        due: String,
+    },
+    /// A collaborator was added.
+    CollaboratorAdded {
+        /// Their address.
+        email: String,
+    },
+    /// A collaborator was removed.
+    CollaboratorRemoved {
+        /// Their address.
+        email: String,
+    },
+}
+
+fn clean(s: &str) -> String {
+    s.replace(['\t', '\n'], " ")
+}
+
+impl TicketEvent {
+    /// The translation key that describes the event.
+    pub fn key(&self) -> &'static str {
+        match self {
+            TicketEvent::Assigned { .. } => "event-assigned",
+            TicketEvent::Claimed => "event-claimed",
+            TicketEvent::Released => "event-released",
+            TicketEvent::Transferred { .. } => "event-transferred",
+            TicketEvent::Status { .. } => "event-status",
+            TicketEvent::Priority { .. } => "event-priority",
+            TicketEvent::Due { .. } => "event-due",
+            TicketEvent::CollaboratorAdded { .. } => "event-collaborator-added",
+            TicketEvent::CollaboratorRemoved { .. } => "event-collaborator-removed",
+        }
+    }
+
+    /// The event's arguments as named strings (for translation).
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            TicketEvent::Assigned { agent, team } => vec![
+                ("agent", agent.clone().unwrap_or_default()),
+                ("team", team.clone().unwrap_or_default()),
+            ],
+            TicketEvent::Claimed | TicketEvent::Released => vec![],
+            TicketEvent::Transferred { from, to }
+            | TicketEvent::Status { from, to }
+            | TicketEvent::Priority { from, to } => {
+                vec![("from", from.clone()), ("to", to.clone())]
+            }
+            TicketEvent::Due { due } => vec![("due", due.clone())],
+            TicketEvent::CollaboratorAdded { email }
+            | TicketEvent::CollaboratorRemoved { email } => {
+                vec![("email", email.clone())]
+            }
+        }
+    }
+
+    /// A compact line for storage: the key, then tab-separated arguments.
+    pub fn encode(&self) -> String {
+        let mut s = self.key().to_owned();
+        for (_, v) in self.args() {
+            s.push('\t');
+            s.push_str(&clean(&v));
+        }
+        s
+    }
+
+    /// Reads what `encode` wrote.
+    pub fn decode(s: &str) -> Option<TicketEvent> {
+        let mut it = s.split('\t');
+        let key = it.next()?;
+        let mut next = || it.next().unwrap_or("").to_owned();
+        let opt = |v: String| (!v.is_empty()).then_some(v);
+        Some(match key {
+            "event-assigned" => {
+                let agent = opt(next());
+                TicketEvent::Assigned {
+                    agent,
+                    team: opt(next()),
+                }
+            }
+            "event-claimed" => TicketEvent::Claimed,
+            "event-released" => TicketEvent::Released,
+            "event-transferred" => TicketEvent::Transferred {
+                from: next(),
+                to: next(),
+            },
+            "event-status" => TicketEvent::Status {
+                from: next(),
+                to: next(),
+            },
+            "event-priority" => TicketEvent::Priority {
+                from: next(),
+                to: next(),
+            },
+            "event-due" => TicketEvent::Due { due: next() },
+            "event-collaborator-added" => TicketEvent::CollaboratorAdded { email: next() },
+            "event-collaborator-removed" => TicketEvent::CollaboratorRemoved { email: next() },
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        let all = [
+            TicketEvent::Assigned {
+                agent: Some("Nadine S.".into()),
+                team: None,
+            },
+            TicketEvent::Assigned {
+                agent: None,
+                team: Some("Öffentlichkeit".into()),
+            },
+            TicketEvent::Claimed,
+            TicketEvent::Released,
+            TicketEvent::Transferred {
+                from: "Presse".into(),
+                to: "IT".into(),
+            },
+            TicketEvent::Status {
+                from: "open".into(),
+                to: "closed".into(),
+            },
+            TicketEvent::Priority {
+                from: "normal".into(),
+                to: "high".into(),
+            },
+            TicketEvent::Due {
+                due: "2026-12-06".into(),
+            },
+            TicketEvent::CollaboratorAdded {
+                email: "moritz@example.org".into(),
+            },
+            TicketEvent::CollaboratorRemoved {
+                email: "moritz@example.org".into(),
+            },
+        ];
+        for e in all {
+            assert_eq!(TicketEvent::decode(&e.encode()), Some(e.clone()), "{e:?}");
+        }
+        assert_eq!(TicketEvent::decode("nonsense"), None);
+        let tabbed = TicketEvent::Transferred {
+            from: "a\tb".into(),
+            to: "c".into(),
+        };
+        assert_eq!(
+            TicketEvent::decode(&tabbed.encode()),
+            Some(TicketEvent::Transferred {
+                from: "a b".into(),
+                to: "c".into()
+            })
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! Agents, teams, departments and memberships.
+
+use sqlx::FromRow;
+use tessera_domain::{Agent, AgentId, DepartmentId, Lang, Role, TeamId, Timestamp};
+
+use crate::{Handle, Result, db::on};
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone, FromRow)]
+pub struct LoginRow {
+    /// Key.
+    pub agent_id: i64,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Disabled agents cannot sign in.
+    pub is_active: bool,
+}
+
+#[derive(FromRow)]
+struct AgentRow {
+    agent_id: i64,
+    username: String,
+    email: String,
+    display_name: String,
+    is_admin: bool,
+    is_active: bool,
+    lang: String,
+    must_change_password: bool,
+}
+
+/// An agent as listed for assignment and alerts.
+#[derive(Debug, Clone, FromRow)]
+pub struct AgentBrief {
+    /// Key.
+    pub agent_id: i64,
+    /// Name shown.
+    pub display_name: String,
+    /// Address for alerts.
+    pub email: String,
+    /// Language for alerts.
+    pub lang: String,
+}
+
+impl Handle<'_> {
+    /// The account for a user name or address (case-insensitive).
+    pub async fn agent_login(&mut self, name: &str) -> Result<Option<LoginRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT agent_id, password_hash, is_active FROM agent
+             WHERE lower(username) = lower($1) OR lower(email) = lower($1)
+             ORDER BY agent_id LIMIT 1")
+            .bind(name).fetch_optional(c).await?))
+    }
+
+    /// An active agent with memberships, or `None` if missing or disabled.
+    pub async fn agent(&mut self, id: AgentId) -> Result<Option<Agent>> {
+        let row: Option<AgentRow> = on!(self, c => sqlx::query_as(
+            "SELECT agent_id, username, email, display_name, is_admin, is_active, lang,
+                    must_change_password
+             FROM agent WHERE agent_id = $1")
+            .bind(id.0).fetch_optional(c).await?);
+        let Some(row) = row.filter(|r| r.is_active) else {
+            return Ok(None);
+        };
+        let departments: Vec<(i64, String)> = on!(self, c => sqlx::query_as(
+            "SELECT department_id, role FROM agent_department WHERE agent_id = $1")
+            .bind(id.0).fetch_all(c).await?);
+        let teams: Vec<i64> = on!(self, c => sqlx::query_scalar(
+            "SELECT team_id FROM team_member WHERE agent_id = $1")
+            .bind(id.0).fetch_all(c).await?);
+        Ok(Some(Agent {
+            id: AgentId(row.agent_id),
+            username: row.username,
+            email: row.email,
+            display_name: row.display_name,
+            is_admin: row.is_admin,
+            lang: Lang::parse(&row.lang).unwrap_or(Lang::De),
+            departments: departments
+                .into_iter()
+                .map(|(d, r)| (DepartmentId(d), Role::parse(&r).unwrap_or(Role::View)))
+                .collect(),
+            teams: teams.into_iter().map(TeamId).collect(),
+            must_change_password: row.must_change_password,
+        }))
+    }
+
+    /// Sets an agent's password hash.
+    pub async fn set_agent_password(
+        &mut self,
+        id: AgentId,
+        hash: &str,
+        must_change: bool,
+    ) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE agent SET password_hash = $2, must_change_password = $3, updated_at = $4
+             WHERE agent_id = $1")
+            .bind(id.0).bind(hash).bind(must_change).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records a successful sign-in.
+    pub async fn agent_signed_in(&mut self, id: AgentId) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query("UPDATE agent SET last_login_at = $2 WHERE agent_id = $1")
+            .bind(id.0).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Puts an agent in a department with a role (or changes the role).
+    pub async fn set_department_role(
+        &mut self,
+        agent: AgentId,
+        d: DepartmentId,
+        role: Role,
+    ) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "INSERT INTO agent_department (agent_id, department_id, role, created_at)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (agent_id, department_id) DO UPDATE SET role = excluded.role")
+            .bind(agent.0).bind(d.0).bind(role.as_str()).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Adds a team.
+    pub async fn insert_team(&mut self, name: &str) -> Result<TeamId> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(TeamId(sqlx::query_scalar(
+            "INSERT INTO team (name, created_at, updated_at) VALUES ($1, $2, $2)
+             RETURNING team_id")
+            .bind(name).bind(now).fetch_one(c).await?)))
+    }
+
+    /// Adds an agent to a team.
+    pub async fn add_team_member(
+        &mut self,
+        team: TeamId,
+        agent: AgentId,
+        lead: bool,
+    ) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "INSERT INTO team_member (team_id, agent_id, is_lead, created_at)
+             VALUES ($1, $2, $3, $4) ON CONFLICT (team_id, agent_id) DO NOTHING")
+            .bind(team.0).bind(agent.0).bind(lead).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Active agents, by name.
+    pub async fn active_agents(&mut self) -> Result<Vec<AgentBrief>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT agent_id, display_name, email, lang FROM agent WHERE is_active
+             ORDER BY display_name, agent_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Active teams: (id, name).
+    pub async fn active_teams(&mut self) -> Result<Vec<(i64, String)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT team_id, name FROM team WHERE is_active ORDER BY name, team_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Active departments: (id, name).
+    pub async fn active_departments(&mut self) -> Result<Vec<(i64, String)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT department_id, name FROM department WHERE is_active ORDER BY name, department_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Active help topics: (id, German name, English name).
+    pub async fn active_topics(&mut self) -> Result<Vec<(i64, String, String)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT help_topic_id, name_de, name_en FROM help_topic WHERE is_active
+             ORDER BY sort_order, help_topic_id")
+            .fetch_all(c).await?))
+    }
+
+    /// The active members of a team.
+    pub async fn team_members(&mut self, team: TeamId) -> Result<Vec<AgentBrief>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT a.agent_id, a.display_name, a.email, a.lang
+             FROM team_member m JOIN agent a ON a.agent_id = m.agent_id
+             WHERE m.team_id = $1 AND a.is_active ORDER BY a.agent_id")
+            .bind(team.0).fetch_all(c).await?))
+    }
+
+    /// Active members of a department who get new-ticket alerts (if the department sends
+    /// them), or its managers only when `managers_only`.
+    pub async fn department_alert_recipients(
+        &mut self,
+        d: DepartmentId,
+        managers_only: bool,
+    ) -> Result<Vec<AgentBrief>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT a.agent_id, a.display_name, a.email, a.lang
+             FROM agent_department m
+             JOIN agent a ON a.agent_id = m.agent_id
+             JOIN department d ON d.department_id = m.department_id
+             WHERE m.department_id = $1 AND a.is_active AND m.role <> 'view'
+               AND ($2 OR d.alert_new_ticket) AND (NOT $2 OR m.role = 'manager')
+             ORDER BY a.agent_id")
+            .bind(d.0).bind(managers_only).fetch_all(c).await?))
+    }
+
+    /// One agent's brief, active or not.
+    pub async fn agent_brief(&mut self, id: AgentId) -> Result<AgentBrief> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT agent_id, display_name, email, lang FROM agent WHERE agent_id = $1")
+            .bind(id.0).fetch_one(c).await?))
+    }
+
+    /// A team's name.
+    pub async fn team_name(&mut self, id: TeamId) -> Result<String> {
+        on!(self, c => Ok(sqlx::query_scalar("SELECT name FROM team WHERE team_id = $1")
+            .bind(id.0).fetch_one(c).await?))
+    }
+
+    /// A department's name.
+    pub async fn department_name(&mut self, id: DepartmentId) -> Result<String> {
+        on!(self, c => Ok(sqlx::query_scalar("SELECT name FROM department WHERE department_id = $1")
+            .bind(id.0).fetch_one(c).await?))
+    }
+
+    /// Turns new-ticket alerts of a department on or off.
+    pub async fn set_department_alerts(&mut self, d: DepartmentId, on_new: bool) -> Result<()> {
+        on!(self, c => sqlx::query("UPDATE department SET alert_new_ticket = $2 WHERE department_id = $1")
+            .bind(d.0).bind(on_new).execute(c).await?.rows_affected());
+        Ok(())
+    }
+}

@@ -1,0 +1,263 @@
+//! Queue listings and counts, with visibility and keyset pagination in SQL.
+
+use sqlx::FromRow;
+use tessera_domain::{
+    AgentId, DepartmentId, HelpTopicId, Queue, Sort, TeamId, TicketStatus, Timestamp,
+};
+
+use crate::{Handle, Result, db::on};
+
+/// Which tickets an agent may see, as SQL needs it.
+#[derive(Debug, Clone)]
+pub struct Visibility {
+    /// Sees everything.
+    pub all: bool,
+    /// The agent.
+    pub agent: AgentId,
+    /// Their departments.
+    pub departments: Vec<DepartmentId>,
+    /// Their teams.
+    pub teams: Vec<TeamId>,
+}
+
+/// A page request on a queue.
+#[derive(Debug, Clone)]
+pub struct QueueQuery {
+    /// Which queue.
+    pub queue: Queue,
+    /// Order.
+    pub sort: Sort,
+    /// Largest first.
+    pub descending: bool,
+    /// Only this department.
+    pub department: Option<DepartmentId>,
+    /// Only this help topic.
+    pub topic: Option<HelpTopicId>,
+    /// Only assigned to this agent.
+    pub assignee: Option<AgentId>,
+    /// Only this status.
+    pub status: Option<TicketStatus>,
+    /// Start after this row: (sort key as text, ticket id).
+    pub after: Option<(String, i64)>,
+    /// Rows per page.
+    pub limit: i64,
+}
+
+/// One row of a queue.
+#[derive(Debug, Clone, FromRow)]
+pub struct QueueRow {
+    /// Key.
+    pub ticket_id: i64,
+    /// Public number.
+    pub number: String,
+    /// Subject.
+    pub subject: String,
+    /// Requester's name.
+    pub requester_name: String,
+    /// Last activity.
+    pub updated_at: i64,
+    /// Assigned agent's name.
+    pub agent_name: Option<String>,
+    /// Assigned team's name.
+    pub team_name: Option<String>,
+    /// Priority.
+    pub priority: String,
+    /// Status.
+    pub status: String,
+    /// Due date.
+    pub due_at: Option<i64>,
+    /// Activity the agent has not seen.
+    pub unseen: bool,
+    /// This row's sort key, for the next cursor.
+    pub sort_key: String,
+}
+
+enum Bind {
+    I(i64),
+    S(String),
+}
+
+struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn int(&mut self, v: i64) -> String {
+        self.binds.push(Bind::I(v));
+        format!("${}", self.binds.len())
+    }
+    fn str(&mut self, v: &str) -> String {
+        self.binds.push(Bind::S(v.to_owned()));
+        format!("${}", self.binds.len())
+    }
+    fn list(&mut self, ids: impl IntoIterator<Item = i64>) -> String {
+        let p: Vec<String> = ids.into_iter().map(|i| self.int(i)).collect();
+        if p.is_empty() {
+            "NULL".into()
+        } else {
+            p.join(", ")
+        }
+    }
+}
+
+fn visibility(sql: &mut Sql, v: &Visibility) -> String {
+    if v.all {
+        return "TRUE".into();
+    }
+    let d = sql.list(v.departments.iter().map(|d| d.0));
+    let me = sql.int(v.agent.0);
+    let t = sql.list(v.teams.iter().map(|t| t.0));
+    format!(
+        "(t.department_id IN ({d}) OR t.assignee_agent_id = {me} OR t.assignee_team_id IN ({t}))"
+    )
+}
+
+fn queue_condition(sql: &mut Sql, q: Queue, v: &Visibility, now: Timestamp) -> String {
+    match q {
+        Queue::Open => "t.status = 'open' AND NOT t.is_answered".into(),
+        Queue::Answered => "t.status = 'open' AND t.is_answered".into(),
+        Queue::Mine => format!(
+            "t.status = 'open' AND t.assignee_agent_id = {}",
+            sql.int(v.agent.0)
+        ),
+        Queue::MyTeams => {
+            format!(
+                "t.status = 'open' AND t.assignee_team_id IN ({})",
+                sql.list(v.teams.iter().map(|t| t.0))
+            )
+        }
+        Queue::Unassigned => {
+            "t.status = 'open' AND t.assignee_agent_id IS NULL AND t.assignee_team_id IS NULL"
+                .into()
+        }
+        Queue::Overdue => format!("t.status = 'open' AND t.due_at < {}", sql.int(now.0)),
+        Queue::Closed => "t.status IN ('resolved', 'closed')".into(),
+        Queue::All => "TRUE".into(),
+    }
+}
+
+/// `(expression, is_text)` of a sort order.
+fn sort_expr(s: Sort) -> (&'static str, bool) {
+    match s {
+        Sort::Updated => ("t.updated_at", false),
+        Sort::Number => ("t.number", true),
+        Sort::Due => ("COALESCE(t.due_at, 9223372036854775807)", false),
+        Sort::Priority => ("t.priority_rank", false),
+    }
+}
+
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                Bind::I(i) => q.bind(*i),
+                Bind::S(s) => q.bind(s.clone()),
+            };
+        }
+        q
+    }};
+}
+
+impl Handle<'_> {
+    /// One page of a queue.
+    pub async fn queue_page(
+        &mut self,
+        v: &Visibility,
+        q: &QueueQuery,
+        now: Timestamp,
+    ) -> Result<Vec<QueueRow>> {
+        let mut sql = Sql {
+            text: String::new(),
+            binds: Vec::new(),
+        };
+        let me = sql.int(v.agent.0);
+        let vis = visibility(&mut sql, v);
+        let cond = queue_condition(&mut sql, q.queue, v, now);
+        let (expr, is_text) = sort_expr(q.sort);
+        let mut filters = String::new();
+        if let Some(d) = q.department {
+            filters.push_str(&format!(" AND t.department_id = {}", sql.int(d.0)));
+        }
+        if let Some(h) = q.topic {
+            filters.push_str(&format!(" AND t.help_topic_id = {}", sql.int(h.0)));
+        }
+        if let Some(a) = q.assignee {
+            filters.push_str(&format!(" AND t.assignee_agent_id = {}", sql.int(a.0)));
+        }
+        if let Some(s) = q.status {
+            filters.push_str(&format!(" AND t.status = {}", sql.str(s.as_str())));
+        }
+        let (cmp, dir) = if q.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if let Some((key, id)) = &q.after {
+            let k = if is_text {
+                sql.str(key)
+            } else {
+                sql.int(key.parse().unwrap_or(0))
+            };
+            let i = sql.int(*id);
+            filters.push_str(&format!(
+                " AND ({expr} {cmp} {k} OR ({expr} = {k} AND t.ticket_id {cmp} {i}))"
+            ));
+        }
+        let limit = sql.int(q.limit);
+        let key_text = if is_text {
+            expr.to_owned()
+        } else {
+            format!("CAST({expr} AS TEXT)")
+        };
+        sql.text = format!(
+            "SELECT t.ticket_id, t.number, t.subject, c.name AS requester_name, t.updated_at,
+                    a.display_name AS agent_name, tm.name AS team_name, t.priority, t.status,
+                    t.due_at,
+                    (s.seen_at IS NULL OR s.seen_at < t.updated_at) AS unseen,
+                    {key_text} AS sort_key
+             FROM ticket t
+             JOIN contact c ON c.contact_id = t.requester_id
+             LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id
+             LEFT JOIN team tm ON tm.team_id = t.assignee_team_id
+             LEFT JOIN ticket_seen s ON s.ticket_id = t.ticket_id AND s.agent_id = {me}
+             WHERE {vis} AND {cond}{filters}
+             ORDER BY {expr} {dir}, t.ticket_id {dir}
+             LIMIT {limit}"
+        );
+        let Sql { text, binds } = sql;
+        on!(self, c => Ok(bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds)
+            .fetch_all(c).await?))
+    }
+
+    /// How many tickets each queue holds for this agent, in `Queue::ALL` order.
+    pub async fn queue_counts(&mut self, v: &Visibility, now: Timestamp) -> Result<Vec<i64>> {
+        let mut sql = Sql {
+            text: String::new(),
+            binds: Vec::new(),
+        };
+        let vis = visibility(&mut sql, v);
+        let sums: Vec<String> = Queue::ALL
+            .iter()
+            .map(|q| {
+                format!(
+                    "COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0)",
+                    queue_condition(&mut sql, *q, v, now)
+                )
+            })
+            .collect();
+        sql.text = format!(
+            "SELECT {} FROM ticket t WHERE {vis}",
+            sums.iter()
+                .enumerate()
+                .map(|(i, s)| format!("CAST({s} AS BIGINT) AS c{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let Sql { text, binds } = sql;
+        let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on!(self, c =>
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds).fetch_one(c).await?);
+        Ok(vec![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7])
+    }
+}

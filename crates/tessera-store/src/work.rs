@@ -1,0 +1,268 @@
+//! Changes agents make to tickets, read markers, presence and collaborators.
+
+use sqlx::FromRow;
+use tessera_domain::{
+    AgentId, BodyFormat, ContactId, DepartmentId, EntryKind, Lang, TeamId, ThreadEntryId, TicketId,
+    TicketStatus, Timestamp,
+    model::{Contact, ThreadEntry},
+};
+
+use crate::{Handle, Result, db::on};
+
+#[derive(FromRow)]
+struct FullEntryRow {
+    thread_entry_id: i64,
+    kind: String,
+    body: String,
+    body_format: String,
+    created_at: i64,
+    contact_name: Option<String>,
+    agent_name: Option<String>,
+}
+
+/// A ticket due and not yet alerted as overdue.
+#[derive(Debug, Clone, FromRow)]
+pub struct OverdueRow {
+    /// Key.
+    pub ticket_id: i64,
+}
+
+/// Another ticket of the same requester.
+#[derive(Debug, Clone, FromRow)]
+pub struct OtherTicket {
+    /// Key.
+    pub ticket_id: i64,
+    /// Public number.
+    pub number: String,
+    /// Subject.
+    pub subject: String,
+    /// Status.
+    pub status: String,
+    /// Department.
+    pub department_id: i64,
+    /// Assigned agent.
+    pub assignee_agent_id: Option<i64>,
+    /// Assigned team.
+    pub assignee_team_id: Option<i64>,
+}
+
+impl Handle<'_> {
+    /// Every entry of a thread, notes and events included, oldest first.
+    pub async fn full_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
+        let rows: Vec<FullEntryRow> = on!(self, c => sqlx::query_as(
+            "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
+                    c.name AS contact_name, a.display_name AS agent_name
+             FROM thread_entry e
+             LEFT JOIN contact c ON c.contact_id = e.author_contact_id
+             LEFT JOIN agent a ON a.agent_id = e.author_agent_id
+             WHERE e.ticket_id = $1 ORDER BY e.thread_entry_id")
+            .bind(ticket.0).fetch_all(c).await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| ThreadEntry {
+                id: ThreadEntryId(r.thread_entry_id),
+                kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Event),
+                by_agent: r.agent_name.is_some(),
+                author_name: r.agent_name.or(r.contact_name).unwrap_or_default(),
+                body: r.body,
+                body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Markdown),
+                created_at: Timestamp(r.created_at),
+            })
+            .collect())
+    }
+
+    /// The newest entry written by anyone but `agent` (events excluded).
+    pub async fn latest_entry_by_others(
+        &mut self,
+        ticket: TicketId,
+        agent: AgentId,
+    ) -> Result<i64> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT MAX(thread_entry_id) FROM thread_entry
+             WHERE ticket_id = $1 AND kind <> 'event'
+               AND (author_agent_id IS NULL OR author_agent_id <> $2)")
+            .bind(ticket.0).bind(agent.0).fetch_one(c).await?.unwrap_or(0)))
+    }
+
+    /// Sets (or clears) the assignment.
+    pub async fn set_assignee(
+        &mut self,
+        t: TicketId,
+        agent: Option<AgentId>,
+        team: Option<TeamId>,
+        now: Timestamp,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE ticket SET assignee_agent_id = $2, assignee_team_id = $3, updated_at = $4
+             WHERE ticket_id = $1")
+            .bind(t.0).bind(agent.map(|a| a.0)).bind(team.map(|x| x.0)).bind(now.0)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Moves a ticket to another department.
+    pub async fn set_department(
+        &mut self,
+        t: TicketId,
+        d: DepartmentId,
+        now: Timestamp,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE ticket SET department_id = $2, updated_at = $3 WHERE ticket_id = $1")
+            .bind(t.0).bind(d.0).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Changes the status (closing stamps `closed_at`, reopening clears it).
+    pub async fn set_status(&mut self, t: TicketId, s: TicketStatus, now: Timestamp) -> Result<()> {
+        let closed = (s != TicketStatus::Open).then_some(now.0);
+        on!(self, c => sqlx::query(
+            "UPDATE ticket SET status = $2, closed_at = $3, updated_at = $4 WHERE ticket_id = $1")
+            .bind(t.0).bind(s.as_str()).bind(closed).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Changes the priority.
+    pub async fn set_priority(
+        &mut self,
+        t: TicketId,
+        p: tessera_domain::Priority,
+        now: Timestamp,
+    ) -> Result<()> {
+        let rank = tessera_domain::queue::priority_rank(p);
+        on!(self, c => sqlx::query(
+            "UPDATE ticket SET priority = $2, priority_rank = $3, updated_at = $4 WHERE ticket_id = $1")
+            .bind(t.0).bind(p.as_str()).bind(rank).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Sets or clears the due date; a new date may alert again.
+    pub async fn set_due(
+        &mut self,
+        t: TicketId,
+        due: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE ticket SET due_at = $2, overdue_alerted_at = NULL, updated_at = $3
+             WHERE ticket_id = $1")
+            .bind(t.0).bind(due.map(|d| d.0)).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records an agent's reply: answered, waiting for the requester.
+    pub async fn mark_answered(&mut self, t: TicketId, now: Timestamp) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE ticket SET is_answered = TRUE, last_response_at = $2, updated_at = $2
+             WHERE ticket_id = $1")
+            .bind(t.0).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Notes activity without other change.
+    pub async fn touch_ticket(&mut self, t: TicketId, now: Timestamp) -> Result<()> {
+        on!(self, c => sqlx::query("UPDATE ticket SET updated_at = $2 WHERE ticket_id = $1")
+            .bind(t.0).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Adds a collaborator; `false` if they already were one.
+    pub async fn add_collaborator(&mut self, t: TicketId, contact: ContactId) -> Result<bool> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(sqlx::query(
+            "INSERT INTO ticket_collaborator (ticket_id, contact_id, created_at)
+             VALUES ($1, $2, $3) ON CONFLICT (ticket_id, contact_id) DO NOTHING")
+            .bind(t.0).bind(contact.0).bind(now).execute(c).await?.rows_affected() > 0))
+    }
+
+    /// Removes a collaborator; `false` if they were none.
+    pub async fn remove_collaborator(&mut self, t: TicketId, contact: ContactId) -> Result<bool> {
+        on!(self, c => Ok(sqlx::query(
+            "DELETE FROM ticket_collaborator WHERE ticket_id = $1 AND contact_id = $2")
+            .bind(t.0).bind(contact.0).execute(c).await?.rows_affected() > 0))
+    }
+
+    /// A ticket's collaborators.
+    pub async fn collaborators(&mut self, t: TicketId) -> Result<Vec<Contact>> {
+        let rows: Vec<(i64, String, String, String)> = on!(self, c => sqlx::query_as(
+            "SELECT c.contact_id, c.email, c.name, c.lang
+             FROM ticket_collaborator tc JOIN contact c ON c.contact_id = tc.contact_id
+             WHERE tc.ticket_id = $1 ORDER BY tc.created_at, c.contact_id")
+            .bind(t.0).fetch_all(c).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, email, name, lang)| Contact {
+                id: ContactId(id),
+                email,
+                name,
+                lang: Lang::parse(&lang).unwrap_or(Lang::De),
+            })
+            .collect())
+    }
+
+    /// Records that an agent has seen a ticket as it is now.
+    pub async fn mark_seen(&mut self, agent: AgentId, t: TicketId, now: Timestamp) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "INSERT INTO ticket_seen (agent_id, ticket_id, seen_at) VALUES ($1, $2, $3)
+             ON CONFLICT (agent_id, ticket_id) DO UPDATE SET seen_at = excluded.seen_at")
+            .bind(agent.0).bind(t.0).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Records that an agent has a ticket open; returns the names of the others who had it
+    /// open since `since`.
+    pub async fn viewing(
+        &mut self,
+        agent: AgentId,
+        t: TicketId,
+        now: Timestamp,
+        since: Timestamp,
+    ) -> Result<Vec<String>> {
+        on!(self, c => sqlx::query(
+            "INSERT INTO ticket_viewer (ticket_id, agent_id, last_seen_at) VALUES ($1, $2, $3)
+             ON CONFLICT (ticket_id, agent_id) DO UPDATE SET last_seen_at = excluded.last_seen_at")
+            .bind(t.0).bind(agent.0).bind(now.0).execute(&mut *c).await?.rows_affected());
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT a.display_name FROM ticket_viewer v JOIN agent a ON a.agent_id = v.agent_id
+             WHERE v.ticket_id = $1 AND v.agent_id <> $2 AND v.last_seen_at >= $3
+             ORDER BY a.display_name")
+            .bind(t.0).bind(agent.0).bind(since.0).fetch_all(c).await?))
+    }
+
+    /// The requester's other tickets, newest first.
+    pub async fn requester_tickets(
+        &mut self,
+        requester: ContactId,
+        except: TicketId,
+    ) -> Result<Vec<OtherTicket>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT ticket_id, number, subject, status, department_id, assignee_agent_id,
+                    assignee_team_id
+             FROM ticket WHERE requester_id = $1 AND ticket_id <> $2
+             ORDER BY created_at DESC LIMIT 20")
+            .bind(requester.0).bind(except.0).fetch_all(c).await?))
+    }
+
+    /// A ticket's due date.
+    pub async fn ticket_due(&mut self, t: TicketId) -> Result<Option<Timestamp>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT due_at FROM ticket WHERE ticket_id = $1")
+            .bind(t.0).fetch_one(c).await?.map(Timestamp)))
+    }
+
+    /// Open tickets past their due date that have not been alerted yet.
+    pub async fn overdue_unalerted(&mut self, now: Timestamp) -> Result<Vec<i64>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT ticket_id FROM ticket
+             WHERE status = 'open' AND due_at < $1 AND overdue_alerted_at IS NULL
+             ORDER BY due_at LIMIT 100")
+            .bind(now.0).fetch_all(c).await?))
+    }
+
+    /// Marks an overdue alert as sent; `false` if another node got there first.
+    pub async fn mark_overdue_alerted(&mut self, t: TicketId, now: Timestamp) -> Result<bool> {
+        on!(self, c => Ok(sqlx::query(
+            "UPDATE ticket SET overdue_alerted_at = $2 WHERE ticket_id = $1 AND overdue_alerted_at IS NULL")
+            .bind(t.0).bind(now.0).execute(c).await?.rows_affected() > 0))
+    }
+}
