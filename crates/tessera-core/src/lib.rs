@@ -8,6 +8,7 @@
 mod agent;
 mod bootstrap;
 mod config;
+mod demo;
 mod error;
 mod notify;
 mod portal;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 pub use agent::{MIN_PASSWORD, NewAgent};
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
+pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,

@@ -340,7 +340,12 @@ impl Tessera {
         self.store_uploads(&mut tx.h(), grant.ticket_id, entry, files)
             .await?;
         tx.h().touch_ticket_message(grant.ticket_id, now).await?;
+        let ticket = tx.h().ticket(grant.ticket_id).await?;
+        let author = tx.h().contact(grant.contact_id).await?.name;
+        let to = notify::assignees(&mut tx.h(), &ticket, None).await?;
+        notify::agent_alert(self, &mut tx.h(), &ticket, &to, "message", &author, body).await?;
         tx.commit().await?;
+        self.mail_queued();
         Ok(())
     }
 

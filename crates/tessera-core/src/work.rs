@@ -192,6 +192,16 @@ impl Tessera {
         })
     }
 
+    /// Whether the agent may still see a ticket (after a transfer, say).
+    pub async fn agent_can_see(&self, agent: &Agent, number: &str) -> Result<bool> {
+        let mut conn = self.db().conn().await?;
+        match conn.h().ticket_by_number(number).await {
+            Ok(t) => Ok(agent.can_see(ownership(&t))),
+            Err(tessera_store::StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Heartbeat of an open ticket page: who else has it open.
     pub async fn presence(&self, agent: &Agent, number: &str) -> Result<Vec<String>> {
         let mut conn = self.db().conn().await?;

@@ -318,6 +318,11 @@ impl Handle<'_> {
             .fetch_one(c).await?)))
     }
 
+    /// How many tickets exist.
+    pub async fn ticket_count(&mut self) -> Result<i64> {
+        on!(self, c => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM ticket").fetch_one(c).await?))
+    }
+
     /// Whether a public number is taken.
     pub async fn ticket_number_taken(&mut self, number: &str) -> Result<bool> {
         on!(self, c => Ok(sqlx::query_scalar::<_, i64>(

@@ -267,8 +267,66 @@
     if (!busy.has(form)) upload(form, event.submitter);
   }
 
+  // ---- Presence: "Anna is also viewing this ticket" -------------------------
+  // The server renders the first state; we only keep it fresh. Polling pauses
+  // while the tab is hidden and resumes with an immediate check.
+  const PRESENCE_INTERVAL = 20000;
+  const presences = new WeakSet(); // prevents double init after a <main> swap
+
+  function initPresence(node) {
+    const url = node.dataset.presenceUrl;
+    if (!url || presences.has(node)) return;
+    presences.add(node);
+    let timer = 0;
+    let stopped = false;
+    let inFlight = false;
+
+    const schedule = () => {
+      clearTimeout(timer);
+      if (!stopped && !document.hidden) timer = setTimeout(poll, PRESENCE_INTERVAL);
+    };
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+
+    async function poll() {
+      if (!node.isConnected) return stop(); // replaced by showResponse(); its successor polls
+      if (stopped || inFlight || document.hidden) return;
+      inFlight = true;
+      try {
+        const res = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/plain' } });
+        if ([401, 403, 404].includes(res.status)) return stop();
+        // An expired session answers with a redirect to the sign-in page:
+        // that HTML must never end up in the notice, and polling is pointless.
+        if (res.redirected || /html/i.test(res.headers.get('Content-Type') || '')) return stop();
+        if (!res.ok) return; // 5xx etc.: keep the last state, try again later
+        const text = (await res.text()).trim();
+        if (text) {
+          if (node.textContent !== text) node.textContent = text; // unchanged: no repeat announcement
+          node.hidden = false;
+        } else {
+          node.hidden = true;
+        }
+      } catch { /* offline or server restarting: try again next round */ } finally {
+        inFlight = false;
+        schedule();
+      }
+    }
+
+    function onVisibility() {
+      if (document.hidden) clearTimeout(timer);
+      else poll();
+    }
+
+    document.addEventListener('visibilitychange', onVisibility);
+    schedule(); // the page arrived with a fresh state; first check after one interval
+  }
+
   function init(root) {
     root.querySelectorAll('[data-dropzone]').forEach(initDropzone);
+    root.querySelectorAll('[data-presence-url]').forEach(initPresence);
     root.querySelectorAll('form').forEach((form) => {
       if (forms.has(form)) return;
       if (!form.hasAttribute('data-upload-form') && !form.querySelector('[data-dropzone]')) return;

@@ -84,6 +84,10 @@ impl FromRequestParts<AppState> for AgentCtx {
             .map(|p| p.as_str())
             .unwrap_or("/agent");
         let Some(agent) = agent else {
+            // Background requests (presence) get a status, not a sign-in page.
+            if parts.uri.path().ends_with("/presence") {
+                return Err(StatusCode::UNAUTHORIZED.into_response());
+            }
             let next =
                 percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC);
             return Err(Redirect::to(&format!("/agent/login?next={next}")).into_response());
@@ -1115,9 +1119,19 @@ async fn action(
     };
     let url = ticket_url(&number);
     match result {
-        Ok(()) => Ok(a
-            .ctx
-            .finish(Redirect::to(&format!("{url}?done={}", f.what)))),
+        Ok(()) => {
+            // A transfer can take the ticket out of the agent's sight: back to the queue then.
+            let visible = app
+                .agent_can_see(ag, &number)
+                .await
+                .map_err(|e| PageError::from_core(lang, e))?;
+            let to = if visible {
+                url
+            } else {
+                "/agent/queue/open".to_owned()
+            };
+            Ok(a.ctx.finish(Redirect::to(&format!("{to}?done={}", f.what))))
+        }
         Err(CoreError::Invalid(p)) => {
             let key = p.errors.first().map(|e| e.key).unwrap_or("error-required");
             Ok(a.ctx.finish(Redirect::to(&format!("{url}?error={key}"))))

@@ -12,11 +12,25 @@ use crate::AppState;
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 
+/// A fingerprint of the assets for their URLs, so that a new release is never served from a
+/// browser's stale cache while unchanged assets can be cached for a year.
+pub fn version() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        // FNV-1a: tiny, stable across builds, good enough to tell versions apart.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in CSS.bytes().chain(JS.bytes()) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    })
+}
+
 fn asset(body: &'static str, content_type: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
         body,
     )

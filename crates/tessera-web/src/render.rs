@@ -59,6 +59,11 @@ impl Page {
         tessera_i18n::t_args(self.lang, key, &[(name, value)])
     }
 
+    /// The assets' fingerprint for their URLs.
+    pub fn asset_version(&self) -> &'static str {
+        crate::assets::version()
+    }
+
     /// The language code for `<html lang>`.
     pub fn code(&self) -> &'static str {
         self.lang.as_str()

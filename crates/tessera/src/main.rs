@@ -24,6 +24,13 @@ enum Command {
     Migrate,
     /// Prints the configuration in force (secrets redacted) and exits.
     Config,
+    /// Adds realistic demo data: departments, teams, agents `demo1`…`demo10` (password
+    /// `demo-passwort-123`) and TICKETS tickets with threads.
+    Demo {
+        /// How many tickets to add.
+        #[arg(long, default_value_t = 1000)]
+        tickets: u64,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -71,6 +78,25 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("database is up to date");
         }
         Command::Config => println!("{cfg:#?}"),
+        Command::Demo { tickets } => {
+            let (app, _) = tessera::open(&cfg).await?;
+            let started = std::time::Instant::now();
+            app.demo(tickets, |done, total| {
+                use std::io::Write;
+                let pct = done * 100 / total.max(1);
+                let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+                eprint!("\r  {done}/{total} tickets ({pct}%), {rate:.0}/s   ");
+                let _ = std::io::stderr().flush();
+            })
+            .await?;
+            eprintln!();
+            println!(
+                "added {tickets} demo tickets in {:.1} s; agents demo1…demo10, password {}",
+                started.elapsed().as_secs_f64(),
+                tessera_core::DEMO_PASSWORD
+            );
+            app.db().close().await;
+        }
     }
     Ok(())
 }

@@ -77,6 +77,8 @@ pub struct TestApp {
     pub base: String,
     pub app: Tessera,
     pub data_dir: PathBuf,
+    /// The administrator's one-time password from the first start.
+    pub admin_password: String,
     running: Option<Running>,
     db: TestDb,
     _dir: tempfile::TempDir,
@@ -118,6 +120,11 @@ impl TestApp {
             base: format!("http://{addr}"),
             app: running.app.clone(),
             data_dir: cfg.data_dir.clone(),
+            admin_password: running
+                .first_admin
+                .as_ref()
+                .map(|a| a.password.clone())
+                .unwrap_or_default(),
             running: Some(running),
             db,
             _dir: dir,
@@ -162,6 +169,17 @@ impl TestApp {
             tessera_core::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
             tessera_core::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
         }
+    }
+
+    /// Every mail delivered once the outbox is empty (nothing pending any more).
+    pub async fn delivered(&self, smtp: &SmtpServer) -> Vec<Mail> {
+        eventually("the outbox to drain", async || {
+            let pending = self.count("outbox_mail WHERE status = 'pending'").await;
+            let sent = self.count("outbox_mail WHERE status = 'sent'").await as usize;
+            (pending == 0 && smtp.messages().len() == sent).then_some(())
+        })
+        .await;
+        smtp.messages().iter().map(|r| Mail::parse(r)).collect()
     }
 
     /// Outbox rows by status.

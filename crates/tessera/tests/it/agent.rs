@@ -1,0 +1,1121 @@
+//! The agent area over HTTP: sign-in, queues, visibility, every action with its events and
+//! mail, collisions, alerts, and the seed's story from start to end.
+
+use reqwest::{StatusCode, header};
+use tessera_core::{NewAgent, NewTicketInput};
+use tessera_domain::{AgentId, DepartmentId, Lang, Role, TeamId};
+
+use crate::support::{Mail, SmtpServer, TestApp, csrf, eventually, ticket_form};
+
+const PASSWORD: &str = "ein langes geheimes Passwort";
+
+/// The people of the seed: a press team in one department, IT in another.
+struct World {
+    app: TestApp,
+    press: DepartmentId,
+    it: DepartmentId,
+    nadine: AgentId,
+    moritz: AgentId,
+    ingo: AgentId,
+    social: TeamId,
+}
+
+impl World {
+    async fn new(smtp: Option<&SmtpServer>) -> World {
+        let url = smtp.map(|s| s.url());
+        let app = TestApp::start_with(Box::new(move |c| c.smtp_url = url)).await;
+        let core = &app.app;
+        let press = DepartmentId(1);
+        let it = core
+            .create_department("IT", "it@tessera.test")
+            .await
+            .unwrap();
+        let agent = |u: &str, name: &str| NewAgent {
+            username: u.into(),
+            email: format!("{u}@tessera.test"),
+            display_name: name.into(),
+            password: PASSWORD.into(),
+            is_admin: false,
+            lang: Lang::De,
+        };
+        let nadine = core
+            .create_agent(agent("nadine", "Nadine S."))
+            .await
+            .unwrap();
+        let moritz = core
+            .create_agent(agent("moritz", "Moritz K."))
+            .await
+            .unwrap();
+        let viewer = core.create_agent(agent("vera", "Vera V.")).await.unwrap();
+        let ingo = core.create_agent(agent("ingo", "Ingo IT")).await.unwrap();
+        core.set_department_role(nadine, press, Role::Agent)
+            .await
+            .unwrap();
+        core.set_department_role(moritz, press, Role::Agent)
+            .await
+            .unwrap();
+        core.set_department_role(viewer, press, Role::View)
+            .await
+            .unwrap();
+        core.set_department_role(ingo, it, Role::Agent)
+            .await
+            .unwrap();
+        let social = core.create_team("Social Media", &[moritz]).await.unwrap();
+        World {
+            app,
+            press,
+            it,
+            nadine,
+            moritz,
+            ingo,
+            social,
+        }
+    }
+
+    /// A browser signed in as `user`.
+    async fn login(&self, user: &str) -> reqwest::Client {
+        let c = self.app.client();
+        let token = csrf(&c, &self.app.url("/agent/login")).await;
+        let res = c
+            .post(self.app.url("/agent/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", user),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{user} signs in");
+        assert!(
+            res.url().path().starts_with("/agent/queue/"),
+            "{}",
+            res.url()
+        );
+        c
+    }
+
+    /// Opens a ticket as a requester (through the use case, as the portal does).
+    async fn ticket(&self, email: &str, subject: &str) -> String {
+        let topic = {
+            let mut c = self.app.app.db().conn().await.unwrap();
+            c.h().public_help_topics().await.unwrap()[0].id.0
+        };
+        self.app
+            .app
+            .open_ticket(NewTicketInput {
+                email: email.into(),
+                name: "Max Müller".into(),
+                help_topic_id: topic.to_string(),
+                subject: subject.into(),
+                body: "Bitte ein Plakat.".into(),
+                uploads: vec![],
+                lang: Lang::De,
+            })
+            .await
+            .unwrap()
+            .number
+    }
+
+    async fn page(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
+        let res = c.get(self.app.url(path)).send().await.unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    /// Posts one of the ticket page's small forms; returns the page it lands on.
+    async fn act(&self, c: &reqwest::Client, number: &str, fields: &[(&str, &str)]) -> String {
+        let url = self.app.url(&format!("/agent/tickets/{number}"));
+        let token = csrf(c, &url).await;
+        let mut form = vec![("csrf", token.as_str())];
+        form.extend_from_slice(fields);
+        let res = c
+            .post(format!("{url}/action"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.unwrap()
+    }
+
+    async fn reply(
+        &self,
+        c: &reqwest::Client,
+        number: &str,
+        body: &str,
+        extra: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let url = self.app.url(&format!("/agent/tickets/{number}"));
+        let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+        let token = csrf(c, &url).await;
+        let seen = page
+            .split("name=\"seen\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let mut fields = vec![("body", body), ("seen", seen.as_str())];
+        fields.extend_from_slice(extra);
+        let res = c
+            .post(format!("{url}/reply"))
+            .multipart(ticket_form(&token, &fields, &[]))
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+}
+
+fn to(mails: &[Mail], addr: &str) -> Vec<Mail> {
+    mails
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t == addr))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn the_first_administrator_signs_in_sets_a_password_and_signs_out() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    let token = csrf(&c, &app.url("/agent/login")).await;
+    let wrong = c
+        .post(app.url("/agent/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "admin"),
+            ("password", "falsch"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        wrong
+            .text()
+            .await
+            .unwrap()
+            .contains("Benutzername oder Passwort stimmen nicht.")
+    );
+    let res = c
+        .post(app.url("/agent/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "ADMIN"),
+            ("password", app.admin_password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.url().path(),
+        "/agent/password",
+        "a one-time password must be replaced first"
+    );
+    // Every agent page leads there until it is done.
+    let (_, page) = (
+        StatusCode::OK,
+        c.get(app.url("/agent/queue/open")).send().await.unwrap(),
+    );
+    assert_eq!(page.url().path(), "/agent/password");
+    let token = csrf(&c, &app.url("/agent/password")).await;
+    let short = c
+        .post(app.url("/agent/password"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("current", app.admin_password.as_str()),
+            ("new", "kurz"),
+            ("repeat", "kurz"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        short
+            .text()
+            .await
+            .unwrap()
+            .contains("Das neue Passwort ist zu kurz.")
+    );
+    let ok = c
+        .post(app.url("/agent/password"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("current", app.admin_password.as_str()),
+            ("new", PASSWORD),
+            ("repeat", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.url().path(), "/agent/queue/open");
+    assert!(
+        ok.text()
+            .await
+            .unwrap()
+            .contains("Ihr neues Passwort ist gespeichert.")
+    );
+    // Signing out ends the session on the server.
+    let token = csrf(&c, &app.url("/agent/queue/open")).await;
+    c.post(app.url("/agent/logout"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let after = c.get(app.url("/agent/queue/open")).send().await.unwrap();
+    assert_eq!(after.url().path(), "/agent/login");
+    assert_eq!(app.count("session WHERE agent_id IS NOT NULL").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn sign_in_gets_a_new_session_and_sessions_expire_when_idle() {
+    let w = World::new(None).await;
+    let c = w.app.client_no_redirect();
+    // A session that exists before sign-in (e.g. fixed by an attacker) is replaced.
+    let visitor = w.ticket("max@example.org", "Vorher").await;
+    let _ = visitor;
+    let token = csrf(&c, &w.app.url("/agent/login")).await;
+    let res = c
+        .post(w.app.url("/agent/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "nadine@tessera.test"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("tessera_session=") && cookie.contains("HttpOnly"));
+    assert_eq!(
+        c.get(w.app.url("/agent/queue/open"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    // Nine idle hours later the session is gone.
+    let nine_hours = 9 * 3600 * 1_000_000i64;
+    w.app
+        .exec(&format!(
+            "UPDATE session SET last_seen_at = last_seen_at - {nine_hours}"
+        ))
+        .await;
+    let res = c.get(w.app.url("/agent/queue/open")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        res.headers()[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/agent/login")
+    );
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_without_locking_out_the_real_agent() {
+    let w = World::new(None).await;
+    let attacker = reqwest::Client::builder()
+        .cookie_store(true)
+        .local_address("127.0.0.2".parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap();
+    let token = csrf(&attacker, &w.app.url("/agent/login")).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let res = attacker
+            .post(w.app.url("/agent/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", "nadine"),
+                ("password", "geraten"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(res.status());
+    }
+    assert_eq!(statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+    // Even the right password is refused from there now…
+    let res = attacker
+        .post(w.app.url("/agent/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "nadine"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // …but Nadine at her own machine signs in.
+    w.login("nadine").await;
+    w.app.stop().await;
+}
+
+fn numbers_in(page: &str) -> Vec<String> {
+    page.split("name=\"t\" value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+fn tab_count(page: &str, queue: &str) -> i64 {
+    let marker = format!("<li><a href=\"/agent/queue/{queue}\"");
+    let rest = page.split(&marker).nth(1).unwrap();
+    rest.split("<span class=\"count\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn queues_hold_the_right_tickets_with_live_counts() {
+    let w = World::new(None).await;
+    let nadine = w.login("nadine").await;
+    let fresh = w.ticket("a@example.org", "Frisch").await;
+    let answered = w.ticket("b@example.org", "Beantwortet").await;
+    let mine = w.ticket("c@example.org", "Meins").await;
+    let team = w.ticket("d@example.org", "Team").await;
+    let overdue = w.ticket("e@example.org", "Überfällig").await;
+    let closed = w.ticket("f@example.org", "Erledigt").await;
+    assert_eq!(
+        w.reply(&nadine, &answered, "Wir sind dran.", &[]).await.0,
+        StatusCode::OK
+    );
+    w.act(&nadine, &mine, &[("do", "claim")]).await;
+    w.act(
+        &nadine,
+        &team,
+        &[("do", "assign"), ("team", &w.social.0.to_string())],
+    )
+    .await;
+    w.act(&nadine, &overdue, &[("do", "due"), ("due", "2020-01-31")])
+        .await;
+    w.act(&nadine, &closed, &[("do", "status"), ("status", "closed")])
+        .await;
+
+    let (status, open) = w.page(&nadine, "/agent/queue/open").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut expected = vec![fresh.clone(), mine.clone(), team.clone(), overdue.clone()];
+    let mut got = numbers_in(&open);
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "open = not answered, not closed");
+    assert_eq!(
+        numbers_in(&w.page(&nadine, "/agent/queue/answered").await.1),
+        vec![answered.clone()]
+    );
+    // The reply claimed the unassigned ticket: it is Nadine's now, with the claimed one.
+    let mut my = numbers_in(&w.page(&nadine, "/agent/queue/mine").await.1);
+    my.sort();
+    let mut want = vec![answered.clone(), mine.clone()];
+    want.sort();
+    assert_eq!(my, want);
+    let mut unassigned = numbers_in(&w.page(&nadine, "/agent/queue/unassigned").await.1);
+    unassigned.sort();
+    let mut want = vec![fresh.clone(), overdue.clone(), closed.clone()];
+    want.retain(|n| n != &closed);
+    want.sort();
+    assert_eq!(unassigned, want);
+    assert_eq!(
+        numbers_in(&w.page(&nadine, "/agent/queue/overdue").await.1),
+        vec![overdue.clone()]
+    );
+    assert_eq!(
+        numbers_in(&w.page(&nadine, "/agent/queue/closed").await.1),
+        vec![closed.clone()]
+    );
+    // Moritz is in the team.
+    let moritz = w.login("moritz").await;
+    let (_, teams) = w.page(&moritz, "/agent/queue/teams").await;
+    assert_eq!(numbers_in(&teams), vec![team.clone()]);
+    assert_eq!(tab_count(&open, "open"), 4);
+    assert_eq!(tab_count(&open, "answered"), 1);
+    assert_eq!(tab_count(&open, "mine"), 2);
+    assert_eq!(tab_count(&open, "overdue"), 1);
+    assert_eq!(tab_count(&open, "closed"), 1);
+    assert_eq!(tab_count(&open, "all"), 6);
+    // Filters combine with the queue.
+    let (_, filtered) = w
+        .page(
+            &nadine,
+            &format!("/agent/queue/all?assignee={}", w.nadine.0),
+        )
+        .await;
+    assert_eq!(numbers_in(&filtered).len(), 2);
+    let (_, filtered) = w.page(&nadine, "/agent/queue/all?status=closed").await;
+    assert_eq!(numbers_in(&filtered), vec![closed.clone()]);
+    // Tickets changed by someone else show as unseen; those I touched last do not.
+    let (_, open) = w.page(&moritz, "/agent/queue/open").await;
+    assert!(open.contains(&format!(
+        "<tr class=\"unseen\">\n        <td><input type=\"checkbox\" name=\"t\" value=\"{fresh}\""
+    )));
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn keyset_pages_visit_every_ticket_once_in_order() {
+    let w = World::new(None).await;
+    let admin = w.login_admin().await;
+    let mut created = Vec::new();
+    for i in 0..120 {
+        created.push(
+            w.ticket(&format!("p{i}@example.org"), &format!("Seite {i}"))
+                .await,
+        );
+    }
+    for (sort, dir) in [("updated", ""), ("number", "asc"), ("priority", "")] {
+        let mut seen = Vec::new();
+        let mut next = Some(format!("/agent/queue/open?sort={sort}&dir={dir}"));
+        let mut pages = 0;
+        while let Some(url) = next {
+            let (status, page) = w.page(&admin, &url).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(pages < 10, "paging does not end: {url}");
+            seen.extend(numbers_in(&page));
+            next = page
+                .split("rel=\"next\"")
+                .next()
+                .and_then(|before| before.rsplit("href=\"").next())
+                .filter(|_| page.contains("rel=\"next\""))
+                .map(|h| h.split('"').next().unwrap().replace("&#38;", "&"));
+            pages += 1;
+        }
+        assert_eq!(pages, 3, "{sort}: 50 + 50 + 20");
+        assert_eq!(seen.len(), 120, "{sort}");
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 120, "{sort}: no ticket twice");
+        if sort == "number" {
+            let mut sorted = seen.clone();
+            sorted.sort();
+            assert_eq!(seen, sorted);
+        }
+        if sort == "updated" {
+            assert_eq!(seen[0], created[119], "newest activity first");
+        }
+    }
+    w.app.stop().await;
+}
+
+impl World {
+    async fn login_admin(&self) -> reqwest::Client {
+        self.app
+            .exec("UPDATE agent SET must_change_password = FALSE WHERE username = 'admin'")
+            .await;
+        let c = self.app.client();
+        let token = csrf(&c, &self.app.url("/agent/login")).await;
+        let res = c
+            .post(self.app.url("/agent/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", "admin"),
+                ("password", self.app.admin_password.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.url().path().starts_with("/agent/queue/"));
+        c
+    }
+}
+
+#[tokio::test]
+async fn agents_see_only_their_departments_and_what_is_assigned_to_them() {
+    let w = World::new(None).await;
+    let press_ticket = w.ticket("a@example.org", "Plakat").await;
+    let ingo = w.login("ingo").await;
+    let (status, page) = w
+        .page(&ingo, &format!("/agent/tickets/{press_ticket}"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another department's ticket");
+    assert!(!page.contains("Plakat"));
+    assert!(numbers_in(&w.page(&ingo, "/agent/queue/all").await.1).is_empty());
+    let token = csrf(&ingo, &w.app.url("/agent/queue/open")).await;
+    let res = ingo
+        .post(w.app.url(&format!("/agent/tickets/{press_ticket}/action")))
+        .form(&[("csrf", token.as_str()), ("do", "claim")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Assigned to him, he sees it.
+    let nadine = w.login("nadine").await;
+    w.act(
+        &nadine,
+        &press_ticket,
+        &[("do", "assign"), ("agent", &w.ingo.0.to_string())],
+    )
+    .await;
+    assert_eq!(
+        w.page(&ingo, &format!("/agent/tickets/{press_ticket}"))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    // A view-only member sees but cannot act.
+    let vera = w.login("vera").await;
+    let other = w.ticket("b@example.org", "Nur lesen").await;
+    let (status, page) = w.page(&vera, &format!("/agent/tickets/{other}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Sie können dieses Ticket nur ansehen."));
+    assert!(!page.contains("/reply\""));
+    let after = w.act(&vera, &other, &[("do", "claim")]).await;
+    assert!(after.contains("Dafür fehlt Ihnen die Berechtigung."));
+    assert_eq!(
+        w.app.count("thread_entry WHERE kind = 'event'").await,
+        1,
+        "only Nadine's assignment"
+    );
+    // The administrator sees everything.
+    let admin = w.login_admin().await;
+    assert_eq!(
+        numbers_in(&w.page(&admin, "/agent/queue/all").await.1).len(),
+        2
+    );
+    let _ = (w.it, w.press, w.moritz);
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn every_action_is_recorded_and_notified() {
+    let smtp = SmtpServer::start();
+    let w = World::new(Some(&smtp)).await;
+    let nadine = w.login("nadine").await;
+    let n = w.ticket("max@example.org", "Flyer").await;
+    let url = format!("/agent/tickets/{n}");
+
+    // Assign to Moritz: he is alerted, the requester is told who has it.
+    let page = w
+        .act(
+            &nadine,
+            &n,
+            &[("do", "assign"), ("agent", &w.moritz.0.to_string())],
+        )
+        .await;
+    assert!(page.contains("Das Ticket wurde zugewiesen."));
+    assert!(page.contains("hat zugewiesen an: Moritz K."));
+    // Priority, due date, status round trip.
+    let page = w
+        .act(&nadine, &n, &[("do", "priority"), ("priority", "high")])
+        .await;
+    assert!(page.contains("hat die Priorität von „Normal“ auf „Hoch“ geändert"));
+    let page = w
+        .act(&nadine, &n, &[("do", "due"), ("due", "2030-06-01")])
+        .await;
+    assert!(page.contains("hat die Fälligkeit gesetzt: 2030-06-01") && page.contains("01.06.2030"));
+    let page = w
+        .act(&nadine, &n, &[("do", "due"), ("due", "morgen")])
+        .await;
+    assert!(page.contains("Bitte geben Sie ein Datum ein"));
+    w.act(&nadine, &n, &[("do", "status"), ("status", "resolved")])
+        .await;
+    let page = w
+        .act(&nadine, &n, &[("do", "status"), ("status", "open")])
+        .await;
+    assert!(page.contains("hat den Status von „Erledigt“ auf „Offen“ geändert"));
+    // A collaborator gets their own link.
+    let page = w
+        .act(
+            &nadine,
+            &n,
+            &[
+                ("do", "collaborator-add"),
+                ("email", "Moritz.Presse@Example.org"),
+                ("name", "Moritz Presse"),
+            ],
+        )
+        .await;
+    assert!(page.contains("hat Moritz.Presse@example.org hinzugefügt"));
+    assert!(page.contains("Moritz Presse"));
+    // An internal note with an alert for the assignee.
+    let token = csrf(&nadine, &w.app.url(&url)).await;
+    let res = nadine
+        .post(w.app.url(&format!("{url}/note")))
+        .multipart(ticket_form(
+            &token,
+            &[("note", "Nur intern: Budget klären."), ("alert", "1")],
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Die Notiz wurde gespeichert.")
+    );
+    // Transfer with a comment, then back.
+    let page = w
+        .act(
+            &nadine,
+            &n,
+            &[
+                ("do", "transfer"),
+                ("department", &w.it.0.to_string()),
+                ("comment", "Bitte Website prüfen"),
+            ],
+        )
+        .await;
+    // IT is not Nadine's department and the ticket is Moritz's: she is back at her queue.
+    assert!(page.contains("Das Ticket wurde verschoben.") && page.contains("queue-tabs"));
+    assert_eq!(w.page(&nadine, &url).await.0, StatusCode::NOT_FOUND);
+    let moritz = w.login("moritz").await;
+    let page = w.page(&moritz, &url).await.1;
+    assert!(page.contains("hat verschoben von Support nach IT"));
+    assert!(page.contains("Bitte Website prüfen"));
+    w.act(
+        &moritz,
+        &n,
+        &[("do", "transfer"), ("department", &w.press.0.to_string())],
+    )
+    .await;
+    // Moritz replies: requester and collaborator get it, each with a working link.
+    let (status, page) = w
+        .reply(
+            &moritz,
+            &n,
+            "Hier ist der **Entwurf**.",
+            &[("status", "resolved")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ihre Antwort wurde gespeichert"));
+    assert!(page.contains("badge status-resolved"));
+    // Release, then remove the collaborator: their links stop working.
+    w.act(&moritz, &n, &[("do", "release")]).await;
+    let collab = w
+        .app
+        .count("contact WHERE email_key = 'moritz.presse@example.org'")
+        .await;
+    assert_eq!(collab, 1);
+
+    let mails = w.app.delivered(&smtp).await;
+    let requester = to(&mails, "max@example.org");
+    let subjects: Vec<&str> = requester.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        requester.len(),
+        3,
+        "confirmation, assignment, reply: {subjects:#?}"
+    );
+    assert!(
+        requester
+            .iter()
+            .any(|m| m.text.contains("wird jetzt bearbeitet von: Moritz K."))
+    );
+    let reply = requester
+        .iter()
+        .find(|m| m.text.contains("Moritz K. hat auf Ihr Ticket"))
+        .unwrap();
+    assert!(reply.text.contains("Hier ist der **Entwurf**."));
+    assert!(reply.subject.contains(&format!("[#{n}]")));
+    let collaborator = to(&mails, "Moritz.Presse@example.org");
+    assert_eq!(collaborator.len(), 2, "welcome and reply");
+    assert!(collaborator[0].text.contains("hat Sie zum Ticket"));
+    let moritz_mails = to(&mails, "moritz@tessera.test");
+    assert!(
+        moritz_mails
+            .iter()
+            .any(|m| m.subject.starts_with("Ihnen zugewiesen"))
+    );
+    assert!(
+        moritz_mails
+            .iter()
+            .any(|m| m.subject.starts_with("Interne Notiz") && m.text.contains("Budget klären"))
+    );
+    assert!(
+        mails
+            .iter()
+            .all(|m| !m.text.contains("Budget") || m.to == vec!["moritz@tessera.test"]),
+        "notes stay internal"
+    );
+    // The collaborator's link works, until they are removed.
+    let link = collaborator[1].access_link();
+    let browser = w.app.client();
+    let res = browser.get(&link).send().await.unwrap();
+    assert_eq!(res.url().path(), format!("/tickets/{n}"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Hier ist der <strong>Entwurf</strong>.") && !page.contains("Budget"));
+    let contact_id: i64 = {
+        let mut c = w.app.app.db().conn().await.unwrap();
+        let t = c.h().ticket_by_number(&n).await.unwrap();
+        c.h().collaborators(t.id).await.unwrap()[0].id.0
+    };
+    w.act(
+        &moritz,
+        &n,
+        &[
+            ("do", "collaborator-remove"),
+            ("contact", &contact_id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        w.app.client().get(&link).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn a_reply_written_against_a_stale_view_warns_first() {
+    let w = World::new(None).await;
+    let n = w.ticket("max@example.org", "Gleichzeitig").await;
+    let nadine = w.login("nadine").await;
+    let moritz = w.login("moritz").await;
+    let url = w.app.url(&format!("/agent/tickets/{n}"));
+    // Both have it open: each sees the other.
+    nadine.get(&url).send().await.unwrap();
+    let page = moritz.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Gerade ebenfalls geöffnet von: Nadine S."));
+    let presence = nadine
+        .get(format!("{url}/presence"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(presence, "Gerade ebenfalls geöffnet von: Moritz K.");
+    let anonymous = w
+        .app
+        .client()
+        .get(format!("{url}/presence"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    // Nadine loads the page, Moritz replies, then Nadine sends what she wrote.
+    let nadine_page = nadine.get(&url).send().await.unwrap().text().await.unwrap();
+    let seen = nadine_page
+        .split("name=\"seen\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        w.reply(&moritz, &n, "Ich übernehme.", &[]).await.0,
+        StatusCode::OK
+    );
+    let token = csrf(&nadine, &url).await;
+    let stale = nadine
+        .post(format!("{url}/reply"))
+        .multipart(ticket_form(
+            &token,
+            &[("body", "Ich auch!"), ("seen", &seen)],
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = stale.text().await.unwrap();
+    assert!(page.contains("Inzwischen hat jemand anderes geschrieben."));
+    assert!(page.contains(">Ich auch!</textarea>"), "her text is kept");
+    assert!(page.contains("Ich übernehme."), "the new entry is shown");
+    assert_eq!(w.app.count("thread_entry WHERE kind = 'reply'").await, 1);
+    let confirm = page.contains("name=\"confirm\" value=\"1\"");
+    assert!(confirm);
+    let res = nadine
+        .post(format!("{url}/reply"))
+        .multipart(ticket_form(
+            &token,
+            &[("body", "Ich auch!"), ("seen", &seen), ("confirm", "1")],
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(w.app.count("thread_entry WHERE kind = 'reply'").await, 2);
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn agents_are_alerted_about_new_tickets_messages_and_overdue_ones() {
+    let smtp = SmtpServer::start();
+    let w = World::new(Some(&smtp)).await;
+    w.app.app.set_department_alerts(w.it, false).await.unwrap();
+    let n = w.ticket("max@example.org", "Neu").await;
+    // Alerts for the press department go to its working members, not to the viewer.
+    let mails = w.app.delivered(&smtp).await;
+    let alerted: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("Neues Ticket"))
+        .flat_map(|m| m.to.clone())
+        .collect();
+    let mut alerted = alerted;
+    alerted.sort();
+    assert_eq!(alerted, vec!["moritz@tessera.test", "nadine@tessera.test"]);
+    // A message on Nadine's ticket alerts her.
+    let nadine = w.login("nadine").await;
+    w.act(&nadine, &n, &[("do", "claim")]).await;
+    let requester = w.app.client();
+    let link = to(&mails, "max@example.org")[0].access_link();
+    requester.get(&link).send().await.unwrap();
+    let ticket_url = w.app.url(&format!("/tickets/{n}"));
+    let token = csrf(&requester, &ticket_url).await;
+    let res = requester
+        .post(format!("{ticket_url}/reply"))
+        .multipart(ticket_form(&token, &[("body", "Noch eine Frage")], &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Ihre Antwort wurde gespeichert.")
+    );
+    // Past its due date, the assignee is alerted once, by the worker on its own.
+    w.app.exec("UPDATE ticket SET due_at = 1").await;
+    let mails = eventually("the overdue alert", async || {
+        let m = w.app.delivered(&smtp).await;
+        m.iter()
+            .any(|m| m.subject.starts_with("Überfällig"))
+            .then_some(m)
+    })
+    .await;
+    let nadine_mails = to(&mails, "nadine@tessera.test");
+    let subjects: Vec<_> = nadine_mails.iter().map(|m| m.subject.clone()).collect();
+    assert!(
+        nadine_mails
+            .iter()
+            .any(|m| m.subject.starts_with("Neue Nachricht") && m.text.contains("Noch eine Frage")),
+        "{subjects:?}"
+    );
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.subject.starts_with("Überfällig"))
+            .count(),
+        1
+    );
+    assert!(
+        nadine_mails
+            .iter()
+            .any(|m| m.subject.starts_with("Überfällig"))
+    );
+    // A ticket in IT, whose alerts are off, alerts nobody.
+    let ingo = w.ingo;
+    let _ = ingo;
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn bulk_actions_change_every_selected_ticket_the_agent_may_change() {
+    let w = World::new(None).await;
+    let nadine = w.login("nadine").await;
+    let a = w.ticket("a@example.org", "Eins").await;
+    let b = w.ticket("b@example.org", "Zwei").await;
+    let c = w.ticket("c@example.org", "Drei").await;
+    let token = csrf(&nadine, &w.app.url("/agent/queue/open")).await;
+    let bulk = async |action: &str, tickets: &[&str]| {
+        let mut body = format!(
+            "csrf={token}&back=%2Fagent%2Fqueue%2Fopen&action={}",
+            action.replace(':', "%3A")
+        );
+        for t in tickets {
+            body.push_str(&format!("&t={t}"));
+        }
+        let res = nadine
+            .post(w.app.url("/agent/bulk"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.unwrap()
+    };
+    let page = bulk(&format!("team:{}", w.social.0), &[&a, &b]).await;
+    assert!(page.contains("Die ausgewählten Tickets wurden geändert."));
+    assert_eq!(
+        w.app
+            .count(&format!("ticket WHERE assignee_team_id = {}", w.social.0))
+            .await,
+        2
+    );
+    bulk("priority:emergency", &[&a, &b, &c]).await;
+    assert_eq!(
+        w.app
+            .count("ticket WHERE priority = 'emergency' AND priority_rank = 4")
+            .await,
+        3
+    );
+    bulk(&format!("department:{}", w.it.0), &[&c]).await;
+    bulk("close", &[&a, &b, &c]).await;
+    assert_eq!(
+        w.app.count("ticket WHERE status = 'closed'").await,
+        2,
+        "c moved to IT, out of Nadine's reach"
+    );
+    let page = bulk("close", &[]).await;
+    assert!(page.contains("Bitte wählen Sie Tickets und eine Aktion aus."));
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn the_seed_story_from_request_to_closed_ticket() {
+    let smtp = SmtpServer::start();
+    let w = World::new(Some(&smtp)).await;
+    // Max opens a task on the portal.
+    let max = w.app.client();
+    let page = max
+        .get(w.app.url("/open"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let topic = crate::support::first_topic(&page);
+    let token = csrf(&max, &w.app.url("/open")).await;
+    let res = max
+        .post(w.app.url("/open"))
+        .multipart(ticket_form(
+            &token,
+            &[
+                ("email", "max@example.org"),
+                ("name", "Max"),
+                ("help_topic_id", &topic),
+                ("subject", "Nikolausschwimmen"),
+                ("body", "Plakat, Flyer und Facebook-Veranstaltung bitte."),
+            ],
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    let n = res.url().path().trim_start_matches("/tickets/").to_owned();
+    // Nadine (Hamburg) claims it and replies with the poster attached.
+    let nadine = w.login("nadine").await;
+    w.act(&nadine, &n, &[("do", "claim")]).await;
+    let url = w.app.url(&format!("/agent/tickets/{n}"));
+    let page = nadine.get(&url).send().await.unwrap().text().await.unwrap();
+    let seen = page
+        .split("name=\"seen\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = csrf(&nadine, &url).await;
+    let res = nadine
+        .post(format!("{url}/reply"))
+        .multipart(ticket_form(
+            &token,
+            &[("body", "Plakat und Flyer sind fertig."), ("seen", &seen)],
+            &[("Plakat.pdf", b"%PDF-poster".to_vec())],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // She hands it to Moritz (Dubai) and adds a colleague.
+    w.act(
+        &nadine,
+        &n,
+        &[("do", "assign"), ("agent", &w.moritz.0.to_string())],
+    )
+    .await;
+    w.act(
+        &nadine,
+        &n,
+        &[
+            ("do", "collaborator-add"),
+            ("email", "leitung@example.org"),
+            ("name", "Leitung"),
+        ],
+    )
+    .await;
+    // Moritz notes, replies and closes.
+    let moritz = w.login("moritz").await;
+    let token = csrf(&moritz, &url).await;
+    moritz
+        .post(format!("{url}/note"))
+        .multipart(ticket_form(
+            &token,
+            &[("note", "Event-Link intern prüfen")],
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        w.reply(
+            &moritz,
+            &n,
+            "Die Facebook-Veranstaltung ist online.",
+            &[("status", "closed")]
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+
+    // Max's page shows every public step and who has it, never the note.
+    let page = max
+        .get(w.app.url(&format!("/tickets/{n}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [
+        "Plakat, Flyer und Facebook-Veranstaltung bitte.",
+        "Plakat und Flyer sind fertig.",
+        "Plakat.pdf",
+        "Die Facebook-Veranstaltung ist online.",
+        "Moritz K.",
+        "Geschlossen",
+    ] {
+        assert!(page.contains(text), "{text}");
+    }
+    assert!(!page.contains("Event-Link intern"));
+    let mails = w.app.delivered(&smtp).await;
+    let max_mails = to(&mails, "max@example.org");
+    assert!(
+        max_mails
+            .iter()
+            .any(|m| m.text.contains("Plakat und Flyer sind fertig.")
+                && m.text.contains("Plakat.pdf"))
+    );
+    assert!(
+        max_mails
+            .iter()
+            .any(|m| m.text.contains("Die Facebook-Veranstaltung ist online."))
+    );
+    let lead = to(&mails, "leitung@example.org");
+    assert!(
+        lead.iter()
+            .any(|m| m.text.contains("Die Facebook-Veranstaltung ist online."))
+    );
+    assert!(
+        mails.iter().all(|m| !m.text.contains("Event-Link intern")),
+        "nobody receives the note"
+    );
+    w.app.stop().await;
+}
