@@ -9,7 +9,7 @@ use tessera_store::{NewEntry, NewTicket};
 
 use crate::{NewAgent, Result, Tessera};
 
-/// The password of every demo agent (`demo1` … `demo10`).
+/// The password of every demo agent (`demo1` … `demo10`, and the administrator `demo-admin`).
 pub const DEMO_PASSWORD: &str = "demo-passwort-123";
 
 const SUBJECTS: &[&str] = &[
@@ -88,13 +88,26 @@ impl Tessera {
                         display_name: format!("Demo Agent {i}"),
                         password: DEMO_PASSWORD.into(),
                         is_admin: false,
-                        lang: if i.is_multiple_of(3) { Lang::En } else { Lang::De },
+                        lang: if i.is_multiple_of(3) {
+                            Lang::En
+                        } else {
+                            Lang::De
+                        },
                     })
                     .await?;
                 self.set_department_role(id, departments[i % departments.len()], Role::Agent)
                     .await?;
                 agents.push(id);
             }
+            self.create_agent(NewAgent {
+                username: "demo-admin".into(),
+                email: "demo-admin@demo.test".into(),
+                display_name: "Demo Admin".into(),
+                password: DEMO_PASSWORD.into(),
+                is_admin: true,
+                lang: Lang::De,
+            })
+            .await?;
             let teams = vec![
                 self.create_team("Grafik", &agents[0..3]).await?,
                 self.create_team("Social Media", &agents[3..6]).await?,
@@ -142,7 +155,11 @@ impl Tessera {
                 let i = offset as u64 + done;
                 let now = Timestamp(start.0 + (done as i64) * 60_000_000);
                 let person = rng.below(tickets / 4 + 10);
-                let lang = if person.is_multiple_of(3) { Lang::En } else { Lang::De };
+                let lang = if person.is_multiple_of(3) {
+                    Lang::En
+                } else {
+                    Lang::De
+                };
                 let email = format!("person{person}@example.org");
                 let contact: ContactId = tx
                     .h()

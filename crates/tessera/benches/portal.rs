@@ -6,9 +6,9 @@
 //! CONNECTIONS in the environment change its size); under `cargo test` it makes a small
 //! smoke pass so that it keeps working.
 
+mod common;
+
 use std::{
-    net::TcpListener,
-    process::{Command, Stdio},
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -16,55 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i]
-}
-
-fn rss_mb(pid: u32) -> f64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(0.0)
-}
-
-struct Row {
-    name: &'static str,
-    count: usize,
-    elapsed: Duration,
-    latencies: Vec<Duration>,
-}
-
-impl Row {
-    fn print(&mut self) {
-        self.latencies.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "| {:<28} | {:>7} | {:>9.0} | {:>8.2} | {:>8.2} | {:>8.2} |",
-            self.name,
-            self.count,
-            self.count as f64 / self.elapsed.as_secs_f64(),
-            ms(percentile(&self.latencies, 0.50)),
-            ms(percentile(&self.latencies, 0.99)),
-            ms(percentile(&self.latencies, 0.999)),
-        );
-    }
-}
+use common::{Row, Server, env_or, header};
 
 fn csrf_and_topic(page: &str) -> (String, String) {
     let m = "name=\"csrf\" value=\"";
@@ -88,39 +40,14 @@ fn main() {
     let conns = env_or("CONNECTIONS", if full { 8 } else { 4 });
 
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .env("TESSERA_LOG", "warn")
-        .env_remove("TESSERA_DATABASE_URL")
-        .env_remove("TESSERA_SMTP_URL")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start tessera");
-    let pid = server.id();
-
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let probe = reqwest::Client::new();
-        let started = Instant::now();
-        while probe.get(format!("{base}/")).send().await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "server did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let idle = rss_mb(pid);
+        let server = Server::start(dir.path()).await;
+        let base = server.base.clone();
+        let idle = server.rss_mb();
 
         // Phase 1: open tickets through the portal form.
         let next = Arc::new(AtomicUsize::new(0));
@@ -222,27 +149,14 @@ fn main() {
         }
         read.elapsed = t0.elapsed();
 
-        println!("\nTessera portal benchmark (SQLite, {conns} connections, loopback)\n");
-        println!(
-            "| {:<28} | {:>7} | {:>9} | {:>8} | {:>8} | {:>8} |",
-            "what", "count", "per sec", "p50 ms", "p99 ms", "p99.9 ms"
-        );
-        println!(
-            "|{}|{}|{}|{}|{}|{}|",
-            "-".repeat(30),
-            "-".repeat(9),
-            "-".repeat(11),
-            "-".repeat(10),
-            "-".repeat(10),
-            "-".repeat(10)
-        );
+        header(&format!(
+            "Tessera portal benchmark (SQLite, {conns} connections, loopback)"
+        ));
         create.print();
         read.print();
         println!(
             "\nserver memory (RSS): {idle:.1} MB idle at start, {:.1} MB after the run",
-            rss_mb(pid)
+            server.rss_mb()
         );
     });
-    let _ = server.kill();
-    let _ = server.wait();
 }
