@@ -226,6 +226,7 @@ impl Tessera {
             tx.commit().await?;
             progress(done, tickets);
         }
+        self.db().analyze().await?;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use tessera_domain::{
     BodyFormat, ContactId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority, Problem,
-    ThreadEntryId, TicketId, Timestamp,
+    ThreadEntryId, TicketEvent, TicketId, Timestamp,
     model::{Attachment, ThreadEntry, Ticket},
     validate,
 };
@@ -264,6 +264,21 @@ impl Tessera {
                 .await?;
             break (id, number);
         };
+        let created = TicketEvent::Created {
+            source: "portal".into(),
+        }
+        .encode();
+        tx.h()
+            .insert_entry(&NewEntry {
+                ticket_id,
+                kind: EntryKind::Event,
+                author_contact_id: Some(contact),
+                author_agent_id: None,
+                body: &created,
+                body_format: BodyFormat::Markdown,
+                now,
+            })
+            .await?;
         let entry = tx
             .h()
             .insert_entry(&NewEntry {

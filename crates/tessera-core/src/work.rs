@@ -172,13 +172,18 @@ impl Tessera {
                 })
             })
             .collect();
-        let viewers = conn
+
+        let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
+        let due_at = conn.h().ticket_due(ticket.id).await?;
+        drop(conn);
+        // Both writes in one transaction: one sync to disk per page view, not two.
+        let mut tx = self.db().begin().await?;
+        let viewers = tx
             .h()
             .viewing(agent.id, ticket.id, now, now.plus_secs(-PRESENCE_SECS))
             .await?;
-        let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
-        let due_at = conn.h().ticket_due(ticket.id).await?;
-        conn.h().mark_seen(agent.id, ticket.id, now).await?;
+        tx.h().mark_seen(agent.id, ticket.id, now).await?;
+        tx.commit().await?;
         Ok(AgentTicketView {
             can_work: agent.can_work(own),
             ticket,

@@ -4,6 +4,11 @@
 /// One recorded happening.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TicketEvent {
+    /// Opened, and through which channel (`portal`, `email`, `api`).
+    Created {
+        /// The channel.
+        source: String,
+    },
     /// Assigned to an agent and/or a team (names).
     Assigned {
         /// Agent's name.
@@ -61,6 +66,7 @@ impl TicketEvent {
     /// The translation key that describes the event.
     pub fn key(&self) -> &'static str {
         match self {
+            TicketEvent::Created { .. } => "event-created",
             TicketEvent::Assigned { .. } => "event-assigned",
             TicketEvent::Claimed => "event-claimed",
             TicketEvent::Released => "event-released",
@@ -76,6 +82,7 @@ impl TicketEvent {
     /// The event's arguments as named strings (for translation).
     pub fn args(&self) -> Vec<(&'static str, String)> {
         match self {
+            TicketEvent::Created { source } => vec![("source", source.clone())],
             TicketEvent::Assigned { agent, team } => vec![
                 ("agent", agent.clone().unwrap_or_default()),
                 ("team", team.clone().unwrap_or_default()),
@@ -111,6 +118,7 @@ impl TicketEvent {
         let mut next = || it.next().unwrap_or("").to_owned();
         let opt = |v: String| (!v.is_empty()).then_some(v);
         Some(match key {
+            "event-created" => TicketEvent::Created { source: next() },
             "event-assigned" => {
                 let agent = opt(next());
                 TicketEvent::Assigned {
@@ -147,6 +155,9 @@ mod tests {
     #[test]
     fn round_trips() {
         let all = [
+            TicketEvent::Created {
+                source: "portal".into(),
+            },
             TicketEvent::Assigned {
                 agent: Some("Nadine S.".into()),
                 team: None,

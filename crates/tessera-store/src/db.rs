@@ -111,8 +111,22 @@ impl Db {
     /// Applies every pending migration of this backend.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Db::Sqlite(p) => {
+                sqlx::migrate!("migrations/sqlite").run(p).await?;
+                // Gives the query planner fresh statistics where they are missing or stale
+                // (cheap; without them SQLite guesses, and guesses badly for queue indexes).
+                sqlx::query("PRAGMA optimize=0x10002").execute(p).await?;
+            }
             Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Refreshes the query planner's statistics (after bulk loads).
+    pub async fn analyze(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
+            Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
         }
         Ok(())
     }

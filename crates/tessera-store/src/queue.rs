@@ -115,8 +115,8 @@ fn visibility(sql: &mut Sql, v: &Visibility) -> String {
 
 fn queue_condition(sql: &mut Sql, q: Queue, v: &Visibility, now: Timestamp) -> String {
     match q {
-        Queue::Open => "t.status = 'open' AND NOT t.is_answered".into(),
-        Queue::Answered => "t.status = 'open' AND t.is_answered".into(),
+        Queue::Open => "t.status = 'open' AND t.is_answered = FALSE".into(),
+        Queue::Answered => "t.status = 'open' AND t.is_answered = TRUE".into(),
         Queue::Mine => format!(
             "t.status = 'open' AND t.assignee_agent_id = {}",
             sql.int(v.agent.0)
@@ -231,33 +231,23 @@ impl Handle<'_> {
             .fetch_all(c).await?))
     }
 
-    /// How many tickets each queue holds for this agent, in `Queue::ALL` order.
+    /// How many tickets each queue holds for this agent, in `Queue::ALL` order. One count per
+    /// queue, so that each can be answered from an index.
     pub async fn queue_counts(&mut self, v: &Visibility, now: Timestamp) -> Result<Vec<i64>> {
-        let mut sql = Sql {
-            text: String::new(),
-            binds: Vec::new(),
-        };
-        let vis = visibility(&mut sql, v);
-        let sums: Vec<String> = Queue::ALL
-            .iter()
-            .map(|q| {
-                format!(
-                    "COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0)",
-                    queue_condition(&mut sql, *q, v, now)
-                )
-            })
-            .collect();
-        sql.text = format!(
-            "SELECT {} FROM ticket t WHERE {vis}",
-            sums.iter()
-                .enumerate()
-                .map(|(i, s)| format!("CAST({s} AS BIGINT) AS c{i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let Sql { text, binds } = sql;
-        let row: (i64, i64, i64, i64, i64, i64, i64, i64) = on!(self, c =>
-            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds).fetch_one(c).await?);
-        Ok(vec![row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7])
+        let mut counts = Vec::with_capacity(Queue::ALL.len());
+        for q in Queue::ALL {
+            let mut sql = Sql {
+                text: String::new(),
+                binds: Vec::new(),
+            };
+            let vis = visibility(&mut sql, v);
+            let cond = queue_condition(&mut sql, q, v, now);
+            sql.text = format!("SELECT COUNT(*) FROM ticket t WHERE {vis} AND {cond}");
+            let Sql { text, binds } = sql;
+            let n: i64 = on!(self, c =>
+                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &binds).fetch_one(c).await?);
+            counts.push(n);
+        }
+        Ok(counts)
     }
 }

@@ -332,3 +332,8 @@ mail-alert-overdue-body =
     Das Ticket { $number } von { $requester } ist überfällig.
 
     { $link }
+event-created = hat das Ticket über { $source ->
+        [portal] das Portal
+        [email] E-Mail
+       *[other] die Schnittstelle
+    } eröffnet

@@ -332,3 +332,8 @@ mail-alert-overdue-body =
     Ticket { $number } from { $requester } is overdue.
 
     { $link }
+event-created = opened the ticket through { $source ->
+        [portal] the portal
+        [email] email
+       *[other] the API
+    }
