@@ -227,6 +227,7 @@ impl Tessera {
             progress(done, tickets);
         }
         self.db().analyze().await?;
+        self.changed();
         Ok(())
     }
 }

@@ -44,6 +44,9 @@ pub struct Tessera {
     inner: Arc<Inner>,
 }
 
+/// Queue counts as computed at an instant and a change generation.
+type CachedCounts = (std::time::Instant, u64, Vec<i64>);
+
 struct Inner {
     db: Db,
     blobs: BlobStore,
@@ -51,6 +54,10 @@ struct Inner {
     secret: Vec<u8>,
     mail_wakeup: tokio::sync::Notify,
     dummy_hash: tokio::sync::OnceCell<String>,
+    /// Bumped by every ticket change on this node.
+    generation: std::sync::atomic::AtomicU64,
+    /// Queue counts per viewer: (computed at, generation, counts).
+    counts: std::sync::Mutex<std::collections::HashMap<String, CachedCounts>>,
 }
 
 impl Tessera {
@@ -72,6 +79,8 @@ impl Tessera {
                 secret,
                 mail_wakeup: Default::default(),
                 dummy_hash: Default::default(),
+                generation: Default::default(),
+                counts: Default::default(),
             }),
         })
     }
@@ -91,8 +100,12 @@ impl Tessera {
         &self.inner.cfg
     }
 
-    /// Wakes the mail worker after a commit that queued mail.
-    fn mail_queued(&self) {
+    /// Called after every commit that changed tickets: wakes the mail worker and makes
+    /// cached queue counts of this node stale.
+    fn changed(&self) {
+        self.inner
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner.mail_wakeup.notify_one();
     }
 }

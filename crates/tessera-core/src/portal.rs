@@ -307,7 +307,7 @@ impl Tessera {
         let author = ticket.requester.name.clone();
         notify::agent_alert(self, &mut tx.h(), &ticket, &agents, "new", &author, &body).await?;
         tx.commit().await?;
-        self.mail_queued();
+        self.changed();
         tracing::info!(ticket = %number, "ticket opened");
         Ok(Opened {
             ticket_id,
@@ -360,7 +360,7 @@ impl Tessera {
         let to = notify::assignees(&mut tx.h(), &ticket, None).await?;
         notify::agent_alert(self, &mut tx.h(), &ticket, &to, "message", &author, body).await?;
         tx.commit().await?;
-        self.mail_queued();
+        self.changed();
         Ok(())
     }
 

@@ -12,6 +12,9 @@ use tessera_store::{Handle, NewEntry, OtherTicket, QueueQuery, QueueRow, Tx, Vis
 
 use crate::{CoreError, MAX_BODY, MAX_NAME, Result, Tessera, Upload, notify};
 
+/// How long queue counts are reused when nothing changed on this node.
+const COUNTS_FRESH: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// How long an open ticket page counts as "someone is looking".
 const PRESENCE_SECS: i64 = 90;
 
@@ -95,6 +98,27 @@ pub fn visibility(agent: &Agent) -> Visibility {
     }
 }
 
+/// Adds an entry written by an agent.
+async fn agent_entry(
+    h: &mut Handle<'_>,
+    t: TicketId,
+    agent: &Agent,
+    kind: EntryKind,
+    body: &str,
+    now: Timestamp,
+) -> Result<ThreadEntryId> {
+    Ok(h.insert_entry(&NewEntry {
+        ticket_id: t,
+        kind,
+        author_contact_id: None,
+        author_agent_id: Some(agent.id),
+        body,
+        body_format: BodyFormat::Markdown,
+        now,
+    })
+    .await?)
+}
+
 async fn event(
     h: &mut Handle<'_>,
     t: TicketId,
@@ -102,16 +126,7 @@ async fn event(
     e: TicketEvent,
     now: Timestamp,
 ) -> Result<()> {
-    h.insert_entry(&NewEntry {
-        ticket_id: t,
-        kind: EntryKind::Event,
-        author_contact_id: None,
-        author_agent_id: Some(agent.id),
-        body: &e.encode(),
-        body_format: BodyFormat::Markdown,
-        now,
-    })
-    .await?;
+    agent_entry(h, t, agent, EntryKind::Event, &e.encode(), now).await?;
     Ok(())
 }
 
@@ -122,7 +137,36 @@ impl Tessera {
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;
         let rows = conn.h().queue_page(&v, q, now).await?;
-        let counts = conn.h().queue_counts(&v, now).await?;
+        // Counts scan many index entries; an agent paging through a queue does not need them
+        // recomputed each time. They are exact for every change made on this node and at
+        // most COUNTS_FRESH old for changes made on others.
+        let key = if agent.is_admin {
+            "admin".to_owned()
+        } else {
+            agent.id.to_string()
+        };
+        let generation = self
+            .inner
+            .generation
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let cached = {
+            let map = self.inner.counts.lock().unwrap_or_else(|e| e.into_inner());
+            map.get(&key)
+                .filter(|(at, g, _)| *g == generation && at.elapsed() < COUNTS_FRESH)
+                .map(|(_, _, c)| c.clone())
+        };
+        let counts = match cached {
+            Some(c) => c,
+            None => {
+                let c = conn.h().queue_counts(&v, now).await?;
+                let mut map = self.inner.counts.lock().unwrap_or_else(|e| e.into_inner());
+                if map.len() > 10_000 {
+                    map.clear();
+                }
+                map.insert(key, (std::time::Instant::now(), generation, c.clone()));
+                c
+            }
+        };
         Ok((rows, counts))
     }
 
@@ -143,7 +187,7 @@ impl Tessera {
     async fn finish(&self, mut tx: Tx, agent: &Agent, t: TicketId, now: Timestamp) -> Result<()> {
         tx.h().mark_seen(agent.id, t, now).await?;
         tx.commit().await?;
-        self.mail_queued();
+        self.changed();
         Ok(())
     }
 
@@ -263,18 +307,8 @@ impl Tessera {
         let files = self.commit_blobs(r.uploads).await?;
         let (mut tx, ticket) = self.work_on(agent, number).await?;
         let now = Timestamp::now();
-        let entry = tx
-            .h()
-            .insert_entry(&NewEntry {
-                ticket_id: ticket.id,
-                kind: EntryKind::Reply,
-                author_contact_id: None,
-                author_agent_id: Some(agent.id),
-                body: &body,
-                body_format: BodyFormat::Markdown,
-                now,
-            })
-            .await?;
+        let entry =
+            agent_entry(&mut tx.h(), ticket.id, agent, EntryKind::Reply, &body, now).await?;
         let names: Vec<String> = files.iter().map(|f| f.1.clone()).collect();
         self.store_uploads(&mut tx.h(), ticket.id, entry, files)
             .await?;
@@ -316,18 +350,7 @@ impl Tessera {
         let files = self.commit_blobs(uploads).await?;
         let (mut tx, ticket) = self.work_on(agent, number).await?;
         let now = Timestamp::now();
-        let entry = tx
-            .h()
-            .insert_entry(&NewEntry {
-                ticket_id: ticket.id,
-                kind: EntryKind::Note,
-                author_contact_id: None,
-                author_agent_id: Some(agent.id),
-                body: &body,
-                body_format: BodyFormat::Markdown,
-                now,
-            })
-            .await?;
+        let entry = agent_entry(&mut tx.h(), ticket.id, agent, EntryKind::Note, &body, now).await?;
         self.store_uploads(&mut tx.h(), ticket.id, entry, files)
             .await?;
         tx.h().touch_ticket(ticket.id, now).await?;
@@ -492,17 +515,7 @@ impl Tessera {
         event(&mut tx.h(), ticket.id, agent, e, now).await?;
         let comment = comment.trim();
         if !comment.is_empty() {
-            tx.h()
-                .insert_entry(&NewEntry {
-                    ticket_id: ticket.id,
-                    kind: EntryKind::Note,
-                    author_contact_id: None,
-                    author_agent_id: Some(agent.id),
-                    body: comment,
-                    body_format: BodyFormat::Markdown,
-                    now,
-                })
-                .await?;
+            agent_entry(&mut tx.h(), ticket.id, agent, EntryKind::Note, comment, now).await?;
         }
         let mut moved = ticket.clone();
         moved.department.id = to;
@@ -744,7 +757,7 @@ impl Tessera {
             n += 1;
         }
         if n > 0 {
-            self.mail_queued();
+            self.changed();
         }
         Ok(n)
     }

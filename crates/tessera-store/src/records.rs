@@ -371,20 +371,29 @@ impl Handle<'_> {
 
     /// The entries requesters and collaborators may see, oldest first.
     pub async fn public_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
+        self.thread(ticket, false).await
+    }
+
+    /// A thread, oldest first; notes and events only when `internal`.
+    pub(crate) async fn thread(
+        &mut self,
+        ticket: TicketId,
+        internal: bool,
+    ) -> Result<Vec<ThreadEntry>> {
         let rows: Vec<EntryRow> = on!(self, c => sqlx::query_as(
             "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
                     c.name AS contact_name, a.display_name AS agent_name
              FROM thread_entry e
              LEFT JOIN contact c ON c.contact_id = e.author_contact_id
              LEFT JOIN agent a ON a.agent_id = e.author_agent_id
-             WHERE e.ticket_id = $1 AND e.kind IN ('message', 'reply')
+             WHERE e.ticket_id = $1 AND ($2 OR e.kind IN ('message', 'reply'))
              ORDER BY e.thread_entry_id")
-            .bind(ticket.0).fetch_all(c).await?);
+            .bind(ticket.0).bind(internal).fetch_all(c).await?);
         Ok(rows
             .into_iter()
             .map(|r| ThreadEntry {
                 id: ThreadEntryId(r.thread_entry_id),
-                kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Message),
+                kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Event),
                 by_agent: r.agent_name.is_some(),
                 author_name: r.agent_name.or(r.contact_name).unwrap_or_default(),
                 body: r.body,

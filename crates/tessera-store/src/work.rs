@@ -2,23 +2,11 @@
 
 use sqlx::FromRow;
 use tessera_domain::{
-    AgentId, BodyFormat, ContactId, DepartmentId, EntryKind, Lang, TeamId, ThreadEntryId, TicketId,
-    TicketStatus, Timestamp,
+    AgentId, ContactId, DepartmentId, Lang, TeamId, TicketId, TicketStatus, Timestamp,
     model::{Contact, ThreadEntry},
 };
 
 use crate::{Handle, Result, db::on};
-
-#[derive(FromRow)]
-struct FullEntryRow {
-    thread_entry_id: i64,
-    kind: String,
-    body: String,
-    body_format: String,
-    created_at: i64,
-    contact_name: Option<String>,
-    agent_name: Option<String>,
-}
 
 /// A ticket due and not yet alerted as overdue.
 #[derive(Debug, Clone, FromRow)]
@@ -49,26 +37,7 @@ pub struct OtherTicket {
 impl Handle<'_> {
     /// Every entry of a thread, notes and events included, oldest first.
     pub async fn full_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
-        let rows: Vec<FullEntryRow> = on!(self, c => sqlx::query_as(
-            "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
-                    c.name AS contact_name, a.display_name AS agent_name
-             FROM thread_entry e
-             LEFT JOIN contact c ON c.contact_id = e.author_contact_id
-             LEFT JOIN agent a ON a.agent_id = e.author_agent_id
-             WHERE e.ticket_id = $1 ORDER BY e.thread_entry_id")
-            .bind(ticket.0).fetch_all(c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| ThreadEntry {
-                id: ThreadEntryId(r.thread_entry_id),
-                kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Event),
-                by_agent: r.agent_name.is_some(),
-                author_name: r.agent_name.or(r.contact_name).unwrap_or_default(),
-                body: r.body,
-                body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Markdown),
-                created_at: Timestamp(r.created_at),
-            })
-            .collect())
+        self.thread(ticket, true).await
     }
 
     /// The newest entry written by anyone but `agent` (events excluded).

@@ -8,7 +8,7 @@ use axum::{
     body::Bytes,
     extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Multipart, Path, Query, State},
     http::{HeaderValue, StatusCode, header, request::Parts},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -22,11 +22,10 @@ use crate::{
     AppState, Ctx,
     ctx::SESSION_COOKIE,
     error::PageError,
+    portal::{CsrfOnly, PageResult, end_session, html},
     render::{Form, Page, user_text},
     upload,
 };
-
-type PageResult = Result<Response, PageError>;
 
 /// Rows per queue page.
 const PAGE_SIZE: i64 = 50;
@@ -110,11 +109,6 @@ fn page(s: &AppState, a: &AgentCtx) -> Page {
     let mut p = Page::new(&a.ctx, &s.app.config().org_name);
     p.agent = Some(a.agent.display_name.clone());
     p
-}
-
-fn html(ctx: &Ctx, status: StatusCode, t: &impl Template) -> PageResult {
-    let body = t.render().map_err(|e| PageError::internal(ctx.lang, e))?;
-    Ok(ctx.finish((status, Html(body))))
 }
 
 fn safe_next(next: Option<&str>) -> String {
@@ -236,28 +230,8 @@ async fn login_submit(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(State(s): State<AppState>, ctx: Ctx, AxForm(f): AxForm<CsrfOnly>) -> PageResult {
-    if !ctx.csrf_ok(&f.csrf) {
-        return Err(PageError::forbidden(ctx.lang));
-    }
-    if let Some(sess) = &ctx.session {
-        s.app
-            .end_session(sess)
-            .await
-            .map_err(|e| PageError::from_core(ctx.lang, e))?;
-    }
-    let mut res = Redirect::to("/agent/login").into_response();
-    res.headers_mut().append(
-        header::SET_COOKIE,
-        ctx.cookie_header(SESSION_COOKIE, "", 0, true),
-    );
-    Ok(ctx.finish(res))
+    end_session(&s, &ctx, &f.csrf, "/agent/login").await
 }
 
 #[derive(Template)]

@@ -23,7 +23,7 @@ use crate::{
     upload,
 };
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
 pub fn router(state: &AppState) -> Router<AppState> {
     // Room to read (and discard) an oversized upload so the browser gets our answer.
@@ -53,7 +53,7 @@ fn page(s: &AppState, ctx: &Ctx) -> Page {
     Page::new(ctx, &s.app.config().org_name)
 }
 
-fn html(ctx: &Ctx, status: StatusCode, t: &impl Template) -> PageResult {
+pub(crate) fn html(ctx: &Ctx, status: StatusCode, t: &impl Template) -> PageResult {
     let body = t.render().map_err(|e| PageError::internal(ctx.lang, e))?;
     Ok(ctx.finish((status, Html(body))))
 }
@@ -639,21 +639,27 @@ async fn set_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<LangQuery>
     ctx.finish(res)
 }
 
+/// A form that carries nothing but its CSRF token.
 #[derive(Deserialize)]
-struct CsrfOnly {
+pub(crate) struct CsrfOnly {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
-async fn sign_out(State(s): State<AppState>, ctx: Ctx, AxForm(f): AxForm<CsrfOnly>) -> PageResult {
-    if !ctx.csrf_ok(&f.csrf) {
+/// Ends the browser's session (requester or agent) and sends it to `to`.
+pub(crate) async fn end_session(s: &AppState, ctx: &Ctx, csrf: &str, to: &str) -> PageResult {
+    if !ctx.csrf_ok(csrf) {
         return Err(PageError::forbidden(ctx.lang));
     }
     if let Some(sess) = &ctx.session {
-        s.app.end_session(sess).await.map_err(core_err(&ctx))?;
+        s.app.end_session(sess).await.map_err(core_err(ctx))?;
     }
     let gone = ctx.cookie_header(SESSION_COOKIE, "", 0, true);
-    Ok(redirect_with(&ctx, "/", Some(gone)))
+    Ok(redirect_with(ctx, to, Some(gone)))
+}
+
+async fn sign_out(State(s): State<AppState>, ctx: Ctx, AxForm(f): AxForm<CsrfOnly>) -> PageResult {
+    end_session(&s, &ctx, &f.csrf, "/").await
 }
 
 #[cfg(test)]
