@@ -37,6 +37,8 @@ pub struct NewAgent {
     pub is_admin: bool,
     /// Language.
     pub lang: Lang,
+    /// Whether the password is a one-time password to be replaced at first sign-in.
+    pub one_time_password: bool,
 }
 
 impl Tessera {
@@ -137,8 +139,22 @@ impl Tessera {
                 a.lang,
             )
             .await?;
-        conn.h().set_agent_password(id, &hash, false).await?;
+        conn.h()
+            .set_agent_password(id, &hash, a.one_time_password)
+            .await?;
         Ok(id)
+    }
+
+    /// Finds a department by name (case-insensitive).
+    pub async fn department_by_name(&self, name: &str) -> Result<Option<DepartmentId>> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn
+            .h()
+            .active_departments()
+            .await?
+            .into_iter()
+            .find(|(_, n)| n.to_lowercase() == name.trim().to_lowercase())
+            .map(|(id, _)| DepartmentId(id)))
     }
 
     /// Gives an agent a role in a department.

@@ -93,6 +93,7 @@ impl Tessera {
                         } else {
                             Lang::De
                         },
+                        one_time_password: false,
                     })
                     .await?;
                 self.set_department_role(id, departments[i % departments.len()], Role::Agent)
@@ -106,6 +107,7 @@ impl Tessera {
                 password: DEMO_PASSWORD.into(),
                 is_admin: true,
                 lang: Lang::De,
+                one_time_password: false,
             })
             .await?;
             let teams = vec![

@@ -24,12 +24,45 @@ enum Command {
     Migrate,
     /// Prints the configuration in force (secrets redacted) and exits.
     Config,
+    /// Manages agents.
+    Agent {
+        #[command(subcommand)]
+        command: AgentCommand,
+    },
     /// Adds realistic demo data: departments, teams, agents `demo1`…`demo10` (password
     /// `demo-passwort-123`) and TICKETS tickets with threads.
     Demo {
         /// How many tickets to add.
         #[arg(long, default_value_t = 1000)]
         tickets: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgentCommand {
+    /// Creates an agent and prints a one-time password, to be replaced at first sign-in.
+    Create {
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Email address (for alerts; also accepted at sign-in).
+        #[arg(long)]
+        email: String,
+        /// Name shown to colleagues and requesters.
+        #[arg(long)]
+        name: String,
+        /// Department to join (by name); repeat for several.
+        #[arg(long)]
+        department: Vec<String>,
+        /// Role in those departments: view, agent or manager.
+        #[arg(long, default_value = "agent")]
+        role: String,
+        /// Language of the agent's interface and alerts: de or en.
+        #[arg(long, default_value = "de")]
+        lang: String,
+        /// Makes the agent an administrator (sees and does everything).
+        #[arg(long)]
+        admin: bool,
     },
 }
 
@@ -78,6 +111,67 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("database is up to date");
         }
         Command::Config => println!("{cfg:#?}"),
+        Command::Agent {
+            command:
+                AgentCommand::Create {
+                    username,
+                    email,
+                    name,
+                    department,
+                    role,
+                    lang,
+                    admin,
+                },
+        } => {
+            let role = tessera_domain::Role::parse(&role)
+                .with_context(|| format!("role must be view, agent or manager, not {role:?}"))?;
+            let lang = tessera_domain::Lang::parse(&lang)
+                .with_context(|| format!("lang must be de or en, not {lang:?}"))?;
+            let email = tessera_domain::EmailAddress::parse(&email)
+                .with_context(|| format!("not an email address: {email:?}"))?;
+            anyhow::ensure!(
+                !username.trim().is_empty() && !name.trim().is_empty(),
+                "username and name must not be empty"
+            );
+            let (app, _) = tessera::open(&cfg).await?;
+            let mut departments = Vec::new();
+            for d in &department {
+                departments.push(
+                    app.department_by_name(d)
+                        .await?
+                        .with_context(|| format!("no department named {d:?}"))?,
+                );
+            }
+            let password = tessera_core::token::random_hex(10);
+            let id = app
+                .create_agent(tessera_core::NewAgent {
+                    username: username.trim().to_owned(),
+                    email: email.to_string(),
+                    display_name: name.trim().to_owned(),
+                    password: password.clone(),
+                    is_admin: admin,
+                    lang,
+                    one_time_password: true,
+                })
+                .await
+                .map_err(|e| match e {
+                    tessera_core::CoreError::Store(s)
+                        if s.is_conflict_on("agent")
+                            || s.is_conflict_on("username")
+                            || s.is_conflict_on("email") =>
+                    {
+                        anyhow::anyhow!(
+                            "an agent with this user name or email address exists already"
+                        )
+                    }
+                    e => e.into(),
+                })?;
+            for d in departments {
+                app.set_department_role(id, d, role).await?;
+            }
+            println!("agent {username} created; one-time password: {password}");
+            app.db().close().await;
+        }
         Command::Demo { tickets } => {
             let (app, _) = tessera::open(&cfg).await?;
             let started = std::time::Instant::now();

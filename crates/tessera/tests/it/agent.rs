@@ -37,6 +37,7 @@ impl World {
             password: PASSWORD.into(),
             is_admin: false,
             lang: Lang::De,
+            one_time_password: false,
         };
         let nadine = core
             .create_agent(agent("nadine", "Nadine S."))
@@ -450,6 +451,14 @@ async fn queues_hold_the_right_tickets_with_live_counts() {
     assert_eq!(tab_count(&open, "overdue"), 1);
     assert_eq!(tab_count(&open, "closed"), 1);
     assert_eq!(tab_count(&open, "all"), 6);
+    // Counts follow changes at once.
+    w.act(&nadine, &fresh, &[("do", "status"), ("status", "closed")])
+        .await;
+    let (_, open) = w.page(&nadine, "/agent/queue/open").await;
+    assert_eq!(tab_count(&open, "open"), 3);
+    assert_eq!(tab_count(&open, "closed"), 2);
+    w.act(&nadine, &fresh, &[("do", "status"), ("status", "open")])
+        .await;
     // Filters combine with the queue.
     let (_, filtered) = w
         .page(

@@ -4,6 +4,7 @@
 
 mod agent;
 mod browser;
+mod cli;
 mod crash;
 mod mail;
 mod portal;
