@@ -3,7 +3,7 @@
 use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use tessera_domain::{Agent, AgentId, DepartmentId, Lang, Problem, Role, TeamId};
 
-use crate::{CoreError, Result, Session, Tessera, bootstrap::hash_password};
+use crate::{Actor, CoreError, Result, Session, Tessera, bootstrap::hash_password};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
@@ -49,6 +49,7 @@ impl Tessera {
         name: &str,
         password: &str,
         previous: Option<&Session>,
+        ip: &str,
     ) -> Result<(Session, String)> {
         let mut conn = self.db().conn().await?;
         let row = conn.h().agent_login(name.trim()).await?;
@@ -70,6 +71,18 @@ impl Tessera {
         };
         let ok = verify(password.to_owned(), hash).await;
         let Some(row) = row.filter(|r| ok && r.is_active) else {
+            let mut conn = self.db().conn().await?;
+            let target = name.trim().chars().take(100).collect::<String>();
+            crate::admin::record(
+                &mut conn.h(),
+                Actor::Anonymous,
+                "sign-in-failed",
+                &target,
+                None,
+                None,
+                Some(ip),
+            )
+            .await?;
             return Err(CoreError::NotFound);
         };
         if let Some(p) = previous {
@@ -78,6 +91,18 @@ impl Tessera {
         let agent = AgentId(row.agent_id);
         let mut conn = self.db().conn().await?;
         conn.h().agent_signed_in(agent).await?;
+        if let Some(a) = conn.h().agent(agent).await? {
+            crate::admin::record(
+                &mut conn.h(),
+                Actor::Agent(&a),
+                "sign-in",
+                &a.username,
+                None,
+                None,
+                Some(ip),
+            )
+            .await?;
+        }
         drop(conn);
         self.start_session(Some(agent)).await
     }

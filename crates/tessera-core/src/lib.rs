@@ -5,6 +5,7 @@
 //! Architecture invariant: no HTTP and no HTML here; no SQL either (that is the store's).
 #![forbid(unsafe_code)]
 
+mod admin;
 mod agent;
 mod bootstrap;
 mod config;
@@ -19,6 +20,7 @@ mod worker;
 
 use std::sync::Arc;
 
+pub use admin::Actor;
 pub use agent::{MIN_PASSWORD, NewAgent};
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
@@ -30,7 +32,7 @@ pub use portal::{
 };
 pub use session::Session;
 pub use tessera_store::{
-    BlobStore, Db, Grant, OtherTicket, QueueQuery, QueueRow, TempBlob, Visibility,
+    AuditRow, BlobStore, Db, Grant, OtherTicket, QueueQuery, QueueRow, TempBlob, Visibility,
 };
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;

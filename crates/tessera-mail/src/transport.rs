@@ -49,6 +49,24 @@ impl Transport {
         Ok(Transport::Smtp(t))
     }
 
+    /// Checks that the server answers (connects and greets); files always can.
+    pub async fn check(&self) -> Result<(), TransportError> {
+        match self {
+            Transport::Smtp(t) => match t.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(TransportError {
+                    message: "the SMTP server did not accept the connection".into(),
+                    permanent: false,
+                }),
+                Err(e) => Err(TransportError {
+                    message: e.to_string(),
+                    permanent: false,
+                }),
+            },
+            Transport::Files(_) => Ok(()),
+        }
+    }
+
     /// Delivers one message.
     pub async fn send(
         &self,

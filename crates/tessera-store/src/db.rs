@@ -131,6 +131,18 @@ impl Db {
         Ok(())
     }
 
+    /// Writes a consistent copy of the whole database to `path` while it is in use
+    /// (SQLite's `VACUUM INTO`). PostgreSQL has its own tools for this.
+    pub async fn backup(&self, path: &str) -> Result<bool> {
+        match self {
+            Db::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
+                Ok(true)
+            }
+            Db::Postgres(_) => Ok(false),
+        }
+    }
+
     /// Takes a connection from the pool.
     pub async fn conn(&self) -> Result<Conn> {
         Ok(match self {

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod agents;
+mod audit;
 mod blob;
 mod db;
 mod error;
@@ -17,6 +18,7 @@ mod setting;
 mod work;
 
 pub use agents::{AgentBrief, LoginRow};
+pub use audit::{AuditRow, NewAudit};
 pub use blob::{BlobStore, TempBlob};
 pub use db::{Backend, Conn, Db, Handle, Tx};
 pub use error::StoreError;

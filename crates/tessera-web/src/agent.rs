@@ -58,8 +58,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 /// A signed-in agent with the request context.
 pub struct AgentCtx {
-    ctx: Ctx,
-    agent: Agent,
+    pub(crate) ctx: Ctx,
+    pub(crate) agent: Agent,
 }
 
 impl FromRequestParts<AppState> for AgentCtx {
@@ -105,9 +105,11 @@ impl FromRequestParts<AppState> for AgentCtx {
     }
 }
 
-fn page(s: &AppState, a: &AgentCtx) -> Page {
+/// The page frame for an agent page.
+pub(crate) fn agent_page(s: &AppState, a: &AgentCtx) -> Page {
     let mut p = Page::new(&a.ctx, &s.app.config().org_name);
     p.agent = Some(a.agent.display_name.clone());
+    p.admin = a.agent.is_admin;
     p
 }
 
@@ -201,7 +203,12 @@ async fn login_submit(
     }
     match s
         .app
-        .sign_in(&input.username, &input.password, ctx.session.as_ref())
+        .sign_in(
+            &input.username,
+            &input.password,
+            ctx.session.as_ref(),
+            &peer.ip().to_string(),
+        )
         .await
     {
         Ok((_, cookie)) => {
@@ -246,7 +253,7 @@ struct PasswordPage {
 async fn password_form(State(s): State<AppState>, a: AgentCtx) -> PageResult {
     let page = PasswordPage {
         forced: a.agent.must_change_password,
-        p: page(&s, &a),
+        p: agent_page(&s, &a),
         form: Form::new(),
         min: tessera_core::MIN_PASSWORD,
     };
@@ -287,7 +294,7 @@ async fn password_submit(
             let page = PasswordPage {
                 forced: a.agent.must_change_password,
                 form: Form::new().with_problem(a.ctx.lang, &p),
-                p: page(&s, &a),
+                p: agent_page(&s, &a),
                 min: tessera_core::MIN_PASSWORD,
             };
             html(&a.ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
@@ -472,7 +479,7 @@ async fn queue(
         .queue(&a.agent, &query)
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
-    let frame = page(&s, &a);
+    let frame = agent_page(&s, &a);
     let p = &frame;
     let base_params = vec![
         ("sort", q.sort.clone().unwrap_or_default()),
@@ -714,7 +721,7 @@ async fn render_ticket(
         .agent_view(&a.agent, number)
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
-    let frame = page(s, a);
+    let frame = agent_page(s, a);
     let p = &frame;
     let t = &v.ticket;
     let entries = v

@@ -5,6 +5,7 @@
 //! about data and permissions is a call into `tessera-core`.
 #![forbid(unsafe_code)]
 
+mod admin;
 mod agent;
 mod assets;
 mod ctx;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(portal::router(&state))
         .merge(agent::router(&state))
+        .merge(admin::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

@@ -22,6 +22,8 @@ pub struct Page {
     pub signed_in: bool,
     /// The signed-in agent's name, on agent pages.
     pub agent: Option<String>,
+    /// Whether the signed-in agent is an administrator.
+    pub admin: bool,
 }
 
 impl Page {
@@ -34,6 +36,7 @@ impl Page {
             path: ctx.path.clone(),
             signed_in: ctx.session.is_some(),
             agent: None,
+            admin: false,
         }
     }
 
@@ -46,6 +49,7 @@ impl Page {
             path: "/".into(),
             signed_in: false,
             agent: None,
+            admin: false,
         }
     }
 

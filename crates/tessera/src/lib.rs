@@ -46,6 +46,50 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(Tessera, Option<FirstAdmin>)>
     Ok((app, first_admin))
 }
 
+/// Checks what a configuration depends on; returns each check with its outcome.
+pub async fn check(cfg: &Config) -> Vec<(&'static str, Result<String, String>)> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut out = Vec::new();
+    let data = std::fs::create_dir_all(&cfg.data_dir)
+        .and_then(|_| {
+            let probe = cfg.data_dir.join(".tessera-write-check");
+            std::fs::write(&probe, b"ok")?;
+            std::fs::remove_file(probe)
+        })
+        .map(|_| cfg.data_dir.display().to_string())
+        .map_err(|e| format!("{}: {e}", cfg.data_dir.display()));
+    out.push(("data folder is writable", data));
+    let db = match Db::connect(&cfg.database_url).await {
+        Ok(db) => {
+            let r = db
+                .conn()
+                .await
+                .map(|_| config::redact_url(&cfg.database_url))
+                .map_err(|e| e.to_string());
+            db.close().await;
+            r
+        }
+        Err(e) => Err(format!("{}: {e}", config::redact_url(&cfg.database_url))),
+    };
+    out.push(("database is reachable", db));
+    let mail = match &cfg.smtp_url {
+        Some(url) => match Transport::smtp(url) {
+            Ok(t) => t
+                .check()
+                .await
+                .map(|_| format!("{} answers", config::redact_url(url)))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        None => Ok(format!(
+            "no SMTP server: mail is written to {}",
+            cfg.data_dir.join("mail-out").display()
+        )),
+    };
+    out.push(("mail transport", mail));
+    out
+}
+
 /// The mail transport the configuration asks for.
 pub fn transport(cfg: &Config) -> anyhow::Result<Transport> {
     Ok(match &cfg.smtp_url {

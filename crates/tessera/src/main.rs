@@ -20,22 +20,60 @@ struct Cli {
 enum Command {
     /// Runs the web server and the background mail worker.
     Serve,
-    /// Applies pending database migrations and exits.
-    Migrate,
-    /// Prints the configuration in force (secrets redacted) and exits.
-    Config,
+    /// Database maintenance.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Shows or checks the configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// Manages agents.
     Agent {
         #[command(subcommand)]
         command: AgentCommand,
     },
-    /// Adds realistic demo data: departments, teams, agents `demo1`…`demo10` (password
-    /// `demo-passwort-123`) and TICKETS tickets with threads.
+    /// Help topics.
+    Topic {
+        #[command(subcommand)]
+        command: TopicCommand,
+    },
+    /// Writes a consistent copy of the SQLite database to FILE while Tessera keeps running.
+    /// Attachments live in DATA_DIR/attachments and never change once written: copy that
+    /// folder after the snapshot. On PostgreSQL use pg_dump.
+    Backup {
+        /// Where to write the copy (must not exist yet).
+        file: std::path::PathBuf,
+    },
+    /// Adds realistic demo data: departments, teams, agents `demo1`…`demo10` and the
+    /// administrator `demo-admin` (password `demo-passwort-123`) and TICKETS tickets.
     Demo {
         /// How many tickets to add.
         #[arg(long, default_value_t = 1000)]
         tickets: u64,
     },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Applies pending migrations and exits.
+    Migrate,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Prints the configuration in force (secrets redacted).
+    Show,
+    /// Checks the configuration: data folder, database, mail server address.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum TopicCommand {
+    /// Lists every help topic.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -63,6 +101,16 @@ enum AgentCommand {
         /// Makes the agent an administrator (sees and does everything).
         #[arg(long)]
         admin: bool,
+    },
+    /// Disables an agent: signing in stops working and their sessions end at once.
+    Disable {
+        /// The agent's user name.
+        username: String,
+    },
+    /// Prints a new one-time password for an agent and ends their sessions.
+    ResetPassword {
+        /// The agent's user name.
+        username: String,
     },
 }
 
@@ -106,11 +154,69 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             tracing::info!("shutting down");
             running.stop().await;
         }
-        Command::Migrate => {
+        Command::Db {
+            command: DbCommand::Migrate,
+        } => {
             tessera::open(&cfg).await.context("migration failed")?;
             println!("database is up to date");
         }
-        Command::Config => println!("{cfg:#?}"),
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => println!("{cfg:#?}"),
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            let problems = tessera::check(&cfg).await;
+            for (what, result) in &problems {
+                match result {
+                    Ok(detail) => println!("ok    {what}: {detail}"),
+                    Err(e) => println!("FAIL  {what}: {e}"),
+                }
+            }
+            anyhow::ensure!(
+                problems.iter().all(|(_, r)| r.is_ok()),
+                "the configuration has problems"
+            );
+        }
+        Command::Topic {
+            command: TopicCommand::List,
+        } => {
+            let (app, _) = tessera::open(&cfg).await?;
+            println!(
+                "{:>4}  {:<30}  {:<30}  {:<20}  public  active",
+                "id", "German", "English", "department"
+            );
+            for (id, de, en, dept, public, active) in app.topics().await? {
+                let yn = |b: bool| if b { "yes" } else { "no" };
+                println!(
+                    "{id:>4}  {de:<30}  {en:<30}  {dept:<20}  {:<6}  {}",
+                    yn(public),
+                    yn(active)
+                );
+            }
+            app.db().close().await;
+        }
+        Command::Backup { file } => {
+            anyhow::ensure!(!file.exists(), "{} exists already", file.display());
+            let db = tessera_core::Db::connect(&cfg.database_url)
+                .await
+                .context("cannot open the database")?;
+            let path = file.to_str().context("the backup path must be UTF-8")?;
+            let started = std::time::Instant::now();
+            anyhow::ensure!(
+                db.backup(path).await?,
+                "on PostgreSQL, back up with pg_dump"
+            );
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backup written to {} ({:.1} MB in {:.1} s); copy {} as well",
+                file.display(),
+                size as f64 / 1_048_576.0,
+                started.elapsed().as_secs_f64(),
+                cfg.data_dir.join("attachments").display()
+            );
+            db.close().await;
+        }
         Command::Agent {
             command:
                 AgentCommand::Create {
@@ -169,7 +275,30 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             for d in departments {
                 app.set_department_role(id, d, role).await?;
             }
+            app.audit_agent_created(tessera_core::Actor::Cli, &username)
+                .await?;
             println!("agent {username} created; one-time password: {password}");
+            app.db().close().await;
+        }
+        Command::Agent {
+            command: AgentCommand::Disable { username },
+        } => {
+            let (app, _) = tessera::open(&cfg).await?;
+            app.disable_agent(tessera_core::Actor::Cli, &username)
+                .await
+                .map_err(|e| not_found(e, &username))?;
+            println!("agent {username} is disabled; their sessions have ended");
+            app.db().close().await;
+        }
+        Command::Agent {
+            command: AgentCommand::ResetPassword { username },
+        } => {
+            let (app, _) = tessera::open(&cfg).await?;
+            let password = app
+                .reset_agent_password(tessera_core::Actor::Cli, &username)
+                .await
+                .map_err(|e| not_found(e, &username))?;
+            println!("new one-time password for {username}: {password}");
             app.db().close().await;
         }
         Command::Demo { tickets } => {
@@ -193,6 +322,13 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn not_found(e: tessera_core::CoreError, username: &str) -> anyhow::Error {
+    match e {
+        tessera_core::CoreError::NotFound => anyhow::anyhow!("no agent named {username:?}"),
+        e => e.into(),
+    }
 }
 
 async fn shutdown_signal() {

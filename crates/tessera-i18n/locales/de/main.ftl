@@ -337,3 +337,15 @@ event-created = hat das Ticket über { $source ->
         [email] E-Mail
        *[other] die Schnittstelle
     } eröffnet
+
+## Verwaltung: Protokoll
+audit-title = Protokoll
+audit-intro = Jede Änderung in der Verwaltung und jeder Anmeldeversuch, die neuesten zuerst.
+audit-action = Vorgang
+audit-actor = Wer
+audit-when = Wann
+audit-target = Betrifft
+audit-change = Änderung
+audit-ip = Adresse
+audit-empty = Keine Einträge.
+audit-older = Ältere Einträge

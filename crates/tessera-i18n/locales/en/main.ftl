@@ -337,3 +337,15 @@ event-created = opened the ticket through { $source ->
         [email] email
        *[other] the API
     }
+
+## Administration: audit log
+audit-title = Audit log
+audit-intro = Every administrative change and every sign-in attempt, newest first.
+audit-action = Action
+audit-actor = Who
+audit-when = When
+audit-target = Concerns
+audit-change = Change
+audit-ip = Address
+audit-empty = No entries.
+audit-older = Older entries

@@ -1,0 +1,111 @@
+//! The audit log, and the few administrative writes that go with it.
+
+use sqlx::FromRow;
+use tessera_domain::{AgentId, Timestamp};
+
+use crate::{Handle, Result, db::on};
+
+/// One audit record to write.
+#[derive(Debug, Clone)]
+pub struct NewAudit<'a> {
+    /// The agent who acted, if one did.
+    pub actor_agent: Option<AgentId>,
+    /// Who acted, for people: a user name, or `cli`.
+    pub actor: &'a str,
+    /// What happened (`sign-in`, `sign-in-failed`, `agent-disable`, …).
+    pub action: &'a str,
+    /// What it happened to.
+    pub target: &'a str,
+    /// The value before, if it changed.
+    pub before: Option<&'a str>,
+    /// The value after, if it changed.
+    pub after: Option<&'a str>,
+    /// The client address, for requests.
+    pub ip: Option<&'a str>,
+}
+
+/// A stored audit record.
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditRow {
+    /// Key.
+    pub audit_log_id: i64,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// To what.
+    pub target: String,
+    /// Before.
+    pub before_value: Option<String>,
+    /// After.
+    pub after_value: Option<String>,
+    /// From where.
+    pub ip: Option<String>,
+    /// When.
+    pub created_at: i64,
+}
+
+impl Handle<'_> {
+    /// Writes an audit record.
+    pub async fn audit(&mut self, a: &NewAudit<'_>) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "INSERT INTO audit_log (actor_agent_id, actor, action, target, before_value,
+                                    after_value, ip, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(a.actor_agent.map(|x| x.0)).bind(a.actor).bind(a.action).bind(a.target)
+            .bind(a.before).bind(a.after).bind(a.ip).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Audit records, newest first, optionally of one action and/or one actor, before a key.
+    pub async fn audit_page(
+        &mut self,
+        action: Option<&str>,
+        actor: Option<&str>,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT audit_log_id, actor, action, target, before_value, after_value, ip, created_at
+             FROM audit_log
+             WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor = $2)
+               AND ($3 IS NULL OR audit_log_id < $3)
+             ORDER BY audit_log_id DESC LIMIT $4")
+            .bind(action).bind(actor).bind(before).bind(limit).fetch_all(c).await?))
+    }
+
+    /// An agent's id by user name (case-insensitive), active or not.
+    pub async fn agent_id_by_username(&mut self, username: &str) -> Result<Option<AgentId>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT agent_id FROM agent WHERE lower(username) = lower($1)")
+            .bind(username).fetch_optional(c).await?.map(AgentId)))
+    }
+
+    /// Turns an agent on or off; returns the previous state.
+    pub async fn set_agent_active(&mut self, id: AgentId, active: bool) -> Result<bool> {
+        let before: bool = on!(self, c => sqlx::query_scalar(
+            "SELECT is_active FROM agent WHERE agent_id = $1").bind(id.0).fetch_one(c).await?);
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE agent SET is_active = $2, updated_at = $3 WHERE agent_id = $1")
+            .bind(id.0).bind(active).bind(now).execute(c).await?.rows_affected());
+        Ok(before)
+    }
+
+    /// Ends every session of an agent; returns how many.
+    pub async fn delete_agent_sessions(&mut self, id: AgentId) -> Result<u64> {
+        on!(self, c => Ok(sqlx::query("DELETE FROM session WHERE agent_id = $1")
+            .bind(id.0).execute(c).await?.rows_affected()))
+    }
+
+    /// Every help topic: (id, German name, English name, department name, public, active).
+    pub async fn all_topics(&mut self) -> Result<Vec<(i64, String, String, String, bool, bool)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT h.help_topic_id, h.name_de, h.name_en, d.name, h.is_public, h.is_active
+             FROM help_topic h JOIN department d ON d.department_id = h.department_id
+             ORDER BY h.sort_order, h.help_topic_id")
+            .fetch_all(c).await?))
+    }
+}
