@@ -153,3 +153,361 @@ impl Tessera {
         Ok(conn.h().all_topics().await?)
     }
 }
+
+/// How long a set-password link works.
+const PASSWORD_LINK_DAYS: i64 = 7;
+
+/// What the agent form carries.
+#[derive(Debug, Clone)]
+pub struct AgentForm {
+    /// Sign-in name (only used when inviting).
+    pub username: String,
+    /// Address.
+    pub email: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Administrator.
+    pub is_admin: bool,
+    /// `de` or `en`.
+    pub lang: String,
+    /// Every department with the role in it, or `None` for not a member.
+    pub departments: Vec<(tessera_domain::DepartmentId, Option<tessera_domain::Role>)>,
+}
+
+/// An agent as the administration list shows it.
+#[derive(Debug, Clone)]
+pub struct AgentSummary {
+    /// Key.
+    pub id: i64,
+    /// Sign-in name.
+    pub username: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Address.
+    pub email: String,
+    /// Administrator.
+    pub is_admin: bool,
+    /// Not disabled.
+    pub is_active: bool,
+}
+
+fn check_form(
+    f: &AgentForm,
+    inviting: bool,
+) -> Result<(tessera_domain::EmailAddress, tessera_domain::Lang)> {
+    let mut p = tessera_domain::Problem::default();
+    if inviting {
+        let u = f.username.trim();
+        if u.is_empty() {
+            p.add("username", "error-required");
+        } else if u.len() > 50
+            || !u
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            p.add("username", "error-username");
+        }
+    }
+    let email = tessera_domain::EmailAddress::parse(&f.email);
+    if email.is_none() {
+        p.add("email", "error-email");
+    }
+    tessera_domain::validate::text(&mut p, "display_name", &f.display_name, crate::MAX_NAME);
+    let lang = tessera_domain::Lang::parse(&f.lang);
+    if lang.is_none() {
+        p.add("lang", "error-required");
+    }
+    match (email, lang) {
+        (Some(e), Some(l)) if p.is_empty() => Ok((e, l)),
+        _ => Err(CoreError::Invalid(p)),
+    }
+}
+
+fn conflict(e: tessera_store::StoreError) -> CoreError {
+    let mut p = tessera_domain::Problem::default();
+    if e.is_conflict_on("username") {
+        p.add("username", "error-username-taken");
+    } else if e.is_conflict_on("email") {
+        p.add("email", "error-email-taken");
+    } else {
+        return e.into();
+    }
+    CoreError::Invalid(p)
+}
+
+impl Tessera {
+    /// Every agent, for administrators.
+    pub async fn agents_overview(&self, actor: Actor<'_>) -> Result<Vec<AgentSummary>> {
+        actor.require_admin()?;
+        let mut conn = self.db().conn().await?;
+        Ok(conn
+            .h()
+            .all_agents()
+            .await?
+            .into_iter()
+            .map(
+                |(id, username, display_name, email, is_admin, is_active)| AgentSummary {
+                    id,
+                    username,
+                    display_name,
+                    email,
+                    is_admin,
+                    is_active,
+                },
+            )
+            .collect())
+    }
+
+    /// One agent (disabled ones too), for administrators.
+    pub async fn agent_for_admin(&self, actor: Actor<'_>, id: AgentId) -> Result<(Agent, bool)> {
+        actor.require_admin()?;
+        let mut conn = self.db().conn().await?;
+        conn.h().agent_any(id).await?.ok_or(CoreError::NotFound)
+    }
+
+    /// Invites an agent: creates the account without a usable password and mails a link to
+    /// choose one, in one transaction.
+    pub async fn invite_agent(&self, actor: Actor<'_>, f: AgentForm) -> Result<AgentId> {
+        actor.require_admin()?;
+        let (email, lang) = check_form(&f, true)?;
+        // Nobody knows this password; the link is the only way in.
+        let hash = hash_password(token::random_hex(32)).await?;
+        let mut tx = self.db().begin().await?;
+        let id = tx
+            .h()
+            .insert_agent(
+                f.username.trim(),
+                email.as_str(),
+                f.display_name.trim(),
+                &hash,
+                f.is_admin,
+                lang,
+            )
+            .await
+            .map_err(conflict)?;
+        tx.h().set_agent_password(id, &hash, false).await?;
+        for (d, role) in &f.departments {
+            if let Some(r) = role {
+                tx.h().set_department_role(id, *d, *r).await?;
+            }
+        }
+        self.password_link(&mut tx.h(), id, "invite").await?;
+        record(
+            &mut tx.h(),
+            actor,
+            "agent-invite",
+            f.username.trim(),
+            None,
+            Some(email.as_str()),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(id)
+    }
+
+    async fn password_link(&self, h: &mut Handle<'_>, id: AgentId, kind: &str) -> Result<()> {
+        let minted = token::mint();
+        let expires = tessera_domain::Timestamp::now().plus_secs(PASSWORD_LINK_DAYS * 24 * 3600);
+        h.insert_password_token(id, &minted.selector, &minted.verifier_hash, expires)
+            .await?;
+        let brief = h.agent_brief(id).await?;
+        let link = format!(
+            "{}/agent/set-password/{}",
+            self.config().base_url,
+            minted.token
+        );
+        let mail = crate::notify::password_mail(self, &brief, kind, &link);
+        h.enqueue_mail(&mail).await?;
+        Ok(())
+    }
+
+    /// Changes an agent's profile and department roles; the audit log keeps before and after.
+    pub async fn update_agent(&self, actor: Actor<'_>, id: AgentId, f: AgentForm) -> Result<()> {
+        actor.require_admin()?;
+        let (email, lang) = check_form(&f, false)?;
+        let mut tx = self.db().begin().await?;
+        let (before, _) = tx.h().agent_any(id).await?.ok_or(CoreError::NotFound)?;
+        tx.h()
+            .update_agent(
+                id,
+                f.display_name.trim(),
+                email.as_str(),
+                f.is_admin,
+                lang.as_str(),
+            )
+            .await
+            .map_err(conflict)?;
+        tx.h().clear_department_roles(id).await?;
+        let mut roles = Vec::new();
+        for (d, role) in &f.departments {
+            if let Some(r) = role {
+                tx.h().set_department_role(id, *d, *r).await?;
+                roles.push(format!("{}:{}", d.0, r.as_str()));
+            }
+        }
+        let describe = |name: &str, mail: &str, admin: bool, l: &str, r: &[String]| {
+            format!(
+                "{name} <{mail}> admin={admin} lang={l} departments={}",
+                r.join(",")
+            )
+        };
+        let old_roles: Vec<String> = before
+            .departments
+            .iter()
+            .map(|(d, r)| format!("{}:{}", d.0, r.as_str()))
+            .collect();
+        let b = describe(
+            &before.display_name,
+            &before.email,
+            before.is_admin,
+            before.lang.as_str(),
+            &old_roles,
+        );
+        let a = describe(
+            f.display_name.trim(),
+            email.as_str(),
+            f.is_admin,
+            lang.as_str(),
+            &roles,
+        );
+        record(
+            &mut tx.h(),
+            actor,
+            "agent-update",
+            &before.username,
+            Some(&b),
+            Some(&a),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Disables or re-enables an agent; disabling ends their sessions at once.
+    pub async fn set_agent_active(
+        &self,
+        actor: Actor<'_>,
+        id: AgentId,
+        active: bool,
+    ) -> Result<()> {
+        actor.require_admin()?;
+        if let Actor::Agent(me) = actor
+            && me.id == id
+            && !active
+        {
+            let mut p = tessera_domain::Problem::default();
+            p.add("form", "error-disable-self");
+            return Err(CoreError::Invalid(p));
+        }
+        let mut tx = self.db().begin().await?;
+        let (agent, _) = tx.h().agent_any(id).await?.ok_or(CoreError::NotFound)?;
+        let was = tx.h().set_agent_active(id, active).await?;
+        if !active {
+            tx.h().delete_agent_sessions(id).await?;
+        }
+        let state = |b: bool| if b { "active" } else { "disabled" };
+        let action = if active {
+            "agent-enable"
+        } else {
+            "agent-disable"
+        };
+        record(
+            &mut tx.h(),
+            actor,
+            action,
+            &agent.username,
+            Some(state(was)),
+            Some(state(active)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Mails an agent a link to choose a new password and ends their sessions.
+    pub async fn send_password_reset(&self, actor: Actor<'_>, id: AgentId) -> Result<()> {
+        actor.require_admin()?;
+        let mut tx = self.db().begin().await?;
+        let (agent, _) = tx.h().agent_any(id).await?.ok_or(CoreError::NotFound)?;
+        tx.h().delete_agent_sessions(id).await?;
+        self.password_link(&mut tx.h(), id, "reset").await?;
+        record(
+            &mut tx.h(),
+            actor,
+            "agent-reset-password",
+            &agent.username,
+            None,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(())
+    }
+
+    /// Whether a set-password link is valid (to show the form or an explanation).
+    pub async fn password_link_valid(&self, presented: &str) -> Result<bool> {
+        let Some((selector, verifier)) = token::split(presented) else {
+            return Ok(false);
+        };
+        let mut conn = self.db().conn().await?;
+        let row = conn
+            .h()
+            .password_token(selector, tessera_domain::Timestamp::now())
+            .await?;
+        Ok(row.is_some_and(|(_, _, hash)| token::verify(verifier, &hash)))
+    }
+
+    /// Sets an agent's password through a mailed link (used once).
+    pub async fn set_password_with_link(
+        &self,
+        presented: &str,
+        new: &str,
+        repeat: &str,
+    ) -> Result<()> {
+        let mut p = tessera_domain::Problem::default();
+        if new.chars().count() < crate::MIN_PASSWORD {
+            p.add("new", "error-password-short");
+        } else if new != repeat {
+            p.add("repeat", "error-password-mismatch");
+        }
+        p.into_result()?;
+        let (selector, verifier) = token::split(presented).ok_or(CoreError::NotFound)?;
+        let hash = hash_password(new.to_owned()).await?;
+        let mut tx = self.db().begin().await?;
+        let (token_id, agent, stored) = tx
+            .h()
+            .password_token(selector, tessera_domain::Timestamp::now())
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if !token::verify(verifier, &stored) {
+            return Err(CoreError::NotFound);
+        }
+        tx.h().use_password_token(token_id).await?;
+        tx.h().set_agent_password(agent, &hash, false).await?;
+        let name = tx
+            .h()
+            .agent_any(agent)
+            .await?
+            .map(|(a, _)| a.username)
+            .unwrap_or_default();
+        record(
+            &mut tx.h(),
+            Actor::Anonymous,
+            "agent-set-password",
+            &name,
+            None,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

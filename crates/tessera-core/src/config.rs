@@ -30,6 +30,9 @@ pub struct CoreConfig {
     pub mail_retry_base_ms: i64,
     /// Longest delay between two attempts.
     pub mail_retry_max_ms: i64,
+    /// How long a claimed mail is reserved for the worker that claimed it; a worker that
+    /// dies mid-delivery delays that mail by at most this much.
+    pub mail_lease_ms: i64,
     /// Attempts before a mail is given up (and kept as failed).
     pub mail_max_attempts: i64,
 }
@@ -54,6 +57,7 @@ impl Default for CoreConfig {
             mail_retry_base_ms: 30_000,
             mail_retry_max_ms: 3_600_000,
             mail_max_attempts: 40,
+            mail_lease_ms: 120_000,
         }
     }
 }

@@ -20,7 +20,7 @@ mod worker;
 
 use std::sync::Arc;
 
-pub use admin::Actor;
+pub use admin::{Actor, AgentForm, AgentSummary};
 pub use agent::{MIN_PASSWORD, NewAgent};
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;

@@ -329,3 +329,46 @@ pub(crate) async fn agent_alert(
     }
     Ok(())
 }
+
+/// A set-password link for an agent (`kind`: `invite` or `reset`).
+pub(crate) fn password_mail(
+    app: &Tessera,
+    to: &AgentBrief,
+    kind: &str,
+    link: &str,
+) -> NewOutboxMail {
+    let lang = tessera_domain::Lang::parse(&to.lang).unwrap_or(app.config().default_lang);
+    let args: [(&'static str, &str); 4] = [
+        ("name", &to.display_name),
+        ("org", &app.config().org_name),
+        ("link", link),
+        ("days", "7"),
+    ];
+    let domain = app
+        .config()
+        .mail_from
+        .email
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_owned())
+        .unwrap_or_default();
+    let mail = OutgoingMail {
+        from: app.config().mail_from.clone(),
+        to: vec![Mailbox {
+            name: to.display_name.clone(),
+            email: to.email.clone(),
+        }],
+        subject: t_args(lang, &format!("mail-password-{kind}-subject"), &args),
+        text: t_args(lang, &format!("mail-password-{kind}-body"), &args),
+        link: Some((t(lang, "mail-password-link"), link.to_owned())),
+        message_id: format!("tessera.account.{}@{domain}", token::random_hex(12)),
+        references: vec![],
+        auto_generated: true,
+    };
+    NewOutboxMail {
+        ticket_id: None,
+        message_id: mail.message_id.clone(),
+        envelope_from: mail.from.email.clone(),
+        recipients: vec![to.email.clone()],
+        raw: mail.to_bytes(),
+    }
+}

@@ -9,8 +9,6 @@ use tokio::sync::watch;
 
 use crate::{Result, Tessera};
 
-/// How long a claimed mail is reserved for the worker that claimed it.
-const LEASE_MS: i64 = 5 * 60 * 1000;
 /// How often to look for mail queued by other nodes.
 const POLL: Duration = Duration::from_secs(5);
 
@@ -40,7 +38,10 @@ impl MailWorker {
         loop {
             let batch = {
                 let mut tx = self.app.db().begin().await?;
-                let batch = tx.h().claim_mail(Timestamp::now(), LEASE_MS, 20).await?;
+                let batch = tx
+                    .h()
+                    .claim_mail(Timestamp::now(), self.app.config().mail_lease_ms, 20)
+                    .await?;
                 tx.commit().await?;
                 batch
             };

@@ -53,34 +53,47 @@ impl Handle<'_> {
 
     /// An active agent with memberships, or `None` if missing or disabled.
     pub async fn agent(&mut self, id: AgentId) -> Result<Option<Agent>> {
+        Ok(self
+            .agent_any(id)
+            .await?
+            .filter(|(_, active)| *active)
+            .map(|(a, _)| a))
+    }
+
+    /// An agent with memberships and whether they are active.
+    pub async fn agent_any(&mut self, id: AgentId) -> Result<Option<(Agent, bool)>> {
         let row: Option<AgentRow> = on!(self, c => sqlx::query_as(
             "SELECT agent_id, username, email, display_name, is_admin, is_active, lang,
                     must_change_password
              FROM agent WHERE agent_id = $1")
             .bind(id.0).fetch_optional(c).await?);
-        let Some(row) = row.filter(|r| r.is_active) else {
+        let Some(row) = row else {
             return Ok(None);
         };
+        let active = row.is_active;
         let departments: Vec<(i64, String)> = on!(self, c => sqlx::query_as(
             "SELECT department_id, role FROM agent_department WHERE agent_id = $1")
             .bind(id.0).fetch_all(c).await?);
         let teams: Vec<i64> = on!(self, c => sqlx::query_scalar(
             "SELECT team_id FROM team_member WHERE agent_id = $1")
             .bind(id.0).fetch_all(c).await?);
-        Ok(Some(Agent {
-            id: AgentId(row.agent_id),
-            username: row.username,
-            email: row.email,
-            display_name: row.display_name,
-            is_admin: row.is_admin,
-            lang: Lang::parse(&row.lang).unwrap_or(Lang::De),
-            departments: departments
-                .into_iter()
-                .map(|(d, r)| (DepartmentId(d), Role::parse(&r).unwrap_or(Role::View)))
-                .collect(),
-            teams: teams.into_iter().map(TeamId).collect(),
-            must_change_password: row.must_change_password,
-        }))
+        Ok(Some((
+            Agent {
+                id: AgentId(row.agent_id),
+                username: row.username,
+                email: row.email,
+                display_name: row.display_name,
+                is_admin: row.is_admin,
+                lang: Lang::parse(&row.lang).unwrap_or(Lang::De),
+                departments: departments
+                    .into_iter()
+                    .map(|(d, r)| (DepartmentId(d), Role::parse(&r).unwrap_or(Role::View)))
+                    .collect(),
+                teams: teams.into_iter().map(TeamId).collect(),
+                must_change_password: row.must_change_password,
+            },
+            active,
+        )))
     }
 
     /// Sets an agent's password hash.

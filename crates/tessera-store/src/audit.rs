@@ -100,6 +100,80 @@ impl Handle<'_> {
             .bind(id.0).execute(c).await?.rows_affected()))
     }
 
+    /// Stores a set-password link (replacing the agent's unused ones).
+    pub async fn insert_password_token(
+        &mut self,
+        agent: AgentId,
+        selector: &str,
+        verifier_hash: &str,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE password_token SET used_at = $2 WHERE agent_id = $1 AND used_at IS NULL")
+            .bind(agent.0).bind(now).execute(&mut *c).await?.rows_affected());
+        on!(self, c => sqlx::query(
+            "INSERT INTO password_token (agent_id, selector, verifier_hash, expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5)")
+            .bind(agent.0).bind(selector).bind(verifier_hash).bind(expires_at.0).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// A set-password link that is unused and not expired: (token id, agent, verifier hash).
+    pub async fn password_token(
+        &mut self,
+        selector: &str,
+        now: Timestamp,
+    ) -> Result<Option<(i64, AgentId, String)>> {
+        let row: Option<(i64, i64, String)> = on!(self, c => sqlx::query_as(
+            "SELECT password_token_id, agent_id, verifier_hash FROM password_token
+             WHERE selector = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(selector).bind(now.0).fetch_optional(c).await?);
+        Ok(row.map(|(id, a, h)| (id, AgentId(a), h)))
+    }
+
+    /// Marks a set-password link used.
+    pub async fn use_password_token(&mut self, id: i64) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query("UPDATE password_token SET used_at = $2 WHERE password_token_id = $1")
+            .bind(id).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Every agent for the administration list: (id, user name, name, email, admin, active).
+    pub async fn all_agents(&mut self) -> Result<Vec<(i64, String, String, String, bool, bool)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT agent_id, username, display_name, email, is_admin, is_active FROM agent
+             ORDER BY is_active DESC, display_name, agent_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Changes an agent's profile.
+    pub async fn update_agent(
+        &mut self,
+        id: AgentId,
+        display_name: &str,
+        email: &str,
+        is_admin: bool,
+        lang: &str,
+    ) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE agent SET display_name = $2, email = $3, is_admin = $4, lang = $5, updated_at = $6
+             WHERE agent_id = $1")
+            .bind(id.0).bind(display_name).bind(email).bind(is_admin).bind(lang).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Removes an agent from every department (before setting new roles).
+    pub async fn clear_department_roles(&mut self, id: AgentId) -> Result<()> {
+        on!(self, c => sqlx::query("DELETE FROM agent_department WHERE agent_id = $1")
+            .bind(id.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
     /// Every help topic: (id, German name, English name, department name, public, active).
     pub async fn all_topics(&mut self) -> Result<Vec<(i64, String, String, String, bool, bool)>> {
         on!(self, c => Ok(sqlx::query_as(

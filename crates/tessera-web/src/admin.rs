@@ -2,37 +2,50 @@
 
 use askama::Template;
 use axum::{
-    Router,
-    extract::{Query, State},
+    Form as AxForm, Router,
+    body::Bytes,
+    extract::{Path, Query, State},
     http::StatusCode,
+    response::Redirect,
     routing::get,
 };
 use serde::Deserialize;
-use tessera_core::{Actor, CoreError};
-use tessera_domain::Timestamp;
+use tessera_core::{Actor, AgentForm, AgentSummary, CoreError};
+use tessera_domain::{AgentId, DepartmentId, Problem, Role, Timestamp};
 
 use crate::{
-    AppState,
+    AppState, Ctx,
     agent::{AgentCtx, agent_page},
     error::PageError,
     portal::{PageResult, html},
-    render::Page,
+    render::{Form, Page},
 };
 
 /// Rows per audit page.
 const PAGE: i64 = 100;
 
 /// The actions the audit log knows, for the filter.
-const ACTIONS: [&str; 5] = [
+const ACTIONS: [&str; 9] = [
     "sign-in",
     "sign-in-failed",
     "agent-create",
+    "agent-invite",
+    "agent-update",
     "agent-disable",
+    "agent-enable",
     "agent-reset-password",
+    "agent-set-password",
 ];
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/agent/admin/audit", get(audit))
+    Router::new()
+        .route("/agent/admin/audit", get(audit))
+        .route("/agent/admin/agents", get(agents).post(invite))
+        .route("/agent/admin/agents/{id}", get(agent_edit).post(agent_save))
+        .route(
+            "/agent/set-password/{token}",
+            get(set_password_form).post(set_password),
+        )
 }
 
 #[derive(Deserialize)]
@@ -56,7 +69,7 @@ struct AuditView {
 struct AuditPage {
     p: Page,
     rows: Vec<AuditView>,
-    actions: [&'static str; 5],
+    actions: [&'static str; 9],
     action: String,
     actor: String,
     older: Option<String>,
@@ -124,4 +137,374 @@ async fn audit(State(s): State<AppState>, a: AgentCtx, Query(q): Query<AuditQuer
         p,
     };
     html(&a.ctx, StatusCode::OK, &page)
+}
+
+fn admin_err(lang: tessera_domain::Lang, e: CoreError) -> PageError {
+    match e {
+        CoreError::Forbidden => PageError::not_found(lang),
+        e => PageError::from_core(lang, e),
+    }
+}
+
+fn done_msg(p: &Page, done: Option<String>) -> Option<String> {
+    done.filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        .map(|d| p.t(&format!("done-{d}")))
+}
+
+#[derive(Template)]
+#[template(path = "admin/agents.html")]
+struct AgentsPage {
+    p: Page,
+    agents: Vec<AgentSummary>,
+    form: Form,
+    departments: Vec<(i64, String)>,
+    roles: Vec<(&'static str, String)>,
+    action: &'static str,
+    inviting: bool,
+    done: Option<String>,
+}
+
+impl AgentsPage {
+    fn role_of(&self, d: &i64) -> String {
+        self.form.v(&format!("dept-{d}")).to_owned()
+    }
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn departments(
+    s: &AppState,
+    lang: tessera_domain::Lang,
+) -> Result<Vec<(i64, String)>, PageError> {
+    let mut conn = s
+        .app
+        .db()
+        .conn()
+        .await
+        .map_err(|e| PageError::internal(lang, e))?;
+    conn.h()
+        .active_departments()
+        .await
+        .map_err(|e| PageError::internal(lang, e))
+}
+
+fn roles(p: &Page) -> Vec<(&'static str, String)> {
+    let mut r = vec![("", p.t("role-none"))];
+    for role in [Role::View, Role::Agent, Role::Manager] {
+        r.push((role.as_str(), p.t(&format!("role-{}", role.as_str()))));
+    }
+    r
+}
+
+async fn agents_page(s: &AppState, a: &AgentCtx, form: Form, done: Option<String>) -> PageResult {
+    let lang = a.ctx.lang;
+    let list = s
+        .app
+        .agents_overview(Actor::Agent(&a.agent))
+        .await
+        .map_err(|e| admin_err(lang, e))?;
+    let p = agent_page(s, a);
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = AgentsPage {
+        agents: list,
+        form,
+        departments: departments(s, lang).await?,
+        roles: roles(&p),
+        action: "/agent/admin/agents",
+        inviting: true,
+        done: done_msg(&p, done),
+        p,
+    };
+    html(&a.ctx, status, &page)
+}
+
+async fn agents(State(s): State<AppState>, a: AgentCtx, Query(q): Query<DoneQuery>) -> PageResult {
+    agents_page(&s, &a, Form::new(), q.done).await
+}
+
+/// Reads the agent form (repeated department fields) from a urlencoded body.
+fn agent_form(fields: &[(String, String)]) -> (AgentForm, Form) {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut form = Form::new();
+    for k in ["username", "display_name", "email", "lang", "is_admin"] {
+        form.set(k, get(k));
+    }
+    let departments = fields
+        .iter()
+        .filter_map(|(k, v)| {
+            let id = k.strip_prefix("dept-")?.parse::<i64>().ok()?;
+            form.set(k, v.clone());
+            Some((DepartmentId(id), Role::parse(v)))
+        })
+        .collect();
+    let f = AgentForm {
+        username: get("username"),
+        email: get("email"),
+        display_name: get("display_name"),
+        is_admin: get("is_admin") == "1",
+        lang: get("lang"),
+        departments,
+    };
+    (f, form)
+}
+
+async fn invite(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
+    let lang = a.ctx.lang;
+    let fields = crate::agent::parse_form(&body);
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if !a.ctx.csrf_ok(csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    let (f, form) = agent_form(&fields);
+    match s.app.invite_agent(Actor::Agent(&a.agent), f).await {
+        Ok(_) => Ok(a
+            .ctx
+            .finish(Redirect::to("/agent/admin/agents?done=agent-invite"))),
+        Err(CoreError::Invalid(p)) => agents_page(&s, &a, form.with_problem(lang, &p), None).await,
+        Err(e) => Err(admin_err(lang, e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/agent.html")]
+struct AgentPage {
+    p: Page,
+    name: String,
+    username: String,
+    active: bool,
+    form: Form,
+    departments: Vec<(i64, String)>,
+    roles: Vec<(&'static str, String)>,
+    action: String,
+    inviting: bool,
+    done: Option<String>,
+}
+
+impl AgentPage {
+    fn role_of(&self, d: &i64) -> String {
+        self.form.v(&format!("dept-{d}")).to_owned()
+    }
+}
+
+async fn edit_page(
+    s: &AppState,
+    a: &AgentCtx,
+    id: i64,
+    form: Option<Form>,
+    done: Option<String>,
+) -> PageResult {
+    let lang = a.ctx.lang;
+    let (agent, active) = s
+        .app
+        .agent_for_admin(Actor::Agent(&a.agent), AgentId(id))
+        .await
+        .map_err(|e| admin_err(lang, e))?;
+    let form = form.unwrap_or_else(|| {
+        let mut f = Form::new();
+        f.set("display_name", agent.display_name.clone());
+        f.set("email", agent.email.clone());
+        f.set("lang", agent.lang.as_str().into());
+        f.set(
+            "is_admin",
+            if agent.is_admin {
+                "1".into()
+            } else {
+                String::new()
+            },
+        );
+        for (d, r) in &agent.departments {
+            f.set(&format!("dept-{}", d.0), r.as_str().into());
+        }
+        f
+    });
+    let p = agent_page(s, a);
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = AgentPage {
+        name: agent.display_name,
+        username: agent.username,
+        active,
+        form,
+        departments: departments(s, lang).await?,
+        roles: roles(&p),
+        action: format!("/agent/admin/agents/{id}"),
+        inviting: false,
+        done: done_msg(&p, done),
+        p,
+    };
+    html(&a.ctx, status, &page)
+}
+
+async fn agent_edit(
+    State(s): State<AppState>,
+    a: AgentCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    edit_page(&s, &a, id, None, q.done).await
+}
+
+async fn agent_save(
+    State(s): State<AppState>,
+    a: AgentCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> PageResult {
+    let lang = a.ctx.lang;
+    let fields = crate::agent::parse_form(&body);
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    if !a.ctx.csrf_ok(get("csrf")) {
+        return Err(PageError::forbidden(lang));
+    }
+    let actor = Actor::Agent(&a.agent);
+    let (result, done) = match get("do") {
+        "disable" => (
+            s.app.set_agent_active(actor, AgentId(id), false).await,
+            "agent-disable",
+        ),
+        "enable" => (
+            s.app.set_agent_active(actor, AgentId(id), true).await,
+            "agent-enable",
+        ),
+        "reset" => (
+            s.app.send_password_reset(actor, AgentId(id)).await,
+            "agent-reset",
+        ),
+        _ => {
+            let (f, form) = agent_form(&fields);
+            match s.app.update_agent(actor, AgentId(id), f).await {
+                Err(CoreError::Invalid(p)) => {
+                    return edit_page(&s, &a, id, Some(form.with_problem(lang, &p)), None).await;
+                }
+                r => (r, "agent-update"),
+            }
+        }
+    };
+    match result {
+        Ok(()) => Ok(a.ctx.finish(Redirect::to(&format!(
+            "/agent/admin/agents/{id}?done={done}"
+        )))),
+        Err(CoreError::Invalid(p)) => {
+            edit_page(&s, &a, id, Some(Form::new().with_problem(lang, &p)), None).await
+        }
+        Err(e) => Err(admin_err(lang, e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agent/set_password.html")]
+struct SetPasswordPage {
+    p: Page,
+    valid: bool,
+    form: Form,
+    min: usize,
+}
+
+async fn set_password_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> PageResult {
+    let valid = s
+        .app
+        .password_link_valid(&token)
+        .await
+        .map_err(|e| PageError::from_core(ctx.lang, e))?;
+    let page = SetPasswordPage {
+        p: Page::new(&ctx, &s.app.config().org_name),
+        valid,
+        form: Form::new(),
+        min: tessera_core::MIN_PASSWORD,
+    };
+    let mut res = html(
+        &ctx,
+        if valid {
+            StatusCode::OK
+        } else {
+            StatusCode::NOT_FOUND
+        },
+        &page,
+    )?;
+    // The token is in this URL: it must not leak onwards.
+    res.headers_mut().insert(
+        axum::http::header::REFERRER_POLICY,
+        axum::http::HeaderValue::from_static("no-referrer"),
+    );
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+struct SetPasswordInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+async fn set_password(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    AxForm(f): AxForm<SetPasswordInput>,
+) -> PageResult {
+    let result = if ctx.csrf_ok(&f.csrf) {
+        s.app
+            .set_password_with_link(&token, &f.new, &f.repeat)
+            .await
+    } else {
+        let mut p = Problem::default();
+        p.add("form", "error-csrf");
+        Err(CoreError::Invalid(p))
+    };
+    let org = s.app.config().org_name.clone();
+    match result {
+        Ok(()) => Ok(ctx.finish(Redirect::to("/agent/login?done=password"))),
+        Err(CoreError::Invalid(p)) => {
+            let page = SetPasswordPage {
+                p: Page::new(&ctx, &org),
+                valid: true,
+                form: Form::new().with_problem(ctx.lang, &p),
+                min: tessera_core::MIN_PASSWORD,
+            };
+            html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(CoreError::NotFound) => {
+            let page = SetPasswordPage {
+                p: Page::new(&ctx, &org),
+                valid: false,
+                form: Form::new(),
+                min: tessera_core::MIN_PASSWORD,
+            };
+            html(&ctx, StatusCode::NOT_FOUND, &page)
+        }
+        Err(e) => Err(PageError::from_core(ctx.lang, e)),
+    }
 }

@@ -125,12 +125,14 @@ struct LoginPage {
     p: Page,
     form: Form,
     failed: bool,
+    saved: bool,
     next: String,
 }
 
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    done: Option<String>,
 }
 
 async fn login_form(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> PageResult {
@@ -138,6 +140,7 @@ async fn login_form(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NextQue
         p: Page::new(&ctx, &s.app.config().org_name),
         form: Form::new(),
         failed: false,
+        saved: q.done.as_deref() == Some("password"),
         next: safe_next(q.next.as_deref()),
     };
     html(&ctx, StatusCode::OK, &page)
@@ -179,6 +182,7 @@ async fn login_submit(
             p: Page::new(&ctx, &org),
             form: form.with_problem(ctx.lang, &p),
             failed: false,
+            saved: false,
             next,
         };
         return html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
@@ -229,6 +233,7 @@ async fn login_submit(
                 p: Page::new(&ctx, &org),
                 form,
                 failed: true,
+                saved: false,
                 next,
             };
             html(&ctx, StatusCode::UNAUTHORIZED, &page)
@@ -552,7 +557,7 @@ async fn queue(
 }
 
 /// `application/x-www-form-urlencoded` with repeated keys (checkbox lists).
-fn parse_form(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn parse_form(body: &[u8]) -> Vec<(String, String)> {
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(&s.replace('+', " "))
             .decode_utf8_lossy()

@@ -64,6 +64,7 @@ struct FileConfig {
     attachment_allowed_types: Option<Vec<String>>,
     mail_retry_base_ms: Option<i64>,
     mail_retry_max_ms: Option<i64>,
+    mail_lease_ms: Option<i64>,
     log_format: Option<String>,
     status_attempts_per_ip: Option<u32>,
     status_attempts_per_ticket: Option<u32>,
@@ -196,6 +197,10 @@ impl Config {
                 .mail_retry_base_ms
                 .unwrap_or(defaults.mail_retry_base_ms),
             mail_retry_max_ms: file.mail_retry_max_ms.unwrap_or(defaults.mail_retry_max_ms),
+            mail_lease_ms: file
+                .mail_lease_ms
+                .unwrap_or(defaults.mail_lease_ms)
+                .max(1000),
             ..defaults
         };
         Ok(Self {

@@ -349,3 +349,53 @@ audit-change = Änderung
 audit-ip = Adresse
 audit-empty = Keine Einträge.
 audit-older = Ältere Einträge
+
+## Verwaltung: Mitarbeitende
+agents-title = Mitarbeitende
+agents-state = Zustand
+agents-admin = Verwaltung
+agents-active = aktiv
+agents-disabled = gesperrt
+agents-invite = Mitarbeiter/in einladen
+agents-invite-intro = Die Person bekommt eine E-Mail mit einem Link, über den sie ihr Passwort selbst festlegt. Der Link gilt sieben Tage.
+agents-admin-label = Darf alles verwalten und sieht alle Tickets
+agents-departments = Abteilungen und Rolle
+agents-invite-submit = Einladung senden
+agents-is-disabled = Dieses Konto ist gesperrt: Anmelden ist nicht möglich.
+agents-access = Zugang
+agents-send-reset = Link zum Passwort-Setzen senden
+agents-disable = Sperren
+agents-enable = Entsperren
+field-display-name = Angezeigter Name
+field-username-only = Benutzername
+role-none = – kein Mitglied –
+role-view = Nur lesen
+role-agent = Bearbeiten
+role-manager = Leitung
+set-password-title = Passwort festlegen
+set-password-invalid = Dieser Link ist ungültig, abgelaufen oder wurde schon benutzt. Bitte fragen Sie in der Verwaltung nach einem neuen.
+password-saved = Ihr Passwort ist gespeichert. Bitte melden Sie sich an.
+done-agent-invite = Die Einladung ist verschickt.
+done-agent-update = Die Änderungen sind gespeichert.
+done-agent-disable = Das Konto ist gesperrt; alle Sitzungen sind beendet.
+done-agent-enable = Das Konto ist wieder aktiv.
+done-agent-reset = Ein Link zum Passwort-Setzen ist verschickt; alle Sitzungen sind beendet.
+error-username = Nur Buchstaben, Ziffern, Punkt, Binde- und Unterstrich, höchstens 50 Zeichen.
+error-username-taken = Dieser Benutzername ist schon vergeben.
+error-email-taken = Diese E-Mail-Adresse gehört schon zu einem anderen Konto.
+error-disable-self = Sie können sich nicht selbst sperren.
+mail-password-link = Passwort festlegen
+mail-password-invite-subject = Ihr Zugang zu { $org }
+mail-password-invite-body =
+    Hallo { $name },
+
+    Sie wurden als Mitarbeiter/in bei { $org } eingeladen. Über diesen Link legen Sie Ihr Passwort fest (gültig { $days } Tage):
+    { $link }
+mail-password-reset-subject = Neues Passwort für { $org }
+mail-password-reset-body =
+    Hallo { $name },
+
+    für Ihr Konto bei { $org } wurde ein neues Passwort angefordert. Über diesen Link legen Sie es fest (gültig { $days } Tage):
+    { $link }
+
+    Wenn Sie das nicht erwartet haben, melden Sie sich bitte bei Ihrer Verwaltung.

@@ -349,3 +349,53 @@ audit-change = Change
 audit-ip = Address
 audit-empty = No entries.
 audit-older = Older entries
+
+## Administration: agents
+agents-title = Agents
+agents-state = State
+agents-admin = Admin
+agents-active = active
+agents-disabled = disabled
+agents-invite = Invite an agent
+agents-invite-intro = They receive an email with a link to choose their own password. The link works for seven days.
+agents-admin-label = May administer everything and sees every ticket
+agents-departments = Departments and role
+agents-invite-submit = Send invitation
+agents-is-disabled = This account is disabled: signing in is not possible.
+agents-access = Access
+agents-send-reset = Send a link to set a password
+agents-disable = Disable
+agents-enable = Enable
+field-display-name = Display name
+field-username-only = User name
+role-none = – not a member –
+role-view = View only
+role-agent = Agent
+role-manager = Manager
+set-password-title = Choose a password
+set-password-invalid = This link is invalid, expired or already used. Please ask an administrator for a new one.
+password-saved = Your password is saved. Please sign in.
+done-agent-invite = The invitation was sent.
+done-agent-update = The changes were saved.
+done-agent-disable = The account is disabled; all its sessions have ended.
+done-agent-enable = The account is active again.
+done-agent-reset = A link to set a password was sent; all sessions have ended.
+error-username = Only letters, digits, dot, hyphen and underscore, at most 50 characters.
+error-username-taken = This user name is taken.
+error-email-taken = This email address belongs to another account.
+error-disable-self = You cannot disable yourself.
+mail-password-link = Choose password
+mail-password-invite-subject = Your access to { $org }
+mail-password-invite-body =
+    Hello { $name },
+
+    you have been invited as an agent at { $org }. Choose your password with this link (valid for { $days } days):
+    { $link }
+mail-password-reset-subject = New password for { $org }
+mail-password-reset-body =
+    Hello { $name },
+
+    a new password was requested for your account at { $org }. Choose it with this link (valid for { $days } days):
+    { $link }
+
+    If you did not expect this, please tell your administrator.

@@ -51,7 +51,7 @@ async fn tickets_and_queued_mail_survive_kill_9() {
     // Quick retries: the test should not wait out production backoff.
     std::fs::write(
         dir.path().join("tessera.toml"),
-        "mail_retry_base_ms = 100\nmail_retry_max_ms = 300\n",
+        "mail_retry_base_ms = 100\nmail_retry_max_ms = 300\nmail_lease_ms = 2000\n",
     )
     .unwrap();
     let port = TcpListener::bind("127.0.0.1:0")

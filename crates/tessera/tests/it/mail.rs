@@ -121,7 +121,11 @@ async fn without_smtp_mail_is_written_as_eml_files() {
     let m = crate::support::Mail::parse(&raw);
     assert!(m.subject.contains(&format!("[#{number}]")));
     assert!(m.access_link().contains("/access/"));
-    assert_eq!(app.mail_counts().await, vec![("sent".to_owned(), 1)]);
+    // The file is written before the outbox row is marked sent.
+    eventually("the outbox row marked sent", async || {
+        (app.mail_counts().await == vec![("sent".to_owned(), 1)]).then_some(())
+    })
+    .await;
     app.stop().await;
 }
 
