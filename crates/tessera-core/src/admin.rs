@@ -32,7 +32,7 @@ impl Actor<'_> {
         }
     }
 
-    fn require_admin(&self) -> Result<()> {
+    pub(crate) fn require_admin(&self) -> Result<()> {
         match self {
             Actor::Cli => Ok(()),
             Actor::Agent(a) if a.is_admin => Ok(()),

@@ -12,6 +12,7 @@ mod config;
 mod demo;
 mod error;
 mod notify;
+mod organisation;
 mod portal;
 mod session;
 pub mod token;
@@ -26,13 +27,15 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
+pub use organisation::TeamAdmin;
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,
     clean_filename, content_type_for,
 };
 pub use session::Session;
 pub use tessera_store::{
-    AuditRow, BlobStore, Db, Grant, OtherTicket, QueueQuery, QueueRow, TempBlob, Visibility,
+    AuditRow, BlobStore, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow, TempBlob,
+    TopicRow, Visibility,
 };
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;

@@ -183,3 +183,116 @@ impl Handle<'_> {
             .fetch_all(c).await?))
     }
 }
+
+/// A department as administrators see it.
+#[derive(Debug, Clone, FromRow)]
+pub struct DepartmentRow {
+    /// Key.
+    pub department_id: i64,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub email: String,
+    /// New-ticket alerts to members.
+    pub alert_new_ticket: bool,
+    /// Offered for tickets.
+    pub is_active: bool,
+}
+
+/// A help topic as administrators see it.
+#[derive(Debug, Clone, FromRow)]
+pub struct TopicRow {
+    /// Key.
+    pub help_topic_id: i64,
+    /// German name.
+    pub name_de: String,
+    /// English name.
+    pub name_en: String,
+    /// Owning department.
+    pub department_id: i64,
+    /// On the public portal.
+    pub is_public: bool,
+    /// Offered at all.
+    pub is_active: bool,
+    /// Position in lists.
+    pub sort_order: i64,
+}
+
+impl Handle<'_> {
+    /// Every department, active ones first.
+    pub async fn all_departments(&mut self) -> Result<Vec<DepartmentRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT department_id, name, email, alert_new_ticket, is_active FROM department
+             ORDER BY is_active DESC, name, department_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Changes a department.
+    pub async fn update_department(&mut self, d: &DepartmentRow) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE department SET name = $2, email = $3, alert_new_ticket = $4, is_active = $5,
+                    updated_at = $6 WHERE department_id = $1")
+            .bind(d.department_id).bind(&d.name).bind(&d.email).bind(d.alert_new_ticket)
+            .bind(d.is_active).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Every team: (id, name, active).
+    pub async fn all_teams(&mut self) -> Result<Vec<(i64, String, bool)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT team_id, name, is_active FROM team ORDER BY is_active DESC, name, team_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Changes a team's name and state.
+    pub async fn update_team(&mut self, id: i64, name: &str, active: bool) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query("UPDATE team SET name = $2, is_active = $3, updated_at = $4 WHERE team_id = $1")
+            .bind(id).bind(name).bind(active).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// A team's members: (agent id, lead).
+    pub async fn team_roster(&mut self, id: i64) -> Result<Vec<(i64, bool)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT agent_id, is_lead FROM team_member WHERE team_id = $1 ORDER BY agent_id")
+            .bind(id).fetch_all(c).await?))
+    }
+
+    /// Replaces a team's members.
+    pub async fn set_team_roster(
+        &mut self,
+        id: i64,
+        members: &[i64],
+        lead: Option<i64>,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query("DELETE FROM team_member WHERE team_id = $1")
+            .bind(id).execute(&mut *c).await?.rows_affected());
+        for m in members {
+            self.add_team_member(tessera_domain::TeamId(id), AgentId(*m), lead == Some(*m))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Every help topic with its settings.
+    pub async fn all_topic_rows(&mut self) -> Result<Vec<TopicRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT help_topic_id, name_de, name_en, department_id, is_public, is_active, sort_order
+             FROM help_topic ORDER BY sort_order, help_topic_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Changes a help topic.
+    pub async fn update_topic(&mut self, t: &TopicRow) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE help_topic SET name_de = $2, name_en = $3, department_id = $4, is_public = $5,
+                    is_active = $6, sort_order = $7, updated_at = $8 WHERE help_topic_id = $1")
+            .bind(t.help_topic_id).bind(&t.name_de).bind(&t.name_en).bind(t.department_id)
+            .bind(t.is_public).bind(t.is_active).bind(t.sort_order).bind(now)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+}

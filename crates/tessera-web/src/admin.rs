@@ -25,7 +25,7 @@ use crate::{
 const PAGE: i64 = 100;
 
 /// The actions the audit log knows, for the filter.
-const ACTIONS: [&str; 9] = [
+const ACTIONS: [&str; 15] = [
     "sign-in",
     "sign-in-failed",
     "agent-create",
@@ -35,6 +35,12 @@ const ACTIONS: [&str; 9] = [
     "agent-enable",
     "agent-reset-password",
     "agent-set-password",
+    "department-create",
+    "department-update",
+    "team-create",
+    "team-update",
+    "topic-create",
+    "topic-update",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -69,7 +75,7 @@ struct AuditView {
 struct AuditPage {
     p: Page,
     rows: Vec<AuditView>,
-    actions: [&'static str; 9],
+    actions: [&'static str; 15],
     action: String,
     actor: String,
     older: Option<String>,

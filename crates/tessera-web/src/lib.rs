@@ -11,6 +11,7 @@ mod assets;
 mod ctx;
 mod error;
 mod limiter;
+mod organisation;
 mod portal;
 mod render;
 mod upload;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(portal::router(&state))
         .merge(agent::router(&state))
         .merge(admin::router())
+        .merge(organisation::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

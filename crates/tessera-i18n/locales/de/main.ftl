@@ -399,3 +399,26 @@ mail-password-reset-body =
     { $link }
 
     Wenn Sie das nicht erwartet haben, melden Sie sich bitte bei Ihrer Verwaltung.
+
+## Verwaltung: Organisation
+yes = ja
+no = nein
+field-name-only = Name
+org-departments = Abteilungen
+org-teams = Teams
+org-topics = Hilfethemen
+org-create = Neu anlegen
+org-edit = Bearbeiten
+org-alerts = Benachrichtigungen
+org-alerts-label = Mitglieder bei neuen Tickets per E-Mail benachrichtigen
+org-active = Aktiv
+org-active-label = Aktiv (inaktive Einträge bleiben an bestehenden Tickets erhalten)
+org-members = Mitglieder
+org-lead = Leitung
+org-name-de = Name (Deutsch)
+org-name-en = Name (Englisch)
+org-public = Öffentlich
+org-public-label = Im Kundenportal anbieten
+org-order = Reihenfolge
+org-department-email = E-Mail-Adresse der Abteilung
+error-name-taken = Dieser Name ist schon vergeben.

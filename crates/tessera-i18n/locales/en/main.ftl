@@ -399,3 +399,26 @@ mail-password-reset-body =
     { $link }
 
     If you did not expect this, please tell your administrator.
+
+## Administration: organisation
+yes = yes
+no = no
+field-name-only = Name
+org-departments = Departments
+org-teams = Teams
+org-topics = Help topics
+org-create = Create
+org-edit = Edit
+org-alerts = Alerts
+org-alerts-label = Email the members about new tickets
+org-active = Active
+org-active-label = Active (inactive entries stay on existing tickets)
+org-members = Members
+org-lead = Lead
+org-name-de = Name (German)
+org-name-en = Name (English)
+org-public = Public
+org-public-label = Offer on the help desk portal
+org-order = Order
+org-department-email = The department's email address
+error-name-taken = This name is taken.

@@ -315,3 +315,211 @@ async fn administrators_invite_edit_disable_and_reset_agents() {
     assert!(audit.contains("Nadine S. &#60;nadine@example.org&#62; admin=false lang=de departments=1:agent → Nadine Schulz"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn administrators_manage_departments_teams_and_help_topics() {
+    let app = TestApp::start().await;
+    for (user, admin) in [("chefin", true), ("nadine", false)] {
+        app.app
+            .create_agent(NewAgent {
+                username: user.into(),
+                email: format!("{user}@tessera.test"),
+                display_name: user.into(),
+                password: PASSWORD.into(),
+                is_admin: admin,
+                lang: Lang::De,
+                one_time_password: false,
+            })
+            .await
+            .unwrap();
+    }
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    // A department, and the same name again.
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/departments",
+        &[
+            ("name", "IT"),
+            ("email", "it@example.org"),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    assert!(
+        res.url().path().starts_with("/agent/admin/departments/"),
+        "{}",
+        res.url()
+    );
+    let it_id: i64 = res
+        .url()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/departments",
+        &[("name", "IT"), ("email", "x@example.org")],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Dieser Name ist schon vergeben.")
+    );
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/departments",
+        &[("name", "Leer"), ("email", "keine-adresse")],
+    )
+    .await;
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"f-email-error\">Bitte geben Sie eine gültige E-Mail-Adresse ein")
+    );
+    let departments = admin
+        .get(app.url("/agent/admin/departments"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(departments.contains("it@example.org"));
+
+    // A team with two members, one of them lead.
+    let ids = {
+        let mut c = app.app.db().conn().await.unwrap();
+        let mut h = c.h();
+        (
+            h.agent_id_by_username("chefin").await.unwrap().unwrap().0,
+            h.agent_id_by_username("nadine").await.unwrap().unwrap().0,
+        )
+    };
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/teams",
+        &[
+            ("name", "Grafik"),
+            ("member", &ids.0.to_string()),
+            ("member", &ids.1.to_string()),
+            ("lead", &ids.1.to_string()),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    assert!(res.url().path().starts_with("/agent/admin/teams/"));
+    let teams = app.app.teams_admin(tessera_core::Actor::Cli).await.unwrap();
+    assert_eq!(teams.len(), 1);
+    assert_eq!(teams[0].members, vec![(ids.0, false), (ids.1, true)]);
+    assert!(
+        admin
+            .get(app.url("/agent/admin/teams"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("nadine ★")
+    );
+
+    // A public topic in IT shows on the portal; deactivated, it no longer does.
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/topics",
+        &[
+            ("name_de", "Spendenquittung"),
+            ("name_en", "Donation receipt"),
+            ("department_id", &it_id.to_string()),
+            ("sort_order", "5"),
+            ("is_public", "1"),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    let topic_path = res.url().path().to_owned();
+    assert!(topic_path.starts_with("/agent/admin/topics/"));
+    let portal = app
+        .client()
+        .get(app.url("/open"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // Order 5 sits between the seeded topics' 0 and 10.
+    let at = |t: &str| portal.find(t).unwrap_or_else(|| panic!("{t} offered"));
+    assert!(
+        at("Allgemeine Anfrage") < at("Spendenquittung")
+            && at("Spendenquittung") < at("Idee einbringen")
+    );
+    post_form(
+        &admin,
+        &app,
+        &topic_path,
+        &[
+            ("name_de", "Spendenquittung"),
+            ("name_en", "Donation receipt"),
+            ("department_id", &it_id.to_string()),
+            ("sort_order", "5"),
+            ("is_public", "1"),
+        ],
+    )
+    .await;
+    let portal = app
+        .client()
+        .get(app.url("/open"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!portal.contains("Spendenquittung"));
+    assert_eq!(app.count("help_topic").await, 4, "deactivated, not deleted");
+
+    // Agents who are not administrators find none of this.
+    let nadine = sign_in(&app, "nadine", PASSWORD).await;
+    for path in [
+        "/agent/admin/departments",
+        "/agent/admin/teams",
+        "/agent/admin/topics",
+        "/agent/admin/agents",
+    ] {
+        assert_eq!(
+            nadine.get(app.url(path)).send().await.unwrap().status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let audit = admin
+        .get(app.url("/agent/admin/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for action in [
+        "department-create",
+        "team-create",
+        "topic-create",
+        "topic-update",
+    ] {
+        assert!(audit.contains(&format!("<td>{action}</td>")), "{action}");
+    }
+    app.stop().await;
+}

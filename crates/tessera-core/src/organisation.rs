@@ -1,0 +1,252 @@
+//! Administration of the organisation: departments, teams and help topics. Nothing that
+//! tickets still reference is deleted; it is deactivated.
+
+use tessera_domain::{EmailAddress, Problem, validate};
+use tessera_store::{DepartmentRow, TopicRow};
+
+use crate::{Actor, CoreError, Result, Tessera, admin::record};
+
+/// A team with its members, for administrators.
+#[derive(Debug, Clone)]
+pub struct TeamAdmin {
+    /// Key.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Offered for assignment.
+    pub is_active: bool,
+    /// Members: (agent id, lead).
+    pub members: Vec<(i64, bool)>,
+}
+
+fn named(e: tessera_store::StoreError, field: &'static str) -> CoreError {
+    if e.is_conflict_on("name") {
+        let mut p = Problem::default();
+        p.add(field, "error-name-taken");
+        CoreError::Invalid(p)
+    } else {
+        e.into()
+    }
+}
+
+impl Tessera {
+    /// Every department.
+    pub async fn departments_admin(&self, actor: Actor<'_>) -> Result<Vec<DepartmentRow>> {
+        actor.require_admin()?;
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().all_departments().await?)
+    }
+
+    /// Creates (`id` = 0) or changes a department; returns its id.
+    pub async fn save_department(&self, actor: Actor<'_>, d: DepartmentRow) -> Result<i64> {
+        actor.require_admin()?;
+        let mut p = Problem::default();
+        let name = validate::text(&mut p, "name", &d.name, 100);
+        let email = EmailAddress::parse(&d.email);
+        if email.is_none() {
+            p.add("email", "error-email");
+        }
+        let (Some(name), Some(email)) = (name, email) else {
+            return Err(CoreError::Invalid(p));
+        };
+        let mut tx = self.db().begin().await?;
+        let before = tx
+            .h()
+            .all_departments()
+            .await?
+            .into_iter()
+            .find(|x| x.department_id == d.department_id);
+        let id = match &before {
+            None => {
+                tx.h()
+                    .insert_department(&name, email.as_str())
+                    .await
+                    .map_err(|e| named(e, "name"))?
+                    .0
+            }
+            Some(_) => d.department_id,
+        };
+        let row = DepartmentRow {
+            department_id: id,
+            name: name.clone(),
+            email: email.to_string(),
+            ..d
+        };
+        tx.h()
+            .update_department(&row)
+            .await
+            .map_err(|e| named(e, "name"))?;
+        let describe = |x: &DepartmentRow| {
+            format!(
+                "{} <{}> alerts={} active={}",
+                x.name, x.email, x.alert_new_ticket, x.is_active
+            )
+        };
+        let action = if before.is_some() {
+            "department-update"
+        } else {
+            "department-create"
+        };
+        let b = before.as_ref().map(describe);
+        record(
+            &mut tx.h(),
+            actor,
+            action,
+            &name,
+            b.as_deref(),
+            Some(&describe(&row)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(id)
+    }
+
+    /// Every team with its members.
+    pub async fn teams_admin(&self, actor: Actor<'_>) -> Result<Vec<TeamAdmin>> {
+        actor.require_admin()?;
+        let mut conn = self.db().conn().await?;
+        let mut out = Vec::new();
+        for (id, name, is_active) in conn.h().all_teams().await? {
+            let members = conn.h().team_roster(id).await?;
+            out.push(TeamAdmin {
+                id,
+                name,
+                is_active,
+                members,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Creates (`id` = 0) or changes a team and its members; returns its id.
+    pub async fn save_team(&self, actor: Actor<'_>, t: TeamAdmin) -> Result<i64> {
+        actor.require_admin()?;
+        let mut p = Problem::default();
+        let Some(name) = validate::text(&mut p, "name", &t.name, 100) else {
+            return Err(CoreError::Invalid(p));
+        };
+        let mut tx = self.db().begin().await?;
+        let before = tx.h().all_teams().await?.into_iter().find(|x| x.0 == t.id);
+        let id = match before {
+            None => {
+                tx.h()
+                    .insert_team(&name)
+                    .await
+                    .map_err(|e| named(e, "name"))?
+                    .0
+            }
+            Some(_) => t.id,
+        };
+        tx.h()
+            .update_team(id, &name, t.is_active)
+            .await
+            .map_err(|e| named(e, "name"))?;
+        let members: Vec<i64> = t.members.iter().map(|(m, _)| *m).collect();
+        let lead = t.members.iter().find(|(_, l)| *l).map(|(m, _)| *m);
+        let old = tx.h().team_roster(id).await?;
+        tx.h().set_team_roster(id, &members, lead).await?;
+        let describe = |n: &str, a: bool, m: &[(i64, bool)]| {
+            let list: Vec<String> = m
+                .iter()
+                .map(|(x, l)| if *l { format!("{x}*") } else { x.to_string() })
+                .collect();
+            format!("{n} active={a} members={}", list.join(","))
+        };
+        let after = describe(&name, t.is_active, &t.members);
+        let b = before.map(|(_, n, a)| describe(&n, a, &old));
+        let action = if b.is_some() {
+            "team-update"
+        } else {
+            "team-create"
+        };
+        record(
+            &mut tx.h(),
+            actor,
+            action,
+            &name,
+            b.as_deref(),
+            Some(&after),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(id)
+    }
+
+    /// Every help topic with its settings.
+    pub async fn topics_admin(&self, actor: Actor<'_>) -> Result<Vec<TopicRow>> {
+        actor.require_admin()?;
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().all_topic_rows().await?)
+    }
+
+    /// Creates (`help_topic_id` = 0) or changes a help topic; returns its id.
+    pub async fn save_topic(&self, actor: Actor<'_>, t: TopicRow) -> Result<i64> {
+        actor.require_admin()?;
+        let mut p = Problem::default();
+        let de = validate::text(&mut p, "name_de", &t.name_de, 100);
+        let en = validate::text(&mut p, "name_en", &t.name_en, 100);
+        let mut tx = self.db().begin().await?;
+        let departments = tx.h().all_departments().await?;
+        if !departments
+            .iter()
+            .any(|d| d.department_id == t.department_id)
+        {
+            p.add("department_id", "error-department");
+        }
+        let (Some(de), Some(en)) = (de, en) else {
+            return Err(CoreError::Invalid(p));
+        };
+        p.into_result()?;
+        let before = tx
+            .h()
+            .all_topic_rows()
+            .await?
+            .into_iter()
+            .find(|x| x.help_topic_id == t.help_topic_id);
+        let dept = tessera_domain::DepartmentId(t.department_id);
+        let id = match &before {
+            None => {
+                tx.h()
+                    .insert_help_topic(&de, &en, dept, t.sort_order)
+                    .await?
+                    .0
+            }
+            Some(_) => t.help_topic_id,
+        };
+        let row = TopicRow {
+            help_topic_id: id,
+            name_de: de.clone(),
+            name_en: en,
+            ..t
+        };
+        tx.h().update_topic(&row).await?;
+        let describe = |x: &TopicRow| {
+            format!(
+                "{} / {} department={} public={} active={} order={}",
+                x.name_de, x.name_en, x.department_id, x.is_public, x.is_active, x.sort_order
+            )
+        };
+        let action = if before.is_some() {
+            "topic-update"
+        } else {
+            "topic-create"
+        };
+        let b = before.as_ref().map(describe);
+        record(
+            &mut tx.h(),
+            actor,
+            action,
+            &de,
+            b.as_deref(),
+            Some(&describe(&row)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,618 @@
+//! Administration of departments, teams and help topics: one list-and-form page per kind,
+//! driven by field descriptions so that the three share a template.
+
+use askama::Template;
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::Redirect,
+    routing::get,
+};
+use serde::Deserialize;
+use tessera_core::{Actor, CoreError, DepartmentRow, TeamAdmin, TopicRow};
+use tessera_domain::{Lang, Problem};
+
+use crate::{
+    AppState,
+    agent::{AgentCtx, agent_page, parse_form},
+    error::PageError,
+    portal::{PageResult, html},
+    render::Page,
+};
+
+/// The kinds administered here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Departments,
+    Teams,
+    Topics,
+}
+
+impl Kind {
+    fn path(self) -> &'static str {
+        match self {
+            Kind::Departments => "/agent/admin/departments",
+            Kind::Teams => "/agent/admin/teams",
+            Kind::Topics => "/agent/admin/topics",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Kind::Departments => "departments",
+            Kind::Teams => "teams",
+            Kind::Topics => "topics",
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    let mut r = Router::new();
+    for kind in [Kind::Departments, Kind::Teams, Kind::Topics] {
+        r = r
+            .route(
+                kind.path(),
+                get(move |s, a, q| list(kind, s, a, q)).post(move |s, a, b| create(kind, s, a, b)),
+            )
+            .route(
+                &format!("{}/{{id}}", kind.path()),
+                get(move |s, a, p, q| edit(kind, s, a, p, q))
+                    .post(move |s, a, p, b| save(kind, s, a, p, b)),
+            );
+    }
+    r
+}
+
+/// One form field, described for the shared template.
+struct Field {
+    name: String,
+    label: String,
+    kind: &'static str,
+    value: String,
+    options: Vec<(String, String)>,
+    selected: Vec<String>,
+    error: Option<String>,
+    required: bool,
+}
+
+fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into<String>) -> Field {
+    Field {
+        name: name.into(),
+        label: p.t(label),
+        kind,
+        value: value.into(),
+        options: vec![],
+        selected: vec![],
+        error: None,
+        required: matches!(kind, "text" | "email"),
+    }
+}
+
+fn flag(b: bool) -> String {
+    if b { "1".into() } else { String::new() }
+}
+
+struct Row {
+    link: String,
+    cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/entities.html")]
+struct EntitiesPage {
+    p: Page,
+    title: String,
+    back: Option<(String, String)>,
+    done: Option<String>,
+    headers: Vec<String>,
+    rows: Vec<Row>,
+    form_title: String,
+    fields: Vec<Field>,
+    action: String,
+    submit: String,
+    form_error: Option<String>,
+    has_errors: bool,
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+/// What the kinds need from the database to build forms.
+struct Lookups {
+    departments: Vec<DepartmentRow>,
+    agents: Vec<(i64, String)>,
+}
+
+async fn lookups(s: &AppState, a: &AgentCtx) -> Result<Lookups, CoreError> {
+    let departments = s.app.departments_admin(Actor::Agent(&a.agent)).await?;
+    let mut conn = s.app.db().conn().await?;
+    let agents = conn
+        .h()
+        .active_agents()
+        .await?
+        .into_iter()
+        .map(|x| (x.agent_id, x.display_name))
+        .collect();
+    Ok(Lookups {
+        departments,
+        agents,
+    })
+}
+
+fn yes(p: &Page, b: bool) -> String {
+    p.t(if b { "yes" } else { "no" })
+}
+
+/// The table of existing items.
+async fn rows(
+    kind: Kind,
+    s: &AppState,
+    a: &AgentCtx,
+    p: &Page,
+    l: &Lookups,
+) -> Result<(Vec<String>, Vec<Row>), CoreError> {
+    let actor = Actor::Agent(&a.agent);
+    let dept_name = |id: i64| {
+        l.departments
+            .iter()
+            .find(|d| d.department_id == id)
+            .map(|d| d.name.clone())
+            .unwrap_or_default()
+    };
+    Ok(match kind {
+        Kind::Departments => (
+            vec![
+                p.t("field-name-only"),
+                p.t("field-email"),
+                p.t("org-alerts"),
+                p.t("org-active"),
+            ],
+            l.departments
+                .iter()
+                .map(|d| Row {
+                    link: format!("{}/{}", kind.path(), d.department_id),
+                    cells: vec![
+                        d.name.clone(),
+                        d.email.clone(),
+                        yes(p, d.alert_new_ticket),
+                        yes(p, d.is_active),
+                    ],
+                })
+                .collect(),
+        ),
+        Kind::Teams => {
+            let teams = s.app.teams_admin(actor).await?;
+            (
+                vec![
+                    p.t("field-name-only"),
+                    p.t("org-members"),
+                    p.t("org-active"),
+                ],
+                teams
+                    .iter()
+                    .map(|t| Row {
+                        link: format!("{}/{}", kind.path(), t.id),
+                        cells: vec![
+                            t.name.clone(),
+                            t.members
+                                .iter()
+                                .filter_map(|(m, lead)| {
+                                    let n = l.agents.iter().find(|(id, _)| id == m)?.1.clone();
+                                    Some(if *lead { format!("{n} ★") } else { n })
+                                })
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            yes(p, t.is_active),
+                        ],
+                    })
+                    .collect(),
+            )
+        }
+        Kind::Topics => {
+            let topics = s.app.topics_admin(actor).await?;
+            (
+                vec![
+                    p.t("org-name-de"),
+                    p.t("org-name-en"),
+                    p.t("meta-department"),
+                    p.t("org-public"),
+                    p.t("org-active"),
+                ],
+                topics
+                    .iter()
+                    .map(|t| Row {
+                        link: format!("{}/{}", kind.path(), t.help_topic_id),
+                        cells: vec![
+                            t.name_de.clone(),
+                            t.name_en.clone(),
+                            dept_name(t.department_id),
+                            yes(p, t.is_public),
+                            yes(p, t.is_active),
+                        ],
+                    })
+                    .collect(),
+            )
+        }
+    })
+}
+
+/// The form's fields, filled from `values` (name → value; repeated names for lists).
+fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec<Field> {
+    let v = |k: &str| {
+        values
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, x)| x.clone())
+            .unwrap_or_default()
+    };
+    match kind {
+        Kind::Departments => vec![
+            field(p, "name", "field-name-only", "text", v("name")),
+            field(p, "email", "org-department-email", "email", v("email")),
+            field(
+                p,
+                "alert_new_ticket",
+                "org-alerts-label",
+                "checkbox",
+                v("alert_new_ticket"),
+            ),
+            field(
+                p,
+                "is_active",
+                "org-active-label",
+                "checkbox",
+                v("is_active"),
+            ),
+        ],
+        Kind::Teams => {
+            let mut members = field(p, "member", "org-members", "multi", "");
+            members.options = l
+                .agents
+                .iter()
+                .map(|(id, n)| (id.to_string(), n.clone()))
+                .collect();
+            members.selected = values
+                .iter()
+                .filter(|(k, _)| k == "member")
+                .map(|(_, x)| x.clone())
+                .collect();
+            let mut lead = field(p, "lead", "org-lead", "select", v("lead"));
+            lead.options = std::iter::once((String::new(), "–".to_owned()))
+                .chain(l.agents.iter().map(|(id, n)| (id.to_string(), n.clone())))
+                .collect();
+            vec![
+                field(p, "name", "field-name-only", "text", v("name")),
+                members,
+                lead,
+                field(
+                    p,
+                    "is_active",
+                    "org-active-label",
+                    "checkbox",
+                    v("is_active"),
+                ),
+            ]
+        }
+        Kind::Topics => {
+            let mut dept = field(
+                p,
+                "department_id",
+                "meta-department",
+                "select",
+                v("department_id"),
+            );
+            dept.options = l
+                .departments
+                .iter()
+                .map(|d| (d.department_id.to_string(), d.name.clone()))
+                .collect();
+            vec![
+                field(p, "name_de", "org-name-de", "text", v("name_de")),
+                field(p, "name_en", "org-name-en", "text", v("name_en")),
+                dept,
+                field(p, "sort_order", "org-order", "number", v("sort_order")),
+                field(
+                    p,
+                    "is_public",
+                    "org-public-label",
+                    "checkbox",
+                    v("is_public"),
+                ),
+                field(
+                    p,
+                    "is_active",
+                    "org-active-label",
+                    "checkbox",
+                    v("is_active"),
+                ),
+            ]
+        }
+    }
+}
+
+/// The current values of an item, as form values.
+async fn current(
+    kind: Kind,
+    s: &AppState,
+    a: &AgentCtx,
+    l: &Lookups,
+    id: i64,
+) -> Result<Vec<(String, String)>, CoreError> {
+    let kv = |pairs: Vec<(&str, String)>| {
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect::<Vec<_>>()
+    };
+    Ok(match kind {
+        Kind::Departments => {
+            let d = l
+                .departments
+                .iter()
+                .find(|d| d.department_id == id)
+                .ok_or(CoreError::NotFound)?;
+            kv(vec![
+                ("name", d.name.clone()),
+                ("email", d.email.clone()),
+                ("alert_new_ticket", flag(d.alert_new_ticket)),
+                ("is_active", flag(d.is_active)),
+            ])
+        }
+        Kind::Teams => {
+            let t = s
+                .app
+                .teams_admin(Actor::Agent(&a.agent))
+                .await?
+                .into_iter()
+                .find(|t| t.id == id)
+                .ok_or(CoreError::NotFound)?;
+            let mut v = kv(vec![
+                ("name", t.name.clone()),
+                ("is_active", flag(t.is_active)),
+            ]);
+            for (m, lead) in &t.members {
+                v.push(("member".into(), m.to_string()));
+                if *lead {
+                    v.push(("lead".into(), m.to_string()));
+                }
+            }
+            v
+        }
+        Kind::Topics => {
+            let t = s
+                .app
+                .topics_admin(Actor::Agent(&a.agent))
+                .await?
+                .into_iter()
+                .find(|t| t.help_topic_id == id)
+                .ok_or(CoreError::NotFound)?;
+            kv(vec![
+                ("name_de", t.name_de),
+                ("name_en", t.name_en),
+                ("department_id", t.department_id.to_string()),
+                ("sort_order", t.sort_order.to_string()),
+                ("is_public", flag(t.is_public)),
+                ("is_active", flag(t.is_active)),
+            ])
+        }
+    })
+}
+
+fn admin_err(lang: Lang, e: CoreError) -> PageError {
+    match e {
+        CoreError::Forbidden => PageError::not_found(lang),
+        e => PageError::from_core(lang, e),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render(
+    kind: Kind,
+    s: &AppState,
+    a: &AgentCtx,
+    id: Option<i64>,
+    values: Vec<(String, String)>,
+    problem: Option<Problem>,
+    done: Option<String>,
+) -> PageResult {
+    let lang = a.ctx.lang;
+    let l = lookups(s, a).await.map_err(|e| admin_err(lang, e))?;
+    let p = agent_page(s, a);
+    let (headers, rows) = match id {
+        None => rows(kind, s, a, &p, &l)
+            .await
+            .map_err(|e| admin_err(lang, e))?,
+        Some(_) => (vec![], vec![]),
+    };
+    let mut fields = fields(kind, &p, &l, &values);
+    let mut form_error = None;
+    if let Some(pr) = &problem {
+        for e in &pr.errors {
+            match fields.iter_mut().find(|f| f.name == e.field) {
+                Some(f) => f.error = Some(p.t(e.key)),
+                None => form_error = Some(p.t(e.key)),
+            }
+        }
+    }
+    let title = p.t(&format!("org-{}", kind.key()));
+    let page = EntitiesPage {
+        back: id.map(|_| (kind.path().to_owned(), title.clone())),
+        title: match id {
+            Some(_) => values
+                .iter()
+                .find(|(k, _)| k == "name" || k == "name_de")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            None => title,
+        },
+        done: done
+            .filter(|d| d == "saved")
+            .map(|_| p.t("done-agent-update")),
+        headers,
+        rows,
+        form_title: p.t(if id.is_some() {
+            "org-edit"
+        } else {
+            "org-create"
+        }),
+        fields,
+        action: match id {
+            Some(i) => format!("{}/{i}", kind.path()),
+            None => kind.path().to_owned(),
+        },
+        submit: p.t("action-save"),
+        has_errors: problem.is_some(),
+        form_error,
+        p,
+    };
+    let status = if page.has_errors {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    html(&a.ctx, status, &page)
+}
+
+async fn list(
+    kind: Kind,
+    State(s): State<AppState>,
+    a: AgentCtx,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let defaults = match kind {
+        Kind::Departments => vec![
+            ("alert_new_ticket".into(), "1".into()),
+            ("is_active".into(), "1".into()),
+        ],
+        Kind::Teams => vec![("is_active".into(), "1".into())],
+        Kind::Topics => vec![
+            ("is_public".into(), "1".into()),
+            ("is_active".into(), "1".into()),
+            ("sort_order".into(), "100".into()),
+        ],
+    };
+    render(kind, &s, &a, None, defaults, None, q.done).await
+}
+
+async fn edit(
+    kind: Kind,
+    State(s): State<AppState>,
+    a: AgentCtx,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult {
+    let lang = a.ctx.lang;
+    let l = lookups(&s, &a).await.map_err(|e| admin_err(lang, e))?;
+    let values = current(kind, &s, &a, &l, id)
+        .await
+        .map_err(|e| admin_err(lang, e))?;
+    render(kind, &s, &a, Some(id), values, None, q.done).await
+}
+
+async fn store(
+    kind: Kind,
+    s: &AppState,
+    a: &AgentCtx,
+    id: i64,
+    values: &[(String, String)],
+) -> Result<i64, CoreError> {
+    let v = |k: &str| {
+        values
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, x)| x.clone())
+            .unwrap_or_default()
+    };
+    let on = |k: &str| v(k) == "1";
+    let actor = Actor::Agent(&a.agent);
+    match kind {
+        Kind::Departments => {
+            s.app
+                .save_department(
+                    actor,
+                    DepartmentRow {
+                        department_id: id,
+                        name: v("name"),
+                        email: v("email"),
+                        alert_new_ticket: on("alert_new_ticket"),
+                        is_active: on("is_active"),
+                    },
+                )
+                .await
+        }
+        Kind::Teams => {
+            let lead: Option<i64> = v("lead").parse().ok();
+            let members = values
+                .iter()
+                .filter(|(k, _)| k == "member")
+                .filter_map(|(_, x)| x.parse::<i64>().ok())
+                .map(|m| (m, Some(m) == lead))
+                .collect();
+            s.app
+                .save_team(
+                    actor,
+                    TeamAdmin {
+                        id,
+                        name: v("name"),
+                        is_active: on("is_active"),
+                        members,
+                    },
+                )
+                .await
+        }
+        Kind::Topics => {
+            s.app
+                .save_topic(
+                    actor,
+                    TopicRow {
+                        help_topic_id: id,
+                        name_de: v("name_de"),
+                        name_en: v("name_en"),
+                        department_id: v("department_id").parse().unwrap_or(0),
+                        is_public: on("is_public"),
+                        is_active: on("is_active"),
+                        sort_order: v("sort_order").trim().parse().unwrap_or(100),
+                    },
+                )
+                .await
+        }
+    }
+}
+
+async fn submit(kind: Kind, s: AppState, a: AgentCtx, id: Option<i64>, body: Bytes) -> PageResult {
+    let lang = a.ctx.lang;
+    let values = parse_form(&body);
+    let csrf = values
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if !a.ctx.csrf_ok(csrf) {
+        return Err(PageError::forbidden(lang));
+    }
+    match store(kind, &s, &a, id.unwrap_or(0), &values).await {
+        Ok(saved) => Ok(a
+            .ctx
+            .finish(Redirect::to(&format!("{}/{saved}?done=saved", kind.path())))),
+        Err(CoreError::Invalid(p)) => render(kind, &s, &a, id, values, Some(p), None).await,
+        Err(e) => Err(admin_err(lang, e)),
+    }
+}
+
+async fn create(kind: Kind, State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
+    submit(kind, s, a, None, body).await
+}
+
+async fn save(
+    kind: Kind,
+    State(s): State<AppState>,
+    a: AgentCtx,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> PageResult {
+    submit(kind, s, a, Some(id), body).await
+}
