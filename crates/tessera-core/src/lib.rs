@@ -27,18 +27,35 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
-pub use organisation::TeamAdmin;
+pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,
     clean_filename, content_type_for,
 };
 pub use session::Session;
 pub use tessera_store::{
-    AuditRow, BlobStore, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow, TempBlob,
-    TopicRow, Visibility,
+    AuditRow, BlobStore, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow, SlaRow,
+    TempBlob, TopicRow, Visibility,
 };
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;
+
+/// When a ticket opened at `start` under `plan` falls due.
+pub(crate) fn sla_due(
+    plan: &tessera_store::SlaRow,
+    start: tessera_domain::Timestamp,
+) -> tessera_domain::Timestamp {
+    use tessera_domain::sla;
+    let schedule = sla::Schedule::parse(&plan.schedule);
+    let holidays = sla::parse_holidays(&plan.holidays).unwrap_or_default();
+    let due = sla::due(
+        start.to_datetime(),
+        chrono::Duration::seconds(plan.grace_seconds),
+        schedule.as_ref(),
+        &holidays,
+    );
+    tessera_domain::Timestamp(due.timestamp_micros())
+}
 
 /// Result of a use case.
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -2,9 +2,26 @@
 //! tickets still reference is deleted; it is deactivated.
 
 use tessera_domain::{EmailAddress, Problem, validate};
-use tessera_store::{DepartmentRow, TopicRow};
+use tessera_store::{DepartmentRow, SlaRow, TopicRow};
 
 use crate::{Actor, CoreError, Result, Tessera, admin::record};
+
+/// What the service level form carries (the grace period in hours, as typed).
+#[derive(Debug, Clone)]
+pub struct SlaForm {
+    /// Key, 0 to create.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Hours, decimals allowed.
+    pub grace_hours: String,
+    /// Business hours, empty for around the clock.
+    pub schedule: String,
+    /// Holidays.
+    pub holidays: String,
+    /// Offered for topics.
+    pub active: bool,
+}
 
 /// A team with its members, for administrators.
 #[derive(Debug, Clone)]
@@ -226,8 +243,14 @@ impl Tessera {
         tx.h().update_topic(&row).await?;
         let describe = |x: &TopicRow| {
             format!(
-                "{} / {} department={} public={} active={} order={}",
-                x.name_de, x.name_en, x.department_id, x.is_public, x.is_active, x.sort_order
+                "{} / {} department={} public={} active={} order={} sla={:?}",
+                x.name_de,
+                x.name_en,
+                x.department_id,
+                x.is_public,
+                x.is_active,
+                x.sort_order,
+                x.sla_plan_id
             )
         };
         let action = if before.is_some() {
@@ -241,6 +264,101 @@ impl Tessera {
             actor,
             action,
             &de,
+            b.as_deref(),
+            Some(&describe(&row)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every service level plan.
+    pub async fn sla_plans_admin(&self, actor: Actor<'_>) -> Result<Vec<SlaRow>> {
+        actor.require_admin()?;
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().all_sla_plans().await?)
+    }
+
+    /// Creates (`id` = 0) or changes a service level plan from its form values; the grace
+    /// period comes in hours (decimals allowed).
+    pub async fn save_sla_plan(&self, actor: Actor<'_>, f: SlaForm) -> Result<i64> {
+        actor.require_admin()?;
+        let SlaForm {
+            id,
+            name,
+            grace_hours,
+            schedule,
+            holidays,
+            active,
+        } = f;
+        let mut p = Problem::default();
+        let name = validate::text(&mut p, "name", &name, 100);
+        let grace = grace_hours
+            .trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|h| *h > 0.0 && *h <= 8760.0);
+        if grace.is_none() {
+            p.add("grace_hours", "error-hours");
+        }
+        let schedule = schedule.trim();
+        if !schedule.is_empty() && tessera_domain::sla::Schedule::parse(schedule).is_none() {
+            p.add("schedule", "error-schedule");
+        }
+        let holidays = match tessera_domain::sla::parse_holidays(&holidays) {
+            Ok(days) => days
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(_) => {
+                p.add("holidays", "error-holidays");
+                String::new()
+            }
+        };
+        let (Some(name), Some(grace)) = (name, grace) else {
+            return Err(CoreError::Invalid(p));
+        };
+        p.into_result()?;
+        let row = SlaRow {
+            sla_plan_id: id,
+            name: name.clone(),
+            grace_seconds: (grace * 3600.0).round().max(1.0) as i64,
+            schedule: schedule.to_owned(),
+            holidays,
+            is_active: active,
+        };
+        let mut tx = self.db().begin().await?;
+        let before = tx
+            .h()
+            .all_sla_plans()
+            .await?
+            .into_iter()
+            .find(|x| x.sla_plan_id == id);
+        let id = tx
+            .h()
+            .save_sla_plan(&row)
+            .await
+            .map_err(|e| named(e, "name"))?;
+        let describe = |x: &SlaRow| {
+            format!(
+                "{} grace={}s hours={:?} holidays={:?} active={}",
+                x.name, x.grace_seconds, x.schedule, x.holidays, x.is_active
+            )
+        };
+        let action = if before.is_some() {
+            "sla-update"
+        } else {
+            "sla-create"
+        };
+        let b = before.as_ref().map(describe);
+        record(
+            &mut tx.h(),
+            actor,
+            action,
+            &name,
             b.as_deref(),
             Some(&describe(&row)),
             None,

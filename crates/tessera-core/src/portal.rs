@@ -264,6 +264,10 @@ impl Tessera {
                 .await?;
             break (id, number);
         };
+        if let Some(plan) = tx.h().topic_sla(topic.id).await? {
+            let due = crate::sla_due(&plan, now);
+            tx.h().set_due(ticket_id, Some(due), now).await?;
+        }
         let created = TicketEvent::Created {
             source: "portal".into(),
         }

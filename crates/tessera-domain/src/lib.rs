@@ -10,6 +10,7 @@ pub mod ids;
 pub mod model;
 pub mod number;
 pub mod queue;
+pub mod sla;
 pub mod ticket;
 pub mod time;
 pub mod validate;

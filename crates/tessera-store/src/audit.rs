@@ -216,6 +216,25 @@ pub struct TopicRow {
     pub is_active: bool,
     /// Position in lists.
     pub sort_order: i64,
+    /// Service level of its tickets.
+    pub sla_plan_id: Option<i64>,
+}
+
+/// A service level plan.
+#[derive(Debug, Clone, FromRow)]
+pub struct SlaRow {
+    /// Key.
+    pub sla_plan_id: i64,
+    /// Name.
+    pub name: String,
+    /// Working time a ticket may take.
+    pub grace_seconds: i64,
+    /// Business hours (`Mon-Fri 08:00-17:00`), empty for around the clock.
+    pub schedule: String,
+    /// Holidays, `YYYY-MM-DD` separated by commas.
+    pub holidays: String,
+    /// Offered for topics.
+    pub is_active: bool,
 }
 
 impl Handle<'_> {
@@ -279,7 +298,8 @@ impl Handle<'_> {
     /// Every help topic with its settings.
     pub async fn all_topic_rows(&mut self) -> Result<Vec<TopicRow>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT help_topic_id, name_de, name_en, department_id, is_public, is_active, sort_order
+            "SELECT help_topic_id, name_de, name_en, department_id, is_public, is_active, sort_order,
+                    sla_plan_id
              FROM help_topic ORDER BY sort_order, help_topic_id")
             .fetch_all(c).await?))
     }
@@ -289,10 +309,53 @@ impl Handle<'_> {
         let now = Timestamp::now().0;
         on!(self, c => sqlx::query(
             "UPDATE help_topic SET name_de = $2, name_en = $3, department_id = $4, is_public = $5,
-                    is_active = $6, sort_order = $7, updated_at = $8 WHERE help_topic_id = $1")
+                    is_active = $6, sort_order = $7, updated_at = $8, sla_plan_id = $9
+             WHERE help_topic_id = $1")
             .bind(t.help_topic_id).bind(&t.name_de).bind(&t.name_en).bind(t.department_id)
-            .bind(t.is_public).bind(t.is_active).bind(t.sort_order).bind(now)
+            .bind(t.is_public).bind(t.is_active).bind(t.sort_order).bind(now).bind(t.sla_plan_id)
             .execute(c).await?.rows_affected());
         Ok(())
+    }
+}
+
+impl Handle<'_> {
+    /// Every service level plan.
+    pub async fn all_sla_plans(&mut self) -> Result<Vec<SlaRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT sla_plan_id, name, grace_seconds, schedule, holidays, is_active FROM sla_plan
+             ORDER BY is_active DESC, name, sla_plan_id")
+            .fetch_all(c).await?))
+    }
+
+    /// Creates (`sla_plan_id` = 0) or changes a plan; returns its id.
+    pub async fn save_sla_plan(&mut self, p: &SlaRow) -> Result<i64> {
+        let now = Timestamp::now().0;
+        if p.sla_plan_id == 0 {
+            on!(self, c => Ok(sqlx::query_scalar(
+                "INSERT INTO sla_plan (name, grace_seconds, schedule, holidays, is_active, created_at,
+                                       updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING sla_plan_id")
+                .bind(&p.name).bind(p.grace_seconds).bind(&p.schedule).bind(&p.holidays)
+                .bind(p.is_active).bind(now).fetch_one(c).await?))
+        } else {
+            on!(self, c => sqlx::query(
+                "UPDATE sla_plan SET name = $2, grace_seconds = $3, schedule = $4, holidays = $5,
+                        is_active = $6, updated_at = $7 WHERE sla_plan_id = $1")
+                .bind(p.sla_plan_id).bind(&p.name).bind(p.grace_seconds).bind(&p.schedule)
+                .bind(&p.holidays).bind(p.is_active).bind(now).execute(c).await?.rows_affected());
+            Ok(p.sla_plan_id)
+        }
+    }
+
+    /// The active plan of a help topic, if it has one.
+    pub async fn topic_sla(
+        &mut self,
+        topic: tessera_domain::HelpTopicId,
+    ) -> Result<Option<SlaRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT s.sla_plan_id, s.name, s.grace_seconds, s.schedule, s.holidays, s.is_active
+             FROM help_topic h JOIN sla_plan s ON s.sla_plan_id = h.sla_plan_id
+             WHERE h.help_topic_id = $1 AND s.is_active")
+            .bind(topic.0).fetch_optional(c).await?))
     }
 }

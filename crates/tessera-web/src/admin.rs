@@ -25,7 +25,7 @@ use crate::{
 const PAGE: i64 = 100;
 
 /// The actions the audit log knows, for the filter.
-const ACTIONS: [&str; 15] = [
+const ACTIONS: [&str; 17] = [
     "sign-in",
     "sign-in-failed",
     "agent-create",
@@ -41,6 +41,8 @@ const ACTIONS: [&str; 15] = [
     "team-update",
     "topic-create",
     "topic-update",
+    "sla-create",
+    "sla-update",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -75,7 +77,7 @@ struct AuditView {
 struct AuditPage {
     p: Page,
     rows: Vec<AuditView>,
-    actions: [&'static str; 15],
+    actions: [&'static str; 17],
     action: String,
     actor: String,
     older: Option<String>,

@@ -11,7 +11,7 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use tessera_core::{Actor, CoreError, DepartmentRow, TeamAdmin, TopicRow};
+use tessera_core::{Actor, CoreError, DepartmentRow, SlaForm, SlaRow, TeamAdmin, TopicRow};
 use tessera_domain::{Lang, Problem};
 
 use crate::{
@@ -28,6 +28,7 @@ enum Kind {
     Departments,
     Teams,
     Topics,
+    Sla,
 }
 
 impl Kind {
@@ -36,6 +37,7 @@ impl Kind {
             Kind::Departments => "/agent/admin/departments",
             Kind::Teams => "/agent/admin/teams",
             Kind::Topics => "/agent/admin/topics",
+            Kind::Sla => "/agent/admin/sla",
         }
     }
 
@@ -44,13 +46,14 @@ impl Kind {
             Kind::Departments => "departments",
             Kind::Teams => "teams",
             Kind::Topics => "topics",
+            Kind::Sla => "sla",
         }
     }
 }
 
 pub fn router() -> Router<AppState> {
     let mut r = Router::new();
-    for kind in [Kind::Departments, Kind::Teams, Kind::Topics] {
+    for kind in [Kind::Departments, Kind::Teams, Kind::Topics, Kind::Sla] {
         r = r
             .route(
                 kind.path(),
@@ -90,6 +93,16 @@ fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into
     }
 }
 
+/// Seconds as hours for people ("1.5", "24").
+fn hours(seconds: i64) -> String {
+    let h = seconds as f64 / 3600.0;
+    if h.fract() == 0.0 {
+        format!("{h:.0}")
+    } else {
+        format!("{h}")
+    }
+}
+
 fn flag(b: bool) -> String {
     if b { "1".into() } else { String::new() }
 }
@@ -125,10 +138,12 @@ struct DoneQuery {
 struct Lookups {
     departments: Vec<DepartmentRow>,
     agents: Vec<(i64, String)>,
+    plans: Vec<SlaRow>,
 }
 
 async fn lookups(s: &AppState, a: &AgentCtx) -> Result<Lookups, CoreError> {
     let departments = s.app.departments_admin(Actor::Agent(&a.agent)).await?;
+    let plans = s.app.sla_plans_admin(Actor::Agent(&a.agent)).await?;
     let mut conn = s.app.db().conn().await?;
     let agents = conn
         .h()
@@ -140,6 +155,7 @@ async fn lookups(s: &AppState, a: &AgentCtx) -> Result<Lookups, CoreError> {
     Ok(Lookups {
         departments,
         agents,
+        plans,
     })
 }
 
@@ -212,6 +228,26 @@ async fn rows(
                     .collect(),
             )
         }
+        Kind::Sla => (
+            vec![
+                p.t("field-name-only"),
+                p.t("sla-grace"),
+                p.t("sla-schedule"),
+                p.t("org-active"),
+            ],
+            l.plans
+                .iter()
+                .map(|x| Row {
+                    link: format!("{}/{}", kind.path(), x.sla_plan_id),
+                    cells: vec![
+                        x.name.clone(),
+                        hours(x.grace_seconds),
+                        x.schedule.clone(),
+                        yes(p, x.is_active),
+                    ],
+                })
+                .collect(),
+        ),
         Kind::Topics => {
             let topics = s.app.topics_admin(actor).await?;
             (
@@ -297,6 +333,31 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                 ),
             ]
         }
+        Kind::Sla => {
+            let mut schedule = field(p, "schedule", "sla-schedule-label", "text", v("schedule"));
+            schedule.required = false;
+            let mut holidays = field(p, "holidays", "sla-holidays-label", "text", v("holidays"));
+            holidays.required = false;
+            vec![
+                field(p, "name", "field-name-only", "text", v("name")),
+                field(
+                    p,
+                    "grace_hours",
+                    "sla-grace-label",
+                    "text",
+                    v("grace_hours"),
+                ),
+                schedule,
+                holidays,
+                field(
+                    p,
+                    "is_active",
+                    "org-active-label",
+                    "checkbox",
+                    v("is_active"),
+                ),
+            ]
+        }
         Kind::Topics => {
             let mut dept = field(
                 p,
@@ -310,10 +371,19 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                 .iter()
                 .map(|d| (d.department_id.to_string(), d.name.clone()))
                 .collect();
+            let mut sla = field(p, "sla_plan_id", "sla-plan", "select", v("sla_plan_id"));
+            sla.options = std::iter::once((String::new(), p.t("sla-none")))
+                .chain(
+                    l.plans
+                        .iter()
+                        .map(|x| (x.sla_plan_id.to_string(), x.name.clone())),
+                )
+                .collect();
             vec![
                 field(p, "name_de", "org-name-de", "text", v("name_de")),
                 field(p, "name_en", "org-name-en", "text", v("name_en")),
                 dept,
+                sla,
                 field(p, "sort_order", "org-order", "number", v("sort_order")),
                 field(
                     p,
@@ -382,6 +452,20 @@ async fn current(
             }
             v
         }
+        Kind::Sla => {
+            let x = l
+                .plans
+                .iter()
+                .find(|x| x.sla_plan_id == id)
+                .ok_or(CoreError::NotFound)?;
+            kv(vec![
+                ("name", x.name.clone()),
+                ("grace_hours", hours(x.grace_seconds)),
+                ("schedule", x.schedule.clone()),
+                ("holidays", x.holidays.clone()),
+                ("is_active", flag(x.is_active)),
+            ])
+        }
         Kind::Topics => {
             let t = s
                 .app
@@ -395,6 +479,10 @@ async fn current(
                 ("name_en", t.name_en),
                 ("department_id", t.department_id.to_string()),
                 ("sort_order", t.sort_order.to_string()),
+                (
+                    "sla_plan_id",
+                    t.sla_plan_id.map(|x| x.to_string()).unwrap_or_default(),
+                ),
                 ("is_public", flag(t.is_public)),
                 ("is_active", flag(t.is_active)),
             ])
@@ -494,6 +582,11 @@ async fn list(
             ("is_active".into(), "1".into()),
             ("sort_order".into(), "100".into()),
         ],
+        Kind::Sla => vec![
+            ("grace_hours".into(), "24".into()),
+            ("schedule".into(), "Mo-Fr 08:00-17:00".into()),
+            ("is_active".into(), "1".into()),
+        ],
     };
     render(kind, &s, &a, None, defaults, None, q.done).await
 }
@@ -576,9 +669,21 @@ async fn store(
                         is_public: on("is_public"),
                         is_active: on("is_active"),
                         sort_order: v("sort_order").trim().parse().unwrap_or(100),
+                        sla_plan_id: v("sla_plan_id").parse().ok(),
                     },
                 )
                 .await
+        }
+        Kind::Sla => {
+            let form = SlaForm {
+                id,
+                name: v("name"),
+                grace_hours: v("grace_hours"),
+                schedule: v("schedule"),
+                holidays: v("holidays"),
+                active: on("is_active"),
+            };
+            s.app.save_sla_plan(actor, form).await
         }
     }
 }

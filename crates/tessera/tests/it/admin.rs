@@ -523,3 +523,134 @@ async fn administrators_manage_departments_teams_and_help_topics() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_service_level_gives_tickets_a_due_date_and_overdue_ones_are_alerted() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
+    let lead = app
+        .app
+        .create_agent(NewAgent {
+            username: "chefin".into(),
+            email: "chefin@tessera.test".into(),
+            display_name: "Chefin".into(),
+            password: PASSWORD.into(),
+            is_admin: true,
+            lang: Lang::De,
+            one_time_password: false,
+        })
+        .await
+        .unwrap();
+    app.app
+        .set_department_role(
+            lead,
+            tessera_domain::DepartmentId(1),
+            tessera_domain::Role::Manager,
+        )
+        .await
+        .unwrap();
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/sla",
+        &[
+            ("name", "Kaputt"),
+            ("grace_hours", "2"),
+            ("schedule", "Mo-Fr 17:00-08:00"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Bitte schreiben Sie die Arbeitszeit wie")
+    );
+    // A few seconds of grace, around the clock, so that the test sees it run out.
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/sla",
+        &[
+            ("name", "Sofort"),
+            ("grace_hours", "0,001"),
+            ("schedule", ""),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    let sla_id = res.url().path().rsplit('/').next().unwrap().to_owned();
+    assert!(res.text().await.unwrap().contains("Sofort"));
+    post_form(
+        &admin,
+        &app,
+        "/agent/admin/topics/1",
+        &[
+            ("name_de", "Allgemeine Anfrage"),
+            ("name_en", "General inquiry"),
+            ("department_id", "1"),
+            ("sla_plan_id", &sla_id),
+            ("sort_order", "0"),
+            ("is_public", "1"),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    let number = {
+        let opened = app
+            .app
+            .open_ticket(tessera_core::NewTicketInput {
+                email: "max@example.org".into(),
+                name: "Max".into(),
+                help_topic_id: "1".into(),
+                subject: "Eilt".into(),
+                body: "Bitte schnell.".into(),
+                uploads: vec![],
+                lang: Lang::De,
+            })
+            .await
+            .unwrap();
+        opened.number
+    };
+    assert_eq!(
+        app.count("help_topic WHERE help_topic_id = 1 AND sla_plan_id IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("ticket WHERE due_at IS NOT NULL AND due_at - created_at = 4000000")
+            .await,
+        1,
+        "3.6 s of grace, kept to the second"
+    );
+    let mails = crate::support::eventually("the overdue alert", async || {
+        let m = app.delivered(&smtp).await;
+        m.iter()
+            .any(|m| m.subject.starts_with("Überfällig"))
+            .then_some(m)
+    })
+    .await;
+    let alert = mails
+        .iter()
+        .find(|m| m.subject.starts_with("Überfällig"))
+        .unwrap();
+    assert_eq!(
+        alert.to,
+        vec!["chefin@tessera.test"],
+        "unassigned: the department's managers"
+    );
+    assert!(alert.subject.contains(&number));
+    let overdue = admin
+        .get(app.url("/agent/queue/overdue"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(overdue.contains(&format!("value=\"{number}\"")));
+    app.stop().await;
+}

@@ -740,7 +740,11 @@ async fn every_action_is_recorded_and_notified() {
     assert!(reply.subject.contains(&format!("[#{n}]")));
     let collaborator = to(&mails, "Moritz.Presse@example.org");
     assert_eq!(collaborator.len(), 2, "welcome and reply");
-    assert!(collaborator[0].text.contains("hat Sie zum Ticket"));
+    assert!(
+        collaborator
+            .iter()
+            .any(|m| m.text.contains("hat Sie zum Ticket"))
+    );
     let moritz_mails = to(&mails, "moritz@tessera.test");
     assert!(
         moritz_mails
@@ -759,7 +763,11 @@ async fn every_action_is_recorded_and_notified() {
         "notes stay internal"
     );
     // The collaborator's link works, until they are removed.
-    let link = collaborator[1].access_link();
+    let link = collaborator
+        .iter()
+        .find(|m| m.text.contains("Entwurf"))
+        .expect("the reply reached the collaborator")
+        .access_link();
     let browser = w.app.client();
     let res = browser.get(&link).send().await.unwrap();
     assert_eq!(res.url().path(), format!("/tickets/{n}"));
