@@ -34,8 +34,8 @@ pub use portal::{
 };
 pub use session::Session;
 pub use tessera_store::{
-    AuditRow, BlobStore, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow, SlaRow,
-    TempBlob, TopicRow, Visibility,
+    AuditRow, BlobStore, CannedRow, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow,
+    SlaRow, TempBlob, TopicRow, Visibility,
 };
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;

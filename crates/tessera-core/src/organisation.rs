@@ -2,7 +2,7 @@
 //! tickets still reference is deleted; it is deactivated.
 
 use tessera_domain::{EmailAddress, Problem, validate};
-use tessera_store::{DepartmentRow, SlaRow, TopicRow};
+use tessera_store::{CannedRow, DepartmentRow, SlaRow, TopicRow};
 
 use crate::{Actor, CoreError, Result, Tessera, admin::record};
 
@@ -366,5 +366,77 @@ impl Tessera {
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Every canned response.
+    pub async fn canned_admin(&self, actor: Actor<'_>) -> Result<Vec<CannedRow>> {
+        actor.require_admin()?;
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().all_canned().await?)
+    }
+
+    /// Creates (`canned_response_id` = 0) or changes a canned response; returns its id.
+    pub async fn save_canned(&self, actor: Actor<'_>, r: CannedRow) -> Result<i64> {
+        actor.require_admin()?;
+        let mut p = Problem::default();
+        let title = validate::text(&mut p, "title", &r.title, 100);
+        let body = validate::text(&mut p, "body", &r.body, crate::MAX_BODY);
+        let (Some(title), Some(body)) = (title, body) else {
+            return Err(CoreError::Invalid(p));
+        };
+        let row = CannedRow {
+            title: title.clone(),
+            body,
+            ..r
+        };
+        let mut tx = self.db().begin().await?;
+        let existed = row.canned_response_id != 0;
+        let id = tx.h().save_canned(&row).await?;
+        let action = if existed {
+            "canned-update"
+        } else {
+            "canned-create"
+        };
+        let after = format!(
+            "department={:?} active={}",
+            row.department_id, row.is_active
+        );
+        record(&mut tx.h(), actor, action, &title, None, Some(&after), None).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The canned responses an agent may insert on a ticket, with placeholders filled in:
+    /// `{name}` (requester), `{number}`, `{subject}`, `{agent}`. Returns (id, title, text).
+    pub async fn canned_for_ticket(
+        &self,
+        agent: &tessera_domain::Agent,
+        number: &str,
+    ) -> Result<Vec<(i64, String, String)>> {
+        let mut conn = self.db().conn().await?;
+        let t = conn.h().ticket_by_number(number).await?;
+        let own = tessera_domain::Ownership {
+            department: t.department.id,
+            agent: t.assignee_agent.as_ref().map(|(a, _)| *a),
+            team: t.assignee_team.as_ref().map(|(x, _)| *x),
+        };
+        if !agent.can_see(own) {
+            return Err(CoreError::NotFound);
+        }
+        Ok(conn
+            .h()
+            .canned_for(t.department.id)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let text = c
+                    .body
+                    .replace("{name}", &t.requester.name)
+                    .replace("{number}", &t.number)
+                    .replace("{subject}", &t.subject)
+                    .replace("{agent}", &agent.display_name);
+                (c.canned_response_id, c.title, text)
+            })
+            .collect())
     }
 }

@@ -359,3 +359,56 @@ impl Handle<'_> {
             .bind(topic.0).fetch_optional(c).await?))
     }
 }
+
+/// A canned response.
+#[derive(Debug, Clone, FromRow)]
+pub struct CannedRow {
+    /// Key.
+    pub canned_response_id: i64,
+    /// Its department; `None` for every department.
+    pub department_id: Option<i64>,
+    /// What agents pick it by.
+    pub title: String,
+    /// The text, with placeholders.
+    pub body: String,
+    /// Offered.
+    pub is_active: bool,
+}
+
+impl Handle<'_> {
+    /// Every canned response.
+    pub async fn all_canned(&mut self) -> Result<Vec<CannedRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT canned_response_id, department_id, title, body, is_active FROM canned_response
+             ORDER BY is_active DESC, title, canned_response_id")
+            .fetch_all(c).await?))
+    }
+
+    /// The active canned responses offered for a department's tickets.
+    pub async fn canned_for(&mut self, d: tessera_domain::DepartmentId) -> Result<Vec<CannedRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT canned_response_id, department_id, title, body, is_active FROM canned_response
+             WHERE is_active AND (department_id IS NULL OR department_id = $1)
+             ORDER BY title, canned_response_id")
+            .bind(d.0).fetch_all(c).await?))
+    }
+
+    /// Creates (`canned_response_id` = 0) or changes a canned response; returns its id.
+    pub async fn save_canned(&mut self, r: &CannedRow) -> Result<i64> {
+        let now = Timestamp::now().0;
+        if r.canned_response_id == 0 {
+            on!(self, c => Ok(sqlx::query_scalar(
+                "INSERT INTO canned_response (department_id, title, body, is_active, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING canned_response_id")
+                .bind(r.department_id).bind(&r.title).bind(&r.body).bind(r.is_active).bind(now)
+                .fetch_one(c).await?))
+        } else {
+            on!(self, c => sqlx::query(
+                "UPDATE canned_response SET department_id = $2, title = $3, body = $4, is_active = $5,
+                        updated_at = $6 WHERE canned_response_id = $1")
+                .bind(r.canned_response_id).bind(r.department_id).bind(&r.title).bind(&r.body)
+                .bind(r.is_active).bind(now).execute(c).await?.rows_affected());
+            Ok(r.canned_response_id)
+        }
+    }
+}

@@ -18,7 +18,7 @@ mod setting;
 mod work;
 
 pub use agents::{AgentBrief, LoginRow};
-pub use audit::{AuditRow, DepartmentRow, NewAudit, SlaRow, TopicRow};
+pub use audit::{AuditRow, CannedRow, DepartmentRow, NewAudit, SlaRow, TopicRow};
 pub use blob::{BlobStore, TempBlob};
 pub use db::{Backend, Conn, Db, Handle, Tx};
 pub use error::StoreError;

@@ -25,7 +25,7 @@ use crate::{
 const PAGE: i64 = 100;
 
 /// The actions the audit log knows, for the filter.
-const ACTIONS: [&str; 17] = [
+const ACTIONS: [&str; 19] = [
     "sign-in",
     "sign-in-failed",
     "agent-create",
@@ -43,6 +43,8 @@ const ACTIONS: [&str; 17] = [
     "topic-update",
     "sla-create",
     "sla-update",
+    "canned-create",
+    "canned-update",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -77,7 +79,7 @@ struct AuditView {
 struct AuditPage {
     p: Page,
     rows: Vec<AuditView>,
-    actions: [&'static str; 17],
+    actions: [&'static str; 19],
     action: String,
     actor: String,
     older: Option<String>,

@@ -644,6 +644,7 @@ struct EntryView {
 #[template(path = "agent/ticket.html")]
 struct TicketPage {
     p: Page,
+    canned: Vec<(i64, String)>,
     number: String,
     subject: String,
     status: &'static str,
@@ -692,6 +693,7 @@ impl TicketPage {
 struct TicketParams {
     done: Option<String>,
     error: Option<String>,
+    canned: Option<i64>,
 }
 
 fn event_text(p: &Page, body: &str) -> String {
@@ -781,7 +783,16 @@ async fn render_ticket(
         k.filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
             .map(|d| p.t(&format!("{prefix}{d}")))
     };
+    let canned = s
+        .app
+        .canned_for_ticket(&a.agent, number)
+        .await
+        .map_err(|e| PageError::from_core(lang, e))?
+        .into_iter()
+        .map(|(id, title, _)| (id, title))
+        .collect();
     let page = TicketPage {
+        canned,
         number: t.number.clone(),
         subject: t.subject.clone(),
         status: t.status.as_str(),
@@ -874,7 +885,19 @@ async fn ticket(
     Path(number): Path<String>,
     Query(q): Query<TicketParams>,
 ) -> PageResult {
-    render_ticket(&s, &a, &number, Form::new(), Form::new(), false, q).await
+    // A chosen canned response starts the reply (works without JavaScript).
+    let mut reply = Form::new();
+    if let Some(id) = q.canned {
+        let canned = s
+            .app
+            .canned_for_ticket(&a.agent, &number)
+            .await
+            .map_err(|e| PageError::from_core(a.ctx.lang, e))?;
+        if let Some((_, _, text)) = canned.into_iter().find(|(c, _, _)| *c == id) {
+            reply.set("body", text);
+        }
+    }
+    render_ticket(&s, &a, &number, reply, Form::new(), false, q).await
 }
 
 async fn presence(

@@ -11,7 +11,9 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use tessera_core::{Actor, CoreError, DepartmentRow, SlaForm, SlaRow, TeamAdmin, TopicRow};
+use tessera_core::{
+    Actor, CannedRow, CoreError, DepartmentRow, SlaForm, SlaRow, TeamAdmin, TopicRow,
+};
 use tessera_domain::{Lang, Problem};
 
 use crate::{
@@ -29,6 +31,7 @@ enum Kind {
     Teams,
     Topics,
     Sla,
+    Canned,
 }
 
 impl Kind {
@@ -38,6 +41,7 @@ impl Kind {
             Kind::Teams => "/agent/admin/teams",
             Kind::Topics => "/agent/admin/topics",
             Kind::Sla => "/agent/admin/sla",
+            Kind::Canned => "/agent/admin/canned",
         }
     }
 
@@ -47,13 +51,20 @@ impl Kind {
             Kind::Teams => "teams",
             Kind::Topics => "topics",
             Kind::Sla => "sla",
+            Kind::Canned => "canned",
         }
     }
 }
 
 pub fn router() -> Router<AppState> {
     let mut r = Router::new();
-    for kind in [Kind::Departments, Kind::Teams, Kind::Topics, Kind::Sla] {
+    for kind in [
+        Kind::Departments,
+        Kind::Teams,
+        Kind::Topics,
+        Kind::Sla,
+        Kind::Canned,
+    ] {
         r = r
             .route(
                 kind.path(),
@@ -89,7 +100,7 @@ fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into
         options: vec![],
         selected: vec![],
         error: None,
-        required: matches!(kind, "text" | "email"),
+        required: matches!(kind, "text" | "email" | "textarea"),
     }
 }
 
@@ -248,6 +259,28 @@ async fn rows(
                 })
                 .collect(),
         ),
+        Kind::Canned => {
+            let all = s.app.canned_admin(actor).await?;
+            (
+                vec![
+                    p.t("canned-title"),
+                    p.t("meta-department"),
+                    p.t("org-active"),
+                ],
+                all.iter()
+                    .map(|c| Row {
+                        link: format!("{}/{}", kind.path(), c.canned_response_id),
+                        cells: vec![
+                            c.title.clone(),
+                            c.department_id
+                                .map(dept_name)
+                                .unwrap_or_else(|| p.t("canned-all")),
+                            yes(p, c.is_active),
+                        ],
+                    })
+                    .collect(),
+            )
+        }
         Kind::Topics => {
             let topics = s.app.topics_admin(actor).await?;
             (
@@ -324,6 +357,34 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                 field(p, "name", "field-name-only", "text", v("name")),
                 members,
                 lead,
+                field(
+                    p,
+                    "is_active",
+                    "org-active-label",
+                    "checkbox",
+                    v("is_active"),
+                ),
+            ]
+        }
+        Kind::Canned => {
+            let mut dept = field(
+                p,
+                "department_id",
+                "meta-department",
+                "select",
+                v("department_id"),
+            );
+            dept.options = std::iter::once((String::new(), p.t("canned-all")))
+                .chain(
+                    l.departments
+                        .iter()
+                        .map(|d| (d.department_id.to_string(), d.name.clone())),
+                )
+                .collect();
+            vec![
+                field(p, "title", "canned-title", "text", v("title")),
+                dept,
+                field(p, "body", "canned-body", "textarea", v("body")),
                 field(
                     p,
                     "is_active",
@@ -451,6 +512,24 @@ async fn current(
                 }
             }
             v
+        }
+        Kind::Canned => {
+            let c = s
+                .app
+                .canned_admin(Actor::Agent(&a.agent))
+                .await?
+                .into_iter()
+                .find(|c| c.canned_response_id == id)
+                .ok_or(CoreError::NotFound)?;
+            kv(vec![
+                ("title", c.title),
+                (
+                    "department_id",
+                    c.department_id.map(|d| d.to_string()).unwrap_or_default(),
+                ),
+                ("body", c.body),
+                ("is_active", flag(c.is_active)),
+            ])
         }
         Kind::Sla => {
             let x = l
@@ -582,6 +661,7 @@ async fn list(
             ("is_active".into(), "1".into()),
             ("sort_order".into(), "100".into()),
         ],
+        Kind::Canned => vec![("is_active".into(), "1".into())],
         Kind::Sla => vec![
             ("grace_hours".into(), "24".into()),
             ("schedule".into(), "Mo-Fr 08:00-17:00".into()),
@@ -673,6 +753,16 @@ async fn store(
                     },
                 )
                 .await
+        }
+        Kind::Canned => {
+            let row = CannedRow {
+                canned_response_id: id,
+                department_id: v("department_id").parse().ok(),
+                title: v("title"),
+                body: v("body"),
+                is_active: on("is_active"),
+            };
+            s.app.save_canned(actor, row).await
         }
         Kind::Sla => {
             let form = SlaForm {

@@ -654,3 +654,117 @@ async fn a_service_level_gives_tickets_a_due_date_and_overdue_ones_are_alerted()
     assert!(overdue.contains(&format!("value=\"{number}\"")));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn canned_responses_fill_the_reply_box_with_the_tickets_details() {
+    let app = TestApp::start().await;
+    app.app
+        .create_agent(NewAgent {
+            username: "chefin".into(),
+            email: "chefin@tessera.test".into(),
+            display_name: "Chefin".into(),
+            password: PASSWORD.into(),
+            is_admin: true,
+            lang: Lang::De,
+            one_time_password: false,
+        })
+        .await
+        .unwrap();
+    let it = app
+        .app
+        .create_department("IT", "it@example.org")
+        .await
+        .unwrap();
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/canned",
+        &[
+            ("title", "Danke"),
+            ("department_id", ""),
+            ("body", ""),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a text is required"
+    );
+    post_form(
+        &admin,
+        &app,
+        "/agent/admin/canned",
+        &[
+            ("title", "Danke"),
+            ("department_id", "1"),
+            ("is_active", "1"),
+            (
+                "body",
+                "Hallo {name}, danke für Ticket {number} ({subject}). Viele Grüße, {agent}",
+            ),
+        ],
+    )
+    .await;
+    post_form(
+        &admin,
+        &app,
+        "/agent/admin/canned",
+        &[
+            ("title", "Nur IT"),
+            ("department_id", &it.0.to_string()),
+            ("body", "IT-Text"),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    let number = app
+        .app
+        .open_ticket(tessera_core::NewTicketInput {
+            email: "max@example.org".into(),
+            name: "Max Müller".into(),
+            help_topic_id: "1".into(),
+            subject: "Plakat".into(),
+            body: "Bitte.".into(),
+            uploads: vec![],
+            lang: Lang::De,
+        })
+        .await
+        .unwrap()
+        .number;
+    let page = admin
+        .get(app.url(&format!("/agent/tickets/{number}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(">Danke</option>"));
+    assert!(
+        !page.contains("Nur IT"),
+        "another department's text is not offered"
+    );
+    let id = page
+        .split("<option value=\"")
+        .find(|o| o.contains(">Danke<"))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = admin
+        .get(app.url(&format!("/agent/tickets/{number}?canned={id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!(
+        ">Hallo Max Müller, danke für Ticket {number} (Plakat). Viele Grüße, Chefin</textarea>"
+    )));
+    app.stop().await;
+}
