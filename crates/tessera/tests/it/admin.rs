@@ -9,6 +9,22 @@ use crate::support::{Mail, SmtpServer, TestApp, csrf};
 
 const PASSWORD: &str = "ein langes geheimes Passwort";
 
+/// Creates the administrator "chefin" (password `PASSWORD`).
+async fn chefin(app: &TestApp) -> tessera_domain::AgentId {
+    app.app
+        .create_agent(NewAgent {
+            username: "chefin".into(),
+            email: "chefin@tessera.test".into(),
+            display_name: "Chefin".into(),
+            password: PASSWORD.into(),
+            is_admin: true,
+            lang: Lang::De,
+            one_time_password: false,
+        })
+        .await
+        .unwrap()
+}
+
 async fn sign_in(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
     let c = app.client();
     let token = csrf(&c, &app.url("/agent/login")).await;
@@ -83,18 +99,7 @@ async fn administrators_invite_edit_disable_and_reset_agents() {
     let smtp = SmtpServer::start();
     let url = smtp.url();
     let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
-    app.app
-        .create_agent(NewAgent {
-            username: "chefin".into(),
-            email: "chefin@tessera.test".into(),
-            display_name: "Chefin".into(),
-            password: PASSWORD.into(),
-            is_admin: true,
-            lang: Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    chefin(&app).await;
     let admin = sign_in(&app, "chefin", PASSWORD).await;
 
     // Invite Nadine into the first department as an agent.
@@ -529,19 +534,7 @@ async fn a_service_level_gives_tickets_a_due_date_and_overdue_ones_are_alerted()
     let smtp = SmtpServer::start();
     let url = smtp.url();
     let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
-    let lead = app
-        .app
-        .create_agent(NewAgent {
-            username: "chefin".into(),
-            email: "chefin@tessera.test".into(),
-            display_name: "Chefin".into(),
-            password: PASSWORD.into(),
-            is_admin: true,
-            lang: Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    let lead = chefin(&app).await;
     app.app
         .set_department_role(
             lead,
@@ -658,18 +651,7 @@ async fn a_service_level_gives_tickets_a_due_date_and_overdue_ones_are_alerted()
 #[tokio::test]
 async fn canned_responses_fill_the_reply_box_with_the_tickets_details() {
     let app = TestApp::start().await;
-    app.app
-        .create_agent(NewAgent {
-            username: "chefin".into(),
-            email: "chefin@tessera.test".into(),
-            display_name: "Chefin".into(),
-            password: PASSWORD.into(),
-            is_admin: true,
-            lang: Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    chefin(&app).await;
     let it = app
         .app
         .create_department("IT", "it@example.org")
