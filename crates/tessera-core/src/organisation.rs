@@ -214,6 +214,34 @@ impl Tessera {
         {
             p.add("department_id", "error-department");
         }
+        if let Some(plan) = t.sla_plan_id
+            && !tx
+                .h()
+                .all_sla_plans()
+                .await?
+                .iter()
+                .any(|x| x.sla_plan_id == plan)
+        {
+            p.add("sla_plan_id", "error-required");
+        }
+        if tessera_domain::Priority::parse(&t.default_priority).is_none() {
+            p.add("default_priority", "error-priority");
+        }
+        if let Some(a) = t.auto_agent_id
+            && !tx
+                .h()
+                .active_agents()
+                .await?
+                .iter()
+                .any(|x| x.agent_id == a)
+        {
+            p.add("auto_agent_id", "error-assignee");
+        }
+        if let Some(team) = t.auto_team_id
+            && !tx.h().active_teams().await?.iter().any(|x| x.0 == team)
+        {
+            p.add("auto_team_id", "error-assignee");
+        }
         let (Some(de), Some(en)) = (de, en) else {
             return Err(CoreError::Invalid(p));
         };

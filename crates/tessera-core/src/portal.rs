@@ -236,6 +236,8 @@ impl Tessera {
             .h()
             .upsert_contact(email.as_str(), &email.key(), &name, input.lang)
             .await?;
+        let (default_priority, auto_agent, auto_team) = tx.h().topic_defaults(topic.id).await?;
+        let priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
         let mut attempt = 0;
         let (ticket_id, number) = loop {
             let number = self
@@ -254,7 +256,7 @@ impl Tessera {
                 .insert_ticket(&NewTicket {
                     number: &number,
                     subject: &subject,
-                    priority: Priority::Normal,
+                    priority,
                     source: "portal",
                     help_topic_id: Some(topic.id),
                     department_id: topic.department_id,
@@ -264,6 +266,39 @@ impl Tessera {
                 .await?;
             break (id, number);
         };
+        if priority != Priority::Normal {
+            tx.h().set_priority(ticket_id, priority, now).await?;
+        }
+        let auto_assigned = auto_agent.is_some() || auto_team.is_some();
+        if auto_assigned {
+            let agent = auto_agent.map(tessera_domain::AgentId);
+            let team = auto_team.map(tessera_domain::TeamId);
+            tx.h().set_assignee(ticket_id, agent, team, now).await?;
+            let agent_name = match agent {
+                Some(a) => Some(tx.h().agent_brief(a).await?.display_name),
+                None => None,
+            };
+            let team_name = match team {
+                Some(t) => Some(tx.h().team_name(t).await?),
+                None => None,
+            };
+            let assigned = TicketEvent::Assigned {
+                agent: agent_name,
+                team: team_name,
+            }
+            .encode();
+            tx.h()
+                .insert_entry(&NewEntry {
+                    ticket_id,
+                    kind: EntryKind::Event,
+                    author_contact_id: None,
+                    author_agent_id: None,
+                    body: &assigned,
+                    body_format: BodyFormat::Markdown,
+                    now,
+                })
+                .await?;
+        }
         if let Some(plan) = tx.h().topic_sla(topic.id).await? {
             let due = crate::sla_due(&plan, now);
             tx.h().set_due(ticket_id, Some(due), now).await?;
@@ -304,10 +339,18 @@ impl Tessera {
         let ticket = tx.h().ticket(ticket_id).await?;
         let mail = notify::ticket_opened(self, &ticket, &body, &minted.token);
         tx.h().enqueue_mail(&mail).await?;
-        let agents = tx
+        let mut agents = tx
             .h()
             .department_alert_recipients(ticket.department.id, false)
             .await?;
+        if auto_assigned {
+            // The assignee hears of it as their ticket, not only as a new one in the department.
+            let assignees = notify::assignees(&mut tx.h(), &ticket, None).await?;
+            let org = self.config().org_name.clone();
+            notify::agent_alert(self, &mut tx.h(), &ticket, &assignees, "assigned", &org, "")
+                .await?;
+            agents.retain(|a| !assignees.iter().any(|x| x.agent_id == a.agent_id));
+        }
         let author = ticket.requester.name.clone();
         notify::agent_alert(self, &mut tx.h(), &ticket, &agents, "new", &author, &body).await?;
         tx.commit().await?;

@@ -218,6 +218,12 @@ pub struct TopicRow {
     pub sort_order: i64,
     /// Service level of its tickets.
     pub sla_plan_id: Option<i64>,
+    /// Priority of its new tickets.
+    pub default_priority: String,
+    /// Agent its new tickets are assigned to.
+    pub auto_agent_id: Option<i64>,
+    /// Team its new tickets are assigned to.
+    pub auto_team_id: Option<i64>,
 }
 
 /// A service level plan.
@@ -299,7 +305,7 @@ impl Handle<'_> {
     pub async fn all_topic_rows(&mut self) -> Result<Vec<TopicRow>> {
         on!(self, c => Ok(sqlx::query_as(
             "SELECT help_topic_id, name_de, name_en, department_id, is_public, is_active, sort_order,
-                    sla_plan_id
+                    sla_plan_id, default_priority, auto_agent_id, auto_team_id
              FROM help_topic ORDER BY sort_order, help_topic_id")
             .fetch_all(c).await?))
     }
@@ -309,10 +315,12 @@ impl Handle<'_> {
         let now = Timestamp::now().0;
         on!(self, c => sqlx::query(
             "UPDATE help_topic SET name_de = $2, name_en = $3, department_id = $4, is_public = $5,
-                    is_active = $6, sort_order = $7, updated_at = $8, sla_plan_id = $9
+                    is_active = $6, sort_order = $7, updated_at = $8, sla_plan_id = $9,
+                    default_priority = $10, auto_agent_id = $11, auto_team_id = $12
              WHERE help_topic_id = $1")
             .bind(t.help_topic_id).bind(&t.name_de).bind(&t.name_en).bind(t.department_id)
             .bind(t.is_public).bind(t.is_active).bind(t.sort_order).bind(now).bind(t.sla_plan_id)
+            .bind(&t.default_priority).bind(t.auto_agent_id).bind(t.auto_team_id)
             .execute(c).await?.rows_affected());
         Ok(())
     }
@@ -345,6 +353,20 @@ impl Handle<'_> {
                 .bind(&p.holidays).bind(p.is_active).bind(now).execute(c).await?.rows_affected());
             Ok(p.sla_plan_id)
         }
+    }
+
+    /// What a help topic gives its new tickets: (priority, agent, team).
+    pub async fn topic_defaults(
+        &mut self,
+        topic: tessera_domain::HelpTopicId,
+    ) -> Result<(String, Option<i64>, Option<i64>)> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT h.default_priority, a.agent_id, t.team_id
+             FROM help_topic h
+             LEFT JOIN agent a ON a.agent_id = h.auto_agent_id AND a.is_active
+             LEFT JOIN team t ON t.team_id = h.auto_team_id AND t.is_active
+             WHERE h.help_topic_id = $1")
+            .bind(topic.0).fetch_one(c).await?))
     }
 
     /// The active plan of a help topic, if it has one.

@@ -149,6 +149,7 @@ struct DoneQuery {
 struct Lookups {
     departments: Vec<DepartmentRow>,
     agents: Vec<(i64, String)>,
+    teams: Vec<(i64, String)>,
     plans: Vec<SlaRow>,
 }
 
@@ -163,9 +164,11 @@ async fn lookups(s: &AppState, a: &AgentCtx) -> Result<Lookups, CoreError> {
         .into_iter()
         .map(|x| (x.agent_id, x.display_name))
         .collect();
+    let teams = conn.h().active_teams().await?;
     Ok(Lookups {
         departments,
         agents,
+        teams,
         plans,
     })
 }
@@ -440,11 +443,51 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                         .map(|x| (x.sla_plan_id.to_string(), x.name.clone())),
                 )
                 .collect();
+            let mut priority = field(
+                p,
+                "default_priority",
+                "topic-priority",
+                "select",
+                v("default_priority"),
+            );
+            priority.options = tessera_domain::Priority::ALL
+                .iter()
+                .map(|x| {
+                    (
+                        x.as_str().to_owned(),
+                        p.t(&format!("priority-{}", x.as_str())),
+                    )
+                })
+                .collect();
+            let none = || std::iter::once((String::new(), p.t("sla-none")));
+            let mut auto_agent = field(
+                p,
+                "auto_agent_id",
+                "topic-auto-agent",
+                "select",
+                v("auto_agent_id"),
+            );
+            auto_agent.options = none()
+                .chain(l.agents.iter().map(|(id, n)| (id.to_string(), n.clone())))
+                .collect();
+            let mut auto_team = field(
+                p,
+                "auto_team_id",
+                "topic-auto-team",
+                "select",
+                v("auto_team_id"),
+            );
+            auto_team.options = none()
+                .chain(l.teams.iter().map(|(id, n)| (id.to_string(), n.clone())))
+                .collect();
             vec![
                 field(p, "name_de", "org-name-de", "text", v("name_de")),
                 field(p, "name_en", "org-name-en", "text", v("name_en")),
                 dept,
                 sla,
+                priority,
+                auto_agent,
+                auto_team,
                 field(p, "sort_order", "org-order", "number", v("sort_order")),
                 field(
                     p,
@@ -561,6 +604,15 @@ async fn current(
                 (
                     "sla_plan_id",
                     t.sla_plan_id.map(|x| x.to_string()).unwrap_or_default(),
+                ),
+                ("default_priority", t.default_priority.clone()),
+                (
+                    "auto_agent_id",
+                    t.auto_agent_id.map(|x| x.to_string()).unwrap_or_default(),
+                ),
+                (
+                    "auto_team_id",
+                    t.auto_team_id.map(|x| x.to_string()).unwrap_or_default(),
                 ),
                 ("is_public", flag(t.is_public)),
                 ("is_active", flag(t.is_active)),
@@ -750,6 +802,12 @@ async fn store(
                         is_active: on("is_active"),
                         sort_order: v("sort_order").trim().parse().unwrap_or(100),
                         sla_plan_id: v("sla_plan_id").parse().ok(),
+                        default_priority: match v("default_priority") {
+                            x if x.is_empty() => "normal".into(),
+                            x => x,
+                        },
+                        auto_agent_id: v("auto_agent_id").parse().ok(),
+                        auto_team_id: v("auto_team_id").parse().ok(),
                     },
                 )
                 .await

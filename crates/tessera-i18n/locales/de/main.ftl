@@ -439,3 +439,6 @@ canned-body = Text (Platzhalter: {"{"}name{"}"}, {"{"}number{"}"}, {"{"}subject{
 canned-all = alle Abteilungen
 canned-label = Textbaustein
 canned-insert = Einfügen
+topic-priority = Priorität neuer Tickets
+topic-auto-agent = Neue Tickets automatisch zuweisen an (Person)
+topic-auto-team = Neue Tickets automatisch zuweisen an (Team)

@@ -439,3 +439,6 @@ canned-body = Text (placeholders: {"{"}name{"}"}, {"{"}number{"}"}, {"{"}subject
 canned-all = all departments
 canned-label = Canned response
 canned-insert = Insert
+topic-priority = Priority of new tickets
+topic-auto-agent = Assign new tickets automatically to (agent)
+topic-auto-team = Assign new tickets automatically to (team)

@@ -750,3 +750,103 @@ async fn canned_responses_fill_the_reply_box_with_the_tickets_details() {
     )));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_help_topic_sets_priority_and_assigns_its_new_tickets() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
+    chefin(&app).await;
+    let moritz = app
+        .app
+        .create_agent(NewAgent {
+            username: "moritz".into(),
+            email: "moritz@tessera.test".into(),
+            display_name: "Moritz".into(),
+            password: PASSWORD.into(),
+            is_admin: false,
+            lang: Lang::De,
+            one_time_password: false,
+        })
+        .await
+        .unwrap();
+    app.app
+        .set_department_role(
+            moritz,
+            tessera_domain::DepartmentId(1),
+            tessera_domain::Role::Agent,
+        )
+        .await
+        .unwrap();
+    let team = app
+        .app
+        .create_team("Social Media", &[moritz])
+        .await
+        .unwrap();
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    let res = post_form(
+        &admin,
+        &app,
+        "/agent/admin/topics/2",
+        &[
+            ("name_de", "Idee einbringen"),
+            ("name_en", "Submit an idea"),
+            ("department_id", "1"),
+            ("default_priority", "high"),
+            ("auto_team_id", &team.0.to_string()),
+            ("sort_order", "10"),
+            ("is_public", "1"),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Die Änderungen sind gespeichert.")
+    );
+    let number = app
+        .app
+        .open_ticket(tessera_core::NewTicketInput {
+            email: "max@example.org".into(),
+            name: "Max".into(),
+            help_topic_id: "2".into(),
+            subject: "Newsletter".into(),
+            body: "Eine Idee.".into(),
+            uploads: vec![],
+            lang: Lang::De,
+        })
+        .await
+        .unwrap()
+        .number;
+    assert_eq!(
+        app.count(&format!("ticket WHERE number = '{number}' AND priority = 'high' AND priority_rank = 3 AND assignee_team_id = {}", team.0)).await,
+        1
+    );
+    let page = admin
+        .get(app.url(&format!("/agent/tickets/{number}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("hat zugewiesen an:  Social Media"),
+        "the assignment is in the thread"
+    );
+    let mails = app.delivered(&smtp).await;
+    let his: Vec<_> = mails
+        .iter()
+        .filter(|m| m.to == vec!["moritz@tessera.test"])
+        .collect();
+    assert_eq!(
+        his.len(),
+        1,
+        "one alert, as his team's ticket: {:?}",
+        his.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    assert!(his[0].subject.starts_with("Ihnen zugewiesen"));
+    app.stop().await;
+}
