@@ -672,6 +672,7 @@ impl Tessera {
         let c = tx.h().contact(contact).await?;
         if tx.h().remove_collaborator(ticket.id, contact).await? {
             tx.h().revoke_access_tokens(ticket.id, contact).await?;
+            tx.h().delete_grants(ticket.id, contact).await?;
             event(
                 &mut tx.h(),
                 ticket.id,
@@ -681,6 +682,34 @@ impl Tessera {
             )
             .await?;
         }
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Ends a participant's access to a ticket at once: every access link of theirs stops
+    /// working and every browser session that opened the ticket as them loses it. They can
+    /// still get back in with ticket number and address (or a new link from the next mail).
+    pub async fn revoke_access(
+        &self,
+        agent: &Agent,
+        number: &str,
+        contact: ContactId,
+    ) -> Result<()> {
+        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let now = Timestamp::now();
+        if !tx.h().is_participant(ticket.id, contact).await? {
+            return Err(CoreError::NotFound);
+        }
+        let c = tx.h().contact(contact).await?;
+        tx.h().revoke_access_tokens(ticket.id, contact).await?;
+        tx.h().delete_grants(ticket.id, contact).await?;
+        event(
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            TicketEvent::AccessRevoked { email: c.email },
+            now,
+        )
+        .await?;
         self.finish(tx, agent, ticket.id, now).await
     }
 

@@ -56,6 +56,11 @@ pub enum TicketEvent {
         /// Their address.
         email: String,
     },
+    /// A participant's access links and sessions were revoked.
+    AccessRevoked {
+        /// Their address.
+        email: String,
+    },
 }
 
 fn clean(s: &str) -> String {
@@ -76,6 +81,7 @@ impl TicketEvent {
             TicketEvent::Due { .. } => "event-due",
             TicketEvent::CollaboratorAdded { .. } => "event-collaborator-added",
             TicketEvent::CollaboratorRemoved { .. } => "event-collaborator-removed",
+            TicketEvent::AccessRevoked { .. } => "event-access-revoked",
         }
     }
 
@@ -95,9 +101,8 @@ impl TicketEvent {
             }
             TicketEvent::Due { due } => vec![("due", due.clone())],
             TicketEvent::CollaboratorAdded { email }
-            | TicketEvent::CollaboratorRemoved { email } => {
-                vec![("email", email.clone())]
-            }
+            | TicketEvent::CollaboratorRemoved { email }
+            | TicketEvent::AccessRevoked { email } => vec![("email", email.clone())],
         }
     }
 
@@ -143,6 +148,7 @@ impl TicketEvent {
             "event-due" => TicketEvent::Due { due: next() },
             "event-collaborator-added" => TicketEvent::CollaboratorAdded { email: next() },
             "event-collaborator-removed" => TicketEvent::CollaboratorRemoved { email: next() },
+            "event-access-revoked" => TicketEvent::AccessRevoked { email: next() },
             _ => return None,
         })
     }
@@ -188,6 +194,9 @@ mod tests {
             },
             TicketEvent::CollaboratorRemoved {
                 email: "moritz@example.org".into(),
+            },
+            TicketEvent::AccessRevoked {
+                email: "max@example.org".into(),
             },
         ];
         for e in all {

@@ -93,6 +93,13 @@ impl Handle<'_> {
             .bind(ticket.0).bind(contact.0).bind(now).execute(c).await?.rows_affected()))
     }
 
+    /// Takes a ticket away from every session that sees it as this participant.
+    pub async fn delete_grants(&mut self, ticket: TicketId, contact: ContactId) -> Result<u64> {
+        on!(self, c => Ok(sqlx::query(
+            "DELETE FROM session_grant WHERE ticket_id = $1 AND contact_id = $2")
+            .bind(ticket.0).bind(contact.0).execute(c).await?.rows_affected()))
+    }
+
     /// Starts a session.
     pub async fn insert_session(
         &mut self,

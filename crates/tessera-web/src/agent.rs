@@ -657,6 +657,7 @@ struct TicketPage {
     assignee_agent: Option<i64>,
     assignee: Option<String>,
     requester: String,
+    requester_id: i64,
     requester_email: String,
     created: String,
     due: String,
@@ -815,6 +816,7 @@ async fn render_ticket(
         },
         requester: t.requester.name.clone(),
         requester_email: t.requester.email.clone(),
+        requester_id: t.requester.id.0,
         created: p.datetime(&t.created_at),
         due: v.due_at.map(|d| p.date(&d)).unwrap_or_default(),
         due_input: v
@@ -1120,6 +1122,10 @@ async fn action(
         },
         "due" => app.change_due(ag, &number, &f.due).await,
         "collaborator-add" => app.add_collaborator(ag, &number, &f.email, &f.name).await,
+        "revoke-access" => match id(&f.contact) {
+            Some(c) => app.revoke_access(ag, &number, ContactId(c)).await,
+            None => Err(invalid("error-required")),
+        },
         "collaborator-remove" => match id(&f.contact) {
             Some(c) => app.remove_collaborator(ag, &number, ContactId(c)).await,
             None => Err(invalid("error-required")),

@@ -442,3 +442,6 @@ canned-insert = Einfügen
 topic-priority = Priorität neuer Tickets
 topic-auto-agent = Neue Tickets automatisch zuweisen an (Person)
 topic-auto-team = Neue Tickets automatisch zuweisen an (Team)
+action-revoke-access = Zugangslinks sperren
+done-revoke-access = Alle Zugangslinks dieser Person sind gesperrt; geöffnete Sitzungen sehen das Ticket nicht mehr.
+event-access-revoked = hat die Zugangslinks von { $email } gesperrt

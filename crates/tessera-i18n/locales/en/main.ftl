@@ -442,3 +442,6 @@ canned-insert = Insert
 topic-priority = Priority of new tickets
 topic-auto-agent = Assign new tickets automatically to (agent)
 topic-auto-team = Assign new tickets automatically to (team)
+action-revoke-access = Revoke access links
+done-revoke-access = All of this person's access links are revoked; open sessions no longer see the ticket.
+event-access-revoked = revoked the access links of { $email }

@@ -1139,3 +1139,58 @@ async fn the_seed_story_from_request_to_closed_ticket() {
     );
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn an_agent_revokes_a_requesters_access_at_once() {
+    let smtp = SmtpServer::start();
+    let w = World::new(Some(&smtp)).await;
+    let n = w.ticket("max@example.org", "Zugang").await;
+    let mails = w.app.delivered(&smtp).await;
+    let link = to(&mails, "max@example.org")[0].access_link();
+    let max = w.app.client();
+    assert_eq!(
+        max.get(&link).send().await.unwrap().url().path(),
+        format!("/tickets/{n}")
+    );
+    let nadine = w.login("nadine").await;
+    let contact = {
+        let mut c = w.app.app.db().conn().await.unwrap();
+        c.h().ticket_by_number(&n).await.unwrap().requester.id.0
+    };
+    let page = w
+        .act(
+            &nadine,
+            &n,
+            &[("do", "revoke-access"), ("contact", &contact.to_string())],
+        )
+        .await;
+    assert!(page.contains("Alle Zugangslinks dieser Person sind gesperrt"));
+    assert!(page.contains("hat die Zugangslinks von max@example.org gesperrt"));
+    // The open session and the mailed link both stop working…
+    assert_eq!(
+        max.get(w.app.url(&format!("/tickets/{n}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.app.client().get(&link).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    // …while number and address still lead the requester back in.
+    let token = csrf(&max, &w.app.url("/status")).await;
+    let res = max
+        .post(w.app.url("/status"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("number", n.as_str()),
+            ("email", "max@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.url().path(), format!("/tickets/{n}"));
+    w.app.stop().await;
+}
