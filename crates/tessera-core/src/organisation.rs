@@ -36,6 +36,22 @@ pub struct TeamAdmin {
     pub members: Vec<(i64, bool)>,
 }
 
+/// Audits a create (no `before`) or an update of a `kind` of thing.
+async fn record_change(
+    h: &mut tessera_store::Handle<'_>,
+    actor: Actor<'_>,
+    kind: &str,
+    target: &str,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<()> {
+    let action = format!(
+        "{kind}-{}",
+        if before.is_some() { "update" } else { "create" }
+    );
+    record(h, actor, &action, target, before, after, None).await
+}
+
 fn named(e: tessera_store::StoreError, field: &'static str) -> CoreError {
     if e.is_conflict_on("name") {
         let mut p = Problem::default();
@@ -99,20 +115,14 @@ impl Tessera {
                 x.name, x.email, x.alert_new_ticket, x.is_active
             )
         };
-        let action = if before.is_some() {
-            "department-update"
-        } else {
-            "department-create"
-        };
         let b = before.as_ref().map(describe);
-        record(
+        record_change(
             &mut tx.h(),
             actor,
-            action,
+            "department",
             &name,
             b.as_deref(),
             Some(&describe(&row)),
-            None,
         )
         .await?;
         tx.commit().await?;
@@ -173,19 +183,13 @@ impl Tessera {
         };
         let after = describe(&name, t.is_active, &t.members);
         let b = before.map(|(_, n, a)| describe(&n, a, &old));
-        let action = if b.is_some() {
-            "team-update"
-        } else {
-            "team-create"
-        };
-        record(
+        record_change(
             &mut tx.h(),
             actor,
-            action,
+            "team",
             &name,
             b.as_deref(),
             Some(&after),
-            None,
         )
         .await?;
         tx.commit().await?;
@@ -281,20 +285,14 @@ impl Tessera {
                 x.sla_plan_id
             )
         };
-        let action = if before.is_some() {
-            "topic-update"
-        } else {
-            "topic-create"
-        };
         let b = before.as_ref().map(describe);
-        record(
+        record_change(
             &mut tx.h(),
             actor,
-            action,
+            "topic",
             &de,
             b.as_deref(),
             Some(&describe(&row)),
-            None,
         )
         .await?;
         tx.commit().await?;
@@ -376,20 +374,14 @@ impl Tessera {
                 x.name, x.grace_seconds, x.schedule, x.holidays, x.is_active
             )
         };
-        let action = if before.is_some() {
-            "sla-update"
-        } else {
-            "sla-create"
-        };
         let b = before.as_ref().map(describe);
-        record(
+        record_change(
             &mut tx.h(),
             actor,
-            action,
+            "sla",
             &name,
             b.as_deref(),
             Some(&describe(&row)),
-            None,
         )
         .await?;
         tx.commit().await?;
@@ -417,19 +409,30 @@ impl Tessera {
             body,
             ..r
         };
-        let mut tx = self.db().begin().await?;
-        let existed = row.canned_response_id != 0;
-        let id = tx.h().save_canned(&row).await?;
-        let action = if existed {
-            "canned-update"
-        } else {
-            "canned-create"
+        let describe = |x: &CannedRow| {
+            format!(
+                "{} department={:?} active={}",
+                x.title, x.department_id, x.is_active
+            )
         };
-        let after = format!(
-            "department={:?} active={}",
-            row.department_id, row.is_active
-        );
-        record(&mut tx.h(), actor, action, &title, None, Some(&after), None).await?;
+        let mut tx = self.db().begin().await?;
+        let before = tx
+            .h()
+            .all_canned()
+            .await?
+            .iter()
+            .find(|x| x.canned_response_id == row.canned_response_id)
+            .map(describe);
+        let id = tx.h().save_canned(&row).await?;
+        record_change(
+            &mut tx.h(),
+            actor,
+            "canned",
+            &title,
+            before.as_deref(),
+            Some(&describe(&row)),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
