@@ -70,43 +70,28 @@ pub(crate) fn ticket_opened(
     token: &str,
 ) -> NewOutboxMail {
     let lang = ticket.requester.lang;
-    let link = format!("{}/access/{token}", app.config().base_url);
     let topic = ticket
         .help_topic
         .as_ref()
         .map(|h| h.name(lang).to_owned())
         .unwrap_or_default();
-    let text = t_args(
-        lang,
-        "mail-opened-body",
-        &[
-            ("name", &ticket.requester.name),
-            ("number", &ticket.number),
-            ("topic", &topic),
-            ("subject", &ticket.subject),
-            ("message", &quote(body, 2000)),
-            ("link", &link),
-            ("org", &app.config().org_name),
-        ],
-    );
-    let mail = OutgoingMail {
-        from: sender(app, ticket),
-        to: vec![Mailbox {
-            name: ticket.requester.name.clone(),
-            email: ticket.requester.email.clone(),
-        }],
-        subject: t_args(
+    letter(
+        app,
+        ticket,
+        Letter {
+            to: Mailbox {
+                name: ticket.requester.name.clone(),
+                email: ticket.requester.email.clone(),
+            },
             lang,
-            "mail-opened-subject",
-            &[("number", &ticket.number), ("subject", &ticket.subject)],
-        ),
-        text,
-        link: Some((t(lang, "mail-view-ticket"), link)),
-        message_id: message_id(app, ticket),
-        references: vec![],
-        auto_generated: true,
-    };
-    to_outbox(ticket, mail)
+            subject_key: "mail-opened-subject",
+            body_key: "mail-opened-body",
+            args: vec![("topic", topic), ("message", quote(body, 2000))],
+            link: format!("{}/access/{token}", app.config().base_url),
+            link_key: "mail-view-ticket",
+            auto: true,
+        },
+    )
 }
 
 /// A mail to one person about a ticket, with a link.

@@ -37,8 +37,6 @@ pub struct AgentTicketView {
     pub can_work: bool,
     /// The newest entry by someone else, for the stale-reply check.
     pub latest_by_others: i64,
-    /// The ticket's due date.
-    pub due_at: Option<Timestamp>,
 }
 
 impl AgentTicketView {
@@ -218,7 +216,6 @@ impl Tessera {
             .collect();
 
         let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
-        let due_at = conn.h().ticket_due(ticket.id).await?;
         drop(conn);
         // Both writes in one transaction: one sync to disk per page view, not two.
         let mut tx = self.db().begin().await?;
@@ -237,7 +234,6 @@ impl Tessera {
             others,
             viewers,
             latest_by_others,
-            due_at,
         })
     }
 

@@ -81,6 +81,8 @@ pub struct Ticket {
     pub assignee_team: Option<(TeamId, String)>,
     /// Whether an agent has replied since the last message.
     pub is_answered: bool,
+    /// When it falls due, if it has a due date.
+    pub due_at: Option<Timestamp>,
     /// Opened at.
     pub created_at: Timestamp,
     /// Last change of any kind.

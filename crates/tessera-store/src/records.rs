@@ -101,6 +101,7 @@ struct TicketRow {
     status: String,
     priority: String,
     is_answered: bool,
+    due_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
     help_topic_id: Option<i64>,
@@ -122,7 +123,7 @@ struct TicketRow {
 }
 
 const TICKET_SELECT: &str = "SELECT t.ticket_id, t.number, t.subject, t.status, t.priority,
-        t.is_answered, t.created_at, t.updated_at,
+        t.is_answered, t.due_at, t.created_at, t.updated_at,
         t.help_topic_id, h.name_de AS topic_name_de, h.name_en AS topic_name_en,
         h.is_public AS topic_is_public, h.is_active AS topic_is_active,
         t.department_id, d.name AS department_name, d.email AS department_email,
@@ -172,6 +173,7 @@ impl From<TicketRow> for Ticket {
                 .assignee_team_id
                 .map(|id| (TeamId(id), r.team_name.unwrap_or_default())),
             is_answered: r.is_answered,
+            due_at: r.due_at.map(Timestamp),
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
         }

@@ -212,13 +212,6 @@ impl Handle<'_> {
             .bind(requester.0).bind(except.0).fetch_all(c).await?))
     }
 
-    /// A ticket's due date.
-    pub async fn ticket_due(&mut self, t: TicketId) -> Result<Option<Timestamp>> {
-        on!(self, c => Ok(sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT due_at FROM ticket WHERE ticket_id = $1")
-            .bind(t.0).fetch_one(c).await?.map(Timestamp)))
-    }
-
     /// Open tickets past their due date that have not been alerted yet.
     pub async fn overdue_unalerted(&mut self, now: Timestamp) -> Result<Vec<i64>> {
         on!(self, c => Ok(sqlx::query_scalar(

@@ -818,8 +818,9 @@ async fn render_ticket(
         requester_email: t.requester.email.clone(),
         requester_id: t.requester.id.0,
         created: p.datetime(&t.created_at),
-        due: v.due_at.map(|d| p.date(&d)).unwrap_or_default(),
+        due: v.ticket.due_at.map(|d| p.date(&d)).unwrap_or_default(),
         due_input: v
+            .ticket
             .due_at
             .map(|d| d.to_datetime().format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
@@ -943,28 +944,20 @@ async fn reply(
     let mut form = Form::new();
     form.set("body", sub.get("body").to_owned());
     form.set("status", sub.get("status").to_owned());
+    let mut p = Problem::default();
     if !a.ctx.csrf_ok(sub.get("csrf")) {
-        let mut p = Problem::default();
         p.add("form", "error-csrf");
-        return render_ticket(
-            &s,
-            &a,
-            &number,
-            form.with_problem(lang, &p),
-            Form::new(),
-            false,
-            Default::default(),
-        )
-        .await;
     }
     if sub.too_large {
-        let mut p = Problem::default();
         p.add("attachments", "error-attachments-too-large");
+    }
+    if !p.is_empty() {
+        let form = form.with_problem(lang, &p);
         return render_ticket(
             &s,
             &a,
             &number,
-            form.with_problem(lang, &p),
+            form,
             Form::new(),
             false,
             Default::default(),
