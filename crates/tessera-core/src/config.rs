@@ -1,7 +1,10 @@
-use tessera_domain::{Lang, NumberFormat};
-use tessera_mail::Mailbox;
+use std::path::PathBuf;
 
-/// What the use cases need to know about the installation.
+use tessera_domain::{Lang, NumberFormat};
+use tessera_mail::{Mailbox, SmtpSettings};
+
+/// What the use cases need to know about the installation. Fields that administrators can
+/// change in the browser (see `Settings`) are the starting values here.
 #[derive(Debug, Clone)]
 pub struct CoreConfig {
     /// Public base URL for links in mail, without trailing slash.
@@ -35,6 +38,10 @@ pub struct CoreConfig {
     pub mail_lease_ms: i64,
     /// Attempts before a mail is given up (and kept as failed).
     pub mail_max_attempts: i64,
+    /// The SMTP server; `None` writes mail as files into `mail_dir`.
+    pub smtp: Option<SmtpSettings>,
+    /// Where mail goes as `.eml` files while no SMTP server is set.
+    pub mail_dir: PathBuf,
 }
 
 impl Default for CoreConfig {
@@ -58,19 +65,8 @@ impl Default for CoreConfig {
             mail_retry_max_ms: 3_600_000,
             mail_max_attempts: 40,
             mail_lease_ms: 120_000,
+            smtp: None,
+            mail_dir: PathBuf::from("data/mail-out"),
         }
-    }
-}
-
-impl CoreConfig {
-    /// Whether a file name's extension is allowed.
-    pub fn extension_allowed(&self, filename: &str) -> bool {
-        if self.allowed_extensions.is_empty() {
-            return true;
-        }
-        let ext = filename
-            .rsplit_once('.')
-            .map(|(_, e)| e.to_ascii_lowercase());
-        ext.is_some_and(|e| self.allowed_extensions.contains(&e))
     }
 }

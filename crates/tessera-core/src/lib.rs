@@ -15,6 +15,7 @@ mod notify;
 mod organisation;
 mod portal;
 mod session;
+mod settings;
 pub mod token;
 mod work;
 mod worker;
@@ -33,6 +34,10 @@ pub use portal::{
     clean_filename, content_type_for,
 };
 pub use session::Session;
+pub use settings::{
+    Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode,
+};
+pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
 pub use tessera_store::{
     AuditRow, BlobStore, CannedRow, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow,
     SlaRow, TempBlob, TopicRow, Visibility,
@@ -80,6 +85,8 @@ struct Inner {
     generation: std::sync::atomic::AtomicU64,
     /// Queue counts per viewer: (computed at, generation, counts).
     counts: std::sync::Mutex<std::collections::HashMap<String, CachedCounts>>,
+    /// The run-time settings in force (see `settings.rs`).
+    settings: std::sync::RwLock<Arc<Settings>>,
 }
 
 impl Tessera {
@@ -93,7 +100,8 @@ impl Tessera {
             .await?;
         drop(conn);
         let secret = hex::decode(secret).map_err(|_| CoreError::Config("secret_key".into()))?;
-        Ok(Self {
+        let settings = std::sync::RwLock::new(Arc::new(Settings::from_config(&cfg)));
+        let app = Self {
             inner: Arc::new(Inner {
                 db,
                 blobs,
@@ -103,8 +111,11 @@ impl Tessera {
                 dummy_hash: Default::default(),
                 generation: Default::default(),
                 counts: Default::default(),
+                settings,
             }),
-        })
+        };
+        app.reload_settings().await?;
+        Ok(app)
     }
 
     /// The database.

@@ -20,7 +20,7 @@ pub(crate) fn message_id(app: &Tessera, ticket: &Ticket) -> String {
     mac.update(format!("{}:{nonce}", ticket.id).as_bytes());
     let sig = hex::encode(&mac.finalize().into_bytes()[..8]);
     let domain = app
-        .config()
+        .settings()
         .mail_from
         .email
         .rsplit_once('@')
@@ -31,9 +31,9 @@ pub(crate) fn message_id(app: &Tessera, ticket: &Ticket) -> String {
 
 fn sender(app: &Tessera, ticket: &Ticket) -> Mailbox {
     Mailbox {
-        name: format!("{} – {}", app.config().org_name, ticket.department.name),
+        name: format!("{} – {}", app.settings().org_name, ticket.department.name),
         email: if ticket.department.email.is_empty() {
-            app.config().mail_from.email.clone()
+            app.settings().mail_from.email.clone()
         } else {
             ticket.department.email.clone()
         },
@@ -94,6 +94,32 @@ pub(crate) fn ticket_opened(
     )
 }
 
+/// A fresh access link for a participant who asked for one through "check ticket status".
+pub(crate) fn status_link(
+    app: &Tessera,
+    ticket: &Ticket,
+    to: &Contact,
+    token: &str,
+) -> NewOutboxMail {
+    letter(
+        app,
+        ticket,
+        Letter {
+            to: Mailbox {
+                name: to.name.clone(),
+                email: to.email.clone(),
+            },
+            lang: to.lang,
+            subject_key: "mail-status-link-subject",
+            body_key: "mail-status-link-body",
+            args: vec![],
+            link: format!("{}/access/{token}", app.config().base_url),
+            link_key: "mail-view-ticket",
+            auto: true,
+        },
+    )
+}
+
 /// A mail to one person about a ticket, with a link.
 struct Letter<'a> {
     to: Mailbox,
@@ -111,7 +137,7 @@ fn letter(app: &Tessera, ticket: &Ticket, l: Letter<'_>) -> NewOutboxMail {
     args.push(("number", ticket.number.clone()));
     args.push(("subject", ticket.subject.clone()));
     args.push(("link", l.link.clone()));
-    args.push(("org", app.config().org_name.clone()));
+    args.push(("org", app.settings().org_name.clone()));
     args.push(("name", l.to.name.clone()));
     let refs: Vec<(&'static str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mail = OutgoingMail {
@@ -287,7 +313,7 @@ pub(crate) async fn agent_alert(
     let subject_key = format!("mail-alert-{kind}-subject");
     let body_key = format!("mail-alert-{kind}-body");
     for a in to {
-        let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.config().default_lang);
+        let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.settings().default_lang);
         let mail = letter(
             app,
             ticket,
@@ -322,22 +348,22 @@ pub(crate) fn password_mail(
     kind: &str,
     link: &str,
 ) -> NewOutboxMail {
-    let lang = tessera_domain::Lang::parse(&to.lang).unwrap_or(app.config().default_lang);
+    let lang = tessera_domain::Lang::parse(&to.lang).unwrap_or(app.settings().default_lang);
     let args: [(&'static str, &str); 4] = [
         ("name", &to.display_name),
-        ("org", &app.config().org_name),
+        ("org", &app.settings().org_name),
         ("link", link),
         ("days", "7"),
     ];
     let domain = app
-        .config()
+        .settings()
         .mail_from
         .email
         .rsplit_once('@')
         .map(|(_, d)| d.to_owned())
         .unwrap_or_default();
     let mail = OutgoingMail {
-        from: app.config().mail_from.clone(),
+        from: app.settings().mail_from.clone(),
         to: vec![Mailbox {
             name: to.display_name.clone(),
             email: to.email.clone(),

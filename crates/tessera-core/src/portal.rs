@@ -146,14 +146,15 @@ pub fn content_type_for(filename: &str) -> &'static str {
 
 impl Tessera {
     pub(crate) fn check_uploads(&self, uploads: &[Upload], problem: &mut Problem) {
+        let settings = self.settings();
         let total: u64 = uploads.iter().map(|u| u.blob.size()).sum();
-        if total > self.config().attachment_max_total {
+        if total > settings.attachment_max_total {
             problem.add("attachments", "error-attachments-too-large");
         } else if uploads.len() > MAX_FILES {
             problem.add("attachments", "error-attachments-too-many");
         } else if uploads
             .iter()
-            .any(|u| !self.config().extension_allowed(&u.filename))
+            .any(|u| !settings.extension_allowed(&u.filename))
         {
             problem.add("attachments", "error-attachment-type");
         }
@@ -238,12 +239,10 @@ impl Tessera {
             .await?;
         let (default_priority, auto_agent, auto_team) = tx.h().topic_defaults(topic.id).await?;
         let priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
+        let number_format = self.settings().number_format.clone();
         let mut attempt = 0;
         let (ticket_id, number) = loop {
-            let number = self
-                .config()
-                .number_format
-                .generate(|| token::random_bytes(1)[0]);
+            let number = number_format.generate(|| token::random_bytes(1)[0]);
             if tx.h().ticket_number_taken(&number).await? {
                 attempt += 1;
                 if attempt > 50 {
@@ -346,7 +345,7 @@ impl Tessera {
         if auto_assigned {
             // The assignee hears of it as their ticket, not only as a new one in the department.
             let assignees = notify::assignees(&mut tx.h(), &ticket, None).await?;
-            let org = self.config().org_name.clone();
+            let org = self.settings().org_name.clone();
             notify::agent_alert(self, &mut tx.h(), &ticket, &assignees, "assigned", &org, "")
                 .await?;
             agents.retain(|a| !assignees.iter().any(|x| x.agent_id == a.agent_id));
@@ -435,11 +434,12 @@ impl Tessera {
     pub async fn check_status(&self, number: &str, email: &str) -> Result<Grant> {
         let number = number.trim().trim_start_matches('#');
         let email = EmailAddress::parse(email).ok_or(CoreError::NotFound)?;
+        // Numbers given out before the format last changed keep their old shape.
         let number = self
-            .config()
+            .settings()
             .number_format
             .canonical(number)
-            .ok_or(CoreError::NotFound)?;
+            .unwrap_or_else(|| number.to_owned());
         let mut conn = self.db().conn().await?;
         let ticket = conn.h().ticket_by_number(&number).await?;
         let contact = conn
@@ -451,6 +451,34 @@ impl Tessera {
             ticket_id: ticket.id,
             contact_id: contact,
         })
+    }
+
+    /// "Check ticket status" when it mails links: if number and address match, that person
+    /// gets a fresh access link by mail. The caller answers the same either way, so the page
+    /// tells nobody whether an address belongs to a ticket.
+    pub async fn mail_status_link(&self, number: &str, email: &str) -> Result<()> {
+        let grant = match self.check_status(number, email).await {
+            Ok(g) => g,
+            Err(CoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let mut tx = self.db().begin().await?;
+        let ticket = tx.h().ticket(grant.ticket_id).await?;
+        let contact = tx.h().contact(grant.contact_id).await?;
+        let minted = token::mint();
+        tx.h()
+            .insert_access_token(
+                ticket.id,
+                contact.id,
+                &minted.selector,
+                &minted.verifier_hash,
+            )
+            .await?;
+        let mail = notify::status_link(self, &ticket, &contact, &minted.token);
+        tx.h().enqueue_mail(&mail).await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(())
     }
 
     /// The ticket a session was granted, by number, as its participant sees it.

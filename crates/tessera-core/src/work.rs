@@ -632,7 +632,7 @@ impl Tessera {
                 email.as_str(),
                 &email.key(),
                 &display,
-                self.config().default_lang,
+                self.settings().default_lang,
             )
             .await?;
         if contact == ticket.requester.id {

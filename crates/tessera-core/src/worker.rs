@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use tessera_domain::Timestamp;
-use tessera_mail::Transport;
-use tokio::sync::watch;
+use tessera_mail::{SmtpSettings, Transport};
+use tokio::sync::{Mutex, watch};
 
 use crate::{Result, Tessera};
 
@@ -15,13 +15,35 @@ const POLL: Duration = Duration::from_secs(5);
 /// The background mail deliverer.
 pub struct MailWorker {
     app: Tessera,
-    transport: Transport,
+    /// The transport and the SMTP settings it was built for; rebuilt when they change.
+    transport: Mutex<Option<(Option<SmtpSettings>, Transport)>>,
 }
 
 impl MailWorker {
-    /// A worker delivering through `transport`.
-    pub fn new(app: Tessera, transport: Transport) -> Self {
-        Self { app, transport }
+    /// A worker delivering as the settings in force say (SMTP, or files).
+    pub fn new(app: Tessera) -> Self {
+        Self {
+            app,
+            transport: Mutex::new(None),
+        }
+    }
+
+    /// The transport for the settings in force.
+    async fn transport(&self) -> std::result::Result<Transport, tessera_mail::TransportError> {
+        let wanted = self.app.settings().smtp.clone();
+        let mut slot = self.transport.lock().await;
+        if let Some((built_for, t)) = slot.as_ref()
+            && *built_for == wanted
+        {
+            return Ok(t.clone());
+        }
+        let t = match &wanted {
+            Some(s) => Transport::smtp_with(s)?,
+            None => Transport::Files(self.app.config().mail_dir.clone()),
+        };
+        tracing::info!(transport = ?t, "mail transport ready");
+        *slot = Some((wanted, t.clone()));
+        Ok(t)
     }
 
     fn backoff_ms(&self, attempts: i64) -> i64 {
@@ -48,18 +70,28 @@ impl MailWorker {
             if batch.is_empty() {
                 return Ok(handled);
             }
+            let transport = self.transport().await;
             for mail in batch {
                 handled += 1;
                 let recipients: Vec<&str> = mail.recipients.lines().collect();
-                let result = self
-                    .transport
-                    .send(
-                        &mail.message_id,
-                        &mail.envelope_from,
-                        &recipients,
-                        &mail.raw,
-                    )
-                    .await;
+                let result = match &transport {
+                    Ok(t) => {
+                        t.send(
+                            &mail.message_id,
+                            &mail.envelope_from,
+                            &recipients,
+                            &mail.raw,
+                        )
+                        .await
+                    }
+                    // Settings that cannot make a transport: keep the mail and retry, an
+                    // administrator will mend them.
+                    Err(e) => Err(tessera_mail::TransportError {
+                        permanent: false,
+                        message: e.message.clone(),
+                        kind: e.kind,
+                    }),
+                };
                 let mut conn = self.app.db().conn().await?;
                 match result {
                     Ok(()) => {
@@ -88,6 +120,10 @@ impl MailWorker {
         loop {
             if *shutdown.borrow() {
                 return;
+            }
+            // Picks up settings other nodes saved (this node's own apply at once).
+            if let Err(e) = self.app.reload_settings().await {
+                tracing::error!(error = %e, "settings reload");
             }
             if let Err(e) = self.app.alert_overdue().await {
                 tracing::error!(error = %e, "overdue check");

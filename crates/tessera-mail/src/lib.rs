@@ -8,4 +8,4 @@ mod compose;
 mod transport;
 
 pub use compose::{Mailbox, OutgoingMail, html_escape};
-pub use transport::{Transport, TransportError};
+pub use transport::{FailureKind, SmtpSettings, SmtpTls, Transport, TransportError};

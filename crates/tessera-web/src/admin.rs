@@ -149,7 +149,7 @@ async fn audit(State(s): State<AppState>, a: AgentCtx, Query(q): Query<AuditQuer
     html(&a.ctx, StatusCode::OK, &page)
 }
 
-fn admin_err(lang: tessera_domain::Lang, e: CoreError) -> PageError {
+pub(crate) fn admin_err(lang: tessera_domain::Lang, e: CoreError) -> PageError {
     match e {
         CoreError::Forbidden => PageError::not_found(lang),
         e => PageError::from_core(lang, e),
@@ -447,7 +447,7 @@ async fn set_password_form(
         .await
         .map_err(|e| PageError::from_core(ctx.lang, e))?;
     let page = SetPasswordPage {
-        p: Page::new(&ctx, &s.app.config().org_name),
+        p: Page::new(&ctx, &s.app.settings()),
         valid,
         form: Form::new(),
         min: tessera_core::MIN_PASSWORD,
@@ -494,7 +494,7 @@ async fn set_password(
         p.add("form", "error-csrf");
         Err(CoreError::Invalid(p))
     };
-    let org = s.app.config().org_name.clone();
+    let org = s.app.settings();
     match result {
         Ok(()) => Ok(ctx.finish(Redirect::to("/agent/login?done=password"))),
         Err(CoreError::Invalid(p)) => {

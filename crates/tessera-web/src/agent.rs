@@ -30,8 +30,8 @@ use crate::{
 /// Rows per queue page.
 const PAGE_SIZE: i64 = 50;
 
-pub fn router(state: &AppState) -> Router<AppState> {
-    let body_cap = (state.app.config().attachment_max_total as usize).saturating_mul(4) + (1 << 20);
+pub fn router() -> Router<AppState> {
+    let body_cap = upload::BODY_CAP;
     Router::new()
         .route(
             "/agent",
@@ -107,7 +107,7 @@ impl FromRequestParts<AppState> for AgentCtx {
 
 /// The page frame for an agent page.
 pub(crate) fn agent_page(s: &AppState, a: &AgentCtx) -> Page {
-    let mut p = Page::new(&a.ctx, &s.app.config().org_name);
+    let mut p = Page::new(&a.ctx, &s.app.settings());
     p.agent = Some(a.agent.display_name.clone());
     p.admin = a.agent.is_admin;
     p
@@ -137,7 +137,7 @@ struct NextQuery {
 
 async fn login_form(State(s): State<AppState>, ctx: Ctx, Query(q): Query<NextQuery>) -> PageResult {
     let page = LoginPage {
-        p: Page::new(&ctx, &s.app.config().org_name),
+        p: Page::new(&ctx, &s.app.settings()),
         form: Form::new(),
         failed: false,
         saved: q.done.as_deref() == Some("password"),
@@ -176,7 +176,7 @@ async fn login_submit(
     if input.password.is_empty() {
         p.add("password", "error-required");
     }
-    let org = s.app.config().org_name.clone();
+    let org = s.app.settings();
     if !p.is_empty() {
         let page = LoginPage {
             p: Page::new(&ctx, &org),
@@ -779,7 +779,7 @@ async fn render_ticket(
     let c = choices(s, lang)
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
-    let cfg = s.app.config();
+    let cfg = s.app.settings();
     let key_msg = |k: Option<String>, prefix: &str| {
         k.filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
             .map(|d| p.t(&format!("{prefix}{d}")))

@@ -57,7 +57,7 @@ impl FromRequestParts<AppState> for Ctx {
                     .and_then(|v| v.to_str().ok())
                     .and_then(Lang::negotiate)
             })
-            .unwrap_or(state.app.config().default_lang);
+            .unwrap_or_else(|| state.app.settings().default_lang);
         let session = match cookie(headers, SESSION_COOKIE) {
             Some(c) => state
                 .app

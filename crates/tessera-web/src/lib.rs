@@ -14,6 +14,7 @@ mod limiter;
 mod organisation;
 mod portal;
 mod render;
+mod settings;
 mod upload;
 
 use std::{sync::Arc, time::Duration};
@@ -83,10 +84,11 @@ impl AppState {
 /// Every route of the web front.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .merge(portal::router(&state))
-        .merge(agent::router(&state))
+        .merge(portal::router())
+        .merge(agent::router())
         .merge(admin::router())
         .merge(organisation::router())
+        .merge(settings::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

@@ -25,9 +25,8 @@ use crate::{
 
 pub(crate) type PageResult = Result<Response, PageError>;
 
-pub fn router(state: &AppState) -> Router<AppState> {
-    // Room to read (and discard) an oversized upload so the browser gets our answer.
-    let body_cap = (state.app.config().attachment_max_total as usize).saturating_mul(4) + (1 << 20);
+pub fn router() -> Router<AppState> {
+    let body_cap = upload::BODY_CAP;
     Router::new()
         .route("/", get(home))
         .route(
@@ -46,11 +45,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/attachments/{id}/{name}", get(download))
         .route("/lang/{code}", get(set_lang))
+        .route("/logo/{version}", get(logo))
         .route("/signout", post(sign_out))
 }
 
 fn page(s: &AppState, ctx: &Ctx) -> Page {
-    Page::new(ctx, &s.app.config().org_name)
+    Page::new(ctx, &s.app.settings())
 }
 
 pub(crate) fn html(ctx: &Ctx, status: StatusCode, t: &impl Template) -> PageResult {
@@ -93,10 +93,42 @@ fn redirect_with(ctx: &Ctx, to: &str, cookie: Option<HeaderValue>) -> Response {
 #[template(path = "home.html")]
 struct HomePage {
     p: Page,
+    /// The administrator's welcome text, rendered and sanitised.
+    intro: Option<String>,
 }
 
 async fn home(State(s): State<AppState>, ctx: Ctx) -> PageResult {
-    html(&ctx, StatusCode::OK, &HomePage { p: page(&s, &ctx) })
+    let settings = s.app.settings();
+    let intro = Some(settings.intro(ctx.lang))
+        .filter(|t| !t.trim().is_empty())
+        .map(user_text);
+    let page = HomePage {
+        p: Page::new(&ctx, &settings),
+        intro,
+    };
+    html(&ctx, StatusCode::OK, &page)
+}
+
+/// The organisation's logo; its URL names its version, so it may be cached for long.
+async fn logo(State(s): State<AppState>, Path(version): Path<String>) -> Response {
+    match &s.app.settings().logo {
+        Some(l) if l.version == version => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_str(&l.content_type)
+                        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
+            ],
+            l.bytes.as_ref().clone(),
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 #[derive(Template)]
@@ -132,7 +164,7 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
         .into_iter()
         .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
         .collect();
-    let cfg = s.app.config();
+    let cfg = s.app.settings();
     let status = if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -286,6 +318,14 @@ async fn status_submit(
     {
         return Err(PageError::too_many(ctx.lang));
     }
+    if s.app.settings().status_mode == tessera_core::StatusMode::MailLink {
+        s.app
+            .mail_status_link(&input.number, &input.email)
+            .await
+            .map_err(core_err(&ctx))?;
+        let page = StatusSentPage { p: page(&s, &ctx) };
+        return html(&ctx, StatusCode::OK, &page);
+    }
     match s.app.check_status(&input.number, &input.email).await {
         Ok(grant) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
@@ -303,6 +343,12 @@ async fn status_submit(
         }
         Err(e) => Err(PageError::from_core(ctx.lang, e)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "status_sent.html")]
+struct StatusSentPage {
+    p: Page,
 }
 
 async fn ticket_number(s: &AppState, grant: tessera_core::Grant) -> Result<String, CoreError> {

@@ -24,19 +24,25 @@ pub struct Page {
     pub agent: Option<String>,
     /// Whether the signed-in agent is an administrator.
     pub admin: bool,
+    /// Where the organisation's logo is served, if it has one.
+    pub logo: Option<String>,
 }
 
 impl Page {
     /// The frame for a request.
-    pub fn new(ctx: &Ctx, org: &str) -> Self {
+    pub fn new(ctx: &Ctx, settings: &tessera_core::Settings) -> Self {
         Self {
             lang: ctx.lang,
-            org: org.to_owned(),
+            org: settings.org_name.clone(),
             csrf: ctx.csrf.clone(),
             path: ctx.path.clone(),
             signed_in: ctx.session.is_some(),
             agent: None,
             admin: false,
+            logo: settings
+                .logo
+                .as_ref()
+                .map(|l| format!("/logo/{}", l.version)),
         }
     }
 
@@ -50,6 +56,7 @@ impl Page {
             signed_in: false,
             agent: None,
             admin: false,
+            logo: None,
         }
     }
 

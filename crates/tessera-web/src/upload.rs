@@ -1,11 +1,18 @@
 //! Reading multipart forms with files: files stream to temporary storage while the total is
 //! counted; past the limit nothing more is stored, the rest of the body is read and discarded
-//! so that the browser receives our answer instead of a reset connection.
+//! so that the browser receives our answer instead of a reset connection. The limit is the
+//! one in force now (administrators change it at run time), so the routes' own body limit is
+//! only the outer wall (`BODY_CAP`).
 
 use std::collections::HashMap;
 
 use axum::extract::Multipart;
 use tessera_core::{Tessera, Upload, clean_filename, content_type_for};
+
+/// The largest request body an upload route reads at all: room to read (and discard) four
+/// times the largest limit an administrator may set.
+pub const BODY_CAP: usize =
+    (tessera_core::MAX_ATTACHMENT_MB as usize) * 4 * 1024 * 1024 + (1 << 20);
 
 /// Longest text field accepted, in bytes (well above every field's character limit).
 const MAX_TEXT_BYTES: usize = 256 * 1024;
@@ -34,7 +41,9 @@ impl Submission {
 
 /// Reads a multipart form whose files go to `file_field`.
 pub async fn read(mut mp: Multipart, app: &Tessera, file_field: &str) -> Submission {
-    let max = app.config().attachment_max_total;
+    let max = app.settings().attachment_max_total;
+    // Past this much, reading on to answer politely is no longer worth it.
+    let give_up = max.saturating_mul(4).saturating_add(1 << 20);
     let mut sub = Submission::default();
     let mut total: u64 = 0;
     loop {
@@ -65,6 +74,11 @@ pub async fn read(mut mp: Multipart, app: &Tessera, file_field: &str) -> Submiss
                         }
                         sub.had_files = true;
                         total += bytes.len() as u64;
+                        if total > give_up {
+                            sub.too_large = true;
+                            sub.uploads.clear();
+                            return sub;
+                        }
                         if total > max {
                             sub.too_large = true;
                             sub.uploads.clear();

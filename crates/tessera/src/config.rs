@@ -8,7 +8,7 @@ use clap::Args;
 use serde::Deserialize;
 use tessera_core::CoreConfig;
 use tessera_domain::{EmailAddress, Lang, NumberFormat};
-use tessera_mail::Mailbox;
+use tessera_mail::{Mailbox, SmtpSettings};
 use tessera_web::WebConfig;
 
 /// Settings that every command shares; each may also come from `tessera.toml`.
@@ -114,6 +114,17 @@ pub fn redact_url(url: &str) -> String {
 }
 
 impl Config {
+    /// What the core needs, with the SMTP server this configuration names.
+    pub fn core(&self) -> CoreConfig {
+        CoreConfig {
+            smtp: self
+                .smtp_url
+                .as_deref()
+                .and_then(|u| SmtpSettings::from_url(u).ok()),
+            ..self.core.clone()
+        }
+    }
+
     /// Loads and validates the configuration.
     pub fn load(o: &Overrides) -> anyhow::Result<Self> {
         let path = o.config.clone().or_else(|| {
@@ -175,8 +186,16 @@ impl Config {
         if !(0.0..=1024.0).contains(&max_mb) {
             bail!("attachment_max_total_mb must be between 0 and 1024");
         }
+        let smtp_url = o.smtp_url.clone().or(file.smtp_url);
+        // Refused here, at start, rather than at the first mail.
+        smtp_url
+            .as_deref()
+            .map(SmtpSettings::from_url)
+            .transpose()
+            .context("smtp_url")?;
         let defaults = CoreConfig::default();
         let core = CoreConfig {
+            mail_dir: data_dir.join("mail-out"),
             base_url,
             number_format,
             mail_from: Mailbox {
@@ -207,7 +226,7 @@ impl Config {
             data_dir,
             database_url,
             listen,
-            smtp_url: o.smtp_url.clone().or(file.smtp_url),
+            smtp_url,
             log_json: file.log_format.as_deref() == Some("json"),
             core,
             web: WebConfig {

@@ -7,7 +7,7 @@ pub mod config;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use tessera_core::{BlobStore, Db, FirstAdmin, MailWorker, Tessera};
+use tessera_core::{BlobStore, Db, FirstAdmin, MailWorker, Settings, Tessera};
 use tessera_mail::Transport;
 use tessera_web::{AppState, WebConfig};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
@@ -41,7 +41,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(Tessera, Option<FirstAdmin>)>
     let blobs = BlobStore::open(cfg.data_dir.join("attachments"))
         .await
         .context("cannot open attachment folder")?;
-    let app = Tessera::new(db, blobs, cfg.core.clone()).await?;
+    let app = Tessera::new(db, blobs, cfg.core()).await?;
     let first_admin = app.bootstrap().await?;
     Ok((app, first_admin))
 }
@@ -59,6 +59,9 @@ pub async fn check(cfg: &Config) -> Vec<(&'static str, Result<String, String>)> 
         .map(|_| cfg.data_dir.display().to_string())
         .map_err(|e| format!("{}: {e}", cfg.data_dir.display()));
     out.push(("data folder is writable", data));
+    // The SMTP server in force may have been set in the browser: ask the database.
+    let core = cfg.core();
+    let mut smtp = core.smtp.clone();
     let db = match Db::connect(&cfg.database_url).await {
         Ok(db) => {
             let r = db
@@ -66,36 +69,31 @@ pub async fn check(cfg: &Config) -> Vec<(&'static str, Result<String, String>)> 
                 .await
                 .map(|_| config::redact_url(&cfg.database_url))
                 .map_err(|e| e.to_string());
+            if let Ok(s) = Settings::load(&db, &core).await {
+                smtp = s.smtp;
+            }
             db.close().await;
             r
         }
         Err(e) => Err(format!("{}: {e}", config::redact_url(&cfg.database_url))),
     };
     out.push(("database is reachable", db));
-    let mail = match &cfg.smtp_url {
-        Some(url) => match Transport::smtp(url) {
+    let mail = match &smtp {
+        Some(s) => match Transport::smtp_with(s) {
             Ok(t) => t
                 .check()
                 .await
-                .map(|_| format!("{} answers", config::redact_url(url)))
+                .map(|_| format!("{}:{} answers", s.host, s.port))
                 .map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         },
         None => Ok(format!(
             "no SMTP server: mail is written to {}",
-            cfg.data_dir.join("mail-out").display()
+            core.mail_dir.display()
         )),
     };
     out.push(("mail transport", mail));
     out
-}
-
-/// The mail transport the configuration asks for.
-pub fn transport(cfg: &Config) -> anyhow::Result<Transport> {
-    Ok(match &cfg.smtp_url {
-        Some(url) => Transport::smtp(url)?,
-        None => Transport::Files(cfg.data_dir.join("mail-out")),
-    })
 }
 
 /// Starts the web server and the mail worker on the configured address.
@@ -118,7 +116,7 @@ pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Run
     };
     let router = tessera_web::router(AppState::new(app.clone(), web));
     let (shutdown, rx) = watch::channel(false);
-    let worker = tokio::spawn(MailWorker::new(app.clone(), transport(cfg)?).run(rx.clone()));
+    let worker = tokio::spawn(MailWorker::new(app.clone()).run(rx.clone()));
     let mut server_rx = rx;
     let server = tokio::spawn(async move {
         axum::serve(

@@ -445,3 +445,90 @@ topic-auto-team = Neue Tickets automatisch zuweisen an (Team)
 action-revoke-access = Zugangslinks sperren
 done-revoke-access = Alle Zugangslinks dieser Person sind gesperrt; geöffnete Sitzungen sehen das Ticket nicht mehr.
 event-access-revoked = hat die Zugangslinks von { $email } gesperrt
+
+## Einstellungen (Portal und E-Mail)
+settings-title = Einstellungen
+settings-portal = Portal
+settings-mail = E-Mail
+settings-saved = Die Einstellungen sind gespeichert und gelten ab sofort.
+settings-appearance = Erscheinungsbild
+settings-org-name = Name der Organisation
+settings-org-name-hint = Steht oben auf jeder Seite und in jeder E-Mail.
+settings-logo = Logo
+settings-logo-current = Aktuelles Logo
+settings-logo-hint = PNG, JPEG, GIF oder WebP, höchstens { $kb } KB. Ohne neue Datei bleibt das bisherige Logo.
+settings-logo-remove = Logo entfernen
+settings-intro-de = Begrüßungstext auf der Startseite (Deutsch)
+settings-intro-en = Begrüßungstext auf der Startseite (Englisch)
+settings-intro-hint = Leer lassen für den Standardtext. **fett**, *kursiv*, Listen und Links sind möglich.
+settings-default-lang = Standardsprache
+settings-default-lang-hint = Für Besucher, deren Browser weder Deutsch noch Englisch bevorzugt, und für E-Mails an Personen ohne bekannte Sprache.
+settings-tickets = Tickets und Anhänge
+settings-number-format = Format der Ticketnummern
+settings-number-format-hint = Jedes # wird eine zufällige Ziffer, alles andere bleibt stehen, z. B. ###### oder DRK-####. Bestehende Tickets behalten ihre Nummer.
+settings-max-mb = Anhänge pro Nachricht höchstens (MB)
+settings-max-mb-hint = Alle Dateien einer Nachricht zusammen; höchstens { $max } MB.
+settings-allowed-types = Erlaubte Dateitypen
+settings-allowed-types-hint = Dateiendungen, durch Komma getrennt, z. B. pdf, docx, png, jpg. Leer lassen, um alle Dateitypen zu erlauben.
+settings-status-mode = Wenn jemand „Ticketstatus prüfen“ mit passender Nummer und E-Mail-Adresse nutzt
+settings-status-open = Ticket sofort öffnen
+settings-status-mail = Einen neuen Zugangslink an die E-Mail-Adresse senden (sicherer: Nur wer das Postfach liest, kommt hinein)
+settings-sender = Absender
+settings-sender-hint = Für E-Mails ohne eigene Abteilungsadresse, etwa Einladungen. Jede Abteilung sendet ihre Ticket-E-Mails mit ihrer eigenen Adresse (unter Abteilungen).
+settings-mail-from = Absenderadresse
+settings-mail-from-name = Absendername
+settings-delivery = Versand
+settings-delivery-how = Wie sollen E-Mails verschickt werden?
+settings-delivery-smtp = Über einen SMTP-Server
+settings-delivery-files = Nicht verschicken, sondern als Dateien im Datenordner ablegen (zum Ausprobieren)
+settings-smtp-host = SMTP-Server
+settings-smtp-host-hint = Name oder Adresse, z. B. smtp.beispiel.de
+settings-smtp-port = Port
+settings-smtp-port-hint = Leer lassen für den üblichen Port: 587 (STARTTLS), 465 (TLS), 25 (ohne)
+settings-smtp-tls = Verschlüsselung
+settings-tls-starttls = STARTTLS (empfohlen, meist Port 587)
+settings-tls-tls = TLS von Anfang an (meist Port 465)
+settings-tls-none = Keine (nur für einen Server im eigenen Netz)
+settings-tls-opportunistic = STARTTLS, wenn angeboten (nicht empfohlen)
+settings-smtp-user = Benutzername
+settings-smtp-user-hint = Leer lassen, wenn der Server keine Anmeldung verlangt.
+settings-smtp-password = Passwort
+settings-smtp-password-stored = Ein Passwort ist gespeichert; es wird nie wieder angezeigt. Leer lassen, um es zu behalten.
+settings-smtp-password-none = Es ist kein Passwort gespeichert.
+settings-smtp-password-clear = Gespeichertes Passwort löschen
+settings-test = Test-E-Mail
+settings-test-hint = Schickt sofort eine E-Mail mit den Angaben in diesem Formular, auch wenn sie noch nicht gespeichert sind.
+settings-test-to = Empfänger der Test-E-Mail
+settings-test-send = Test-E-Mail senden
+settings-test-sent = Die Test-E-Mail an { $to } wurde vom Server angenommen.
+settings-test-detail = Antwort des Servers:
+settings-test-settings = Mit diesen Angaben lässt sich keine E-Mail verschicken. Bitte prüfen Sie Server und Absenderadresse.
+settings-test-connect = Keine Verbindung zum SMTP-Server. Bitte prüfen Sie Servername und Port und ob der Server erreichbar ist.
+settings-test-tls = Die verschlüsselte Verbindung kam nicht zustande. Bitte prüfen Sie, ob Verschlüsselung und Port zusammenpassen (STARTTLS meist 587, TLS meist 465).
+settings-test-auth = Der Server hat Benutzername oder Passwort abgelehnt.
+settings-test-rejected = Der Server hat die E-Mail abgelehnt, z. B. den Absender oder den Empfänger.
+settings-test-timeout = Der Server hat nicht rechtzeitig geantwortet.
+settings-test-other = Die Test-E-Mail konnte nicht verschickt werden.
+error-number-format = Bitte mindestens vier # und sonst nur Buchstaben, Ziffern und Bindestriche verwenden, höchstens 20 Zeichen.
+error-attachment-limit = Bitte eine Zahl größer als 0 und höchstens 100 eingeben.
+error-file-types = Bitte nur Dateiendungen aus Buchstaben und Ziffern angeben, durch Komma getrennt.
+error-logo-size = Das Logo ist zu groß: höchstens 256 KB.
+error-logo-type = Das Logo muss ein PNG-, JPEG-, GIF- oder WebP-Bild sein.
+error-smtp-host = Bitte den Namen oder die Adresse des SMTP-Servers angeben.
+error-port = Bitte einen Port zwischen 1 und 65535 angeben.
+status-sent = Danke. Wenn Ticketnummer und E-Mail-Adresse zusammenpassen, haben wir gerade einen Link zu Ihrem Ticket an diese Adresse geschickt.
+status-sent-hint = Öffnen Sie die E-Mail und klicken Sie auf den Link. Kommt nichts an, prüfen Sie bitte auch den Spam-Ordner und Ihre Angaben.
+status-again = Erneut versuchen
+mail-status-link-subject = [#{ $number }] Ihr Link zum Ticket
+mail-status-link-body =
+    Hallo { $name },
+
+    Sie haben einen Link zu Ihrem Ticket { $number } („{ $subject }“) angefordert. Hier können Sie den Verlauf ansehen und antworten:
+    { $link }
+
+    Wenn Sie das nicht waren, können Sie diese E-Mail ignorieren.
+
+    Ihr Team von { $org }
+mail-test-subject = Test-E-Mail von { $org }
+mail-test-body =
+    Diese Test-E-Mail bestätigt, dass { $org } über den eingestellten Server E-Mails verschicken kann.

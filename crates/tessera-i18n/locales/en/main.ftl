@@ -445,3 +445,90 @@ topic-auto-team = Assign new tickets automatically to (team)
 action-revoke-access = Revoke access links
 done-revoke-access = All of this person's access links are revoked; open sessions no longer see the ticket.
 event-access-revoked = revoked the access links of { $email }
+
+## Settings (portal and email)
+settings-title = Settings
+settings-portal = Portal
+settings-mail = Email
+settings-saved = The settings are saved and apply from now on.
+settings-appearance = Appearance
+settings-org-name = Organisation name
+settings-org-name-hint = Shown at the top of every page and in every email.
+settings-logo = Logo
+settings-logo-current = Current logo
+settings-logo-hint = PNG, JPEG, GIF or WebP, at most { $kb } KB. Without a new file the current logo stays.
+settings-logo-remove = Remove the logo
+settings-intro-de = Welcome text on the home page (German)
+settings-intro-en = Welcome text on the home page (English)
+settings-intro-hint = Leave empty for the standard text. **bold**, *italics*, lists and links are possible.
+settings-default-lang = Default language
+settings-default-lang-hint = For visitors whose browser prefers neither German nor English, and for email to people whose language is unknown.
+settings-tickets = Tickets and attachments
+settings-number-format = Ticket number format
+settings-number-format-hint = Each # becomes a random digit, everything else stays, e.g. ###### or DRK-####. Existing tickets keep their numbers.
+settings-max-mb = Attachments per message at most (MB)
+settings-max-mb-hint = All files of one message together; at most { $max } MB.
+settings-allowed-types = Allowed file types
+settings-allowed-types-hint = File extensions separated by commas, e.g. pdf, docx, png, jpg. Leave empty to allow every type.
+settings-status-mode = When someone uses "Check ticket status" with a matching number and email address
+settings-status-open = Open the ticket at once
+settings-status-mail = Send a fresh access link to the email address (safer: only whoever reads that mailbox gets in)
+settings-sender = Sender
+settings-sender-hint = For email without a department address of its own, such as invitations. Each department sends its ticket email from its own address (under Departments).
+settings-mail-from = Sender address
+settings-mail-from-name = Sender name
+settings-delivery = Delivery
+settings-delivery-how = How should email be sent?
+settings-delivery-smtp = Through an SMTP server
+settings-delivery-files = Don't send; write it as files into the data folder (for trying Tessera out)
+settings-smtp-host = SMTP server
+settings-smtp-host-hint = Name or address, e.g. smtp.example.org
+settings-smtp-port = Port
+settings-smtp-port-hint = Leave empty for the usual port: 587 (STARTTLS), 465 (TLS), 25 (none)
+settings-smtp-tls = Encryption
+settings-tls-starttls = STARTTLS (recommended, usually port 587)
+settings-tls-tls = TLS from the start (usually port 465)
+settings-tls-none = None (only for a server on your own network)
+settings-tls-opportunistic = STARTTLS when offered (not recommended)
+settings-smtp-user = User name
+settings-smtp-user-hint = Leave empty if the server needs no sign-in.
+settings-smtp-password = Password
+settings-smtp-password-stored = A password is stored; it is never shown again. Leave empty to keep it.
+settings-smtp-password-none = No password is stored.
+settings-smtp-password-clear = Delete the stored password
+settings-test = Test email
+settings-test-hint = Sends an email at once with the values in this form, even before they are saved.
+settings-test-to = Send the test email to
+settings-test-send = Send test email
+settings-test-sent = The server accepted the test email to { $to }.
+settings-test-detail = The server's answer:
+settings-test-settings = No email can be sent with these values. Please check the server and the sender address.
+settings-test-connect = No connection to the SMTP server. Please check the server name and port, and that the server is reachable.
+settings-test-tls = The encrypted connection failed. Please check that encryption and port belong together (STARTTLS usually 587, TLS usually 465).
+settings-test-auth = The server refused the user name or password.
+settings-test-rejected = The server refused the email, for example its sender or recipient.
+settings-test-timeout = The server did not answer in time.
+settings-test-other = The test email could not be sent.
+error-number-format = Please use at least four # and otherwise only letters, digits and dashes, at most 20 characters.
+error-attachment-limit = Please enter a number greater than 0 and at most 100.
+error-file-types = Please list only file extensions of letters and digits, separated by commas.
+error-logo-size = The logo is too large: at most 256 KB.
+error-logo-type = The logo must be a PNG, JPEG, GIF or WebP image.
+error-smtp-host = Please enter the name or address of the SMTP server.
+error-port = Please enter a port between 1 and 65535.
+status-sent = Thank you. If the ticket number and email address belong together, we have just sent a link to your ticket to that address.
+status-sent-hint = Open the email and click the link. If nothing arrives, please check your spam folder and what you entered.
+status-again = Try again
+mail-status-link-subject = [#{ $number }] Your link to the ticket
+mail-status-link-body =
+    Hello { $name },
+
+    You asked for a link to your ticket { $number } ("{ $subject }"). Here you can see its history and reply:
+    { $link }
+
+    If this was not you, you can ignore this email.
+
+    Your team at { $org }
+mail-test-subject = Test email from { $org }
+mail-test-body =
+    This test email confirms that { $org } can send email through the configured server.

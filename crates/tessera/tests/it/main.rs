@@ -9,4 +9,5 @@ mod cli;
 mod crash;
 mod mail;
 mod portal;
+mod settings;
 mod support;
