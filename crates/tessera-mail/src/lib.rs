@@ -1,10 +1,12 @@
-//! Email out: building RFC 5322 messages and handing them to a transport.
+//! Email out: building RFC 5322 messages and handing them to a transport; and email in:
+//! decoding what arrives (`inbound`).
 //!
 //! Architecture invariant: no database and no ticket logic here; callers pass finished texts
 //! and get bytes back, and the outbox worker passes bytes to a `Transport`.
 #![forbid(unsafe_code)]
 
 mod compose;
+pub mod inbound;
 mod transport;
 
 pub use compose::{Mailbox, OutgoingMail, html_escape};

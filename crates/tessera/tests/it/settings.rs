@@ -289,7 +289,9 @@ async fn mail_settings_switch_delivery_test_mail_and_keep_the_password_secret() 
     open(&app, &app.client(), MAX, &[]).await;
     let mails = smtp.wait_for(2).await;
     assert!(
-        mails.iter().any(|m| m.subject.contains("Nikolausschwimmen")),
+        mails
+            .iter()
+            .any(|m| m.subject.contains("Nikolausschwimmen")),
         "{mails:?}"
     );
     assert!(
