@@ -48,11 +48,14 @@ pub(crate) fn sla_due(
     use tessera_domain::sla;
     let schedule = sla::Schedule::parse(&plan.schedule);
     let holidays = sla::parse_holidays(&plan.holidays).unwrap_or_default();
+    // Saving refuses unknown zones; one that a newer tz database dropped counts in UTC.
+    let tz = sla::parse_zone(&plan.timezone).unwrap_or(sla::Tz::UTC);
     let due = sla::due(
         start.to_datetime(),
         chrono::Duration::seconds(plan.grace_seconds),
         schedule.as_ref(),
         &holidays,
+        tz,
     );
     tessera_domain::Timestamp(due.timestamp_micros())
 }

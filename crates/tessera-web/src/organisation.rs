@@ -89,7 +89,38 @@ struct Field {
     selected: Vec<String>,
     error: Option<String>,
     required: bool,
+    /// Values offered in a `<datalist>` for a text field; any other value may be typed.
+    suggestions: &'static [&'static str],
 }
+
+/// Zones offered for service levels: where the first users' colleagues work, and the big
+/// ones elsewhere. Any IANA name may be typed.
+const COMMON_ZONES: &[&str] = &[
+    "Europe/Berlin",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/Amsterdam",
+    "Europe/Brussels",
+    "Europe/Paris",
+    "Europe/London",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "UTC",
+];
+
+/// The zone new service levels start with: the first users are in Germany. Existing plans
+/// keep UTC (the migration's default), which is what they counted in before.
+const NEW_PLAN_ZONE: &str = "Europe/Berlin";
 
 fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into<String>) -> Field {
     Field {
@@ -101,6 +132,7 @@ fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into
         selected: vec![],
         error: None,
         required: matches!(kind, "text" | "email" | "textarea"),
+        suggestions: &[],
     }
 }
 
@@ -247,6 +279,7 @@ async fn rows(
                 p.t("field-name-only"),
                 p.t("sla-grace"),
                 p.t("sla-schedule"),
+                p.t("sla-timezone"),
                 p.t("org-active"),
             ],
             l.plans
@@ -257,6 +290,7 @@ async fn rows(
                         x.name.clone(),
                         hours(x.grace_seconds),
                         x.schedule.clone(),
+                        x.timezone.clone(),
                         yes(p, x.is_active),
                     ],
                 })
@@ -398,8 +432,17 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
             ]
         }
         Kind::Sla => {
-            let mut schedule = field(p, "schedule", "sla-schedule-label", "text", v("schedule"));
+            let mut schedule = field(
+                p,
+                "schedule",
+                "sla-schedule-local-label",
+                "text",
+                v("schedule"),
+            );
             schedule.required = false;
+            let mut timezone = field(p, "timezone", "sla-timezone-label", "text", v("timezone"));
+            timezone.required = false;
+            timezone.suggestions = COMMON_ZONES;
             let mut holidays = field(p, "holidays", "sla-holidays-label", "text", v("holidays"));
             holidays.required = false;
             vec![
@@ -412,6 +455,7 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                     v("grace_hours"),
                 ),
                 schedule,
+                timezone,
                 holidays,
                 field(
                     p,
@@ -584,6 +628,7 @@ async fn current(
                 ("name", x.name.clone()),
                 ("grace_hours", hours(x.grace_seconds)),
                 ("schedule", x.schedule.clone()),
+                ("timezone", x.timezone.clone()),
                 ("holidays", x.holidays.clone()),
                 ("is_active", flag(x.is_active)),
             ])
@@ -717,6 +762,7 @@ async fn list(
         Kind::Sla => vec![
             ("grace_hours".into(), "24".into()),
             ("schedule".into(), "Mo-Fr 08:00-17:00".into()),
+            ("timezone".into(), NEW_PLAN_ZONE.into()),
             ("is_active".into(), "1".into()),
         ],
     };
@@ -829,6 +875,7 @@ async fn store(
                 grace_hours: v("grace_hours"),
                 schedule: v("schedule"),
                 holidays: v("holidays"),
+                timezone: v("timezone"),
                 active: on("is_active"),
             };
             s.app.save_sla_plan(actor, form).await

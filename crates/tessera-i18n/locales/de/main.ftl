@@ -445,3 +445,9 @@ topic-auto-team = Neue Tickets automatisch zuweisen an (Team)
 action-revoke-access = Zugangslinks sperren
 done-revoke-access = Alle Zugangslinks dieser Person sind gesperrt; geöffnete Sitzungen sehen das Ticket nicht mehr.
 event-access-revoked = hat die Zugangslinks von { $email } gesperrt
+
+## Department members and time zones
+sla-timezone = Zeitzone
+sla-timezone-label = Zeitzone für Arbeitszeit und Feiertage, z. B. „Europe/Berlin“ (leer: UTC)
+sla-schedule-local-label = Arbeitszeit, z. B. „Mo-Fr 08:00-17:00“ (Ortszeit der Zeitzone; leer: rund um die Uhr)
+error-timezone = Diese Zeitzone ist unbekannt. Bitte geben Sie einen Namen wie „Europe/Berlin“ oder „UTC“ ein.

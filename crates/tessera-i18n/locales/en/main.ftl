@@ -445,3 +445,9 @@ topic-auto-team = Assign new tickets automatically to (team)
 action-revoke-access = Revoke access links
 done-revoke-access = All of this person's access links are revoked; open sessions no longer see the ticket.
 event-access-revoked = revoked the access links of { $email }
+
+## Department members and time zones
+sla-timezone = Time zone
+sla-timezone-label = Time zone of the business hours and holidays, e.g. "Europe/Berlin" (empty: UTC)
+sla-schedule-local-label = Business hours, e.g. "Mon-Fri 08:00-17:00" (local time of the zone; empty: around the clock)
+error-timezone = This time zone is unknown. Please enter a name such as "Europe/Berlin" or "UTC".

@@ -25,7 +25,7 @@ async fn chefin(app: &TestApp) -> tessera_domain::AgentId {
         .unwrap()
 }
 
-async fn sign_in(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
+pub(crate) async fn sign_in(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
     let c = app.client();
     let token = csrf(&c, &app.url("/agent/login")).await;
     c.post(app.url("/agent/login"))
@@ -40,7 +40,7 @@ async fn sign_in(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
     c
 }
 
-async fn post_form(
+pub(crate) async fn post_form(
     c: &reqwest::Client,
     app: &TestApp,
     path: &str,

@@ -8,5 +8,6 @@ mod browser;
 mod cli;
 mod crash;
 mod mail;
+mod members;
 mod portal;
 mod support;
