@@ -11,6 +11,7 @@ mod bootstrap;
 mod config;
 mod demo;
 mod error;
+mod members;
 mod notify;
 mod organisation;
 mod portal;
@@ -27,6 +28,7 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
+pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,
@@ -34,8 +36,8 @@ pub use portal::{
 };
 pub use session::Session;
 pub use tessera_store::{
-    AuditRow, BlobStore, CannedRow, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow,
-    SlaRow, TempBlob, TopicRow, Visibility,
+    AuditRow, BlobStore, CannedRow, Db, DepartmentMember, DepartmentRow, Grant, OtherTicket,
+    QueueQuery, QueueRow, SlaRow, TempBlob, TopicRow, Visibility,
 };
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;

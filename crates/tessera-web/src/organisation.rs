@@ -161,6 +161,8 @@ struct EntitiesPage {
     p: Page,
     title: String,
     back: Option<(String, String)>,
+    /// Pages about this item (a department's members).
+    links: Vec<(String, String)>,
     done: Option<String>,
     headers: Vec<String>,
     rows: Vec<Row>,
@@ -226,26 +228,39 @@ async fn rows(
             .unwrap_or_default()
     };
     Ok(match kind {
-        Kind::Departments => (
-            vec![
-                p.t("field-name-only"),
-                p.t("field-email"),
-                p.t("org-alerts"),
-                p.t("org-active"),
-            ],
-            l.departments
-                .iter()
-                .map(|d| Row {
-                    link: format!("{}/{}", kind.path(), d.department_id),
-                    cells: vec![
-                        d.name.clone(),
-                        d.email.clone(),
-                        yes(p, d.alert_new_ticket),
-                        yes(p, d.is_active),
-                    ],
-                })
-                .collect(),
-        ),
+        Kind::Departments => {
+            let managers = s.app.department_managers(actor).await?;
+            let managers_of = |id: i64| {
+                managers
+                    .iter()
+                    .filter(|(d, _)| d.0 == id)
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            (
+                vec![
+                    p.t("field-name-only"),
+                    p.t("field-email"),
+                    p.t("members-managers"),
+                    p.t("org-alerts"),
+                    p.t("org-active"),
+                ],
+                l.departments
+                    .iter()
+                    .map(|d| Row {
+                        link: format!("{}/{}", kind.path(), d.department_id),
+                        cells: vec![
+                            d.name.clone(),
+                            d.email.clone(),
+                            managers_of(d.department_id),
+                            yes(p, d.alert_new_ticket),
+                            yes(p, d.is_active),
+                        ],
+                    })
+                    .collect(),
+            )
+        }
         Kind::Teams => {
             let teams = s.app.teams_admin(actor).await?;
             (
@@ -705,6 +720,10 @@ async fn render(
     let title = p.t(&format!("org-{}", kind.key()));
     let page = EntitiesPage {
         back: id.map(|_| (kind.path().to_owned(), title.clone())),
+        links: match (kind, id) {
+            (Kind::Departments, Some(i)) => vec![(crate::members::path(i), p.t("members-link"))],
+            _ => vec![],
+        },
         title: match id {
             Some(_) => values
                 .iter()
