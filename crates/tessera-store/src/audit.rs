@@ -167,13 +167,6 @@ impl Handle<'_> {
         Ok(())
     }
 
-    /// Removes an agent from every department (before setting new roles).
-    pub async fn clear_department_roles(&mut self, id: AgentId) -> Result<()> {
-        on!(self, c => sqlx::query("DELETE FROM agent_department WHERE agent_id = $1")
-            .bind(id.0).execute(c).await?.rows_affected());
-        Ok(())
-    }
-
     /// Every help topic: (id, German name, English name, department name, public, active).
     pub async fn all_topics(&mut self) -> Result<Vec<(i64, String, String, String, bool, bool)>> {
         on!(self, c => Ok(sqlx::query_as(

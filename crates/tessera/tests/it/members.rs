@@ -342,6 +342,67 @@ async fn administrators_manage_a_departments_members_and_managers() {
 }
 
 #[tokio::test]
+async fn saving_an_agent_keeps_their_membership_of_an_inactive_department() {
+    let app = TestApp::start().await;
+    agent(&app, "chefin", "Chefin", true).await;
+    let nadine = agent(&app, "nadine", "Nadine S.", false).await;
+    let old = app
+        .app
+        .create_department("Archiv", "archiv@tessera.test")
+        .await
+        .unwrap();
+    app.exec(&format!(
+        "UPDATE department SET is_active = FALSE WHERE department_id = {}",
+        old.0
+    ))
+    .await;
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    let members = format!("/agent/admin/departments/{}/members", old.0);
+    let res = post_form(
+        &admin,
+        &app,
+        &members,
+        &[
+            ("do", "add"),
+            ("agent", &nadine.0.to_string()),
+            ("role", "view"),
+        ],
+    )
+    .await;
+    assert_eq!(res.url().query(), Some("done=add"));
+    // The agent form offers active departments only; saving it must not drop the other.
+    let res = post_form(
+        &admin,
+        &app,
+        &format!("/agent/admin/agents/{}", nadine.0),
+        &[
+            ("display_name", "Nadine Schulz"),
+            ("email", "nadine@tessera.test"),
+            ("lang", "de"),
+            ("dept-1", "agent"),
+        ],
+    )
+    .await;
+    assert_eq!(res.url().query(), Some("done=agent-update"));
+    assert_eq!(
+        app.count(&format!(
+            "agent_department WHERE department_id = {} AND role = 'view'",
+            old.0
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("agent_department WHERE department_id = 1 AND role = 'agent'")
+            .await,
+        1
+    );
+    let (_, list) = page(&app, &admin, &members).await;
+    assert!(list.contains("Nadine Schulz"));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_service_level_keeps_its_time_zone() {
     let app = TestApp::start().await;
     agent(&app, "chefin", "Chefin", true).await;
