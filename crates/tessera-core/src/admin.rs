@@ -170,7 +170,8 @@ pub struct AgentForm {
     pub is_admin: bool,
     /// `de` or `en`.
     pub lang: String,
-    /// Every department with the role in it, or `None` for not a member.
+    /// Departments with the role in each, or `None` for not a member; departments not
+    /// listed keep their memberships.
     pub departments: Vec<(tessera_domain::DepartmentId, Option<tessera_domain::Role>)>,
 }
 
@@ -323,7 +324,8 @@ impl Tessera {
         Ok(())
     }
 
-    /// Changes an agent's profile and department roles; the audit log keeps before and after.
+    /// Changes an agent's profile and their roles in the departments the form lists; the audit
+    /// log keeps before and after.
     pub async fn update_agent(&self, actor: Actor<'_>, id: AgentId, f: AgentForm) -> Result<()> {
         actor.require_admin()?;
         let (email, lang) = check_form(&f, false)?;
@@ -339,14 +341,23 @@ impl Tessera {
             )
             .await
             .map_err(conflict)?;
-        tx.h().clear_department_roles(id).await?;
-        let mut roles = Vec::new();
+        // Only the departments the form lists change: it offers the active ones, and a
+        // membership of an inactive department (kept on that department's members page)
+        // must survive saving the agent.
         for (d, role) in &f.departments {
-            if let Some(r) = role {
-                tx.h().set_department_role(id, *d, *r).await?;
-                roles.push(format!("{}:{}", d.0, r.as_str()));
+            match role {
+                Some(r) => tx.h().set_department_role(id, *d, *r).await?,
+                None => {
+                    tx.h().remove_department_member(id, *d).await?;
+                }
             }
         }
+        let (after, _) = tx.h().agent_any(id).await?.ok_or(CoreError::NotFound)?;
+        let roles: Vec<String> = after
+            .departments
+            .iter()
+            .map(|(d, r)| format!("{}:{}", d.0, r.as_str()))
+            .collect();
         let describe = |name: &str, mail: &str, admin: bool, l: &str, r: &[String]| {
             format!(
                 "{name} <{mail}> admin={admin} lang={l} departments={}",

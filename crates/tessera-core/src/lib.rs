@@ -11,6 +11,7 @@ mod bootstrap;
 mod config;
 mod demo;
 mod error;
+mod members;
 mod notify;
 mod organisation;
 mod portal;
@@ -28,6 +29,7 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
+pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,
@@ -39,8 +41,8 @@ pub use settings::{
 };
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
 pub use tessera_store::{
-    AuditRow, BlobStore, CannedRow, Db, DepartmentRow, Grant, OtherTicket, QueueQuery, QueueRow,
-    SlaRow, TempBlob, TopicRow, Visibility,
+    AuditRow, BlobStore, CannedRow, Db, DepartmentMember, DepartmentRow, Grant, OtherTicket,
+    QueueQuery, QueueRow, SlaRow, TempBlob, TopicRow, Visibility,
 };
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;
@@ -53,11 +55,14 @@ pub(crate) fn sla_due(
     use tessera_domain::sla;
     let schedule = sla::Schedule::parse(&plan.schedule);
     let holidays = sla::parse_holidays(&plan.holidays).unwrap_or_default();
+    // Saving refuses unknown zones; one that a newer tz database dropped counts in UTC.
+    let tz = sla::parse_zone(&plan.timezone).unwrap_or(sla::Tz::UTC);
     let due = sla::due(
         start.to_datetime(),
         chrono::Duration::seconds(plan.grace_seconds),
         schedule.as_ref(),
         &holidays,
+        tz,
     );
     tessera_domain::Timestamp(due.timestamp_micros())
 }

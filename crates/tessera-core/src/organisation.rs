@@ -19,6 +19,8 @@ pub struct SlaForm {
     pub schedule: String,
     /// Holidays.
     pub holidays: String,
+    /// IANA time zone of the hours and holidays; empty for UTC.
+    pub timezone: String,
     /// Offered for topics.
     pub active: bool,
 }
@@ -316,6 +318,7 @@ impl Tessera {
             grace_hours,
             schedule,
             holidays,
+            timezone,
             active,
         } = f;
         let mut p = Problem::default();
@@ -344,7 +347,15 @@ impl Tessera {
                 String::new()
             }
         };
-        let (Some(name), Some(grace)) = (name, grace) else {
+        // An empty zone is UTC: forms from before plans had zones meant that.
+        let timezone = match timezone.trim() {
+            "" => Some(tessera_domain::sla::Tz::UTC),
+            z => tessera_domain::sla::parse_zone(z),
+        };
+        if timezone.is_none() {
+            p.add("timezone", "error-timezone");
+        }
+        let (Some(name), Some(grace), Some(timezone)) = (name, grace, timezone) else {
             return Err(CoreError::Invalid(p));
         };
         p.into_result()?;
@@ -355,6 +366,7 @@ impl Tessera {
             schedule: schedule.to_owned(),
             holidays,
             is_active: active,
+            timezone: timezone.name().to_owned(),
         };
         let mut tx = self.db().begin().await?;
         let before = tx
@@ -370,8 +382,8 @@ impl Tessera {
             .map_err(|e| named(e, "name"))?;
         let describe = |x: &SlaRow| {
             format!(
-                "{} grace={}s hours={:?} holidays={:?} active={}",
-                x.name, x.grace_seconds, x.schedule, x.holidays, x.is_active
+                "{} grace={}s hours={:?} holidays={:?} tz={} active={}",
+                x.name, x.grace_seconds, x.schedule, x.holidays, x.timezone, x.is_active
             )
         };
         let b = before.as_ref().map(describe);

@@ -72,7 +72,8 @@ impl Handle<'_> {
         };
         let active = row.is_active;
         let departments: Vec<(i64, String)> = on!(self, c => sqlx::query_as(
-            "SELECT department_id, role FROM agent_department WHERE agent_id = $1")
+            "SELECT department_id, role FROM agent_department WHERE agent_id = $1
+             ORDER BY department_id")
             .bind(id.0).fetch_all(c).await?);
         let teams: Vec<i64> = on!(self, c => sqlx::query_scalar(
             "SELECT team_id FROM team_member WHERE agent_id = $1")

@@ -167,13 +167,6 @@ impl Handle<'_> {
         Ok(())
     }
 
-    /// Removes an agent from every department (before setting new roles).
-    pub async fn clear_department_roles(&mut self, id: AgentId) -> Result<()> {
-        on!(self, c => sqlx::query("DELETE FROM agent_department WHERE agent_id = $1")
-            .bind(id.0).execute(c).await?.rows_affected());
-        Ok(())
-    }
-
     /// Every help topic: (id, German name, English name, department name, public, active).
     pub async fn all_topics(&mut self) -> Result<Vec<(i64, String, String, String, bool, bool)>> {
         on!(self, c => Ok(sqlx::query_as(
@@ -241,6 +234,8 @@ pub struct SlaRow {
     pub holidays: String,
     /// Offered for topics.
     pub is_active: bool,
+    /// IANA time zone the business hours and holidays are local to.
+    pub timezone: String,
 }
 
 impl Handle<'_> {
@@ -330,7 +325,7 @@ impl Handle<'_> {
     /// Every service level plan.
     pub async fn all_sla_plans(&mut self) -> Result<Vec<SlaRow>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT sla_plan_id, name, grace_seconds, schedule, holidays, is_active FROM sla_plan
+            "SELECT sla_plan_id, name, grace_seconds, schedule, holidays, is_active, timezone FROM sla_plan
              ORDER BY is_active DESC, name, sla_plan_id")
             .fetch_all(c).await?))
     }
@@ -341,16 +336,17 @@ impl Handle<'_> {
         if p.sla_plan_id == 0 {
             on!(self, c => Ok(sqlx::query_scalar(
                 "INSERT INTO sla_plan (name, grace_seconds, schedule, holidays, is_active, created_at,
-                                       updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING sla_plan_id")
+                                       updated_at, timezone)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING sla_plan_id")
                 .bind(&p.name).bind(p.grace_seconds).bind(&p.schedule).bind(&p.holidays)
-                .bind(p.is_active).bind(now).fetch_one(c).await?))
+                .bind(p.is_active).bind(now).bind(&p.timezone).fetch_one(c).await?))
         } else {
             on!(self, c => sqlx::query(
                 "UPDATE sla_plan SET name = $2, grace_seconds = $3, schedule = $4, holidays = $5,
-                        is_active = $6, updated_at = $7 WHERE sla_plan_id = $1")
+                        is_active = $6, updated_at = $7, timezone = $8 WHERE sla_plan_id = $1")
                 .bind(p.sla_plan_id).bind(&p.name).bind(p.grace_seconds).bind(&p.schedule)
-                .bind(&p.holidays).bind(p.is_active).bind(now).execute(c).await?.rows_affected());
+                .bind(&p.holidays).bind(p.is_active).bind(now).bind(&p.timezone)
+                .execute(c).await?.rows_affected());
             Ok(p.sla_plan_id)
         }
     }
@@ -375,7 +371,8 @@ impl Handle<'_> {
         topic: tessera_domain::HelpTopicId,
     ) -> Result<Option<SlaRow>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT s.sla_plan_id, s.name, s.grace_seconds, s.schedule, s.holidays, s.is_active
+            "SELECT s.sla_plan_id, s.name, s.grace_seconds, s.schedule, s.holidays, s.is_active,
+                    s.timezone
              FROM help_topic h JOIN sla_plan s ON s.sla_plan_id = h.sla_plan_id
              WHERE h.help_topic_id = $1 AND s.is_active")
             .bind(topic.0).fetch_optional(c).await?))

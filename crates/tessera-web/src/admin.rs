@@ -25,7 +25,7 @@ use crate::{
 const PAGE: i64 = 100;
 
 /// The actions the audit log knows, for the filter.
-const ACTIONS: [&str; 19] = [
+const ACTIONS: [&str; 22] = [
     "sign-in",
     "sign-in-failed",
     "agent-create",
@@ -37,6 +37,9 @@ const ACTIONS: [&str; 19] = [
     "agent-set-password",
     "department-create",
     "department-update",
+    "department-member-add",
+    "department-member-role",
+    "department-member-remove",
     "team-create",
     "team-update",
     "topic-create",
@@ -79,7 +82,7 @@ struct AuditView {
 struct AuditPage {
     p: Page,
     rows: Vec<AuditView>,
-    actions: [&'static str; 19],
+    actions: [&'static str; 22],
     action: String,
     actor: String,
     older: Option<String>,

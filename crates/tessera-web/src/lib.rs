@@ -11,6 +11,7 @@ mod assets;
 mod ctx;
 mod error;
 mod limiter;
+mod members;
 mod organisation;
 mod portal;
 mod render;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(organisation::router())
         .merge(settings::router())
+        .merge(members::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

@@ -89,7 +89,38 @@ struct Field {
     selected: Vec<String>,
     error: Option<String>,
     required: bool,
+    /// Values offered in a `<datalist>` for a text field; any other value may be typed.
+    suggestions: &'static [&'static str],
 }
+
+/// Zones offered for service levels: where the first users' colleagues work, and the big
+/// ones elsewhere. Any IANA name may be typed.
+const COMMON_ZONES: &[&str] = &[
+    "Europe/Berlin",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/Amsterdam",
+    "Europe/Brussels",
+    "Europe/Paris",
+    "Europe/London",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Warsaw",
+    "Europe/Athens",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "UTC",
+];
+
+/// The zone new service levels start with: the first users are in Germany. Existing plans
+/// keep UTC (the migration's default), which is what they counted in before.
+const NEW_PLAN_ZONE: &str = "Europe/Berlin";
 
 fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into<String>) -> Field {
     Field {
@@ -101,6 +132,7 @@ fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into
         selected: vec![],
         error: None,
         required: matches!(kind, "text" | "email" | "textarea"),
+        suggestions: &[],
     }
 }
 
@@ -129,6 +161,8 @@ struct EntitiesPage {
     p: Page,
     title: String,
     back: Option<(String, String)>,
+    /// Pages about this item (a department's members).
+    links: Vec<(String, String)>,
     done: Option<String>,
     headers: Vec<String>,
     rows: Vec<Row>,
@@ -194,26 +228,39 @@ async fn rows(
             .unwrap_or_default()
     };
     Ok(match kind {
-        Kind::Departments => (
-            vec![
-                p.t("field-name-only"),
-                p.t("field-email"),
-                p.t("org-alerts"),
-                p.t("org-active"),
-            ],
-            l.departments
-                .iter()
-                .map(|d| Row {
-                    link: format!("{}/{}", kind.path(), d.department_id),
-                    cells: vec![
-                        d.name.clone(),
-                        d.email.clone(),
-                        yes(p, d.alert_new_ticket),
-                        yes(p, d.is_active),
-                    ],
-                })
-                .collect(),
-        ),
+        Kind::Departments => {
+            let managers = s.app.department_managers(actor).await?;
+            let managers_of = |id: i64| {
+                managers
+                    .iter()
+                    .filter(|(d, _)| d.0 == id)
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            (
+                vec![
+                    p.t("field-name-only"),
+                    p.t("field-email"),
+                    p.t("members-managers"),
+                    p.t("org-alerts"),
+                    p.t("org-active"),
+                ],
+                l.departments
+                    .iter()
+                    .map(|d| Row {
+                        link: format!("{}/{}", kind.path(), d.department_id),
+                        cells: vec![
+                            d.name.clone(),
+                            d.email.clone(),
+                            managers_of(d.department_id),
+                            yes(p, d.alert_new_ticket),
+                            yes(p, d.is_active),
+                        ],
+                    })
+                    .collect(),
+            )
+        }
         Kind::Teams => {
             let teams = s.app.teams_admin(actor).await?;
             (
@@ -247,6 +294,7 @@ async fn rows(
                 p.t("field-name-only"),
                 p.t("sla-grace"),
                 p.t("sla-schedule"),
+                p.t("sla-timezone"),
                 p.t("org-active"),
             ],
             l.plans
@@ -257,6 +305,7 @@ async fn rows(
                         x.name.clone(),
                         hours(x.grace_seconds),
                         x.schedule.clone(),
+                        x.timezone.clone(),
                         yes(p, x.is_active),
                     ],
                 })
@@ -398,8 +447,17 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
             ]
         }
         Kind::Sla => {
-            let mut schedule = field(p, "schedule", "sla-schedule-label", "text", v("schedule"));
+            let mut schedule = field(
+                p,
+                "schedule",
+                "sla-schedule-local-label",
+                "text",
+                v("schedule"),
+            );
             schedule.required = false;
+            let mut timezone = field(p, "timezone", "sla-timezone-label", "text", v("timezone"));
+            timezone.required = false;
+            timezone.suggestions = COMMON_ZONES;
             let mut holidays = field(p, "holidays", "sla-holidays-label", "text", v("holidays"));
             holidays.required = false;
             vec![
@@ -412,6 +470,7 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                     v("grace_hours"),
                 ),
                 schedule,
+                timezone,
                 holidays,
                 field(
                     p,
@@ -584,6 +643,7 @@ async fn current(
                 ("name", x.name.clone()),
                 ("grace_hours", hours(x.grace_seconds)),
                 ("schedule", x.schedule.clone()),
+                ("timezone", x.timezone.clone()),
                 ("holidays", x.holidays.clone()),
                 ("is_active", flag(x.is_active)),
             ])
@@ -660,6 +720,10 @@ async fn render(
     let title = p.t(&format!("org-{}", kind.key()));
     let page = EntitiesPage {
         back: id.map(|_| (kind.path().to_owned(), title.clone())),
+        links: match (kind, id) {
+            (Kind::Departments, Some(i)) => vec![(crate::members::path(i), p.t("members-link"))],
+            _ => vec![],
+        },
         title: match id {
             Some(_) => values
                 .iter()
@@ -717,6 +781,7 @@ async fn list(
         Kind::Sla => vec![
             ("grace_hours".into(), "24".into()),
             ("schedule".into(), "Mo-Fr 08:00-17:00".into()),
+            ("timezone".into(), NEW_PLAN_ZONE.into()),
             ("is_active".into(), "1".into()),
         ],
     };
@@ -829,6 +894,7 @@ async fn store(
                 grace_hours: v("grace_hours"),
                 schedule: v("schedule"),
                 holidays: v("holidays"),
+                timezone: v("timezone"),
                 active: on("is_active"),
             };
             s.app.save_sla_plan(actor, form).await

@@ -532,3 +532,33 @@ mail-status-link-body =
 mail-test-subject = Test-E-Mail von { $org }
 mail-test-body =
     Diese Test-E-Mail bestätigt, dass { $org } über den eingestellten Server E-Mails verschicken kann.
+
+## Department members and time zones
+members-title = Mitglieder
+members-link = Mitglieder und Leitung verwalten
+members-heading = Mitglieder: { $department }
+members-managers = Leitung
+members-intro = „Nur lesen“ sieht die Tickets der Abteilung, „Bearbeiten“ bearbeitet sie, „Leitung“ bearbeitet sie und erhält Eskalationen. Zugewiesene Tickets sieht jede Person auch ohne Mitgliedschaft.
+members-none = Diese Abteilung hat noch keine Mitglieder.
+members-role = Rolle
+members-active = Konto aktiv
+members-actions = Aktionen
+members-role-of = Rolle von { $name }
+members-change = Rolle ändern
+members-change-of = Rolle ändern: { $name }
+members-remove = Entfernen
+members-remove-of = Entfernen: { $name }
+members-add = Person hinzufügen
+members-agent = Person
+members-add-submit = Hinzufügen
+members-no-candidates = Alle aktiven Mitarbeitenden sind schon Mitglied dieser Abteilung.
+members-manager-mark = Leitung
+done-member-add = Die Person ist jetzt Mitglied der Abteilung.
+done-member-role = Die Rolle ist geändert.
+done-member-remove = Die Person ist nicht mehr Mitglied der Abteilung.
+error-member-agent = Bitte wählen Sie eine aktive Person aus.
+error-member-role = Bitte wählen Sie eine Rolle aus.
+sla-timezone = Zeitzone
+sla-timezone-label = Zeitzone für Arbeitszeit und Feiertage, z. B. „Europe/Berlin“ (leer: UTC)
+sla-schedule-local-label = Arbeitszeit, z. B. „Mo-Fr 08:00-17:00“ (Ortszeit der Zeitzone; leer: rund um die Uhr)
+error-timezone = Diese Zeitzone ist unbekannt. Bitte geben Sie einen Namen wie „Europe/Berlin“ oder „UTC“ ein.

@@ -532,3 +532,33 @@ mail-status-link-body =
 mail-test-subject = Test email from { $org }
 mail-test-body =
     This test email confirms that { $org } can send email through the configured server.
+
+## Department members and time zones
+members-title = Members
+members-link = Manage members and managers
+members-heading = Members: { $department }
+members-managers = Managers
+members-intro = "View only" sees the department's tickets, "Agent" works them, "Manager" works them and receives escalations. Everyone sees tickets assigned to them, member or not.
+members-none = This department has no members yet.
+members-role = Role
+members-active = Account active
+members-actions = Actions
+members-role-of = Role of { $name }
+members-change = Change role
+members-change-of = Change role: { $name }
+members-remove = Remove
+members-remove-of = Remove: { $name }
+members-add = Add someone
+members-agent = Agent
+members-add-submit = Add
+members-no-candidates = Every active agent is already a member of this department.
+members-manager-mark = Manager
+done-member-add = They are now a member of the department.
+done-member-role = The role has been changed.
+done-member-remove = They are no longer a member of the department.
+error-member-agent = Please choose an active agent.
+error-member-role = Please choose a role.
+sla-timezone = Time zone
+sla-timezone-label = Time zone of the business hours and holidays, e.g. "Europe/Berlin" (empty: UTC)
+sla-schedule-local-label = Business hours, e.g. "Mon-Fri 08:00-17:00" (local time of the zone; empty: around the clock)
+error-timezone = This time zone is unknown. Please enter a name such as "Europe/Berlin" or "UTC".

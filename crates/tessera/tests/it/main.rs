@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod crash;
 mod mail;
+mod members;
 mod portal;
 mod settings;
 mod support;
