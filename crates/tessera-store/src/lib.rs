@@ -10,6 +10,7 @@ mod audit;
 mod blob;
 mod db;
 mod error;
+mod fields;
 mod outbox;
 mod queue;
 mod records;
