@@ -11,6 +11,7 @@ mod bootstrap;
 mod config;
 mod demo;
 mod error;
+mod fields;
 mod notify;
 mod organisation;
 mod portal;
@@ -27,6 +28,7 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
+pub use fields::display_text;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,

@@ -10,6 +10,7 @@ mod agent;
 mod assets;
 mod ctx;
 mod error;
+mod fields;
 mod limiter;
 mod organisation;
 mod portal;
@@ -87,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(agent::router(&state))
         .merge(admin::router())
         .merge(organisation::router())
+        .merge(fields::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

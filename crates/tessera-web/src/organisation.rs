@@ -129,6 +129,8 @@ struct EntitiesPage {
     p: Page,
     title: String,
     back: Option<(String, String)>,
+    /// A further page about the item (a topic's custom fields).
+    link: Option<(String, String)>,
     done: Option<String>,
     headers: Vec<String>,
     rows: Vec<Row>,
@@ -660,6 +662,12 @@ async fn render(
     let title = p.t(&format!("org-{}", kind.key()));
     let page = EntitiesPage {
         back: id.map(|_| (kind.path().to_owned(), title.clone())),
+        link: match (kind, id) {
+            (Kind::Topics, Some(i)) => {
+                Some((format!("{}/{i}/fields", kind.path()), p.t("fields-link")))
+            }
+            _ => None,
+        },
         title: match id {
             Some(_) => values
                 .iter()
