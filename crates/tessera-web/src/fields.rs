@@ -26,6 +26,7 @@ use crate::{
     upload::Submission,
 };
 
+/// The routes of the custom-field administration.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/agent/admin/topics/{id}/fields", get(list).post(create))

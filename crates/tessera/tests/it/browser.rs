@@ -295,7 +295,7 @@ async fn the_browser_refuses_too_large_files_before_uploading() {
 async fn the_chosen_topics_custom_fields_appear_and_are_submitted() {
     use tessera_domain::{HelpTopicId, field::FieldDraft};
     let app = TestApp::start().await;
-    let define = async |topic: i64, key: &str, label: &str| {
+    let define = async |topic: i64, key: &str, label: &str, kind: &str, required: bool| {
         app.app
             .save_topic_field(
                 tessera_core::Actor::Cli,
@@ -303,10 +303,12 @@ async fn the_chosen_topics_custom_fields_appear_and_are_submitted() {
                 None,
                 FieldDraft {
                     key: key.into(),
-                    kind: "short_text".into(),
+                    kind: kind.into(),
                     label_de: label.into(),
                     label_en: label.into(),
-                    is_required: true,
+                    help_de: format!("Hilfe zu {label}"),
+                    options: "Plakat\nFlyer\nFacebook".into(),
+                    is_required: required,
                     is_active: true,
                     ..FieldDraft::default()
                 },
@@ -314,8 +316,18 @@ async fn the_chosen_topics_custom_fields_appear_and_are_submitted() {
             .await
             .unwrap()
     };
-    let venue = define(1, "venue", "Veranstaltungsort").await;
-    let budget = define(2, "budget", "Budget").await;
+    let venue = define(1, "venue", "Veranstaltungsort", "short_text", true).await;
+    // One optional field of every other kind, so that each control's label is checked.
+    for (key, kind) in [
+        ("details", "long_text"),
+        ("medium", "choice"),
+        ("channels", "multi_choice"),
+        ("photos", "checkbox"),
+        ("event_date", "date"),
+    ] {
+        define(1, key, key, kind, false).await;
+    }
+    let budget = define(2, "budget", "Budget", "short_text", true).await;
     let b = Browser::start().await;
     b.goto(&app.url("/open")).await;
     assert_eq!(b.js(UNLABELLED).await, json!([]));
@@ -354,6 +366,7 @@ async fn the_chosen_topics_custom_fields_appear_and_are_submitted() {
     b.type_into(&format!("#cf-{venue}"), "Freibad Annen").await;
     b.type_into("#subject", "Plakat").await;
     b.type_into("#body", "Bitte ein Plakat.").await;
+    b.resize(900, 2600).await;
     b.screenshot("open-custom-fields").await;
     b.click("button[type=submit].primary").await;
     eventually("the receipt page", async || {
