@@ -12,6 +12,7 @@ mod config;
 mod demo;
 mod error;
 mod members;
+mod fields;
 mod notify;
 mod organisation;
 mod portal;
@@ -30,6 +31,7 @@ pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
 pub use members::DepartmentMembers;
+pub use fields::display_text;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,

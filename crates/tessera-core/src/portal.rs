@@ -80,6 +80,8 @@ pub struct TicketView {
     pub attachments: Vec<Attachment>,
     /// Who is looking.
     pub viewer: ContactId,
+    /// Answers to the topic's custom fields.
+    pub fields: Vec<tessera_domain::FieldValue>,
 }
 
 impl TicketView {
@@ -198,6 +200,17 @@ impl Tessera {
     /// Opens a ticket from the portal: validates, stores ticket, first message, attachments,
     /// the requester's access token and the confirmation mail in one transaction.
     pub async fn open_ticket(&self, input: NewTicketInput) -> Result<Opened> {
+        self.open_ticket_with_fields(input, &[]).await
+    }
+
+    /// Opens a ticket like `open_ticket`, with answers to the chosen topic's custom fields
+    /// among `submitted` (every form `(name, value)` pair); they are checked with the rest
+    /// and stored in the same transaction.
+    pub async fn open_ticket_with_fields(
+        &self,
+        input: NewTicketInput,
+        submitted: &[(String, String)],
+    ) -> Result<Opened> {
         let mut problem = Problem::default();
         let email = EmailAddress::parse(&input.email);
         if input.email.trim().is_empty() {
@@ -223,6 +236,13 @@ impl Tessera {
         let subject = validate::text(&mut problem, "subject", &input.subject, MAX_SUBJECT);
         let body = validate::text(&mut problem, "body", &input.body, MAX_BODY);
         self.check_uploads(&input.uploads, &mut problem);
+        let answers = match &topic {
+            Some(t) => {
+                self.check_topic_fields(t.id, submitted, &mut problem)
+                    .await?
+            }
+            None => Vec::new(),
+        };
         let (Some(email), Some(name), Some(topic), Some(subject), Some(body)) =
             (email, name, topic, subject, body)
         else {
@@ -331,12 +351,14 @@ impl Tessera {
             .await?;
         self.store_uploads(&mut tx.h(), ticket_id, entry, files)
             .await?;
+        crate::fields::store_answers(&mut tx.h(), ticket_id, &answers, now).await?;
         let minted = token::mint();
         tx.h()
             .insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
             .await?;
         let ticket = tx.h().ticket(ticket_id).await?;
-        let mail = notify::ticket_opened(self, &ticket, &body, &minted.token);
+        let summary = crate::fields::with_summary(&answers, ticket.requester.lang, &body);
+        let mail = notify::ticket_opened(self, &ticket, &summary, &minted.token);
         tx.h().enqueue_mail(&mail).await?;
         let mut agents = tx
             .h()
@@ -502,7 +524,9 @@ impl Tessera {
             .into_iter()
             .filter(|a| thread.iter().any(|e| e.id == a.thread_entry_id))
             .collect();
+        let fields = conn.h().ticket_field_values(ticket.id).await?;
         Ok(TicketView {
+            fields,
             ticket,
             thread,
             attachments,

@@ -37,6 +37,8 @@ pub struct AgentTicketView {
     pub can_work: bool,
     /// The newest entry by someone else, for the stale-reply check.
     pub latest_by_others: i64,
+    /// Answers to the topic's custom fields.
+    pub fields: Vec<tessera_domain::FieldValue>,
 }
 
 impl AgentTicketView {
@@ -216,6 +218,7 @@ impl Tessera {
             .collect();
 
         let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
+        let fields = conn.h().ticket_field_values(ticket.id).await?;
         drop(conn);
         // Both writes in one transaction: one sync to disk per page view, not two.
         let mut tx = self.db().begin().await?;
@@ -234,6 +237,7 @@ impl Tessera {
             others,
             viewers,
             latest_by_others,
+            fields,
         })
     }
 

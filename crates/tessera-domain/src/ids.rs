@@ -33,4 +33,6 @@ id_type!(
     AttachmentId,
     /// A queued outgoing email.
     OutboxMailId,
+    /// A custom form field of a help topic.
+    TopicFieldId,
 );

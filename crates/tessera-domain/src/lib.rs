@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod event;
+pub mod field;
 pub mod ids;
 pub mod model;
 pub mod number;
@@ -17,6 +18,7 @@ pub mod validate;
 
 pub use agent::{Agent, Ownership, Role};
 pub use event::TicketEvent;
+pub use field::{FieldKind, FieldValue, TopicField};
 pub use ids::*;
 pub use number::{NumberFormat, NumberFormatError};
 pub use queue::{Cursor, Queue, Sort};

@@ -1,10 +1,12 @@
 //! Validation at the edge: field errors carry a message key that front ends translate.
 
+use std::borrow::Cow;
+
 /// One problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    /// The form field's name.
-    pub field: &'static str,
+    /// The form field's name (owned for fields defined at run time, such as custom fields).
+    pub field: Cow<'static, str>,
     /// The translation key describing the problem.
     pub key: &'static str,
 }
@@ -19,7 +21,18 @@ pub struct Problem {
 impl Problem {
     /// Records a problem.
     pub fn add(&mut self, field: &'static str, key: &'static str) {
-        self.errors.push(FieldError { field, key });
+        self.errors.push(FieldError {
+            field: Cow::Borrowed(field),
+            key,
+        });
+    }
+
+    /// Records a problem of a form field whose name is only known at run time.
+    pub fn add_named(&mut self, field: String, key: &'static str) {
+        self.errors.push(FieldError {
+            field: Cow::Owned(field),
+            key,
+        });
     }
 
     /// Whether nothing was recorded.

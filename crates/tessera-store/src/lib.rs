@@ -11,6 +11,7 @@ mod blob;
 mod db;
 mod error;
 mod members;
+mod fields;
 mod outbox;
 mod queue;
 mod records;

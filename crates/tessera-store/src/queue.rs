@@ -37,6 +37,8 @@ pub struct QueueQuery {
     pub assignee: Option<AgentId>,
     /// Only this status.
     pub status: Option<TicketStatus>,
+    /// Only tickets with a custom field answer containing this text (any case).
+    pub field_value: Option<String>,
     /// Start after this row: (sort key as text, ticket id).
     pub after: Option<(String, i64)>,
     /// Rows per page.
@@ -147,6 +149,21 @@ fn sort_expr(s: Sort) -> (&'static str, bool) {
     }
 }
 
+/// A `LIKE` pattern matching values that contain `text` literally: `%`, `_` and the escape
+/// character itself are escaped with `\`.
+fn contains_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 macro_rules! bind_all {
     ($q:expr, $binds:expr) => {{
         let mut q = $q;
@@ -188,6 +205,18 @@ impl Handle<'_> {
         }
         if let Some(s) = q.status {
             filters.push_str(&format!(" AND t.status = {}", sql.str(s.as_str())));
+        }
+        if let Some(text) = q
+            .field_value
+            .as_deref()
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+        {
+            let pattern = sql.str(&contains_pattern(text));
+            filters.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM ticket_field_value fv WHERE fv.ticket_id = t.ticket_id
+                   AND LOWER(fv.value) LIKE LOWER({pattern}) ESCAPE '\\')"
+            ));
         }
         let (cmp, dir) = if q.descending {
             ("<", "DESC")
@@ -249,5 +278,22 @@ impl Handle<'_> {
             counts.push(n);
         }
         Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &str) {
+        assert_eq!(contains_pattern(text), expected, "{text:?}");
+    }
+
+    #[test]
+    fn escapes_like_patterns() {
+        check("Freibad", "%Freibad%");
+        check("100%", "%100\\%%");
+        check("a_b", "%a\\_b%");
+        check("C:\\temp", "%C:\\\\temp%");
     }
 }

@@ -324,7 +324,29 @@
     schedule(); // the page arrived with a fresh state; first check after one interval
   }
 
+  // ---- Custom fields: only the chosen help topic's fieldset ------------------
+  // The server shows the chosen topic's fields and renders the others hidden and
+  // disabled (disabled controls are not submitted); this keeps that true while the
+  // requester changes the topic. Without JS a submit brings the right fieldset back.
+  const topicSelects = new WeakSet();
+
+  function initTopicFields(select) {
+    const form = select.form;
+    if (!form || topicSelects.has(select) || !form.querySelector('[data-topic-fields]')) return;
+    topicSelects.add(select);
+    const sync = () => {
+      form.querySelectorAll('[data-topic-fields]').forEach((fieldset) => {
+        const chosen = fieldset.dataset.topicFields === select.value;
+        fieldset.hidden = !chosen;
+        fieldset.disabled = !chosen;
+      });
+    };
+    select.addEventListener('change', sync);
+    sync(); // the browser may have restored another choice (back button)
+  }
+
   function init(root) {
+    root.querySelectorAll('select[name="help_topic_id"]').forEach(initTopicFields);
     root.querySelectorAll('[data-dropzone]').forEach(initDropzone);
     root.querySelectorAll('[data-presence-url]').forEach(initPresence);
     root.querySelectorAll('form').forEach((form) => {

@@ -316,6 +316,7 @@ struct QueueParams {
     topic: Option<String>,
     assignee: Option<String>,
     status: Option<String>,
+    field_value: Option<String>,
     after: Option<String>,
     done: Option<String>,
 }
@@ -476,6 +477,7 @@ async fn queue(
         topic: id_param(&q.topic).map(HelpTopicId),
         assignee: id_param(&q.assignee).map(AgentId),
         status,
+        field_value: q.field_value.clone().filter(|v| !v.trim().is_empty()),
         after,
         limit: PAGE_SIZE,
     };
@@ -493,6 +495,7 @@ async fn queue(
         ("topic", q.topic.clone().unwrap_or_default()),
         ("assignee", q.assignee.clone().unwrap_or_default()),
         ("status", q.status.clone().unwrap_or_default()),
+        ("field_value", q.field_value.clone().unwrap_or_default()),
     ];
     let next = (rows.len() as i64 == PAGE_SIZE).then(|| {
         let last = rows.last().expect("a full page has a last row");
@@ -660,6 +663,7 @@ struct TicketPage {
     requester_id: i64,
     requester_email: String,
     created: String,
+    custom_fields: Vec<(String, Vec<String>)>,
     due: String,
     due_input: String,
     entries: Vec<EntryView>,
@@ -818,6 +822,7 @@ async fn render_ticket(
         requester_email: t.requester.email.clone(),
         requester_id: t.requester.id.0,
         created: p.datetime(&t.created_at),
+        custom_fields: crate::fields::value_lines(lang, &v.fields),
         due: v.ticket.due_at.map(|d| p.date(&d)).unwrap_or_default(),
         due_input: v
             .ticket

@@ -10,6 +10,7 @@ mod agent;
 mod assets;
 mod ctx;
 mod error;
+mod fields;
 mod limiter;
 mod members;
 mod organisation;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(organisation::router())
         .merge(settings::router())
         .merge(members::router())
+        .merge(fields::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

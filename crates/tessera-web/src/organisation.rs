@@ -161,7 +161,7 @@ struct EntitiesPage {
     p: Page,
     title: String,
     back: Option<(String, String)>,
-    /// Pages about this item (a department's members).
+    /// Pages about this item (a department's members, a topic's custom fields).
     links: Vec<(String, String)>,
     done: Option<String>,
     headers: Vec<String>,
@@ -722,6 +722,9 @@ async fn render(
         back: id.map(|_| (kind.path().to_owned(), title.clone())),
         links: match (kind, id) {
             (Kind::Departments, Some(i)) => vec![(crate::members::path(i), p.t("members-link"))],
+            (Kind::Topics, Some(i)) => {
+                vec![(format!("{}/{i}/fields", kind.path()), p.t("fields-link"))]
+            }
             _ => vec![],
         },
         title: match id {

@@ -141,6 +141,7 @@ struct OpenPage {
     max_human: String,
     allowed: String,
     files_lost: bool,
+    topic_fieldsets: Vec<crate::fields::Fieldset>,
 }
 
 impl OpenPage {
@@ -163,7 +164,13 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
         .map_err(|e| PageError::internal(ctx.lang, e))?
         .into_iter()
         .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
-        .collect();
+        .collect::<Vec<_>>();
+    let custom = s
+        .app
+        .public_topic_fields()
+        .await
+        .map_err(|e| PageError::internal(ctx.lang, e))?;
+    let topic_fieldsets = crate::fields::fieldsets(ctx.lang, &topics, &custom, &form);
     let cfg = s.app.settings();
     let status = if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -183,6 +190,7 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
             .collect::<Vec<_>>()
             .join(","),
         files_lost,
+        topic_fieldsets,
     };
     html(ctx, status, &page)
 }
@@ -199,6 +207,10 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
     for f in OPEN_FIELDS {
         form.set(f, sub.get(f).to_owned());
     }
+    let custom = crate::fields::submitted(&sub);
+    for (k, v) in &custom {
+        form.set(k, v.clone());
+    }
     if !ctx.csrf_ok(sub.get("csrf")) {
         let mut p = Problem::default();
         p.add("form", "error-csrf");
@@ -211,6 +223,8 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
     for f in &sub.oversized {
         if let Some(name) = OPEN_FIELDS.iter().find(|n| **n == f.as_str()) {
             pre.add(name, "error-too-long");
+        } else if f.starts_with("cf-") {
+            pre.add_named(f.clone(), "error-too-long");
         }
     }
     if !pre.is_empty() {
@@ -226,7 +240,7 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
         uploads: sub.uploads,
         lang: ctx.lang,
     };
-    match s.app.open_ticket(input).await {
+    match s.app.open_ticket_with_fields(input, &custom).await {
         Ok(opened) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
             s.app
@@ -455,6 +469,7 @@ struct TicketPage {
     created: String,
     entries: Vec<EntryView>,
     attachment_total: usize,
+    custom_fields: Vec<(String, Vec<String>)>,
     just_created: bool,
     just_replied: bool,
     requester_email: String,
@@ -522,6 +537,7 @@ fn ticket_page_data(
         created: p.datetime(&t.created_at),
         entries,
         attachment_total: v.attachments.len(),
+        custom_fields: crate::fields::value_lines(ctx.lang, &v.fields),
         just_created: false,
         just_replied: false,
         requester_email: t.requester.email.clone(),

@@ -121,7 +121,7 @@ impl Page {
 #[derive(Debug, Clone, Default)]
 pub struct Form {
     values: HashMap<String, String>,
-    errors: HashMap<&'static str, String>,
+    errors: HashMap<String, String>,
 }
 
 impl Form {
@@ -139,7 +139,7 @@ impl Form {
     pub fn with_problem(mut self, lang: Lang, p: &Problem) -> Self {
         for e in &p.errors {
             self.errors
-                .entry(e.field)
+                .entry(e.field.to_string())
                 .or_insert_with(|| tessera_i18n::t(lang, e.key));
         }
         self

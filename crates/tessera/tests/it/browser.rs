@@ -290,3 +290,93 @@ async fn the_browser_refuses_too_large_files_before_uploading() {
     b.quit().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_chosen_topics_custom_fields_appear_and_are_submitted() {
+    use tessera_domain::{HelpTopicId, field::FieldDraft};
+    let app = TestApp::start().await;
+    let define = async |topic: i64, key: &str, label: &str, kind: &str, required: bool| {
+        app.app
+            .save_topic_field(
+                tessera_core::Actor::Cli,
+                HelpTopicId(topic),
+                None,
+                FieldDraft {
+                    key: key.into(),
+                    kind: kind.into(),
+                    label_de: label.into(),
+                    label_en: label.into(),
+                    help_de: format!("Hilfe zu {label}"),
+                    options: "Plakat\nFlyer\nFacebook".into(),
+                    is_required: required,
+                    is_active: true,
+                    ..FieldDraft::default()
+                },
+            )
+            .await
+            .unwrap()
+    };
+    let venue = define(1, "venue", "Veranstaltungsort", "short_text", true).await;
+    // One optional field of every other kind, so that each control's label is checked.
+    for (key, kind) in [
+        ("details", "long_text"),
+        ("medium", "choice"),
+        ("channels", "multi_choice"),
+        ("photos", "checkbox"),
+        ("event_date", "date"),
+    ] {
+        define(1, key, key, kind, false).await;
+    }
+    let budget = define(2, "budget", "Budget", "short_text", true).await;
+    let b = Browser::start().await;
+    b.goto(&app.url("/open")).await;
+    assert_eq!(b.js(UNLABELLED).await, json!([]));
+    let shown = async || {
+        b.js(
+            "return [...document.querySelectorAll('[data-topic-fields]')]
+                .filter(f => !f.hidden && !f.disabled).map(f => f.dataset.topicFields)",
+        )
+        .await
+    };
+    assert_eq!(shown().await, json!([]), "no topic chosen, no fields");
+
+    b.type_into("#email", "max@example.org").await;
+    b.type_into("#name", "Max Müller").await;
+    b.click("#help_topic_id option[value='1']").await;
+    eventually("the first topic's fields", async || {
+        (shown().await == json!(["1"])).then_some(())
+    })
+    .await;
+    let visible = format!(
+        "return [document.getElementById('cf-{venue}').checkVisibility(),
+                 document.getElementById('cf-{budget}').checkVisibility()]"
+    );
+    assert_eq!(b.js(&visible).await, json!([true, false]));
+    // Switching topics swaps the fieldsets.
+    b.click("#help_topic_id option[value='2']").await;
+    eventually("the second topic's fields", async || {
+        (shown().await == json!(["2"])).then_some(())
+    })
+    .await;
+    b.click("#help_topic_id option[value='1']").await;
+    eventually("the first topic's fields again", async || {
+        (shown().await == json!(["1"])).then_some(())
+    })
+    .await;
+    b.type_into(&format!("#cf-{venue}"), "Freibad Annen").await;
+    b.type_into("#subject", "Plakat").await;
+    b.type_into("#body", "Bitte ein Plakat.").await;
+    b.resize(900, 2600).await;
+    b.screenshot("open-custom-fields").await;
+    b.click("button[type=submit].primary").await;
+    eventually("the receipt page", async || {
+        b.url().await.contains("created=1").then_some(())
+    })
+    .await;
+    let page = b.source().await;
+    assert!(page.contains("<dt>Veranstaltungsort</dt><dd>Freibad Annen</dd>"));
+    // The hidden topic's required field was not submitted and did not block anything.
+    assert!(!page.contains("Budget"));
+    b.quit().await;
+    app.stop().await;
+}

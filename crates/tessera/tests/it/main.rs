@@ -7,6 +7,7 @@ mod agent;
 mod browser;
 mod cli;
 mod crash;
+mod fields;
 mod mail;
 mod members;
 mod portal;
