@@ -11,8 +11,8 @@ mod bootstrap;
 mod config;
 mod demo;
 mod error;
-mod members;
 mod fields;
+mod members;
 mod notify;
 mod organisation;
 mod portal;
@@ -30,8 +30,8 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
-pub use members::DepartmentMembers;
 pub use fields::display_text;
+pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
     MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,

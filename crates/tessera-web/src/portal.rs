@@ -520,7 +520,7 @@ fn ticket_page_data(
                 .collect(),
         })
         .collect();
-    let cfg = s.app.config();
+    let cfg = s.app.settings();
     TicketPage {
         number: t.number.clone(),
         subject: t.subject.clone(),
