@@ -1,13 +1,14 @@
 //! Custom form fields of help topics: administrators define them, requesters answer them on
 //! the portal, agents see the answers on the ticket and find tickets by them.
 
-use reqwest::{StatusCode, header};
+use reqwest::StatusCode;
 use tessera_core::NewAgent;
 use tessera_domain::Lang;
 
-use crate::support::{Mail, TestApp, csrf, ticket_form};
-
-const PASSWORD: &str = "ein langes geheimes Passwort";
+use crate::{
+    admin::{PASSWORD, post_form},
+    support::{Mail, TestApp, csrf, ticket_form},
+};
 
 /// The seed's first help topic ("Allgemeine Anfrage") and second one.
 const TOPIC: &str = "1";
@@ -47,41 +48,6 @@ async fn sign_in(app: &TestApp, user: &str) -> reqwest::Client {
         res.url()
     );
     c
-}
-
-fn percent(v: &str) -> String {
-    v.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Posts a urlencoded form with the CSRF token of the page at `path`.
-async fn post_form(
-    c: &reqwest::Client,
-    app: &TestApp,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let token = csrf(c, &app.url(path)).await;
-    let mut all = vec![("csrf", token.as_str())];
-    all.extend_from_slice(fields);
-    let body: String = all
-        .iter()
-        .map(|(k, v)| format!("{k}={}", percent(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    c.post(app.url(path))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn text(res: reqwest::Response) -> (StatusCode, String, String) {

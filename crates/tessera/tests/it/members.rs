@@ -6,11 +6,10 @@ use tessera_core::{NewAgent, NewTicketInput};
 use tessera_domain::{AgentId, Lang};
 
 use crate::{
-    admin::{post_form, sign_in},
+    admin::{PASSWORD, post_form, sign_in},
     support::{TestApp, csrf, ticket_form},
 };
 
-const PASSWORD: &str = "ein langes geheimes Passwort";
 const MEMBERS: &str = "/agent/admin/departments/1/members";
 
 async fn agent(app: &TestApp, username: &str, name: &str, admin: bool) -> AgentId {
