@@ -612,7 +612,7 @@ impl Tessera {
         tx.commit().await?;
         self.reload_settings().await?;
         // The worker builds its transport from the settings: let it look now.
-        self.changed();
+        self.inner.mail_wakeup.notify_one();
         Ok(())
     }
 

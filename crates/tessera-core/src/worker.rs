@@ -117,13 +117,18 @@ impl MailWorker {
     /// Runs until `shutdown` turns true: delivers what is due, then sleeps until the next
     /// mail falls due, new mail is queued on this node, or the poll interval passes.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut settings_read = std::time::Instant::now();
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            // Picks up settings other nodes saved (this node's own apply at once).
-            if let Err(e) = self.app.reload_settings().await {
-                tracing::error!(error = %e, "settings reload");
+            // Picks up settings other nodes saved (this node's own apply at once); the loop
+            // also wakes on every local change, so read them at most once a second.
+            if settings_read.elapsed() >= Duration::from_secs(1) {
+                settings_read = std::time::Instant::now();
+                if let Err(e) = self.app.reload_settings().await {
+                    tracing::error!(error = %e, "settings reload");
+                }
             }
             if let Err(e) = self.app.alert_overdue().await {
                 tracing::error!(error = %e, "overdue check");
