@@ -601,3 +601,18 @@ error-field-key-taken = Dieses Hilfethema hat schon ein Feld mit diesem Maschine
 error-field-kind = Bitte wählen Sie eine Art.
 error-field-options = Bitte geben Sie mindestens eine Option an, eine pro Zeile (höchstens 50, je höchstens 200 Zeichen).
 error-field-order = Bitte geben Sie eine ganze Zahl von 0 bis 100000 ein.
+
+## Verwaltung: Übersicht
+admin-title = Verwaltung
+admin-group-people = Menschen
+admin-group-tickets = Tickets
+admin-group-system = System
+admin-agents-text = Einladen, Rollen je Abteilung, sperren, Passwort zurücksetzen.
+admin-departments-text = Name, Absenderadresse, Mitglieder und Leitung.
+admin-teams-text = Gruppen über Abteilungen hinweg, mit Leitung.
+admin-topics-text = Was Anfragende auswählen, mit eigenen Formularfeldern und automatischer Zuweisung.
+admin-sla-text = Fristen in Geschäftszeiten, mit Feiertagen und Zeitzone.
+admin-canned-text = Vorbereitete Antworten mit Platzhaltern.
+admin-portal-text = Name, Logo, Begrüßungstext, Sprache, Ticketnummern, Anhänge.
+admin-mail-text = Absender, SMTP-Server und Test-E-Mail.
+admin-audit-text = Wer hat wann was geändert, und jede Anmeldung.

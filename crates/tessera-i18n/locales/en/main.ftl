@@ -601,3 +601,18 @@ error-field-key-taken = This help topic already has a field with this machine na
 error-field-kind = Please choose a kind.
 error-field-options = Please give at least one option, one per line (at most 50, each at most 200 characters).
 error-field-order = Please enter a whole number from 0 to 100000.
+
+## Administration: overview
+admin-title = Administration
+admin-group-people = People
+admin-group-tickets = Tickets
+admin-group-system = System
+admin-agents-text = Invite, roles per department, disable, reset passwords.
+admin-departments-text = Name, sender address, members and managers.
+admin-teams-text = Groups across departments, with a lead.
+admin-topics-text = What requesters choose, with custom form fields and automatic assignment.
+admin-sla-text = Deadlines in business hours, with holidays and time zone.
+admin-canned-text = Prepared replies with placeholders.
+admin-portal-text = Name, logo, welcome text, language, ticket numbers, attachments.
+admin-mail-text = Sender, SMTP server and test email.
+admin-audit-text = Who changed what and when, and every sign-in.
