@@ -276,6 +276,10 @@ impl Tessera {
             Ok(m) => m,
             Err(e) => return quarantine(e.to_string()).await,
         };
+        // A bounce needs no usable sender: it belongs to the ticket its original names.
+        if msg.noise == Some(Noise::Bounce) {
+            return self.ingest_bounce(id, raw, &msg).await;
+        }
         let Some(from) = msg.from.clone() else {
             return quarantine("the message has no sender".into()).await;
         };
@@ -301,9 +305,6 @@ impl Tessera {
                 .is_some_and(|m| self.verify_message_ref(m).is_some());
         if own {
             return ignore(format!("from Tessera's own address {}", email.as_str())).await;
-        }
-        if msg.noise == Some(Noise::Bounce) {
-            return self.ingest_bounce(id, raw, &msg).await;
         }
 
         // Bytes go to disk before the transaction, as portal uploads do: a crash in between

@@ -740,3 +740,113 @@ async fn the_mta_pipe_stores_mail_and_asks_for_a_retry_when_it_cannot() {
     assert!(stderr.contains("temporary failure"), "{stderr}");
     db.drop_db().await;
 }
+
+#[tokio::test]
+async fn a_message_kept_before_a_crash_is_finished_once() {
+    let app = TestApp::start().await;
+    // As a crash leaves it: the raw message committed, nothing else.
+    let raw =
+        eml("From: a@example.org\nTo: helpdesk@tessera.test\nSubject: Nach dem Absturz\n\nHallo.");
+    {
+        let mut c = app.app.db().conn().await.unwrap();
+        let id = c
+            .h()
+            .insert_inbound(&tessera_store::NewInbound {
+                source: "pipe",
+                mailbox: None,
+                uid_validity: None,
+                uid: None,
+                sha256: "0000000000000000000000000000000000000000000000000000000000000001",
+                raw: &raw,
+            })
+            .await
+            .unwrap();
+        assert!(id.is_some());
+    }
+    let done = app.app.ingest_stored(10).await.unwrap();
+    assert_eq!(done.len(), 1);
+    opened(&done[0]);
+    assert!(app.app.ingest_stored(10).await.unwrap().is_empty());
+    assert_eq!(app.count("ticket").await, 1);
+
+    // The MTA delivering again after a failure finishes a kept message instead of
+    // calling it a duplicate.
+    let again =
+        eml("From: b@example.org\nTo: helpdesk@tessera.test\nSubject: Zweiter Versuch\n\nHallo.");
+    opened(&ingest(&app, &again).await);
+    app.exec("UPDATE inbound_message SET status = 'stored' WHERE inbound_message_id = 2")
+        .await;
+    app.exec("DELETE FROM outbox_mail").await;
+    // (Only the row's status is rewound here; a real crash rolls the whole transaction back.)
+    let second = ingest(&app, &again).await;
+    opened(&second);
+    assert!(matches!(
+        ingest(&app, &again).await,
+        IngestOutcome::Duplicate { .. }
+    ));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_html_mail_keeps_its_inline_image_and_its_html() {
+    let app = TestApp::start().await;
+    let raw = eml("From: Max Mueller <max@example.org>
+To: \"Support\" <helpdesk@tessera.test>
+Subject: WG: Entwurf Flyer
+Date: Tue, 1 Dec 2026 14:00:00 +0000
+Message-ID: <DB9PR07MB1234567890ABCDEF@DB9PR07MB1234.eurprd07.prod.outlook.com>
+Content-Language: de-DE
+X-MS-Has-Attach: yes
+MIME-Version: 1.0
+Content-Type: multipart/related; boundary=\"_004_DB9PR07MB_\"; type=\"multipart/alternative\"
+
+--_004_DB9PR07MB_
+Content-Type: multipart/alternative; boundary=\"_000_DB9PR07MB_\"
+
+--_000_DB9PR07MB_
+Content-Type: text/plain; charset=\"iso-8859-1\"
+Content-Transfer-Encoding: quoted-printable
+
+So soll der Flyer aussehen: [cid:image001.png@01DB43A1.5F3E2C10]
+Gr=FC=DFe
+
+--_000_DB9PR07MB_
+Content-Type: text/html; charset=\"iso-8859-1\"
+Content-Transfer-Encoding: quoted-printable
+
+<html><body><p>So soll der Flyer aussehen: <img src=3D\"cid:image001.png@01D=
+B43A1.5F3E2C10\"></p><p>Gr=FC=DFe</p><script>alert(1)</script></body></html>
+
+--_000_DB9PR07MB_--
+
+--_004_DB9PR07MB_
+Content-Type: image/png; name=\"image001.png\"
+Content-Description: image001.png
+Content-Disposition: inline; filename=\"image001.png\"; size=68
+Content-ID: <image001.png@01DB43A1.5F3E2C10>
+Content-Transfer-Encoding: base64
+
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==
+
+--_004_DB9PR07MB_--
+");
+    opened(&ingest(&app, &raw).await);
+    assert_eq!(
+        app.count(
+            "attachment WHERE filename = 'image001.png' AND content_type = 'image/png' \
+             AND content_id = 'image001.png@01DB43A1.5F3E2C10' AND size = 70"
+        )
+        .await,
+        1
+    );
+    // The HTML is kept as sent, to be sanitised when it is shown; the body is the text.
+    assert_eq!(
+        app.count(
+            "thread_entry WHERE kind = 'message' AND body LIKE 'So soll der Flyer aussehen:%Grüße' \
+             AND original_html LIKE '%cid:image001.png@01DB43A1.5F3E2C10%'"
+        )
+        .await,
+        1
+    );
+    app.stop().await;
+}
