@@ -331,8 +331,23 @@ impl Tessera {
 
         let now = Timestamp::now();
         let mut tx = self.db().begin().await?;
+        if let Some(mid) = msg.message_id.as_deref()
+            && let Some(first) = tx.h().inbound_copy_of(mid, id).await?
+        {
+            // One mail to two of Tessera's addresses is piped twice with different trace
+            // headers: the second copy is kept and set aside.
+            let why = format!("a copy of inbound message {first}");
+            tx.h().claim_inbound(id, "ignored", Some(&why)).await?;
+            tx.commit().await?;
+            return Ok(IngestOutcome::Duplicate {
+                inbound_message_id: first,
+            });
+        }
         if !tx.h().claim_inbound(id, "done", None).await? {
             return Ok(duplicate);
+        }
+        if let Some(mid) = msg.message_id.as_deref() {
+            tx.h().set_inbound_message_id(id, mid).await?;
         }
         let mail = Prepared {
             id,

@@ -108,6 +108,24 @@ impl Handle<'_> {
             .execute(c).await?.rows_affected() == 1))
     }
 
+    /// Records a message's `Message-ID` (once it is parsed).
+    pub async fn set_inbound_message_id(&mut self, id: i64, message_id: &str) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE inbound_message SET message_id = $2 WHERE inbound_message_id = $1")
+            .bind(id).bind(message_id).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Another kept message with this `Message-ID` that was acted on, if any: the same mail
+    /// arriving once more through another address or path.
+    pub async fn inbound_copy_of(&mut self, message_id: &str, except: i64) -> Result<Option<i64>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT inbound_message_id FROM inbound_message
+             WHERE message_id = $1 AND inbound_message_id <> $2 AND status = 'done'
+             ORDER BY inbound_message_id LIMIT 1")
+            .bind(message_id).bind(except).fetch_optional(c).await?))
+    }
+
     /// Records which ticket and entry a message became.
     pub async fn link_inbound(
         &mut self,

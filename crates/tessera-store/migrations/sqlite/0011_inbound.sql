@@ -10,6 +10,7 @@ CREATE TABLE inbound_message (
     uid_validity        INTEGER,
     uid                 INTEGER,
     sha256              TEXT NOT NULL,
+    message_id          TEXT,
     raw                 BLOB NOT NULL,
     status              TEXT NOT NULL,
     ticket_id           INTEGER REFERENCES ticket (ticket_id),
@@ -25,6 +26,9 @@ CREATE TABLE inbound_message (
 );
 -- The quarantine view and the resumption of interrupted messages ask by status.
 CREATE INDEX inbound_message_status_idx ON inbound_message (status, inbound_message_id);
+-- The same mail piped once per Tessera address it was sent to differs in its trace headers
+-- (Delivered-To, Received), not in its Message-ID: a second copy is known by that.
+CREATE INDEX inbound_message_message_id_idx ON inbound_message (message_id);
 
 -- Automatic replies per sender and day (days since the epoch, UTC), to cap them.
 CREATE TABLE auto_reply_count (

@@ -512,7 +512,22 @@ async fn the_same_message_twice_is_stored_once_and_a_broken_one_does_not_hold_up
         app.app.ingest_mail(&rewritten, imap).await.unwrap(),
         IngestOutcome::Duplicate { .. }
     ));
-    assert_eq!(app.count("inbound_message").await, 2);
+    // One mail to two addresses of Tessera, piped once per address: the copies differ in
+    // their trace headers, not in their Message-ID.
+    let copy = String::from_utf8(raw.clone()).unwrap().replace(
+        "Delivered-To: helpdesk@tessera.test",
+        "Delivered-To: it@tessera.test\r\nReceived: from mx2.tessera.test",
+    );
+    assert!(matches!(
+        ingest(&app, copy.as_bytes()).await,
+        IngestOutcome::Duplicate { .. }
+    ));
+    assert_eq!(app.count("inbound_message").await, 3);
+    assert_eq!(
+        app.count("inbound_message WHERE status = 'ignored' AND error LIKE 'a copy of%'")
+            .await,
+        1
+    );
     assert_eq!(app.count("ticket").await, 2);
     assert_eq!(
         app.count("outbox_mail WHERE recipients = 'max@example.org'")
@@ -738,6 +753,10 @@ async fn the_mta_pipe_stores_mail_and_asks_for_a_retry_when_it_cannot() {
     let (code, stderr) = pipe(dir.path(), &nowhere, &raw);
     assert_eq!(code, 75, "{stderr}");
     assert!(stderr.contains("temporary failure"), "{stderr}");
+    // A PostgreSQL server that does not answer (after the pool's wait of 10 seconds).
+    let (code, stderr) = pipe(dir.path(), "postgres://tessera@127.0.0.1:1/tessera", &raw);
+    assert_eq!(code, 75, "{stderr}");
+    assert!(!stderr.contains("password"), "{stderr}");
     db.drop_db().await;
 }
 
