@@ -567,7 +567,7 @@ async fn the_same_message_twice_is_stored_once_and_a_broken_one_does_not_hold_up
 #[tokio::test]
 async fn an_agent_answering_by_email_writes_a_reply_that_reaches_the_requester() {
     let smtp = SmtpServer::start();
-    let (app, _nadine) = with_nadine(&smtp).await;
+    let (app, nadine) = with_nadine(&smtp).await;
     let (number, _) = opened(&ingest(&app, &eml(THUNDERBIRD_NEW)).await);
     let mails = app.delivered(&smtp).await;
     let alert = to(&mails, "nadine@tessera.test")
@@ -624,6 +624,50 @@ Am 01.12.26 um 10:00 schrieb Tessera:
     assert!(
         reply[0].text.contains("/access/"),
         "with the requester's link"
+    );
+
+    // Nadine's out-of-office answer to the next alert is a note, never a reply to Max.
+    let ooo = String::from_utf8(answer)
+        .unwrap()
+        .replace(
+            "User-Agent: Mozilla Thunderbird",
+            "Auto-Submitted: auto-replied",
+        )
+        .replace("9d8c7b6a-1111", "9d8c7b6a-2222")
+        .replace(
+            "Hallo Herr M=C3=BCller, das Plakat ist bis Donnerstag fertig.",
+            "Ich bin bis Montag nicht im B=C3=BCro.",
+        );
+    let (_, kind) = added(&ingest(&app, ooo.as_bytes()).await);
+    assert_eq!(kind, EntryKind::Note);
+
+    // A collaborator answers from their own mail client: the tag is enough for them.
+    app.app
+        .add_collaborator(&nadine, &number, "moritz@example.org", "Moritz K.")
+        .await
+        .unwrap();
+    let moritz = eml(&format!(
+        "From: Moritz K. <moritz@example.org>\nTo: helpdesk@tessera.test\n\
+         Subject: Re: [#{number}] Plakat\nMessage-ID: <m1@example.org>\n\n\
+         Ich helfe beim Aufhaengen."
+    ));
+    let (_, kind) = added(&ingest(&app, &moritz).await);
+    assert_eq!(kind, EntryKind::Message);
+    let mails = app.delivered(&smtp).await;
+    assert!(
+        !to(&mails, "max@example.org")
+            .iter()
+            .any(|m| m.text.contains("nicht im")),
+        "the out-of-office answer reached nobody"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "thread_entry e JOIN ticket t ON t.ticket_id = e.ticket_id WHERE t.number = '{number}' \
+             AND ((e.kind = 'note' AND e.body LIKE 'Ich bin bis Montag%') \
+               OR (e.kind = 'message' AND e.body LIKE 'Ich helfe%'))"
+        ))
+        .await,
+        2
     );
     app.stop().await;
 }
