@@ -641,7 +641,8 @@ impl Tessera {
             let minted = token::mint();
             h.insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
                 .await?;
-            let mail = notify::ticket_opened(self, &ticket, m.body, &minted.token);
+            let answers = m.msg.message_id.as_deref();
+            let mail = notify::ticket_opened(self, &ticket, m.body, &minted.token, answers);
             h.enqueue_mail(&mail).await?;
         }
         self.alert_new_ticket(h, &ticket, auto_assigned, m.body)
