@@ -12,6 +12,7 @@ mod config;
 mod demo;
 mod error;
 mod fields;
+mod ingest;
 mod members;
 mod notify;
 mod organisation;
@@ -31,6 +32,7 @@ pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
 pub use fields::display_text;
+pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
 pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{

@@ -616,3 +616,10 @@ admin-canned-text = Vorbereitete Antworten mit Platzhaltern.
 admin-portal-text = Name, Logo, Begrüßungstext, Sprache, Ticketnummern, Anhänge.
 admin-mail-text = Absender, SMTP-Server und Test-E-Mail.
 admin-audit-text = Wer hat wann was geändert, und jede Anmeldung.
+
+## Email in
+event-mail-bounced = hat eine Unzustellbarkeitsmeldung vermerkt: Eine E-Mail zu diesem Ticket kam nicht an (Adresse: { $recipient }); sie wurde nicht beantwortet
+ingest-no-subject = (kein Betreff)
+ingest-dropped-too-large = [Anhang „{ $name }“ wurde nicht übernommen: Die Anhänge einer Nachricht dürfen zusammen { $mb } MB groß sein.]
+ingest-dropped-type = [Anhang „{ $name }“ wurde nicht übernommen: Dateien dieser Art werden nicht angenommen.]
+ingest-dropped-too-many = [Anhang „{ $name }“ wurde nicht übernommen: Eine Nachricht darf höchstens { $count } Dateien enthalten.]

@@ -616,3 +616,10 @@ admin-canned-text = Prepared replies with placeholders.
 admin-portal-text = Name, logo, welcome text, language, ticket numbers, attachments.
 admin-mail-text = Sender, SMTP server and test email.
 admin-audit-text = Who changed what and when, and every sign-in.
+
+## Email in
+event-mail-bounced = recorded a bounce: mail about this ticket could not be delivered (address: { $recipient }); it was not answered
+ingest-no-subject = (no subject)
+ingest-dropped-too-large = [Attachment “{ $name }” was not kept: the attachments of one message may be { $mb } MB in total.]
+ingest-dropped-type = [Attachment “{ $name }” was not kept: files of this type are not accepted.]
+ingest-dropped-too-many = [Attachment “{ $name }” was not kept: one message may carry at most { $count } files.]
