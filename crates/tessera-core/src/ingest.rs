@@ -656,7 +656,12 @@ impl Tessera {
 
     /// A bounce: an event on the ticket its original belonged to; never answered.
     async fn ingest_bounce(&self, id: i64, raw: &[u8], msg: &Inbound) -> Result<IngestOutcome> {
-        let refs = msg.references.iter().cloned().chain(embedded_refs(raw));
+        let refs = msg
+            .references
+            .iter()
+            .chain(&msg.bounced_ids)
+            .cloned()
+            .chain(embedded_refs(raw));
         let mut tx = self.db().begin().await?;
         if !tx.h().claim_inbound(id, "done", None).await? {
             return Ok(IngestOutcome::Duplicate {
