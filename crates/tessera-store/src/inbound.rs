@@ -85,11 +85,12 @@ impl Handle<'_> {
 
     /// Kept messages that were never finished (a crash or a database outage in between),
     /// oldest first.
-    pub async fn stored_inbound(&mut self, limit: i64) -> Result<Vec<i64>> {
+    pub async fn stored_inbound(&mut self, limit: i64, before: Timestamp) -> Result<Vec<i64>> {
         on!(self, c => Ok(sqlx::query_scalar(
-            "SELECT inbound_message_id FROM inbound_message WHERE status = 'stored'
+            "SELECT inbound_message_id FROM inbound_message
+             WHERE status = 'stored' AND created_at < $2
              ORDER BY inbound_message_id LIMIT $1")
-            .bind(limit).fetch_all(c).await?))
+            .bind(limit).bind(before.0).fetch_all(c).await?))
     }
 
     /// Moves a message out of `stored` into `status`; `false` when another run did already.

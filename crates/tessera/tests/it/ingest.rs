@@ -832,10 +832,10 @@ async fn a_message_kept_before_a_crash_is_finished_once() {
             .unwrap();
         assert!(id.is_some());
     }
-    let done = app.app.ingest_stored(10).await.unwrap();
+    let done = app.app.ingest_stored(10, 0).await.unwrap();
     assert_eq!(done.len(), 1);
     opened(&done[0]);
-    assert!(app.app.ingest_stored(10).await.unwrap().is_empty());
+    assert!(app.app.ingest_stored(10, 0).await.unwrap().is_empty());
     assert_eq!(app.count("ticket").await, 1);
 
     // The MTA delivering again after a failure finishes a kept message instead of
