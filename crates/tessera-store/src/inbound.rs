@@ -64,12 +64,19 @@ impl Handle<'_> {
 
     /// The kept message a new arrival duplicates.
     pub async fn inbound_duplicate(&mut self, m: &NewInbound<'_>) -> Result<Option<InboundRow>> {
-        let row: Option<(i64, String)> = on!(self, c => sqlx::query_as(
-            "SELECT inbound_message_id, status FROM inbound_message
-             WHERE sha256 = $1 OR (mailbox = $2 AND uid_validity = $3 AND uid = $4)
-             ORDER BY inbound_message_id LIMIT 1")
-            .bind(m.sha256).bind(m.mailbox).bind(m.uid_validity).bind(m.uid)
+        // Two lookups, each on its unique index: SQLite answers an `OR` of the two by
+        // scanning the table, raw messages and all.
+        let mut row: Option<(i64, String)> = on!(self, c => sqlx::query_as(
+            "SELECT inbound_message_id, status FROM inbound_message WHERE sha256 = $1")
+            .bind(m.sha256)
             .fetch_optional(c).await?);
+        if row.is_none() && m.mailbox.is_some() {
+            row = on!(self, c => sqlx::query_as(
+                "SELECT inbound_message_id, status FROM inbound_message
+                 WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3")
+                .bind(m.mailbox).bind(m.uid_validity).bind(m.uid)
+                .fetch_optional(c).await?);
+        }
         Ok(row.map(|(inbound_message_id, status)| InboundRow {
             inbound_message_id,
             status,
