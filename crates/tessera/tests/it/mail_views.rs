@@ -6,6 +6,7 @@
 
 use reqwest::{StatusCode, header};
 use tessera_core::{IngestOutcome, MailSource};
+use tessera_domain::{EntryKind, Role};
 
 use crate::{
     admin::{PASSWORD, chefin, sign_in},
@@ -40,6 +41,27 @@ fn attr_starting(page: &str, attr: &str, prefix: &str) -> Option<String> {
     let start = page.find(&needle)? + attr.len() + 2;
     let end = start + page[start..].find('"')?;
     Some(page[start..end].to_owned())
+}
+
+/// Nadine, an agent (not an administrator) of the first department.
+async fn nadine(app: &TestApp) {
+    let id = app
+        .app
+        .create_agent(tessera_core::NewAgent {
+            username: "nadine".into(),
+            email: "nadine@tessera.test".into(),
+            display_name: "Nadine S.".into(),
+            password: PASSWORD.into(),
+            is_admin: false,
+            lang: tessera_domain::Lang::De,
+            one_time_password: false,
+        })
+        .await
+        .unwrap();
+    app.app
+        .set_department_role(id, tessera_domain::DepartmentId(1), Role::Agent)
+        .await
+        .unwrap();
 }
 
 /// Presses "process again" (the token comes from any page: it is the browser's).
@@ -258,6 +280,43 @@ async fn the_original_html_is_shown_sanitised_with_its_inline_image_to_agents_an
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), png.as_slice());
 
+    // An agent's out-of-office answer by mail is an internal note: its original is the
+    // agents' only.
+    nadine(&app).await;
+    let away = eml(&format!(
+        "From: Nadine S. <nadine@tessera.test>
+To: helpdesk@tessera.test
+Subject: Abwesend: [#{number}] Entwurf Flyer
+Auto-Submitted: auto-replied
+Message-ID: <away-1@tessera.test>
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<p>Ich bin bis Montag nicht im B&uuml;ro.</p>"
+    ));
+    match ingest(&app, &away).await {
+        IngestOutcome::Added { kind, .. } => assert_eq!(kind, EntryKind::Note),
+        other => panic!("expected a note, got {other:?}"),
+    }
+    let (_, page) = get(&admin, &app, &format!("/agent/tickets/{number}")).await;
+    let note = page
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .filter(|u| u.ends_with("/original"))
+        .nth(1)
+        .expect("the note's original")
+        .to_owned();
+    let (status, html) = get(&admin, &app, &note).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("nicht im Büro"), "{html}");
+    let entry = note
+        .trim_end_matches("/original")
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let path = format!("/tickets/{number}/entries/{entry}/original");
+    assert_eq!(get(&max, &app, &path).await.0, StatusCode::NOT_FOUND);
+
     // …and not another ticket's, whichever number the URL names.
     let (_, theirs) = get(&admin, &app, &format!("/agent/tickets/{other}")).await;
     let theirs = attr_starting(&theirs, "href", &format!("/agent/tickets/{other}/entries/"))
@@ -385,27 +444,7 @@ async fn quarantined_mail_is_listed_downloadable_and_processed_again_by_administ
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // Agents who are not administrators get nothing, not even a hint.
-    let nadine = app
-        .app
-        .create_agent(tessera_core::NewAgent {
-            username: "nadine".into(),
-            email: "nadine@tessera.test".into(),
-            display_name: "Nadine S.".into(),
-            password: PASSWORD.into(),
-            is_admin: false,
-            lang: tessera_domain::Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
-    app.app
-        .set_department_role(
-            nadine,
-            tessera_domain::DepartmentId(1),
-            tessera_domain::Role::Agent,
-        )
-        .await
-        .unwrap();
+    nadine(&app).await;
     let agent = sign_in(&app, "nadine", PASSWORD).await;
     for path in [
         "/agent/admin/mail-in".to_owned(),
