@@ -335,6 +335,23 @@ mod tests {
                 "<html><head><title>Re: x</title></head><body><p>a</p></body></html>",
                 "<p>a</p>",
             ),
+            // Other ways HTML mail loads remote content when it is opened.
+            (
+                "<table background=\"https://t.example/bg\"><tr><td background=\"https://t.example/c\">a</td></tr></table>",
+                "<table><tbody><tr><td>a</td></tr></tbody></table>",
+            ),
+            (
+                "<img srcset=\"https://t.example/2x.png 2x\" src=\"cid:nothing\">",
+                "<img>",
+            ),
+            (
+                "<link rel=\"stylesheet\" href=\"https://t.example/s.css\"><meta http-equiv=\"refresh\" content=\"0;url=https://t.example/\"><base href=\"https://t.example/\"><p>a</p>",
+                "<p>a</p>",
+            ),
+            (
+                "<video poster=\"https://t.example/p.png\"></video><input type=\"image\" src=\"https://t.example/i.png\"><object data=\"https://t.example/o\"></object><svg><image href=\"https://t.example/s.png\"/></svg>",
+                "",
+            ),
         ];
         for (input, expected) in cases {
             assert_eq!(mail(input), expected, "{input:?}");

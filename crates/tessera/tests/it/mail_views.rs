@@ -10,6 +10,7 @@ use tessera_domain::{EntryKind, Role};
 
 use crate::{
     admin::{PASSWORD, chefin, sign_in},
+    browser::Browser,
     support::{SmtpServer, TestApp, csrf},
 };
 
@@ -529,5 +530,103 @@ Hallo!");
             .contains("error=mail-in-not-quarantined")
     );
     assert_eq!(app.count("ticket WHERE subject = 'Kommt das an?'").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn in_a_real_browser_the_quote_unfolds_and_the_inline_image_shows_with_nothing_remote() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
+    let number = opened(
+        &ingest(
+            &app,
+            &html_mail("Max Mueller <max@example.org>", "html-1@example.org"),
+        )
+        .await,
+    );
+    let reply = eml(&format!(
+        "From: Max Mueller <max@example.org>
+To: helpdesk@tessera.test
+Subject: Re: [#{number}] Entwurf Flyer
+Message-ID: <reply-1@example.org>
+
+Passt so, danke!
+
+Am 01.12.2026 um 10:01 schrieb Support <helpdesk@tessera.test>:
+> Hier ist der Entwurf.
+"
+    ));
+    assert!(matches!(
+        ingest(&app, &reply).await,
+        IngestOutcome::Added { .. }
+    ));
+    let mails = app.delivered(&smtp).await;
+    let link = mails
+        .iter()
+        .find(|m| m.to.iter().any(|t| t == "max@example.org"))
+        .expect("a confirmation to Max")
+        .access_link();
+
+    let b = Browser::start().await;
+    b.goto(&link).await;
+    assert!(
+        b.source().await.contains("Passt so, danke!"),
+        "the ticket page"
+    );
+    // Chromium skips the content of a closed <details> (content-visibility), so ask whether
+    // the quote is visible rather than measure it.
+    const QUOTE: &str = "const d = document.querySelector('details.entry-quoted'); \
+        const q = d.querySelector('.quoted-text'); \
+        return [d.open, q.checkVisibility(), q.innerText]";
+    let folded = b.js(QUOTE).await;
+    assert_eq!(
+        (&folded[0], &folded[1]),
+        (&false.into(), &false.into()),
+        "{folded}"
+    );
+    b.click("details.entry-quoted summary").await;
+    let shown = b.js(QUOTE).await;
+    b.screenshot("mail-ticket-quote-open").await;
+    assert_eq!(
+        (&shown[0], &shown[1]),
+        (&true.into(), &true.into()),
+        "{shown}"
+    );
+    assert!(
+        shown[2]
+            .as_str()
+            .unwrap()
+            .contains("> Hier ist der Entwurf."),
+        "{shown}"
+    );
+
+    let original = b
+        .js("return document.querySelector('.entry-original a').href")
+        .await;
+    b.goto(original.as_str().unwrap()).await;
+    let seen = b
+        .js(
+            "const i = document.querySelector('.mail-original img[src^=\"/attachments/\"]'); \
+             return [i.complete, i.naturalWidth, \
+                     performance.getEntriesByType('resource').map(r => r.name)]",
+        )
+        .await;
+    b.screenshot("mail-original").await;
+    assert_eq!(seen[0], true, "{seen}");
+    assert_eq!(seen[1], 1, "the inline image is shown: {seen}");
+    let loaded = seen[2].as_array().unwrap();
+    assert!(
+        loaded
+            .iter()
+            .all(|u| u.as_str().unwrap().starts_with(&app.base)),
+        "only Tessera's own resources load: {loaded:?}"
+    );
+    assert_eq!(
+        b.js("return document.querySelectorAll('script:not([src]), [onclick]').length")
+            .await,
+        0
+    );
+    b.quit().await;
     app.stop().await;
 }
