@@ -217,8 +217,9 @@ impl Tessera {
     /// Runs the pipeline again on a quarantined message's stored bytes (administrators only,
     /// audited). The row is put back to `stored` in the audited transaction and then
     /// processed as if it had just arrived, so it ends `done` when it now works and
-    /// `quarantined` with the new error when it still does not; a failure of the database
-    /// in between leaves it `stored`, which the pipeline finishes later, as after a crash.
+    /// `quarantined` with the new error when it still does not. When processing fails
+    /// outright (the disk, the database), the row is quarantined again with that error
+    /// where possible: nobody delivers it again, so `stored` would hide it.
     pub async fn retry_inbound(&self, actor: Actor<'_>, id: i64) -> Result<Retried> {
         actor.require_admin()?;
         let mut tx = self.db().begin().await?;
@@ -241,7 +242,17 @@ impl Tessera {
         .await?;
         tx.commit().await?;
         let raw = self.db().conn().await?.h().inbound_raw(id).await?;
-        let outcome = self.process_inbound(id, &raw).await?;
+        let outcome = match self.process_inbound(id, &raw).await {
+            Ok(o) => o,
+            Err(e) => {
+                let why = format!("processing it again failed: {e}");
+                // Best effort: if the database is what failed, this fails too.
+                if let Ok(mut conn) = self.db().conn().await {
+                    let _ = conn.h().claim_inbound(id, "quarantined", Some(&why)).await;
+                }
+                return Err(e);
+            }
+        };
         let (status, error) = self.db().conn().await?.h().inbound_status(id).await?;
         tracing::info!(inbound_message_id = id, %status, "inbound message processed again");
         Ok(Retried {

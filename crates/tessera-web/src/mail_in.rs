@@ -204,7 +204,11 @@ async fn list(State(s): State<AppState>, a: AgentCtx, Query(q): Query<ListQuery>
     let known = |k: Option<String>, allowed: &[&str]| k.filter(|k| allowed.contains(&k.as_str()));
     let done = known(q.done, &["done", "quarantined", "ignored", "stored"])
         .map(|k| p.t(&format!("mail-in-retried-{k}")));
-    let error = known(q.error, &["mail-in-not-quarantined"]).map(|k| p.t(&k));
+    let error = known(
+        q.error,
+        &["mail-in-not-quarantined", "mail-in-retry-failed"],
+    )
+    .map(|k| p.t(&k));
     let page = ListPage {
         status: which.as_str(),
         rows: found.into_iter().map(|m| row_view(&p, m)).collect(),
@@ -262,7 +266,12 @@ async fn retry(
     let to = match s.app.retry_inbound(Actor::Agent(&a.agent), id).await {
         Ok(r) => format!("{back}&done={}", r.status),
         Err(CoreError::Invalid(_)) => format!("{back}&error=mail-in-not-quarantined"),
-        Err(e) => return Err(admin_err(lang, e)),
+        Err(e @ (CoreError::Forbidden | CoreError::NotFound)) => return Err(admin_err(lang, e)),
+        // The message is quarantined again with the failure as its reason: show the list.
+        Err(e) => {
+            tracing::error!(inbound_message_id = id, error = %e, "processing again failed");
+            format!("{back}&error=mail-in-retry-failed")
+        }
     };
     Ok(a.ctx.finish(Redirect::to(&to)))
 }

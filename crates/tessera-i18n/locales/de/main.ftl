@@ -657,3 +657,4 @@ mail-in-retried-quarantined = Die Nachricht wurde erneut verarbeitet und bleibt 
 mail-in-retried-ignored = Die Nachricht wurde erneut verarbeitet und ist jetzt als ignoriert zurückgestellt.
 mail-in-retried-stored = Die Nachricht wird gerade von einem anderen Lauf verarbeitet.
 mail-in-not-quarantined = Diese Nachricht ist nicht (mehr) in Quarantäne.
+mail-in-retry-failed = Die erneute Verarbeitung ist fehlgeschlagen; der Grund steht bei der Nachricht.

@@ -657,3 +657,4 @@ mail-in-retried-quarantined = The message was processed again and is still quara
 mail-in-retried-ignored = The message was processed again and has now been set aside as ignored.
 mail-in-retried-stored = The message is being processed by another run.
 mail-in-not-quarantined = This message is not quarantined (any more).
+mail-in-retry-failed = Processing the message again failed; the reason is shown with it.

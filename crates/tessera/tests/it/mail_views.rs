@@ -483,6 +483,30 @@ Hallo!");
     assert!(app.app.ingest_mail(&raw, MailSource::Pipe).await.is_err());
     app.exec("UPDATE inbound_message SET status = 'quarantined', error = 'no department'")
         .await;
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    // Processing it again before the cause is fixed fails outright; the message stays
+    // visible in quarantine with the failure as its reason.
+    let res = retry(&admin, &app, 1).await;
+    assert!(
+        res.url()
+            .query()
+            .unwrap_or("")
+            .contains("error=mail-in-retry-failed")
+    );
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("processing it again failed")
+    );
+    assert_eq!(
+        app.count(
+            "inbound_message WHERE inbound_message_id = 1 AND status = 'quarantined' \
+             AND error LIKE 'processing it again failed%'"
+        )
+        .await,
+        1
+    );
     app.exec("UPDATE department SET is_active = TRUE").await;
 
     // Fifty-one unreadable messages after it: two pages.
@@ -490,7 +514,6 @@ Hallo!");
         let broken = format!("\x00 garbage number {i:02} \x01");
         ingest(&app, broken.as_bytes()).await;
     }
-    let admin = sign_in(&app, "chefin", PASSWORD).await;
     let (_, first) = get(&admin, &app, "/agent/admin/mail-in").await;
     assert!(first.contains("garbage number 50") && first.contains("garbage number 01"));
     assert!(!first.contains("garbage number 00") && !first.contains("Kommt das an?"));
