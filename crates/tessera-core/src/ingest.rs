@@ -276,7 +276,9 @@ impl Tessera {
         Ok(conn.h().claim_inbound(id, status, Some(why)).await?)
     }
 
-    async fn process_inbound(&self, id: i64, raw: &[u8]) -> Result<IngestOutcome> {
+    /// Acts on a kept message that is `stored` (see the module documentation); also the
+    /// entry point of `retry_inbound`, which puts a quarantined message back to `stored`.
+    pub(crate) async fn process_inbound(&self, id: i64, raw: &[u8]) -> Result<IngestOutcome> {
         let duplicate = IngestOutcome::Duplicate {
             inbound_message_id: id,
         };

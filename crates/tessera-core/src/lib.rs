@@ -13,6 +13,7 @@ mod demo;
 mod error;
 mod fields;
 mod ingest;
+mod mail_in;
 mod members;
 mod notify;
 mod organisation;
@@ -33,6 +34,7 @@ pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
+pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};
 pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{

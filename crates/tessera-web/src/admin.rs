@@ -53,6 +53,7 @@ const ACTIONS: &[&str] = &[
     "settings-portal-update",
     "settings-mail-update",
     "settings-mail-test",
+    "inbound-retry",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -208,6 +209,11 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
                     "admin-mail-text",
                 ),
                 ("/agent/admin/audit", "audit-title", "admin-audit-text"),
+                (
+                    "/agent/admin/mail-in",
+                    "mail-in-title",
+                    "admin-mail-in-text",
+                ),
             ],
         ),
     ];

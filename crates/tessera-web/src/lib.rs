@@ -12,6 +12,7 @@ mod ctx;
 mod error;
 mod fields;
 mod limiter;
+mod mail_in;
 mod members;
 mod organisation;
 mod portal;
@@ -93,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::router())
         .merge(members::router())
         .merge(fields::router())
+        .merge(mail_in::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

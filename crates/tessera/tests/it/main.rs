@@ -10,6 +10,7 @@ mod crash;
 mod fields;
 mod ingest;
 mod mail;
+mod mail_views;
 mod members;
 mod portal;
 mod settings;
