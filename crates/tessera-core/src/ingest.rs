@@ -475,9 +475,13 @@ impl Tessera {
         if let Some(c) = h.participant_by_email(ticket.id, &email.key()).await? {
             return Ok(Some((ticket, Author::Participant(c))));
         }
+        // Anyone can write an agent's address into From. An agent's reply counts only when
+        // it answers mail Tessera sent to that agent: those Message-IDs reach nobody else
+        // (a requester knows the IDs of the mail they received, never an agent's).
         if let Some(a) = h.agent_by_email(email.as_str()).await?
             && let Some(agent) = h.agent(a).await?
             && agent.can_work(ownership(&ticket))
+            && h.mailed_to(&msg.references, &agent.email).await?
         {
             return Ok(Some((ticket, Author::Agent(Box::new(agent)))));
         }

@@ -602,6 +602,23 @@ Am 01.12.26 um 10:00 schrieb Tessera:
         subject = alert.subject,
         mid = alert.message_id
     ));
+    // Someone who writes Nadine's address into From, answering the confirmation Max got,
+    // is no agent: the mail becomes a ticket of its own, not a reply in Nadine's name.
+    let confirmation = to(&mails, "max@example.org")
+        .into_iter()
+        .next()
+        .expect("Max's confirmation");
+    let forged = String::from_utf8(answer.clone())
+        .unwrap()
+        .replace(&alert.message_id, &confirmation.message_id)
+        .replace("9d8c7b6a-1111", "forged-1111");
+    assert!(
+        matches!(
+            ingest(&app, forged.as_bytes()).await,
+            IngestOutcome::Opened { .. }
+        ),
+        "a forged agent reply opens a ticket of its own"
+    );
     let (n, kind) = added(&ingest(&app, &answer).await);
     assert_eq!((n.as_str(), kind), (number.as_str(), EntryKind::Reply));
     assert_eq!(
