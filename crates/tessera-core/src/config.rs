@@ -42,6 +42,8 @@ pub struct CoreConfig {
     pub smtp: Option<SmtpSettings>,
     /// Where mail goes as `.eml` files while no SMTP server is set.
     pub mail_dir: PathBuf,
+    /// How often each IMAP mailbox is read, in seconds.
+    pub imap_poll_secs: u64,
 }
 
 impl Default for CoreConfig {
@@ -67,6 +69,7 @@ impl Default for CoreConfig {
             mail_lease_ms: 120_000,
             smtp: None,
             mail_dir: PathBuf::from("data/mail-out"),
+            imap_poll_secs: 60,
         }
     }
 }

@@ -12,6 +12,7 @@ mod config;
 mod demo;
 mod error;
 mod fields;
+mod mailbox;
 mod members;
 mod notify;
 mod organisation;
@@ -31,6 +32,7 @@ pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;
 pub use error::CoreError;
 pub use fields::display_text;
+pub use mailbox::{MailboxAdmin, MailboxForm, MailboxPoller};
 pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
@@ -41,6 +43,7 @@ pub use session::Session;
 pub use settings::{
     Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode,
 };
+pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
 pub use tessera_store::{
     AuditRow, BlobStore, CannedRow, Db, DepartmentMember, DepartmentRow, Grant, OtherTicket,
