@@ -280,7 +280,7 @@ impl Tessera {
         }
         let host = f.host.trim();
         if !plausible_host(host) {
-            p.add("host", "error-smtp-host");
+            p.add("host", "error-mailbox-host");
         }
         let tls = ImapTls::parse(f.tls.trim());
         match tls {

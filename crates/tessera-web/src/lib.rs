@@ -12,6 +12,7 @@ mod ctx;
 mod error;
 mod fields;
 mod limiter;
+mod mailboxes;
 mod members;
 mod organisation;
 mod portal;
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(organisation::router())
         .merge(settings::router())
         .merge(members::router())
+        .merge(mailboxes::router())
         .merge(fields::router())
         .merge(assets::router())
         .fallback(error::not_found)
