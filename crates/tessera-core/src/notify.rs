@@ -3,7 +3,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tessera_domain::{
-    Agent, AgentId, ContactId,
+    Agent, AgentId, ContactId, TicketId,
     model::{Contact, Ticket},
 };
 use tessera_i18n::{t, t_args};
@@ -12,12 +12,18 @@ use tessera_store::{AgentBrief, Handle, NewOutboxMail};
 
 use crate::{Tessera, token};
 
+/// The signature of a Message-ID: the first 8 bytes of HMAC-SHA256 over "{ticket}:{nonce}".
+fn ref_mac(secret: &[u8], ticket: i64, nonce: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("any key length");
+    mac.update(format!("{ticket}:{nonce}").as_bytes());
+    mac
+}
+
 /// A Message-ID that names its ticket and carries an HMAC, so that a reply's `In-Reply-To`
 /// can later be matched to the ticket without trusting anything else in the message.
 pub(crate) fn message_id(app: &Tessera, ticket: &Ticket) -> String {
     let nonce = token::random_hex(8);
-    let mut mac = Hmac::<Sha256>::new_from_slice(&app.inner.secret).expect("any key length");
-    mac.update(format!("{}:{nonce}", ticket.id).as_bytes());
+    let mac = ref_mac(&app.inner.secret, ticket.id.0, &nonce);
     let sig = hex::encode(&mac.finalize().into_bytes()[..8]);
     let domain = app
         .settings()
@@ -27,6 +33,36 @@ pub(crate) fn message_id(app: &Tessera, ticket: &Ticket) -> String {
         .map(|(_, d)| d.to_owned())
         .unwrap_or_else(|| "tessera.invalid".into());
     format!("tessera.{}.{nonce}.{sig}@{domain}", ticket.id)
+}
+
+/// The ticket a Message-ID made by `message_id` names, if its signature holds under
+/// `secret` (compared in constant time). The domain is not checked: the sender address may
+/// have changed since the mail went out, and the signature is what cannot be forged.
+pub(crate) fn verify_message_ref(secret: &[u8], id: &str) -> Option<TicketId> {
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+    let (local, _domain) = id.rsplit_once('@')?;
+    let mut it = local.split('.');
+    let (Some("tessera"), Some(ticket), Some(nonce), Some(sig), None) =
+        (it.next(), it.next(), it.next(), it.next(), it.next())
+    else {
+        return None;
+    };
+    let ticket: i64 = ticket.parse().ok().filter(|t| *t > 0)?;
+    if nonce.len() != 16 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) || sig.len() != 16 {
+        return None;
+    }
+    let sig = hex::decode(sig).ok()?;
+    ref_mac(secret, ticket, nonce)
+        .verify_truncated_left(&sig)
+        .ok()
+        .map(|_| TicketId(ticket))
+}
+
+impl Tessera {
+    /// The ticket a Message-ID of ours names, if it is ours and untampered.
+    pub(crate) fn verify_message_ref(&self, id: &str) -> Option<TicketId> {
+        verify_message_ref(&self.inner.secret, id)
+    }
 }
 
 fn sender(app: &Tessera, ticket: &Ticket) -> Mailbox {
@@ -381,5 +417,46 @@ pub(crate) fn password_mail(
         envelope_from: mail.from.email.clone(),
         recipients: vec![to.email.clone()],
         raw: mail.to_bytes(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed(secret: &[u8], ticket: i64, nonce: &str) -> String {
+        let sig = hex::encode(&ref_mac(secret, ticket, nonce).finalize().into_bytes()[..8]);
+        format!("tessera.{ticket}.{nonce}.{sig}@tessera.test")
+    }
+
+    #[test]
+    fn verifies_message_refs() {
+        let secret = b"an installation secret";
+        let good = signed(secret, 42, "00112233aabbccdd");
+        let check = |id: &str, expected: Option<i64>| {
+            assert_eq!(
+                verify_message_ref(secret, id),
+                expected.map(TicketId),
+                "{id}"
+            );
+        };
+        check(&good, Some(42));
+        check(&format!("<{good}>"), Some(42));
+        check(&good.replace("@tessera.test", "@other.example"), Some(42));
+        // Another ticket number under the same signature.
+        check(&good.replacen("tessera.42.", "tessera.43.", 1), None);
+        // A tampered signature.
+        let sig_at = good.find('@').unwrap() - 1;
+        let mut tampered = good.clone().into_bytes();
+        tampered[sig_at] = if tampered[sig_at] == b'0' { b'1' } else { b'0' };
+        check(std::str::from_utf8(&tampered).unwrap(), None);
+        // Signed with another installation's secret.
+        check(&signed(b"another secret", 42, "00112233aabbccdd"), None);
+        // Not ours at all, or malformed.
+        check("CAJx1234@mail.gmail.com", None);
+        check("tessera.42.00112233aabbccdd@tessera.test", None);
+        check("tessera.x.00112233aabbccdd.0011223344556677@t", None);
+        check("tessera.42.0011.0011223344556677@t", None);
+        check("tessera.42.00112233aabbccdd.zz112233445566@t", None);
     }
 }

@@ -1,8 +1,8 @@
 //! The requester's side: opening a ticket, following it and answering.
 
 use tessera_domain::{
-    BodyFormat, ContactId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority, Problem,
-    ThreadEntryId, TicketEvent, TicketId, Timestamp,
+    BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority,
+    Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp,
     model::{Attachment, ThreadEntry, Ticket},
     validate,
 };
@@ -257,85 +257,18 @@ impl Tessera {
             .h()
             .upsert_contact(email.as_str(), &email.key(), &name, input.lang)
             .await?;
-        let (default_priority, auto_agent, auto_team) = tx.h().topic_defaults(topic.id).await?;
-        let priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
-        let number_format = self.settings().number_format.clone();
-        let mut attempt = 0;
-        let (ticket_id, number) = loop {
-            let number = number_format.generate(|| token::random_bytes(1)[0]);
-            if tx.h().ticket_number_taken(&number).await? {
-                attempt += 1;
-                if attempt > 50 {
-                    return Err(CoreError::Config("ticket number format exhausted".into()));
-                }
-                continue;
-            }
-            let id = tx
-                .h()
-                .insert_ticket(&NewTicket {
-                    number: &number,
+        let (ticket_id, number, auto_assigned) = self
+            .insert_ticket_draft(
+                &mut tx.h(),
+                &TicketDraft {
                     subject: &subject,
-                    priority,
                     source: "portal",
-                    help_topic_id: Some(topic.id),
-                    department_id: topic.department_id,
-                    requester_id: contact,
+                    topic: Some(topic.id),
+                    department: topic.department_id,
+                    requester: contact,
                     now,
-                })
-                .await?;
-            break (id, number);
-        };
-        if priority != Priority::Normal {
-            tx.h().set_priority(ticket_id, priority, now).await?;
-        }
-        let auto_assigned = auto_agent.is_some() || auto_team.is_some();
-        if auto_assigned {
-            let agent = auto_agent.map(tessera_domain::AgentId);
-            let team = auto_team.map(tessera_domain::TeamId);
-            tx.h().set_assignee(ticket_id, agent, team, now).await?;
-            let agent_name = match agent {
-                Some(a) => Some(tx.h().agent_brief(a).await?.display_name),
-                None => None,
-            };
-            let team_name = match team {
-                Some(t) => Some(tx.h().team_name(t).await?),
-                None => None,
-            };
-            let assigned = TicketEvent::Assigned {
-                agent: agent_name,
-                team: team_name,
-            }
-            .encode();
-            tx.h()
-                .insert_entry(&NewEntry {
-                    ticket_id,
-                    kind: EntryKind::Event,
-                    author_contact_id: None,
-                    author_agent_id: None,
-                    body: &assigned,
-                    body_format: BodyFormat::Markdown,
-                    now,
-                })
-                .await?;
-        }
-        if let Some(plan) = tx.h().topic_sla(topic.id).await? {
-            let due = crate::sla_due(&plan, now);
-            tx.h().set_due(ticket_id, Some(due), now).await?;
-        }
-        let created = TicketEvent::Created {
-            source: "portal".into(),
-        }
-        .encode();
-        tx.h()
-            .insert_entry(&NewEntry {
-                ticket_id,
-                kind: EntryKind::Event,
-                author_contact_id: Some(contact),
-                author_agent_id: None,
-                body: &created,
-                body_format: BodyFormat::Markdown,
-                now,
-            })
+                },
+            )
             .await?;
         let entry = tx
             .h()
@@ -360,20 +293,8 @@ impl Tessera {
         let summary = crate::fields::with_summary(&answers, ticket.requester.lang, &body);
         let mail = notify::ticket_opened(self, &ticket, &summary, &minted.token);
         tx.h().enqueue_mail(&mail).await?;
-        let mut agents = tx
-            .h()
-            .department_alert_recipients(ticket.department.id, false)
+        self.alert_new_ticket(&mut tx.h(), &ticket, auto_assigned, &body)
             .await?;
-        if auto_assigned {
-            // The assignee hears of it as their ticket, not only as a new one in the department.
-            let assignees = notify::assignees(&mut tx.h(), &ticket, None).await?;
-            let org = self.settings().org_name.clone();
-            notify::agent_alert(self, &mut tx.h(), &ticket, &assignees, "assigned", &org, "")
-                .await?;
-            agents.retain(|a| !assignees.iter().any(|x| x.agent_id == a.agent_id));
-        }
-        let author = ticket.requester.name.clone();
-        notify::agent_alert(self, &mut tx.h(), &ticket, &agents, "new", &author, &body).await?;
         tx.commit().await?;
         self.changed();
         tracing::info!(ticket = %number, "ticket opened");
@@ -584,6 +505,142 @@ impl Tessera {
             .into_iter()
             .map(|(n, s, st, _)| (n, s, st))
             .collect())
+    }
+}
+
+/// What a new ticket is made of, whichever way it came in.
+pub(crate) struct TicketDraft<'a> {
+    /// Summary line, already checked.
+    pub subject: &'a str,
+    /// `portal`, `email` or `api`.
+    pub source: &'a str,
+    /// The help topic whose defaults apply (email may have none).
+    pub topic: Option<HelpTopicId>,
+    /// Owner.
+    pub department: DepartmentId,
+    /// Who opened it.
+    pub requester: ContactId,
+    /// When.
+    pub now: Timestamp,
+}
+
+impl Tessera {
+    /// Inserts a ticket under a fresh number with its topic's defaults (priority, assignee,
+    /// service level) and the events that say so; returns its key, its number and whether
+    /// it was assigned on the way. Shared by the portal and email in.
+    pub(crate) async fn insert_ticket_draft(
+        &self,
+        h: &mut Handle<'_>,
+        d: &TicketDraft<'_>,
+    ) -> Result<(TicketId, String, bool)> {
+        let now = d.now;
+        let (default_priority, auto_agent, auto_team) = match d.topic {
+            Some(topic) => h.topic_defaults(topic).await?,
+            None => ("normal".to_owned(), None, None),
+        };
+        let priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
+        let number_format = self.settings().number_format.clone();
+        let mut attempt = 0;
+        let (ticket_id, number) = loop {
+            let number = number_format.generate(|| token::random_bytes(1)[0]);
+            if h.ticket_number_taken(&number).await? {
+                attempt += 1;
+                if attempt > 50 {
+                    return Err(CoreError::Config("ticket number format exhausted".into()));
+                }
+                continue;
+            }
+            let id = h
+                .insert_ticket(&NewTicket {
+                    number: &number,
+                    subject: d.subject,
+                    priority,
+                    source: d.source,
+                    help_topic_id: d.topic,
+                    department_id: d.department,
+                    requester_id: d.requester,
+                    now,
+                })
+                .await?;
+            break (id, number);
+        };
+        if priority != Priority::Normal {
+            h.set_priority(ticket_id, priority, now).await?;
+        }
+        let auto_assigned = auto_agent.is_some() || auto_team.is_some();
+        if auto_assigned {
+            let agent = auto_agent.map(tessera_domain::AgentId);
+            let team = auto_team.map(tessera_domain::TeamId);
+            h.set_assignee(ticket_id, agent, team, now).await?;
+            let agent_name = match agent {
+                Some(a) => Some(h.agent_brief(a).await?.display_name),
+                None => None,
+            };
+            let team_name = match team {
+                Some(t) => Some(h.team_name(t).await?),
+                None => None,
+            };
+            let assigned = TicketEvent::Assigned {
+                agent: agent_name,
+                team: team_name,
+            }
+            .encode();
+            h.insert_entry(&NewEntry {
+                ticket_id,
+                kind: EntryKind::Event,
+                author_contact_id: None,
+                author_agent_id: None,
+                body: &assigned,
+                body_format: BodyFormat::Markdown,
+                now,
+            })
+            .await?;
+        }
+        if let Some(topic) = d.topic
+            && let Some(plan) = h.topic_sla(topic).await?
+        {
+            let due = crate::sla_due(&plan, now);
+            h.set_due(ticket_id, Some(due), now).await?;
+        }
+        let created = TicketEvent::Created {
+            source: d.source.into(),
+        }
+        .encode();
+        h.insert_entry(&NewEntry {
+            ticket_id,
+            kind: EntryKind::Event,
+            author_contact_id: Some(d.requester),
+            author_agent_id: None,
+            body: &created,
+            body_format: BodyFormat::Markdown,
+            now,
+        })
+        .await?;
+        Ok((ticket_id, number, auto_assigned))
+    }
+
+    /// Tells agents of a new ticket: an assignee as their ticket, the department's other
+    /// alert recipients as a new one.
+    pub(crate) async fn alert_new_ticket(
+        &self,
+        h: &mut Handle<'_>,
+        ticket: &Ticket,
+        auto_assigned: bool,
+        body: &str,
+    ) -> Result<()> {
+        let mut agents = h
+            .department_alert_recipients(ticket.department.id, false)
+            .await?;
+        if auto_assigned {
+            // The assignee hears of it as their ticket, not only as a new one in the department.
+            let assignees = notify::assignees(h, ticket, None).await?;
+            let org = self.settings().org_name.clone();
+            notify::agent_alert(self, h, ticket, &assignees, "assigned", &org, "").await?;
+            agents.retain(|a| !assignees.iter().any(|x| x.agent_id == a.agent_id));
+        }
+        let author = ticket.requester.name.clone();
+        notify::agent_alert(self, h, ticket, &agents, "new", &author, body).await?;
+        Ok(())
     }
 }
 

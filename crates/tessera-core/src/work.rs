@@ -80,7 +80,8 @@ pub enum BulkAction {
     Close,
 }
 
-fn ownership(t: &Ticket) -> Ownership {
+/// Who owns a ticket, for the visibility rules.
+pub(crate) fn ownership(t: &Ticket) -> Ownership {
     Ownership {
         department: t.department.id,
         agent: t.assignee_agent.as_ref().map(|(id, _)| *id),

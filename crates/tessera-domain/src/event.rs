@@ -61,6 +61,11 @@ pub enum TicketEvent {
         /// Their address.
         email: String,
     },
+    /// Mail about the ticket could not be delivered (a bounce came back).
+    MailBounced {
+        /// The address that failed, as the bounce names it (may be empty).
+        recipient: String,
+    },
 }
 
 fn clean(s: &str) -> String {
@@ -82,6 +87,7 @@ impl TicketEvent {
             TicketEvent::CollaboratorAdded { .. } => "event-collaborator-added",
             TicketEvent::CollaboratorRemoved { .. } => "event-collaborator-removed",
             TicketEvent::AccessRevoked { .. } => "event-access-revoked",
+            TicketEvent::MailBounced { .. } => "event-mail-bounced",
         }
     }
 
@@ -103,6 +109,7 @@ impl TicketEvent {
             TicketEvent::CollaboratorAdded { email }
             | TicketEvent::CollaboratorRemoved { email }
             | TicketEvent::AccessRevoked { email } => vec![("email", email.clone())],
+            TicketEvent::MailBounced { recipient } => vec![("recipient", recipient.clone())],
         }
     }
 
@@ -149,6 +156,7 @@ impl TicketEvent {
             "event-collaborator-added" => TicketEvent::CollaboratorAdded { email: next() },
             "event-collaborator-removed" => TicketEvent::CollaboratorRemoved { email: next() },
             "event-access-revoked" => TicketEvent::AccessRevoked { email: next() },
+            "event-mail-bounced" => TicketEvent::MailBounced { recipient: next() },
             _ => return None,
         })
     }
@@ -197,6 +205,9 @@ mod tests {
             },
             TicketEvent::AccessRevoked {
                 email: "max@example.org".into(),
+            },
+            TicketEvent::MailBounced {
+                recipient: "max@example.org".into(),
             },
         ];
         for e in all {

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tessera::{Config, Overrides};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::{EnvFilter, fmt::writer::BoxMakeWriter};
 
 /// Tessera, a self-hosted helpdesk.
 #[derive(Parser)]
@@ -47,6 +47,11 @@ enum Command {
         /// Where to write the copy (must not exist yet).
         file: std::path::PathBuf,
     },
+    /// Email in.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Adds realistic demo data: departments, teams, agents `demo1`…`demo10` and the
     /// administrator `demo-admin` (password `demo-passwort-123`) and TICKETS tickets.
     Demo {
@@ -60,6 +65,16 @@ enum Command {
 enum DbCommand {
     /// Applies pending migrations and exits.
     Migrate,
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Reads one message (RFC 5322, at most 50 MB) from standard input and files it, for an
+    /// MTA's pipe (e.g. `/etc/aliases`: `helpdesk: "|/usr/local/bin/tessera mail ingest"`).
+    /// Exit status as sysexits: 0 the message is safe (also when it was known already or
+    /// quarantined), 65 empty or oversized input, 74 standard input could not be read,
+    /// 75 Tessera cannot store it now (the MTA keeps it and tries again).
+    Ingest,
 }
 
 #[derive(Subcommand)]
@@ -114,22 +129,130 @@ enum AgentCommand {
     },
 }
 
+/// Most bytes `mail ingest` reads; larger messages are refused (65) so that the MTA bounces
+/// them to the sender instead of Tessera holding them half.
+const MAX_MESSAGE: u64 = 50 * 1024 * 1024;
+
+/// sysexits(3): the input data was incorrect.
+const EX_DATAERR: i32 = 65;
+/// sysexits(3): an error occurred while doing I/O on some file.
+const EX_IOERR: i32 = 74;
+/// sysexits(3): temporary failure; the MTA will try again later.
+const EX_TEMPFAIL: i32 = 75;
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let cfg = Config::load(&cli.overrides)?;
+    let ingest = matches!(
+        cli.command,
+        Command::Mail {
+            command: MailCommand::Ingest
+        }
+    );
+    let cfg = match Config::load(&cli.overrides) {
+        Ok(c) => c,
+        // A broken configuration is fixed by an operator; the MTA keeps the mail meanwhile.
+        Err(e) if ingest => {
+            eprintln!("tessera mail ingest: temporary failure: configuration: {e:#}");
+            std::process::exit(EX_TEMPFAIL);
+        }
+        Err(e) => return Err(e),
+    };
     let filter = EnvFilter::try_from_env("TESSERA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // An MTA pipe's standard output is not a log: everything goes to standard error there.
+    let writer = if ingest {
+        BoxMakeWriter::new(std::io::stderr)
+    } else {
+        BoxMakeWriter::new(std::io::stdout)
+    };
     if cfg.log_json {
         tracing_subscriber::fmt()
             .json()
             .with_env_filter(filter)
+            .with_writer(writer)
             .init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .init();
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if ingest {
+        std::process::exit(rt.block_on(mail_ingest(cfg)));
+    }
     rt.block_on(run(cli.command, cfg))
+}
+
+/// `tessera mail ingest`: one message from standard input; returns the exit status.
+async fn mail_ingest(cfg: Config) -> i32 {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    if let Err(e) = std::io::stdin()
+        .lock()
+        .take(MAX_MESSAGE + 1)
+        .read_to_end(&mut raw)
+    {
+        eprintln!("tessera mail ingest: cannot read standard input: {e}");
+        return EX_IOERR;
+    }
+    if raw.iter().all(|b| b.is_ascii_whitespace()) {
+        eprintln!("tessera mail ingest: no message on standard input");
+        return EX_DATAERR;
+    }
+    if raw.len() as u64 > MAX_MESSAGE {
+        eprintln!(
+            "tessera mail ingest: the message is larger than {} MB",
+            MAX_MESSAGE / 1024 / 1024
+        );
+        return EX_DATAERR;
+    }
+    let app = match tessera::open(&cfg).await {
+        Ok((app, _)) => app,
+        Err(e) => {
+            eprintln!("tessera mail ingest: temporary failure: {e:#}");
+            return EX_TEMPFAIL;
+        }
+    };
+    let result = app.ingest_mail(&raw, tessera_core::MailSource::Pipe).await;
+    app.db().close().await;
+    use tessera_core::IngestOutcome as O;
+    let line = match result {
+        Ok(O::Opened {
+            number, confirmed, ..
+        }) => format!(
+            "stored: new ticket {number}{}",
+            if confirmed {
+                ", confirmation queued"
+            } else {
+                ", not answered"
+            }
+        ),
+        Ok(O::Added { number, kind, .. }) => {
+            format!("stored: {} on ticket {number}", kind.as_str())
+        }
+        Ok(O::Bounced { ticket_id, .. }) => {
+            format!("stored: bounce recorded on ticket {ticket_id}")
+        }
+        Ok(O::Duplicate {
+            inbound_message_id, ..
+        }) => format!("duplicate: already stored as inbound message {inbound_message_id}"),
+        Ok(O::Quarantined {
+            inbound_message_id,
+            error,
+        }) => format!("quarantined as inbound message {inbound_message_id}: {error}"),
+        Ok(O::Ignored {
+            inbound_message_id,
+            reason,
+        }) => format!("ignored (kept as inbound message {inbound_message_id}): {reason}"),
+        Err(e) => {
+            eprintln!("tessera mail ingest: temporary failure: {e}");
+            return EX_TEMPFAIL;
+        }
+    };
+    eprintln!("tessera mail ingest: {line}");
+    0
 }
 
 async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
@@ -301,6 +424,9 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("new one-time password for {username}: {password}");
             app.db().close().await;
         }
+        Command::Mail {
+            command: MailCommand::Ingest,
+        } => unreachable!("handled in main with its own exit status"),
         Command::Demo { tickets } => {
             let (app, _) = tessera::open(&cfg).await?;
             let started = std::time::Instant::now();

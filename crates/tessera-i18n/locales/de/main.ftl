@@ -602,6 +602,13 @@ error-field-kind = Bitte wählen Sie eine Art.
 error-field-options = Bitte geben Sie mindestens eine Option an, eine pro Zeile (höchstens 50, je höchstens 200 Zeichen).
 error-field-order = Bitte geben Sie eine ganze Zahl von 0 bis 100000 ein.
 
+## Email in
+event-mail-bounced = hat eine Unzustellbarkeitsmeldung vermerkt: Eine E-Mail zu diesem Ticket kam nicht an (Adresse: { $recipient }); sie wurde nicht beantwortet
+ingest-no-subject = (kein Betreff)
+ingest-dropped-too-large = [Anhang „{ $name }“ wurde nicht übernommen: Die Anhänge einer Nachricht dürfen zusammen { $mb } MB groß sein.]
+ingest-dropped-type = [Anhang „{ $name }“ wurde nicht übernommen: Dateien dieser Art werden nicht angenommen.]
+ingest-dropped-too-many = [Anhang „{ $name }“ wurde nicht übernommen: Eine Nachricht darf höchstens { $count } Dateien enthalten.]
+
 ## Mailboxes (IMAP)
 mailbox-title = Postfächer
 mailbox-intro = Tessera liest diese IMAP-Postfächer selbst, jede Minute, sofern nicht anders eingestellt: Neue E-Mails werden Tickets, Antworten landen in ihrem Ticket. Eine Nachricht wird auf dem Server erst markiert, wenn sie gespeichert ist.

@@ -602,6 +602,13 @@ error-field-kind = Please choose a kind.
 error-field-options = Please give at least one option, one per line (at most 50, each at most 200 characters).
 error-field-order = Please enter a whole number from 0 to 100000.
 
+## Email in
+event-mail-bounced = recorded a bounce: mail about this ticket could not be delivered (address: { $recipient }); it was not answered
+ingest-no-subject = (no subject)
+ingest-dropped-too-large = [Attachment “{ $name }” was not kept: the attachments of one message may be { $mb } MB in total.]
+ingest-dropped-type = [Attachment “{ $name }” was not kept: files of this type are not accepted.]
+ingest-dropped-too-many = [Attachment “{ $name }” was not kept: one message may carry at most { $count } files.]
+
 ## Mailboxes (IMAP)
 mailbox-title = Mailboxes
 mailbox-intro = Tessera reads these IMAP mailboxes itself, every minute unless configured otherwise: new mail becomes tickets, replies land in their tickets. A message is marked on the server only after it is stored.

@@ -1,0 +1,782 @@
+//! Email in: one raw RFC 5322 message becomes the right database writes.
+//!
+//! Every way in (the MTA pipe, IMAP polling, the API's raw-message endpoint) hands the bytes
+//! to `Tessera::ingest_mail`, which
+//! 1. keeps them in `inbound_message` and commits that on its own, before anything else
+//!    (deduplicated by SHA-256 and by mailbox + UIDVALIDITY + UID);
+//! 2. parses them; a message that cannot be read is quarantined, not refused;
+//! 3. in one transaction that also moves the row out of `stored`: finds the ticket (a
+//!    signed Message-ID among the references, else the `[#number]` subject tag — both only
+//!    for the ticket's participants or an agent who may work it), or opens a new one in the
+//!    department that was written to, and writes the entry, its attachments, the contact,
+//!    the alerts and (when allowed) the confirmation.
+//!
+//! A crash between 1 and 3 leaves the row `stored`; the same message arriving again, or
+//! `ingest_stored`, finishes it. Moving the row out of `stored` is conditional, so whatever
+//! runs twice acts once.
+
+use sha2::{Digest, Sha256};
+use tessera_domain::{
+    Agent, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, ThreadEntryId, TicketEvent,
+    TicketId, Timestamp, model::Ticket,
+};
+use tessera_i18n::t_args;
+use tessera_mail::inbound::{self, Inbound, InboundPart, Noise};
+use tessera_store::{Handle, NewAttachment, NewEntry, NewInbound, StoreError};
+
+use crate::{
+    CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, Result, Tessera, clean_filename, content_type_for,
+    notify, portal::MAX_FILES, portal::TicketDraft, token, work::ownership,
+};
+
+/// Most automatic replies (confirmations) one address gets per day; more would feed a loop
+/// with a robot that the noise headers did not give away.
+pub const AUTO_REPLY_CAP: i64 = 10;
+
+/// Where a raw message came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailSource {
+    /// Piped in by the MTA (`tessera mail ingest`).
+    Pipe,
+    /// Fetched from an IMAP mailbox.
+    Imap {
+        /// The mailbox (account and folder), as configured.
+        mailbox: String,
+        /// The folder's UIDVALIDITY.
+        uid_validity: i64,
+        /// The message's UID.
+        uid: i64,
+    },
+    /// Posted to the API's raw-message endpoint.
+    Api,
+}
+
+impl MailSource {
+    fn as_str(&self) -> &'static str {
+        match self {
+            MailSource::Pipe => "pipe",
+            MailSource::Imap { .. } => "imap",
+            MailSource::Api => "api",
+        }
+    }
+}
+
+/// What became of an incoming message. Every outcome means the message is safe in the
+/// database; only an `Err` means it must be delivered again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Known already; nothing was done again.
+    Duplicate {
+        /// The kept message.
+        inbound_message_id: i64,
+    },
+    /// Kept raw for an administrator to look at: it could not be read.
+    Quarantined {
+        /// The kept message.
+        inbound_message_id: i64,
+        /// Why.
+        error: String,
+    },
+    /// Kept, and deliberately not acted on (mail from Tessera itself, a bounce for no
+    /// known ticket).
+    Ignored {
+        /// The kept message.
+        inbound_message_id: i64,
+        /// Why.
+        reason: String,
+    },
+    /// A new ticket.
+    Opened {
+        /// The kept message.
+        inbound_message_id: i64,
+        /// The ticket.
+        ticket_id: TicketId,
+        /// Its number.
+        number: String,
+        /// Whether the sender was sent a confirmation.
+        confirmed: bool,
+    },
+    /// A new entry on an existing ticket.
+    Added {
+        /// The kept message.
+        inbound_message_id: i64,
+        /// The ticket.
+        ticket_id: TicketId,
+        /// Its number.
+        number: String,
+        /// Message (participant), reply (agent) or note (an agent's robot).
+        kind: EntryKind,
+    },
+    /// A bounce, recorded on its ticket.
+    Bounced {
+        /// The kept message.
+        inbound_message_id: i64,
+        /// The ticket.
+        ticket_id: TicketId,
+    },
+}
+
+/// An attachment whose bytes are stored.
+struct MailFile {
+    key: String,
+    filename: String,
+    content_type: String,
+    size: i64,
+    content_id: Option<String>,
+}
+
+/// Who wrote to a ticket that was found.
+enum Author {
+    Participant(ContactId),
+    Agent(Box<Agent>),
+}
+
+/// The day of an instant, as days since the epoch (UTC).
+fn day_of(t: Timestamp) -> i64 {
+    t.0.div_euclid(86_400 * 1_000_000)
+}
+
+/// At most `max` characters of `s`.
+fn clip(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Message-IDs of ours quoted anywhere in the raw bytes: a bounce carries the original's
+/// headers in its body (`message/rfc822` or `text/rfc822-headers`), not in `References`.
+fn embedded_refs(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    let mut out = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(i) = rest.find("tessera.") {
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '@' | '-' | '_')))
+            .unwrap_or(tail.len());
+        out.push(tail[..end].to_owned());
+        rest = &tail[end.max(1)..];
+        if out.len() > 50 {
+            break;
+        }
+    }
+    out
+}
+
+/// The address a delivery status notification says failed (`Final-Recipient: rfc822; x`).
+fn final_recipient(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw)
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("final-recipient")
+                .then(|| value.rsplit(';').next().unwrap_or("").trim().to_lowercase())
+        })
+        .unwrap_or_default()
+}
+
+/// A file name for a part that came without one (inline images often do).
+fn part_filename(p: &InboundPart) -> String {
+    if !p.filename.trim().is_empty() {
+        return clean_filename(&p.filename);
+    }
+    let ext = match p.content_type.as_str() {
+        "image/png" => "png",
+        "image/jpeg" | "image/jpg" => "jpg",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        "application/pdf" => "pdf",
+        "text/plain" => "txt",
+        "message/rfc822" => "eml",
+        _ => "bin",
+    };
+    let stem = if p.content_type.starts_with("image/") {
+        "image"
+    } else {
+        "attachment"
+    };
+    format!("{stem}.{ext}")
+}
+
+impl Tessera {
+    /// Takes in one raw message (see the module documentation). An `Err` means the message
+    /// is not safe yet (the database or the disk failed) and must be delivered again.
+    pub async fn ingest_mail(&self, raw: &[u8], source: MailSource) -> Result<IngestOutcome> {
+        let sha256 = hex::encode(Sha256::digest(raw));
+        let (mailbox, uid_validity, uid) = match &source {
+            MailSource::Imap {
+                mailbox,
+                uid_validity,
+                uid,
+            } => (Some(mailbox.as_str()), Some(*uid_validity), Some(*uid)),
+            _ => (None, None, None),
+        };
+        let new = NewInbound {
+            source: source.as_str(),
+            mailbox,
+            uid_validity,
+            uid,
+            sha256: &sha256,
+            raw,
+        };
+        // Outside any transaction: the row is committed before anything else happens.
+        let mut conn = self.db().conn().await?;
+        let id = match conn.h().insert_inbound(&new).await? {
+            Some(id) => id,
+            None => match conn.h().inbound_duplicate(&new).await? {
+                // Kept before but never finished (a crash, a database outage): finish it now.
+                Some(row) if row.status == "stored" => row.inbound_message_id,
+                Some(row) => {
+                    return Ok(IngestOutcome::Duplicate {
+                        inbound_message_id: row.inbound_message_id,
+                    });
+                }
+                None => return Err(StoreError::Conflict("inbound_message".into()).into()),
+            },
+        };
+        drop(conn);
+        let outcome = self.process_inbound(id, raw).await?;
+        tracing::info!(inbound_message_id = id, ?outcome, "mail ingested");
+        Ok(outcome)
+    }
+
+    /// Finishes messages that were kept but never acted on (for the worker's loop); returns
+    /// what became of each.
+    pub async fn ingest_stored(&self, limit: i64) -> Result<Vec<IngestOutcome>> {
+        let mut conn = self.db().conn().await?;
+        let ids = conn.h().stored_inbound(limit).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let raw = conn.h().inbound_raw(id).await?;
+            out.push(self.process_inbound(id, &raw).await?);
+        }
+        Ok(out)
+    }
+
+    /// Marks a kept message as not to be acted on (quarantined or ignored).
+    async fn set_aside(&self, id: i64, status: &str, why: &str) -> Result<bool> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().claim_inbound(id, status, Some(why)).await?)
+    }
+
+    async fn process_inbound(&self, id: i64, raw: &[u8]) -> Result<IngestOutcome> {
+        let duplicate = IngestOutcome::Duplicate {
+            inbound_message_id: id,
+        };
+        let quarantine = async |error: String| -> Result<IngestOutcome> {
+            if !self.set_aside(id, "quarantined", &error).await? {
+                return Ok(duplicate.clone());
+            }
+            tracing::warn!(inbound_message_id = id, %error, "mail quarantined");
+            Ok(IngestOutcome::Quarantined {
+                inbound_message_id: id,
+                error,
+            })
+        };
+        let msg = match inbound::parse(raw) {
+            Ok(m) => m,
+            Err(e) => return quarantine(e.to_string()).await,
+        };
+        // A bounce needs no usable sender: it belongs to the ticket its original names.
+        if msg.noise == Some(Noise::Bounce) {
+            return self.ingest_bounce(id, raw, &msg).await;
+        }
+        let Some(from) = msg.from.clone() else {
+            return quarantine("the message has no sender".into()).await;
+        };
+        let Some(email) = EmailAddress::parse(&from.email) else {
+            return quarantine(format!("the sender {:?} is not an address", from.email)).await;
+        };
+        let ignore = async |reason: String| -> Result<IngestOutcome> {
+            if !self.set_aside(id, "ignored", &reason).await? {
+                return Ok(duplicate.clone());
+            }
+            Ok(IngestOutcome::Ignored {
+                inbound_message_id: id,
+                reason,
+            })
+        };
+        // Mail from Tessera's own addresses is a loop in the making.
+        let departments = self.db().conn().await?.h().mail_departments().await?;
+        let own = email.key() == self.settings().mail_from.email.to_lowercase()
+            || departments.iter().any(|d| d.email == email.key())
+            || msg
+                .message_id
+                .as_deref()
+                .is_some_and(|m| self.verify_message_ref(m).is_some());
+        if own {
+            return ignore(format!("from Tessera's own address {}", email.as_str())).await;
+        }
+
+        // Bytes go to disk before the transaction, as portal uploads do: a crash in between
+        // leaves an orphan file, never an entry without its bytes.
+        let lang = self.settings().default_lang;
+        let (files, notes) = self.keep_parts(&msg.parts, lang).await?;
+        let (visible, folded) = inbound::fold(&msg.text);
+        let mut body = clip(&visible, MAX_BODY);
+        let mut quoted = folded;
+        if visible.chars().count() > MAX_BODY {
+            // Nothing is dropped: what does not fit stays with the folded text.
+            quoted = format!(
+                "{}\n{quoted}",
+                visible.chars().skip(MAX_BODY).collect::<String>()
+            );
+        }
+        if !notes.is_empty() {
+            if !body.is_empty() {
+                body.push_str("\n\n");
+            }
+            body.push_str(&notes.join("\n"));
+        }
+        let quoted = (!quoted.trim().is_empty()).then_some(quoted);
+
+        let now = Timestamp::now();
+        let mut tx = self.db().begin().await?;
+        if let Some(mid) = msg.message_id.as_deref()
+            && let Some(first) = tx.h().inbound_copy_of(mid, id).await?
+        {
+            // One mail to two of Tessera's addresses is piped twice with different trace
+            // headers: the second copy is kept and set aside.
+            let why = format!("a copy of inbound message {first}");
+            tx.h().claim_inbound(id, "ignored", Some(&why)).await?;
+            tx.commit().await?;
+            return Ok(IngestOutcome::Duplicate {
+                inbound_message_id: first,
+            });
+        }
+        if !tx.h().claim_inbound(id, "done", None).await? {
+            return Ok(duplicate);
+        }
+        if let Some(mid) = msg.message_id.as_deref() {
+            tx.h().set_inbound_message_id(id, mid).await?;
+        }
+        let mail = Prepared {
+            id,
+            msg: &msg,
+            email: &email,
+            body: &body,
+            quoted: quoted.as_deref(),
+            files,
+            now,
+        };
+        let outcome = match self.find_ticket(&mut tx.h(), &msg, &email).await? {
+            Some((ticket, author)) => {
+                self.add_to_ticket(&mut tx.h(), ticket, author, mail)
+                    .await?
+            }
+            None => {
+                self.open_from_mail(&mut tx.h(), &departments, mail, &from.name)
+                    .await?
+            }
+        };
+        tx.commit().await?;
+        self.changed();
+        Ok(outcome)
+    }
+
+    /// Writes the parts that fit the attachment rules to disk; the others become notes
+    /// (in the installation's language) for the entry.
+    async fn keep_parts(
+        &self,
+        parts: &[InboundPart],
+        lang: Lang,
+    ) -> Result<(Vec<MailFile>, Vec<String>)> {
+        let settings = self.settings();
+        let mb = format!("{:.1}", settings.attachment_max_total as f64 / 1_048_576.0);
+        let count = MAX_FILES.to_string();
+        let mut used = 0u64;
+        let mut files = Vec::new();
+        let mut notes = Vec::new();
+        for p in parts {
+            let filename = part_filename(p);
+            let size = p.bytes.len() as u64;
+            let refused = if files.len() >= MAX_FILES {
+                Some("ingest-dropped-too-many")
+            } else if !settings.extension_allowed(&filename) {
+                Some("ingest-dropped-type")
+            } else if used + size > settings.attachment_max_total {
+                Some("ingest-dropped-too-large")
+            } else {
+                None
+            };
+            if let Some(key) = refused {
+                let args = [
+                    ("name", filename.as_str()),
+                    ("mb", mb.as_str()),
+                    ("count", count.as_str()),
+                ];
+                notes.push(t_args(lang, key, &args));
+                continue;
+            }
+            used += size;
+            let mut blob = self.blobs().create_temp().await?;
+            blob.write(&p.bytes).await?;
+            let key = self.blobs().commit(blob).await?;
+            files.push(MailFile {
+                key,
+                content_type: content_type_for(&filename).to_owned(),
+                filename,
+                size: size as i64,
+                content_id: p.content_id.clone(),
+            });
+        }
+        Ok((files, notes))
+    }
+
+    /// The ticket a message answers and who wrote it, if the writer may write there.
+    async fn find_ticket(
+        &self,
+        h: &mut Handle<'_>,
+        msg: &Inbound,
+        email: &EmailAddress,
+    ) -> Result<Option<(Ticket, Author)>> {
+        let mut ticket = None;
+        if let Some(t) = msg
+            .references
+            .iter()
+            .find_map(|r| self.verify_message_ref(r))
+        {
+            ticket = found(h.ticket(t).await)?;
+        }
+        if ticket.is_none()
+            && let Some(tag) = inbound::subject_tag(&msg.subject)
+        {
+            // Numbers given out before the format last changed keep their old shape.
+            let number = self
+                .settings()
+                .number_format
+                .canonical(tag)
+                .unwrap_or_else(|| tag.to_owned());
+            ticket = found(h.ticket_by_number(&number).await)?;
+        }
+        let Some(ticket) = ticket else {
+            return Ok(None);
+        };
+        // Neither a reference nor a tag lets a stranger into a ticket: both can be copied.
+        if let Some(c) = h.participant_by_email(ticket.id, &email.key()).await? {
+            return Ok(Some((ticket, Author::Participant(c))));
+        }
+        if let Some(a) = h.agent_by_email(email.as_str()).await?
+            && let Some(agent) = h.agent(a).await?
+            && agent.can_work(ownership(&ticket))
+        {
+            return Ok(Some((ticket, Author::Agent(Box::new(agent)))));
+        }
+        Ok(None)
+    }
+
+    /// Records the entry and its attachments.
+    async fn mail_entry(
+        &self,
+        h: &mut Handle<'_>,
+        ticket: TicketId,
+        kind: EntryKind,
+        author: (Option<ContactId>, Option<tessera_domain::AgentId>),
+        m: &mut Prepared<'_>,
+    ) -> Result<(ThreadEntryId, Vec<String>)> {
+        let entry = h
+            .insert_entry(&NewEntry {
+                ticket_id: ticket,
+                kind,
+                author_contact_id: author.0,
+                author_agent_id: author.1,
+                body: m.body,
+                body_format: BodyFormat::Markdown,
+                now: m.now,
+            })
+            .await?;
+        h.set_entry_original(entry, m.quoted, m.msg.html.as_deref())
+            .await?;
+        let mut names = Vec::new();
+        for f in std::mem::take(&mut m.files) {
+            let a = h
+                .insert_attachment(&NewAttachment {
+                    ticket_id: ticket,
+                    thread_entry_id: entry,
+                    blob_key: &f.key,
+                    filename: &f.filename,
+                    content_type: &f.content_type,
+                    size: f.size,
+                })
+                .await?;
+            if let Some(cid) = &f.content_id {
+                h.set_attachment_content_id(a, cid).await?;
+            }
+            names.push(f.filename);
+        }
+        h.link_inbound(m.id, ticket, Some(entry)).await?;
+        Ok((entry, names))
+    }
+
+    /// A message or reply on a ticket that was found.
+    async fn add_to_ticket(
+        &self,
+        h: &mut Handle<'_>,
+        ticket: Ticket,
+        author: Author,
+        mut m: Prepared<'_>,
+    ) -> Result<IngestOutcome> {
+        let now = m.now;
+        let kind = match author {
+            Author::Participant(c) => {
+                self.mail_entry(h, ticket.id, EntryKind::Message, (Some(c), None), &mut m)
+                    .await?;
+                h.touch_ticket_message(ticket.id, now).await?;
+                let ticket = h.ticket(ticket.id).await?;
+                let name = h.contact(c).await?.name;
+                let to = notify::assignees(h, &ticket, None).await?;
+                notify::agent_alert(self, h, &ticket, &to, "message", &name, m.body).await?;
+                EntryKind::Message
+            }
+            // An agent's out-of-office answer to an alert must not reach the requester as
+            // their reply: robots write notes.
+            Author::Agent(agent) if m.msg.noise.is_some() => {
+                self.mail_entry(
+                    h,
+                    ticket.id,
+                    EntryKind::Note,
+                    (None, Some(agent.id)),
+                    &mut m,
+                )
+                .await?;
+                h.touch_ticket(ticket.id, now).await?;
+                EntryKind::Note
+            }
+            Author::Agent(agent) => {
+                let (_, names) = self
+                    .mail_entry(
+                        h,
+                        ticket.id,
+                        EntryKind::Reply,
+                        (None, Some(agent.id)),
+                        &mut m,
+                    )
+                    .await?;
+                h.mark_answered(ticket.id, now).await?;
+                if ticket.assignee_agent.is_none() && ticket.assignee_team.is_none() {
+                    h.set_assignee(ticket.id, Some(agent.id), None, now).await?;
+                    h.insert_entry(&NewEntry {
+                        ticket_id: ticket.id,
+                        kind: EntryKind::Event,
+                        author_contact_id: None,
+                        author_agent_id: Some(agent.id),
+                        body: &TicketEvent::Claimed.encode(),
+                        body_format: BodyFormat::Markdown,
+                        now,
+                    })
+                    .await?;
+                }
+                notify::reply_to_participants(self, h, &ticket, &agent, m.body, &names).await?;
+                h.mark_seen(agent.id, ticket.id, now).await?;
+                EntryKind::Reply
+            }
+        };
+        Ok(IngestOutcome::Added {
+            inbound_message_id: m.id,
+            ticket_id: ticket.id,
+            number: ticket.number,
+            kind,
+        })
+    }
+
+    /// A new ticket in the department that was written to.
+    async fn open_from_mail(
+        &self,
+        h: &mut Handle<'_>,
+        departments: &[tessera_store::MailDepartment],
+        mut m: Prepared<'_>,
+        name: &str,
+    ) -> Result<IngestOutcome> {
+        let active = || departments.iter().filter(|d| d.is_active);
+        let department = active()
+            .find(|d| !d.email.is_empty() && m.msg.recipients.contains(&d.email))
+            .or_else(|| active().next())
+            .ok_or_else(|| CoreError::Config("no active department takes mail".into()))?;
+        let lang = self.settings().default_lang;
+        let topic = h.first_public_topic(department.id).await?;
+        let name = name.trim();
+        let name = if name.is_empty() {
+            m.email.as_str().split('@').next().unwrap_or("")
+        } else {
+            name
+        };
+        let name: String = clip(name, MAX_NAME)
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let subject = m.msg.subject.trim();
+        let subject = if subject.is_empty() {
+            tessera_i18n::t(lang, "ingest-no-subject")
+        } else {
+            clip(subject, MAX_SUBJECT)
+        };
+        let contact = h
+            .upsert_contact(m.email.as_str(), &m.email.key(), &name, lang)
+            .await?;
+        let (ticket_id, number, auto_assigned) = self
+            .insert_ticket_draft(
+                h,
+                &TicketDraft {
+                    subject: &subject,
+                    source: "email",
+                    topic,
+                    department: department.id,
+                    requester: contact,
+                    now: m.now,
+                },
+            )
+            .await?;
+        self.mail_entry(
+            h,
+            ticket_id,
+            EntryKind::Message,
+            (Some(contact), None),
+            &mut m,
+        )
+        .await?;
+        let ticket = h.ticket(ticket_id).await?;
+        // Robots get no answer, and nobody gets more than the cap a day.
+        let confirmed = m.msg.noise.is_none()
+            && h.count_auto_reply(&m.email.key(), day_of(m.now)).await? <= AUTO_REPLY_CAP;
+        if confirmed {
+            let minted = token::mint();
+            h.insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
+                .await?;
+            let mail = notify::ticket_opened(self, &ticket, m.body, &minted.token);
+            h.enqueue_mail(&mail).await?;
+        }
+        self.alert_new_ticket(h, &ticket, auto_assigned, m.body)
+            .await?;
+        Ok(IngestOutcome::Opened {
+            inbound_message_id: m.id,
+            ticket_id,
+            number,
+            confirmed,
+        })
+    }
+
+    /// A bounce: an event on the ticket its original belonged to; never answered.
+    async fn ingest_bounce(&self, id: i64, raw: &[u8], msg: &Inbound) -> Result<IngestOutcome> {
+        let refs = msg.references.iter().cloned().chain(embedded_refs(raw));
+        let mut tx = self.db().begin().await?;
+        if !tx.h().claim_inbound(id, "done", None).await? {
+            return Ok(IngestOutcome::Duplicate {
+                inbound_message_id: id,
+            });
+        }
+        let mut ticket = None;
+        for r in refs {
+            if let Some(t) = self.verify_message_ref(&r)
+                && let Some(found) = found(tx.h().ticket(t).await)?
+            {
+                ticket = Some(found);
+                break;
+            }
+        }
+        let Some(ticket) = ticket else {
+            drop(tx);
+            let reason = "a bounce for no known ticket".to_owned();
+            if !self.set_aside(id, "ignored", &reason).await? {
+                return Ok(IngestOutcome::Duplicate {
+                    inbound_message_id: id,
+                });
+            }
+            return Ok(IngestOutcome::Ignored {
+                inbound_message_id: id,
+                reason,
+            });
+        };
+        let now = Timestamp::now();
+        let event = TicketEvent::MailBounced {
+            recipient: final_recipient(raw),
+        }
+        .encode();
+        let entry = tx
+            .h()
+            .insert_entry(&NewEntry {
+                ticket_id: ticket.id,
+                kind: EntryKind::Event,
+                author_contact_id: None,
+                author_agent_id: None,
+                body: &event,
+                body_format: BodyFormat::Markdown,
+                now,
+            })
+            .await?;
+        tx.h().touch_ticket(ticket.id, now).await?;
+        tx.h().link_inbound(id, ticket.id, Some(entry)).await?;
+        tx.commit().await?;
+        self.changed();
+        Ok(IngestOutcome::Bounced {
+            inbound_message_id: id,
+            ticket_id: ticket.id,
+        })
+    }
+}
+
+/// A message ready to be written: decoded, folded, its files on disk.
+struct Prepared<'a> {
+    id: i64,
+    msg: &'a Inbound,
+    email: &'a EmailAddress,
+    body: &'a str,
+    quoted: Option<&'a str>,
+    files: Vec<MailFile>,
+    now: Timestamp,
+}
+
+/// A lookup's row, `None` when it does not exist.
+fn found<T>(r: std::result::Result<T, StoreError>) -> Result<Option<T>> {
+    match r {
+        Ok(t) => Ok(Some(t)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_our_message_ids_inside_bounces() {
+        let raw = b"Content-Type: text/rfc822-headers\r\n\r\nMessage-ID: \
+            <tessera.7.00112233aabbccdd.0011223344556677@tessera.test>\r\n\
+            In-Reply-To: <other@x>\r\n";
+        assert_eq!(
+            embedded_refs(raw),
+            ["tessera.7.00112233aabbccdd.0011223344556677@tessera.test"]
+        );
+        assert!(embedded_refs(b"nothing here").is_empty());
+    }
+
+    #[test]
+    fn reads_the_failed_recipient() {
+        let raw = b"Reporting-MTA: dns; mx.example.org\r\n\r\n\
+            Final-Recipient: rfc822; Max@Example.ORG\r\nAction: failed\r\n";
+        assert_eq!(final_recipient(raw), "max@example.org");
+        assert_eq!(final_recipient(b"Subject: x"), "");
+    }
+
+    #[test]
+    fn names_parts_that_came_without_a_name() {
+        let part = |filename: &str, content_type: &str| InboundPart {
+            filename: filename.into(),
+            content_type: content_type.into(),
+            content_id: None,
+            bytes: vec![],
+        };
+        assert_eq!(part_filename(&part("", "image/png")), "image.png");
+        assert_eq!(
+            part_filename(&part("", "application/x-y")),
+            "attachment.bin"
+        );
+        assert_eq!(part_filename(&part("../Plakat.pdf", "x/y")), "Plakat.pdf");
+    }
+
+    #[test]
+    fn counts_days_in_utc() {
+        assert_eq!(day_of(Timestamp(0)), 0);
+        assert_eq!(day_of(Timestamp(86_400 * 1_000_000 - 1)), 0);
+        assert_eq!(day_of(Timestamp(86_400 * 1_000_000)), 1);
+    }
+}

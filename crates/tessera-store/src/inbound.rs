@@ -1,0 +1,220 @@
+//! Email in: raw incoming messages and what the ingest pipeline asks while it routes one.
+//!
+//! A message row is inserted and committed on its own before anything is parsed, and
+//! `claim_inbound` moves it out of `stored` in the transaction that does the rest, so a
+//! message is acted on once however often it arrives or is retried.
+
+use tessera_domain::{
+    AgentId, AttachmentId, DepartmentId, HelpTopicId, ThreadEntryId, TicketId, Timestamp,
+};
+
+use crate::{Handle, Result, db::on};
+
+/// A raw message to keep.
+#[derive(Debug, Clone)]
+pub struct NewInbound<'a> {
+    /// `pipe`, `imap` or `api`.
+    pub source: &'a str,
+    /// The IMAP mailbox it was fetched from.
+    pub mailbox: Option<&'a str>,
+    /// The mailbox's UIDVALIDITY.
+    pub uid_validity: Option<i64>,
+    /// The message's UID in that mailbox.
+    pub uid: Option<i64>,
+    /// Hex SHA-256 of `raw`.
+    pub sha256: &'a str,
+    /// The message as received.
+    pub raw: &'a [u8],
+}
+
+/// A kept message as the pipeline sees it again.
+#[derive(Debug, Clone)]
+pub struct InboundRow {
+    /// Key.
+    pub inbound_message_id: i64,
+    /// `stored`, `done`, `quarantined` or `ignored`.
+    pub status: String,
+}
+
+/// A department as mail routing sees it.
+#[derive(Debug, Clone)]
+pub struct MailDepartment {
+    /// Key.
+    pub id: DepartmentId,
+    /// Its address, lower-case (may be empty).
+    pub email: String,
+    /// Whether new tickets may go there.
+    pub is_active: bool,
+}
+
+impl Handle<'_> {
+    /// Keeps a raw message; `None` when it is known already (same bytes, or the same
+    /// mailbox, UIDVALIDITY and UID).
+    pub async fn insert_inbound(&mut self, m: &NewInbound<'_>) -> Result<Option<i64>> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(sqlx::query_scalar(
+            "INSERT INTO inbound_message (source, mailbox, uid_validity, uid, sha256, raw,
+                                          status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 'stored', $7, $7)
+             ON CONFLICT DO NOTHING RETURNING inbound_message_id")
+            .bind(m.source).bind(m.mailbox).bind(m.uid_validity).bind(m.uid).bind(m.sha256)
+            .bind(m.raw).bind(now)
+            .fetch_optional(c).await?))
+    }
+
+    /// The kept message a new arrival duplicates.
+    pub async fn inbound_duplicate(&mut self, m: &NewInbound<'_>) -> Result<Option<InboundRow>> {
+        let row: Option<(i64, String)> = on!(self, c => sqlx::query_as(
+            "SELECT inbound_message_id, status FROM inbound_message
+             WHERE sha256 = $1 OR (mailbox = $2 AND uid_validity = $3 AND uid = $4)
+             ORDER BY inbound_message_id LIMIT 1")
+            .bind(m.sha256).bind(m.mailbox).bind(m.uid_validity).bind(m.uid)
+            .fetch_optional(c).await?);
+        Ok(row.map(|(inbound_message_id, status)| InboundRow {
+            inbound_message_id,
+            status,
+        }))
+    }
+
+    /// The raw bytes of a kept message.
+    pub async fn inbound_raw(&mut self, id: i64) -> Result<Vec<u8>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT raw FROM inbound_message WHERE inbound_message_id = $1")
+            .bind(id).fetch_one(c).await?))
+    }
+
+    /// Kept messages that were never finished (a crash or a database outage in between),
+    /// oldest first.
+    pub async fn stored_inbound(&mut self, limit: i64) -> Result<Vec<i64>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT inbound_message_id FROM inbound_message WHERE status = 'stored'
+             ORDER BY inbound_message_id LIMIT $1")
+            .bind(limit).fetch_all(c).await?))
+    }
+
+    /// Moves a message out of `stored` into `status`; `false` when another run did already.
+    /// Run first in the transaction that acts on the message: it locks the row.
+    pub async fn claim_inbound(
+        &mut self,
+        id: i64,
+        status: &str,
+        error: Option<&str>,
+    ) -> Result<bool> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(sqlx::query(
+            "UPDATE inbound_message SET status = $2, error = $3, updated_at = $4
+             WHERE inbound_message_id = $1 AND status = 'stored'")
+            .bind(id).bind(status).bind(error).bind(now)
+            .execute(c).await?.rows_affected() == 1))
+    }
+
+    /// Records a message's `Message-ID` (once it is parsed).
+    pub async fn set_inbound_message_id(&mut self, id: i64, message_id: &str) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE inbound_message SET message_id = $2 WHERE inbound_message_id = $1")
+            .bind(id).bind(message_id).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Another kept message with this `Message-ID` that was acted on, if any: the same mail
+    /// arriving once more through another address or path.
+    pub async fn inbound_copy_of(&mut self, message_id: &str, except: i64) -> Result<Option<i64>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT inbound_message_id FROM inbound_message
+             WHERE message_id = $1 AND inbound_message_id <> $2 AND status = 'done'
+             ORDER BY inbound_message_id LIMIT 1")
+            .bind(message_id).bind(except).fetch_optional(c).await?))
+    }
+
+    /// Records which ticket and entry a message became.
+    pub async fn link_inbound(
+        &mut self,
+        id: i64,
+        ticket: TicketId,
+        entry: Option<ThreadEntryId>,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE inbound_message SET ticket_id = $2, thread_entry_id = $3
+             WHERE inbound_message_id = $1")
+            .bind(id).bind(ticket.0).bind(entry.map(|e| e.0))
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Every department with its address, in creation order.
+    pub async fn mail_departments(&mut self) -> Result<Vec<MailDepartment>> {
+        let rows: Vec<(i64, String, bool)> = on!(self, c => sqlx::query_as(
+            "SELECT department_id, lower(email), is_active FROM department
+             ORDER BY department_id")
+            .fetch_all(c).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(id, email, is_active)| MailDepartment {
+                id: DepartmentId(id),
+                email,
+                is_active,
+            })
+            .collect())
+    }
+
+    /// A department's first public, active help topic in the portal's order.
+    pub async fn first_public_topic(&mut self, d: DepartmentId) -> Result<Option<HelpTopicId>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT help_topic_id FROM help_topic
+             WHERE department_id = $1 AND is_public AND is_active
+             ORDER BY sort_order, help_topic_id LIMIT 1")
+            .bind(d.0).fetch_optional(c).await?.map(HelpTopicId)))
+    }
+
+    /// The active agent with this address (case-insensitive), if any.
+    pub async fn agent_by_email(&mut self, email: &str) -> Result<Option<AgentId>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT agent_id FROM agent WHERE lower(email) = lower($1) AND is_active
+             ORDER BY agent_id LIMIT 1")
+            .bind(email).fetch_optional(c).await?.map(AgentId)))
+    }
+
+    /// Keeps what the thread folds away of an entry that came by mail.
+    pub async fn set_entry_original(
+        &mut self,
+        entry: ThreadEntryId,
+        quoted: Option<&str>,
+        original_html: Option<&str>,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE thread_entry SET quoted = $2, original_html = $3 WHERE thread_entry_id = $1")
+            .bind(entry.0).bind(quoted).bind(original_html)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// What the thread folded away of an entry: (quoted text, HTML as sent).
+    pub async fn entry_original(
+        &mut self,
+        entry: ThreadEntryId,
+    ) -> Result<(Option<String>, Option<String>)> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT quoted, original_html FROM thread_entry WHERE thread_entry_id = $1")
+            .bind(entry.0).fetch_one(c).await?))
+    }
+
+    /// Records the `Content-ID` of an inline image.
+    pub async fn set_attachment_content_id(&mut self, a: AttachmentId, cid: &str) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE attachment SET content_id = $2 WHERE attachment_id = $1")
+            .bind(a.0).bind(cid).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Counts one more automatic reply to an address on a day; returns the day's count so
+    /// far, this one included. Rows of past days are cleared on the way.
+    pub async fn count_auto_reply(&mut self, email_key: &str, day: i64) -> Result<i64> {
+        on!(self, c => sqlx::query("DELETE FROM auto_reply_count WHERE day < $1")
+            .bind(day - 1).execute(c).await?.rows_affected());
+        on!(self, c => Ok(sqlx::query_scalar(
+            "INSERT INTO auto_reply_count (email_key, day, count) VALUES ($1, $2, 1)
+             ON CONFLICT (email_key, day) DO UPDATE SET count = auto_reply_count.count + 1
+             RETURNING count")
+            .bind(email_key).bind(day).fetch_one(c).await?))
+    }
+}
