@@ -16,7 +16,7 @@ use tessera_mail::imap::{
 use tessera_store::{MailboxRow, MailboxSettings};
 use tokio::sync::watch;
 
-use crate::{Actor, CoreError, Result, Tessera, admin::record};
+use crate::{Actor, CoreError, MailSource, Result, Tessera, admin::record};
 
 /// Longest host, user name, password or folder name accepted.
 const MAX_FIELD: usize = 200;
@@ -460,12 +460,20 @@ impl Tessera {
     /// Hands one fetched message to the ingest pipeline. `Ok` means it is committed (or was
     /// known already); only then may it be marked on the server.
     async fn deliver(&self, raw: &[u8], mailbox: &str, uid_validity: i64, uid: i64) -> Result<()> {
-        // Placeholder until the ingest pipeline (`ingest_mail`) is merged: stores nothing, so
-        // it must say so and the poller then leaves the message untouched on the server.
-        let _ = (raw, mailbox, uid_validity, uid);
-        Err(CoreError::Config(
-            "the ingest pipeline is not available in this build".into(),
-        ))
+        let source = MailSource::Imap {
+            mailbox: mailbox.to_owned(),
+            uid_validity,
+            uid,
+        };
+        let outcome = self.ingest_mail(raw, source).await?;
+        tracing::debug!(
+            mailbox,
+            uid_validity,
+            uid,
+            ?outcome,
+            "IMAP message delivered"
+        );
+        Ok(())
     }
 
     /// Reads one claimed mailbox: every new message is delivered, then finished on the
