@@ -166,6 +166,14 @@ async fn a_department_mailbox_turns_mail_into_tickets_once() {
     );
     let (_, _, body) = post(&admin, &app, path, &with(&base, &[("port", "1")]), "test").await;
     assert!(body.contains("Der Server war nicht erreichbar"), "{body}");
+    // The test server speaks no TLS: both TLS modes fail at the TLS step.
+    for tls in ["starttls", "tls"] {
+        let (_, _, body) = post(&admin, &app, path, &with(&base, &[("tls", tls)]), "test").await;
+        assert!(
+            body.contains("Die sichere Verbindung ist fehlgeschlagen"),
+            "{tls}: {body}"
+        );
+    }
     let (_, _, body) = post(&admin, &app, path, &base, "test").await;
     assert!(body.contains("Die Verbindung funktioniert"), "{body}");
     assert!(!body.contains(password), "the password is not sent back");
@@ -261,6 +269,13 @@ async fn a_department_mailbox_turns_mail_into_tickets_once() {
     polled_again(&app).await;
     polled_again(&app).await;
     assert_eq!(app.count("inbound_message").await, 3);
+    // … not even fetched: `UID SEARCH UID 4:*` answers 3, which is filtered out.
+    let log = imap.log();
+    let last = log
+        .lines()
+        .rfind(|l| l.contains("imap(tessera)") && l.contains("Logged out"))
+        .expect("a session of the poller");
+    assert!(last.contains("body_count=0"), "{last}");
     let id = number(&app, "SELECT mailbox_id FROM mailbox").await;
     let last_uid = number(&app, "SELECT last_uid FROM mailbox").await;
     assert_eq!(last_uid, 3);
@@ -397,6 +412,17 @@ async fn a_broken_mailbox_says_why_and_the_others_still_import() {
     let list = page(&admin, &app, path).await;
     assert!(
         list.contains("Der Server hat Benutzername oder Passwort abgelehnt."),
+        "{list}"
+    );
+    // In the administrator's language.
+    admin
+        .get(app.url("/lang/en?next=/agent"))
+        .send()
+        .await
+        .unwrap();
+    let list = page(&admin, &app, path).await;
+    assert!(
+        list.contains("The server refused the user name or password."),
         "{list}"
     );
     let waiting = imap.messages(broken, "INBOX");

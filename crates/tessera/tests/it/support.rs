@@ -505,6 +505,11 @@ impl ImapServer {
         out
     }
 
+    /// Dovecot's log so far (one line per login and logout, with what each session did).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+
     /// Creates a folder of a user (a Maildir++ subfolder), e.g. an archive.
     pub fn create_folder(&self, user: &str, folder: &str) {
         let base = self.maildir(user).join(format!(".{folder}"));
