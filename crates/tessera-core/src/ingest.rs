@@ -242,11 +242,10 @@ impl Tessera {
     /// Finishes messages that were kept but never acted on (for the worker's loop); returns
     /// what became of each.
     pub async fn ingest_stored(&self, limit: i64) -> Result<Vec<IngestOutcome>> {
-        let mut conn = self.db().conn().await?;
-        let ids = conn.h().stored_inbound(limit).await?;
+        let ids = self.db().conn().await?.h().stored_inbound(limit).await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let raw = conn.h().inbound_raw(id).await?;
+            let raw = self.db().conn().await?.h().inbound_raw(id).await?;
             out.push(self.process_inbound(id, &raw).await?);
         }
         Ok(out)
@@ -641,7 +640,8 @@ impl Tessera {
             let minted = token::mint();
             h.insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
                 .await?;
-            let mail = notify::ticket_opened(self, &ticket, m.body, &minted.token);
+            let answers = m.msg.message_id.as_deref();
+            let mail = notify::ticket_opened(self, &ticket, m.body, &minted.token, answers);
             h.enqueue_mail(&mail).await?;
         }
         self.alert_new_ticket(h, &ticket, auto_assigned, m.body)

@@ -98,12 +98,14 @@ fn quote(body: &str, max_chars: usize) -> String {
         .join("\n")
 }
 
-/// "We have received your request" with the access link, to the requester.
+/// "We have received your request" with the access link, to the requester; `answers` is the
+/// Message-ID of the mail that opened the ticket, if it came by mail.
 pub(crate) fn ticket_opened(
     app: &Tessera,
     ticket: &Ticket,
     body: &str,
     token: &str,
+    answers: Option<&str>,
 ) -> NewOutboxMail {
     let lang = ticket.requester.lang;
     let topic = ticket
@@ -126,6 +128,7 @@ pub(crate) fn ticket_opened(
             link: format!("{}/access/{token}", app.config().base_url),
             link_key: "mail-view-ticket",
             auto: true,
+            references: answers.map(|a| vec![a.to_owned()]).unwrap_or_default(),
         },
     )
 }
@@ -152,6 +155,7 @@ pub(crate) fn status_link(
             link: format!("{}/access/{token}", app.config().base_url),
             link_key: "mail-view-ticket",
             auto: true,
+            references: vec![],
         },
     )
 }
@@ -166,6 +170,8 @@ struct Letter<'a> {
     link: String,
     link_key: &'a str,
     auto: bool,
+    /// Message-IDs it answers (so that mail clients thread it under them).
+    references: Vec<String>,
 }
 
 fn letter(app: &Tessera, ticket: &Ticket, l: Letter<'_>) -> NewOutboxMail {
@@ -183,7 +189,7 @@ fn letter(app: &Tessera, ticket: &Ticket, l: Letter<'_>) -> NewOutboxMail {
         text: t_args(l.lang, l.body_key, &refs),
         link: Some((t(l.lang, l.link_key), l.link)),
         message_id: message_id(app, ticket),
-        references: vec![],
+        references: l.references,
         auto_generated: l.auto,
     };
     to_outbox(ticket, mail)
@@ -247,6 +253,7 @@ pub(crate) async fn reply_to_participants(
                 link,
                 link_key: "mail-view-ticket",
                 auto: false,
+                references: vec![],
             },
         );
         h.enqueue_mail(&mail).await?;
@@ -278,6 +285,7 @@ pub(crate) async fn assignment_to_participants(
                 link,
                 link_key: "mail-view-ticket",
                 auto: true,
+                references: vec![],
             },
         );
         h.enqueue_mail(&mail).await?;
@@ -312,6 +320,7 @@ pub(crate) async fn collaborator_added(
             link,
             link_key: "mail-view-ticket",
             auto: true,
+            references: vec![],
         },
     );
     h.enqueue_mail(&mail).await?;
@@ -370,6 +379,7 @@ pub(crate) async fn agent_alert(
                 link: link.clone(),
                 link_key: "mail-open-ticket",
                 auto: true,
+                references: vec![],
             },
         );
         h.enqueue_mail(&mail).await?;

@@ -291,7 +291,7 @@ impl Tessera {
             .await?;
         let ticket = tx.h().ticket(ticket_id).await?;
         let summary = crate::fields::with_summary(&answers, ticket.requester.lang, &body);
-        let mail = notify::ticket_opened(self, &ticket, &summary, &minted.token);
+        let mail = notify::ticket_opened(self, &ticket, &summary, &minted.token, None);
         tx.h().enqueue_mail(&mail).await?;
         self.alert_new_ticket(&mut tx.h(), &ticket, auto_assigned, &body)
             .await?;

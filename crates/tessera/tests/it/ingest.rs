@@ -347,6 +347,12 @@ Von meinem iPhone gesendet");
     assert_eq!(mine[0].auto_submitted.as_deref(), Some("auto-generated"));
     assert!(mine[0].text.contains("> Seit heute Morgen"));
     assert!(!mine[0].text.contains("iPhone"));
+    // The confirmation is threaded under the mail it confirms.
+    assert!(
+        smtp.messages().iter().any(|r| String::from_utf8_lossy(r)
+            .contains("In-Reply-To: <6C1F0D1E-2B6A-4C43-9E59-3C1A0C6E2F3B@example.de>")),
+        "threaded"
+    );
     app.stop().await;
 }
 
