@@ -244,7 +244,8 @@ fn after_import(r: &MailboxRow) -> AfterImport {
 
 /// The name the ingest pipeline knows a mailbox's messages by (with UIDVALIDITY and UID).
 /// It names the account and folder, not the row: a row pointed at another account must not
-/// have that account's messages taken for ones already seen.
+/// have that account's messages taken for ones already seen. The store's `mailbox_route`
+/// spells the same in SQL to find a message's mailbox again.
 fn source_name(r: &MailboxRow) -> String {
     format!("{}@{}:{}/{}", r.username, r.host, r.port, r.folder)
 }

@@ -2,7 +2,7 @@
 //! node at a time poll it.
 
 use sqlx::FromRow;
-use tessera_domain::Timestamp;
+use tessera_domain::{DepartmentId, HelpTopicId, Timestamp};
 
 use crate::{Handle, Result, db::on};
 
@@ -194,5 +194,25 @@ impl Handle<'_> {
              WHERE mailbox_id = $1")
             .bind(id).bind(now).bind(error).execute(c).await?.rows_affected());
         Ok(())
+    }
+
+    /// The department and (active) help topic of the IMAP mailbox a kept message was
+    /// fetched from; `None` for mail that came another way or from a mailbox no longer
+    /// configured. The pipeline knows a mailbox as `user@host:port/folder` (see
+    /// `tessera-core`'s `mailbox.rs`), which is what this joins on.
+    pub async fn mailbox_route(
+        &mut self,
+        inbound_message_id: i64,
+    ) -> Result<Option<(DepartmentId, Option<HelpTopicId>)>> {
+        let row: Option<(i64, Option<i64>)> = on!(self, c => sqlx::query_as(
+            "SELECT m.department_id, t.help_topic_id
+             FROM inbound_message i
+             JOIN mailbox m ON i.source = 'imap' AND i.mailbox =
+                 m.username || '@' || m.host || ':' || CAST(m.port AS TEXT) || '/' || m.folder
+             LEFT JOIN help_topic t ON t.help_topic_id = m.help_topic_id AND t.is_active
+             WHERE i.inbound_message_id = $1
+             ORDER BY m.mailbox_id LIMIT 1")
+            .bind(inbound_message_id).fetch_optional(c).await?);
+        Ok(row.map(|(d, t)| (DepartmentId(d), t.map(HelpTopicId))))
     }
 }

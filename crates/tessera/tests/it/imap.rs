@@ -133,7 +133,14 @@ async fn a_department_mailbox_turns_mail_into_tickets_once() {
     let imap = ImapServer::start();
     let (mut app, admin, department) = start().await;
     let (user, password) = IMAP_USERS[0];
-    let base = form(&imap, &department, user, password);
+    // New tickets from this mailbox get a topic other than the department's first.
+    let topic = app.app.topics_admin(Actor::Cli).await.unwrap()[1]
+        .help_topic_id
+        .to_string();
+    let base = with(
+        &form(&imap, &department, user, password),
+        &[("help_topic_id", &topic)],
+    );
     let path = "/agent/admin/mailboxes";
 
     // Testing the connection says clearly what is wrong, saves nothing, and never echoes
@@ -226,6 +233,12 @@ async fn a_department_mailbox_turns_mail_into_tickets_once() {
         (app.count("ticket WHERE source = 'email'").await == 2).then_some(())
     })
     .await;
+    assert_eq!(
+        app.count(&format!("ticket WHERE help_topic_id = {topic}"))
+            .await,
+        2,
+        "the mailbox's help topic"
+    );
     // Marked on the server, after they were stored.
     eventually("both messages flagged as seen", async || {
         let m = imap.messages(user, "INBOX");
@@ -364,11 +377,27 @@ async fn a_broken_mailbox_says_why_and_the_others_still_import() {
     let (good, good_password) = IMAP_USERS[0];
     let (broken, _) = IMAP_USERS[1];
     let path = "/agent/admin/mailboxes";
+    // The second mailbox belongs to another department, whatever address the mail names.
+    let technik = app
+        .app
+        .save_department(
+            Actor::Cli,
+            tessera_core::DepartmentRow {
+                department_id: 0,
+                name: "Technik".into(),
+                email: "technik@tessera.test".into(),
+                alert_new_ticket: false,
+                is_active: true,
+            },
+        )
+        .await
+        .unwrap()
+        .to_string();
     post(
         &admin,
         &app,
         path,
-        &form(&imap, &department, broken, "nicht-das-passwort"),
+        &form(&imap, &technik, broken, "nicht-das-passwort"),
         "save",
     )
     .await;
@@ -439,7 +468,7 @@ async fn a_broken_mailbox_says_why_and_the_others_still_import() {
         &admin,
         &app,
         &format!("{path}/{id}"),
-        &form(&imap, &department, broken, IMAP_USERS[1].1),
+        &form(&imap, &technik, broken, IMAP_USERS[1].1),
         "save",
     )
     .await;
@@ -448,6 +477,14 @@ async fn a_broken_mailbox_says_why_and_the_others_still_import() {
         (app.count("ticket WHERE source = 'email'").await == 2).then_some(())
     })
     .await;
+    assert_eq!(
+        app.count(&format!(
+            "ticket WHERE department_id = {technik} AND subject = 'Erste'"
+        ))
+        .await,
+        1,
+        "opened in the mailbox's department"
+    );
 
     // Other agents do not see the page at all.
     app.app
