@@ -44,6 +44,9 @@ pub struct CoreConfig {
     pub mail_dir: PathBuf,
     /// How often each IMAP mailbox is read, in seconds.
     pub imap_poll_secs: u64,
+    /// How long a node's claim on a mailbox lasts without progress; a node that dies while
+    /// reading a mailbox keeps the others from it for at most this long.
+    pub imap_lease_ms: i64,
 }
 
 impl Default for CoreConfig {
@@ -70,6 +73,7 @@ impl Default for CoreConfig {
             smtp: None,
             mail_dir: PathBuf::from("data/mail-out"),
             imap_poll_secs: 60,
+            imap_lease_ms: 120_000,
         }
     }
 }

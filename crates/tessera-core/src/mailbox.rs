@@ -23,9 +23,6 @@ const MAX_FIELD: usize = 200;
 /// Most messages one poll of one mailbox takes; the rest come with the next poll, so that a
 /// full folder does not keep a lease for ever.
 const MAX_PER_POLL: usize = 500;
-/// How long a claimed mailbox is reserved for the node polling it; renewed after every
-/// message, so only a node that died holds it this long.
-const LEASE_MS: i64 = 5 * 60 * 1000;
 
 /// A mailbox as administrators see it: everything but the password.
 #[derive(Debug, Clone)]
@@ -484,6 +481,8 @@ impl Tessera {
             return Err("settings: the stored settings are unusable".into());
         };
         let imap_err = |e: ImapError| format!("{}: {}", failure_code(e.kind), e.message);
+        // The claim is renewed after every message, so only a node that died holds it long.
+        let lease = || Timestamp::now().plus_millis(self.config().imap_lease_ms);
         let mut session = ImapSession::connect(&settings).await.map_err(imap_err)?;
         let result = async {
             let validity = i64::from(session.select(&settings.folder).await.map_err(imap_err)?);
@@ -508,12 +507,7 @@ impl Tessera {
                 session.finish(uid, &after).await.map_err(imap_err)?;
                 let mut conn = self.db().conn().await.map_err(|e| format!("other: {e}"))?;
                 conn.h()
-                    .mailbox_advanced(
-                        m.mailbox_id,
-                        validity,
-                        i64::from(uid),
-                        Timestamp::now().plus_millis(LEASE_MS),
-                    )
+                    .mailbox_advanced(m.mailbox_id, validity, i64::from(uid), lease())
                     .await
                     .map_err(|e| format!("other: {e}"))?;
                 delivered += 1;
@@ -522,12 +516,7 @@ impl Tessera {
                 // Remember the folder's identity even when it had nothing new.
                 let mut conn = self.db().conn().await.map_err(|e| format!("other: {e}"))?;
                 conn.h()
-                    .mailbox_advanced(
-                        m.mailbox_id,
-                        validity,
-                        i64::from(last),
-                        Timestamp::now().plus_millis(LEASE_MS),
-                    )
+                    .mailbox_advanced(m.mailbox_id, validity, i64::from(last), lease())
                     .await
                     .map_err(|e| format!("other: {e}"))?;
             }
@@ -562,7 +551,7 @@ impl MailboxPoller {
                 .claim_mailboxes(
                     Timestamp::now(),
                     i64::try_from(self.interval.as_millis()).unwrap_or(i64::MAX),
-                    LEASE_MS,
+                    self.app.config().imap_lease_ms,
                 )
                 .await?;
             tx.commit().await?;

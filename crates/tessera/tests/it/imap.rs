@@ -590,3 +590,146 @@ async fn two_nodes_never_poll_one_mailbox_at_once() {
     db.close().await;
     test_db.drop_db().await;
 }
+
+/// `tessera serve` as its own process, reading mailboxes every second.
+fn serve(data: &std::path::Path, db: &str, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--database-url", db])
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--config")
+        .arg(data.join("tessera.toml"))
+        .env("TESSERA_LOG", "warn")
+        .env("TESSERA_MAIL_FROM", HELPDESK)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start tessera")
+}
+
+async fn count(db: &tessera_store::Db, table: &str) -> i64 {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
+    match db {
+        tessera_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn killed_at_random_points_while_reading_200_messages_it_stores_each_once() {
+    const N: i64 = 200;
+    let imap = ImapServer::start();
+    let (user, password) = IMAP_USERS[0];
+    for i in 0..N {
+        imap.deliver(
+            user,
+            &eml(
+                &format!("Person {i} <person{i}@example.org>"),
+                &format!("Anliegen Nummer {i}"),
+                &format!("k{i}"),
+                &format!("Text des Anliegens {i}."),
+            ),
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let test_db = TestDb::new(dir.path()).await;
+    std::fs::write(
+        dir.path().join("tessera.toml"),
+        "imap_poll_seconds = 1\nimap_lease_ms = 1000\n",
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let up = async || {
+        let c = reqwest::Client::new();
+        eventually("the server", async || {
+            c.get(format!("{base}/")).send().await.ok().map(|_| ())
+        })
+        .await;
+    };
+    let mut server = serve(dir.path(), &test_db.url, port);
+    up().await;
+    let db = tessera_store::Db::connect(&test_db.url).await.unwrap();
+    {
+        let mut c = db.conn().await.unwrap();
+        let department = c.h().all_departments().await.unwrap()[0].department_id;
+        c.h()
+            .insert_mailbox(&tessera_store::MailboxSettings {
+                department_id: department,
+                host: "127.0.0.1",
+                port: i64::from(imap.port),
+                tls: "none",
+                username: user,
+                password,
+                folder: "INBOX",
+                help_topic_id: None,
+                after_import: "seen",
+                archive_folder: None,
+                is_active: true,
+            })
+            .await
+            .unwrap();
+    }
+
+    // SIGKILL (no shutdown, nothing flushed) after a varying number of stored messages,
+    // so that it lands between fetching, storing, flagging and recording.
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let mut random = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut target = 0;
+    for _ in 0..5 {
+        target += 10 + random(30) as i64;
+        if target >= N {
+            break;
+        }
+        eventually("messages stored before the kill", async || {
+            (count(&db, "inbound_message").await >= target).then_some(())
+        })
+        .await;
+        server.kill().unwrap();
+        server.wait().unwrap();
+        server = serve(dir.path(), &test_db.url, port);
+        up().await;
+    }
+
+    // Every message arrives, each once, and each is flagged on the server.
+    let mut seen = -1;
+    while seen < N {
+        seen = eventually("progress", async || {
+            let n = count(&db, "inbound_message").await;
+            (n > seen).then_some(n)
+        })
+        .await;
+    }
+    eventually("every message flagged", async || {
+        let m = imap.messages(user, "INBOX");
+        (m.iter().filter(|(_, f)| f.contains('S')).count() == N as usize).then_some(())
+    })
+    .await;
+    assert_eq!(count(&db, "inbound_message").await, N);
+    assert_eq!(count(&db, "ticket WHERE source = 'email'").await, N);
+    assert_eq!(
+        count(&db, "inbound_message WHERE status = 'done'").await,
+        N,
+        "every kept message was acted on"
+    );
+    eventually("the read position at the end", async || {
+        (count(&db, "mailbox WHERE last_uid = 200").await == 1).then_some(())
+    })
+    .await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    db.close().await;
+    test_db.drop_db().await;
+}
