@@ -20,8 +20,8 @@ use crate::{Actor, CoreError, MailSource, Result, Tessera, admin::record};
 
 /// Longest host, user name, password or folder name accepted.
 const MAX_FIELD: usize = 200;
-/// Most messages one poll of one mailbox takes; the rest come with the next poll, so that a
-/// full folder does not keep a lease for ever.
+/// Most messages one poll of one mailbox takes, so that a poll (and a graceful stop) has a
+/// bounded length; a mailbox with more is due again at once.
 const MAX_PER_POLL: usize = 500;
 
 /// A mailbox as administrators see it: everything but the password.
@@ -475,8 +475,9 @@ impl Tessera {
     }
 
     /// Reads one claimed mailbox: every new message is delivered, then finished on the
-    /// server, then recorded as read. Returns how many messages were delivered.
-    async fn poll_mailbox(&self, m: &MailboxRow) -> std::result::Result<usize, String> {
+    /// server, then recorded as read. Returns how many messages were delivered, and whether
+    /// more are waiting (beyond one poll's share).
+    async fn poll_mailbox(&self, m: &MailboxRow) -> std::result::Result<(usize, bool), String> {
         let Some(settings) = imap_settings(m) else {
             return Err("settings: the stored settings are unusable".into());
         };
@@ -496,6 +497,7 @@ impl Tessera {
             let after = after_import(m);
             let source = source_name(m);
             let uids = session.uids_after(last).await.map_err(imap_err)?;
+            let more = uids.len() > MAX_PER_POLL;
             let mut delivered = 0;
             for uid in uids.into_iter().take(MAX_PER_POLL) {
                 let Some(raw) = session.fetch(uid).await.map_err(imap_err)? else {
@@ -520,7 +522,7 @@ impl Tessera {
                     .await
                     .map_err(|e| format!("other: {e}"))?;
             }
-            Ok(delivered)
+            Ok((delivered, more))
         }
         .await;
         session.logout().await;
@@ -542,15 +544,17 @@ impl MailboxPoller {
     }
 
     /// Polls the mailboxes that are due, side by side (a slow or broken one does not hold
-    /// up the others); returns how many messages were delivered.
-    pub async fn run_once(&self) -> Result<usize> {
+    /// up the others); returns how many messages were delivered, and whether a mailbox has
+    /// more waiting (then it is due again at once).
+    pub async fn run_once(&self) -> Result<(usize, bool)> {
+        let interval_ms = i64::try_from(self.interval.as_millis()).unwrap_or(i64::MAX);
         let claimed = {
             let mut tx = self.app.db().begin().await?;
             let rows = tx
                 .h()
                 .claim_mailboxes(
                     Timestamp::now(),
-                    i64::try_from(self.interval.as_millis()).unwrap_or(i64::MAX),
+                    interval_ms,
                     self.app.config().imap_lease_ms,
                 )
                 .await?;
@@ -563,28 +567,43 @@ impl MailboxPoller {
             tasks.spawn(async move {
                 let outcome = app.poll_mailbox(&m).await;
                 let error = outcome.as_ref().err().map(String::as_str);
+                let mut polled_at = Timestamp::now();
                 match &outcome {
-                    Ok(n) => {
-                        tracing::debug!(mailbox = m.mailbox_id, delivered = n, "mailbox polled")
+                    Ok((n, more)) => {
+                        tracing::debug!(
+                            mailbox = m.mailbox_id,
+                            delivered = n,
+                            more,
+                            "mailbox polled"
+                        );
+                        if *more {
+                            // A backlog: recorded as polled one interval ago, so due now.
+                            polled_at = polled_at.plus_millis(-interval_ms);
+                        }
                     }
                     Err(e) => {
                         tracing::warn!(mailbox = m.mailbox_id, error = %e, "mailbox poll failed")
                     }
                 }
                 let mut conn = app.db().conn().await?;
-                conn.h().mailbox_polled(m.mailbox_id, error).await?;
-                Ok::<usize, CoreError>(outcome.unwrap_or(0))
+                conn.h()
+                    .mailbox_polled(m.mailbox_id, error, polled_at)
+                    .await?;
+                Ok::<_, CoreError>(outcome.unwrap_or((0, false)))
             });
         }
-        let mut delivered = 0;
+        let (mut delivered, mut backlog) = (0, false);
         while let Some(r) = tasks.join_next().await {
             match r {
-                Ok(Ok(n)) => delivered += n,
+                Ok(Ok((n, more))) => {
+                    delivered += n;
+                    backlog |= more;
+                }
                 Ok(Err(e)) => tracing::error!(error = %e, "mailbox poll bookkeeping"),
                 Err(e) => tracing::error!(error = %e, "mailbox poll task"),
             }
         }
-        Ok(delivered)
+        Ok((delivered, backlog))
     }
 
     /// Runs until `shutdown` turns true. Looks for due mailboxes at least every five
@@ -595,8 +614,11 @@ impl MailboxPoller {
             if *shutdown.borrow() {
                 return;
             }
-            if let Err(e) = self.run_once().await {
-                tracing::error!(error = %e, "mailbox poller");
+            match self.run_once().await {
+                // A mailbox has more waiting: go on without pausing.
+                Ok((_, true)) => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "mailbox poller"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(tick) => {}

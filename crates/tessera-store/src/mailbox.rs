@@ -186,9 +186,16 @@ impl Handle<'_> {
         Ok(())
     }
 
-    /// Ends a poll: when it ended, why it failed (`None`: it did not), and frees the lease.
-    pub async fn mailbox_polled(&mut self, id: i64, error: Option<&str>) -> Result<()> {
-        let now = Timestamp::now().0;
+    /// Ends a poll: when it counts as ended (the poller backdates it when a backlog makes
+    /// the mailbox due again at once), why it failed (`None`: it did not), and frees the
+    /// lease.
+    pub async fn mailbox_polled(
+        &mut self,
+        id: i64,
+        error: Option<&str>,
+        polled_at: Timestamp,
+    ) -> Result<()> {
+        let now = polled_at.0;
         on!(self, c => sqlx::query(
             "UPDATE mailbox SET last_polled_at = $2, last_error = $3, poll_lease_until = 0
              WHERE mailbox_id = $1")

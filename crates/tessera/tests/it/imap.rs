@@ -557,7 +557,10 @@ async fn two_nodes_never_poll_one_mailbox_at_once() {
         "the other node finds it taken"
     );
     // Done: free, but not due again before the interval has passed.
-    c.h().mailbox_polled(id, None).await.unwrap();
+    c.h()
+        .mailbox_polled(id, None, Timestamp::now())
+        .await
+        .unwrap();
     assert!(claim(&mut c, now.plus_millis(1000)).await.is_empty());
     let later = Timestamp::now().plus_millis(minute + 1);
     assert_eq!(claim(&mut c, later).await, vec![id]);
@@ -565,7 +568,10 @@ async fn two_nodes_never_poll_one_mailbox_at_once() {
     assert!(claim(&mut c, later.plus_millis(lease - 1)).await.is_empty());
     assert_eq!(claim(&mut c, later.plus_millis(lease + 1)).await, vec![id]);
     // Inactive mailboxes are never claimed.
-    c.h().mailbox_polled(id, None).await.unwrap();
+    c.h()
+        .mailbox_polled(id, None, Timestamp::now())
+        .await
+        .unwrap();
     let m = c.h().mailbox(id).await.unwrap();
     let settings = tessera_store::MailboxSettings {
         department_id: m.department_id,
@@ -732,4 +738,71 @@ async fn killed_at_random_points_while_reading_200_messages_it_stores_each_once(
     server.wait().unwrap();
     db.close().await;
     test_db.drop_db().await;
+}
+
+/// Measures how many messages per second one mailbox delivers into tickets (a folder of
+/// `TESSERA_BENCH_MESSAGES`, default 10,000). Not part of the suite: run it with
+/// `cargo test --release -p tessera --test it imap_rate -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn imap_rate() {
+    let n: i64 = std::env::var("TESSERA_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let imap = ImapServer::start();
+    let (user, password) = IMAP_USERS[0];
+    for i in 0..n {
+        imap.deliver(
+            user,
+            &eml(
+                &format!("Person {i} <person{}@example.org>", i % 500),
+                &format!("Anliegen Nummer {i}"),
+                &format!("r{i}"),
+                &format!("Guten Tag,\n\nbitte um Hilfe mit Nummer {i}.\n\nViele Grüße\nPerson {i}"),
+            ),
+        );
+    }
+    let app = TestApp::start_with(Box::new(|c| c.core.imap_poll_secs = 1)).await;
+    let db = app.app.db().clone();
+    let start = std::time::Instant::now();
+    {
+        let mut c = db.conn().await.unwrap();
+        let department = c.h().all_departments().await.unwrap()[0].department_id;
+        c.h()
+            .insert_mailbox(&tessera_store::MailboxSettings {
+                department_id: department,
+                host: "127.0.0.1",
+                port: i64::from(imap.port),
+                tls: "none",
+                username: user,
+                password,
+                folder: "INBOX",
+                help_topic_id: None,
+                after_import: "seen",
+                archive_folder: None,
+                is_active: true,
+            })
+            .await
+            .unwrap();
+    }
+    let mut seen = -1;
+    while seen < n {
+        seen = eventually("progress", async || {
+            let c = count(&db, "inbound_message WHERE status = 'done'").await;
+            (c > seen).then_some(c)
+        })
+        .await;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "IMAP → tickets: {n} messages in {secs:.1} s = {:.0} messages/s ({} backend)",
+        n as f64 / secs,
+        if matches!(db, tessera_store::Db::Postgres(_)) {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
+    app.stop().await;
 }
