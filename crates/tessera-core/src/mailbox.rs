@@ -10,9 +10,7 @@
 use std::time::Duration;
 
 use tessera_domain::{Problem, Timestamp, validate};
-use tessera_mail::imap::{
-    self, AfterImport, ImapError, ImapFailure, ImapSession, ImapSettings, ImapTls,
-};
+use tessera_mail::imap::{self, AfterImport, ImapError, ImapSession, ImapSettings, ImapTls};
 use tessera_store::{MailboxRow, MailboxSettings};
 use tokio::sync::watch;
 
@@ -204,19 +202,6 @@ fn plausible_folder(f: &str) -> bool {
     !f.is_empty()
         && f.chars().count() <= MAX_FIELD
         && !f.chars().any(|c| c.is_control() || c == '"' || c == '\\')
-}
-
-/// The short name of a failure, kept in `last_error` ahead of the details.
-fn failure_code(k: ImapFailure) -> &'static str {
-    match k {
-        ImapFailure::Settings => "settings",
-        ImapFailure::Connect => "connect",
-        ImapFailure::Tls => "tls",
-        ImapFailure::Auth => "auth",
-        ImapFailure::Folder => "folder",
-        ImapFailure::Timeout => "timeout",
-        ImapFailure::Other => "other",
-    }
 }
 
 /// The settings a stored mailbox logs in with.
@@ -481,7 +466,7 @@ impl Tessera {
         let Some(settings) = imap_settings(m) else {
             return Err("settings: the stored settings are unusable".into());
         };
-        let imap_err = |e: ImapError| format!("{}: {}", failure_code(e.kind), e.message);
+        let imap_err = |e: ImapError| format!("{}: {}", e.kind.as_str(), e.message);
         // The claim is renewed after every message, so only a node that died holds it long.
         let lease = || Timestamp::now().plus_millis(self.config().imap_lease_ms);
         let mut session = ImapSession::connect(&settings).await.map_err(imap_err)?;

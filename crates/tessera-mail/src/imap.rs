@@ -133,6 +133,21 @@ pub enum ImapFailure {
     Other,
 }
 
+impl ImapFailure {
+    /// The stable short name (kept ahead of the details in a mailbox's last error).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImapFailure::Settings => "settings",
+            ImapFailure::Connect => "connect",
+            ImapFailure::Tls => "tls",
+            ImapFailure::Auth => "auth",
+            ImapFailure::Folder => "folder",
+            ImapFailure::Timeout => "timeout",
+            ImapFailure::Other => "other",
+        }
+    }
+}
+
 /// A failed step, with a message safe to log and show (no credentials).
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]

@@ -13,7 +13,7 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use tessera_core::{Actor, CoreError, ImapFailure, ImapTls, MailboxAdmin, MailboxForm};
+use tessera_core::{Actor, CoreError, ImapTls, MailboxAdmin, MailboxForm};
 use tessera_domain::Problem;
 
 use crate::{
@@ -93,18 +93,6 @@ fn failure_key(kind: &str) -> &'static str {
         "settings" => "mailbox-error-settings",
         "ingest" => "mailbox-error-ingest",
         _ => "mailbox-error-other",
-    }
-}
-
-fn failure_code(k: ImapFailure) -> &'static str {
-    match k {
-        ImapFailure::Settings => "settings",
-        ImapFailure::Connect => "connect",
-        ImapFailure::Tls => "tls",
-        ImapFailure::Auth => "auth",
-        ImapFailure::Folder => "folder",
-        ImapFailure::Timeout => "timeout",
-        ImapFailure::Other => "other",
     }
 }
 
@@ -333,7 +321,7 @@ async fn submit(s: &AppState, a: &AgentCtx, id: Option<i64>, body: &[u8]) -> Pag
                 render(s, a, id, Some((form, active)), None, test).await
             }
             Ok(Err(e)) => {
-                let key = failure_key(failure_code(e.kind));
+                let key = failure_key(e.kind.as_str());
                 let test = Some((false, tessera_i18n::t(lang, key), e.message));
                 render(s, a, id, Some((form, active)), None, test).await
             }
