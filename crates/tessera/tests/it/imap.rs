@@ -173,13 +173,32 @@ async fn a_department_mailbox_turns_mail_into_tickets_once() {
     );
     let (_, _, body) = post(&admin, &app, path, &with(&base, &[("port", "1")]), "test").await;
     assert!(body.contains("Der Server war nicht erreichbar"), "{body}");
-    // The test server speaks no TLS: both TLS modes fail at the TLS step.
-    for tls in ["starttls", "tls"] {
-        let (_, _, body) = post(&admin, &app, path, &with(&base, &[("tls", tls)]), "test").await;
+    // TLS from the first byte and after STARTTLS both reach the server's certificate, which
+    // is self-signed and refused; TLS to the plain-text port fails at the TLS step too.
+    let tls_port = imap.tls_port.to_string();
+    for (tls, port, why) in [
+        ("tls", tls_port.as_str(), "certificate"),
+        ("starttls", "", "certificate"),
+        ("tls", "", ""),
+    ] {
+        let port = if port.is_empty() {
+            imap.port.to_string()
+        } else {
+            port.to_owned()
+        };
+        let (_, _, body) = post(
+            &admin,
+            &app,
+            path,
+            &with(&base, &[("tls", tls), ("port", &port)]),
+            "test",
+        )
+        .await;
         assert!(
             body.contains("Die sichere Verbindung ist fehlgeschlagen"),
-            "{tls}: {body}"
+            "{tls} on {port}: {body}"
         );
+        assert!(body.contains(why), "{tls} on {port}: {body}");
     }
     let (_, _, body) = post(&admin, &app, path, &base, "test").await;
     assert!(body.contains("Die Verbindung funktioniert"), "{body}");

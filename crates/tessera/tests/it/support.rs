@@ -328,10 +328,14 @@ impl SmtpServer {
     }
 }
 
-/// A real IMAP server (Dovecot) on a free loopback port without TLS, with two users, each
-/// with a Maildir: `tessera` (password `geheim`) and `zweite` (password `zweitgeheim`).
+/// A real IMAP server (Dovecot) on free loopback ports, with two users, each with a Maildir:
+/// `tessera` (password `geheim`) and `zweite` (password `zweitgeheim`). `port` takes plain
+/// text and offers STARTTLS, `tls_port` speaks TLS from the first byte; both use Debian's
+/// self-signed "snakeoil" certificate, which Tessera (trusting the public roots only) must
+/// refuse.
 pub struct ImapServer {
     pub port: u16,
+    pub tls_port: u16,
     dir: tempfile::TempDir,
     /// Owner of the Maildirs (Dovecot's own user when the tests run as root, which Dovecot
     /// refuses for mail access).
@@ -376,11 +380,29 @@ impl ImapServer {
         } else {
             (me.clone(), me)
         };
-        let port = StdListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // Both bound at once, so that they differ.
+        let (a, b) = (
+            StdListener::bind("127.0.0.1:0").unwrap(),
+            StdListener::bind("127.0.0.1:0").unwrap(),
+        );
+        let (port, tls_port) = (
+            a.local_addr().unwrap().port(),
+            b.local_addr().unwrap().port(),
+        );
+        drop((a, b));
+        let (cert, key) = (
+            "/etc/dovecot/private/dovecot.pem",
+            "/etc/dovecot/private/dovecot.key",
+        );
+        assert!(
+            Path::new(cert).exists() && Path::new(key).exists(),
+            "Debian's dovecot-core (with ssl-cert) provides {cert}"
+        );
+        let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
+            "ssl_dh = </usr/share/dovecot/dh.pem\n"
+        } else {
+            ""
+        };
         let mut passwd = String::new();
         for (user, password) in IMAP_USERS {
             let home = root.join("home").join(user);
@@ -403,7 +425,10 @@ impl ImapServer {
              log_path = {d}/dovecot.log\n\
              listen = 127.0.0.1\n\
              protocols = imap\n\
-             ssl = no\n\
+             ssl = yes\n\
+             ssl_cert = <{cert}\n\
+             ssl_key = <{key}\n\
+             {dh}\
              disable_plaintext_auth = no\n\
              auth_mechanisms = plain login\n\
              auth_failure_delay = 0\n\
@@ -416,7 +441,7 @@ impl ImapServer {
              mail_location = maildir:~/Maildir\n\
              passdb {{\n  driver = passwd-file\n  args = {d}/passwd\n}}\n\
              userdb {{\n  driver = passwd-file\n  args = {d}/passwd\n}}\n\
-             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n"
+             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\n"
         );
         let conf_path = root.join("dovecot.conf");
         std::fs::write(&conf_path, conf).unwrap();
@@ -432,6 +457,7 @@ impl ImapServer {
             .expect("dovecot must be installed (the test script installs dovecot-imapd)");
         let s = ImapServer {
             port,
+            tls_port,
             dir,
             owner,
             child: Some(child),
