@@ -42,6 +42,11 @@ pub struct CoreConfig {
     pub smtp: Option<SmtpSettings>,
     /// Where mail goes as `.eml` files while no SMTP server is set.
     pub mail_dir: PathBuf,
+    /// How often each IMAP mailbox is read, in seconds.
+    pub imap_poll_secs: u64,
+    /// How long a node's claim on a mailbox lasts without progress; a node that dies while
+    /// reading a mailbox keeps the others from it for at most this long.
+    pub imap_lease_ms: i64,
 }
 
 impl Default for CoreConfig {
@@ -67,6 +72,8 @@ impl Default for CoreConfig {
             mail_lease_ms: 120_000,
             smtp: None,
             mail_dir: PathBuf::from("data/mail-out"),
+            imap_poll_secs: 60,
+            imap_lease_ms: 120_000,
         }
     }
 }

@@ -611,12 +611,21 @@ impl Tessera {
         name: &str,
     ) -> Result<IngestOutcome> {
         let active = || departments.iter().filter(|d| d.is_active);
-        let department = active()
-            .find(|d| !d.email.is_empty() && m.msg.recipients.contains(&d.email))
+        // Mail fetched from a department's IMAP mailbox belongs to that department, with the
+        // help topic configured for the mailbox (`mailbox.rs`).
+        let route = h.mailbox_route(m.id).await?;
+        let department = route
+            .and_then(|(d, _)| active().find(|x| x.id == d))
+            .or_else(|| {
+                active().find(|d| !d.email.is_empty() && m.msg.recipients.contains(&d.email))
+            })
             .or_else(|| active().next())
             .ok_or_else(|| CoreError::Config("no active department takes mail".into()))?;
         let lang = self.settings().default_lang;
-        let topic = h.first_public_topic(department.id).await?;
+        let topic = match route {
+            Some((d, Some(t))) if d == department.id => Some(t),
+            _ => h.first_public_topic(department.id).await?,
+        };
         let name = name.trim();
         let name = if name.is_empty() {
             m.email.as_str().split('@').next().unwrap_or("")

@@ -14,6 +14,7 @@ mod error;
 mod fields;
 mod ingest;
 mod mail_in;
+mod mailbox;
 mod members;
 mod notify;
 mod organisation;
@@ -35,6 +36,7 @@ pub use error::CoreError;
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
 pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};
+pub use mailbox::{MailboxAdmin, MailboxForm, MailboxPoller};
 pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
@@ -45,6 +47,7 @@ pub use session::Session;
 pub use settings::{
     Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode,
 };
+pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
 pub use tessera_store::{
     AuditRow, BlobStore, CannedRow, Db, DepartmentMember, DepartmentRow, Grant, OtherTicket,

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod compose;
+pub mod imap;
 pub mod inbound;
 mod transport;
 

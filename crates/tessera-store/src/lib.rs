@@ -12,6 +12,7 @@ mod db;
 mod error;
 mod fields;
 mod inbound;
+mod mailbox;
 mod members;
 mod outbox;
 mod queue;
@@ -28,6 +29,7 @@ pub use error::StoreError;
 pub use inbound::{
     EntryOriginalRow, InboundListRow, InboundRow, InlineImageRow, MailDepartment, NewInbound,
 };
+pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;
 pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};

@@ -208,6 +208,11 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
                     "settings-mail",
                     "admin-mail-text",
                 ),
+                (
+                    "/agent/admin/mailboxes",
+                    "mailbox-title",
+                    "admin-mailboxes-text",
+                ),
                 ("/agent/admin/audit", "audit-title", "admin-audit-text"),
                 (
                     "/agent/admin/mail-in",

@@ -13,6 +13,7 @@ mod error;
 mod fields;
 mod limiter;
 mod mail_in;
+mod mailboxes;
 mod members;
 mod organisation;
 mod portal;
@@ -93,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(organisation::router())
         .merge(settings::router())
         .merge(members::router())
+        .merge(mailboxes::router())
         .merge(fields::router())
         .merge(mail_in::router())
         .merge(assets::router())

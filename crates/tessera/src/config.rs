@@ -65,6 +65,8 @@ struct FileConfig {
     mail_retry_base_ms: Option<i64>,
     mail_retry_max_ms: Option<i64>,
     mail_lease_ms: Option<i64>,
+    imap_poll_seconds: Option<u64>,
+    imap_lease_ms: Option<i64>,
     log_format: Option<String>,
     status_attempts_per_ip: Option<u32>,
     status_attempts_per_ticket: Option<u32>,
@@ -219,6 +221,14 @@ impl Config {
             mail_lease_ms: file
                 .mail_lease_ms
                 .unwrap_or(defaults.mail_lease_ms)
+                .max(1000),
+            imap_poll_secs: file
+                .imap_poll_seconds
+                .unwrap_or(defaults.imap_poll_secs)
+                .max(1),
+            imap_lease_ms: file
+                .imap_lease_ms
+                .unwrap_or(defaults.imap_lease_ms)
                 .max(1000),
             ..defaults
         };

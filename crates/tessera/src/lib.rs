@@ -7,7 +7,7 @@ pub mod config;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use tessera_core::{BlobStore, Db, FirstAdmin, MailWorker, Settings, Tessera};
+use tessera_core::{BlobStore, Db, FirstAdmin, MailWorker, MailboxPoller, Settings, Tessera};
 use tessera_mail::Transport;
 use tessera_web::{AppState, WebConfig};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
@@ -25,6 +25,7 @@ pub struct Running {
     shutdown: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     worker: JoinHandle<()>,
+    poller: JoinHandle<()>,
 }
 
 /// Opens the database (migrating it) and the attachment store, and seeds a fresh installation.
@@ -104,7 +105,7 @@ pub async fn start(cfg: &Config) -> anyhow::Result<Running> {
     start_on(cfg, listener).await
 }
 
-/// Starts the web server and the mail worker on a bound listener.
+/// Starts the web server, the mail worker and the mailbox poller on a bound listener.
 pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Running> {
     // Several crates bring rustls; name the crypto provider once so none has to guess.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -117,6 +118,8 @@ pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Run
     let router = tessera_web::router(AppState::new(app.clone(), web));
     let (shutdown, rx) = watch::channel(false);
     let worker = tokio::spawn(MailWorker::new(app.clone()).run(rx.clone()));
+    let interval = std::time::Duration::from_secs(cfg.core.imap_poll_secs.max(1));
+    let poller = tokio::spawn(MailboxPoller::new(app.clone(), interval).run(rx.clone()));
     let mut server_rx = rx;
     let server = tokio::spawn(async move {
         axum::serve(
@@ -135,6 +138,7 @@ pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Run
         shutdown,
         server,
         worker,
+        poller,
     })
 }
 
@@ -145,6 +149,7 @@ impl Running {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
         let _ = self.worker.await;
+        let _ = self.poller.await;
         self.app.db().close().await;
     }
 }

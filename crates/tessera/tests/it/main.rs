@@ -8,6 +8,7 @@ mod browser;
 mod cli;
 mod crash;
 mod fields;
+mod imap;
 mod ingest;
 mod mail;
 mod mail_views;

@@ -86,6 +86,8 @@ async fn portal_settings_take_effect_at_once() {
         "canned",
         "settings",
         "settings/mail",
+        "mailboxes",
+        "mail-in",
         "audit",
     ] {
         assert!(

@@ -1,5 +1,5 @@
 //! The test harness: `TestApp` starts Tessera on a fresh database; `SmtpServer` runs aiosmtpd
-//! writing into a Maildir.
+//! writing into a Maildir; `ImapServer` runs Dovecot serving Maildirs.
 
 use std::{
     net::{TcpListener as StdListener, TcpStream},
@@ -80,6 +80,7 @@ pub struct TestApp {
     /// The administrator's one-time password from the first start.
     pub admin_password: String,
     running: Option<Running>,
+    cfg: Config,
     db: TestDb,
     _dir: tempfile::TempDir,
 }
@@ -126,9 +127,27 @@ impl TestApp {
                 .map(|a| a.password.clone())
                 .unwrap_or_default(),
             running: Some(running),
+            cfg,
             db,
             _dir: dir,
         }
+    }
+
+    /// Stops Tessera and starts it again on the same database and data folder (on a new
+    /// port), as after a restart of the service.
+    pub async fn restart(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await;
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let running = tessera::start_on(&self.cfg, listener)
+            .await
+            .expect("start again");
+        self.base = format!("http://{}", running.addr);
+        self.app = running.app.clone();
+        self.running = Some(running);
     }
 
     /// A browser-like client: keeps cookies, follows redirects.
@@ -303,6 +322,250 @@ impl Drop for SmtpServer {
 impl SmtpServer {
     fn pause_quietly(&mut self) {
         if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A real IMAP server (Dovecot) on free loopback ports, with two users, each with a Maildir:
+/// `tessera` (password `geheim`) and `zweite` (password `zweitgeheim`). `port` takes plain
+/// text and offers STARTTLS, `tls_port` speaks TLS from the first byte; both use Debian's
+/// self-signed "snakeoil" certificate, which Tessera (trusting the public roots only) must
+/// refuse.
+pub struct ImapServer {
+    pub port: u16,
+    pub tls_port: u16,
+    dir: tempfile::TempDir,
+    /// Owner of the Maildirs (Dovecot's own user when the tests run as root, which Dovecot
+    /// refuses for mail access).
+    owner: Option<(u32, u32)>,
+    child: Option<Child>,
+}
+
+/// Users of the test server: (name, password).
+pub const IMAP_USERS: [(&str, &str); 2] = [("tessera", "geheim"), ("zweite", "zweitgeheim")];
+
+/// The uid and gid of a user in /etc/passwd.
+fn system_user(name: &str) -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.first() == Some(&name) && f.len() > 3)
+            .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
+            .flatten()
+    })
+}
+
+impl ImapServer {
+    /// Writes a minimal configuration and starts `dovecot -F` on a free port.
+    pub fn start() -> Self {
+        use std::os::unix::{fs::MetadataExt, fs::PermissionsExt, process::CommandExt};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        // The mail processes run as another user and must reach the Maildirs.
+        std::fs::set_permissions(root, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let probe = root.join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        let meta = std::fs::metadata(&probe).unwrap();
+        let (uid, gid, owner) = if meta.uid() == 0 {
+            let (u, g) = system_user("dovecot").expect("Debian's dovecot user (dovecot-core)");
+            (u, g, Some((u, g)))
+        } else {
+            (meta.uid(), meta.gid(), None)
+        };
+        let me = std::env::var("USER").unwrap_or_else(|_| "root".into());
+        let (internal, login) = if owner.is_some() {
+            ("dovecot".to_owned(), "dovenull".to_owned())
+        } else {
+            (me.clone(), me)
+        };
+        // Both bound at once, so that they differ.
+        let (a, b) = (
+            StdListener::bind("127.0.0.1:0").unwrap(),
+            StdListener::bind("127.0.0.1:0").unwrap(),
+        );
+        let (port, tls_port) = (
+            a.local_addr().unwrap().port(),
+            b.local_addr().unwrap().port(),
+        );
+        drop((a, b));
+        let (cert, key) = (
+            "/etc/dovecot/private/dovecot.pem",
+            "/etc/dovecot/private/dovecot.key",
+        );
+        assert!(
+            Path::new(cert).exists() && Path::new(key).exists(),
+            "Debian's dovecot-core (with ssl-cert) provides {cert}"
+        );
+        let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
+            "ssl_dh = </usr/share/dovecot/dh.pem\n"
+        } else {
+            ""
+        };
+        let mut passwd = String::new();
+        for (user, password) in IMAP_USERS {
+            let home = root.join("home").join(user);
+            for sub in ["new", "cur", "tmp"] {
+                std::fs::create_dir_all(home.join("Maildir").join(sub)).unwrap();
+            }
+            passwd.push_str(&format!(
+                "{user}:{{PLAIN}}{password}:{uid}:{gid}::{}::\n",
+                home.display()
+            ));
+        }
+        if let Some((u, g)) = owner {
+            chown_tree(&root.join("home"), u, g);
+        }
+        std::fs::write(root.join("passwd"), passwd).unwrap();
+        let d = root.display();
+        let conf = format!(
+            "base_dir = {d}/run\n\
+             state_dir = {d}/state\n\
+             log_path = {d}/dovecot.log\n\
+             listen = 127.0.0.1\n\
+             protocols = imap\n\
+             ssl = yes\n\
+             ssl_cert = <{cert}\n\
+             ssl_key = <{key}\n\
+             {dh}\
+             disable_plaintext_auth = no\n\
+             auth_mechanisms = plain login\n\
+             auth_failure_delay = 0\n\
+             default_internal_user = {internal}\n\
+             default_login_user = {login}\n\
+             mail_uid = {uid}\n\
+             mail_gid = {gid}\n\
+             first_valid_uid = 1\n\
+             first_valid_gid = 1\n\
+             mail_location = maildir:~/Maildir\n\
+             passdb {{\n  driver = passwd-file\n  args = {d}/passwd\n}}\n\
+             userdb {{\n  driver = passwd-file\n  args = {d}/passwd\n}}\n\
+             service imap-login {{\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {port}\n  }}\n  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n  }}\n}}\n"
+        );
+        let conf_path = root.join("dovecot.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        let child = Command::new("dovecot")
+            .arg("-F")
+            .arg("-c")
+            .arg(&conf_path)
+            // Its own process group, so that stopping it stops every process it started.
+            .process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dovecot must be installed (the test script installs dovecot-imapd)");
+        let s = ImapServer {
+            port,
+            tls_port,
+            dir,
+            owner,
+            child: Some(child),
+        };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "dovecot did not start: {}",
+                std::fs::read_to_string(s.dir.path().join("dovecot.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        s
+    }
+
+    fn maildir(&self, user: &str) -> PathBuf {
+        self.dir.path().join("home").join(user).join("Maildir")
+    }
+
+    /// Puts a message into a user's INBOX as a delivery agent would (Maildir `new/`, written
+    /// in `tmp/` first); Dovecot gives it the next UID when it sees it.
+    pub fn deliver(&self, user: &str, raw: &[u8]) {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static N: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "{}.{}_{}.tessera-test",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let md = self.maildir(user);
+        let tmp = md.join("tmp").join(&name);
+        std::fs::write(&tmp, raw).unwrap();
+        if let Some((u, g)) = self.owner {
+            std::os::unix::fs::chown(&tmp, Some(u), Some(g)).unwrap();
+        }
+        std::fs::rename(&tmp, md.join("new").join(&name)).unwrap();
+    }
+
+    /// The messages of a user's folder (`INBOX` or another) with their Maildir flags
+    /// (`S` seen, `T` deleted, …), by the order Dovecot's file names give.
+    pub fn messages(&self, user: &str, folder: &str) -> Vec<(Vec<u8>, String)> {
+        let md = self.maildir(user);
+        let base = if folder == "INBOX" {
+            md
+        } else {
+            md.join(format!(".{folder}"))
+        };
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            let Ok(rd) = std::fs::read_dir(base.join(sub)) else {
+                continue;
+            };
+            let mut files: Vec<_> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            files.sort();
+            for f in files {
+                let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                let flags = name
+                    .rsplit_once(":2,")
+                    .map(|(_, fl)| fl.to_owned())
+                    .unwrap_or_default();
+                if let Ok(bytes) = std::fs::read(&f) {
+                    out.push((bytes, flags));
+                }
+            }
+        }
+        out
+    }
+
+    /// Dovecot's log so far (one line per login and logout, with what each session did).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
+    }
+
+    /// Creates a folder of a user (a Maildir++ subfolder), e.g. an archive.
+    pub fn create_folder(&self, user: &str, folder: &str) {
+        let base = self.maildir(user).join(format!(".{folder}"));
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(base.join(sub)).unwrap();
+        }
+        if let Some((u, g)) = self.owner {
+            chown_tree(&base, u, g);
+        }
+    }
+}
+
+fn chown_tree(p: &Path, uid: u32, gid: u32) {
+    std::os::unix::fs::chown(p, Some(uid), Some(gid)).unwrap();
+    if p.is_dir() {
+        for e in std::fs::read_dir(p).unwrap().flatten() {
+            chown_tree(&e.path(), uid, gid);
+        }
+    }
+}
+
+impl Drop for ImapServer {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            // The whole process group: Dovecot's master and every process it started.
+            // `--` so that the negative number is read as a process group, not a signal.
+            let _ = Command::new("kill")
+                .args(["-s", "KILL", "--"])
+                .arg(format!("-{}", c.id()))
+                .status();
             let _ = c.kill();
             let _ = c.wait();
         }
