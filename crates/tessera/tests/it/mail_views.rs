@@ -45,7 +45,7 @@ fn attr_starting(page: &str, attr: &str, prefix: &str) -> Option<String> {
 }
 
 /// Nadine, an agent (not an administrator) of the first department.
-async fn nadine(app: &TestApp) {
+async fn nadine(app: &TestApp) -> tessera_domain::AgentId {
     let id = app
         .app
         .create_agent(tessera_core::NewAgent {
@@ -63,6 +63,7 @@ async fn nadine(app: &TestApp) {
         .set_department_role(id, tessera_domain::DepartmentId(1), Role::Agent)
         .await
         .unwrap();
+    id
 }
 
 /// Presses "process again" (the token comes from any page: it is the browser's).
@@ -283,12 +284,34 @@ async fn the_original_html_is_shown_sanitised_with_its_inline_image_to_agents_an
 
     // An agent's out-of-office answer by mail is an internal note: its original is the
     // agents' only.
-    nadine(&app).await;
+    // The administrator hands the ticket to Nadine; her mail program answers the alert.
+    let nadine_id = nadine(&app).await;
+    let ticket_url = app.url(&format!("/agent/tickets/{number}"));
+    let token = csrf(&admin, &ticket_url).await;
+    let res = admin
+        .post(format!("{ticket_url}/action"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("do", "assign"),
+            ("agent", &nadine_id.0.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let alert = app
+        .delivered(&smtp)
+        .await
+        .into_iter()
+        .find(|m| m.to.iter().any(|t| t == "nadine@tessera.test"))
+        .expect("Nadine is alerted")
+        .message_id;
     let away = eml(&format!(
         "From: Nadine S. <nadine@tessera.test>
 To: helpdesk@tessera.test
 Subject: Abwesend: [#{number}] Entwurf Flyer
 Auto-Submitted: auto-replied
+In-Reply-To: <{alert}>
 Message-ID: <away-1@tessera.test>
 MIME-Version: 1.0
 Content-Type: text/html; charset=utf-8
