@@ -32,6 +32,11 @@ impl Actor<'_> {
         }
     }
 
+    /// Whether this actor may use the administration pages.
+    pub fn may_administer(&self) -> bool {
+        self.require_admin().is_ok()
+    }
+
     pub(crate) fn require_admin(&self) -> Result<()> {
         match self {
             Actor::Cli => Ok(()),

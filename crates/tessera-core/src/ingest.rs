@@ -22,7 +22,7 @@ use tessera_domain::{
 };
 use tessera_i18n::t_args;
 use tessera_mail::inbound::{self, Inbound, InboundPart, Noise};
-use tessera_store::{Handle, NewAttachment, NewEntry, NewInbound, StoreError};
+use tessera_store::{Handle, InboundRow, NewAttachment, NewEntry, NewInbound, StoreError};
 
 use crate::{
     CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, Result, Tessera, clean_filename, content_type_for,
@@ -218,31 +218,50 @@ impl Tessera {
             sha256: &sha256,
             raw,
         };
-        // Outside any transaction: the row is committed before anything else happens.
+        // Outside any transaction: the row is committed before anything else happens. A
+        // read first, so that a duplicate costs no write and no commit.
         let mut conn = self.db().conn().await?;
-        let id = match conn.h().insert_inbound(&new).await? {
-            Some(id) => id,
-            None => match conn.h().inbound_duplicate(&new).await? {
-                // Kept before but never finished (a crash, a database outage): finish it now.
-                Some(row) if row.status == "stored" => row.inbound_message_id,
-                Some(row) => {
-                    return Ok(IngestOutcome::Duplicate {
-                        inbound_message_id: row.inbound_message_id,
-                    });
-                }
-                None => return Err(StoreError::Conflict("inbound_message".into()).into()),
+        let kept = match conn.h().inbound_duplicate(&new).await? {
+            Some(row) => row,
+            None => match conn.h().insert_inbound(&new).await? {
+                Some(id) => InboundRow {
+                    inbound_message_id: id,
+                    status: "stored".into(),
+                },
+                // Another arrival of the same message won the race.
+                None => conn
+                    .h()
+                    .inbound_duplicate(&new)
+                    .await?
+                    .ok_or_else(|| StoreError::Conflict("inbound_message".into()))?,
             },
         };
         drop(conn);
+        let id = kept.inbound_message_id;
+        // Anything but `stored` was acted on already; `stored` was kept but never finished
+        // (a crash, a database outage): finish it now.
+        if kept.status != "stored" {
+            return Ok(IngestOutcome::Duplicate {
+                inbound_message_id: id,
+            });
+        }
         let outcome = self.process_inbound(id, raw).await?;
         tracing::info!(inbound_message_id = id, ?outcome, "mail ingested");
         Ok(outcome)
     }
 
     /// Finishes messages that were kept but never acted on (for the worker's loop); returns
-    /// what became of each.
-    pub async fn ingest_stored(&self, limit: i64) -> Result<Vec<IngestOutcome>> {
-        let ids = self.db().conn().await?.h().stored_inbound(limit).await?;
+    /// what became of each. Only rows kept at least `min_age_secs` ago are taken, so that a message another task
+    /// is routing right now is left to it.
+    pub async fn ingest_stored(&self, limit: i64, min_age_secs: i64) -> Result<Vec<IngestOutcome>> {
+        let before = Timestamp::now().plus_millis(-min_age_secs * 1000);
+        let ids = self
+            .db()
+            .conn()
+            .await?
+            .h()
+            .stored_inbound(limit, before)
+            .await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let raw = self.db().conn().await?.h().inbound_raw(id).await?;
@@ -257,7 +276,9 @@ impl Tessera {
         Ok(conn.h().claim_inbound(id, status, Some(why)).await?)
     }
 
-    async fn process_inbound(&self, id: i64, raw: &[u8]) -> Result<IngestOutcome> {
+    /// Acts on a kept message that is `stored` (see the module documentation); also the
+    /// entry point of `retry_inbound`, which puts a quarantined message back to `stored`.
+    pub(crate) async fn process_inbound(&self, id: i64, raw: &[u8]) -> Result<IngestOutcome> {
         let duplicate = IngestOutcome::Duplicate {
             inbound_message_id: id,
         };
@@ -454,9 +475,13 @@ impl Tessera {
         if let Some(c) = h.participant_by_email(ticket.id, &email.key()).await? {
             return Ok(Some((ticket, Author::Participant(c))));
         }
+        // Anyone can write an agent's address into From. An agent's reply counts only when
+        // it answers mail Tessera sent to that agent: those Message-IDs reach nobody else
+        // (a requester knows the IDs of the mail they received, never an agent's).
         if let Some(a) = h.agent_by_email(email.as_str()).await?
             && let Some(agent) = h.agent(a).await?
             && agent.can_work(ownership(&ticket))
+            && h.mailed_to(&msg.references, &agent.email).await?
         {
             return Ok(Some((ticket, Author::Agent(Box::new(agent)))));
         }
@@ -665,7 +690,12 @@ impl Tessera {
 
     /// A bounce: an event on the ticket its original belonged to; never answered.
     async fn ingest_bounce(&self, id: i64, raw: &[u8], msg: &Inbound) -> Result<IngestOutcome> {
-        let refs = msg.references.iter().cloned().chain(embedded_refs(raw));
+        let refs = msg
+            .references
+            .iter()
+            .chain(&msg.bounced_ids)
+            .cloned()
+            .chain(embedded_refs(raw));
         let mut tx = self.db().begin().await?;
         if !tx.h().claim_inbound(id, "done", None).await? {
             return Ok(IngestOutcome::Duplicate {

@@ -130,6 +130,11 @@ impl MailWorker {
                     tracing::error!(error = %e, "settings reload");
                 }
             }
+            // Messages kept raw whose routing a crash interrupted (a minute old at least, so
+            // that messages being routed right now are left alone).
+            if let Err(e) = self.app.ingest_stored(20, 60).await {
+                tracing::error!(error = %e, "finishing kept mail");
+            }
             if let Err(e) = self.app.alert_overdue().await {
                 tracing::error!(error = %e, "overdue check");
             }

@@ -106,6 +106,12 @@ pub struct ThreadEntry {
     pub body_format: BodyFormat,
     /// Written at.
     pub created_at: Timestamp,
+    /// Whether it came in by email (an inbound message names it).
+    pub by_email: bool,
+    /// What the thread folds away of a mail: the quoted original and the signature.
+    pub quoted: Option<String>,
+    /// Whether the HTML of the mail as sent is kept (shown sanitised on its own page).
+    pub has_original_html: bool,
 }
 
 /// A stored file's metadata.

@@ -32,6 +32,9 @@ pub struct Inbound {
     pub parts: Vec<InboundPart>,
     /// Why this message must not trigger an automatic reply, if it must not.
     pub noise: Option<Noise>,
+    /// For a bounce: the Message-IDs of the returned original (from its attached copy or
+    /// headers), which name the ticket it belongs to.
+    pub bounced_ids: Vec<String>,
 }
 
 /// A file in an incoming message.
@@ -163,6 +166,13 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
     let parts = m
         .attachments()
         .filter(|p| !p.is_message() || p.attachment_name().is_some())
+        // A report's machine-readable parts are read above, not files for people.
+        .filter(|p| {
+            !(p.is_content_type("message", "delivery-status")
+                || p.is_content_type("message", "disposition-notification")
+                || p.is_content_type("text", "rfc822-headers")
+                || p.is_content_type("message", "rfc822-headers"))
+        })
         .map(|p| {
             let content_type = p
                 .content_type()
@@ -182,6 +192,11 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
             }
         })
         .collect();
+    let bounced_ids = if noise == Some(Noise::Bounce) {
+        returned_ids(&m)
+    } else {
+        Vec::new()
+    };
     let html = (m.html_body_count() > 0 && m.html_bodies().any(|p| p.is_text_html()))
         .then(|| m.body_html(0).map(|h| h.into_owned()))
         .flatten();
@@ -192,14 +207,92 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
         recipients,
         subject: m.subject().unwrap_or("").trim().to_owned(),
         references,
-        text: m
-            .body_text(0)
-            .map(|t| t.replace("\r\n", "\n"))
-            .unwrap_or_default(),
+        text: match (
+            &html,
+            m.text_bodies().any(|p| p.is_text() && !p.is_text_html()),
+        ) {
+            (Some(h), false) => html_text(h),
+            _ => m
+                .body_text(0)
+                .map(|t| t.replace("\r\n", "\n"))
+                .unwrap_or_default(),
+        },
         html,
         parts,
         noise,
+        bounced_ids,
     })
+}
+
+/// The text of an HTML-only message, with a line break wherever a block ends (mail-parser
+/// breaks only at `<br>` and `</p>`, which runs `<div>` lines of Apple Mail and Gmail
+/// together).
+fn html_text(html: &str) -> String {
+    let mut marked = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    while let Some(i) = rest.find("</") {
+        marked.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let name: String = rest[2..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let end = rest.find('>').map(|e| e + 1).unwrap_or(rest.len());
+        marked.push_str(&rest[..end]);
+        if matches!(
+            name.as_str(),
+            "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "table"
+        ) {
+            marked.push_str("<br>");
+        }
+        rest = &rest[end..];
+    }
+    marked.push_str(rest);
+    let text = mail_parser::decoders::html::html_to_text(&marked);
+    // Collapse the runs of blank lines nested blocks leave.
+    let mut out = String::new();
+    let mut blank = 0;
+    for line in text.lines().map(str::trim_end) {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_start());
+        out.push('\n');
+    }
+    out.trim().to_owned()
+}
+
+/// The Message-IDs of the original a bounce returns: an attached `message/rfc822` copy, or
+/// its headers as `text/rfc822-headers`.
+fn returned_ids(m: &mail_parser::Message<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in &m.parts {
+        if let Some(inner) = part.message() {
+            out.extend(inner.message_id().map(str::to_owned));
+        } else if part.is_content_type("text", "rfc822-headers")
+            || part.is_content_type("message", "rfc822-headers")
+        {
+            let text = String::from_utf8_lossy(part.contents());
+            for line in text.lines() {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.trim().eq_ignore_ascii_case("message-id")
+                {
+                    let id = value.trim().trim_matches(['<', '>']);
+                    if !id.is_empty() {
+                        out.push(id.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    out.dedup();
+    out
 }
 
 /// The ticket number in a subject tag such as `[#123456]`, if there is one.

@@ -8,6 +8,8 @@ use tessera_domain::{
     AgentId, AttachmentId, DepartmentId, HelpTopicId, ThreadEntryId, TicketId, Timestamp,
 };
 
+use sqlx::FromRow;
+
 use crate::{Handle, Result, db::on};
 
 /// A raw message to keep.
@@ -47,6 +49,52 @@ pub struct MailDepartment {
     pub is_active: bool,
 }
 
+/// How many bytes of a message the administrators' list reads: enough for the headers.
+const HEAD_BYTES: usize = 16_384;
+
+/// A kept message as the administrators' list of set-aside mail shows it.
+#[derive(Debug, Clone, FromRow)]
+pub struct InboundListRow {
+    /// Key.
+    pub inbound_message_id: i64,
+    /// `pipe`, `imap` or `api`.
+    pub source: String,
+    /// The IMAP mailbox it was fetched from.
+    pub mailbox: Option<String>,
+    /// `stored`, `done`, `quarantined` or `ignored`.
+    pub status: String,
+    /// Why it was quarantined or ignored.
+    pub error: Option<String>,
+    /// When it was received (µs since the epoch).
+    pub created_at: i64,
+    /// The first bytes of the raw message (its headers, usually whole).
+    pub head: Vec<u8>,
+    /// Size of the raw message in bytes.
+    pub size: i64,
+}
+
+/// An inline image of an entry: an attachment that the mail's HTML names by `cid:`.
+#[derive(Debug, Clone, FromRow)]
+pub struct InlineImageRow {
+    /// The attachment.
+    pub attachment_id: i64,
+    /// Its file name.
+    pub filename: String,
+    /// Its `Content-ID`, without angle brackets.
+    pub content_id: String,
+}
+
+/// An entry as its "original email" page needs it.
+#[derive(Debug, Clone, FromRow)]
+pub struct EntryOriginalRow {
+    /// The ticket the entry belongs to.
+    pub ticket_id: i64,
+    /// Message, reply, note or event.
+    pub kind: String,
+    /// The HTML as sent (NOT sanitised).
+    pub original_html: Option<String>,
+}
+
 impl Handle<'_> {
     /// Keeps a raw message; `None` when it is known already (same bytes, or the same
     /// mailbox, UIDVALIDITY and UID).
@@ -64,12 +112,19 @@ impl Handle<'_> {
 
     /// The kept message a new arrival duplicates.
     pub async fn inbound_duplicate(&mut self, m: &NewInbound<'_>) -> Result<Option<InboundRow>> {
-        let row: Option<(i64, String)> = on!(self, c => sqlx::query_as(
-            "SELECT inbound_message_id, status FROM inbound_message
-             WHERE sha256 = $1 OR (mailbox = $2 AND uid_validity = $3 AND uid = $4)
-             ORDER BY inbound_message_id LIMIT 1")
-            .bind(m.sha256).bind(m.mailbox).bind(m.uid_validity).bind(m.uid)
+        // Two lookups, each on its unique index: SQLite answers an `OR` of the two by
+        // scanning the table, raw messages and all.
+        let mut row: Option<(i64, String)> = on!(self, c => sqlx::query_as(
+            "SELECT inbound_message_id, status FROM inbound_message WHERE sha256 = $1")
+            .bind(m.sha256)
             .fetch_optional(c).await?);
+        if row.is_none() && m.mailbox.is_some() {
+            row = on!(self, c => sqlx::query_as(
+                "SELECT inbound_message_id, status FROM inbound_message
+                 WHERE mailbox = $1 AND uid_validity = $2 AND uid = $3")
+                .bind(m.mailbox).bind(m.uid_validity).bind(m.uid)
+                .fetch_optional(c).await?);
+        }
         Ok(row.map(|(inbound_message_id, status)| InboundRow {
             inbound_message_id,
             status,
@@ -85,11 +140,12 @@ impl Handle<'_> {
 
     /// Kept messages that were never finished (a crash or a database outage in between),
     /// oldest first.
-    pub async fn stored_inbound(&mut self, limit: i64) -> Result<Vec<i64>> {
+    pub async fn stored_inbound(&mut self, limit: i64, before: Timestamp) -> Result<Vec<i64>> {
         on!(self, c => Ok(sqlx::query_scalar(
-            "SELECT inbound_message_id FROM inbound_message WHERE status = 'stored'
+            "SELECT inbound_message_id FROM inbound_message
+             WHERE status = 'stored' AND created_at < $2
              ORDER BY inbound_message_id LIMIT $1")
-            .bind(limit).fetch_all(c).await?))
+            .bind(limit).bind(before.0).fetch_all(c).await?))
     }
 
     /// Moves a message out of `stored` into `status`; `false` when another run did already.
@@ -216,5 +272,57 @@ impl Handle<'_> {
              ON CONFLICT (email_key, day) DO UPDATE SET count = auto_reply_count.count + 1
              RETURNING count")
             .bind(email_key).bind(day).fetch_one(c).await?))
+    }
+
+    /// One page of kept messages in a status, newest first, older than `before` (keyset by
+    /// key). Reads only the first bytes of each: a message may be 50 MB.
+    pub async fn inbound_page(
+        &mut self,
+        status: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<InboundListRow>> {
+        let sql = format!(
+            "SELECT inbound_message_id, source, mailbox, status, error, created_at,
+                    substr(raw, 1, {HEAD_BYTES}) AS head, CAST(length(raw) AS BIGINT) AS size
+             FROM inbound_message WHERE status = $1 AND inbound_message_id < $2
+             ORDER BY inbound_message_id DESC LIMIT $3"
+        );
+        on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(status).bind(before.unwrap_or(i64::MAX)).bind(limit)
+            .fetch_all(c).await?))
+    }
+
+    /// A kept message's status and error.
+    pub async fn inbound_status(&mut self, id: i64) -> Result<(String, Option<String>)> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT status, error FROM inbound_message WHERE inbound_message_id = $1")
+            .bind(id).fetch_one(c).await?))
+    }
+
+    /// Puts a quarantined message back to `stored`, so that the pipeline takes it again;
+    /// `false` when it is not quarantined (any more).
+    pub async fn requeue_inbound(&mut self, id: i64) -> Result<bool> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(sqlx::query(
+            "UPDATE inbound_message SET status = 'stored', error = NULL, updated_at = $2
+             WHERE inbound_message_id = $1 AND status = 'quarantined'")
+            .bind(id).bind(now)
+            .execute(c).await?.rows_affected() == 1))
+    }
+
+    /// The ticket, kind and HTML as sent of an entry.
+    pub async fn entry_for_original(&mut self, entry: ThreadEntryId) -> Result<EntryOriginalRow> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT ticket_id, kind, original_html FROM thread_entry WHERE thread_entry_id = $1")
+            .bind(entry.0).fetch_one(c).await?))
+    }
+
+    /// The attachments of an entry that have a `Content-ID`, in order.
+    pub async fn inline_images(&mut self, entry: ThreadEntryId) -> Result<Vec<InlineImageRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT attachment_id, filename, content_id FROM attachment
+             WHERE thread_entry_id = $1 AND content_id IS NOT NULL ORDER BY attachment_id")
+            .bind(entry.0).fetch_all(c).await?))
     }
 }

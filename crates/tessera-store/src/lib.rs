@@ -26,7 +26,9 @@ pub use audit::{AuditRow, CannedRow, DepartmentRow, NewAudit, SlaRow, TopicRow};
 pub use blob::{BlobStore, TempBlob};
 pub use db::{Backend, Conn, Db, Handle, Tx};
 pub use error::StoreError;
-pub use inbound::{InboundRow, MailDepartment, NewInbound};
+pub use inbound::{
+    EntryOriginalRow, InboundListRow, InboundRow, InlineImageRow, MailDepartment, NewInbound,
+};
 pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;
 pub use outbox::{NewOutboxMail, OutboxMail};

@@ -122,4 +122,18 @@ impl Handle<'_> {
             "SELECT status, COUNT(*) FROM outbox_mail GROUP BY status ORDER BY status")
             .fetch_all(c).await?))
     }
+
+    /// Whether mail with one of these Message-IDs was sent to `email` (compared as the
+    /// outbox stored it, case-insensitively).
+    pub async fn mailed_to(&mut self, message_ids: &[String], email: &str) -> Result<bool> {
+        for id in message_ids.iter().take(20) {
+            let recipients: Option<String> = on!(self, c => sqlx::query_scalar(
+                "SELECT recipients FROM outbox_mail WHERE message_id = $1")
+                .bind(id).fetch_optional(c).await?);
+            if recipients.is_some_and(|r| r.lines().any(|l| l.trim().eq_ignore_ascii_case(email))) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
 }

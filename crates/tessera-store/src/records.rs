@@ -189,6 +189,9 @@ struct EntryRow {
     created_at: i64,
     contact_name: Option<String>,
     agent_name: Option<String>,
+    by_email: bool,
+    quoted: Option<String>,
+    has_html: bool,
 }
 
 #[derive(FromRow)]
@@ -384,7 +387,10 @@ impl Handle<'_> {
     ) -> Result<Vec<ThreadEntry>> {
         let rows: Vec<EntryRow> = on!(self, c => sqlx::query_as(
             "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
-                    c.name AS contact_name, a.display_name AS agent_name
+                    c.name AS contact_name, a.display_name AS agent_name,
+                    EXISTS (SELECT 1 FROM inbound_message im
+                            WHERE im.thread_entry_id = e.thread_entry_id) AS by_email,
+                    e.quoted, e.original_html IS NOT NULL AS has_html
              FROM thread_entry e
              LEFT JOIN contact c ON c.contact_id = e.author_contact_id
              LEFT JOIN agent a ON a.agent_id = e.author_agent_id
@@ -401,6 +407,9 @@ impl Handle<'_> {
                 body: r.body,
                 body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Markdown),
                 created_at: Timestamp(r.created_at),
+                by_email: r.by_email,
+                quoted: r.quoted,
+                has_original_html: r.has_html,
             })
             .collect())
     }

@@ -25,7 +25,7 @@ use crate::{
 const PAGE: i64 = 100;
 
 /// The actions the audit log knows, for the filter.
-const ACTIONS: [&str; 22] = [
+const ACTIONS: &[&str] = &[
     "sign-in",
     "sign-in-failed",
     "agent-create",
@@ -48,10 +48,17 @@ const ACTIONS: [&str; 22] = [
     "sla-update",
     "canned-create",
     "canned-update",
+    "topic-field-create",
+    "topic-field-update",
+    "settings-portal-update",
+    "settings-mail-update",
+    "settings-mail-test",
+    "inbound-retry",
 ];
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/agent/admin", get(overview))
         .route("/agent/admin/audit", get(audit))
         .route("/agent/admin/agents", get(agents).post(invite))
         .route("/agent/admin/agents/{id}", get(agent_edit).post(agent_save))
@@ -82,7 +89,7 @@ struct AuditView {
 struct AuditPage {
     p: Page,
     rows: Vec<AuditView>,
-    actions: [&'static str; 22],
+    actions: &'static [&'static str],
     action: String,
     actor: String,
     older: Option<String>,
@@ -148,6 +155,76 @@ async fn audit(State(s): State<AppState>, a: AgentCtx, Query(q): Query<AuditQuer
         actor: actor.unwrap_or_default(),
         older,
         p,
+    };
+    html(&a.ctx, StatusCode::OK, &page)
+}
+
+/// One administration page: (path, title key, description key).
+type AdminLink = (&'static str, &'static str, &'static str);
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+struct OverviewPage {
+    p: Page,
+    groups: Vec<(&'static str, Vec<AdminLink>)>,
+}
+
+/// Every administration page, grouped, so the top bar needs one link only.
+async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
+    if !Actor::Agent(&a.agent).may_administer() {
+        return Err(PageError::not_found(a.ctx.lang));
+    }
+    let groups = vec![
+        (
+            "admin-group-people",
+            vec![
+                ("/agent/admin/agents", "agents-title", "admin-agents-text"),
+                (
+                    "/agent/admin/departments",
+                    "org-departments",
+                    "admin-departments-text",
+                ),
+                ("/agent/admin/teams", "org-teams", "admin-teams-text"),
+            ],
+        ),
+        (
+            "admin-group-tickets",
+            vec![
+                ("/agent/admin/topics", "org-topics", "admin-topics-text"),
+                ("/agent/admin/sla", "org-sla", "admin-sla-text"),
+                ("/agent/admin/canned", "org-canned", "admin-canned-text"),
+            ],
+        ),
+        (
+            "admin-group-system",
+            vec![
+                (
+                    "/agent/admin/settings",
+                    "settings-portal",
+                    "admin-portal-text",
+                ),
+                (
+                    "/agent/admin/settings/mail",
+                    "settings-mail",
+                    "admin-mail-text",
+                ),
+                (
+                    "/agent/admin/mailboxes",
+                    "mailbox-title",
+                    "admin-mailboxes-text",
+                ),
+                ("/agent/admin/audit", "audit-title", "admin-audit-text"),
+                (
+                    "/agent/admin/mail-in",
+                    "mail-in-title",
+                    "admin-mail-in-text",
+                ),
+            ],
+        ),
+    ];
+    let page = OverviewPage {
+        p: agent_page(&s, &a),
+        groups,
     };
     html(&a.ctx, StatusCode::OK, &page)
 }

@@ -23,7 +23,7 @@ use crate::{
     ctx::SESSION_COOKIE,
     error::PageError,
     portal::{CsrfOnly, PageResult, end_session, html},
-    render::{Form, Page, user_text},
+    render::{Form, Page, plain_text, user_text},
     upload,
 };
 
@@ -641,6 +641,12 @@ struct EntryView {
     when: String,
     iso: String,
     attachments: Vec<(String, String, String)>,
+    /// Came in by email.
+    by_email: bool,
+    /// The folded quoted text, rendered.
+    quoted: Option<String>,
+    /// The page with the HTML as sent.
+    original: Option<String>,
 }
 
 #[derive(Template)]
@@ -778,6 +784,11 @@ async fn render_ticket(
                     )
                 })
                 .collect(),
+            by_email: e.by_email && e.kind != EntryKind::Event,
+            quoted: e.quoted.as_deref().map(plain_text),
+            original: e
+                .has_original_html
+                .then(|| format!("{}/entries/{}/original", ticket_url(&t.number), e.id.0)),
         })
         .collect();
     let c = choices(s, lang)
@@ -931,7 +942,7 @@ async fn presence(
     Ok(a.ctx.finish(res))
 }
 
-fn ticket_url(number: &str) -> String {
+pub(crate) fn ticket_url(number: &str) -> String {
     format!(
         "/agent/tickets/{}",
         percent_encoding::utf8_percent_encode(number, percent_encoding::NON_ALPHANUMERIC)

@@ -12,6 +12,7 @@ mod ctx;
 mod error;
 mod fields;
 mod limiter;
+mod mail_in;
 mod mailboxes;
 mod members;
 mod organisation;
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .merge(members::router())
         .merge(mailboxes::router())
         .merge(fields::router())
+        .merge(mail_in::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

@@ -19,7 +19,7 @@ use crate::{
     AppState, Ctx,
     ctx::{LANG_COOKIE, SESSION_COOKIE},
     error::PageError,
-    render::{Form, Page, user_text},
+    render::{Form, Page, plain_text, user_text},
     upload,
 };
 
@@ -434,6 +434,12 @@ struct EntryView {
     when: String,
     iso: String,
     attachments: Vec<AttachmentView>,
+    /// Came in by email.
+    by_email: bool,
+    /// The folded quoted text, rendered.
+    quoted: Option<String>,
+    /// The page with the HTML as sent.
+    original: Option<String>,
 }
 
 struct AttachmentView {
@@ -518,6 +524,18 @@ fn ticket_page_data(
                 .attachments_of(e.id)
                 .map(|a| attachment_view(&p, a))
                 .collect(),
+            by_email: e.by_email,
+            quoted: e.quoted.as_deref().map(plain_text),
+            original: e.has_original_html.then(|| {
+                format!(
+                    "/tickets/{}/entries/{}/original",
+                    percent_encoding::utf8_percent_encode(
+                        &t.number,
+                        percent_encoding::NON_ALPHANUMERIC
+                    ),
+                    e.id.0
+                )
+            }),
         })
         .collect();
     let cfg = s.app.settings();

@@ -1,6 +1,6 @@
 //! What templates share: the page frame's data, translations, and safe rendering of user text.
 
-use std::collections::HashMap;
+use std::{borrow::Cow, collections::HashMap};
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use tessera_domain::{Lang, Problem, Timestamp};
@@ -208,9 +208,163 @@ pub fn user_text(body: &str) -> String {
         .to_string()
 }
 
+/// Renders plain text (the quoted part of a mail): escaped, every line break kept.
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.trim_end().lines().enumerate() {
+        if i > 0 {
+            out.push_str("<br>\n");
+        }
+        for c in line.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// The `Content-ID` a `cid:` URL names (RFC 2392: percent-encoded), lower-cased for the
+/// lookup; `None` for any other URL.
+fn cid_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.trim().split_once(':')?;
+    scheme.eq_ignore_ascii_case("cid").then(|| {
+        percent_encoding::percent_decode_str(rest)
+            .decode_utf8_lossy()
+            .trim_matches(['<', '>'])
+            .to_lowercase()
+    })
+}
+
+/// Renders the HTML of a mail as sent, through an allowlist (ammonia's defaults: common
+/// formatting tags and attributes). Scripts, styles (elements and attributes), event
+/// handlers, forms and frames go. Nothing remote is loaded when the page is viewed: an image
+/// keeps its source only when it is a `cid:` reference to one of `inline` (Content-ID →
+/// attachment URL), which it is rewritten to; links keep only absolute http(s) and mailto
+/// targets (or a `cid:` part, rewritten the same way) and get
+/// `rel="noopener noreferrer nofollow"`. The page's CSP (`img-src 'self' data:`) is the
+/// second wall.
+pub fn mail_html(html: &str, inline: &HashMap<String, String>) -> String {
+    // The filter must own its lookup (ammonia keeps it as `'static`).
+    let urls: HashMap<String, String> = inline
+        .iter()
+        .map(|(cid, url)| (cid.trim_matches(['<', '>']).to_lowercase(), url.clone()))
+        .collect();
+    ammonia::Builder::default()
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .url_schemes(["http", "https", "mailto", "cid"].into_iter().collect())
+        // A mail's <title> would otherwise show up as a stray line of text.
+        .add_clean_content_tags(["title"])
+        .attribute_filter(move |element, attribute, value| {
+            let target = || cid_of(value).and_then(|cid| urls.get(&cid).cloned());
+            match (element, attribute) {
+                ("img", "src") => target().map(Cow::Owned),
+                ("a", "href") if cid_of(value).is_some() => target().map(Cow::Owned),
+                // Relative links would point into Tessera itself.
+                ("a", "href") if ammonia::Url::parse(value).is_err() => None,
+                _ => Some(Cow::Borrowed(value)),
+            }
+        })
+        .clean(html)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mail(html: &str) -> String {
+        let inline = HashMap::from([(
+            "image001.png@01DB43A1.5F3E2C10".to_owned(),
+            "/attachments/9/image001.png".to_owned(),
+        )]);
+        mail_html(html, &inline).trim().to_owned()
+    }
+
+    #[test]
+    fn sanitises_mail_html() {
+        let cases = [
+            ("<p>Hallo <b>Welt</b></p>", "<p>Hallo <b>Welt</b></p>"),
+            ("<p>a</p><script>alert(1)</script>", "<p>a</p>"),
+            ("<p onclick=\"alert(1)\">a</p>", "<p>a</p>"),
+            (
+                "<style>body{background:url(http://evil/x)}</style><p style=\"color:red\">a</p>",
+                "<p>a</p>",
+            ),
+            (
+                "<img src=\"http://evil.example/track.gif\" alt=\"Logo\">",
+                "<img alt=\"Logo\">",
+            ),
+            (
+                "<img src=\"cid:image001.png@01DB43A1.5F3E2C10\">",
+                "<img src=\"/attachments/9/image001.png\">",
+            ),
+            // Content-IDs are percent-encoded in URLs and compared without regard to case.
+            (
+                "<img src=\"CID:Image001.png%4001DB43A1.5F3E2C10\">",
+                "<img src=\"/attachments/9/image001.png\">",
+            ),
+            ("<img src=\"cid:unknown@x\">", "<img>"),
+            ("<img src=\"data:image/png;base64,AAAA\">", "<img>"),
+            (
+                "<a href=\"javascript:alert(1)\">x</a>",
+                "<a rel=\"noopener noreferrer nofollow\">x</a>",
+            ),
+            (
+                "<a href=\"https://example.org/\" target=\"_blank\">x</a>",
+                "<a href=\"https://example.org/\" rel=\"noopener noreferrer nofollow\">x</a>",
+            ),
+            (
+                "<a href=\"/agent/admin\">x</a>",
+                "<a rel=\"noopener noreferrer nofollow\">x</a>",
+            ),
+            (
+                "<form action=\"https://evil/\"><input name=\"p\"><button>Go</button></form>",
+                "Go",
+            ),
+            (
+                "<iframe src=\"https://evil/\"></iframe><p>a</p>",
+                "<p>a</p>",
+            ),
+            (
+                "<html><head><title>Re: x</title></head><body><p>a</p></body></html>",
+                "<p>a</p>",
+            ),
+            // Other ways HTML mail loads remote content when it is opened.
+            (
+                "<table background=\"https://t.example/bg\"><tr><td background=\"https://t.example/c\">a</td></tr></table>",
+                "<table><tbody><tr><td>a</td></tr></tbody></table>",
+            ),
+            (
+                "<img srcset=\"https://t.example/2x.png 2x\" src=\"cid:nothing\">",
+                "<img>",
+            ),
+            (
+                "<link rel=\"stylesheet\" href=\"https://t.example/s.css\"><meta http-equiv=\"refresh\" content=\"0;url=https://t.example/\"><base href=\"https://t.example/\"><p>a</p>",
+                "<p>a</p>",
+            ),
+            (
+                "<video poster=\"https://t.example/p.png\"></video><input type=\"image\" src=\"https://t.example/i.png\"><object data=\"https://t.example/o\"></object><svg><image href=\"https://t.example/s.png\"/></svg>",
+                "",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(mail(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn renders_plain_text_with_line_breaks() {
+        assert_eq!(
+            plain_text("> Am Montag schrieb <max@x>:\n> \"Hallo\" & tschüss\n"),
+            "&gt; Am Montag schrieb &lt;max@x&gt;:<br>\n&gt; &quot;Hallo&quot; &amp; tschüss"
+        );
+    }
 
     fn check(input: &str, expected: &str) {
         assert_eq!(user_text(input).trim(), expected, "{input:?}");

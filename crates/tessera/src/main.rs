@@ -75,6 +75,13 @@ enum MailCommand {
     /// quarantined), 65 empty or oversized input, 74 standard input could not be read,
     /// 75 Tessera cannot store it now (the MTA keeps it and tries again).
     Ingest,
+    /// Files every message of a Maildir (its `new` and `cur` folders) or of a folder of
+    /// `.eml` files, e.g. to take over an existing mailbox. Messages already stored are
+    /// recognised and skipped, so an interrupted import can simply be run again.
+    Import {
+        /// A Maildir, a folder of messages, or one message file.
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -255,6 +262,132 @@ async fn mail_ingest(cfg: Config) -> i32 {
     0
 }
 
+/// The message files under `path`: a Maildir's `new` and `cur`, every file of a folder, or
+/// the file itself; in name order, so that a Maildir's arrival order is kept.
+fn message_files(path: &std::path::Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    use anyhow::Context;
+    if path.is_file() {
+        return Ok(vec![path.to_owned()]);
+    }
+    let folders: Vec<std::path::PathBuf> = if path.join("cur").is_dir() || path.join("new").is_dir()
+    {
+        vec![path.join("cur"), path.join("new")]
+    } else {
+        vec![path.to_owned()]
+    };
+    let mut files = Vec::new();
+    for f in folders.iter().filter(|f| f.is_dir()) {
+        for e in std::fs::read_dir(f).with_context(|| format!("cannot read {}", f.display()))? {
+            let p = e?.path();
+            let hidden = p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            if p.is_file() && !hidden {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `tessera mail import PATH`, with progress on standard error.
+async fn mail_import(cfg: &Config, path: &std::path::Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    use tessera_core::IngestOutcome as O;
+    let files = message_files(path)?;
+    let (app, _) = tessera::open(cfg).await?;
+    let total = files.len();
+    let started = std::time::Instant::now();
+    // A few at a time: parsing and attachment writes of one overlap the commit of another.
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut pending = files.into_iter();
+    let mut counts = [0usize; 7];
+    let labels = [
+        "new tickets",
+        "added to tickets",
+        "bounces recorded",
+        "already stored",
+        "quarantined",
+        "ignored",
+        "failed",
+    ];
+    let mut done = 0;
+    let mut failures = Vec::new();
+    loop {
+        while tasks.len() < 4 {
+            let Some(file) = pending.next() else { break };
+            let app = app.clone();
+            tasks.spawn(async move {
+                let raw = tokio::fs::read(&file).await;
+                let result = match raw {
+                    Ok(raw) => app
+                        .ingest_mail(&raw, tessera_core::MailSource::Pipe)
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                (file, result)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        let (file, result) = joined?;
+        let slot = match result {
+            Ok(O::Opened { .. }) => 0,
+            Ok(O::Added { .. }) => 1,
+            Ok(O::Bounced { .. }) => 2,
+            Ok(O::Duplicate { .. }) => 3,
+            Ok(O::Quarantined { .. }) => 4,
+            Ok(O::Ignored { .. }) => 5,
+            Err(e) => {
+                failures.push(format!("{}: {e}", file.display()));
+                6
+            }
+        };
+        counts[slot] += 1;
+        done += 1;
+        if done % 50 == 0 || done == total {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+            eprint!(
+                "\r  {done}/{total} messages ({}%), {rate:.0}/s   ",
+                done * 100 / total.max(1)
+            );
+            let _ = std::io::stderr().flush();
+        }
+    }
+    if total > 0 {
+        eprintln!();
+    }
+    app.db().close().await;
+    let summary: Vec<String> = counts
+        .iter()
+        .zip(labels)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, l)| format!("{n} {l}"))
+        .collect();
+    println!(
+        "imported {total} messages in {:.1} s: {}",
+        started.elapsed().as_secs_f64(),
+        if summary.is_empty() {
+            "nothing to do".to_owned()
+        } else {
+            summary.join(", ")
+        }
+    );
+    for f in &failures {
+        eprintln!("  failed: {f}");
+    }
+    if !failures.is_empty() {
+        anyhow::bail!(
+            "{} messages could not be stored now; run the import again",
+            failures.len()
+        );
+    }
+    Ok(())
+}
+
 async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
@@ -427,6 +560,9 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Mail {
             command: MailCommand::Ingest,
         } => unreachable!("handled in main with its own exit status"),
+        Command::Mail {
+            command: MailCommand::Import { path },
+        } => mail_import(&cfg, &path).await?,
         Command::Demo { tickets } => {
             let (app, _) = tessera::open(&cfg).await?;
             let started = std::time::Instant::now();

@@ -602,12 +602,63 @@ error-field-kind = Bitte wählen Sie eine Art.
 error-field-options = Bitte geben Sie mindestens eine Option an, eine pro Zeile (höchstens 50, je höchstens 200 Zeichen).
 error-field-order = Bitte geben Sie eine ganze Zahl von 0 bis 100000 ein.
 
+## Verwaltung: Übersicht
+admin-title = Verwaltung
+admin-group-people = Menschen
+admin-group-tickets = Tickets
+admin-group-system = System
+admin-agents-text = Einladen, Rollen je Abteilung, sperren, Passwort zurücksetzen.
+admin-departments-text = Name, Absenderadresse, Mitglieder und Leitung.
+admin-teams-text = Gruppen über Abteilungen hinweg, mit Leitung.
+admin-topics-text = Was Anfragende auswählen, mit eigenen Formularfeldern und automatischer Zuweisung.
+admin-sla-text = Fristen in Geschäftszeiten, mit Feiertagen und Zeitzone.
+admin-canned-text = Vorbereitete Antworten mit Platzhaltern.
+admin-portal-text = Name, Logo, Begrüßungstext, Sprache, Ticketnummern, Anhänge.
+admin-mail-text = Absender, SMTP-Server und Test-E-Mail.
+admin-mailboxes-text = IMAP-Postfächer je Abteilung, aus denen Tessera E-Mails abholt.
+admin-audit-text = Wer hat wann was geändert, und jede Anmeldung.
+
 ## Email in
 event-mail-bounced = hat eine Unzustellbarkeitsmeldung vermerkt: Eine E-Mail zu diesem Ticket kam nicht an (Adresse: { $recipient }); sie wurde nicht beantwortet
 ingest-no-subject = (kein Betreff)
 ingest-dropped-too-large = [Anhang „{ $name }“ wurde nicht übernommen: Die Anhänge einer Nachricht dürfen zusammen { $mb } MB groß sein.]
 ingest-dropped-type = [Anhang „{ $name }“ wurde nicht übernommen: Dateien dieser Art werden nicht angenommen.]
 ingest-dropped-too-many = [Anhang „{ $name }“ wurde nicht übernommen: Eine Nachricht darf höchstens { $count } Dateien enthalten.]
+
+## Email in: views
+mail-by-email = per E-Mail
+mail-show-quoted = Zitierten Text anzeigen
+mail-show-original = Original-E-Mail anzeigen (HTML)
+mail-original-title = Original-E-Mail
+mail-original-intro = Die E-Mail so, wie sie gesendet wurde – ohne Skripte, Stile, Formulare und externe Inhalte. Bilder, die der E-Mail beilagen, werden gezeigt; Bilder von anderswo werden nicht geladen.
+mail-original-back = Zurück zum Ticket #{ $number }
+mail-original-images = Bilder dieser E-Mail
+mail-in-title = Zurückgestellte eingehende E-Mails
+admin-mail-in-text = Eingehende E-Mails, die nicht gelesen werden konnten oder bewusst nicht bearbeitet wurden: herunterladen oder erneut verarbeiten.
+mail-in-intro = Jede eingehende Nachricht wird aufbewahrt. Diese wurden zurückgestellt: Quarantäne heißt, sie konnten nicht gelesen oder zugeordnet werden und warten auf Sie; ignoriert heißt, sie wurden bewusst nicht bearbeitet (E-Mails von Tessera selbst, Kopien, Unzustellbarkeitsmeldungen ohne bekanntes Ticket).
+mail-in-tab-quarantined = Quarantäne
+mail-in-tab-ignored = Ignoriert
+mail-in-empty = Hier sind keine Nachrichten.
+mail-in-received = Empfangen
+mail-in-source = Quelle
+mail-in-from = Absender
+mail-in-subject = Betreff
+mail-in-reason = Grund
+mail-in-actions = Aktionen
+mail-in-unknown = unbekannt
+mail-in-head = Erste Zeilen der Nachricht
+mail-in-download = Original herunterladen (.eml)
+mail-in-retry = Erneut verarbeiten
+mail-in-older = Ältere Nachrichten
+mail-in-source-pipe = Mailserver (Pipe)
+mail-in-source-imap = IMAP-Postfach
+mail-in-source-api = API
+mail-in-retried-done = Die Nachricht wurde erneut verarbeitet und ist jetzt bearbeitet.
+mail-in-retried-quarantined = Die Nachricht wurde erneut verarbeitet und bleibt in Quarantäne; der angezeigte Grund ist der neue.
+mail-in-retried-ignored = Die Nachricht wurde erneut verarbeitet und ist jetzt als ignoriert zurückgestellt.
+mail-in-retried-stored = Die Nachricht wird gerade von einem anderen Lauf verarbeitet.
+mail-in-not-quarantined = Diese Nachricht ist nicht (mehr) in Quarantäne.
+mail-in-retry-failed = Die erneute Verarbeitung ist fehlgeschlagen; der Grund steht bei der Nachricht.
 
 ## Mailboxes (IMAP)
 mailbox-title = Postfächer

@@ -602,12 +602,63 @@ error-field-kind = Please choose a kind.
 error-field-options = Please give at least one option, one per line (at most 50, each at most 200 characters).
 error-field-order = Please enter a whole number from 0 to 100000.
 
+## Administration: overview
+admin-title = Administration
+admin-group-people = People
+admin-group-tickets = Tickets
+admin-group-system = System
+admin-agents-text = Invite, roles per department, disable, reset passwords.
+admin-departments-text = Name, sender address, members and managers.
+admin-teams-text = Groups across departments, with a lead.
+admin-topics-text = What requesters choose, with custom form fields and automatic assignment.
+admin-sla-text = Deadlines in business hours, with holidays and time zone.
+admin-canned-text = Prepared replies with placeholders.
+admin-portal-text = Name, logo, welcome text, language, ticket numbers, attachments.
+admin-mail-text = Sender, SMTP server and test email.
+admin-mailboxes-text = IMAP mailboxes per department that Tessera fetches mail from.
+admin-audit-text = Who changed what and when, and every sign-in.
+
 ## Email in
 event-mail-bounced = recorded a bounce: mail about this ticket could not be delivered (address: { $recipient }); it was not answered
 ingest-no-subject = (no subject)
 ingest-dropped-too-large = [Attachment “{ $name }” was not kept: the attachments of one message may be { $mb } MB in total.]
 ingest-dropped-type = [Attachment “{ $name }” was not kept: files of this type are not accepted.]
 ingest-dropped-too-many = [Attachment “{ $name }” was not kept: one message may carry at most { $count } files.]
+
+## Email in: views
+mail-by-email = by email
+mail-show-quoted = Show quoted text
+mail-show-original = Show original email (HTML)
+mail-original-title = Original email
+mail-original-intro = The email as it was sent, with scripts, styles, forms and remote content removed. Images attached to the email are shown; images from elsewhere are not loaded.
+mail-original-back = Back to ticket #{ $number }
+mail-original-images = Images in this email
+mail-in-title = Incoming mail set aside
+admin-mail-in-text = Incoming mail that could not be read or was deliberately not acted on: download it or process it again.
+mail-in-intro = Every incoming message is kept. These were set aside: quarantined ones could not be read or routed and wait for you; ignored ones were deliberately not acted on (Tessera's own mail, copies, bounces for no known ticket).
+mail-in-tab-quarantined = Quarantined
+mail-in-tab-ignored = Ignored
+mail-in-empty = No messages here.
+mail-in-received = Received
+mail-in-source = Source
+mail-in-from = Sender
+mail-in-subject = Subject
+mail-in-reason = Reason
+mail-in-actions = Actions
+mail-in-unknown = unknown
+mail-in-head = First lines of the message
+mail-in-download = Download raw (.eml)
+mail-in-retry = Process again
+mail-in-older = Older messages
+mail-in-source-pipe = Mail server (pipe)
+mail-in-source-imap = IMAP mailbox
+mail-in-source-api = API
+mail-in-retried-done = The message was processed again and has now been acted on.
+mail-in-retried-quarantined = The message was processed again and is still quarantined; the reason shown is the new one.
+mail-in-retried-ignored = The message was processed again and has now been set aside as ignored.
+mail-in-retried-stored = The message is being processed by another run.
+mail-in-not-quarantined = This message is not quarantined (any more).
+mail-in-retry-failed = Processing the message again failed; the reason is shown with it.
 
 ## Mailboxes (IMAP)
 mailbox-title = Mailboxes

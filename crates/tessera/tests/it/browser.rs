@@ -13,7 +13,8 @@ use crate::support::{PATIENCE, SmtpServer, TestApp, eventually};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-struct Browser {
+/// A headless Chromium session over WebDriver (also used by the mail views' test).
+pub(crate) struct Browser {
     http: reqwest::Client,
     base: String,
     driver: Child,
@@ -21,7 +22,7 @@ struct Browser {
 }
 
 impl Browser {
-    async fn start() -> Browser {
+    pub(crate) async fn start() -> Browser {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -90,7 +91,7 @@ impl Browser {
         res["value"].clone()
     }
 
-    async fn goto(&self, url: &str) {
+    pub(crate) async fn goto(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", json!({"url": url}))
             .await;
     }
@@ -103,7 +104,7 @@ impl Browser {
             .to_owned()
     }
 
-    async fn source(&self) -> String {
+    pub(crate) async fn source(&self) -> String {
         self.call(reqwest::Method::GET, "/source", Value::Null)
             .await
             .as_str()
@@ -111,7 +112,7 @@ impl Browser {
             .to_owned()
     }
 
-    async fn find(&self, css: &str) -> String {
+    pub(crate) async fn find(&self, css: &str) -> String {
         let v = self
             .call(
                 reqwest::Method::POST,
@@ -135,7 +136,7 @@ impl Browser {
         .await;
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(
             reqwest::Method::POST,
@@ -145,7 +146,7 @@ impl Browser {
         .await;
     }
 
-    async fn js(&self, script: &str) -> Value {
+    pub(crate) async fn js(&self, script: &str) -> Value {
         self.call(
             reqwest::Method::POST,
             "/execute/sync",
@@ -164,12 +165,12 @@ impl Browser {
     }
 
     /// Ends the browser session (chromedriver closes Chromium).
-    async fn quit(&self) {
+    pub(crate) async fn quit(&self) {
         let _ = self.http.delete(&self.base).send().await;
     }
 
     /// Saves a screenshot when `TESSERA_SCREENSHOTS` names a folder (for looking at the UI).
-    async fn screenshot(&self, name: &str) {
+    pub(crate) async fn screenshot(&self, name: &str) {
         if let Ok(dir) = std::env::var("TESSERA_SCREENSHOTS") {
             use base64::Engine;
             let png = self

@@ -150,3 +150,158 @@ async fn tickets_and_queued_mail_survive_kill_9() {
     server.wait().unwrap();
     db.drop_db().await;
 }
+
+/// A message of the import test; every tenth carries an attachment.
+fn import_message(i: usize) -> String {
+    let mut m = format!(
+        "From: Person {i} <person{i}@example.org>\r\nTo: helpdesk@tessera.test\r\n\
+         Subject: Anfrage {i}: Plakat\r\nMessage-ID: <import-{i}@example.org>\r\n\
+         MIME-Version: 1.0\r\n"
+    );
+    if i.is_multiple_of(10) {
+        m.push_str(&format!(
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nBitte um ein Plakat, Nummer {i}.\r\n\
+             --b\r\nContent-Type: application/pdf; name=\"skizze-{i}.pdf\"\r\n\
+             Content-Disposition: attachment; filename=\"skizze-{i}.pdf\"\r\n\
+             Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+        ));
+    } else {
+        m.push_str(&format!(
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nBitte um ein Plakat, Nummer {i}.\r\n"
+        ));
+    }
+    m
+}
+
+/// One number from the database; 0 while the database or its tables do not exist yet.
+async fn scalar(url: &str, sql: &'static str) -> i64 {
+    if let Some(file) = url.strip_prefix("sqlite:") {
+        if !Path::new(file).exists() {
+            return 0;
+        }
+        let p = sqlx::SqlitePool::connect(url).await.unwrap();
+        let n = sqlx::query_scalar(sql).fetch_one(&p).await.unwrap_or(0);
+        p.close().await;
+        n
+    } else {
+        let p = sqlx::PgPool::connect(url).await.unwrap();
+        let n = sqlx::query_scalar(sql).fetch_one(&p).await.unwrap_or(0);
+        p.close().await;
+        n
+    }
+}
+
+#[tokio::test]
+async fn a_mailbox_import_killed_at_random_points_stores_every_message_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path()).await;
+    let maildir = dir.path().join("Maildir");
+    std::fs::create_dir_all(maildir.join("cur")).unwrap();
+    std::fs::create_dir_all(maildir.join("new")).unwrap();
+    const N: usize = 200;
+    for i in 0..N {
+        std::fs::write(
+            maildir.join("new").join(format!("{i:04}.test:2,")),
+            import_message(i),
+        )
+        .unwrap();
+    }
+    let data = dir.path().join("data");
+    let import = || {
+        Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .args(["mail", "import"])
+            .arg(&maildir)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--database-url", &db.url])
+            .env("TESSERA_LOG", "warn")
+            .env("TESSERA_MAIL_FROM", "helpdesk@tessera.test")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tessera mail import")
+    };
+    // Random kill points, different on every run: after 0 to 30 further messages are stored.
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64
+        | 1;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let stored = "SELECT COUNT(*) FROM inbound_message";
+    let mut kills = 0;
+    for _ in 0..6 {
+        let before = scalar(&db.url, stored).await;
+        let target = before + (next() % 31) as i64;
+        let mut child = import();
+        let finished = eventually("the kill point or the end of the import", async || {
+            if let Ok(Some(_)) = child.try_wait() {
+                return Some(true);
+            }
+            (scalar(&db.url, stored).await >= target).then_some(false)
+        })
+        .await;
+        if !finished {
+            child.kill().unwrap();
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    // Then once to the end.
+    let status = import().wait().unwrap();
+    assert!(status.success(), "the last import completes");
+    assert!(kills > 0, "the import was killed at least once");
+
+    assert_eq!(
+        scalar(&db.url, stored).await,
+        N as i64,
+        "every message stored once"
+    );
+    assert_eq!(
+        scalar(
+            &db.url,
+            "SELECT COUNT(*) FROM inbound_message WHERE status <> 'done'"
+        )
+        .await,
+        0,
+        "none left half-done"
+    );
+    assert_eq!(
+        scalar(
+            &db.url,
+            "SELECT COUNT(*) FROM ticket WHERE source = 'email'"
+        )
+        .await,
+        N as i64,
+        "one ticket per message"
+    );
+    assert_eq!(
+        scalar(
+            &db.url,
+            "SELECT COUNT(*) FROM thread_entry WHERE kind = 'message'"
+        )
+        .await,
+        N as i64
+    );
+    assert_eq!(
+        scalar(&db.url, "SELECT COUNT(*) FROM attachment").await,
+        (N / 10) as i64,
+        "every attachment once"
+    );
+    assert_eq!(
+        scalar(
+            &db.url,
+            "SELECT COUNT(*) FROM outbox_mail WHERE recipients LIKE 'person%'"
+        )
+        .await,
+        N as i64,
+        "one confirmation per requester"
+    );
+    db.drop_db().await;
+}

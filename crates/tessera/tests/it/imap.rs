@@ -785,16 +785,15 @@ async fn killed_at_random_points_while_reading_200_messages_it_stores_each_once(
     test_db.drop_db().await;
 }
 
-/// Measures how many messages per second one mailbox delivers into tickets (a folder of
-/// `TESSERA_BENCH_MESSAGES`, default 10,000). Not part of the suite: run it with
-/// `cargo test --release -p tessera --test it imap_rate -- --ignored --nocapture`.
+/// A full folder is read to the end: every message becomes a ticket, and the rate is printed.
+/// The suite reads 60 messages; for the figure of a 10,000-message folder run
+/// `TESSERA_BENCH_MESSAGES=10000 cargo test --release -p tessera --test it imap_rate -- --nocapture`.
 #[tokio::test]
-#[ignore]
 async fn imap_rate() {
     let n: i64 = std::env::var("TESSERA_BENCH_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+        .unwrap_or(60);
     let imap = ImapServer::start();
     let (user, password) = IMAP_USERS[0];
     for i in 0..n {
@@ -840,6 +839,7 @@ async fn imap_rate() {
         .await;
     }
     let secs = start.elapsed().as_secs_f64();
+    assert_eq!(app.count("ticket WHERE source = 'email'").await, n);
     println!(
         "IMAP → tickets: {n} messages in {secs:.1} s = {:.0} messages/s ({} backend)",
         n as f64 / secs,

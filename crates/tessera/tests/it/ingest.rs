@@ -602,6 +602,23 @@ Am 01.12.26 um 10:00 schrieb Tessera:
         subject = alert.subject,
         mid = alert.message_id
     ));
+    // Someone who writes Nadine's address into From, answering the confirmation Max got,
+    // is no agent: the mail becomes a ticket of its own, not a reply in Nadine's name.
+    let confirmation = to(&mails, "max@example.org")
+        .into_iter()
+        .next()
+        .expect("Max's confirmation");
+    let forged = String::from_utf8(answer.clone())
+        .unwrap()
+        .replace(&alert.message_id, &confirmation.message_id)
+        .replace("9d8c7b6a-1111", "forged-1111");
+    assert!(
+        matches!(
+            ingest(&app, forged.as_bytes()).await,
+            IngestOutcome::Opened { .. }
+        ),
+        "a forged agent reply opens a ticket of its own"
+    );
     let (n, kind) = added(&ingest(&app, &answer).await);
     assert_eq!((n.as_str(), kind), (number.as_str(), EntryKind::Reply));
     assert_eq!(
@@ -832,10 +849,10 @@ async fn a_message_kept_before_a_crash_is_finished_once() {
             .unwrap();
         assert!(id.is_some());
     }
-    let done = app.app.ingest_stored(10).await.unwrap();
+    let done = app.app.ingest_stored(10, 0).await.unwrap();
     assert_eq!(done.len(), 1);
     opened(&done[0]);
-    assert!(app.app.ingest_stored(10).await.unwrap().is_empty());
+    assert!(app.app.ingest_stored(10, 0).await.unwrap().is_empty());
     assert_eq!(app.count("ticket").await, 1);
 
     // The MTA delivering again after a failure finishes a kept message instead of
@@ -917,5 +934,72 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAA
         .await,
         1
     );
+    app.stop().await;
+}
+
+/// The mail corpus (`tessera-mail/tests/corpus`) through the whole pipeline: what each real
+/// client's message becomes in a fresh installation, and that each is kept once.
+#[tokio::test]
+async fn every_corpus_message_has_its_outcome() {
+    // (file, outcome: "opened" with a confirmation, "quiet" opened without, or "ignored")
+    const EXPECT: &[(&str, &str)] = &[
+        ("apple_mail_en_inline_image.eml", "opened"),
+        ("base64_utf8_emoji.eml", "opened"),
+        // Its original belongs to no ticket here: kept, set aside, never answered.
+        ("bounce_dsn_en.eml", "ignored"),
+        ("forward_en.eml", "opened"),
+        // The reply's references and tag name a ticket of another installation: a stranger
+        // cannot post into tickets, so each is a new ticket.
+        ("gmail_en_reply.eml", "opened"),
+        ("html_only_en.eml", "opened"),
+        ("legacy_latin1_de.eml", "opened"),
+        ("mailing_list_en.eml", "quiet"),
+        ("new_request_attachments_de.eml", "opened"),
+        ("null_sender_en.eml", "quiet"),
+        ("out_of_office_de.eml", "quiet"),
+        ("outlook_de_reply.eml", "opened"),
+        ("thunderbird_de_reply.eml", "opened"),
+    ];
+    let app = TestApp::start().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tessera-mail/tests/corpus");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".eml"))
+        .collect();
+    files.sort();
+    let listed: Vec<&str> = EXPECT.iter().map(|(f, _)| *f).collect();
+    assert_eq!(files, listed, "every corpus file has its outcome");
+    for (file, expected) in EXPECT {
+        let raw = std::fs::read(dir.join(file)).unwrap();
+        let got = match ingest(&app, &raw).await {
+            IngestOutcome::Opened {
+                confirmed: true, ..
+            } => "opened",
+            IngestOutcome::Opened {
+                confirmed: false, ..
+            } => "quiet",
+            IngestOutcome::Ignored { .. } => "ignored",
+            other => panic!("{file}: {other:?}"),
+        };
+        assert_eq!(got, *expected, "{file}");
+    }
+    // The attachments of the two messages that carry files, inline image included.
+    assert_eq!(app.count("attachment").await, 3);
+    assert_eq!(
+        app.count("attachment WHERE content_id IS NOT NULL").await,
+        1
+    );
+    // Each is kept once: a second delivery of the whole corpus does nothing.
+    for (file, _) in EXPECT {
+        let raw = std::fs::read(dir.join(file)).unwrap();
+        assert!(
+            matches!(ingest(&app, &raw).await, IngestOutcome::Duplicate { .. }),
+            "{file}"
+        );
+    }
+    assert_eq!(app.count("inbound_message").await, EXPECT.len() as i64);
+    assert_eq!(app.count("ticket").await, 12);
     app.stop().await;
 }

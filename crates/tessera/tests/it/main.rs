@@ -11,6 +11,7 @@ mod fields;
 mod imap;
 mod ingest;
 mod mail;
+mod mail_views;
 mod members;
 mod portal;
 mod settings;

@@ -75,6 +75,27 @@ async fn portal_settings_take_effect_at_once() {
     chefin(&app).await;
     let admin = sign_in(&app, "chefin", PASSWORD).await;
 
+    // The top bar has one administration link; its page leads to every administration page.
+    let overview = text(&admin, &app.url("/agent/admin")).await;
+    for page in [
+        "agents",
+        "departments",
+        "teams",
+        "topics",
+        "sla",
+        "canned",
+        "settings",
+        "settings/mail",
+        "mailboxes",
+        "mail-in",
+        "audit",
+    ] {
+        assert!(
+            overview.contains(&format!("href=\"/agent/admin/{page}\"")),
+            "{page}"
+        );
+    }
+
     // Refused values come back next to their fields and change nothing.
     let bad = with(PORTAL, "number_format", "##");
     let bad = with(&bad, "max_mb", "500");
@@ -378,7 +399,16 @@ async fn settings_pages_are_for_administrators_only() {
         .await
         .unwrap();
     let agent = sign_in(&app, "nadine", PASSWORD).await;
-    for path in ["/agent/admin/settings", "/agent/admin/settings/mail"] {
+    let queue = text(&agent, &app.url("/agent/queue/open")).await;
+    assert!(
+        !queue.contains("href=\"/agent/admin\""),
+        "no administration link"
+    );
+    for path in [
+        "/agent/admin",
+        "/agent/admin/settings",
+        "/agent/admin/settings/mail",
+    ] {
         let res = agent.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
     }
