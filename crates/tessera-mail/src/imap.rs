@@ -176,6 +176,15 @@ impl ImapError {
     }
 }
 
+/// The server's own words from an async-imap NO/BAD text (`code: …, info: Some("…")`),
+/// which is what an administrator can act on; the whole text when it has another shape.
+fn server_words(m: &str) -> String {
+    m.split_once("info: Some(\"")
+        .and_then(|(_, rest)| rest.strip_suffix("\")"))
+        .map(|s| s.replace("\\\"", "\""))
+        .unwrap_or_else(|| m.to_owned())
+}
+
 /// Runs one step with the step timeout.
 async fn timed<T>(
     what: &str,
@@ -304,9 +313,10 @@ impl ImapSession {
                 .login(&s.username, &s.password)
                 .await
                 .map_err(|(e, _)| match e {
-                    ImapProtoError::No(m) | ImapProtoError::Bad(m) => {
-                        ImapError::new(ImapFailure::Auth, format!("login refused: {m}"))
-                    }
+                    ImapProtoError::No(m) | ImapProtoError::Bad(m) => ImapError::new(
+                        ImapFailure::Auth,
+                        format!("login refused: {}", server_words(&m)),
+                    ),
                     e => ImapError::other("login", e),
                 })
         })
@@ -334,7 +344,7 @@ impl ImapSession {
             self.session.select(folder).await.map_err(|e| match e {
                 ImapProtoError::No(m) | ImapProtoError::Bad(m) => ImapError::new(
                     ImapFailure::Folder,
-                    format!("folder {folder:?} cannot be opened: {m}"),
+                    format!("folder {folder:?} cannot be opened: {}", server_words(&m)),
                 ),
                 e => ImapError::other("SELECT", e),
             })
@@ -471,7 +481,7 @@ fn move_error(folder: &str, e: ImapProtoError) -> ImapError {
     match e {
         ImapProtoError::No(m) | ImapProtoError::Bad(m) => ImapError::new(
             ImapFailure::Folder,
-            format!("cannot move to folder {folder:?}: {m}"),
+            format!("cannot move to folder {folder:?}: {}", server_words(&m)),
         ),
         e => ImapError::other("UID MOVE", e),
     }
@@ -505,6 +515,21 @@ mod tests {
         for h in ["mail.example.org", "10.0.0.1", "localhost.example.org", ""] {
             assert!(!is_loopback(h), "{h}");
         }
+    }
+
+    #[test]
+    fn keeps_the_servers_words() {
+        assert_eq!(
+            server_words(
+                r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#
+            ),
+            "[AUTHENTICATIONFAILED] Authentication failed."
+        );
+        assert_eq!(
+            server_words(r#"code: None, info: Some("say \"hi\"")"#),
+            "say \"hi\""
+        );
+        assert_eq!(server_words("outcome: No"), "outcome: No");
     }
 
     #[test]

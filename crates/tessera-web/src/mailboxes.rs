@@ -171,7 +171,7 @@ async fn render(
         .map(|m| Row {
             link: format!("{LIST}/{}", m.mailbox_id),
             department: department_name(m.department_id),
-            address: format!("{} @ {}:{}", m.username, m.host, m.port),
+            address: format!("{}@{}:{}", m.username, m.host, m.port),
             folder: m.folder.clone(),
             last_poll: m
                 .last_polled_at

@@ -386,6 +386,32 @@ async fn a_message_is_marked_on_the_server_only_after_it_is_stored() {
     let e = text(&app, "SELECT COALESCE(last_error, '') FROM mailbox").await;
     assert_eq!(e, "", "the error is cleared by a good poll");
     assert_eq!(app.count("inbound_message").await, 1);
+
+    // Saving with an empty password field keeps the stored one; the box forgets it.
+    let id = number(&app, "SELECT mailbox_id FROM mailbox").await;
+    let edit = format!("/agent/admin/mailboxes/{id}");
+    let (status, url, _) = post(
+        &admin,
+        &app,
+        &edit,
+        &with(&moving, &[("password", "")]),
+        "save",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(url.contains("done=saved"), "{url}");
+    assert_eq!(text(&app, "SELECT password FROM mailbox").await, password);
+    let cleared = with(&moving, &[("password", ""), ("clear_password", "1")]);
+    post(&admin, &app, &edit, &cleared, "save").await;
+    assert_eq!(text(&app, "SELECT password FROM mailbox").await, "");
+    let body = page(&admin, &app, &edit).await;
+    assert!(body.contains("Es ist kein Passwort gespeichert."), "{body}");
+    let audit = page(&admin, &app, "/agent/admin/audit?action=mailbox-update").await;
+    assert!(
+        audit.contains("password=set") && audit.contains("password=none"),
+        "{audit}"
+    );
+    assert!(!audit.contains(password));
     app.stop().await;
 }
 
