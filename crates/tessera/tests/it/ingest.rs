@@ -11,21 +11,7 @@ use std::{
 use tessera_core::{IngestOutcome, MailSource};
 use tessera_domain::{Agent, AgentId, EntryKind, Lang, Role};
 
-use crate::support::{Mail, SmtpServer, TestApp, TestDb};
-
-/// A message as a client puts it on the wire: CRLF line ends.
-fn eml(text: &str) -> Vec<u8> {
-    text.replace("\r\n", "\n")
-        .replace('\n', "\r\n")
-        .into_bytes()
-}
-
-async fn ingest(app: &TestApp, raw: &[u8]) -> IngestOutcome {
-    app.app
-        .ingest_mail(raw, MailSource::Pipe)
-        .await
-        .expect("the message is stored")
-}
+use crate::support::{Mail, SmtpServer, TestApp, TestDb, eml, ingest};
 
 /// One text value from the database.
 async fn text(app: &TestApp, sql: &str) -> String {

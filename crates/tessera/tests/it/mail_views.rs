@@ -12,21 +12,8 @@ use crate::{
     admin::{PASSWORD, chefin, sign_in},
     browser::Browser,
     support::{SmtpServer, TestApp, csrf},
+    support::{eml, ingest},
 };
-
-/// A message as a client puts it on the wire: CRLF line ends.
-fn eml(text: &str) -> Vec<u8> {
-    text.replace("\r\n", "\n")
-        .replace('\n', "\r\n")
-        .into_bytes()
-}
-
-async fn ingest(app: &TestApp, raw: &[u8]) -> IngestOutcome {
-    app.app
-        .ingest_mail(raw, MailSource::Pipe)
-        .await
-        .expect("the message is stored")
-}
 
 fn opened(o: &IngestOutcome) -> String {
     match o {

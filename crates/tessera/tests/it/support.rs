@@ -664,3 +664,18 @@ pub fn first_topic(open_page: &str) -> String {
     }
     panic!("no help topic offered");
 }
+
+/// A message as a client puts it on the wire: CRLF line ends.
+pub fn eml(text: &str) -> Vec<u8> {
+    text.replace("\r\n", "\n")
+        .replace('\n', "\r\n")
+        .into_bytes()
+}
+
+/// Files one raw message as the MTA pipe would.
+pub async fn ingest(app: &TestApp, raw: &[u8]) -> tessera_core::IngestOutcome {
+    app.app
+        .ingest_mail(raw, tessera_core::MailSource::Pipe)
+        .await
+        .expect("the message is stored")
+}
