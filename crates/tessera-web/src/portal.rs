@@ -151,20 +151,23 @@ impl OpenPage {
 }
 
 async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> PageResult {
-    let mut conn = s
-        .app
-        .db()
-        .conn()
-        .await
-        .map_err(|e| PageError::internal(ctx.lang, e))?;
-    let topics = conn
-        .h()
-        .public_help_topics()
-        .await
-        .map_err(|e| PageError::internal(ctx.lang, e))?
-        .into_iter()
-        .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
-        .collect::<Vec<_>>();
+    // The connection goes back before the fields are read: holding one while waiting for
+    // another lets a burst of requests take the whole pool and wait on each other.
+    let topics = {
+        let mut conn = s
+            .app
+            .db()
+            .conn()
+            .await
+            .map_err(|e| PageError::internal(ctx.lang, e))?;
+        conn.h()
+            .public_help_topics()
+            .await
+            .map_err(|e| PageError::internal(ctx.lang, e))?
+            .into_iter()
+            .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
+            .collect::<Vec<_>>()
+    };
     let custom = s
         .app
         .public_topic_fields()
