@@ -672,3 +672,23 @@ async fn pages_carry_security_headers_and_unknown_paths_answer_404() {
     );
     app.stop().await;
 }
+
+/// A burst of visitors opening the form at once is served: no page holds a database
+/// connection while it waits for another (with a pool of 8 that once let 8 requests wait on
+/// each other until the pool gave up).
+#[tokio::test]
+async fn a_burst_of_visitors_opening_the_form_is_served() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let (c, url) = (c.clone(), app.url("/open"));
+        tasks.push(tokio::spawn(async move {
+            c.get(url).send().await.unwrap().status()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    app.stop().await;
+}
