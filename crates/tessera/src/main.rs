@@ -215,8 +215,8 @@ async fn mail_ingest(cfg: Config) -> i32 {
         );
         return EX_DATAERR;
     }
-    let app = match tessera::open(&cfg).await {
-        Ok((app, _)) => app,
+    let app = match open(&cfg).await {
+        Ok(app) => app,
         Err(e) => {
             eprintln!("tessera mail ingest: temporary failure: {e:#}");
             return EX_TEMPFAIL;
@@ -296,7 +296,7 @@ async fn mail_import(cfg: &Config, path: &std::path::Path) -> anyhow::Result<()>
     use std::io::Write;
     use tessera_core::IngestOutcome as O;
     let files = message_files(path)?;
-    let (app, _) = tessera::open(cfg).await?;
+    let app = open(cfg).await?;
     let total = files.len();
     let started = std::time::Instant::now();
     // A few at a time: parsing and attachment writes of one overlap the commit of another.
@@ -388,18 +388,33 @@ async fn mail_import(cfg: &Config, path: &std::path::Path) -> anyhow::Result<()>
     Ok(())
 }
 
+/// How the first administrator signs in: printed once, to the operator's terminal (only
+/// the password's hash is stored).
+fn first_admin_text(admin: &tessera_core::FirstAdmin, base_url: &str) -> String {
+    format!(
+        "\nFirst start: an administrator was created.\n  user name: {}\n  \
+         one-time password: {}\nSign in at {base_url}/agent/login and choose your own \
+         password there.\n",
+        admin.username, admin.password
+    )
+}
+
+/// Opens the application for a command; when this seeded a fresh installation, the first
+/// administrator's credentials go to standard error (standard output is the command's own).
+async fn open(cfg: &Config) -> anyhow::Result<tessera_core::Tessera> {
+    let (app, first) = tessera::open(cfg).await?;
+    if let Some(admin) = &first {
+        eprintln!("{}", first_admin_text(admin, &cfg.core.base_url));
+    }
+    Ok(app)
+}
+
 async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => {
             let running = tessera::start(&cfg).await?;
             if let Some(admin) = &running.first_admin {
-                // Printed once, to the operator's terminal; only its hash is stored.
-                println!(
-                    "\nFirst start: an administrator was created.\n  user name: {}\n  \
-                     one-time password: {}\nSign-in for agents arrives with the agent area; \
-                     keep this password until then.\n",
-                    admin.username, admin.password
-                );
+                println!("{}", first_admin_text(admin, &cfg.core.base_url));
             }
             tracing::info!(addr = %running.addr, base_url = %cfg.core.base_url, "Tessera is running");
             println!(
@@ -413,7 +428,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Db {
             command: DbCommand::Migrate,
         } => {
-            tessera::open(&cfg).await.context("migration failed")?;
+            open(&cfg).await.context("migration failed")?;
             println!("database is up to date");
         }
         Command::Config {
@@ -437,7 +452,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Topic {
             command: TopicCommand::List,
         } => {
-            let (app, _) = tessera::open(&cfg).await?;
+            let app = open(&cfg).await?;
             println!(
                 "{:>4}  {:<30}  {:<30}  {:<20}  public  active",
                 "id", "German", "English", "department"
@@ -495,7 +510,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 !username.trim().is_empty() && !name.trim().is_empty(),
                 "username and name must not be empty"
             );
-            let (app, _) = tessera::open(&cfg).await?;
+            let app = open(&cfg).await?;
             let mut departments = Vec::new();
             for d in &department {
                 departments.push(
@@ -539,7 +554,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::Disable { username },
         } => {
-            let (app, _) = tessera::open(&cfg).await?;
+            let app = open(&cfg).await?;
             app.disable_agent(tessera_core::Actor::Cli, &username)
                 .await
                 .map_err(|e| not_found(e, &username))?;
@@ -549,7 +564,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         Command::Agent {
             command: AgentCommand::ResetPassword { username },
         } => {
-            let (app, _) = tessera::open(&cfg).await?;
+            let app = open(&cfg).await?;
             let password = app
                 .reset_agent_password(tessera_core::Actor::Cli, &username)
                 .await
@@ -564,7 +579,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             command: MailCommand::Import { path },
         } => mail_import(&cfg, &path).await?,
         Command::Demo { tickets } => {
-            let (app, _) = tessera::open(&cfg).await?;
+            let app = open(&cfg).await?;
             let started = std::time::Instant::now();
             app.demo(tickets, |done, total| {
                 use std::io::Write;

@@ -541,3 +541,36 @@ async fn a_backup_taken_under_write_load_is_consistent_and_restores() {
     server.wait().unwrap();
     db.drop_db().await;
 }
+
+/// Whatever command meets an empty database first sets the installation up, and then it,
+/// not only `serve`, tells the operator how the first administrator signs in.
+#[tokio::test]
+async fn the_first_command_on_an_empty_database_names_the_first_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path()).await;
+    let out = tessera(dir.path(), &db.url)
+        .args(["db", "migrate"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("user name: admin"), "{stderr}");
+    let password = stderr
+        .split("one-time password: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the one-time password")
+        .to_owned();
+    assert_eq!(password.len(), 20, "{password}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("database is up to date"),
+        "standard output stays the command's own"
+    );
+    // Only the first command says it: the installation exists now.
+    let again = tessera(dir.path(), &db.url)
+        .args(["db", "migrate"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("one-time password"));
+    db.drop_db().await;
+}
