@@ -426,7 +426,6 @@ org-sla = Servicezeiten
 sla-grace = Frist (Stunden)
 sla-grace-label = Frist in Arbeitsstunden
 sla-schedule = Arbeitszeit
-sla-schedule-label = Arbeitszeit, z. B. „Mo-Fr 08:00-17:00“ (UTC; leer: rund um die Uhr)
 sla-holidays-label = Feiertage, z. B. „2026-12-24, 2026-12-25“
 sla-plan = Servicezeit
 sla-none = – keine –

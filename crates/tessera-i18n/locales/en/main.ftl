@@ -426,7 +426,6 @@ org-sla = Service levels
 sla-grace = Grace (hours)
 sla-grace-label = Grace period in working hours
 sla-schedule = Business hours
-sla-schedule-label = Business hours, e.g. "Mon-Fri 08:00-17:00" (UTC; empty: around the clock)
 sla-holidays-label = Holidays, e.g. "2026-12-24, 2026-12-25"
 sla-plan = Service level
 sla-none = – none –
