@@ -229,6 +229,7 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
     html(&a.ctx, StatusCode::OK, &page)
 }
 
+/// Administration pages do not exist for anyone else: a refusal answers 404.
 pub(crate) fn admin_err(lang: tessera_domain::Lang, e: CoreError) -> PageError {
     match e {
         CoreError::Forbidden => PageError::not_found(lang),

@@ -19,6 +19,7 @@ use tessera_domain::{
 
 use crate::{
     AppState,
+    admin::admin_err,
     agent::{AgentCtx, agent_page, parse_form},
     error::PageError,
     portal::{PageResult, html},
@@ -86,13 +87,6 @@ impl FieldsPage {
 #[derive(Deserialize)]
 struct DoneQuery {
     done: Option<String>,
-}
-
-fn admin_err(lang: Lang, e: CoreError) -> PageError {
-    match e {
-        CoreError::Forbidden => PageError::not_found(lang),
-        e => PageError::from_core(lang, e),
-    }
 }
 
 fn kind_label(p: &Page, k: FieldKind) -> String {

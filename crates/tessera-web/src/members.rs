@@ -12,10 +12,11 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{Actor, CoreError};
-use tessera_domain::{AgentId, DepartmentId, Lang, Problem, Role};
+use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 
 use crate::{
     AppState,
+    admin::admin_err,
     agent::{AgentCtx, agent_page},
     error::PageError,
     portal::{PageResult, html},
@@ -79,14 +80,6 @@ struct MemberInput {
     agent: String,
     #[serde(default)]
     role: String,
-}
-
-fn admin_err(lang: Lang, e: CoreError) -> PageError {
-    match e {
-        // Like every administration page: to others it does not exist.
-        CoreError::Forbidden => PageError::not_found(lang),
-        e => PageError::from_core(lang, e),
-    }
 }
 
 const ROLES: [Role; 3] = [Role::Manager, Role::Agent, Role::View];

@@ -14,10 +14,11 @@ use serde::Deserialize;
 use tessera_core::{
     Actor, CannedRow, CoreError, DepartmentRow, SlaForm, SlaRow, TeamAdmin, TopicRow,
 };
-use tessera_domain::{Lang, Problem};
+use tessera_domain::Problem;
 
 use crate::{
     AppState,
+    admin::admin_err,
     agent::{AgentCtx, agent_page, parse_form},
     error::PageError,
     portal::{PageResult, html},
@@ -679,13 +680,6 @@ async fn current(
             ])
         }
     })
-}
-
-fn admin_err(lang: Lang, e: CoreError) -> PageError {
-    match e {
-        CoreError::Forbidden => PageError::not_found(lang),
-        e => PageError::from_core(lang, e),
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
