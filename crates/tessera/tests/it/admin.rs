@@ -9,20 +9,30 @@ use crate::support::{Mail, SmtpServer, TestApp, csrf};
 
 pub(crate) const PASSWORD: &str = "ein langes geheimes Passwort";
 
-/// Creates the administrator "chefin" (password `PASSWORD`).
-pub(crate) async fn chefin(app: &TestApp) -> tessera_domain::AgentId {
+/// An agent `username@tessera.test` with the password `PASSWORD`.
+pub(crate) async fn agent(
+    app: &TestApp,
+    username: &str,
+    name: &str,
+    admin: bool,
+) -> tessera_domain::AgentId {
     app.app
         .create_agent(NewAgent {
-            username: "chefin".into(),
-            email: "chefin@tessera.test".into(),
-            display_name: "Chefin".into(),
+            username: username.into(),
+            email: format!("{username}@tessera.test"),
+            display_name: name.into(),
             password: PASSWORD.into(),
-            is_admin: true,
+            is_admin: admin,
             lang: Lang::De,
             one_time_password: false,
         })
         .await
         .unwrap()
+}
+
+/// Creates the administrator "chefin" (password `PASSWORD`).
+pub(crate) async fn chefin(app: &TestApp) -> tessera_domain::AgentId {
+    agent(app, "chefin", "Chefin", true).await
 }
 
 pub(crate) async fn sign_in(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
@@ -325,18 +335,7 @@ async fn administrators_invite_edit_disable_and_reset_agents() {
 async fn administrators_manage_departments_teams_and_help_topics() {
     let app = TestApp::start().await;
     for (user, admin) in [("chefin", true), ("nadine", false)] {
-        app.app
-            .create_agent(NewAgent {
-                username: user.into(),
-                email: format!("{user}@tessera.test"),
-                display_name: user.into(),
-                password: PASSWORD.into(),
-                is_admin: admin,
-                lang: Lang::De,
-                one_time_password: false,
-            })
-            .await
-            .unwrap();
+        agent(&app, user, user, admin).await;
     }
     let admin = sign_in(&app, "chefin", PASSWORD).await;
     // A department, and the same name again.
@@ -757,19 +756,7 @@ async fn a_help_topic_sets_priority_and_assigns_its_new_tickets() {
     let url = smtp.url();
     let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
     chefin(&app).await;
-    let moritz = app
-        .app
-        .create_agent(NewAgent {
-            username: "moritz".into(),
-            email: "moritz@tessera.test".into(),
-            display_name: "Moritz".into(),
-            password: PASSWORD.into(),
-            is_admin: false,
-            lang: Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    let moritz = agent(&app, "moritz", "Moritz", false).await;
     app.app
         .set_department_role(
             moritz,

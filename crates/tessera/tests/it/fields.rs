@@ -2,8 +2,6 @@
 //! the portal, agents see the answers on the ticket and find tickets by them.
 
 use reqwest::StatusCode;
-use tessera_core::NewAgent;
-use tessera_domain::Lang;
 
 use crate::{
     admin::{PASSWORD, post_form},
@@ -15,18 +13,7 @@ const TOPIC: &str = "1";
 const OTHER_TOPIC: &str = "2";
 
 async fn agent(app: &TestApp, user: &str, admin: bool) {
-    app.app
-        .create_agent(NewAgent {
-            username: user.into(),
-            email: format!("{user}@tessera.test"),
-            display_name: user.into(),
-            password: PASSWORD.into(),
-            is_admin: admin,
-            lang: Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    crate::admin::agent(app, user, user, admin).await;
 }
 
 async fn sign_in(app: &TestApp, user: &str) -> reqwest::Client {

@@ -532,18 +532,7 @@ async fn a_broken_mailbox_says_why_and_the_others_still_import() {
     );
 
     // Other agents do not see the page at all.
-    app.app
-        .create_agent(tessera_core::NewAgent {
-            username: "nadine".into(),
-            email: "nadine@tessera.test".into(),
-            display_name: "Nadine".into(),
-            password: PASSWORD.into(),
-            is_admin: false,
-            lang: tessera_domain::Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    crate::admin::agent(&app, "nadine", "Nadine", false).await;
     let agent = sign_in(&app, "nadine", PASSWORD).await;
     for p in [path.to_owned(), format!("{path}/{id}")] {
         let res = agent.get(app.url(&p)).send().await.unwrap();

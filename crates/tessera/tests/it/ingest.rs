@@ -9,7 +9,7 @@ use std::{
 };
 
 use tessera_core::{IngestOutcome, MailSource};
-use tessera_domain::{Agent, AgentId, EntryKind, Lang, Role};
+use tessera_domain::{Agent, AgentId, EntryKind, Role};
 
 use crate::support::{Mail, SmtpServer, TestApp, TestDb, eml, ingest};
 
@@ -50,19 +50,7 @@ fn to(mails: &[Mail], addr: &str) -> Vec<Mail> {
 async fn with_nadine(smtp: &SmtpServer) -> (TestApp, Agent) {
     let url = smtp.url();
     let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
-    let id = app
-        .app
-        .create_agent(tessera_core::NewAgent {
-            username: "nadine".into(),
-            email: "nadine@tessera.test".into(),
-            display_name: "Nadine S.".into(),
-            password: "ein langes geheimes Passwort".into(),
-            is_admin: false,
-            lang: Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    let id = crate::admin::agent(&app, "nadine", "Nadine S.", false).await;
     app.app
         .set_department_role(id, tessera_domain::DepartmentId(1), Role::Agent)
         .await

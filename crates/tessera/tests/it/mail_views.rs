@@ -33,19 +33,7 @@ fn attr_starting(page: &str, attr: &str, prefix: &str) -> Option<String> {
 
 /// Nadine, an agent (not an administrator) of the first department.
 async fn nadine(app: &TestApp) -> tessera_domain::AgentId {
-    let id = app
-        .app
-        .create_agent(tessera_core::NewAgent {
-            username: "nadine".into(),
-            email: "nadine@tessera.test".into(),
-            display_name: "Nadine S.".into(),
-            password: PASSWORD.into(),
-            is_admin: false,
-            lang: tessera_domain::Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    let id = crate::admin::agent(app, "nadine", "Nadine S.", false).await;
     app.app
         .set_department_role(id, tessera_domain::DepartmentId(1), Role::Agent)
         .await

@@ -2,30 +2,15 @@
 //! service levels count business hours in their own time zone.
 
 use reqwest::StatusCode;
-use tessera_core::{NewAgent, NewTicketInput};
-use tessera_domain::{AgentId, Lang};
+use tessera_core::NewTicketInput;
+use tessera_domain::Lang;
 
 use crate::{
-    admin::{PASSWORD, post_form, sign_in},
+    admin::{PASSWORD, agent, post_form, sign_in},
     support::{TestApp, csrf, ticket_form},
 };
 
 const MEMBERS: &str = "/agent/admin/departments/1/members";
-
-async fn agent(app: &TestApp, username: &str, name: &str, admin: bool) -> AgentId {
-    app.app
-        .create_agent(NewAgent {
-            username: username.into(),
-            email: format!("{username}@tessera.test"),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            is_admin: admin,
-            lang: Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap()
-}
 
 /// A ticket in the first department (the seeded topics route there).
 async fn ticket(app: &TestApp, subject: &str) -> String {

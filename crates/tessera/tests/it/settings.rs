@@ -386,18 +386,7 @@ async fn mail_settings_switch_delivery_test_mail_and_keep_the_password_secret() 
 #[tokio::test]
 async fn settings_pages_are_for_administrators_only() {
     let app = TestApp::start().await;
-    app.app
-        .create_agent(tessera_core::NewAgent {
-            username: "nadine".into(),
-            email: "nadine@tessera.test".into(),
-            display_name: "Nadine".into(),
-            password: PASSWORD.into(),
-            is_admin: false,
-            lang: tessera_domain::Lang::De,
-            one_time_password: false,
-        })
-        .await
-        .unwrap();
+    crate::admin::agent(&app, "nadine", "Nadine", false).await;
     let agent = sign_in(&app, "nadine", PASSWORD).await;
     let queue = text(&agent, &app.url("/agent/queue/open")).await;
     assert!(
