@@ -45,7 +45,7 @@ pub use portal::{
 };
 pub use session::Session;
 pub use settings::{
-    Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode,
+    Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode, file_types,
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};

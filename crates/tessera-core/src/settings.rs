@@ -171,7 +171,7 @@ impl Settings {
             self.attachment_max_total = n;
         }
         if let Some(v) = get("allowed_types") {
-            self.allowed_extensions = split_types(v).unwrap_or_default();
+            self.allowed_extensions = file_types(v).unwrap_or_default();
         }
         if let Some(m) = get("status_mode").and_then(StatusMode::parse) {
             self.status_mode = m;
@@ -252,9 +252,9 @@ impl Settings {
     }
 }
 
-/// Reads a list of file types such as `pdf, .docx png`; `None` when one is not a plain
-/// extension.
-fn split_types(raw: &str) -> Option<Vec<String>> {
+/// Reads a list of file types such as `pdf, .docx png` (lower-cased, without dots, each
+/// once); `None` when one is not a plain extension.
+pub fn file_types(raw: &str) -> Option<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for t in raw.split([',', ';', ' ', '\n', '\t']) {
         let t = t.trim().trim_start_matches('.').to_ascii_lowercase();
@@ -432,7 +432,7 @@ impl Tessera {
         if max.is_none() {
             p.add("max_mb", "error-attachment-limit");
         }
-        let types = split_types(&f.allowed_types);
+        let types = file_types(&f.allowed_types);
         if types.is_none() {
             p.add("allowed_types", "error-file-types");
         }
@@ -694,7 +694,7 @@ mod tests {
     fn reads_file_types() {
         let check = |raw: &str, expected: Option<&[&str]>| {
             assert_eq!(
-                split_types(raw),
+                file_types(raw),
                 expected.map(|e| e.iter().map(|s| s.to_string()).collect()),
                 "{raw:?}"
             );

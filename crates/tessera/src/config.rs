@@ -207,13 +207,11 @@ impl Config {
             default_lang,
             org_name: org,
             attachment_max_total: (max_mb * 1024.0 * 1024.0) as u64,
-            allowed_extensions: file
-                .attachment_allowed_types
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
-                .filter(|e| !e.is_empty())
-                .collect(),
+            // The same rules as the settings page's field, so both accept the same lists.
+            allowed_extensions: tessera_core::file_types(
+                &file.attachment_allowed_types.unwrap_or_default().join(","),
+            )
+            .context("attachment_allowed_types: plain file extensions only, such as \"pdf\"")?,
             mail_retry_base_ms: file
                 .mail_retry_base_ms
                 .unwrap_or(defaults.mail_retry_base_ms),
