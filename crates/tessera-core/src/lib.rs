@@ -7,6 +7,7 @@
 
 mod admin;
 mod agent;
+mod apikey;
 mod bootstrap;
 mod config;
 mod demo;
@@ -29,6 +30,9 @@ use std::sync::Arc;
 
 pub use admin::{Actor, AgentForm, AgentSummary};
 pub use agent::{MIN_PASSWORD, NewAgent};
+pub use apikey::{
+    ApiCaller, ApiKeyForm, ApiKeySummary, DEFAULT_RATE_PER_MINUTE, KeyRefusal, MAX_RATE_PER_MINUTE,
+};
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::DEMO_PASSWORD;

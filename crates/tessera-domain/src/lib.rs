@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod agent;
+pub mod apikey;
 pub mod event;
 pub mod field;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod time;
 pub mod validate;
 
 pub use agent::{Agent, Ownership, Role};
+pub use apikey::{ApiScope, IpRange, IpRanges};
 pub use event::TicketEvent;
 pub use field::{FieldKind, FieldValue, TopicField};
 pub use ids::*;

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod agents;
+mod apikey;
 mod audit;
 mod blob;
 mod db;
@@ -22,6 +23,7 @@ mod setting;
 mod work;
 
 pub use agents::{AgentBrief, LoginRow};
+pub use apikey::{ApiKeyRow, NewApiKey};
 pub use audit::{AuditRow, CannedRow, DepartmentRow, NewAudit, SlaRow, TopicRow};
 pub use blob::{BlobStore, TempBlob};
 pub use db::{Backend, Conn, Db, Handle, Tx};

@@ -7,6 +7,7 @@
 
 mod admin;
 mod agent;
+mod api;
 mod assets;
 mod ctx;
 mod error;
@@ -89,6 +90,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(portal::router())
+        .merge(api::router())
         .merge(agent::router())
         .merge(admin::router())
         .merge(organisation::router())

@@ -712,3 +712,17 @@ error-mailbox-folder = Bitte geben Sie einen Ordnernamen ohne Anführungszeichen
 error-mailbox-topic = Bitte wählen Sie ein Hilfethema der gewählten Abteilung.
 error-mailbox-archive = Bitte geben Sie den Ordner an, in den verschoben wird (nicht den Ordner, der gelesen wird).
 error-mailbox-taken = Dieses Postfach mit diesem Ordner ist schon eingerichtet.
+
+# API keys and the APIs
+error-ip-range = Bitte Adressbereiche wie 192.0.2.0/24 oder 2001:db8::/32 angeben, durch Kommas getrennt.
+error-api-scope = Bitte einen Umfang wählen: nur anlegen, lesen oder schreiben.
+error-api-rate = Bitte eine Zahl von 1 bis 1.000.000 Anfragen pro Minute angeben.
+error-api-agent = Diesen aktiven Agenten gibt es nicht.
+error-api-agent-required = Lese- und Schreibschlüssel handeln als ein Agent: bitte einen angeben.
+api-problem-unauthorized = Ein gültiger API-Schlüssel ist nötig.
+api-problem-rate-limited = Zu viele Anfragen mit diesem Schlüssel; bitte in einer Minute erneut versuchen.
+api-problem-internal = Auf dem Server ist ein Fehler aufgetreten.
+api-problem-invalid = Die Anfrage enthält ungültige Angaben.
+api-problem-not-found = Nicht gefunden.
+api-problem-forbidden = Dieser Schlüssel darf das nicht.
+api-problem-stale = Das Ticket hat sich inzwischen geändert.

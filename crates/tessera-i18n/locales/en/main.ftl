@@ -712,3 +712,17 @@ error-mailbox-folder = Please enter a folder name without quotation marks or bac
 error-mailbox-topic = Please choose a help topic of the chosen department.
 error-mailbox-archive = Please enter the folder to move messages to (not the folder that is read).
 error-mailbox-taken = This mailbox and folder are already configured.
+
+# API keys and the APIs
+error-ip-range = Please give address ranges such as 192.0.2.0/24 or 2001:db8::/32, separated by commas.
+error-api-scope = Please choose a scope: create only, read or write.
+error-api-rate = Please give a number from 1 to 1,000,000 requests per minute.
+error-api-agent = There is no active agent of that name.
+error-api-agent-required = Read and write keys act as an agent: please name one.
+api-problem-unauthorized = A valid API key is required.
+api-problem-rate-limited = Too many requests with this key; please try again in a minute.
+api-problem-internal = Something went wrong on the server.
+api-problem-invalid = The request contains invalid values.
+api-problem-not-found = Not found.
+api-problem-forbidden = This key may not do that.
+api-problem-stale = The ticket has changed in the meantime.

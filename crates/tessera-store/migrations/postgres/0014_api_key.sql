@@ -1,0 +1,20 @@
+-- Keys for programs: osTicket-style ticket creation and the REST API. A key is a split
+-- token like a session: `selector` finds the row, only the SHA-256 of the secret half is
+-- kept. Read and write keys act as `agent_id` and see exactly what that agent sees.
+-- `allowed_ips` holds address ranges separated by commas ('' = anywhere).
+CREATE TABLE api_key (
+    api_key_id       BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name             TEXT NOT NULL,
+    selector         TEXT NOT NULL UNIQUE,
+    verifier_hash    TEXT NOT NULL,
+    scope            TEXT NOT NULL,
+    agent_id         BIGINT REFERENCES agent (agent_id),
+    allowed_ips      TEXT NOT NULL DEFAULT '',
+    rate_per_minute  BIGINT NOT NULL,
+    created_at       BIGINT NOT NULL,
+    revoked_at       BIGINT,
+    last_used_at     BIGINT,
+    last_used_ip     TEXT,
+    CONSTRAINT api_key_scope_check CHECK (scope IN ('create', 'read', 'write')),
+    CONSTRAINT api_key_agent_check CHECK (scope = 'create' OR agent_id IS NOT NULL)
+);
