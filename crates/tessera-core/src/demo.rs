@@ -223,6 +223,7 @@ impl Tessera {
                 } else if roll % 10 == 6 {
                     tx.h().set_priority(ticket, Priority::High, now).await?;
                 }
+                tx.h().reindex_ticket(ticket).await?;
                 done += 1;
             }
             tx.commit().await?;

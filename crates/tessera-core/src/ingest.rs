@@ -388,6 +388,11 @@ impl Tessera {
                     .await?
             }
         };
+        if let IngestOutcome::Opened { ticket_id, .. } | IngestOutcome::Added { ticket_id, .. } =
+            &outcome
+        {
+            tx.h().reindex_ticket(*ticket_id).await?;
+        }
         tx.commit().await?;
         self.changed();
         Ok(outcome)

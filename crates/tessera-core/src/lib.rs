@@ -20,6 +20,7 @@ mod members;
 mod notify;
 mod organisation;
 mod portal;
+mod search;
 mod session;
 mod settings;
 pub mod token;
@@ -44,9 +45,10 @@ pub use mailbox::{MailboxAdmin, MailboxForm, MailboxPoller};
 pub use members::DepartmentMembers;
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{
-    MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView, Upload,
-    clean_filename, content_type_for,
+    FoundTicket, MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView,
+    Upload, clean_filename, content_type_for,
 };
+pub use search::{SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
     Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode, file_types,

@@ -295,6 +295,7 @@ impl Tessera {
         tx.h().enqueue_mail(&mail).await?;
         self.alert_new_ticket(&mut tx.h(), &ticket, auto_assigned, &body)
             .await?;
+        tx.h().reindex_ticket(ticket_id).await?;
         tx.commit().await?;
         self.changed();
         tracing::info!(ticket = %number, "ticket opened");
@@ -348,6 +349,7 @@ impl Tessera {
         let author = tx.h().contact(grant.contact_id).await?.name;
         let to = notify::assignees(&mut tx.h(), &ticket, None).await?;
         notify::agent_alert(self, &mut tx.h(), &ticket, &to, "message", &author, body).await?;
+        tx.h().reindex_ticket(grant.ticket_id).await?;
         tx.commit().await?;
         self.changed();
         Ok(())
@@ -503,9 +505,68 @@ impl Tessera {
             .granted_tickets(session.id)
             .await?
             .into_iter()
-            .map(|(n, s, st, _)| (n, s, st))
+            .map(|(n, s, st, _, _)| (n, s, st))
             .collect())
     }
+
+    /// The tickets of a session whose subject or public thread contains every word of
+    /// `text`. Internal notes are not searched.
+    pub async fn search_session_tickets(
+        &self,
+        session: &crate::Session,
+        text: &str,
+    ) -> Result<Vec<FoundTicket>> {
+        let Some(query) = tessera_domain::SearchQuery::parse(text) else {
+            return Ok(Vec::new());
+        };
+        let mut conn = self.db().conn().await?;
+        let tickets = conn.h().granted_tickets(session.id).await?;
+        let ids: Vec<i64> = tickets.iter().map(|t| t.4).collect();
+        let sources = conn.h().snippet_sources(&ids, true).await?;
+        Ok(tickets
+            .into_iter()
+            .filter_map(|(number, subject, status, _, id)| {
+                let texts = sources.iter().filter(|s| s.0 == id).map(|(_, body, html)| {
+                    if *html {
+                        tessera_domain::search::strip_tags(body)
+                    } else {
+                        body.clone()
+                    }
+                });
+                let all: Vec<String> = std::iter::once(format!("{number} {subject}"))
+                    .chain(texts)
+                    .collect();
+                if !query.matches(&all.join("\n")) {
+                    return None;
+                }
+                let snippet = all
+                    .iter()
+                    .skip(1)
+                    .find_map(|t| query.snippet(t, 160))
+                    .or_else(|| query.snippet(&subject, 160))
+                    .unwrap_or_default();
+                Some(FoundTicket {
+                    number,
+                    subject,
+                    status,
+                    snippet,
+                })
+            })
+            .collect())
+    }
+}
+
+/// One of a requester's tickets found by a search.
+#[derive(Debug, Clone)]
+pub struct FoundTicket {
+    /// Public number.
+    pub number: String,
+    /// Subject.
+    pub subject: String,
+    /// Status name.
+    pub status: String,
+    /// Where the words were found: runs of (text, matched).
+    pub snippet: Vec<(String, bool)>,
 }
 
 /// What a new ticket is made of, whichever way it came in.

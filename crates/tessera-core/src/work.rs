@@ -329,6 +329,7 @@ impl Tessera {
             event(&mut tx.h(), ticket.id, agent, e, now).await?;
         }
         notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names).await?;
+        tx.h().reindex_ticket(ticket.id).await?;
         self.finish(tx, agent, ticket.id, now).await
     }
 
@@ -368,6 +369,7 @@ impl Tessera {
             )
             .await?;
         }
+        tx.h().reindex_ticket(ticket.id).await?;
         self.finish(tx, agent, ticket.id, now).await
     }
 
@@ -517,6 +519,7 @@ impl Tessera {
         let comment = comment.trim();
         if !comment.is_empty() {
             agent_entry(&mut tx.h(), ticket.id, agent, EntryKind::Note, comment, now).await?;
+            tx.h().reindex_ticket(ticket.id).await?;
         }
         let mut moved = ticket.clone();
         moved.department.id = to;

@@ -18,6 +18,7 @@ mod members;
 mod outbox;
 mod queue;
 mod records;
+mod search;
 mod session;
 mod setting;
 mod work;
@@ -36,6 +37,7 @@ pub use members::DepartmentMember;
 pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use records::{NewAttachment, NewEntry, NewTicket};
+pub use search::{SearchMatch, SearchRow};
 pub use session::{AccessTokenRow, Grant, SessionRow};
 pub use work::{OtherTicket, OverdueRow};
 

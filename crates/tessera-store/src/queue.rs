@@ -74,26 +74,27 @@ pub struct QueueRow {
     pub sort_key: String,
 }
 
-enum Bind {
+pub(crate) enum Bind {
     I(i64),
     S(String),
 }
 
-struct Sql {
-    text: String,
-    binds: Vec<Bind>,
+#[derive(Default)]
+pub(crate) struct Sql {
+    pub(crate) text: String,
+    pub(crate) binds: Vec<Bind>,
 }
 
 impl Sql {
-    fn int(&mut self, v: i64) -> String {
+    pub(crate) fn int(&mut self, v: i64) -> String {
         self.binds.push(Bind::I(v));
         format!("${}", self.binds.len())
     }
-    fn str(&mut self, v: &str) -> String {
+    pub(crate) fn str(&mut self, v: &str) -> String {
         self.binds.push(Bind::S(v.to_owned()));
         format!("${}", self.binds.len())
     }
-    fn list(&mut self, ids: impl IntoIterator<Item = i64>) -> String {
+    pub(crate) fn list(&mut self, ids: impl IntoIterator<Item = i64>) -> String {
         let p: Vec<String> = ids.into_iter().map(|i| self.int(i)).collect();
         if p.is_empty() {
             "NULL".into()
@@ -103,7 +104,7 @@ impl Sql {
     }
 }
 
-fn visibility(sql: &mut Sql, v: &Visibility) -> String {
+pub(crate) fn visibility(sql: &mut Sql, v: &Visibility) -> String {
     if v.all {
         return "TRUE".into();
     }
@@ -115,7 +116,7 @@ fn visibility(sql: &mut Sql, v: &Visibility) -> String {
     )
 }
 
-fn queue_condition(sql: &mut Sql, q: Queue, v: &Visibility, now: Timestamp) -> String {
+pub(crate) fn queue_condition(sql: &mut Sql, q: Queue, v: &Visibility, now: Timestamp) -> String {
     match q {
         Queue::Open => "t.status = 'open' AND t.is_answered = FALSE".into(),
         Queue::Answered => "t.status = 'open' AND t.is_answered = TRUE".into(),
@@ -164,7 +165,37 @@ fn contains_pattern(text: &str) -> String {
     p
 }
 
-macro_rules! bind_all {
+/// The conditions of a query's filters (department, topic, assignee, status, field answer).
+pub(crate) fn filters(sql: &mut Sql, q: &QueueQuery) -> String {
+    let mut filters = String::new();
+    if let Some(d) = q.department {
+        filters.push_str(&format!(" AND t.department_id = {}", sql.int(d.0)));
+    }
+    if let Some(h) = q.topic {
+        filters.push_str(&format!(" AND t.help_topic_id = {}", sql.int(h.0)));
+    }
+    if let Some(a) = q.assignee {
+        filters.push_str(&format!(" AND t.assignee_agent_id = {}", sql.int(a.0)));
+    }
+    if let Some(s) = q.status {
+        filters.push_str(&format!(" AND t.status = {}", sql.str(s.as_str())));
+    }
+    if let Some(text) = q
+        .field_value
+        .as_deref()
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+    {
+        let pattern = sql.str(&contains_pattern(text));
+        filters.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM ticket_field_value fv WHERE fv.ticket_id = t.ticket_id
+               AND LOWER(fv.value) LIKE LOWER({pattern}) ESCAPE '\\')"
+        ));
+    }
+    filters
+}
+
+macro_rules! bind_all_impl {
     ($q:expr, $binds:expr) => {{
         let mut q = $q;
         for b in $binds {
@@ -176,6 +207,7 @@ macro_rules! bind_all {
         q
     }};
 }
+pub(crate) use bind_all_impl as bind_all;
 
 impl Handle<'_> {
     /// One page of a queue.
@@ -185,39 +217,12 @@ impl Handle<'_> {
         q: &QueueQuery,
         now: Timestamp,
     ) -> Result<Vec<QueueRow>> {
-        let mut sql = Sql {
-            text: String::new(),
-            binds: Vec::new(),
-        };
+        let mut sql = Sql::default();
         let me = sql.int(v.agent.0);
         let vis = visibility(&mut sql, v);
         let cond = queue_condition(&mut sql, q.queue, v, now);
         let (expr, is_text) = sort_expr(q.sort);
-        let mut filters = String::new();
-        if let Some(d) = q.department {
-            filters.push_str(&format!(" AND t.department_id = {}", sql.int(d.0)));
-        }
-        if let Some(h) = q.topic {
-            filters.push_str(&format!(" AND t.help_topic_id = {}", sql.int(h.0)));
-        }
-        if let Some(a) = q.assignee {
-            filters.push_str(&format!(" AND t.assignee_agent_id = {}", sql.int(a.0)));
-        }
-        if let Some(s) = q.status {
-            filters.push_str(&format!(" AND t.status = {}", sql.str(s.as_str())));
-        }
-        if let Some(text) = q
-            .field_value
-            .as_deref()
-            .map(str::trim)
-            .filter(|x| !x.is_empty())
-        {
-            let pattern = sql.str(&contains_pattern(text));
-            filters.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM ticket_field_value fv WHERE fv.ticket_id = t.ticket_id
-                   AND LOWER(fv.value) LIKE LOWER({pattern}) ESCAPE '\\')"
-            ));
-        }
+        let mut filters = filters(&mut sql, q);
         let (cmp, dir) = if q.descending {
             ("<", "DESC")
         } else {

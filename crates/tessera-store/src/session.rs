@@ -168,9 +168,9 @@ impl Handle<'_> {
     pub async fn granted_tickets(
         &mut self,
         session: i64,
-    ) -> Result<Vec<(String, String, String, i64)>> {
+    ) -> Result<Vec<(String, String, String, i64, i64)>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT t.number, t.subject, t.status, t.updated_at
+            "SELECT t.number, t.subject, t.status, t.updated_at, t.ticket_id
              FROM session_grant g JOIN ticket t ON t.ticket_id = g.ticket_id
              WHERE g.session_id = $1 ORDER BY t.updated_at DESC LIMIT 50")
             .bind(session).fetch_all(c).await?))

@@ -319,6 +319,8 @@ struct QueueParams {
     field_value: Option<String>,
     after: Option<String>,
     done: Option<String>,
+    q: Option<String>,
+    cursor: Option<String>,
 }
 
 fn id_param(v: &Option<String>) -> Option<i64> {
@@ -343,6 +345,8 @@ struct RowView {
     status_label: String,
     due: String,
     unseen: bool,
+    /// Where a search found its words: (text, matched).
+    snippet: Vec<(String, bool)>,
 }
 
 #[derive(Template)]
@@ -353,6 +357,10 @@ struct QueuePage {
     title: String,
     tabs: Vec<QueueTab>,
     rows: Vec<RowView>,
+    /// The rows are search hits, ranked.
+    searching: bool,
+    /// The same search over every ticket, when this is a narrower queue.
+    search_all: Option<String>,
     next: Option<String>,
     first: Option<String>,
     filters: Form,
@@ -429,7 +437,31 @@ fn row_view(p: &Page, r: &QueueRow) -> RowView {
         status_label: p.t(&format!("status-{}", r.status)),
         due: r.due_at.map(|d| p.date(&Timestamp(d))).unwrap_or_default(),
         unseen: r.unseen,
+        snippet: Vec::new(),
     }
+}
+
+fn hit_view(p: &Page, h: &tessera_core::SearchHit) -> RowView {
+    let r = &h.row;
+    let mut v = row_view(
+        p,
+        &QueueRow {
+            ticket_id: r.ticket_id,
+            number: r.number.clone(),
+            subject: r.subject.clone(),
+            requester_name: r.requester_name.clone(),
+            updated_at: r.updated_at,
+            agent_name: r.agent_name.clone(),
+            team_name: r.team_name.clone(),
+            priority: r.priority.clone(),
+            status: r.status.clone(),
+            due_at: r.due_at,
+            unseen: r.unseen,
+            sort_key: String::new(),
+        },
+    );
+    v.snippet = h.snippet.clone();
+    v
 }
 
 fn query_string(params: &[(&str, String)]) -> String {
@@ -481,14 +513,31 @@ async fn queue(
         after,
         limit: PAGE_SIZE,
     };
+    let search = q.q.as_deref().map(str::trim).filter(|x| !x.is_empty());
     let (rows, counts) = s
         .app
-        .queue(&a.agent, &query)
+        .queue(
+            &a.agent,
+            &QueueQuery {
+                limit: if search.is_some() { 0 } else { PAGE_SIZE },
+                ..query.clone()
+            },
+        )
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
+    let found = match search {
+        Some(text) => Some(
+            s.app
+                .search(&a.agent, &query, text, q.cursor.as_deref())
+                .await
+                .map_err(|e| PageError::from_core(lang, e))?,
+        ),
+        None => None,
+    };
     let frame = agent_page(&s, &a);
     let p = &frame;
     let base_params = vec![
+        ("q", q.q.clone().unwrap_or_default()),
         ("sort", q.sort.clone().unwrap_or_default()),
         ("dir", q.dir.clone().unwrap_or_default()),
         ("department", q.department.clone().unwrap_or_default()),
@@ -497,15 +546,20 @@ async fn queue(
         ("status", q.status.clone().unwrap_or_default()),
         ("field_value", q.field_value.clone().unwrap_or_default()),
     ];
-    let next = (rows.len() as i64 == PAGE_SIZE).then(|| {
-        let last = rows.last().expect("a full page has a last row");
-        let mut params = base_params.clone();
-        params.push(("after", format!("{}_{}", last.sort_key, last.ticket_id)));
-        format!("/agent/queue/{name}?{}", query_string(&params))
-    });
-    let first = q
-        .after
-        .is_some()
+    let next = match &found {
+        Some(f) => f.next.as_ref().map(|c| {
+            let mut params = base_params.clone();
+            params.push(("cursor", c.clone()));
+            format!("/agent/queue/{name}?{}", query_string(&params))
+        }),
+        None => (rows.len() as i64 == PAGE_SIZE).then(|| {
+            let last = rows.last().expect("a full page has a last row");
+            let mut params = base_params.clone();
+            params.push(("after", format!("{}_{}", last.sort_key, last.ticket_id)));
+            format!("/agent/queue/{name}?{}", query_string(&params))
+        }),
+    };
+    let first = (q.after.is_some() || q.cursor.is_some())
         .then(|| format!("/agent/queue/{name}?{}", query_string(&base_params)));
     let mut filters = Form::new();
     for (k, v) in &base_params {
@@ -530,7 +584,14 @@ async fn queue(
                 current: *qq == queue,
             })
             .collect(),
-        rows: rows.iter().map(|r| row_view(p, r)).collect(),
+        rows: match &found {
+            Some(f) => f.hits.iter().map(|h| hit_view(p, h)).collect(),
+            None => rows.iter().map(|r| row_view(p, r)).collect(),
+        },
+        searching: search.is_some(),
+        search_all: search
+            .filter(|_| queue != Queue::All)
+            .map(|t| format!("/agent/queue/all?{}", query_string(&[("q", t.to_owned())]))),
         next,
         first,
         filters,

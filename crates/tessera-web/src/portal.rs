@@ -405,7 +405,12 @@ struct AccessInvalidPage {
 #[template(path = "tickets.html")]
 struct TicketsPage {
     p: Page,
-    tickets: Vec<(String, String, String)>,
+    /// The tickets shown (a search's hits have a snippet).
+    tickets: Vec<tessera_core::FoundTicket>,
+    /// Whether the session has any ticket (the list may be a search's).
+    any: bool,
+    /// What was searched for.
+    q: String,
 }
 
 impl TicketsPage {
@@ -414,10 +419,39 @@ impl TicketsPage {
     }
 }
 
-async fn my_tickets(State(s): State<AppState>, ctx: Ctx) -> PageResult {
-    let tickets = match &ctx.session {
-        Some(sess) => s.app.session_tickets(sess).await.map_err(core_err(&ctx))?,
-        None => Vec::new(),
+#[derive(Deserialize)]
+struct TicketSearch {
+    q: Option<String>,
+}
+
+async fn my_tickets(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(search): Query<TicketSearch>,
+) -> PageResult {
+    let q = search.q.unwrap_or_default();
+    let (tickets, any) = match &ctx.session {
+        Some(sess) => {
+            let all = s.app.session_tickets(sess).await.map_err(core_err(&ctx))?;
+            let any = !all.is_empty();
+            let shown = if q.trim().is_empty() {
+                all.into_iter()
+                    .map(|(number, subject, status)| tessera_core::FoundTicket {
+                        number,
+                        subject,
+                        status,
+                        snippet: Vec::new(),
+                    })
+                    .collect()
+            } else {
+                s.app
+                    .search_session_tickets(sess, &q)
+                    .await
+                    .map_err(core_err(&ctx))?
+            };
+            (shown, any)
+        }
+        None => (Vec::new(), false),
     };
     html(
         &ctx,
@@ -425,6 +459,8 @@ async fn my_tickets(State(s): State<AppState>, ctx: Ctx) -> PageResult {
         &TicketsPage {
             p: page(&s, &ctx),
             tickets,
+            any,
+            q,
         },
     )
 }

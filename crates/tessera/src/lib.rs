@@ -43,6 +43,17 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(Tessera, Option<FirstAdmin>)>
         .await
         .context("cannot open attachment folder")?;
     let app = Tessera::new(db, blobs, cfg.core()).await?;
+    let indexed = app
+        .backfill_search(|n| {
+            use std::io::Write;
+            eprint!("\r  search index: {n} tickets added   ");
+            let _ = std::io::stderr().flush();
+        })
+        .await
+        .context("building the search index failed")?;
+    if indexed > 0 {
+        eprintln!();
+    }
     let first_admin = app.bootstrap().await?;
     Ok((app, first_admin))
 }

@@ -726,3 +726,13 @@ api-problem-invalid = Die Anfrage enthält ungültige Angaben.
 api-problem-not-found = Nicht gefunden.
 api-problem-forbidden = Dieser Schlüssel darf das nicht.
 api-problem-stale = Das Ticket hat sich inzwischen geändert.
+
+# Search
+search-label = Suchen
+search-placeholder = Nummer, Betreff, Text, Name, E-Mail, Dateiname …
+search-hint = Findet auch andere Wortformen (Drucker, Druckers); alle Wörter müssen vorkommen.
+search-ranked = Treffer nach Relevanz geordnet (innerhalb der jeweils neuesten 1.000).
+search-everywhere = In allen Tickets suchen
+search-nothing = Keine Tickets gefunden. Weniger oder andere Wörter versuchen?
+tickets-search-label = In Ihren Tickets suchen
+tickets-search-all = Alle Ihre Tickets zeigen

@@ -726,3 +726,13 @@ api-problem-invalid = The request contains invalid values.
 api-problem-not-found = Not found.
 api-problem-forbidden = This key may not do that.
 api-problem-stale = The ticket has changed in the meantime.
+
+# Search
+search-label = Search
+search-placeholder = Number, subject, text, name, email, file name …
+search-hint = Finds other forms of a word too (printer, printers); every word must occur.
+search-ranked = Hits ordered by relevance (within each set of the newest 1,000).
+search-everywhere = Search all tickets
+search-nothing = No tickets found. Try fewer or other words?
+tickets-search-label = Search your tickets
+tickets-search-all = Show all your tickets

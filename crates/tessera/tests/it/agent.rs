@@ -1194,3 +1194,180 @@ async fn an_agent_revokes_a_requesters_access_at_once() {
     assert_eq!(res.url().path(), format!("/tickets/{n}"));
     w.app.stop().await;
 }
+
+/// Opens a ticket with a body of its own.
+async fn ticket_with(w: &World, email: &str, name: &str, subject: &str, body: &str) -> String {
+    let topic = {
+        let mut c = w.app.app.db().conn().await.unwrap();
+        c.h().public_help_topics().await.unwrap()[0].id.0
+    };
+    w.app
+        .app
+        .open_ticket(NewTicketInput {
+            email: email.into(),
+            name: name.into(),
+            help_topic_id: topic.to_string(),
+            subject: subject.into(),
+            body: body.into(),
+            uploads: vec![],
+            lang: Lang::De,
+        })
+        .await
+        .unwrap()
+        .number
+}
+
+fn search_path(queue: &str, q: &str, extra: &str) -> String {
+    format!("/agent/queue/{queue}?q={}{extra}", percent_encoding_lite(q))
+}
+
+fn percent_encoding_lite(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn search_finds_word_forms_names_numbers_and_new_replies_within_visibility() {
+    let w = World::new(None).await;
+    let printer = ticket_with(
+        &w,
+        "erika@example.org",
+        "Erika Mustermann",
+        "Druckt nicht",
+        "Der Drucker im zweiten Stock zieht kein Papier ein.",
+    )
+    .await;
+    let vpn = ticket_with(
+        &w,
+        "paul@example.org",
+        "Paul Jansen",
+        "VPN",
+        "The VPN client keeps disconnecting when printing.",
+    )
+    .await;
+    let it_ticket = ticket_with(
+        &w,
+        "olga@example.org",
+        "Olga",
+        "Server",
+        "Der Drucker im Serverraum piept.",
+    )
+    .await;
+    let nadine = w.login("nadine").await;
+    w.act(
+        &nadine,
+        &it_ticket,
+        &[("do", "transfer"), ("department", &w.it.0.to_string())],
+    )
+    .await;
+
+    // Another form of the word, highlighted where it was found; IT's ticket is not hers.
+    let (status, page) = w.page(&nadine, &search_path("all", "Druckers", "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(numbers_in(&page), vec![printer.clone()]);
+    assert!(page.contains("<mark>Drucker</mark>"), "{page}");
+    // English stemming: "printer" meets "printing"; names, addresses and numbers are found.
+    for (q, expected) in [
+        ("printer", &vpn),
+        ("Mustermann", &printer),
+        ("paul@example.org", &vpn),
+        (printer.as_str(), &printer),
+    ] {
+        let page = w.page(&nadine, &search_path("all", q, "")).await.1;
+        assert_eq!(numbers_in(&page), vec![expected.clone()], "{q}");
+    }
+    // Every word must match; words in no ticket find nothing, and say so.
+    let page = w
+        .page(&nadine, &search_path("all", "Drucker VPN", ""))
+        .await
+        .1;
+    assert!(numbers_in(&page).is_empty());
+    assert!(page.contains("Keine Tickets gefunden"));
+    // Combined with the queue's filters: the printer ticket is open, not closed.
+    let page = w
+        .page(&nadine, &search_path("all", "Drucker", "&status=closed"))
+        .await
+        .1;
+    assert!(numbers_in(&page).is_empty());
+    let page = w.page(&nadine, &search_path("open", "Drucker", "")).await.1;
+    assert_eq!(numbers_in(&page), vec![printer.clone()]);
+    // IT's agent finds IT's ticket only.
+    let ingo = w.login("ingo").await;
+    let page = w.page(&ingo, &search_path("all", "Drucker", "")).await.1;
+    assert_eq!(numbers_in(&page), vec![it_ticket.clone()]);
+    // A reply is searchable at once (the index changes in the reply's transaction).
+    let (status, _) = w
+        .reply(&nadine, &vpn, "Bitte den Tonerwechsel abwarten.", &[])
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = w
+        .page(&nadine, &search_path("all", "Tonerwechsel", ""))
+        .await
+        .1;
+    assert_eq!(numbers_in(&page), vec![vpn.clone()]);
+    // Query syntax typed by someone is just words.
+    let (status, page) = w
+        .page(&nadine, &search_path("all", "\"Drucker\" OR * NEAR(", ""))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        numbers_in(&page).is_empty(),
+        "OR and NEAR are words that occur nowhere"
+    );
+    let _ = (w.moritz, w.social, w.press);
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn search_pages_walk_every_hit_once() {
+    let w = World::new(None).await;
+    let mut opened = Vec::new();
+    for i in 0..57 {
+        opened.push(
+            ticket_with(
+                &w,
+                &format!("p{i}@example.org"),
+                "Petra",
+                &format!("Beamer {i}"),
+                if i % 2 == 0 {
+                    "Der Beamer flackert."
+                } else {
+                    "Beamer, Beamer: kein Bild vom Beamer."
+                },
+            )
+            .await,
+        );
+    }
+    let admin = w.login_admin().await;
+    let mut seen = Vec::new();
+    let mut path = search_path("all", "beamer", "");
+    loop {
+        let page = w.page(&admin, &path).await.1;
+        assert!(
+            seen.len() <= 57,
+            "the pager goes round in circles at {path}"
+        );
+        seen.extend(numbers_in(&page));
+        match page
+            .split("rel=\"next\"")
+            .next()
+            .and_then(|p| p.rsplit("href=\"").next())
+        {
+            Some(href) if page.contains("rel=\"next\"") => {
+                path = href.split('"').next().unwrap().replace("&#38;", "&");
+            }
+            _ => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), seen.len(), "no ticket twice");
+    opened.sort();
+    assert_eq!(sorted, opened, "every hit once");
+    w.app.stop().await;
+}

@@ -692,3 +692,87 @@ async fn a_burst_of_visitors_opening_the_form_is_served() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn requesters_search_their_own_tickets_but_not_internal_notes() {
+    let app = TestApp::start().await;
+    let client = app.client();
+    let (res, _) = open(
+        &app,
+        &client,
+        &[
+            ("email", "max@example.org"),
+            ("name", "Max Müller"),
+            ("subject", "Beamer im Saal"),
+            ("body", "Der Beamer zeigt kein Bild."),
+        ],
+        &[],
+    )
+    .await;
+    let beamer = number_from(&final_url(&res));
+    let (res, _) = open(
+        &app,
+        &client,
+        &[
+            ("email", "max@example.org"),
+            ("name", "Max Müller"),
+            ("subject", "Schlüssel"),
+            ("body", "Ich habe den Schlüssel für die Halle verloren."),
+        ],
+        &[],
+    )
+    .await;
+    let key = number_from(&final_url(&res));
+    // An agent's internal note on the first ticket.
+    let admin = {
+        let mut c = app.app.db().conn().await.unwrap();
+        c.h()
+            .agent(tessera_domain::AgentId(1))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    app.app
+        .note(
+            &admin,
+            &beamer,
+            "Vertraulich: Hausmeister informieren",
+            vec![],
+            false,
+        )
+        .await
+        .unwrap();
+    let search = async |q: &str| {
+        client
+            .get(app.url(&format!("/tickets?q={q}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    let page = search("Schluessel").await;
+    assert!(page.contains(&format!("#{key}")) && !page.contains(&format!("#{beamer}")));
+    assert!(page.contains("<mark>Schlüssel</mark>"), "{page}");
+    let page = search("Beamer").await;
+    assert!(page.contains(&format!("#{beamer}")) && !page.contains(&format!("#{key}")));
+    let page = search("Hausmeister").await;
+    assert!(
+        !page.contains(&format!("#{beamer}")),
+        "notes are not the requester's"
+    );
+    assert!(page.contains("Keine Tickets gefunden"));
+    // Another browser, without the grants, finds nothing.
+    let other = app.client();
+    let page = other
+        .get(app.url("/tickets?q=Beamer"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(&format!("#{beamer}")));
+    app.stop().await;
+}

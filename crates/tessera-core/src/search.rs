@@ -1,0 +1,178 @@
+//! Search: agents search every ticket they may see, combined with the queue filters;
+//! requesters search the tickets of their session. Stemming and snippets come from
+//! tessera-domain's `search.rs`, the index from the store; this module decides who sees what.
+
+use tessera_domain::{Agent, SearchQuery, TicketId, Timestamp, search::strip_tags};
+use tessera_store::{Handle, QueueQuery, SearchMatch, SearchRow};
+
+use crate::{Result, Tessera, work::visibility};
+
+/// How many of the newest matches are ranked together. A page shows the best of them;
+/// walking on continues within the window, then with the next older window. This bounds
+/// the cost of a word that is in half the tickets.
+pub const SEARCH_WINDOW: i64 = 1000;
+
+/// The setting that says every ticket older than the index has been indexed.
+const BACKFILLED: &str = "search_backfilled";
+
+/// How many characters a snippet is long.
+const SNIPPET_CHARS: usize = 180;
+
+/// One hit with its snippet (runs of text, `true` for a matched word).
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    /// The ticket as a queue shows it.
+    pub row: SearchRow,
+    /// Where the words were found.
+    pub snippet: Vec<(String, bool)>,
+}
+
+/// A page of hits.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    /// Best first.
+    pub hits: Vec<SearchHit>,
+    /// The cursor of the next page.
+    pub next: Option<String>,
+}
+
+fn parse_cursor(c: Option<&str>) -> (Option<i64>, i64) {
+    let Some((b, o)) = c.and_then(|c| c.split_once('.')) else {
+        return (None, 0);
+    };
+    let before = b.parse::<i64>().ok().filter(|b| *b > 0);
+    let offset = o
+        .parse::<i64>()
+        .ok()
+        .filter(|o| (0..SEARCH_WINDOW).contains(o))
+        .unwrap_or(0);
+    (before, offset)
+}
+
+impl Tessera {
+    /// Tickets the agent may see that match `text`, in the queue and filters of `q`
+    /// (its sort and keyset are ignored: hits are ranked). Empty for a query without words.
+    pub async fn search(
+        &self,
+        agent: &Agent,
+        q: &QueueQuery,
+        text: &str,
+        cursor: Option<&str>,
+    ) -> Result<SearchResults> {
+        let Some(query) = SearchQuery::parse(text) else {
+            return Ok(SearchResults::default());
+        };
+        let m = SearchMatch {
+            fts5: query.fts5(),
+            tsquery: query.tsquery(),
+        };
+        let (before, offset) = parse_cursor(cursor);
+        let limit = q.limit;
+        let mut conn = self.db().conn().await?;
+        let rows = conn
+            .h()
+            .search_page(
+                &visibility(agent),
+                q,
+                &m,
+                before,
+                SEARCH_WINDOW,
+                offset,
+                Timestamp::now(),
+            )
+            .await?;
+        let next = rows.first().and_then(|r| {
+            if offset + limit < r.window_rows {
+                Some(format!("{}.{}", before.unwrap_or(0), offset + limit))
+            } else if r.window_rows == SEARCH_WINDOW {
+                Some(format!("{}.0", r.window_min))
+            } else {
+                None
+            }
+        });
+        let hits = with_snippets(&mut conn.h(), &query, rows, false).await?;
+        Ok(SearchResults { hits, next })
+    }
+
+    /// Rebuilds the index entries of tickets that have none (installations that had
+    /// tickets before search existed), in batches; `progress(done, batch)` after each.
+    pub async fn backfill_search(&self, mut progress: impl FnMut(u64)) -> Result<u64> {
+        // Once done, every change keeps the index itself: no scan at each start.
+        if self
+            .db()
+            .conn()
+            .await?
+            .h()
+            .setting(BACKFILLED)
+            .await?
+            .is_some()
+        {
+            return Ok(0);
+        }
+        let mut after = 0;
+        let mut done = 0u64;
+        loop {
+            let mut conn = self.db().conn().await?;
+            let ids = conn.h().unindexed_tickets(after, 500).await?;
+            drop(conn);
+            let Some(last) = ids.last().copied() else {
+                let mut tx = self.db().begin().await?;
+                tx.h().put_settings(&[(BACKFILLED, "1")]).await?;
+                tx.commit().await?;
+                return Ok(done);
+            };
+            let mut tx = self.db().begin().await?;
+            for id in &ids {
+                tx.h().reindex_ticket(TicketId(*id)).await?;
+            }
+            tx.commit().await?;
+            done += ids.len() as u64;
+            after = last;
+            progress(done);
+        }
+    }
+}
+
+/// Adds a snippet to each row: the first entry (or the subject) with a matching word.
+pub(crate) async fn with_snippets(
+    h: &mut Handle<'_>,
+    query: &SearchQuery,
+    rows: Vec<SearchRow>,
+    public_only: bool,
+) -> Result<Vec<SearchHit>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.ticket_id).collect();
+    let sources = h.snippet_sources(&ids, public_only).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let snippet = sources
+                .iter()
+                .filter(|s| s.0 == row.ticket_id)
+                .find_map(|(_, body, html)| {
+                    if *html {
+                        query.snippet(&strip_tags(body), SNIPPET_CHARS)
+                    } else {
+                        query.snippet(body, SNIPPET_CHARS)
+                    }
+                })
+                .or_else(|| query.snippet(&row.subject, SNIPPET_CHARS))
+                .unwrap_or_default();
+            SearchHit { row, snippet }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_are_read_defensively() {
+        assert_eq!(parse_cursor(None), (None, 0));
+        assert_eq!(parse_cursor(Some("0.50")), (None, 50));
+        assert_eq!(parse_cursor(Some("1234.0")), (Some(1234), 0));
+        assert_eq!(parse_cursor(Some("x.y")), (None, 0));
+        assert_eq!(parse_cursor(Some("5.99999")), (Some(5), 0));
+        assert_eq!(parse_cursor(Some("-5.-1")), (None, 0));
+    }
+}
