@@ -36,7 +36,7 @@ pub use apikey::{
 };
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
-pub use demo::DEMO_PASSWORD;
+pub use demo::{DEMO_COMMON_WORD, DEMO_PASSWORD, DEMO_RARE_WORD};
 pub use error::CoreError;
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};

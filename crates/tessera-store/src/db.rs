@@ -3,9 +3,10 @@
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction,
+    ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
+    Transaction,
     pool::PoolConnection,
-    postgres::PgPoolOptions,
+    postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
@@ -70,16 +71,22 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// Statements slower than this are logged (with their whole text: bulk loads of demo data
+/// would flood the log at sqlx's default of one second).
+const SLOW_STATEMENT: Duration = Duration::from_secs(10);
+
 impl Db {
     /// Connects to `url` (`sqlite:PATH` or `postgres://…`). SQLite files are created when
     /// missing and run in WAL mode with `synchronous=FULL`, so a committed write survives
     /// power loss.
     pub async fn connect(url: &str) -> Result<Self> {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(opts)
                 .await?;
             Ok(Db::Postgres(pool))
         } else {
@@ -90,7 +97,8 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-16000")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .min_connections(1)

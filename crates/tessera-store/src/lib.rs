@@ -10,6 +10,7 @@ mod apikey;
 mod audit;
 mod blob;
 mod db;
+mod demo;
 mod error;
 mod fields;
 mod inbound;
@@ -28,6 +29,7 @@ pub use apikey::{ApiKeyRow, NewApiKey};
 pub use audit::{AuditRow, CannedRow, DepartmentRow, NewAudit, SlaRow, TopicRow};
 pub use blob::{BlobStore, TempBlob};
 pub use db::{Backend, Conn, Db, Handle, Tx};
+pub use demo::{DemoEntry, DemoTicket};
 pub use error::StoreError;
 pub use inbound::{
     EntryOriginalRow, InboundListRow, InboundRow, InlineImageRow, MailDepartment, NewInbound,

@@ -52,7 +52,7 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
-    /// Adds realistic demo data: departments, teams, agents `demo1`…`demo10` and the
+    /// Adds realistic demo data: departments, teams, agents `demo1`…`demo20`, help topics and the
     /// administrator `demo-admin` (password `demo-passwort-123`) and TICKETS tickets.
     Demo {
         /// How many tickets to add.
@@ -584,14 +584,20 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             app.demo(tickets, |done, total| {
                 use std::io::Write;
                 let pct = done * 100 / total.max(1);
-                let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-                eprint!("\r  {done}/{total} tickets ({pct}%), {rate:.0}/s   ");
+                let secs = started.elapsed().as_secs_f64().max(0.001);
+                let rate = done as f64 / secs;
+                let left = (total - done) as f64 / rate.max(1.0);
+                let bar = format!("{:<30}", "#".repeat((pct * 30 / 100) as usize));
+                eprint!(
+                    "\r  [{bar}] {pct:>3}%  {done}/{total} tickets, {rate:.0}/s, {left:.0} s left   "
+                );
                 let _ = std::io::stderr().flush();
             })
             .await?;
             eprintln!();
             println!(
-                "added {tickets} demo tickets in {:.1} s; agents demo1…demo10, password {}",
+                "added {tickets} demo tickets in {:.1} s; agents demo1…demo20 and demo-admin, \
+                 password {}",
                 started.elapsed().as_secs_f64(),
                 tessera_core::DEMO_PASSWORD
             );

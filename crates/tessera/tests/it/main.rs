@@ -7,6 +7,7 @@ mod agent;
 mod browser;
 mod cli;
 mod crash;
+mod demo;
 mod fields;
 mod imap;
 mod ingest;

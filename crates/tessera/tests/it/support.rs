@@ -181,6 +181,15 @@ impl TestApp {
         }
     }
 
+    /// The one integer a query returns.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self.app.db() {
+            tessera_core::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    }
+
     /// Runs a statement (for test setup that has no UI yet).
     pub async fn exec(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
