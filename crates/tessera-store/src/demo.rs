@@ -53,9 +53,12 @@ pub struct DemoEntry {
     pub body: String,
     /// When.
     pub created_at: i64,
-    /// Attachments: (file name, content type, size, blob key).
-    pub attachments: Vec<(String, &'static str, i64, String)>,
+    /// Attachments.
+    pub attachments: Vec<DemoFile>,
 }
+
+/// A generated attachment: (file name, content type, size, blob key).
+pub type DemoFile = (String, &'static str, i64, String);
 
 enum V<'a> {
     I(i64),
@@ -208,8 +211,8 @@ impl Handle<'_> {
                 .execute(c).await?.rows_affected());
 
             let mut entries: Vec<(i64, i64, &DemoEntry)> = Vec::new();
-            let mut files: Vec<(i64, i64, i64, &(String, &'static str, i64, String), i64)> =
-                Vec::new();
+            // (attachment id, ticket id, entry id, file, when)
+            let mut files: Vec<(i64, i64, i64, &DemoFile, i64)> = Vec::new();
             for (t, id) in chunk.iter().zip(&ids) {
                 for e in &t.entries {
                     entries.push((entry_id, *id, e));
