@@ -127,9 +127,7 @@ async fn read_body(
 /// Whether the declared content type is JSON; `None` for the types osTicket clients send
 /// JSON under without saying so (none, form-encoded, plain text).
 fn declared_json(headers: &HeaderMap) -> Option<bool> {
-    let Some(ct) = headers.get(header::CONTENT_TYPE) else {
-        return None;
-    };
+    let ct = headers.get(header::CONTENT_TYPE)?;
     let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
     let essence = ct.split(';').next().unwrap_or("").trim().to_owned();
     if essence == "application/json" || essence.ends_with("+json") {
