@@ -943,3 +943,67 @@ async fn the_command_line_creates_lists_and_revokes_keys() {
     server.wait().unwrap();
     db.drop_db().await;
 }
+
+#[tokio::test]
+async fn attachments_obey_the_portals_limits_and_big_bodies_are_refused() {
+    let app = TestApp::start_with(Box::new(|c| {
+        c.core.attachment_max_total = 1000;
+        c.core.allowed_extensions = vec!["txt".into(), "png".into()];
+    }))
+    .await;
+    let k = key(&app, "create", "", "", "").await;
+    let with = |name: &str, data: String| {
+        json!({
+            "name": "A", "email": "a@example.org", "subject": "S", "message": "M",
+            "attachments": [{name: data}],
+        })
+        .to_string()
+    };
+    for body in [
+        with(
+            "setup.exe",
+            "data:application/octet-stream;base64,TVo=".into(),
+        ),
+        with("big.txt", format!("data:text/plain,{}", "x".repeat(1001))),
+    ] {
+        let (s, _, text) = post_json(&app, Some(&k), "application/json", body, Some("en")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert!(text.contains("\nattachments: "), "{text}");
+    }
+    // A refused submission leaves no file behind.
+    let tmp = app.app.blobs().root().join("tmp");
+    let left = std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "temporary files in {}", tmp.display());
+    assert_eq!(app.count("ticket").await, 0);
+    assert_eq!(app.count("attachment").await, 0);
+    create(
+        &app,
+        &k,
+        serde_json::from_str(&with("ok.txt", format!("data:,{}", "x".repeat(1000)))).unwrap(),
+    )
+    .await;
+
+    // A body announced far above the limit is refused before it is read.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!(
+            "POST /api/tickets.json HTTP/1.1\r\nHost: {addr}\r\nX-API-Key: {k}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{{"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let n = s.read(&mut buf).await.unwrap();
+        assert!(n > 0, "an answer before the connection closes");
+        head.extend_from_slice(&buf[..n]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    app.stop().await;
+}
