@@ -7,6 +7,7 @@
 
 mod admin;
 mod agent;
+mod api_ticket;
 mod apikey;
 mod bootstrap;
 mod config;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 pub use admin::{Actor, AgentForm, AgentSummary};
 pub use agent::{MIN_PASSWORD, NewAgent};
+pub use api_ticket::{ApiMailOutcome, ApiMessage, ApiTicketInput, api_priority};
 pub use apikey::{
     ApiCaller, ApiKeyForm, ApiKeySummary, DEFAULT_RATE_PER_MINUTE, KeyRefusal, MAX_RATE_PER_MINUTE,
 };

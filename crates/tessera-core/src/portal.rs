@@ -3,7 +3,7 @@
 use tessera_domain::{
     BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority,
     Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp,
-    model::{Attachment, ThreadEntry, Ticket},
+    model::{Attachment, HelpTopic, ThreadEntry, Ticket},
     validate,
 };
 use tessera_store::{Grant, Handle, NewAttachment, NewEntry, NewTicket, StoreError, TempBlob};
@@ -212,6 +212,47 @@ impl Tessera {
         submitted: &[(String, String)],
     ) -> Result<Opened> {
         let mut problem = Problem::default();
+        let topic = match input.help_topic_id.trim().parse::<i64>() {
+            Ok(id) => {
+                self.topic_if(HelpTopicId(id), |t| t.is_public && t.is_active)
+                    .await?
+            }
+            Err(_) => None,
+        };
+        if topic.is_none() {
+            problem.add("help_topic_id", "error-topic");
+        }
+        let checked = self
+            .check_new_ticket(input, topic, submitted, problem)
+            .await?;
+        self.write_new_ticket(checked, &WriteOptions::portal())
+            .await
+    }
+
+    /// A help topic when it exists and `fits`.
+    pub(crate) async fn topic_if(
+        &self,
+        id: HelpTopicId,
+        fits: impl Fn(&HelpTopic) -> bool,
+    ) -> Result<Option<HelpTopic>> {
+        let mut conn = self.db().conn().await?;
+        match conn.h().help_topic(id).await {
+            Ok(t) if fits(&t) => Ok(Some(t)),
+            Ok(_) | Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Checks a new ticket (requester, subject, message, files and the topic's fields) on
+    /// top of what the caller found wrong already (`problem`); every problem is reported at
+    /// once.
+    pub(crate) async fn check_new_ticket(
+        &self,
+        input: NewTicketInput,
+        topic: Option<HelpTopic>,
+        submitted: &[(String, String)],
+        mut problem: Problem,
+    ) -> Result<CheckedTicket> {
         let email = EmailAddress::parse(&input.email);
         if input.email.trim().is_empty() {
             problem.add("email", "error-required");
@@ -219,20 +260,6 @@ impl Tessera {
             problem.add("email", "error-email");
         }
         let name = validate::text(&mut problem, "name", &input.name, MAX_NAME);
-        let topic = match input.help_topic_id.trim().parse::<i64>() {
-            Ok(id) => {
-                let mut conn = self.db().conn().await?;
-                match conn.h().help_topic(HelpTopicId(id)).await {
-                    Ok(t) if t.is_public && t.is_active => Some(t),
-                    Ok(_) | Err(StoreError::NotFound) => None,
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Err(_) => None,
-        };
-        if topic.is_none() {
-            problem.add("help_topic_id", "error-topic");
-        }
         let subject = validate::text(&mut problem, "subject", &input.subject, MAX_SUBJECT);
         let body = validate::text(&mut problem, "body", &input.body, MAX_BODY);
         self.check_uploads(&input.uploads, &mut problem);
@@ -249,27 +276,52 @@ impl Tessera {
             return Err(CoreError::Invalid(problem));
         };
         problem.into_result()?;
+        Ok(CheckedTicket {
+            email,
+            name,
+            topic,
+            subject,
+            body,
+            answers,
+            uploads: input.uploads,
+            lang: input.lang,
+        })
+    }
 
-        let files = self.commit_blobs(input.uploads).await?;
+    /// Writes a checked ticket: ticket, first message, attachments, answers, and — as the
+    /// options say — the requester's access token with the confirmation mail and the agents'
+    /// alerts, in one transaction. Shared by the portal and the ticket API.
+    pub(crate) async fn write_new_ticket(
+        &self,
+        c: CheckedTicket,
+        o: &WriteOptions<'_>,
+    ) -> Result<Opened> {
+        let files = self.commit_blobs(c.uploads).await?;
         let now = Timestamp::now();
         let mut tx = self.db().begin().await?;
         let contact = tx
             .h()
-            .upsert_contact(email.as_str(), &email.key(), &name, input.lang)
+            .upsert_contact(c.email.as_str(), &c.email.key(), &c.name, c.lang)
             .await?;
         let (ticket_id, number, auto_assigned) = self
             .insert_ticket_draft(
                 &mut tx.h(),
                 &TicketDraft {
-                    subject: &subject,
-                    source: "portal",
-                    topic: Some(topic.id),
-                    department: topic.department_id,
+                    subject: &c.subject,
+                    source: o.source,
+                    topic: Some(c.topic.id),
+                    department: c.topic.department_id,
                     requester: contact,
                     now,
                 },
             )
             .await?;
+        if let Some(p) = o.priority {
+            tx.h().set_priority(ticket_id, p, now).await?;
+        }
+        if let Some(ip) = o.client_ip {
+            tx.h().set_ticket_client_ip(ticket_id, ip).await?;
+        }
         let entry = tx
             .h()
             .insert_entry(&NewEntry {
@@ -277,28 +329,38 @@ impl Tessera {
                 kind: EntryKind::Message,
                 author_contact_id: Some(contact),
                 author_agent_id: None,
-                body: &body,
+                body: &c.body,
                 body_format: BodyFormat::Markdown,
                 now,
             })
             .await?;
+        if o.original_html.is_some() {
+            // Kept as sent, like a mail's HTML: sanitised whenever it is shown.
+            tx.h()
+                .set_entry_original(entry, None, o.original_html)
+                .await?;
+        }
         self.store_uploads(&mut tx.h(), ticket_id, entry, files)
             .await?;
-        crate::fields::store_answers(&mut tx.h(), ticket_id, &answers, now).await?;
-        let minted = token::mint();
-        tx.h()
-            .insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
-            .await?;
+        crate::fields::store_answers(&mut tx.h(), ticket_id, &c.answers, now).await?;
         let ticket = tx.h().ticket(ticket_id).await?;
-        let summary = crate::fields::with_summary(&answers, ticket.requester.lang, &body);
-        let mail = notify::ticket_opened(self, &ticket, &summary, &minted.token, None);
-        tx.h().enqueue_mail(&mail).await?;
-        self.alert_new_ticket(&mut tx.h(), &ticket, auto_assigned, &body)
-            .await?;
+        if o.confirm {
+            let minted = token::mint();
+            tx.h()
+                .insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
+                .await?;
+            let summary = crate::fields::with_summary(&c.answers, ticket.requester.lang, &c.body);
+            let mail = notify::ticket_opened(self, &ticket, &summary, &minted.token, None);
+            tx.h().enqueue_mail(&mail).await?;
+        }
+        if o.alert {
+            self.alert_new_ticket(&mut tx.h(), &ticket, auto_assigned, &c.body)
+                .await?;
+        }
         tx.h().reindex_ticket(ticket_id).await?;
         tx.commit().await?;
         self.changed();
-        tracing::info!(ticket = %number, "ticket opened");
+        tracing::info!(ticket = %number, source = o.source, "ticket opened");
         Ok(Opened {
             ticket_id,
             number,
@@ -567,6 +629,50 @@ pub struct FoundTicket {
     pub status: String,
     /// Where the words were found: runs of (text, matched).
     pub snippet: Vec<(String, bool)>,
+}
+
+/// A new ticket that passed its checks.
+pub(crate) struct CheckedTicket {
+    pub email: EmailAddress,
+    pub name: String,
+    pub topic: HelpTopic,
+    pub subject: String,
+    /// The message as text (what the thread shows).
+    pub body: String,
+    pub answers: Vec<crate::fields::Answer>,
+    pub uploads: Vec<Upload>,
+    /// The requester's language.
+    pub lang: Lang,
+}
+
+/// How a checked ticket is written: where it came from, and which mail it causes.
+pub(crate) struct WriteOptions<'a> {
+    /// `portal` or `api`.
+    pub source: &'a str,
+    /// A priority over the topic's default.
+    pub priority: Option<Priority>,
+    /// The message's HTML as sent, when it came as HTML.
+    pub original_html: Option<&'a str>,
+    /// The address the requester wrote from, as the API caller says.
+    pub client_ip: Option<&'a str>,
+    /// Whether the requester gets the confirmation with the access link.
+    pub confirm: bool,
+    /// Whether agents are alerted.
+    pub alert: bool,
+}
+
+impl WriteOptions<'_> {
+    /// The portal's: confirmation and alerts, nothing else.
+    pub(crate) fn portal() -> Self {
+        Self {
+            source: "portal",
+            priority: None,
+            original_html: None,
+            client_ip: None,
+            confirm: true,
+            alert: true,
+        }
+    }
 }
 
 /// What a new ticket is made of, whichever way it came in.

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod apikey;
+pub mod data_url;
 pub mod event;
 pub mod field;
 pub mod ids;

@@ -227,7 +227,7 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
 /// The text of an HTML-only message, with a line break wherever a block ends (mail-parser
 /// breaks only at `<br>` and `</p>`, which runs `<div>` lines of Apple Mail and Gmail
 /// together).
-fn html_text(html: &str) -> String {
+pub fn html_text(html: &str) -> String {
     let mut marked = String::with_capacity(html.len() + 64);
     let mut rest = html;
     while let Some(i) = rest.find("</") {

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod agents;
+mod api_ticket;
 mod apikey;
 mod audit;
 mod blob;

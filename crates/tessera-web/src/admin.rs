@@ -213,6 +213,11 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
                     "mailbox-title",
                     "admin-mailboxes-text",
                 ),
+                (
+                    "/agent/admin/api-keys",
+                    "apikeys-title",
+                    "admin-apikeys-text",
+                ),
                 ("/agent/admin/audit", "audit-title", "admin-audit-text"),
                 (
                     "/agent/admin/mail-in",

@@ -8,6 +8,7 @@
 mod admin;
 mod agent;
 mod api;
+mod apikeys;
 mod assets;
 mod ctx;
 mod error;
@@ -97,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::router())
         .merge(members::router())
         .merge(mailboxes::router())
+        .merge(apikeys::router())
         .merge(fields::router())
         .merge(mail_in::router())
         .merge(assets::router())

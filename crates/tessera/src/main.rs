@@ -35,6 +35,11 @@ enum Command {
         #[command(subcommand)]
         command: AgentCommand,
     },
+    /// Manages API keys for programs (osTicket-compatible ticket creation, the REST API).
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
     /// Help topics.
     Topic {
         #[command(subcommand)]
@@ -90,6 +95,35 @@ enum ConfigCommand {
     Show,
     /// Checks the configuration: data folder, database, mail server address.
     Check,
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Creates a key and prints it on standard output, this once (only its hash is kept).
+    Create {
+        /// Who uses it, e.g. "Website form".
+        #[arg(long)]
+        name: String,
+        /// create (open tickets only), read or write (as --agent).
+        #[arg(long)]
+        scope: String,
+        /// User name of the agent a read or write key acts as.
+        #[arg(long, default_value = "")]
+        agent: String,
+        /// Address ranges it may be used from, separated by commas (CIDR); default anywhere.
+        #[arg(long, default_value = "")]
+        allow: String,
+        /// Requests per minute (default 600).
+        #[arg(long)]
+        rate: Option<u32>,
+    },
+    /// Lists every key (never the secrets).
+    List,
+    /// Revokes a key at once.
+    Revoke {
+        /// The key's id, as `api-key list` shows it.
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -572,6 +606,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("new one-time password for {username}: {password}");
             app.db().close().await;
         }
+        Command::ApiKey { command } => api_key(&cfg, command).await?,
         Command::Mail {
             command: MailCommand::Ingest,
         } => unreachable!("handled in main with its own exit status"),
@@ -605,6 +640,104 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn api_key(cfg: &Config, command: ApiKeyCommand) -> anyhow::Result<()> {
+    let app = open(cfg).await?;
+    let actor = tessera_core::Actor::Cli;
+    match command {
+        ApiKeyCommand::Create {
+            name,
+            scope,
+            agent,
+            allow,
+            rate,
+        } => {
+            let form = tessera_core::ApiKeyForm {
+                name,
+                scope,
+                agent,
+                allowed_ips: allow,
+                rate_per_minute: rate.map(|r| r.to_string()).unwrap_or_default(),
+            };
+            let (id, token) = app
+                .create_api_key(actor, &form)
+                .await
+                .map_err(|e| invalid(e, tessera_domain::Lang::En))?;
+            eprintln!(
+                "API key {id} created; it is shown only now (send it in the X-API-Key header):"
+            );
+            println!("{token}");
+        }
+        ApiKeyCommand::List => {
+            println!(
+                "{:>4}  {:<24}  {:<6}  {:<12}  {:<24}  {:>7}  {:<16}  {:<30}  status",
+                "id", "name", "scope", "agent", "allowed", "rate", "created", "last used"
+            );
+            let when = |t: &tessera_domain::Timestamp| {
+                t.to_datetime().format("%Y-%m-%d %H:%M").to_string()
+            };
+            for k in app.api_keys(actor).await? {
+                let last = match (&k.last_used_at, &k.last_used_ip) {
+                    (Some(t), ip) => format!("{} {}", when(t), ip.as_deref().unwrap_or("")),
+                    _ => "never".into(),
+                };
+                let allowed = if k.allowed_ips.is_empty() {
+                    "anywhere".to_owned()
+                } else {
+                    k.allowed_ips.clone()
+                };
+                let status = match &k.revoked_at {
+                    Some(t) => format!("revoked {}", when(t)),
+                    None => "active".into(),
+                };
+                println!(
+                    "{:>4}  {:<24}  {:<6}  {:<12}  {:<24}  {:>7}  {:<16}  {:<30}  {status}",
+                    k.id,
+                    k.name,
+                    k.scope.as_str(),
+                    k.agent.as_deref().unwrap_or("-"),
+                    allowed,
+                    k.rate_per_minute,
+                    when(&k.created_at),
+                    last.trim_end(),
+                );
+            }
+        }
+        ApiKeyCommand::Revoke { id } => {
+            app.revoke_api_key(actor, id).await.map_err(|e| match e {
+                tessera_core::CoreError::NotFound => anyhow::anyhow!("no API key with id {id}"),
+                e => e.into(),
+            })?;
+            println!("API key {id} is revoked");
+        }
+    }
+    app.db().close().await;
+    Ok(())
+}
+
+/// Invalid input as the sentences the web form would show, one per field.
+fn invalid(e: tessera_core::CoreError, lang: tessera_domain::Lang) -> anyhow::Error {
+    match e {
+        tessera_core::CoreError::Invalid(p) => anyhow::anyhow!(
+            "{}",
+            p.errors
+                .iter()
+                .map(|e| format!("--{}: {}", cli_flag(&e.field), tessera_i18n::t(lang, e.key)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        e => e.into(),
+    }
+}
+
+/// The command-line flag of a form field.
+fn cli_flag(field: &str) -> &str {
+    match field {
+        "allowed_ips" => "allow",
+        "rate_per_minute" => "rate",
+        f => f,
+    }
 }
 
 fn not_found(e: tessera_core::CoreError, username: &str) -> anyhow::Error {

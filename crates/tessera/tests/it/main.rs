@@ -4,6 +4,7 @@
 
 mod admin;
 mod agent;
+mod api_osticket;
 mod browser;
 mod cli;
 mod crash;
