@@ -136,7 +136,7 @@ impl FromRequestParts<AppState> for Api {
 }
 
 /// One field's complaint in a problem.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub(crate) struct FieldProblem {
     /// The request field.
     pub field: String,
@@ -148,12 +148,17 @@ pub(crate) struct FieldProblem {
 
 /// An RFC 9457 problem: `application/problem+json` with `type`, `title`, `status`, and a
 /// stable `code` plus, for invalid input, the fields to fix.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub(crate) struct ApiProblem {
+    /// A URI reference naming the kind of problem.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The kind in words, in the request's language.
     pub title: String,
+    /// The HTTP status.
     pub status: u16,
+    /// A stable code (`not-found`, `invalid`, ...).
+    #[schema(value_type = String)]
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,

@@ -4,6 +4,7 @@
 
 mod admin;
 mod agent;
+mod api_rest;
 mod browser;
 mod cli;
 mod crash;
