@@ -26,10 +26,16 @@ use crate::{AppState, api::Api, api::ApiProblem};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewAttachment {
-    /// The file name; its extension decides the stored content type and must be allowed.
+    /// The file name; its extension decides the stored content type and must be one the
+    /// administrators allow.
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
-    /// The bytes, base64 (standard alphabet, padding optional).
-    #[schema(content_encoding = "base64")]
+    /// The bytes, base64 (standard alphabet, padding optional); not empty.
+    #[schema(
+        content_encoding = "base64",
+        min_length = 2,
+        pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}(==)?|[A-Za-z0-9+/]{3}=?)?$"
+    )]
     pub data: String,
 }
 
@@ -37,7 +43,8 @@ pub(crate) struct NewAttachment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReplyInput {
-    /// The text (Markdown), mailed to the participants.
+    /// The text (Markdown), mailed to the participants; not blank.
+    #[schema(pattern = r"\S", max_length = 50000)]
     pub body: String,
     /// Set this status in the same step.
     #[serde(default)]
@@ -46,7 +53,9 @@ pub(crate) struct ReplyInput {
     /// `latest_entry_by_others` as read); else `409`. Without it there is no check.
     #[serde(default)]
     pub seen_entry: Option<i64>,
+    /// At most 20 files.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<NewAttachment>,
 }
 
@@ -54,22 +63,30 @@ pub(crate) struct ReplyInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoteInput {
-    /// The text (Markdown); only agents see it.
+    /// The text (Markdown); only agents see it; not blank.
+    #[schema(pattern = r"\S", max_length = 50000)]
     pub body: String,
     /// Alert the assignee(s) by mail.
     #[serde(default)]
     pub alert_assignee: bool,
+    /// At most 20 files.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachments: Vec<NewAttachment>,
 }
 
-/// Whom to assign to: an agent, a team, or both.
+/// Whom to assign to: an agent, a team, or both (at least one).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub(crate) struct AssignInput {
+    /// An active agent (see `/agents`).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub agent_id: Option<i64>,
+    /// An active team (see `/teams`).
     #[serde(default)]
+    #[schema(nullable = false)]
     pub team_id: Option<i64>,
 }
 
@@ -80,6 +97,7 @@ pub(crate) struct TransferInput {
     pub department_id: i64,
     /// Recorded as an internal note.
     #[serde(default)]
+    #[schema(max_length = 50000)]
     pub comment: String,
 }
 
@@ -114,6 +132,7 @@ pub(crate) struct CollaboratorInput {
     pub email: String,
     /// Display name; default the address's local part.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub name: String,
 }
 
@@ -293,6 +312,9 @@ pub(crate) async fn transfer(
 ) -> ApiResult<Response> {
     let agent = writer(&api)?;
     plausible_number(&api, &number)?;
+    if input.comment.chars().count() > tessera_core::MAX_BODY {
+        return Err(invalid(&api, "comment", "error-too-long"));
+    }
     done(
         s.app
             .transfer(

@@ -152,6 +152,7 @@ pub(crate) enum OrderName {
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListParams {
     /// Which queue (default `all`: every ticket the agent may see).
+    #[param(inline)]
     queue: Option<QueueName>,
     /// Only tickets of this department.
     department: Option<i64>,
@@ -160,10 +161,13 @@ pub(crate) struct ListParams {
     /// Only tickets assigned to this agent.
     assignee: Option<i64>,
     /// Only tickets in this status.
+    #[param(inline)]
     status: Option<StatusName>,
     /// Order by (default `updated`).
+    #[param(inline)]
     sort: Option<SortName>,
     /// Direction (default: descending, except ascending for `due`).
+    #[param(inline)]
     order: Option<OrderName>,
     /// The `next_cursor` of the previous page; valid only with the same filters and order.
     cursor: Option<String>,
