@@ -485,7 +485,7 @@ pub(crate) async fn get_ticket(
     let lang = api.lang;
     let v = s
         .app
-        .agent_view(agent, &number)
+        .agent_ticket(agent, &number)
         .await
         .map_err(|e| ApiProblem::from_core(lang, e))?;
     let t = &v.ticket;
