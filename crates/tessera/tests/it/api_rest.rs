@@ -621,6 +621,15 @@ async fn keys_and_agents_decide_what_may_be_read_and_changed() {
             .0,
         StatusCode::FORBIDDEN
     );
+    // Reading through the API records nothing: nobody "has it open" for the UI.
+    let moritz = w.as_agent(w.moritz).await;
+    assert!(w.app.app.presence(&moritz, &n).await.unwrap().is_empty());
+    let res = w.http.get(w.app.url("/api/v1")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        res.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
     // The directory: names, no secrets.
     let agents = w.get("/api/v1/agents").await;
     let text = agents.to_string();
