@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use tessera_core::{Actor, ApiKeyForm, NewTicketInput};
 use tessera_domain::{AgentId, DepartmentId, Lang, Role, TeamId};
 
-use crate::admin::agent;
+use crate::admin::{PASSWORD, agent, chefin, post_form, sign_in};
 use crate::support::{SmtpServer, TestApp};
 
 /// A helpdesk with two departments, agents in each, a team, and keys.
@@ -920,3 +920,77 @@ team = {{ values = [{team}] }}
 /// schema-valid request to succeed, but a well-formed id of an agent, team or department
 /// that does not exist, or a well-formed cursor of another list, is rightly refused (422).
 const SCHEMATHESIS_EXCLUDED: [&str; 2] = ["--exclude-checks", "positive_data_acceptance"];
+
+#[tokio::test]
+async fn custom_field_answers_are_shown_and_filter_the_list() {
+    let w = World::new(None).await;
+    chefin(&w.app).await;
+    let admin = sign_in(&w.app, "chefin", PASSWORD).await;
+    let res = post_form(
+        &admin,
+        &w.app,
+        "/agent/admin/topics/1/fields",
+        &[
+            ("key", "venue"),
+            ("kind", "short_text"),
+            ("label_de", "Veranstaltungsort"),
+            ("label_en", "Venue"),
+            ("is_active", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let url = res.url().to_string();
+    let field: i64 = url
+        .split("/fields/")
+        .nth(1)
+        .and_then(|r| r.split('?').next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("redirected to the new field, not {url}"));
+    let open = |email: &str, venue: &str| {
+        let input = NewTicketInput {
+            email: email.into(),
+            name: "Max Müller".into(),
+            help_topic_id: "1".into(),
+            subject: "Plakat".into(),
+            body: "Bitte ein Plakat.".into(),
+            uploads: vec![],
+            lang: Lang::De,
+        };
+        (input, vec![(format!("cf-{field}"), venue.to_owned())])
+    };
+    let mut numbers = Vec::new();
+    for (email, venue) in [
+        ("a@example.org", "Stadthalle Nord"),
+        ("b@example.org", "Aula"),
+    ] {
+        let (input, answers) = open(email, venue);
+        numbers.push(
+            w.app
+                .app
+                .open_ticket_with_fields(input, &answers)
+                .await
+                .unwrap()
+                .number,
+        );
+    }
+    let t = w
+        .call(
+            Method::GET,
+            &w.write,
+            &format!("/api/v1/tickets/{}", numbers[0]),
+            None,
+        )
+        .await
+        .1;
+    assert_eq!(t["fields"][0]["field_id"], field);
+    assert_eq!(t["fields"][0]["kind"], "short_text");
+    assert_eq!(t["fields"][0]["label"], "Veranstaltungsort");
+    assert_eq!(t["fields"][0]["value"], "Stadthalle Nord");
+    assert_eq!(t["topic"]["id"], 1);
+    let page = w.get("/api/v1/tickets?field_value=stadthalle").await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["number"], numbers[0].as_str());
+    w.app.stop().await;
+}

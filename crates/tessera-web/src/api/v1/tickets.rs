@@ -163,6 +163,9 @@ pub(crate) struct ListParams {
     /// Only tickets in this status.
     #[param(inline)]
     status: Option<StatusName>,
+    /// Only tickets with a custom field answer containing this text (any case).
+    #[param(max_length = 200)]
+    field_value: Option<String>,
     /// Order by (default `updated`).
     #[param(inline)]
     sort: Option<SortName>,
@@ -263,8 +266,22 @@ pub(crate) async fn list_tickets(
     };
     // The cursor names its queue, filters and order: a cursor of another list is refused
     // rather than silently skipping rows.
+    let field_value = q
+        .field_value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    if let Some(v) = field_value.as_deref() {
+        if v.contains('\0') {
+            return Err(invalid(&api, "field_value", "error-api-nul"));
+        }
+        if v.chars().count() > 200 {
+            return Err(invalid(&api, "field_value", "error-too-long"));
+        }
+    }
     let order = format!(
-        "{}:{}:{}:{}:{}:{}:{}",
+        "{}:{}:{}:{}:{}:{}:{}:{}",
         queue.as_str(),
         sort.as_str(),
         if descending { "d" } else { "a" },
@@ -272,6 +289,7 @@ pub(crate) async fn list_tickets(
         q.topic.map(|d| d.to_string()).unwrap_or_default(),
         q.assignee.map(|d| d.to_string()).unwrap_or_default(),
         q.status.map(|s| s.domain().as_str()).unwrap_or_default(),
+        field_value.as_deref().unwrap_or_default(),
     );
     let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => Some(
@@ -287,7 +305,7 @@ pub(crate) async fn list_tickets(
         topic: q.topic.map(HelpTopicId),
         assignee: q.assignee.map(AgentId),
         status: q.status.map(StatusName::domain),
-        field_value: None,
+        field_value,
         after,
         // One more than asked: whether there is a next page is then known, not guessed.
         limit: i64::from(limit) + 1,
