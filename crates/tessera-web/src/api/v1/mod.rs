@@ -284,19 +284,13 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiProblem> {
         let lang = api_lang(state, &parts.headers);
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(q) => Ok(ApiQuery(q.0)),
-            Err(e @ QueryRejection::FailedToDeserializeQueryString(_)) => {
-                Err(
-                    ApiProblem::new(lang, StatusCode::BAD_REQUEST, "bad-parameter")
-                        .detail(e.body_text()),
-                )
-            }
-            Err(e) => Err(
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e: QueryRejection| {
                 ApiProblem::new(lang, StatusCode::BAD_REQUEST, "bad-parameter")
-                    .detail(e.body_text()),
-            ),
-        }
+                    .detail(e.body_text())
+            })
     }
 }
 
