@@ -194,6 +194,17 @@ impl Tessera {
 
     /// The ticket page: records that the agent has seen it and has it open.
     pub async fn agent_view(&self, agent: &Agent, number: &str) -> Result<AgentTicketView> {
+        self.view_as(agent, number, true).await
+    }
+
+    /// What the agent sees of a ticket, for a program (the REST API): the same view and
+    /// permissions as the ticket page, but reading records nothing — neither "seen" nor
+    /// "has it open" (`viewers` is then empty).
+    pub async fn agent_ticket(&self, agent: &Agent, number: &str) -> Result<AgentTicketView> {
+        self.view_as(agent, number, false).await
+    }
+
+    async fn view_as(&self, agent: &Agent, number: &str, record: bool) -> Result<AgentTicketView> {
         let mut conn = self.db().conn().await?;
         let ticket = conn.h().ticket_by_number(number).await?;
         let own = ownership(&ticket);
@@ -220,15 +231,20 @@ impl Tessera {
 
         let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
         let fields = conn.h().ticket_field_values(ticket.id).await?;
-        drop(conn);
-        // Both writes in one transaction: one sync to disk per page view, not two.
-        let mut tx = self.db().begin().await?;
-        let viewers = tx
-            .h()
-            .viewing(agent.id, ticket.id, now, now.plus_secs(-PRESENCE_SECS))
-            .await?;
-        tx.h().mark_seen(agent.id, ticket.id, now).await?;
-        tx.commit().await?;
+        let viewers = if record {
+            drop(conn);
+            // Both writes in one transaction: one sync to disk per page view, not two.
+            let mut tx = self.db().begin().await?;
+            let viewers = tx
+                .h()
+                .viewing(agent.id, ticket.id, now, now.plus_secs(-PRESENCE_SECS))
+                .await?;
+            tx.h().mark_seen(agent.id, ticket.id, now).await?;
+            tx.commit().await?;
+            viewers
+        } else {
+            Vec::new()
+        };
         Ok(AgentTicketView {
             can_work: agent.can_work(own),
             ticket,

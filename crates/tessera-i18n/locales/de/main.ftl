@@ -788,3 +788,13 @@ apikeys-revoke-confirm = Ja, Schlüssel widerrufen
 apikeys-cancel = Abbrechen
 apikeys-shown-once = Der neue Schlüssel „{ $name }“ – jetzt kopieren: Er wird nur dieses eine Mal angezeigt und lässt sich nicht wieder anzeigen.
 apikeys-done-revoked = Der Schlüssel ist widerrufen.
+## REST API (/api/v1)
+api-problem-malformed = Der Inhalt der Anfrage ist kein gültiges JSON.
+api-problem-unsupported-media-type = Der Inhalt der Anfrage muss JSON sein (Content-Type: application/json).
+api-problem-too-large = Der Inhalt der Anfrage ist zu groß.
+api-problem-bad-parameter = Ein Abfrageparameter ist ungültig.
+api-problem-method-not-allowed = Diese Methode ist hier nicht erlaubt.
+error-api-nul = Text darf keine NUL-Zeichen enthalten.
+error-api-base64 = Jeder Anhang braucht einen Dateinamen und nicht leere Base64-Daten.
+error-api-cursor = Dieser Cursor gehört nicht zu dieser Liste; bitte ohne ihn neu beginnen.
+error-api-limit = Bitte zwischen 1 und 100 Zeilen pro Seite wählen.

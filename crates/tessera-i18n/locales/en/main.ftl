@@ -788,3 +788,13 @@ apikeys-revoke-confirm = Yes, revoke the key
 apikeys-cancel = Cancel
 apikeys-shown-once = The new key "{ $name }" — copy it now: it is shown only this once and cannot be displayed again.
 apikeys-done-revoked = The key is revoked.
+## REST API (/api/v1)
+api-problem-malformed = The request body is not valid JSON.
+api-problem-unsupported-media-type = The request body must be JSON (Content-Type: application/json).
+api-problem-too-large = The request body is too large.
+api-problem-bad-parameter = A query parameter is invalid.
+api-problem-method-not-allowed = This method is not allowed here.
+error-api-nul = Text must not contain NUL characters.
+error-api-base64 = Each attachment needs a file name and non-empty base64 data.
+error-api-cursor = This cursor does not belong to this list; start again without it.
+error-api-limit = Choose between 1 and 100 rows per page.

@@ -98,7 +98,6 @@ pub(crate) async fn authenticate(state: &AppState, parts: &Parts) -> Result<ApiC
 }
 
 /// An authenticated API request: the caller, and the language for problem texts.
-#[allow(dead_code)] // For the `/api/v1` routes, built on another branch.
 #[derive(Debug, Clone)]
 pub(crate) struct Api {
     /// The key's program.
@@ -137,8 +136,7 @@ impl FromRequestParts<AppState> for Api {
 }
 
 /// One field's complaint in a problem.
-#[allow(dead_code)] // For the `/api/v1` routes, built on another branch.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub(crate) struct FieldProblem {
     /// The request field.
     pub field: String,
@@ -150,13 +148,17 @@ pub(crate) struct FieldProblem {
 
 /// An RFC 9457 problem: `application/problem+json` with `type`, `title`, `status`, and a
 /// stable `code` plus, for invalid input, the fields to fix.
-#[allow(dead_code)] // For the `/api/v1` routes, built on another branch.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub(crate) struct ApiProblem {
+    /// A URI reference naming the kind of problem.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The kind in words, in the request's language.
     pub title: String,
+    /// The HTTP status.
     pub status: u16,
+    /// A stable code (`not-found`, `invalid`, ...).
+    #[schema(value_type = String)]
     pub code: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -164,7 +166,6 @@ pub(crate) struct ApiProblem {
     pub errors: Vec<FieldProblem>,
 }
 
-#[allow(dead_code)] // For the `/api/v1` routes, built on another branch.
 impl ApiProblem {
     /// A problem of one kind; `code` names it (`api-problem-{code}` is its title).
     pub fn new(lang: Lang, status: StatusCode, code: &'static str) -> Self {

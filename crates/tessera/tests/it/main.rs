@@ -5,6 +5,7 @@
 mod admin;
 mod agent;
 mod api_osticket;
+mod api_rest;
 mod browser;
 mod cli;
 mod crash;
