@@ -790,7 +790,7 @@ async fn the_openapi_document_matches_the_routes() {
             );
         }
     }
-    assert_eq!(operations, 19);
+    assert_eq!(operations, 20);
     w.app.stop().await;
 }
 
@@ -910,7 +910,7 @@ team = {{ values = [{team}] }}
         summary.into_iter().rev().collect::<Vec<_>>().join("\n")
     );
     assert!(
-        text.contains("Tested: 18"),
+        text.contains("Tested: 19"),
         "every operation was tested:\n{text}"
     );
     w.app.stop().await;
@@ -992,5 +992,119 @@ async fn custom_field_answers_are_shown_and_filter_the_list() {
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["number"], numbers[0].as_str());
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn programs_open_tickets_and_search_them() {
+    let w = World::new(None).await;
+    // A create key opens a ticket like the portal; it cannot read it back.
+    let (status, v) = w
+        .call(
+            Method::POST,
+            &w.create,
+            "/api/v1/tickets",
+            Some(json!({
+                "name": "Erika Mustermann",
+                "email": "erika@example.org",
+                "subject": "Drucker im Flur",
+                "message": "Der Drucker zieht kein Papier ein.\nBitte um Hilfe.",
+                "priority": "high",
+                "attachments": [{"name": "fehler.txt", "data": "UGFwaWVyc3RhdQ=="}],
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let number = v["number"].as_str().unwrap().to_owned();
+    assert_eq!(v["url"], format!("/api/v1/tickets/{number}"));
+    let (status, _) = w
+        .call(
+            Method::GET,
+            &w.create,
+            &v["url"].as_str().unwrap().to_owned(),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a create key reads nothing");
+    // The agent sees what was sent, with the file, the priority and the confirmation mail.
+    let t = w.detail(&number).await;
+    assert_eq!(t["subject"], "Drucker im Flur");
+    assert_eq!(t["priority"], "high");
+    assert!(t.to_string().contains("kein Papier"));
+    assert!(t.to_string().contains("fehler.txt"));
+    assert!(
+        w.app
+            .count("outbox_mail WHERE recipients LIKE '%erika@example.org%'")
+            .await
+            >= 1,
+        "the requester is told"
+    );
+    // Problems name this API's fields; nothing is half-written.
+    let before = w.app.count("ticket").await;
+    let (status, v) = w
+        .post(
+            "/api/v1/tickets",
+            json!({"name": "X", "email": "kaputt", "subject": "S", "message": "M", "topic_id": 999}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let fields: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"email") && fields.contains(&"topic_id"),
+        "{fields:?}"
+    );
+    assert_eq!(w.app.count("ticket").await, before);
+    // A read key may not open tickets.
+    let (status, _) = w
+        .call(
+            Method::POST,
+            &w.read,
+            "/api/v1/tickets",
+            Some(json!({"name": "A", "email": "a@example.org", "subject": "S", "message": "M"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Full-text search: another word form, ranked hits with snippets, within visibility.
+    let other = w.ticket("b@example.org", "Plakat").await;
+    let v = w.get("/api/v1/tickets?q=Druckers").await;
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["number"], number.as_str());
+    let marked: Vec<&str> = items[0]["snippet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["match"] == true)
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(marked, ["Drucker"]);
+    let v = w.get("/api/v1/tickets?q=Plakat&status=closed").await;
+    assert!(
+        v["items"].as_array().unwrap().is_empty(),
+        "filters apply to searches"
+    );
+    let (status, v) = w
+        .call(Method::GET, &w.ingo, "/api/v1/tickets?q=Drucker", None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        v["items"].as_array().unwrap().is_empty(),
+        "not Ingo's department"
+    );
+    let (status, _) = w
+        .call(
+            Method::GET,
+            &w.write,
+            "/api/v1/tickets?q=Drucker&cursor=bm9uc2Vuc2U",
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a foreign cursor");
+    let _ = (other, w.press, w.it, w.nadine, w.moritz, w.social);
     w.app.stop().await;
 }

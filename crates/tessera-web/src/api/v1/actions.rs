@@ -142,7 +142,11 @@ fn done(r: Result<(), CoreError>, api: &Api) -> ApiResult<Response> {
 }
 
 /// Decodes the files into temporary storage; the core checks their types and sizes.
-async fn uploads(s: &AppState, api: &Api, files: Vec<NewAttachment>) -> ApiResult<Vec<Upload>> {
+pub(super) async fn uploads(
+    s: &AppState,
+    api: &Api,
+    files: Vec<NewAttachment>,
+) -> ApiResult<Vec<Upload>> {
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         base64::engine::GeneralPurposeConfig::new()

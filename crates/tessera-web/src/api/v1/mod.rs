@@ -15,6 +15,7 @@
 //! (415), and one too large (413) included.
 
 mod actions;
+mod create;
 mod directory;
 mod tickets;
 
@@ -98,9 +99,7 @@ impl Modify for Security {
 /// Every documented route, relative to `/api/v1`.
 fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(tickets::list_tickets))
-        // `POST /tickets` (opening a ticket) goes here, next to the list, once core has
-        // the use case for it.
+        .routes(routes!(tickets::list_tickets, create::create_ticket))
         .routes(routes!(tickets::get_ticket))
         .routes(routes!(tickets::download_attachment))
         .routes(routes!(actions::reply))

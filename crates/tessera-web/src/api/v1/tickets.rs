@@ -177,6 +177,12 @@ pub(crate) struct ListParams {
     /// Rows per page, 1 to 100 (default 25).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// Full-text search: every word must occur (in number, subject, thread, requester,
+    /// attachment names or field answers; other word forms count, German and English).
+    /// Hits are ranked by relevance among the newest 1,000 matches at a time, and `sort`
+    /// and `order` do not apply.
+    #[param(max_length = 200)]
+    q: Option<String>,
 }
 
 /// A reference to a named thing.
@@ -210,6 +216,18 @@ pub(crate) struct TicketSummary {
     pub updated_at: String,
     /// Whether there is activity the key's agent has not seen.
     pub unseen: bool,
+    /// With `q`: where the words were found, as runs of text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snippet: Option<Vec<SnippetRun>>,
+}
+
+/// A piece of a search snippet.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SnippetRun {
+    pub text: String,
+    /// Whether this is a word that matched.
+    #[serde(rename = "match")]
+    pub hit: bool,
 }
 
 /// A page of the ticket list.
@@ -291,6 +309,78 @@ pub(crate) async fn list_tickets(
         q.status.map(|s| s.domain().as_str()).unwrap_or_default(),
         field_value.as_deref().unwrap_or_default(),
     );
+    let search =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned);
+    if let Some(v) = search.as_deref() {
+        if v.contains('\0') {
+            return Err(invalid(&api, "q", "error-api-nul"));
+        }
+        if v.chars().count() > 200 {
+            return Err(invalid(&api, "q", "error-too-long"));
+        }
+    }
+    if let Some(text) = search {
+        let order = format!("{order}:q={text}");
+        let cursor = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(
+                decode_cursor(&order, c)
+                    .ok_or_else(|| invalid(&api, "cursor", "error-api-cursor"))?
+                    .0,
+            ),
+            None => None,
+        };
+        let query = QueueQuery {
+            queue,
+            sort,
+            descending,
+            department: q.department.map(DepartmentId),
+            topic: q.topic.map(HelpTopicId),
+            assignee: q.assignee.map(AgentId),
+            status: q.status.map(StatusName::domain),
+            field_value,
+            after: None,
+            limit: i64::from(limit),
+        };
+        let found = s
+            .app
+            .search(agent, &query, &text, cursor.as_deref())
+            .await
+            .map_err(|e| ApiProblem::from_core(api.lang, e))?;
+        let next_cursor = found.next.map(|c| encode_cursor(&order, &c, 0));
+        let items = found
+            .hits
+            .into_iter()
+            .map(|h| {
+                let r = h.row;
+                TicketSummary {
+                    status: StatusName::of(
+                        TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Open),
+                    ),
+                    priority: PriorityName::of(
+                        Priority::parse(&r.priority).unwrap_or(Priority::Normal),
+                    ),
+                    number: r.number,
+                    subject: r.subject,
+                    requester_name: r.requester_name,
+                    assignee_agent: r.agent_name,
+                    assignee_team: r.team_name,
+                    due_at: r.due_at.map(|d| iso(Timestamp(d))),
+                    updated_at: iso(Timestamp(r.updated_at)),
+                    unseen: r.unseen,
+                    snippet: Some(
+                        h.snippet
+                            .into_iter()
+                            .map(|(text, hit)| SnippetRun { text, hit })
+                            .collect(),
+                    ),
+                }
+            })
+            .collect();
+        return Ok(ok(TicketPage { items, next_cursor }));
+    }
     let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         Some(c) => Some(
             decode_cursor(&order, c).ok_or_else(|| invalid(&api, "cursor", "error-api-cursor"))?,
@@ -334,6 +424,7 @@ pub(crate) async fn list_tickets(
             due_at: r.due_at.map(|d| iso(Timestamp(d))),
             updated_at: iso(Timestamp(r.updated_at)),
             unseen: r.unseen,
+            snippet: None,
         })
         .collect();
     Ok(ok(TicketPage { items, next_cursor }))
