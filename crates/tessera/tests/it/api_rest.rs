@@ -1018,12 +1018,7 @@ async fn programs_open_tickets_and_search_them() {
     let number = v["number"].as_str().unwrap().to_owned();
     assert_eq!(v["url"], format!("/api/v1/tickets/{number}"));
     let (status, _) = w
-        .call(
-            Method::GET,
-            &w.create,
-            &v["url"].as_str().unwrap().to_owned(),
-            None,
-        )
+        .call(Method::GET, &w.create, v["url"].as_str().unwrap(), None)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "a create key reads nothing");
     // The agent sees what was sent, with the file, the priority and the confirmation mail.
