@@ -23,6 +23,8 @@ mod portal;
 mod session;
 mod settings;
 pub mod token;
+mod webhook;
+mod webhook_worker;
 mod work;
 mod worker;
 
@@ -57,6 +59,8 @@ pub use tessera_store::{
     AuditRow, BlobStore, CannedRow, Db, DepartmentMember, DepartmentRow, Grant, OtherTicket,
     QueueQuery, QueueRow, SlaRow, TempBlob, TopicRow, Visibility,
 };
+pub use webhook::{DeliveryLog, WebhookAdmin, WebhookForm, signature as webhook_signature};
+pub use webhook_worker::WebhookWorker;
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;
 
@@ -98,6 +102,8 @@ struct Inner {
     cfg: CoreConfig,
     secret: Vec<u8>,
     mail_wakeup: tokio::sync::Notify,
+    /// Wakes the webhook worker when this node queued a delivery.
+    webhook_wakeup: tokio::sync::Notify,
     dummy_hash: tokio::sync::OnceCell<String>,
     /// Bumped by every ticket change on this node.
     generation: std::sync::atomic::AtomicU64,
@@ -126,6 +132,7 @@ impl Tessera {
                 cfg,
                 secret,
                 mail_wakeup: Default::default(),
+                webhook_wakeup: Default::default(),
                 dummy_hash: Default::default(),
                 generation: Default::default(),
                 counts: Default::default(),

@@ -2,7 +2,7 @@
 
 use tessera_domain::{
     BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority,
-    Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp,
+    Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp, WebhookEvent,
     model::{Attachment, ThreadEntry, Ticket},
     validate,
 };
@@ -295,6 +295,15 @@ impl Tessera {
         tx.h().enqueue_mail(&mail).await?;
         self.alert_new_ticket(&mut tx.h(), &ticket, auto_assigned, &body)
             .await?;
+        self.queue_webhooks(
+            &mut tx.h(),
+            WebhookEvent::TicketCreated,
+            ticket_id,
+            Some(entry),
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.changed();
         tracing::info!(ticket = %number, "ticket opened");
@@ -348,6 +357,15 @@ impl Tessera {
         let author = tx.h().contact(grant.contact_id).await?.name;
         let to = notify::assignees(&mut tx.h(), &ticket, None).await?;
         notify::agent_alert(self, &mut tx.h(), &ticket, &to, "message", &author, body).await?;
+        self.queue_webhooks(
+            &mut tx.h(),
+            WebhookEvent::Message,
+            grant.ticket_id,
+            Some(entry),
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.changed();
         Ok(())

@@ -16,6 +16,7 @@ pub mod sla;
 pub mod ticket;
 pub mod time;
 pub mod validate;
+pub mod webhook;
 
 pub use agent::{Agent, Ownership, Role};
 pub use apikey::{ApiScope, IpRange, IpRanges};
@@ -27,3 +28,4 @@ pub use queue::{Cursor, Queue, Sort};
 pub use ticket::{BodyFormat, EntryKind, Lang, Priority, TicketStatus};
 pub use time::Timestamp;
 pub use validate::{EmailAddress, FieldError, Problem};
+pub use webhook::WebhookEvent;

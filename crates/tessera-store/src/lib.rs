@@ -20,6 +20,7 @@ mod queue;
 mod records;
 mod session;
 mod setting;
+mod webhook;
 mod work;
 
 pub use agents::{AgentBrief, LoginRow};
@@ -37,6 +38,9 @@ pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use records::{NewAttachment, NewEntry, NewTicket};
 pub use session::{AccessTokenRow, Grant, SessionRow};
+pub use webhook::{
+    AttemptRow, DeliveryRow, DueDelivery, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings,
+};
 pub use work::{OtherTicket, OverdueRow};
 
 /// Result of a store operation.

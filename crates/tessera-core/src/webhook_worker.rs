@@ -1,0 +1,292 @@
+//! Delivers queued webhook events: POSTs the stored JSON, signed, to the webhook's URL;
+//! 2xx is delivered, anything else is retried with backoff (`webhook::retry_delay_secs`)
+//! until the attempts are used up. Every attempt is logged. Any number of workers (one per
+//! node) may run: claims are leases.
+//!
+//! The SSRF guard: unless a webhook allows private targets, a literal address in its URL is
+//! checked before connecting, and names are resolved by `PublicOnly`, which refuses when
+//! any address is loopback, private, link-local, … (`tessera_domain::webhook::classify`).
+//! The client connects only to the addresses that resolver handed back, so a name that
+//! resolves differently a moment later (DNS rebinding) cannot slip past the check.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use tessera_domain::{Timestamp, webhook};
+use tessera_store::{DueDelivery, WebhookRow};
+use tokio::sync::watch;
+
+use crate::{Result, Tessera, webhook::literal_refusal, webhook::signature};
+
+/// How often to look for deliveries queued by other nodes.
+const POLL: Duration = Duration::from_secs(5);
+/// How long one request may take, connecting included.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed delivery is reserved: well beyond `TIMEOUT`.
+const LEASE_MS: i64 = 60_000;
+/// Deliveries claimed (and sent side by side) at once.
+const BATCH: i64 = 10;
+
+/// A resolver that refuses names resolving to addresses a webhook may not reach.
+struct PublicOnly;
+
+/// A name resolved to an address that is not public.
+#[derive(Debug)]
+struct Refused {
+    host: String,
+    addr: std::net::IpAddr,
+    why: webhook::Refusal,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "refused: {} resolves to {} ({} address); allow private targets to send there",
+            self.host,
+            self.addr,
+            self.why.as_str()
+        )
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .collect();
+            if let Some((addr, why)) = addrs
+                .iter()
+                .find_map(|a| webhook::classify(a.ip()).map(|w| (a.ip(), w)))
+            {
+                return Err(Box::new(Refused { host, addr, why }) as _);
+            }
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The background webhook deliverer.
+pub struct WebhookWorker {
+    app: Tessera,
+    /// For webhooks that must reach public addresses only.
+    public: reqwest::Client,
+    /// For webhooks allowed to reach private addresses.
+    private: reqwest::Client,
+}
+
+fn client(guarded: bool) -> reqwest::Client {
+    let b = reqwest::Client::builder()
+        .user_agent("Tessera-Webhook")
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .pool_max_idle_per_host(2);
+    let b = if guarded {
+        b.dns_resolver(Arc::new(PublicOnly))
+    } else {
+        b
+    };
+    b.build().expect("a client without custom TLS settings always builds")
+}
+
+/// An error with its causes, for the log.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = s.source();
+    }
+    out
+}
+
+impl WebhookWorker {
+    /// A worker for the application.
+    pub fn new(app: Tessera) -> Self {
+        Self {
+            app,
+            public: client(true),
+            private: client(false),
+        }
+    }
+
+    /// Delivers every delivery due at `now`; returns how many were attempted. Retries are
+    /// scheduled from `now`, so tests can step through the schedule without waiting.
+    pub async fn run_once_at(&self, now: Timestamp) -> Result<usize> {
+        let mut handled = 0;
+        let mut hooks: HashMap<i64, Arc<WebhookRow>> = HashMap::new();
+        loop {
+            let batch = {
+                let mut tx = self.app.db().begin().await?;
+                let batch = tx.h().claim_deliveries(now, LEASE_MS, BATCH).await?;
+                tx.commit().await?;
+                batch
+            };
+            if batch.is_empty() {
+                return Ok(handled);
+            }
+            let mut set = tokio::task::JoinSet::new();
+            for d in batch {
+                handled += 1;
+                let hook = match hooks.get(&d.webhook_id) {
+                    Some(h) => h.clone(),
+                    None => {
+                        let mut conn = self.app.db().conn().await?;
+                        let h = Arc::new(conn.h().webhook(d.webhook_id).await?);
+                        hooks.insert(d.webhook_id, h.clone());
+                        h
+                    }
+                };
+                let http = if hook.allow_private {
+                    self.private.clone()
+                } else {
+                    self.public.clone()
+                };
+                let app = self.app.clone();
+                set.spawn(async move { deliver(&app, &http, &hook, d, now).await });
+            }
+            while let Some(r) = set.join_next().await {
+                match r {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::error!(error = %e, "webhook delivery bookkeeping"),
+                    Err(e) => tracing::error!(error = %e, "webhook delivery task"),
+                }
+            }
+        }
+    }
+
+    /// Delivers every delivery that is due now.
+    pub async fn run_once(&self) -> Result<usize> {
+        self.run_once_at(Timestamp::now()).await
+    }
+
+    /// Runs until `shutdown` turns true: delivers what is due, then sleeps until the next
+    /// delivery falls due, one is queued on this node, or the poll interval passes.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if let Err(e) = self.run_once().await {
+                tracing::error!(error = %e, "webhook worker");
+            }
+            let due = async {
+                let mut conn = self.app.db().conn().await.ok()?;
+                conn.h().next_delivery_due().await.ok().flatten()
+            }
+            .await;
+            let wait = match due {
+                Some(due) => {
+                    let ms = (due.0 - Timestamp::now().0) / 1000;
+                    Duration::from_millis(ms.max(0) as u64).min(POLL)
+                }
+                None => POLL,
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.app.inner.webhook_wakeup.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+}
+
+/// One attempt of one delivery, logged, and its outcome recorded.
+async fn deliver(
+    app: &Tessera,
+    http: &reqwest::Client,
+    hook: &WebhookRow,
+    d: DueDelivery,
+    now: Timestamp,
+) -> Result<()> {
+    let started = Instant::now();
+    // Deactivating a webhook stops what it had queued too (a test event still goes).
+    let stopped = !hook.is_active && d.event != "test";
+    let outcome = if stopped {
+        Err("not sent: the webhook is inactive".to_owned())
+    } else {
+        attempt(http, hook, &d).await
+    };
+    let duration_ms = started.elapsed().as_millis() as i64;
+    let mut conn = app.db().conn().await?;
+    let (status, error) = match &outcome {
+        Ok(code) if (200..300).contains(code) => (Some(*code), None),
+        Ok(code) => (Some(*code), Some(format!("HTTP {code}"))),
+        Err(e) => (None, Some(e.clone())),
+    };
+    conn.h()
+        .log_attempt(
+            d.webhook_delivery_id,
+            now,
+            status,
+            error.as_deref(),
+            duration_ms,
+        )
+        .await?;
+    match error {
+        None => {
+            conn.h()
+                .delivery_done(d.webhook_delivery_id, status.unwrap_or(200), now)
+                .await?;
+            tracing::info!(delivery = %d.uuid, event = %d.event, "webhook delivered");
+        }
+        Some(e) => {
+            let retry = webhook::retry_delay_secs(d.attempts)
+                .filter(|_| !stopped)
+                .map(|s| now.plus_secs(s));
+            tracing::warn!(delivery = %d.uuid, attempts = d.attempts, give_up = retry.is_none(),
+                error = %e, "webhook delivery failed");
+            conn.h()
+                .delivery_failed(d.webhook_delivery_id, status, &e, retry)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sends one request; the HTTP status, or why there was none.
+async fn attempt(
+    http: &reqwest::Client,
+    hook: &WebhookRow,
+    d: &DueDelivery,
+) -> std::result::Result<i64, String> {
+    let url = url::Url::parse(&hook.url).map_err(|e| format!("bad URL: {e}"))?;
+    if !hook.allow_private
+        && let Some(why) = literal_refusal(&url)
+    {
+        return Err(format!(
+            "refused: {} is a {} address; allow private targets to send there",
+            url.host_str().unwrap_or_default(),
+            why.as_str()
+        ));
+    }
+    let timestamp = Timestamp::now().0 / 1_000_000;
+    let body = d.payload.as_bytes().to_vec();
+    let sig = signature(&hook.secret, timestamp, &body);
+    let res = http
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header("X-Tessera-Event", &d.event)
+        .header("X-Tessera-Delivery", &d.uuid)
+        .header("X-Tessera-Timestamp", timestamp.to_string())
+        .header("X-Tessera-Signature", sig)
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| chain(&e))?;
+    Ok(i64::from(res.status().as_u16()))
+}
