@@ -21,6 +21,7 @@ mod portal;
 mod render;
 mod settings;
 mod upload;
+mod webhooks;
 
 use std::{sync::Arc, time::Duration};
 
@@ -99,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .merge(mailboxes::router())
         .merge(fields::router())
         .merge(mail_in::router())
+        .merge(webhooks::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))
