@@ -439,7 +439,11 @@ impl Tessera {
     ) -> Result<()> {
         actor.require_admin()?;
         let mut tx = self.db().begin().await?;
-        if !tx.h().retry_delivery(id, delivery, Timestamp::now()).await? {
+        if !tx
+            .h()
+            .retry_delivery(id, delivery, Timestamp::now())
+            .await?
+        {
             return Err(CoreError::NotFound);
         }
         record(
@@ -483,14 +487,30 @@ mod tests {
     fn checks_target_urls() {
         check("https://hooks.example.org/tessera", false, Ok(()));
         check("http://93.184.216.34:8080/x", false, Ok(()));
-        check("http://127.0.0.1:9000/", false, Err("error-webhook-private"));
+        check(
+            "http://127.0.0.1:9000/",
+            false,
+            Err("error-webhook-private"),
+        );
         check("http://127.0.0.1:9000/", true, Ok(()));
         check("http://[::1]/", false, Err("error-webhook-private"));
-        check("http://[::ffff:10.0.0.1]/", false, Err("error-webhook-private"));
-        check("http://169.254.169.254/latest", false, Err("error-webhook-private"));
+        check(
+            "http://[::ffff:10.0.0.1]/",
+            false,
+            Err("error-webhook-private"),
+        );
+        check(
+            "http://169.254.169.254/latest",
+            false,
+            Err("error-webhook-private"),
+        );
         check("http://0x7f000001/", false, Err("error-webhook-private"));
         check("ftp://example.org/", false, Err("error-webhook-url"));
-        check("https://user:pw@example.org/", false, Err("error-webhook-url"));
+        check(
+            "https://user:pw@example.org/",
+            false,
+            Err("error-webhook-url"),
+        );
         check("example.org", false, Err("error-webhook-url"));
         check("", false, Err("error-required"));
         // Names are resolved, and checked, at delivery.

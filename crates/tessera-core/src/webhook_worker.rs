@@ -60,9 +60,8 @@ impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if let Some((addr, why)) = addrs
                 .iter()
                 .find_map(|a| webhook::classify(a.ip()).map(|w| (a.ip(), w)))
@@ -96,7 +95,8 @@ fn client(guarded: bool) -> reqwest::Client {
     } else {
         b
     };
-    b.build().expect("a client without custom TLS settings always builds")
+    b.build()
+        .expect("a client without custom TLS settings always builds")
 }
 
 /// An error with its causes, for the log.

@@ -322,8 +322,16 @@ impl Tessera {
         let files = self.commit_blobs(r.uploads).await?;
         let (mut tx, ticket) = self.work_on(agent, number).await?;
         let now = Timestamp::now();
-        let entry =
-            agent_entry(self, &mut tx.h(), ticket.id, agent, EntryKind::Reply, &body, now).await?;
+        let entry = agent_entry(
+            self,
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            EntryKind::Reply,
+            &body,
+            now,
+        )
+        .await?;
         let names: Vec<String> = files.iter().map(|f| f.1.clone()).collect();
         self.store_uploads(&mut tx.h(), ticket.id, entry, files)
             .await?;
@@ -332,7 +340,15 @@ impl Tessera {
             tx.h()
                 .set_assignee(ticket.id, Some(agent.id), None, now)
                 .await?;
-            event(self, &mut tx.h(), ticket.id, agent, TicketEvent::Claimed, now).await?;
+            event(
+                self,
+                &mut tx.h(),
+                ticket.id,
+                agent,
+                TicketEvent::Claimed,
+                now,
+            )
+            .await?;
         }
         if let Some(s) = r.status.filter(|s| *s != ticket.status) {
             tx.h().set_status(ticket.id, s, now).await?;
@@ -365,7 +381,16 @@ impl Tessera {
         let files = self.commit_blobs(uploads).await?;
         let (mut tx, ticket) = self.work_on(agent, number).await?;
         let now = Timestamp::now();
-        let entry = agent_entry(self, &mut tx.h(), ticket.id, agent, EntryKind::Note, &body, now).await?;
+        let entry = agent_entry(
+            self,
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            EntryKind::Note,
+            &body,
+            now,
+        )
+        .await?;
         self.store_uploads(&mut tx.h(), ticket.id, entry, files)
             .await?;
         tx.h().touch_ticket(ticket.id, now).await?;
@@ -487,7 +512,15 @@ impl Tessera {
         let now = Timestamp::now();
         let team = ticket.assignee_team.as_ref().map(|(t, _)| *t);
         tx.h().set_assignee(ticket.id, None, team, now).await?;
-        event(self, &mut tx.h(), ticket.id, agent, TicketEvent::Released, now).await?;
+        event(
+            self,
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            TicketEvent::Released,
+            now,
+        )
+        .await?;
         self.finish(tx, agent, ticket.id, now).await
     }
 
@@ -530,7 +563,16 @@ impl Tessera {
         event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         let comment = comment.trim();
         if !comment.is_empty() {
-            agent_entry(self, &mut tx.h(), ticket.id, agent, EntryKind::Note, comment, now).await?;
+            agent_entry(
+                self,
+                &mut tx.h(),
+                ticket.id,
+                agent,
+                EntryKind::Note,
+                comment,
+                now,
+            )
+            .await?;
         }
         let mut moved = ticket.clone();
         moved.department.id = to;

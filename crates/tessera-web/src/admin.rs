@@ -213,7 +213,11 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
                     "mailbox-title",
                     "admin-mailboxes-text",
                 ),
-                ("/agent/admin/webhooks", "webhook-title", "admin-webhooks-text"),
+                (
+                    "/agent/admin/webhooks",
+                    "webhook-title",
+                    "admin-webhooks-text",
+                ),
                 ("/agent/admin/audit", "audit-title", "admin-audit-text"),
                 (
                     "/agent/admin/mail-in",

@@ -16,3 +16,4 @@ mod members;
 mod portal;
 mod settings;
 mod support;
+mod webhooks;
