@@ -30,6 +30,10 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const LEASE_MS: i64 = 60_000;
 /// Deliveries claimed (and sent side by side) at once.
 const BATCH: i64 = 10;
+/// How long finished deliveries stay in the log.
+const KEEP_DAYS: i64 = 30;
+/// How often old deliveries are pruned.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// A resolver that refuses names resolving to addresses a webhook may not reach.
 struct PublicOnly;
@@ -169,6 +173,21 @@ impl WebhookWorker {
         }
     }
 
+    /// Forgets finished deliveries older than `KEEP_DAYS` before `now`; returns how many.
+    pub async fn prune(&self, now: Timestamp) -> Result<u64> {
+        let before = now.plus_secs(-KEEP_DAYS * 24 * 3600);
+        let mut total = 0;
+        loop {
+            let mut tx = self.app.db().begin().await?;
+            let n = tx.h().prune_deliveries(before, 1000).await?;
+            tx.commit().await?;
+            total += n;
+            if n < 1000 {
+                return Ok(total);
+            }
+        }
+    }
+
     /// Delivers every delivery that is due now.
     pub async fn run_once(&self) -> Result<usize> {
         self.run_once_at(Timestamp::now()).await
@@ -177,9 +196,16 @@ impl WebhookWorker {
     /// Runs until `shutdown` turns true: delivers what is due, then sleeps until the next
     /// delivery falls due, one is queued on this node, or the poll interval passes.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let mut pruned: Option<Instant> = None;
         loop {
             if *shutdown.borrow() {
                 return;
+            }
+            if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                pruned = Some(Instant::now());
+                if let Err(e) = self.prune(Timestamp::now()).await {
+                    tracing::error!(error = %e, "pruning webhook deliveries");
+                }
             }
             if let Err(e) = self.run_once().await {
                 tracing::error!(error = %e, "webhook worker");

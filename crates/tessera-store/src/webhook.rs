@@ -331,6 +331,23 @@ impl Handle<'_> {
             .bind(webhook).bind(from).bind(to).fetch_all(c).await?))
     }
 
+    /// Forgets finished deliveries (and their attempts) queued before `before`, at most
+    /// `limit` of them; returns how many.
+    pub async fn prune_deliveries(&mut self, before: Timestamp, limit: i64) -> Result<u64> {
+        on!(self, c => sqlx::query(
+            "DELETE FROM webhook_attempt WHERE webhook_delivery_id IN (
+                 SELECT webhook_delivery_id FROM webhook_delivery
+                 WHERE created_at < $1 AND status <> 'pending'
+                 ORDER BY webhook_delivery_id LIMIT $2)")
+            .bind(before.0).bind(limit).execute(&mut *c).await?.rows_affected());
+        Ok(on!(self, c => sqlx::query(
+            "DELETE FROM webhook_delivery WHERE webhook_delivery_id IN (
+                 SELECT webhook_delivery_id FROM webhook_delivery
+                 WHERE created_at < $1 AND status <> 'pending'
+                 ORDER BY webhook_delivery_id LIMIT $2)")
+            .bind(before.0).bind(limit).execute(c).await?.rows_affected()))
+    }
+
     /// One entry with its author's name, for a payload.
     pub async fn webhook_entry(&mut self, id: ThreadEntryId) -> Result<WebhookEntry> {
         on!(self, c => Ok(sqlx::query_as(

@@ -572,6 +572,13 @@ async fn failed_deliveries_are_retried_with_backoff_then_given_up() {
             .await,
         1
     );
+
+    // Finished deliveries are kept 30 days, then forgotten with their attempts.
+    assert_eq!(worker.prune(Timestamp::now()).await.unwrap(), 0);
+    let later = Timestamp::now().plus_secs(31 * 24 * 3600);
+    assert_eq!(worker.prune(later).await.unwrap(), 1);
+    assert_eq!(app.count("webhook_delivery").await, 0);
+    assert_eq!(app.count("webhook_attempt").await, 0);
     app.stop().await;
 }
 
