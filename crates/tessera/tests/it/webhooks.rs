@@ -699,3 +699,71 @@ async fn a_change_that_fails_leaves_no_delivery() {
     assert_eq!(app.count("webhook_delivery").await, 2);
     app.stop().await;
 }
+
+/// What webhooks cost: tickets opened per second (8 at a time, through the use case) with no
+/// webhook and with one subscribed to everything, and how fast the worker delivers. The
+/// suite opens 40; for figures run
+/// `TESSERA_BENCH_TICKETS=2000 cargo test --release -p tessera --test it webhook_rate -- --nocapture`.
+#[tokio::test]
+async fn webhook_rate() {
+    let n: usize = std::env::var("TESSERA_BENCH_TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let app = TestApp::start().await;
+    let topic = {
+        let mut c = app.app.db().conn().await.unwrap();
+        c.h().public_help_topics().await.unwrap()[0].id.0
+    };
+    let open_many = async |n: usize| {
+        let start = std::time::Instant::now();
+        let mut set = tokio::task::JoinSet::new();
+        for w in 0..8 {
+            let core = app.app.clone();
+            set.spawn(async move {
+                for i in (w..n).step_by(8) {
+                    core.open_ticket(tessera_core::NewTicketInput {
+                        email: format!("person{}@example.org", i % 100),
+                        name: format!("Person {i}"),
+                        help_topic_id: topic.to_string(),
+                        subject: format!("Anliegen {i}"),
+                        body: "Bitte um Hilfe.".into(),
+                        uploads: vec![],
+                        lang: tessera_domain::Lang::De,
+                    })
+                    .await
+                    .unwrap();
+                }
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.unwrap();
+        }
+        start.elapsed()
+    };
+    let without = open_many(n).await;
+    assert_eq!(app.count("webhook_delivery").await, 0);
+
+    let rx = Receiver::start(200).await;
+    hook(&app, &rx.url(), &ALL, true).await;
+    let start = std::time::Instant::now();
+    let with = open_many(n).await;
+    eventually("every ticket's delivery", async || {
+        (app.count("webhook_delivery WHERE status = 'delivered'")
+            .await
+            == n as i64)
+            .then_some(())
+    })
+    .await;
+    let delivered = start.elapsed();
+    assert_eq!(rx.got().len(), n);
+    let rate = |d: std::time::Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "webhook_rate: {n} tickets; opened {:.0}/s without webhooks, {:.0}/s with one; \
+         all {n} delivered {:.0}/s (from the first opening)",
+        rate(without),
+        rate(with),
+        rate(delivered)
+    );
+    app.stop().await;
+}
