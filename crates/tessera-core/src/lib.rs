@@ -104,6 +104,8 @@ struct Inner {
     mail_wakeup: tokio::sync::Notify,
     /// Wakes the webhook worker when this node queued a delivery.
     webhook_wakeup: tokio::sync::Notify,
+    /// Whether a delivery was queued since the webhook worker was last woken.
+    webhook_queued: std::sync::atomic::AtomicBool,
     dummy_hash: tokio::sync::OnceCell<String>,
     /// Bumped by every ticket change on this node.
     generation: std::sync::atomic::AtomicU64,
@@ -133,6 +135,7 @@ impl Tessera {
                 secret,
                 mail_wakeup: Default::default(),
                 webhook_wakeup: Default::default(),
+                webhook_queued: Default::default(),
                 dummy_hash: Default::default(),
                 generation: Default::default(),
                 counts: Default::default(),
@@ -158,12 +161,15 @@ impl Tessera {
         &self.inner.cfg
     }
 
-    /// Called after every commit that changed tickets: wakes the mail worker and makes
-    /// cached queue counts of this node stale.
+    /// Called after every commit that changed tickets: wakes the mail worker (and the
+    /// webhook worker, if a delivery was queued) and makes cached queue counts of this node
+    /// stale.
     fn changed(&self) {
-        self.inner
-            .generation
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        use std::sync::atomic::Ordering;
+        self.inner.generation.fetch_add(1, Ordering::Relaxed);
         self.inner.mail_wakeup.notify_one();
+        if self.inner.webhook_queued.swap(false, Ordering::Relaxed) {
+            self.inner.webhook_wakeup.notify_one();
+        }
     }
 }

@@ -255,7 +255,10 @@ impl Tessera {
             })
             .await?;
         }
-        self.inner.webhook_wakeup.notify_one();
+        // The worker is woken by `changed()` once this transaction has committed.
+        self.inner
+            .webhook_queued
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
