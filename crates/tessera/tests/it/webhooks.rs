@@ -388,7 +388,10 @@ async fn portal_and_agent_changes_reach_the_receiver_signed() {
         .unwrap();
     assert_eq!(log.matches("class=\"delivery delivery-").count(), 7);
     assert!(log.contains("zugestellt") && log.contains("HTTP 200"));
-    assert!(log.contains("<code>ticket.created</code>") && log.contains("<code>status</code>"));
+    assert!(
+        log.contains("<td><code>ticket.created</code></td>")
+            && log.contains("<td><code>status</code></td>")
+    );
     let path = edit_url
         .trim_start_matches(&app.base)
         .split('?')
@@ -400,6 +403,48 @@ async fn portal_and_agent_changes_reach_the_receiver_signed() {
     let got = rx.wait_for(8).await;
     assert_eq!(got[7].header("x-tessera-event"), "test");
     assert!(verifies(&secret, &got[7]));
+
+    // The log pages by 50, newest first.
+    let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    for _ in 0..50 {
+        app.app.send_test_webhook(Actor::Cli, id).await.unwrap();
+    }
+    let log = admin
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(log.matches("class=\"delivery delivery-").count(), 50);
+    assert!(
+        !log.contains("<td><code>ticket.created</code></td>"),
+        "the oldest are on the next page"
+    );
+    let older = log
+        .split("rel=\"next\"")
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .and_then(|s| s.split('"').next())
+        .expect("a link to older deliveries")
+        .replace("&#x3d;", "=")
+        .replace("&#x3f;", "?")
+        .replace("&#x23;", "#");
+    let log = admin
+        .get(app.url(&older))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        log.matches("class=\"delivery delivery-").count(),
+        8,
+        "{older}"
+    );
+    assert!(log.contains("<td><code>ticket.created</code></td>"));
 
     // Someone who is not an administrator does not see the page.
     crate::admin::agent(&app, "nadine", "Nadine", false).await;
