@@ -812,3 +812,60 @@ async fn webhook_rate() {
     );
     app.stop().await;
 }
+
+/// The webhook page in a real browser: every control labelled, usable at phone width
+/// (the log scrolls inside its frame, the page does not), the secret folded away.
+#[tokio::test]
+async fn the_webhook_page_works_in_a_browser_and_on_a_phone() {
+    use crate::browser::{Browser, UNLABELLED};
+    let app = TestApp::start().await;
+    chefin(&app).await;
+    let id = hook(&app, "http://localhost:9/hook", &ALL, false).await;
+    let requester = app.client();
+    open_in_portal(&app, &requester).await;
+    eventually("the refused attempt", async || {
+        (app.count("webhook_attempt").await == 1).then_some(())
+    })
+    .await;
+
+    let b = Browser::start().await;
+    b.goto(&app.url("/agent/login")).await;
+    b.js(&format!(
+        "document.querySelector('#username').value = 'chefin'; \
+         document.querySelector('#password').value = '{PASSWORD}'; \
+         document.querySelector('#password').form.submit(); return null"
+    ))
+    .await;
+    eventually("the sign-in", async || {
+        b.source().await.contains("/agent/logout").then_some(())
+    })
+    .await;
+    b.goto(&app.url(&format!("/agent/admin/webhooks/{id}")))
+        .await;
+    let page = b.source().await;
+    assert!(page.contains("loopback"), "the refusal is in the log");
+    assert_eq!(b.js(UNLABELLED).await, serde_json::json!([]));
+    let secret_shown = b
+        .js("return document.querySelector('code.secret').checkVisibility()")
+        .await;
+    assert_eq!(secret_shown, serde_json::json!(false), "folded until asked");
+    b.screenshot("webhook").await;
+    b.resize(390, 844).await;
+    b.screenshot("webhook-phone").await;
+    b.js("document.querySelector('form.card').scrollIntoView(); return null")
+        .await;
+    b.screenshot("webhook-form-phone").await;
+    b.js("document.getElementById('log').scrollIntoView(); return null")
+        .await;
+    b.screenshot("webhook-log-phone").await;
+    let overflow = b
+        .js("return document.documentElement.scrollWidth > window.innerWidth")
+        .await;
+    assert_eq!(
+        overflow,
+        serde_json::json!(false),
+        "no horizontal scrolling on a phone"
+    );
+    b.quit().await;
+    app.stop().await;
+}
