@@ -530,6 +530,82 @@ mod tests {
     }
 
     #[test]
+    fn maps_thread_events_to_webhook_events() {
+        use serde_json::json;
+        let check = |e: TicketEvent, event: Option<WebhookEvent>, change: serde_json::Value| {
+            let got = hook_of(&e);
+            assert_eq!(got.as_ref().map(|g| g.0), event, "{e:?}");
+            if let Some((_, c)) = got {
+                assert_eq!(c, change, "{e:?}");
+            }
+        };
+        let s = |v: &str| v.to_owned();
+        check(
+            TicketEvent::Created {
+                source: s("portal"),
+            },
+            None,
+            json!(null),
+        );
+        check(
+            TicketEvent::Status {
+                from: s("open"),
+                to: s("closed"),
+            },
+            Some(WebhookEvent::Status),
+            json!({"field": "status", "from": "open", "to": "closed"}),
+        );
+        check(
+            TicketEvent::Priority {
+                from: s("normal"),
+                to: s("high"),
+            },
+            Some(WebhookEvent::TicketUpdated),
+            json!({"field": "priority", "from": "normal", "to": "high"}),
+        );
+        check(
+            TicketEvent::Transferred {
+                from: s("Presse"),
+                to: s("IT"),
+            },
+            Some(WebhookEvent::TicketUpdated),
+            json!({"field": "department", "from": "Presse", "to": "IT"}),
+        );
+        check(
+            TicketEvent::Assigned {
+                agent: Some(s("Nadine")),
+                team: None,
+            },
+            Some(WebhookEvent::Assigned),
+            json!({"field": "assignee", "to": {"agent": "Nadine", "team": null}}),
+        );
+        check(
+            TicketEvent::Claimed,
+            Some(WebhookEvent::Assigned),
+            json!({"field": "claimed"}),
+        );
+        check(
+            TicketEvent::Released,
+            Some(WebhookEvent::TicketUpdated),
+            json!({"field": "released"}),
+        );
+        check(
+            TicketEvent::Due {
+                due: s("2026-12-24"),
+            },
+            Some(WebhookEvent::TicketUpdated),
+            json!({"field": "due", "to": "2026-12-24"}),
+        );
+        check(
+            TicketEvent::CollaboratorAdded {
+                email: s("a@example.org"),
+            },
+            Some(WebhookEvent::TicketUpdated),
+            json!({"field": "collaborator_added", "to": "a@example.org"}),
+        );
+    }
+
+    #[test]
     fn makes_version_4_uuids() {
         let u = uuid();
         assert_eq!(u.len(), 36);
