@@ -29,7 +29,7 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a claimed delivery is reserved: well beyond `TIMEOUT`.
 const LEASE_MS: i64 = 60_000;
 /// Deliveries claimed (and sent side by side) at once.
-const BATCH: i64 = 10;
+const BATCH: i64 = 16;
 /// How long finished deliveries stay in the log.
 const KEEP_DAYS: i64 = 30;
 /// How often old deliveries are pruned.
@@ -160,16 +160,17 @@ impl WebhookWorker {
                 } else {
                     self.public.clone()
                 };
-                let app = self.app.clone();
-                set.spawn(async move { deliver(&app, &http, &hook, d, now).await });
+                set.spawn(async move { deliver(&http, &hook, d, now).await });
             }
+            let mut outcomes = Vec::new();
             while let Some(r) = set.join_next().await {
                 match r {
-                    Ok(Ok(())) => {}
-                    Ok(Err(e)) => tracing::error!(error = %e, "webhook delivery bookkeeping"),
+                    Ok(o) => outcomes.push(o),
+                    // The lease brings an attempt that panicked back in time.
                     Err(e) => tracing::error!(error = %e, "webhook delivery task"),
                 }
             }
+            record(&self.app, &outcomes, now).await?;
         }
     }
 
@@ -231,56 +232,74 @@ impl WebhookWorker {
     }
 }
 
-/// One attempt of one delivery, logged, and its outcome recorded.
+/// What one attempt came to, for the batch's bookkeeping transaction.
+struct Outcome {
+    delivery: DueDelivery,
+    status: Option<i64>,
+    error: Option<String>,
+    duration_ms: i64,
+    /// When to try again after a failure; `None` gives up.
+    retry_at: Option<Timestamp>,
+}
+
+/// One attempt of one delivery.
 async fn deliver(
-    app: &Tessera,
     http: &reqwest::Client,
     hook: &WebhookRow,
     d: DueDelivery,
     now: Timestamp,
-) -> Result<()> {
+) -> Outcome {
     let started = Instant::now();
     // Deactivating a webhook stops what it had queued too (a test event still goes).
     let stopped = !hook.is_active && d.event != "test";
-    let outcome = if stopped {
+    let result = if stopped {
         Err("not sent: the webhook is inactive".to_owned())
     } else {
         attempt(http, hook, &d).await
     };
     let duration_ms = started.elapsed().as_millis() as i64;
-    let mut conn = app.db().conn().await?;
-    let (status, error) = match &outcome {
-        Ok(code) if (200..300).contains(code) => (Some(*code), None),
-        Ok(code) => (Some(*code), Some(format!("HTTP {code}"))),
-        Err(e) => (None, Some(e.clone())),
+    let (status, error) = match result {
+        Ok(code) if (200..300).contains(&code) => (Some(code), None),
+        Ok(code) => (Some(code), Some(format!("HTTP {code}"))),
+        Err(e) => (None, Some(e)),
     };
-    conn.h()
-        .log_attempt(
-            d.webhook_delivery_id,
-            now,
-            status,
-            error.as_deref(),
-            duration_ms,
-        )
-        .await?;
-    match error {
-        None => {
-            conn.h()
-                .delivery_done(d.webhook_delivery_id, status.unwrap_or(200), now)
-                .await?;
-            tracing::info!(delivery = %d.uuid, event = %d.event, "webhook delivered");
-        }
-        Some(e) => {
-            let retry = webhook::retry_delay_secs(d.attempts)
-                .filter(|_| !stopped)
-                .map(|s| now.plus_secs(s));
-            tracing::warn!(delivery = %d.uuid, attempts = d.attempts, give_up = retry.is_none(),
-                error = %e, "webhook delivery failed");
-            conn.h()
-                .delivery_failed(d.webhook_delivery_id, status, &e, retry)
-                .await?;
+    let retry_at = webhook::retry_delay_secs(d.attempts)
+        .filter(|_| !stopped)
+        .map(|s| now.plus_secs(s));
+    match &error {
+        None => tracing::info!(delivery = %d.uuid, event = %d.event, "webhook delivered"),
+        Some(e) => tracing::warn!(delivery = %d.uuid, attempts = d.attempts,
+            give_up = retry_at.is_none(), error = %e, "webhook delivery failed"),
+    }
+    Outcome {
+        delivery: d,
+        status,
+        error,
+        duration_ms,
+        retry_at,
+    }
+}
+
+/// Logs a batch's attempts and records their outcomes, in one transaction (one commit for
+/// the batch rather than two per delivery). A crash before it commits only means the batch
+/// is sent again once its lease runs out: receivers see a delivery at least once.
+async fn record(app: &Tessera, outcomes: &[Outcome], now: Timestamp) -> Result<()> {
+    let mut tx = app.db().begin().await?;
+    for o in outcomes {
+        let id = o.delivery.webhook_delivery_id;
+        tx.h()
+            .log_attempt(id, now, o.status, o.error.as_deref(), o.duration_ms)
+            .await?;
+        match &o.error {
+            None => {
+                tx.h()
+                    .delivery_done(id, o.status.unwrap_or(200), now)
+                    .await?
+            }
+            Some(e) => tx.h().delivery_failed(id, o.status, e, o.retry_at).await?,
         }
     }
+    tx.commit().await?;
     Ok(())
 }
 
