@@ -18,7 +18,7 @@
 use sha2::{Digest, Sha256};
 use tessera_domain::{
     Agent, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, ThreadEntryId, TicketEvent,
-    TicketId, Timestamp, model::Ticket,
+    TicketId, Timestamp, WebhookEvent, model::Ticket,
 };
 use tessera_i18n::t_args;
 use tessera_mail::inbound::{self, Inbound, InboundPart, Noise};
@@ -547,7 +547,10 @@ impl Tessera {
         let now = m.now;
         let kind = match author {
             Author::Participant(c) => {
-                self.mail_entry(h, ticket.id, EntryKind::Message, (Some(c), None), &mut m)
+                let (entry, _) = self
+                    .mail_entry(h, ticket.id, EntryKind::Message, (Some(c), None), &mut m)
+                    .await?;
+                self.queue_webhooks(h, WebhookEvent::Message, ticket.id, Some(entry), None, now)
                     .await?;
                 h.touch_ticket_message(ticket.id, now).await?;
                 let ticket = h.ticket(ticket.id).await?;
@@ -559,19 +562,22 @@ impl Tessera {
             // An agent's out-of-office answer to an alert must not reach the requester as
             // their reply: robots write notes.
             Author::Agent(agent) if m.msg.noise.is_some() => {
-                self.mail_entry(
-                    h,
-                    ticket.id,
-                    EntryKind::Note,
-                    (None, Some(agent.id)),
-                    &mut m,
-                )
-                .await?;
+                let (entry, _) = self
+                    .mail_entry(
+                        h,
+                        ticket.id,
+                        EntryKind::Note,
+                        (None, Some(agent.id)),
+                        &mut m,
+                    )
+                    .await?;
+                self.queue_webhooks(h, WebhookEvent::Note, ticket.id, Some(entry), None, now)
+                    .await?;
                 h.touch_ticket(ticket.id, now).await?;
                 EntryKind::Note
             }
             Author::Agent(agent) => {
-                let (_, names) = self
+                let (entry, names) = self
                     .mail_entry(
                         h,
                         ticket.id,
@@ -579,6 +585,8 @@ impl Tessera {
                         (None, Some(agent.id)),
                         &mut m,
                     )
+                    .await?;
+                self.queue_webhooks(h, WebhookEvent::Reply, ticket.id, Some(entry), None, now)
                     .await?;
                 h.mark_answered(ticket.id, now).await?;
                 if ticket.assignee_agent.is_none() && ticket.assignee_team.is_none() {
@@ -593,6 +601,8 @@ impl Tessera {
                         now,
                     })
                     .await?;
+                    self.queue_event_webhooks(h, ticket.id, &TicketEvent::Claimed, now)
+                        .await?;
                 }
                 notify::reply_to_participants(self, h, &ticket, &agent, m.body, &names).await?;
                 h.mark_seen(agent.id, ticket.id, now).await?;
@@ -663,14 +673,15 @@ impl Tessera {
                 },
             )
             .await?;
-        self.mail_entry(
-            h,
-            ticket_id,
-            EntryKind::Message,
-            (Some(contact), None),
-            &mut m,
-        )
-        .await?;
+        let (entry, _) = self
+            .mail_entry(
+                h,
+                ticket_id,
+                EntryKind::Message,
+                (Some(contact), None),
+                &mut m,
+            )
+            .await?;
         let ticket = h.ticket(ticket_id).await?;
         // Robots get no answer, and nobody gets more than the cap a day.
         let confirmed = m.msg.noise.is_none()
@@ -685,6 +696,15 @@ impl Tessera {
         }
         self.alert_new_ticket(h, &ticket, auto_assigned, m.body)
             .await?;
+        self.queue_webhooks(
+            h,
+            WebhookEvent::TicketCreated,
+            ticket_id,
+            Some(entry),
+            None,
+            m.now,
+        )
+        .await?;
         Ok(IngestOutcome::Opened {
             inbound_message_id: m.id,
             ticket_id,
@@ -730,10 +750,10 @@ impl Tessera {
             });
         };
         let now = Timestamp::now();
-        let event = TicketEvent::MailBounced {
+        let bounced = TicketEvent::MailBounced {
             recipient: final_recipient(raw),
-        }
-        .encode();
+        };
+        let event = bounced.encode();
         let entry = tx
             .h()
             .insert_entry(&NewEntry {
@@ -748,6 +768,8 @@ impl Tessera {
             .await?;
         tx.h().touch_ticket(ticket.id, now).await?;
         tx.h().link_inbound(id, ticket.id, Some(entry)).await?;
+        self.queue_event_webhooks(&mut tx.h(), ticket.id, &bounced, now)
+            .await?;
         tx.commit().await?;
         self.changed();
         Ok(IngestOutcome::Bounced {

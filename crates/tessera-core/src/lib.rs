@@ -25,6 +25,8 @@ mod search;
 mod session;
 mod settings;
 pub mod token;
+mod webhook;
+mod webhook_worker;
 mod work;
 mod worker;
 
@@ -61,6 +63,8 @@ pub use tessera_store::{
     AuditRow, BlobStore, CannedRow, Db, DepartmentMember, DepartmentRow, Grant, OtherTicket,
     QueueQuery, QueueRow, SlaRow, TempBlob, TopicRow, Visibility,
 };
+pub use webhook::{DeliveryLog, WebhookAdmin, WebhookForm, signature as webhook_signature};
+pub use webhook_worker::WebhookWorker;
 pub use work::{AgentReply, AgentTicketView, BulkAction};
 pub use worker::MailWorker;
 
@@ -102,6 +106,10 @@ struct Inner {
     cfg: CoreConfig,
     secret: Vec<u8>,
     mail_wakeup: tokio::sync::Notify,
+    /// Wakes the webhook worker when this node queued a delivery.
+    webhook_wakeup: tokio::sync::Notify,
+    /// Whether a delivery was queued since the webhook worker was last woken.
+    webhook_queued: std::sync::atomic::AtomicBool,
     dummy_hash: tokio::sync::OnceCell<String>,
     /// Bumped by every ticket change on this node.
     generation: std::sync::atomic::AtomicU64,
@@ -130,6 +138,8 @@ impl Tessera {
                 cfg,
                 secret,
                 mail_wakeup: Default::default(),
+                webhook_wakeup: Default::default(),
+                webhook_queued: Default::default(),
                 dummy_hash: Default::default(),
                 generation: Default::default(),
                 counts: Default::default(),
@@ -155,12 +165,15 @@ impl Tessera {
         &self.inner.cfg
     }
 
-    /// Called after every commit that changed tickets: wakes the mail worker and makes
-    /// cached queue counts of this node stale.
+    /// Called after every commit that changed tickets: wakes the mail worker (and the
+    /// webhook worker, if a delivery was queued) and makes cached queue counts of this node
+    /// stale.
     fn changed(&self) {
-        self.inner
-            .generation
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        use std::sync::atomic::Ordering;
+        self.inner.generation.fetch_add(1, Ordering::Relaxed);
         self.inner.mail_wakeup.notify_one();
+        if self.inner.webhook_queued.swap(false, Ordering::Relaxed) {
+            self.inner.webhook_wakeup.notify_one();
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use tessera_domain::{
     BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority,
-    Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp,
+    Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp, WebhookEvent,
     model::{Attachment, HelpTopic, ThreadEntry, Ticket},
     validate,
 };
@@ -358,6 +358,15 @@ impl Tessera {
                 .await?;
         }
         tx.h().reindex_ticket(ticket_id).await?;
+        self.queue_webhooks(
+            &mut tx.h(),
+            WebhookEvent::TicketCreated,
+            ticket_id,
+            Some(entry),
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.changed();
         tracing::info!(ticket = %number, source = o.source, "ticket opened");
@@ -412,6 +421,15 @@ impl Tessera {
         let to = notify::assignees(&mut tx.h(), &ticket, None).await?;
         notify::agent_alert(self, &mut tx.h(), &ticket, &to, "message", &author, body).await?;
         tx.h().reindex_ticket(grant.ticket_id).await?;
+        self.queue_webhooks(
+            &mut tx.h(),
+            WebhookEvent::Message,
+            grant.ticket_id,
+            Some(entry),
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.changed();
         Ok(())

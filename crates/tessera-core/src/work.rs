@@ -5,6 +5,7 @@
 use tessera_domain::{
     Agent, AgentId, BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, Ownership,
     Priority, Problem, TeamId, ThreadEntryId, TicketEvent, TicketId, TicketStatus, Timestamp,
+    WebhookEvent,
     model::{Attachment, Contact, ThreadEntry, Ticket},
     validate,
 };
@@ -99,8 +100,9 @@ pub fn visibility(agent: &Agent) -> Visibility {
     }
 }
 
-/// Adds an entry written by an agent.
+/// Adds an entry written by an agent; a reply or a note is queued for webhooks.
 async fn agent_entry(
+    app: &Tessera,
     h: &mut Handle<'_>,
     t: TicketId,
     agent: &Agent,
@@ -108,27 +110,39 @@ async fn agent_entry(
     body: &str,
     now: Timestamp,
 ) -> Result<ThreadEntryId> {
-    Ok(h.insert_entry(&NewEntry {
-        ticket_id: t,
-        kind,
-        author_contact_id: None,
-        author_agent_id: Some(agent.id),
-        body,
-        body_format: BodyFormat::Markdown,
-        now,
-    })
-    .await?)
+    let id = h
+        .insert_entry(&NewEntry {
+            ticket_id: t,
+            kind,
+            author_contact_id: None,
+            author_agent_id: Some(agent.id),
+            body,
+            body_format: BodyFormat::Markdown,
+            now,
+        })
+        .await?;
+    let hook = match kind {
+        EntryKind::Reply => Some(WebhookEvent::Reply),
+        EntryKind::Note => Some(WebhookEvent::Note),
+        _ => None,
+    };
+    if let Some(hook) = hook {
+        app.queue_webhooks(h, hook, t, Some(id), None, now).await?;
+    }
+    Ok(id)
 }
 
+/// Records an event in the thread and queues what it means to webhooks.
 async fn event(
+    app: &Tessera,
     h: &mut Handle<'_>,
     t: TicketId,
     agent: &Agent,
     e: TicketEvent,
     now: Timestamp,
 ) -> Result<()> {
-    agent_entry(h, t, agent, EntryKind::Event, &e.encode(), now).await?;
-    Ok(())
+    agent_entry(app, h, t, agent, EntryKind::Event, &e.encode(), now).await?;
+    app.queue_event_webhooks(h, t, &e, now).await
 }
 
 impl Tessera {
@@ -324,8 +338,16 @@ impl Tessera {
         let files = self.commit_blobs(r.uploads).await?;
         let (mut tx, ticket) = self.work_on(agent, number).await?;
         let now = Timestamp::now();
-        let entry =
-            agent_entry(&mut tx.h(), ticket.id, agent, EntryKind::Reply, &body, now).await?;
+        let entry = agent_entry(
+            self,
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            EntryKind::Reply,
+            &body,
+            now,
+        )
+        .await?;
         let names: Vec<String> = files.iter().map(|f| f.1.clone()).collect();
         self.store_uploads(&mut tx.h(), ticket.id, entry, files)
             .await?;
@@ -334,7 +356,15 @@ impl Tessera {
             tx.h()
                 .set_assignee(ticket.id, Some(agent.id), None, now)
                 .await?;
-            event(&mut tx.h(), ticket.id, agent, TicketEvent::Claimed, now).await?;
+            event(
+                self,
+                &mut tx.h(),
+                ticket.id,
+                agent,
+                TicketEvent::Claimed,
+                now,
+            )
+            .await?;
         }
         if let Some(s) = r.status.filter(|s| *s != ticket.status) {
             tx.h().set_status(ticket.id, s, now).await?;
@@ -342,7 +372,7 @@ impl Tessera {
                 from: ticket.status.as_str().into(),
                 to: s.as_str().into(),
             };
-            event(&mut tx.h(), ticket.id, agent, e, now).await?;
+            event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         }
         notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names).await?;
         tx.h().reindex_ticket(ticket.id).await?;
@@ -368,7 +398,16 @@ impl Tessera {
         let files = self.commit_blobs(uploads).await?;
         let (mut tx, ticket) = self.work_on(agent, number).await?;
         let now = Timestamp::now();
-        let entry = agent_entry(&mut tx.h(), ticket.id, agent, EntryKind::Note, &body, now).await?;
+        let entry = agent_entry(
+            self,
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            EntryKind::Note,
+            &body,
+            now,
+        )
+        .await?;
         self.store_uploads(&mut tx.h(), ticket.id, entry, files)
             .await?;
         tx.h().touch_ticket(ticket.id, now).await?;
@@ -446,7 +485,7 @@ impl Tessera {
                 team: team_name.clone(),
             }
         };
-        event(&mut tx.h(), ticket.id, agent, e, now).await?;
+        event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         let mut updated = ticket.clone();
         updated.assignee_agent = to_agent.zip(agent_name.clone());
         updated.assignee_team = to_team.zip(team_name.clone());
@@ -491,7 +530,15 @@ impl Tessera {
         let now = Timestamp::now();
         let team = ticket.assignee_team.as_ref().map(|(t, _)| *t);
         tx.h().set_assignee(ticket.id, None, team, now).await?;
-        event(&mut tx.h(), ticket.id, agent, TicketEvent::Released, now).await?;
+        event(
+            self,
+            &mut tx.h(),
+            ticket.id,
+            agent,
+            TicketEvent::Released,
+            now,
+        )
+        .await?;
         self.finish(tx, agent, ticket.id, now).await
     }
 
@@ -531,10 +578,19 @@ impl Tessera {
             from: ticket.department.name.clone(),
             to: to_name.clone(),
         };
-        event(&mut tx.h(), ticket.id, agent, e, now).await?;
+        event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         let comment = comment.trim();
         if !comment.is_empty() {
-            agent_entry(&mut tx.h(), ticket.id, agent, EntryKind::Note, comment, now).await?;
+            agent_entry(
+                self,
+                &mut tx.h(),
+                ticket.id,
+                agent,
+                EntryKind::Note,
+                comment,
+                now,
+            )
+            .await?;
             tx.h().reindex_ticket(ticket.id).await?;
         }
         let mut moved = ticket.clone();
@@ -570,7 +626,7 @@ impl Tessera {
                 from: ticket.status.as_str().into(),
                 to: s.as_str().into(),
             };
-            event(&mut tx.h(), ticket.id, agent, e, now).await?;
+            event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         }
         self.finish(tx, agent, ticket.id, now).await
     }
@@ -596,7 +652,7 @@ impl Tessera {
                 from: ticket.priority.as_str().into(),
                 to: p.as_str().into(),
             };
-            event(&mut tx.h(), ticket.id, agent, e, now).await?;
+            event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         }
         Ok(())
     }
@@ -618,6 +674,7 @@ impl Tessera {
         let now = Timestamp::now();
         tx.h().set_due(ticket.id, due, now).await?;
         event(
+            self,
             &mut tx.h(),
             ticket.id,
             agent,
@@ -664,6 +721,7 @@ impl Tessera {
         }
         if tx.h().add_collaborator(ticket.id, contact).await? {
             event(
+                self,
                 &mut tx.h(),
                 ticket.id,
                 agent,
@@ -694,6 +752,7 @@ impl Tessera {
             tx.h().revoke_access_tokens(ticket.id, contact).await?;
             tx.h().delete_grants(ticket.id, contact).await?;
             event(
+                self,
                 &mut tx.h(),
                 ticket.id,
                 agent,
@@ -723,6 +782,7 @@ impl Tessera {
         tx.h().revoke_access_tokens(ticket.id, contact).await?;
         tx.h().delete_grants(ticket.id, contact).await?;
         event(
+            self,
             &mut tx.h(),
             ticket.id,
             agent,
@@ -771,7 +831,7 @@ impl Tessera {
                             from: ticket.status.as_str().into(),
                             to: "closed".into(),
                         };
-                        event(&mut tx.h(), ticket.id, agent, e, now).await?;
+                        event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
                     }
                 }
             }

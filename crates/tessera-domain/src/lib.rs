@@ -18,6 +18,7 @@ pub mod sla;
 pub mod ticket;
 pub mod time;
 pub mod validate;
+pub mod webhook;
 
 pub use agent::{Agent, Ownership, Role};
 pub use apikey::{ApiScope, IpRange, IpRanges};
@@ -30,3 +31,4 @@ pub use search::{IndexText, SearchQuery};
 pub use ticket::{BodyFormat, EntryKind, Lang, Priority, TicketStatus};
 pub use time::Timestamp;
 pub use validate::{EmailAddress, FieldError, Problem};
+pub use webhook::WebhookEvent;

@@ -23,6 +23,7 @@ mod records;
 mod search;
 mod session;
 mod setting;
+mod webhook;
 mod work;
 
 pub use agents::{AgentBrief, LoginRow};
@@ -42,6 +43,9 @@ pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use records::{NewAttachment, NewEntry, NewTicket};
 pub use search::{SearchMatch, SearchRow};
 pub use session::{AccessTokenRow, Grant, SessionRow};
+pub use webhook::{
+    AttemptRow, DeliveryRow, DueDelivery, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings,
+};
 pub use work::{OtherTicket, OverdueRow};
 
 /// Result of a store operation.

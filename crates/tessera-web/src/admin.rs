@@ -218,6 +218,11 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
                     "apikeys-title",
                     "admin-apikeys-text",
                 ),
+                (
+                    "/agent/admin/webhooks",
+                    "webhook-title",
+                    "admin-webhooks-text",
+                ),
                 ("/agent/admin/audit", "audit-title", "admin-audit-text"),
                 (
                     "/agent/admin/mail-in",

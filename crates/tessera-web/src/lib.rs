@@ -22,6 +22,7 @@ mod portal;
 mod render;
 mod settings;
 mod upload;
+mod webhooks;
 
 use std::{sync::Arc, time::Duration};
 
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(apikeys::router())
         .merge(fields::router())
         .merge(mail_in::router())
+        .merge(webhooks::router())
         .merge(assets::router())
         .fallback(error::not_found)
         .layer(middleware::from_fn(security_headers))

@@ -7,7 +7,9 @@ pub mod config;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use tessera_core::{BlobStore, Db, FirstAdmin, MailWorker, MailboxPoller, Settings, Tessera};
+use tessera_core::{
+    BlobStore, Db, FirstAdmin, MailWorker, MailboxPoller, Settings, Tessera, WebhookWorker,
+};
 use tessera_mail::Transport;
 use tessera_web::{AppState, WebConfig};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
@@ -26,6 +28,7 @@ pub struct Running {
     server: JoinHandle<std::io::Result<()>>,
     worker: JoinHandle<()>,
     poller: JoinHandle<()>,
+    webhooks: JoinHandle<()>,
 }
 
 /// Opens the database (migrating it) and the attachment store, and seeds a fresh installation.
@@ -131,6 +134,7 @@ pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Run
     let worker = tokio::spawn(MailWorker::new(app.clone()).run(rx.clone()));
     let interval = std::time::Duration::from_secs(cfg.core.imap_poll_secs.max(1));
     let poller = tokio::spawn(MailboxPoller::new(app.clone(), interval).run(rx.clone()));
+    let webhooks = tokio::spawn(WebhookWorker::new(app.clone()).run(rx.clone()));
     let mut server_rx = rx;
     let server = tokio::spawn(async move {
         axum::serve(
@@ -150,6 +154,7 @@ pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Run
         server,
         worker,
         poller,
+        webhooks,
     })
 }
 
@@ -161,6 +166,7 @@ impl Running {
         let _ = self.server.await;
         let _ = self.worker.await;
         let _ = self.poller.await;
+        let _ = self.webhooks.await;
         self.app.db().close().await;
     }
 }

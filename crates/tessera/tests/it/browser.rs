@@ -155,7 +155,7 @@ impl Browser {
         .await
     }
 
-    async fn resize(&self, width: u32, height: u32) {
+    pub(crate) async fn resize(&self, width: u32, height: u32) {
         self.call(
             reqwest::Method::POST,
             "/window/rect",
@@ -193,7 +193,7 @@ impl Drop for Browser {
 }
 
 /// Every visible form control has a label (many requesters use screen readers or zoom).
-const UNLABELLED: &str =
+pub(crate) const UNLABELLED: &str =
     "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
     .filter(e => e.labels.length === 0).map(e => e.name)";
 

@@ -19,3 +19,4 @@ mod members;
 mod portal;
 mod settings;
 mod support;
+mod webhooks;
