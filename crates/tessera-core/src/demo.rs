@@ -164,18 +164,13 @@ const LAST_NAMES: &[&str] = &[
     "Krause",
 ];
 
-const FILES: &[(&str, &str, i64)] = &[
-    ("screenshot.png", "image/png", 184_233),
-    ("fehlermeldung.png", "image/png", 96_410),
-    ("skizze.pdf", "application/pdf", 412_980),
-    ("rechnung.pdf", "application/pdf", 88_120),
-    ("foto.jpg", "image/jpeg", 2_301_554),
-    (
-        "liste.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        21_877,
-    ),
-    ("protokoll.txt", "text/plain", 3_412),
+const FILES: &[(&str, &str)] = &[
+    ("screenshot.png", "image/png"),
+    ("fehlermeldung.png", "image/png"),
+    ("skizze.pdf", "application/pdf"),
+    ("rechnung.pdf", "application/pdf"),
+    ("protokoll.txt", "text/plain"),
+    ("notizen.txt", "text/plain"),
 ];
 
 /// A tiny deterministic generator, so that two demo runs produce the same data.
@@ -256,8 +251,9 @@ struct Org {
     teams: Vec<TeamId>,
     /// (topic, its department's index).
     topics: Vec<(i64, usize)>,
-    /// Placeholder blobs by content type, so that attachment downloads work.
-    blobs: Vec<(String, String)>,
+    /// Placeholder blobs by content type, so that attachment downloads work: (type, key,
+    /// size).
+    blobs: Vec<(String, String, i64)>,
 }
 
 impl Tessera {
@@ -469,7 +465,8 @@ impl Tessera {
         ] {
             let mut tmp = self.blobs().create_temp().await?;
             tmp.write(bytes).await?;
-            blobs.push((ty.to_owned(), self.blobs().commit(tmp).await?));
+            let size = bytes.len() as i64;
+            blobs.push((ty.to_owned(), self.blobs().commit(tmp).await?, size));
         }
         Ok(Org {
             departments,
@@ -579,13 +576,14 @@ fn demo_ticket(
         if !by_agent && rng.chance(15) {
             for _ in 0..1 + rng.below(2) {
                 let f = rng.index(FILES.len());
-                let (fname, ty, size) = FILES[f];
-                let key = org
+                let (fname, ty) = FILES[f];
+                // The stored size is the placeholder's, so that downloads are whole.
+                let (key, size) = org
                     .blobs
                     .iter()
-                    .find(|(t, _)| t == ty)
+                    .find(|(t, _, _)| t == ty)
                     .or(org.blobs.last())
-                    .map(|b| b.1.clone())
+                    .map(|b| (b.1.clone(), b.2))
                     .unwrap_or_default();
                 attachments.push((fname.to_owned(), ty, size, key));
                 add(&texts.files[f], &mut doc, &mut seen);

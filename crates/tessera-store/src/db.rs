@@ -10,7 +10,11 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::Result;
+use crate::{
+    Result,
+    writer::{SqliteTx, WriteGate},
+};
+use std::sync::Arc;
 
 /// Which database a `Db` talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +25,19 @@ pub enum Backend {
     Postgres,
 }
 
+/// SQLite's pool and the queue its writers take turns in (`writer.rs`).
+#[derive(Debug, Clone)]
+pub struct SqliteDb {
+    /// Connections for reading (and for the writer).
+    pub pool: SqlitePool,
+    gate: Arc<WriteGate>,
+}
+
 /// A connection pool to either backend.
 #[derive(Debug, Clone)]
 pub enum Db {
     /// Embedded SQLite.
-    Sqlite(SqlitePool),
+    Sqlite(SqliteDb),
     /// PostgreSQL.
     Postgres(PgPool),
 }
@@ -40,8 +52,8 @@ pub enum Conn {
 
 /// An open transaction; dropped without `commit` it rolls back.
 pub enum Tx {
-    /// SQLite.
-    Sqlite(Transaction<'static, Sqlite>),
+    /// SQLite (a savepoint in a group commit).
+    Sqlite(SqliteTx),
     /// PostgreSQL.
     Postgres(Transaction<'static, Postgres>),
 }
@@ -104,7 +116,10 @@ impl Db {
                 .min_connections(1)
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(SqliteDb {
+                pool,
+                gate: WriteGate::new(),
+            }))
         }
     }
 
@@ -119,7 +134,7 @@ impl Db {
     /// Applies every pending migration of this backend.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(SqliteDb { pool: p, .. }) => {
                 sqlx::migrate!("migrations/sqlite").run(p).await?;
                 // Gives the query planner fresh statistics where they are missing or stale
                 // (cheap; without them SQLite guesses, and guesses badly for queue indexes).
@@ -133,7 +148,9 @@ impl Db {
     /// Refreshes the query planner's statistics (after bulk loads).
     pub async fn analyze(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
+            Db::Sqlite(SqliteDb { pool: p, .. }) => {
+                sqlx::query("ANALYZE").execute(p).await.map(|_| ())?
+            }
             Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
         }
         Ok(())
@@ -143,7 +160,7 @@ impl Db {
     /// (SQLite's `VACUUM INTO`). PostgreSQL has its own tools for this.
     pub async fn backup(&self, path: &str) -> Result<bool> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(SqliteDb { pool: p, .. }) => {
                 sqlx::query("VACUUM INTO $1").bind(path).execute(p).await?;
                 Ok(true)
             }
@@ -154,16 +171,17 @@ impl Db {
     /// Takes a connection from the pool.
     pub async fn conn(&self) -> Result<Conn> {
         Ok(match self {
-            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Db::Sqlite(d) => Conn::Sqlite(d.pool.acquire().await?),
             Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
         })
     }
 
-    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
-    /// so that two writers queue instead of failing with SQLITE_BUSY halfway.
+    /// Starts a transaction. On SQLite the process's writers queue for the one writer and
+    /// commit in groups (`writer.rs`); the write lock is taken at once (`BEGIN IMMEDIATE`),
+    /// so nothing fails with SQLITE_BUSY halfway.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(d) => Tx::Sqlite(d.gate.begin(&d.pool).await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -171,7 +189,10 @@ impl Db {
     /// Closes every connection (SQLite checkpoints its WAL on the last close).
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(d) => {
+                d.gate.close().await;
+                d.pool.close().await
+            }
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -191,7 +212,7 @@ impl Tx {
     /// The handle queries run on.
     pub fn h(&mut self) -> Handle<'_> {
         match self {
-            Tx::Sqlite(t) => Handle::Sqlite(t),
+            Tx::Sqlite(t) => Handle::Sqlite(t.conn()),
             Tx::Postgres(t) => Handle::Postgres(t),
         }
     }

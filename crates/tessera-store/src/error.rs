@@ -13,6 +13,12 @@ pub enum StoreError {
     /// The database could not be migrated.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database's writer stayed busy for too long.
+    #[error("the database is busy")]
+    Busy,
+    /// A group of transactions could not be committed (none of them took effect).
+    #[error("commit failed: {0}")]
+    Commit(String),
     /// Attachment storage failed.
     #[error("blob storage: {0}")]
     Io(#[from] std::io::Error),

@@ -25,12 +25,13 @@ mod session;
 mod setting;
 mod webhook;
 mod work;
+mod writer;
 
 pub use agents::{AgentBrief, LoginRow};
 pub use apikey::{ApiKeyRow, NewApiKey};
 pub use audit::{AuditRow, CannedRow, DepartmentRow, NewAudit, SlaRow, TopicRow};
 pub use blob::{BlobStore, TempBlob};
-pub use db::{Backend, Conn, Db, Handle, Tx};
+pub use db::{Backend, Conn, Db, Handle, SqliteDb, Tx};
 pub use demo::{DemoEntry, DemoTicket};
 pub use error::StoreError;
 pub use inbound::{
@@ -47,6 +48,7 @@ pub use webhook::{
     AttemptRow, DeliveryRow, DueDelivery, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings,
 };
 pub use work::{OtherTicket, OverdueRow};
+pub use writer::SqliteTx;
 
 /// Result of a store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -31,7 +31,7 @@ fn eml(from: &str, subject: &str, id: &str, body: &str) -> Vec<u8> {
 async fn text(app: &TestApp, sql: &str) -> String {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
         tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }
@@ -40,7 +40,7 @@ async fn text(app: &TestApp, sql: &str) -> String {
 async fn number(app: &TestApp, sql: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
         tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }
@@ -650,7 +650,7 @@ fn serve(data: &std::path::Path, db: &str, port: u16) -> std::process::Child {
 async fn count(db: &tessera_store::Db, table: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
     match db {
-        tessera_store::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
         tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }

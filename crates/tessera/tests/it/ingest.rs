@@ -17,7 +17,7 @@ use crate::support::{Mail, SmtpServer, TestApp, TestDb, eml, ingest};
 async fn text(app: &TestApp, sql: &str) -> String {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
         tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }

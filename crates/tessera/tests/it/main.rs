@@ -20,3 +20,4 @@ mod portal;
 mod settings;
 mod support;
 mod webhooks;
+mod writer;

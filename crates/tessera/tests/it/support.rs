@@ -176,7 +176,9 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
         match self.app.db() {
-            tessera_core::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            tessera_core::Db::Sqlite(d) => {
+                sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap()
+            }
             tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         }
     }
@@ -185,7 +187,9 @@ impl TestApp {
     pub async fn scalar(&self, sql: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self.app.db() {
-            tessera_core::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            tessera_core::Db::Sqlite(d) => {
+                sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap()
+            }
             tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         }
     }
@@ -194,7 +198,9 @@ impl TestApp {
     pub async fn exec(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self.app.db() {
-            tessera_core::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+            tessera_core::Db::Sqlite(d) => {
+                sqlx::query(sql).execute(&d.pool).await.map(|_| ()).unwrap()
+            }
             tessera_core::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
         }
     }
