@@ -19,6 +19,9 @@ const COUNTS_FRESH: std::time::Duration = std::time::Duration::from_secs(3);
 /// How long an open ticket page counts as "someone is looking".
 const PRESENCE_SECS: i64 = 90;
 
+/// How old an agent's own presence mark may get before a page view renews it.
+const PRESENCE_REFRESH_SECS: i64 = 30;
+
 /// What an agent sees of a ticket.
 #[derive(Debug)]
 pub struct AgentTicketView {
@@ -245,7 +248,19 @@ impl Tessera {
 
         let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
         let fields = conn.h().ticket_field_values(ticket.id).await?;
-        let viewers = if record {
+        let (seen, open) = if record {
+            conn.h().view_marks(agent.id, ticket.id).await?
+        } else {
+            (None, None)
+        };
+        // A page shown again soon after writes nothing: the marks are still true.
+        let fresh = seen.is_some_and(|s| s >= ticket.updated_at.0)
+            && open.is_some_and(|o| o >= now.plus_secs(-PRESENCE_REFRESH_SECS).0);
+        let viewers = if record && fresh {
+            conn.h()
+                .viewers(agent.id, ticket.id, now.plus_secs(-PRESENCE_SECS))
+                .await?
+        } else if record {
             drop(conn);
             // Both writes in one transaction: one sync to disk per page view, not two.
             let mut tx = self.db().begin().await?;

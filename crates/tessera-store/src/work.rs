@@ -191,11 +191,33 @@ impl Handle<'_> {
             "INSERT INTO ticket_viewer (ticket_id, agent_id, last_seen_at) VALUES ($1, $2, $3)
              ON CONFLICT (ticket_id, agent_id) DO UPDATE SET last_seen_at = excluded.last_seen_at")
             .bind(t.0).bind(agent.0).bind(now.0).execute(&mut *c).await?.rows_affected());
+        self.viewers(agent, t, since).await
+    }
+
+    /// The names of the other agents who had a ticket open since `since`.
+    pub async fn viewers(
+        &mut self,
+        agent: AgentId,
+        t: TicketId,
+        since: Timestamp,
+    ) -> Result<Vec<String>> {
         on!(self, c => Ok(sqlx::query_scalar(
             "SELECT a.display_name FROM ticket_viewer v JOIN agent a ON a.agent_id = v.agent_id
              WHERE v.ticket_id = $1 AND v.agent_id <> $2 AND v.last_seen_at >= $3
              ORDER BY a.display_name")
             .bind(t.0).bind(agent.0).bind(since.0).fetch_all(c).await?))
+    }
+
+    /// When an agent last saw a ticket and last had it open: (seen, open).
+    pub async fn view_marks(
+        &mut self,
+        agent: AgentId,
+        t: TicketId,
+    ) -> Result<(Option<i64>, Option<i64>)> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT (SELECT seen_at FROM ticket_seen WHERE agent_id = $1 AND ticket_id = $2),
+                    (SELECT last_seen_at FROM ticket_viewer WHERE ticket_id = $2 AND agent_id = $1)")
+            .bind(agent.0).bind(t.0).fetch_one(c).await?))
     }
 
     /// The requester's other tickets, newest first.

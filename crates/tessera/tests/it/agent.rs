@@ -1371,3 +1371,40 @@ async fn search_pages_walk_every_hit_once() {
     assert_eq!(sorted, opened, "every hit once");
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_ticket_page_shown_again_writes_only_what_changed() {
+    let w = World::new(None).await;
+    let n = w.ticket("max@example.org", "Plakat").await;
+    let nadine = w.login("nadine").await;
+    let marks = async || {
+        (
+            w.app.scalar("SELECT MAX(seen_at) FROM ticket_seen").await,
+            w.app
+                .scalar("SELECT MAX(last_seen_at) FROM ticket_viewer")
+                .await,
+        )
+    };
+    assert_eq!(
+        w.page(&nadine, &format!("/agent/tickets/{n}")).await.0,
+        StatusCode::OK
+    );
+    let first = marks().await;
+    assert_eq!(
+        w.page(&nadine, &format!("/agent/tickets/{n}")).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(marks().await, first, "nothing new to record");
+    // Once the ticket changed, the next view marks it seen again.
+    w.app
+        .exec("UPDATE ticket SET updated_at = updated_at + 60000000")
+        .await;
+    assert_eq!(
+        w.page(&nadine, &format!("/agent/tickets/{n}")).await.0,
+        StatusCode::OK
+    );
+    let (seen, _) = marks().await;
+    assert!(seen > first.0, "seen again after the change");
+    let _ = (w.press, w.it, w.moritz, w.ingo, w.social, w.nadine);
+    w.app.stop().await;
+}
