@@ -57,6 +57,10 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/api/tickets.json", post(tickets_json))
         .route("/api/tickets.email", post(tickets_email))
+        // osTicket without URL rewriting is reached through its front script; clients
+        // configured that way keep their path too.
+        .route("/api/http.php/tickets.json", post(tickets_json))
+        .route("/api/http.php/tickets.email", post(tickets_email))
 }
 
 /// A plain-text answer, as osTicket gives.

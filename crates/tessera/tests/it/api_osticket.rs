@@ -1007,3 +1007,28 @@ async fn attachments_obey_the_portals_limits_and_big_bodies_are_refused() {
     assert!(head.starts_with("HTTP/1.1 413"), "{head}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn clients_of_an_osticket_without_url_rewriting_keep_their_path() {
+    let app = TestApp::start().await;
+    let key = key(&app, "create", "", "", "").await;
+    let res = reqwest::Client::new()
+        .post(app.url("/api/http.php/tickets.json"))
+        .header("X-API-Key", &key)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(documented_example())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let number = res.text().await.unwrap();
+    assert_eq!(app.count("ticket").await, 1);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM ticket WHERE number = '{number}'"
+        ))
+        .await,
+        1
+    );
+    app.stop().await;
+}
