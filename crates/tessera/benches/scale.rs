@@ -388,6 +388,25 @@ impl Server {
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
 
+    /// The CPU time the server has used (user and system).
+    fn cpu(&self) -> Duration {
+        let stat =
+            fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // After the command's name in parentheses: state is field 3, utime 14, stime 15.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks = |i: usize| {
+            fields
+                .get(i - 3)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        // Linux reports these in USER_HZ, which is 100 on every platform Tessera runs on.
+        Duration::from_millis((ticks(14) + ticks(15)) * 10)
+    }
+
     /// (VmRSS, VmHWM) in MB.
     fn memory(&self) -> (f64, f64) {
         let status =
@@ -537,6 +556,8 @@ type Plan = Arc<dyn Fn(usize, u64) -> Probe + Send + Sync>;
 struct Outcome {
     name: String,
     requests: usize,
+    /// The server's CPU time (user + system) per request, warm-up included.
+    cpu_per_request: Duration,
     elapsed: Duration,
     latencies: Vec<Duration>,
     errors: usize,
@@ -546,12 +567,14 @@ struct Outcome {
 /// Runs `plan` on `clients[w % len]` from `conns` tasks: a warm-up, then `duration`.
 async fn scenario(
     s: &Settings,
+    server: &Server,
     name: impl Into<String>,
     clients: &[reqwest::Client],
     plan: Plan,
 ) -> Outcome {
     let name = name.into();
     let mut tasks = Vec::new();
+    let cpu_before = server.cpu();
     let started = Instant::now();
     let measure_from = started + s.warmup;
     let until = measure_from + s.duration;
@@ -560,6 +583,7 @@ async fn scenario(
         let plan = plan.clone();
         tasks.push(tokio::spawn(async move {
             let (mut lat, mut errors, mut first_error) = (Vec::new(), 0usize, None);
+            let mut warm = 0usize;
             let mut i = 0u64;
             loop {
                 let probe = plan(w, i);
@@ -580,15 +604,14 @@ async fn scenario(
                     Err(e) => Err(e),
                 };
                 if t < measure_from {
+                    warm += 1;
                     continue;
                 }
                 lat.push(t.elapsed());
                 let wrong = match answer {
-                    Ok((status, body)) if status == probe.status => {
-                        (!body.contains(&probe.contains)).then(|| {
-                            format!("{}: {status} without `{}`", probe.url, probe.contains)
-                        })
-                    }
+                    Ok((status, body)) if status == probe.status => (!body
+                        .contains(&probe.contains))
+                    .then(|| format!("{}: {status} without `{}`", probe.url, probe.contains)),
                     Ok((status, body)) => Some(format!(
                         "{}: {status} {}",
                         probe.url,
@@ -601,20 +624,23 @@ async fn scenario(
                     first_error.get_or_insert(w);
                 }
             }
-            (lat, errors, first_error)
+            (lat, errors, first_error, warm)
         }));
     }
     let mut out = Outcome {
         name,
         requests: 0,
+        cpu_per_request: Duration::ZERO,
         elapsed: s.duration,
         latencies: Vec::new(),
         errors: 0,
         first_error: None,
     };
+    let mut warm = 0;
     for t in tasks {
         match t.await {
-            Ok((lat, errors, first)) => {
+            Ok((lat, errors, first, w)) => {
+                warm += w;
                 out.latencies.extend(lat);
                 out.errors += errors;
                 if out.first_error.is_none() {
@@ -628,6 +654,11 @@ async fn scenario(
         }
     }
     out.requests = out.latencies.len();
+    out.cpu_per_request = server
+        .cpu()
+        .saturating_sub(cpu_before)
+        .checked_div((out.requests + warm).max(1) as u32)
+        .unwrap_or_default();
     out.latencies.sort();
     let row = row(&out);
     println!("{row}");
@@ -641,7 +672,7 @@ fn row(o: &Outcome) -> String {
     let ms = |p: f64| percentile(&o.latencies, p).as_secs_f64() * 1000.0;
     let max = o.latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0);
     format!(
-        "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} |",
+        "| {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {:.2} |",
         o.name,
         o.requests,
         o.requests as f64 / o.elapsed.as_secs_f64(),
@@ -649,12 +680,13 @@ fn row(o: &Outcome) -> String {
         ms(0.95),
         ms(0.99),
         max,
-        o.errors
+        o.errors,
+        o.cpu_per_request.as_secs_f64() * 1000.0
     )
 }
 
-const HEAD: &str = "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors |\n\
-                    |---|---:|---:|---:|---:|---:|---:|---:|";
+const HEAD: &str = "| scenario | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors \
+                    | server CPU ms/req |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|";
 
 async fn bench(s: &Settings) -> anyhow::Result<()> {
     let set = data_set(s).await?;
@@ -662,7 +694,14 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
     let pairs = requesters(&set.url, s.tickets, sample).await?;
     // The API key, minted the way an operator would; only it is on standard output.
     let out = tessera(s, &set.url)
-        .args(["api-key", "create", "--name", "Benchmark", "--scope", "create"])
+        .args([
+            "api-key",
+            "create",
+            "--name",
+            "Benchmark",
+            "--scope",
+            "create",
+        ])
         .args(["--rate", "1000000"])
         .output()
         .context("cannot run tessera api-key create")?;
@@ -683,6 +722,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
     })
     .await;
     let (rss_idle, _) = server.memory();
+    let load_start = loadavg();
 
     let department = sign_in(&base, DEPARTMENT_AGENT).await?;
     let admin = sign_in(&base, ADMIN).await?;
@@ -717,6 +757,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
     rows.push(
         scenario(
             s,
+            &server,
             "requester ticket page `GET /tickets/{n}`",
             &requesters_,
             Arc::new(move |w, i| {
@@ -739,6 +780,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
         rows.push(
             scenario(
                 s,
+                &server,
                 format!("Open queue, first page ({who})"),
                 std::slice::from_ref(c),
                 Arc::new(move |_, _| Probe {
@@ -764,6 +806,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
         rows.push(
             scenario(
                 s,
+                &server,
                 format!("{} queue, page {depth} ({who})", capital(queue)),
                 std::slice::from_ref(c),
                 Arc::new(move |_, _| Probe {
@@ -782,6 +825,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
     rows.push(
         scenario(
             s,
+            &server,
             format!("agent ticket page `GET /agent/tickets/{{n}}` ({ADMIN})"),
             std::slice::from_ref(&admin),
             Arc::new(move |w, i| {
@@ -808,6 +852,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
         rows.push(
             scenario(
                 s,
+                &server,
                 format!("search `{word}` in All ({who})"),
                 std::slice::from_ref(c),
                 Arc::new(move |_, _| Probe {
@@ -827,6 +872,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
     rows.push(
         scenario(
             s,
+            &server,
             "API ticket creation `POST /api/tickets.json`",
             std::slice::from_ref(&api),
             Arc::new(move |w, i| Probe {
@@ -849,6 +895,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
     );
 
     let (rss_end, peak) = server.memory();
+    let load_end = loadavg();
     let log = server.log_tail();
     drop(server);
 
@@ -873,7 +920,8 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
          settle, {rss_signed_in:.1} MB with the sessions signed in, {rss_end:.1} MB at the end\n\
          - peak server memory (VmHWM): {peak:.1} MB\n\
          - data set generation: {generated}\n\
-         - machine: {} cores; client and server share them\n\
+         - machine: {} cores; client and server share them; load average {load_start} \
+         before, {load_end} after\n\
          - command: `./scripts/bench --tickets {} --database {db} --duration {}`\n",
         set.tickets,
         s.tickets,
@@ -910,6 +958,14 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The 1-minute load average (other work on the machine skews the figures).
+fn loadavg() -> String {
+    fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn capital(queue: &str) -> String {
