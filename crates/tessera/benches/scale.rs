@@ -562,6 +562,8 @@ struct Outcome {
     latencies: Vec<Duration>,
     errors: usize,
     first_error: Option<String>,
+    /// Left out by `TESSERA_BENCH_ONLY`.
+    skipped: bool,
 }
 
 /// Runs `plan` on `clients[w % len]` from `conns` tasks: a warm-up, then `duration`.
@@ -573,6 +575,33 @@ async fn scenario(
     plan: Plan,
 ) -> Outcome {
     let name = name.into();
+    let skip = std::env::var("TESSERA_BENCH_ONLY").is_ok_and(|only| !name.contains(&only));
+    let mut out = Outcome {
+        name,
+        requests: 0,
+        cpu_per_request: Duration::ZERO,
+        elapsed: s.duration,
+        latencies: Vec::new(),
+        errors: 0,
+        first_error: None,
+        skipped: skip,
+    };
+    if skip {
+        return out;
+    }
+    // `TESSERA_BENCH_PERF=PREFIX` records a CPU profile of the server per scenario.
+    let perf = std::env::var("TESSERA_BENCH_PERF").ok().and_then(|prefix| {
+        let file = format!("{prefix}-{}.data", slug(&out.name));
+        Command::new("perf")
+            .args(["record", "-F", "499", "-g", "-o", &file, "-p"])
+            .arg(server.child.id().to_string())
+            .args(["--", "sleep"])
+            .arg(format!("{:.1}", (s.warmup + s.duration).as_secs_f64()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()
+    });
     let mut tasks = Vec::new();
     let cpu_before = server.cpu();
     let started = Instant::now();
@@ -627,15 +656,6 @@ async fn scenario(
             (lat, errors, first_error, warm)
         }));
     }
-    let mut out = Outcome {
-        name,
-        requests: 0,
-        cpu_per_request: Duration::ZERO,
-        elapsed: s.duration,
-        latencies: Vec::new(),
-        errors: 0,
-        first_error: None,
-    };
     let mut warm = 0;
     for t in tasks {
         match t.await {
@@ -660,6 +680,9 @@ async fn scenario(
         .checked_div((out.requests + warm).max(1) as u32)
         .unwrap_or_default();
     out.latencies.sort();
+    if let Some(mut p) = perf {
+        let _ = p.wait();
+    }
     let row = row(&out);
     println!("{row}");
     if let Some(e) = &out.first_error {
@@ -899,6 +922,7 @@ async fn bench(s: &Settings) -> anyhow::Result<()> {
     let log = server.log_tail();
     drop(server);
 
+    rows.retain(|r| !r.skipped);
     let errors: usize = rows.iter().map(|r| r.errors).sum();
     let mut report = format!("# {title}\n\n{HEAD}\n");
     for r in &rows {
@@ -966,6 +990,23 @@ fn loadavg() -> String {
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "?".into())
+}
+
+/// A file-name-safe form of a scenario's name.
+fn slug(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 fn capital(queue: &str) -> String {
