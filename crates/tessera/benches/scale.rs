@@ -12,7 +12,9 @@
 //! Environment: `TESSERA_BENCH_TICKETS` (100000), `TESSERA_BENCH_DATABASE` (`sqlite` or
 //! `postgres`), `TESSERA_BENCH_DURATION` (seconds per scenario, 5), `TESSERA_BENCH_OUT` (the
 //! results file), `TESSERA_BENCH_DATA` (the data folder), `TESSERA_BENCH_PG` (the PostgreSQL
-//! server, `postgres://postgres@127.0.0.1:5432`), `CONNECTIONS` (8).
+//! server, `postgres://postgres@127.0.0.1:5432`), `CONNECTIONS` (8); for profiling,
+//! `TESSERA_BENCH_ONLY=TEXT` runs only the scenarios whose name contains TEXT and
+//! `TESSERA_BENCH_PERF=PREFIX` records `perf record -g` of the server per scenario.
 
 mod common;
 
