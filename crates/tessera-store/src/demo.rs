@@ -119,7 +119,7 @@ impl Handle<'_> {
         people: &[(u64, String, &'static str)],
         now: i64,
     ) -> Result<Vec<(String, i64)>> {
-        for chunk in people.chunks(2000) {
+        for chunk in people.chunks(300) {
             let emails: Vec<String> = chunk
                 .iter()
                 .map(|(n, _, _)| format!("person{n}@example.org"))
@@ -161,7 +161,9 @@ impl Handle<'_> {
         let pg = matches!(self, Handle::Postgres(_));
         let overriding = if pg { "OVERRIDING SYSTEM VALUE" } else { "" };
         let first_ticket = ticket_id;
-        for chunk in tickets.chunks(1000) {
+        // Narrow statements: sqlx looks each placeholder up by name, which costs the square of
+        // their number per statement.
+        for chunk in tickets.chunks(100) {
             let mut vals = Vec::with_capacity(chunk.len() * 20);
             let ids: Vec<i64> = (0..chunk.len() as i64).map(|i| ticket_id + i).collect();
             for (t, id) in chunk.iter().zip(&ids) {
@@ -223,7 +225,7 @@ impl Handle<'_> {
                     entry_id += 1;
                 }
             }
-            for part in entries.chunks(3000) {
+            for part in entries.chunks(250) {
                 let mut vals = Vec::with_capacity(part.len() * 8);
                 for (eid, tid, e) in part {
                     vals.extend([
@@ -245,7 +247,7 @@ impl Handle<'_> {
                 on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
                     .execute(c).await?.rows_affected());
             }
-            for part in files.chunks(3000) {
+            for part in files.chunks(250) {
                 let mut vals = Vec::with_capacity(part.len() * 8);
                 for (aid, tid, eid, (name, ty, size, key), at) in part {
                     vals.extend([
