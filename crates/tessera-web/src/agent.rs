@@ -514,17 +514,20 @@ async fn queue(
         limit: PAGE_SIZE,
     };
     let search = q.q.as_deref().map(str::trim).filter(|x| !x.is_empty());
-    let (rows, counts) = s
+    let (mut rows, counts) = s
         .app
         .queue(
             &a.agent,
             &QueueQuery {
-                limit: if search.is_some() { 0 } else { PAGE_SIZE },
+                // One row more than shown: whether a next page exists is then known.
+                limit: if search.is_some() { 0 } else { PAGE_SIZE + 1 },
                 ..query.clone()
             },
         )
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
     let found = match search {
         Some(text) => Some(
             s.app
@@ -552,7 +555,7 @@ async fn queue(
             params.push(("cursor", c.clone()));
             format!("/agent/queue/{name}?{}", query_string(&params))
         }),
-        None => (rows.len() as i64 == PAGE_SIZE).then(|| {
+        None => more.then(|| {
             let last = rows.last().expect("a full page has a last row");
             let mut params = base_params.clone();
             params.push(("after", format!("{}_{}", last.sort_key, last.ticket_id)));

@@ -1408,3 +1408,26 @@ async fn a_ticket_page_shown_again_writes_only_what_changed() {
     let _ = (w.press, w.it, w.moritz, w.ingo, w.social, w.nadine);
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_queue_of_exactly_one_page_offers_no_next_page() {
+    let w = World::new(None).await;
+    for i in 0..50 {
+        w.ticket(&format!("p{i}@example.org"), "Plakat").await;
+    }
+    let admin = w.login_admin().await;
+    let page = w.page(&admin, "/agent/queue/open").await.1;
+    assert_eq!(numbers_in(&page).len(), 50);
+    assert!(
+        !page.contains("rel=\"next\""),
+        "no empty page behind a full one"
+    );
+    w.ticket("p50@example.org", "Plakat").await;
+    let page = w.page(&admin, "/agent/queue/open").await.1;
+    assert!(
+        page.contains("rel=\"next\""),
+        "the 51st ticket is on page two"
+    );
+    let _ = (w.press, w.it, w.moritz, w.ingo, w.social, w.nadine);
+    w.app.stop().await;
+}
