@@ -98,24 +98,7 @@ impl World {
 
     /// Opens a ticket as a requester (through the use case, as the portal does).
     async fn ticket(&self, email: &str, subject: &str) -> String {
-        let topic = {
-            let mut c = self.app.app.db().conn().await.unwrap();
-            c.h().public_help_topics().await.unwrap()[0].id.0
-        };
-        self.app
-            .app
-            .open_ticket(NewTicketInput {
-                email: email.into(),
-                name: "Max Müller".into(),
-                help_topic_id: topic.to_string(),
-                subject: subject.into(),
-                body: "Bitte ein Plakat.".into(),
-                uploads: vec![],
-                lang: Lang::De,
-            })
-            .await
-            .unwrap()
-            .number
+        ticket_with(self, email, "Max Müller", subject, "Bitte ein Plakat.").await
     }
 
     async fn page(&self, c: &reqwest::Client, path: &str) -> (StatusCode, String) {
