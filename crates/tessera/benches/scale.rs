@@ -223,7 +223,8 @@ async fn data_set(s: &Settings) -> anyhow::Result<DataSet> {
                 .bind(pg_database(s))
                 .fetch_one(&mut c)
                 .await?;
-            n > 0
+            // The attachments live in the data folder: without it the set is not whole.
+            n > 0 && s.data.exists()
         }
     };
     if exists && let Some((demo, all)) = counts(&url).await? {
