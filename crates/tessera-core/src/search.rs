@@ -140,14 +140,14 @@ pub(crate) async fn with_snippets(
     rows: Vec<SearchRow>,
     public_only: bool,
 ) -> Result<Vec<SearchHit>> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.ticket_id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.ticket.ticket_id).collect();
     let sources = h.snippet_sources(&ids, public_only).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
             let snippet = sources
                 .iter()
-                .filter(|s| s.0 == row.ticket_id)
+                .filter(|s| s.0 == row.ticket.ticket_id)
                 .find_map(|(_, body, html)| {
                     if *html {
                         query.snippet(&strip_tags(body), SNIPPET_CHARS)
@@ -155,7 +155,7 @@ pub(crate) async fn with_snippets(
                         query.snippet(body, SNIPPET_CHARS)
                     }
                 })
-                .or_else(|| query.snippet(&row.subject, SNIPPET_CHARS))
+                .or_else(|| query.snippet(&row.ticket.subject, SNIPPET_CHARS))
                 .unwrap_or_default();
             SearchHit { row, snippet }
         })

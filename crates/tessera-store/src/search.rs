@@ -7,34 +7,18 @@ use tessera_domain::{IndexText, TicketId};
 use crate::{
     Handle, Result,
     db::on,
-    queue::{Bind, QueueQuery, Sql, Visibility, bind_all, filters, queue_condition, visibility},
+    queue::{
+        Bind, QueueQuery, QueueRow, Sql, Visibility, bind_all, filters, queue_condition, visibility,
+    },
 };
 
-/// One search hit: a queue row and its score (higher is better).
+/// One search hit: the ticket as a queue shows it, its score (higher is better) and where
+/// its window ends.
 #[derive(Debug, Clone, FromRow)]
 pub struct SearchRow {
-    /// Key.
-    pub ticket_id: i64,
-    /// Public number.
-    pub number: String,
-    /// Subject.
-    pub subject: String,
-    /// Requester's name.
-    pub requester_name: String,
-    /// Last activity.
-    pub updated_at: i64,
-    /// Assigned agent's name.
-    pub agent_name: Option<String>,
-    /// Assigned team's name.
-    pub team_name: Option<String>,
-    /// Priority.
-    pub priority: String,
-    /// Status.
-    pub status: String,
-    /// Due date.
-    pub due_at: Option<i64>,
-    /// Activity the agent has not seen.
-    pub unseen: bool,
+    /// The ticket (its `sort_key` is empty: hits are ranked, not keyed).
+    #[sqlx(flatten)]
+    pub ticket: QueueRow,
     /// Relevance.
     pub score: f64,
     /// How many tickets the window held.
@@ -166,7 +150,8 @@ impl Handle<'_> {
         let off = sql.int(offset);
         let columns = "t.ticket_id, t.number, t.subject, c.name AS requester_name, t.updated_at,
                     a.display_name AS agent_name, tm.name AS team_name, t.priority, t.status,
-                    t.due_at, (seen.seen_at IS NULL OR seen.seen_at < t.updated_at) AS unseen";
+                    t.due_at, (seen.seen_at IS NULL OR seen.seen_at < t.updated_at) AS unseen,
+                    '' AS sort_key";
         let joins = format!(
             "JOIN contact c ON c.contact_id = t.requester_id
              LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id

@@ -442,24 +442,7 @@ fn row_view(p: &Page, r: &QueueRow) -> RowView {
 }
 
 fn hit_view(p: &Page, h: &tessera_core::SearchHit) -> RowView {
-    let r = &h.row;
-    let mut v = row_view(
-        p,
-        &QueueRow {
-            ticket_id: r.ticket_id,
-            number: r.number.clone(),
-            subject: r.subject.clone(),
-            requester_name: r.requester_name.clone(),
-            updated_at: r.updated_at,
-            agent_name: r.agent_name.clone(),
-            team_name: r.team_name.clone(),
-            priority: r.priority.clone(),
-            status: r.status.clone(),
-            due_at: r.due_at,
-            unseen: r.unseen,
-            sort_key: String::new(),
-        },
-    );
+    let mut v = row_view(p, &h.row.ticket);
     v.snippet = h.snippet.clone();
     v
 }

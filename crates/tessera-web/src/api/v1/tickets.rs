@@ -3,7 +3,7 @@
 use axum::{extract::State, response::Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use tessera_core::QueueQuery;
+use tessera_core::{QueueQuery, QueueRow};
 use tessera_domain::{
     AgentId, BodyFormat, DepartmentId, EntryKind, HelpTopicId, Lang, Priority, Queue, Sort,
     TicketEvent, TicketStatus, Timestamp,
@@ -354,29 +354,12 @@ pub(crate) async fn list_tickets(
             .hits
             .into_iter()
             .map(|h| {
-                let r = h.row;
-                TicketSummary {
-                    status: StatusName::of(
-                        TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Open),
-                    ),
-                    priority: PriorityName::of(
-                        Priority::parse(&r.priority).unwrap_or(Priority::Normal),
-                    ),
-                    number: r.number,
-                    subject: r.subject,
-                    requester_name: r.requester_name,
-                    assignee_agent: r.agent_name,
-                    assignee_team: r.team_name,
-                    due_at: r.due_at.map(|d| iso(Timestamp(d))),
-                    updated_at: iso(Timestamp(r.updated_at)),
-                    unseen: r.unseen,
-                    snippet: Some(
-                        h.snippet
-                            .into_iter()
-                            .map(|(text, hit)| SnippetRun { text, hit })
-                            .collect(),
-                    ),
-                }
+                let snippet = h
+                    .snippet
+                    .into_iter()
+                    .map(|(text, hit)| SnippetRun { text, hit })
+                    .collect();
+                summary(h.row.ticket, Some(snippet))
             })
             .collect();
         return Ok(ok(TicketPage { items, next_cursor }));
@@ -411,23 +394,25 @@ pub(crate) async fn list_tickets(
         .then(|| rows.last())
         .flatten()
         .map(|r| encode_cursor(&order, &r.sort_key, r.ticket_id));
-    let items = rows
-        .into_iter()
-        .map(|r| TicketSummary {
-            status: StatusName::of(TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Open)),
-            priority: PriorityName::of(Priority::parse(&r.priority).unwrap_or(Priority::Normal)),
-            number: r.number,
-            subject: r.subject,
-            requester_name: r.requester_name,
-            assignee_agent: r.agent_name,
-            assignee_team: r.team_name,
-            due_at: r.due_at.map(|d| iso(Timestamp(d))),
-            updated_at: iso(Timestamp(r.updated_at)),
-            unseen: r.unseen,
-            snippet: None,
-        })
-        .collect();
+    let items = rows.into_iter().map(|r| summary(r, None)).collect();
     Ok(ok(TicketPage { items, next_cursor }))
+}
+
+/// A queue row as the list shows it.
+fn summary(r: QueueRow, snippet: Option<Vec<SnippetRun>>) -> TicketSummary {
+    TicketSummary {
+        status: StatusName::of(TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Open)),
+        priority: PriorityName::of(Priority::parse(&r.priority).unwrap_or(Priority::Normal)),
+        number: r.number,
+        subject: r.subject,
+        requester_name: r.requester_name,
+        assignee_agent: r.agent_name,
+        assignee_team: r.team_name,
+        due_at: r.due_at.map(|d| iso(Timestamp(d))),
+        updated_at: iso(Timestamp(r.updated_at)),
+        unseen: r.unseen,
+        snippet,
+    }
 }
 
 /// A person by address.
