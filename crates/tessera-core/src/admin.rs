@@ -3,7 +3,7 @@
 use tessera_domain::{Agent, AgentId};
 use tessera_store::{AuditRow, Handle, NewAudit};
 
-use crate::{CoreError, Result, Tessera, bootstrap::hash_password, token};
+use crate::{CoreError, Result, Tessera, password::hash_password, token};
 
 /// Who makes an administrative change.
 #[derive(Debug, Clone, Copy)]

@@ -1,26 +1,14 @@
 //! Agents signing in and out, and setting their passwords.
 
-use argon2::{Argon2, PasswordHash, PasswordVerifier};
 use tessera_domain::{Agent, AgentId, DepartmentId, Lang, Problem, Role, TeamId};
 
-use crate::{Actor, CoreError, Result, Session, Tessera, bootstrap::hash_password};
+use crate::{
+    Actor, CoreError, Result, Session, Tessera,
+    password::{hash_password, verify_password as verify},
+};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
-
-async fn verify(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &h)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
 
 /// What a new agent needs.
 #[derive(Debug, Clone)]

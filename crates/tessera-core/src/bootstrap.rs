@@ -1,9 +1,8 @@
 //! The first start: one department, the seed's help topics and an administrator.
 
-use argon2::{Argon2, PasswordHasher, password_hash::SaltString};
 use tessera_domain::Lang;
 
-use crate::{Result, Tessera, token};
+use crate::{Result, Tessera, password::hash_password, token};
 
 /// How the first administrator signs in; printed once by the binary.
 #[derive(Debug)]
@@ -12,20 +11,6 @@ pub struct FirstAdmin {
     pub username: String,
     /// One-time password (must be changed at first sign-in).
     pub password: String,
-}
-
-/// Hashes a password with argon2id on a blocking thread (it takes tens of milliseconds).
-pub(crate) async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::encode_b64(&token::random_bytes(16))
-            .map_err(|e| crate::CoreError::Config(format!("salt: {e}")))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| crate::CoreError::Config(format!("password hashing failed: {e}")))
-    })
-    .await
-    .map_err(|e| crate::CoreError::Config(e.to_string()))?
 }
 
 impl Tessera {

@@ -20,6 +20,7 @@ mod mailbox;
 mod members;
 mod notify;
 mod organisation;
+mod password;
 mod portal;
 mod search;
 mod session;

@@ -1,0 +1,196 @@
+//! Password hashing and checking with argon2id.
+//!
+//! Every hash needs 19 MiB of working memory. Left to the allocator, each sign-in on another
+//! blocking thread leaves its 19 MiB behind in that thread's malloc arena, so the server's
+//! memory grows with the number of threads that ever signed someone in. Here a fixed number
+//! of hashes run at once, each in one of a few working areas that are allocated once and
+//! reused: the memory is bounded by `HASHERS` × 19 MiB whatever the load, and a flood of
+//! sign-in attempts queues instead of taking every core.
+
+use std::sync::Mutex;
+
+use argon2::{
+    Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    password_hash::{Output, ParamsString, SaltString},
+};
+use tokio::sync::Semaphore;
+
+use crate::{CoreError, Result, token};
+
+/// Hashes running at once (and working areas kept).
+const HASHERS: usize = 2;
+
+/// Stored hashes asking for more memory than this (in KiB) are refused rather than computed:
+/// a tampered row must not make the server allocate gigabytes.
+const MAX_M_COST: u32 = 256 * 1024;
+
+static PERMITS: Semaphore = Semaphore::const_new(HASHERS);
+static AREAS: Mutex<Vec<Vec<Block>>> = Mutex::new(Vec::new());
+
+/// Runs `f` on a blocking thread with a reusable working area, at most `HASHERS` at once.
+async fn with_area<T: Send + 'static>(
+    f: impl FnOnce(&mut Vec<Block>) -> T + Send + 'static,
+) -> Result<T> {
+    let _permit = PERMITS
+        .acquire()
+        .await
+        .map_err(|e| CoreError::Config(e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        let mut area = AREAS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop()
+            .unwrap_or_default();
+        let out = f(&mut area);
+        // An unusually large stored cost must not stay allocated.
+        if area.len() > Params::default().block_count() {
+            area = Vec::new();
+        }
+        AREAS.lock().unwrap_or_else(|e| e.into_inner()).push(area);
+        out
+    })
+    .await
+    .map_err(|e| CoreError::Config(e.to_string()))
+}
+
+fn hash_in(password: &[u8], area: &mut Vec<Block>) -> std::result::Result<String, String> {
+    let salt = SaltString::encode_b64(&token::random_bytes(16)).map_err(|e| e.to_string())?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_raw = salt
+        .as_salt()
+        .decode_b64(&mut salt_bytes)
+        .map_err(|e| e.to_string())?;
+    let params = Params::default();
+    area.resize(params.block_count(), Block::default());
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+        .hash_password_into_with_memory(password, salt_raw, &mut out, &mut area[..])
+        .map_err(|e| e.to_string())?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| e.to_string())?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| e.to_string())?),
+    };
+    Ok(phc.to_string())
+}
+
+fn verify_in(password: &[u8], phc: &str, area: &mut Vec<Block>) -> bool {
+    let Ok(h) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params), Some(salt), Some(expected)) = (
+        Algorithm::try_from(h.algorithm),
+        Params::try_from(&h),
+        h.salt,
+        h.hash,
+    ) else {
+        return false;
+    };
+    let version = match h.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    if params.m_cost() > MAX_M_COST {
+        return false;
+    }
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_raw) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    area.resize(params.block_count(), Block::default());
+    let mut out = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt_raw, &mut out, &mut area[..])
+        .is_ok()
+        // `Output`'s equality is constant-time.
+        && Output::new(&out).is_ok_and(|o| o == expected)
+}
+
+/// Hashes a password (argon2id, the crate's default cost) into a PHC string.
+pub(crate) async fn hash_password(password: String) -> Result<String> {
+    with_area(move |area| hash_in(password.as_bytes(), area))
+        .await?
+        .map_err(|e| CoreError::Config(format!("password hashing failed: {e}")))
+}
+
+/// Whether `password` matches a stored PHC string; false for anything malformed.
+pub(crate) async fn verify_password(password: String, phc: String) -> bool {
+    with_area(move |area| verify_in(password.as_bytes(), &phc, area))
+        .await
+        .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use argon2::{PasswordHasher, PasswordVerifier};
+
+    use super::*;
+
+    #[test]
+    fn hashes_are_the_crates_own_format_both_ways() {
+        let mut area = Vec::new();
+        let ours = hash_in(b"korrekt Pferd Batterie", &mut area).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"korrekt Pferd Batterie", &parsed)
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"falsch", &parsed)
+                .is_err()
+        );
+
+        // Hashes stored before this module (by the crate's own hasher) keep working.
+        let salt = SaltString::encode_b64(b"sixteen byte slt").unwrap();
+        let theirs = Argon2::default()
+            .hash_password(b"altes Passwort", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_in(b"altes Passwort", &theirs, &mut area));
+        assert!(!verify_in(b"altes passwort", &theirs, &mut area));
+        assert!(verify_in(b"korrekt Pferd Batterie", &ours, &mut area));
+    }
+
+    #[test]
+    fn malformed_or_costly_hashes_never_verify() {
+        let mut area = Vec::new();
+        for phc in [
+            "",
+            "nonsense",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$",
+            "$bcrypt$v=19$m=19456,t=2,p=1$c2l4dGVlbiBieXRlIHNsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "$argon2id$v=19$m=4194304,t=2,p=1$c2l4dGVlbiBieXRlIHNsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        ] {
+            assert!(!verify_in(b"x", phc, &mut area), "{phc:?}");
+        }
+        assert!(area.len() <= Params::default().block_count());
+    }
+
+    #[tokio::test]
+    async fn many_sign_ins_reuse_the_working_areas() {
+        let hash = hash_password("ein langes Passwort".into()).await.unwrap();
+        let checks = (0..6).map(|i| {
+            let hash = hash.clone();
+            tokio::spawn(async move {
+                let pw = if i % 2 == 0 {
+                    "ein langes Passwort"
+                } else {
+                    "falsch"
+                };
+                verify_password(pw.into(), hash).await == (i % 2 == 0)
+            })
+        });
+        for c in checks {
+            assert!(c.await.unwrap());
+        }
+        assert!(AREAS.lock().unwrap().len() <= HASHERS);
+    }
+}
