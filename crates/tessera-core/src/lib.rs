@@ -97,6 +97,9 @@ pub struct Tessera {
     inner: Arc<Inner>,
 }
 
+/// Queue counts as computed at an instant and a change generation.
+type CachedCounts = (std::time::Instant, u64, Vec<i64>);
+
 struct Inner {
     db: Db,
     blobs: BlobStore,
@@ -108,6 +111,10 @@ struct Inner {
     /// Whether a delivery was queued since the webhook worker was last woken.
     webhook_queued: std::sync::atomic::AtomicBool,
     dummy_hash: tokio::sync::OnceCell<String>,
+    /// Bumped by every ticket change on this node.
+    generation: std::sync::atomic::AtomicU64,
+    /// Queue counts per viewer: (computed at, generation, counts).
+    counts: std::sync::Mutex<std::collections::HashMap<String, CachedCounts>>,
     /// The run-time settings in force (see `settings.rs`).
     settings: std::sync::RwLock<Arc<Settings>>,
 }
@@ -134,6 +141,8 @@ impl Tessera {
                 webhook_wakeup: Default::default(),
                 webhook_queued: Default::default(),
                 dummy_hash: Default::default(),
+                generation: Default::default(),
+                counts: Default::default(),
                 settings,
             }),
         };
@@ -157,9 +166,11 @@ impl Tessera {
     }
 
     /// Called after every commit that changed tickets: wakes the mail worker (and the
-    /// webhook worker, if a delivery was queued).
+    /// webhook worker, if a delivery was queued) and makes cached queue counts of this node
+    /// stale.
     fn changed(&self) {
         use std::sync::atomic::Ordering;
+        self.inner.generation.fetch_add(1, Ordering::Relaxed);
         self.inner.mail_wakeup.notify_one();
         if self.inner.webhook_queued.swap(false, Ordering::Relaxed) {
             self.inner.webhook_wakeup.notify_one();

@@ -13,6 +13,9 @@ use tessera_store::{Handle, NewEntry, OtherTicket, QueueQuery, QueueRow, Tx, Vis
 
 use crate::{CoreError, MAX_BODY, MAX_NAME, Result, Tessera, Upload, notify};
 
+/// How long queue counts are reused when nothing changed on this node.
+const COUNTS_FRESH: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// How long an open ticket page counts as "someone is looking".
 const PRESENCE_SECS: i64 = 90;
 
@@ -152,8 +155,37 @@ impl Tessera {
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;
         let rows = conn.h().queue_page(&v, q, now).await?;
-        // Counts come from a tally kept by triggers: one cheap statement, exact on every node.
-        let counts = conn.h().queue_counts(&v, now).await?;
+        // Counts cost about a millisecond at any size (a tally and the small Overdue index),
+        // but that is as much as the page itself: an agent paging through a queue does not
+        // need them recomputed each time. They are exact for every change made on this node
+        // and at most COUNTS_FRESH old for changes made on others.
+        let key = if agent.is_admin {
+            "admin".to_owned()
+        } else {
+            agent.id.to_string()
+        };
+        let generation = self
+            .inner
+            .generation
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let cached = {
+            let map = self.inner.counts.lock().unwrap_or_else(|e| e.into_inner());
+            map.get(&key)
+                .filter(|(at, g, _)| *g == generation && at.elapsed() < COUNTS_FRESH)
+                .map(|(_, _, c)| c.clone())
+        };
+        let counts = match cached {
+            Some(c) => c,
+            None => {
+                let c = conn.h().queue_counts(&v, now).await?;
+                let mut map = self.inner.counts.lock().unwrap_or_else(|e| e.into_inner());
+                if map.len() > 10_000 {
+                    map.clear();
+                }
+                map.insert(key, (std::time::Instant::now(), generation, c.clone()));
+                c
+            }
+        };
         Ok((rows, counts))
     }
 
