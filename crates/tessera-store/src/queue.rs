@@ -209,6 +209,39 @@ macro_rules! bind_all_impl {
 }
 pub(crate) use bind_all_impl as bind_all;
 
+/// The conditions whose union is what an agent may see of a queue, each of which an index
+/// can read in order: one per department, their own tickets, one per team. A single
+/// `a IN (…) OR b = … OR c IN (…)` would make the database gather every visible ticket of
+/// the queue and sort them; separate branches cost one page each.
+fn branches(sql: &mut Sql, v: &Visibility, queue: Queue) -> Vec<String> {
+    match queue {
+        _ if v.all => vec!["TRUE".into()],
+        // Assignment to the agent or their teams is visibility itself.
+        Queue::Mine | Queue::MyTeams => vec!["TRUE".into()],
+        _ => {
+            let mut b: Vec<String> = v
+                .departments
+                .iter()
+                .map(|d| format!("t.department_id = {}", sql.int(d.0)))
+                .collect();
+            // Tickets of other departments are visible only through an assignment, which an
+            // unassigned ticket does not have.
+            if queue != Queue::Unassigned {
+                b.push(format!("t.assignee_agent_id = {}", sql.int(v.agent.0)));
+                b.extend(
+                    v.teams
+                        .iter()
+                        .map(|t| format!("t.assignee_team_id = {}", sql.int(t.0))),
+                );
+            }
+            if b.is_empty() {
+                b.push("FALSE".into());
+            }
+            b
+        }
+    }
+}
+
 impl Handle<'_> {
     /// One page of a queue.
     pub async fn queue_page(
@@ -219,27 +252,47 @@ impl Handle<'_> {
     ) -> Result<Vec<QueueRow>> {
         let mut sql = Sql::default();
         let me = sql.int(v.agent.0);
-        let vis = visibility(&mut sql, v);
-        let cond = queue_condition(&mut sql, q.queue, v, now);
         let (expr, is_text) = sort_expr(q.sort);
-        let mut filters = filters(&mut sql, q);
         let (cmp, dir) = if q.descending {
             ("<", "DESC")
         } else {
             (">", "ASC")
         };
-        if let Some((key, id)) = &q.after {
-            let k = if is_text {
-                sql.str(key)
-            } else {
-                sql.int(key.parse().unwrap_or(0))
-            };
-            let i = sql.int(*id);
-            filters.push_str(&format!(
-                " AND ({expr} {cmp} {k} OR ({expr} = {k} AND t.ticket_id {cmp} {i}))"
-            ));
-        }
+        let order = format!("ORDER BY {expr} {dir}, t.ticket_id {dir}");
         let limit = sql.int(q.limit);
+        let branches = branches(&mut sql, v, q.queue);
+        let single = branches.len() == 1;
+        let mut parts = Vec::with_capacity(branches.len());
+        for (n, branch) in branches.into_iter().enumerate() {
+            let cond = queue_condition(&mut sql, q.queue, v, now);
+            let mut filters = filters(&mut sql, q);
+            if let Some((key, id)) = &q.after {
+                let k = if is_text {
+                    sql.str(key)
+                } else {
+                    sql.int(key.parse().unwrap_or(0))
+                };
+                let i = sql.int(*id);
+                // A row value, unlike `a < k OR (a = k AND id < i)`, is a range both
+                // databases read from an index: deep pages cost what the first one does.
+                filters.push_str(&format!(" AND ({expr}, t.ticket_id) {cmp} ({k}, {i})"));
+            }
+            let filter = format!("{branch} AND {cond}{filters}");
+            parts.push(if single {
+                filter
+            } else {
+                format!(
+                    "SELECT ticket_id FROM (SELECT t.ticket_id FROM ticket t WHERE {filter}
+                     {order} LIMIT {limit}) AS b{n}"
+                )
+            });
+        }
+        let filter = if single {
+            parts.concat()
+        } else {
+            // UNION, not UNION ALL: a ticket may be in a department and assigned to the agent.
+            format!("t.ticket_id IN ({})", parts.join(" UNION "))
+        };
         let key_text = if is_text {
             expr.to_owned()
         } else {
@@ -256,8 +309,8 @@ impl Handle<'_> {
              LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id
              LEFT JOIN team tm ON tm.team_id = t.assignee_team_id
              LEFT JOIN ticket_seen s ON s.ticket_id = t.ticket_id AND s.agent_id = {me}
-             WHERE {vis} AND {cond}{filters}
-             ORDER BY {expr} {dir}, t.ticket_id {dir}
+             WHERE {filter}
+             {order}
              LIMIT {limit}"
         );
         let Sql { text, binds } = sql;
@@ -265,24 +318,44 @@ impl Handle<'_> {
             .fetch_all(c).await?))
     }
 
-    /// How many tickets each queue holds for this agent, in `Queue::ALL` order. One count per
-    /// queue, so that each can be answered from an index.
+    /// How many tickets each queue holds for this agent, in `Queue::ALL` order, in one
+    /// statement: every queue but Overdue is a sum over the tally the triggers of migration
+    /// 0018 keep (a row per department, state and assignee, not per ticket); Overdue depends
+    /// on the clock and is counted from its own index.
     pub async fn queue_counts(&mut self, v: &Visibility, now: Timestamp) -> Result<Vec<i64>> {
-        let mut counts = Vec::with_capacity(Queue::ALL.len());
-        for q in Queue::ALL {
-            let mut sql = Sql {
-                text: String::new(),
-                binds: Vec::new(),
-            };
-            let vis = visibility(&mut sql, v);
-            let cond = queue_condition(&mut sql, q, v, now);
-            sql.text = format!("SELECT COUNT(*) FROM ticket t WHERE {vis} AND {cond}");
-            let Sql { text, binds } = sql;
-            let n: i64 = on!(self, c =>
-                bind_all!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &binds).fetch_one(c).await?);
-            counts.push(n);
-        }
-        Ok(counts)
+        let mut sql = Sql::default();
+        let me = sql.int(v.agent.0);
+        let teams = sql.list(v.teams.iter().map(|t| t.0));
+        let tally_vis = if v.all {
+            "TRUE".to_owned()
+        } else {
+            let d = sql.list(v.departments.iter().map(|d| d.0));
+            let me = sql.int(v.agent.0);
+            let t = sql.list(v.teams.iter().map(|t| t.0));
+            format!("(department_id IN ({d}) OR agent_id = {me} OR team_id IN ({t}))")
+        };
+        let vis = visibility(&mut sql, v);
+        let overdue = queue_condition(&mut sql, Queue::Overdue, v, now);
+        let sum =
+            |when: &str| format!("CAST(COALESCE(SUM(CASE WHEN {when} THEN n END), 0) AS BIGINT)");
+        sql.text = format!(
+            "SELECT {}, {}, {}, {}, {},
+                    (SELECT COUNT(*) FROM ticket t
+                     WHERE {overdue} AND t.due_at IS NOT NULL AND {vis}),
+                    {}, {}
+             FROM queue_tally WHERE {tally_vis}",
+            sum("status = 'open' AND is_answered = FALSE"),
+            sum("status = 'open' AND is_answered = TRUE"),
+            sum(&format!("status = 'open' AND agent_id = {me}")),
+            sum(&format!("status = 'open' AND team_id IN ({teams})")),
+            sum("status = 'open' AND agent_id = 0 AND team_id = 0"),
+            sum("status IN ('resolved', 'closed')"),
+            sum("TRUE"),
+        );
+        let Sql { text, binds } = sql;
+        let c: (i64, i64, i64, i64, i64, i64, i64, i64) = on!(self, c =>
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds).fetch_one(c).await?);
+        Ok(vec![c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7])
     }
 }
 

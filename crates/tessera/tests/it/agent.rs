@@ -1414,3 +1414,167 @@ async fn a_queue_of_exactly_one_page_offers_no_next_page() {
     let _ = (w.press, w.it, w.moritz, w.ingo, w.social, w.nadine);
     w.app.stop().await;
 }
+
+/// The tab names of the queues, in menu order.
+const QUEUES: [&str; 8] = [
+    "open",
+    "answered",
+    "mine",
+    "teams",
+    "unassigned",
+    "overdue",
+    "closed",
+    "all",
+];
+
+/// Every queue's count as brute force over the tickets gives it, for an agent who sees
+/// everything (`None`) or their departments, themselves and their teams.
+async fn brute_counts(w: &World, me: AgentId, sees: Option<(&[i64], &[i64])>) -> Vec<i64> {
+    let list = |ids: &[i64]| {
+        if ids.is_empty() {
+            "NULL".to_owned()
+        } else {
+            ids.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let (vis, teams) = match sees {
+        None => ("TRUE".to_owned(), "NULL".to_owned()),
+        Some((d, t)) => (
+            format!(
+                "(department_id IN ({}) OR assignee_agent_id = {} OR assignee_team_id IN ({}))",
+                list(d),
+                me.0,
+                list(t)
+            ),
+            list(t),
+        ),
+    };
+    let now = tessera_domain::Timestamp::now().0;
+    let conditions = [
+        "status = 'open' AND is_answered = FALSE".to_owned(),
+        "status = 'open' AND is_answered = TRUE".to_owned(),
+        format!("status = 'open' AND assignee_agent_id = {}", me.0),
+        format!("status = 'open' AND assignee_team_id IN ({teams})"),
+        "status = 'open' AND assignee_agent_id IS NULL AND assignee_team_id IS NULL".to_owned(),
+        format!("status = 'open' AND due_at < {now}"),
+        "status IN ('resolved', 'closed')".to_owned(),
+        "TRUE".to_owned(),
+    ];
+    let mut counts = Vec::new();
+    for c in conditions {
+        counts.push(
+            w.app
+                .scalar(&format!("SELECT COUNT(*) FROM ticket WHERE {vis} AND {c}"))
+                .await,
+        );
+    }
+    counts
+}
+
+#[tokio::test]
+async fn queue_counts_equal_brute_force_through_every_transition() {
+    let w = World::new(None).await;
+    let tech = w.app.app.create_team("Technik", &[w.ingo]).await.unwrap();
+    let admin = w.login_admin().await;
+    let nadine = w.login("nadine").await;
+    let ingo = w.login("ingo").await;
+    let admin_id = AgentId(
+        w.app
+            .scalar("SELECT agent_id FROM agent WHERE username = 'admin'")
+            .await,
+    );
+    let press = [w.press.0];
+    let it = [w.it.0];
+    let techs = [tech.0];
+    let check = async |step: &str| {
+        for (who, c, me, sees) in [
+            ("admin", &admin, admin_id, None),
+            ("nadine", &nadine, w.nadine, Some((&press[..], &[][..]))),
+            ("ingo", &ingo, w.ingo, Some((&it[..], &techs[..]))),
+        ] {
+            let (status, page) = w.page(c, "/agent/queue/open").await;
+            assert_eq!(status, StatusCode::OK);
+            let shown: Vec<i64> = QUEUES.iter().map(|q| tab_count(&page, q)).collect();
+            assert_eq!(
+                shown,
+                brute_counts(&w, me, sees).await,
+                "{who} after {step}"
+            );
+        }
+    };
+    let a = w.ticket("a@example.org", "Eins").await;
+    let b = w.ticket("b@example.org", "Zwei").await;
+    let c = w.ticket("c@example.org", "Drei").await;
+    let d = w.ticket("d@example.org", "Vier").await;
+    check("new tickets").await;
+    assert_eq!(
+        w.reply(&nadine, &a, "Wir sind dran.", &[]).await.0,
+        StatusCode::OK
+    );
+    check("an answer").await;
+    let grant = w.app.app.check_status(&a, "a@example.org").await.unwrap();
+    w.app
+        .app
+        .participant_reply(
+            grant,
+            tessera_core::ReplyInput {
+                body: "Danke, noch eine Frage.".into(),
+                uploads: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    check("the requester's reply").await;
+    let to_agent = [
+        ("do", "assign"),
+        ("agent", &*w.ingo.0.to_string()),
+        ("team", ""),
+    ];
+    w.act(&admin, &b, &to_agent).await;
+    check("assigning to an agent of another department").await;
+    let to_team = [
+        ("do", "assign"),
+        ("agent", ""),
+        ("team", &*tech.0.to_string()),
+    ];
+    w.act(&admin, &c, &to_team).await;
+    check("assigning to a team").await;
+    let both = [
+        ("do", "assign"),
+        ("agent", &*w.ingo.0.to_string()),
+        ("team", &*tech.0.to_string()),
+    ];
+    w.act(&admin, &c, &both).await;
+    check("assigning to an agent and their team").await;
+    w.act(&admin, &c, &[("do", "due"), ("due", "2020-01-31")])
+        .await;
+    check("a due date in the past").await;
+    w.act(&admin, &b, &[("do", "assign"), ("agent", ""), ("team", "")])
+        .await;
+    check("unassigning").await;
+    w.act(
+        &admin,
+        &d,
+        &[("do", "transfer"), ("department", &*w.it.0.to_string())],
+    )
+    .await;
+    check("a transfer").await;
+    w.act(&admin, &a, &[("do", "status"), ("status", "closed")])
+        .await;
+    check("closing").await;
+    w.act(&admin, &b, &[("do", "status"), ("status", "resolved")])
+        .await;
+    check("resolving").await;
+    w.act(&admin, &a, &[("do", "status"), ("status", "open")])
+        .await;
+    check("reopening").await;
+    w.act(&admin, &c, &[("do", "status"), ("status", "closed")])
+        .await;
+    check("closing an overdue ticket").await;
+    // Every transition happened: the counts above were not all zero.
+    assert_eq!(w.app.count("ticket WHERE status = 'open'").await, 2);
+    w.app.stop().await;
+}
