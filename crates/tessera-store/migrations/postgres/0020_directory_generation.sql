@@ -11,6 +11,9 @@ CREATE TABLE directory_generation (
 );
 INSERT INTO directory_generation (directory_generation_id, generation) VALUES (1, 0);
 
+-- Before the statement, so that the generation's row is locked before the rows the
+-- statement changes: two administrators' transactions then queue for it instead of each
+-- holding rows the other wants.
 CREATE FUNCTION directory_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE directory_generation SET generation = generation + 1;
@@ -18,20 +21,20 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER department_directory AFTER INSERT OR UPDATE OR DELETE ON department
+CREATE TRIGGER department_directory BEFORE INSERT OR UPDATE OR DELETE ON department
     FOR EACH STATEMENT EXECUTE FUNCTION directory_changed();
-CREATE TRIGGER team_directory AFTER INSERT OR UPDATE OR DELETE ON team
+CREATE TRIGGER team_directory BEFORE INSERT OR UPDATE OR DELETE ON team
     FOR EACH STATEMENT EXECUTE FUNCTION directory_changed();
-CREATE TRIGGER help_topic_directory AFTER INSERT OR UPDATE OR DELETE ON help_topic
+CREATE TRIGGER help_topic_directory BEFORE INSERT OR UPDATE OR DELETE ON help_topic
     FOR EACH STATEMENT EXECUTE FUNCTION directory_changed();
 CREATE TRIGGER agent_directory
-    AFTER INSERT OR DELETE
+    BEFORE INSERT OR DELETE
        OR UPDATE OF username, email, display_name, is_admin, is_active, must_change_password, lang
     ON agent
     FOR EACH STATEMENT EXECUTE FUNCTION directory_changed();
-CREATE TRIGGER agent_department_directory AFTER INSERT OR UPDATE OR DELETE ON agent_department
+CREATE TRIGGER agent_department_directory BEFORE INSERT OR UPDATE OR DELETE ON agent_department
     FOR EACH STATEMENT EXECUTE FUNCTION directory_changed();
-CREATE TRIGGER team_member_directory AFTER INSERT OR UPDATE OR DELETE ON team_member
+CREATE TRIGGER team_member_directory BEFORE INSERT OR UPDATE OR DELETE ON team_member
     FOR EACH STATEMENT EXECUTE FUNCTION directory_changed();
-CREATE TRIGGER canned_response_directory AFTER INSERT OR UPDATE OR DELETE ON canned_response
+CREATE TRIGGER canned_response_directory BEFORE INSERT OR UPDATE OR DELETE ON canned_response
     FOR EACH STATEMENT EXECUTE FUNCTION directory_changed();
