@@ -34,6 +34,10 @@ pub struct OtherTicket {
     pub assignee_team_id: Option<i64>,
 }
 
+/// A row of `view_state`: (order, viewer's name, seen, open) — the marks in the first row,
+/// one viewer in each further row.
+type ViewStateRow = (i64, Option<String>, Option<i64>, Option<i64>);
+
 impl Handle<'_> {
     /// Every entry of a thread, notes and events included, oldest first.
     pub async fn full_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
@@ -232,7 +236,7 @@ impl Handle<'_> {
         since: Timestamp,
     ) -> Result<(Option<i64>, Option<i64>, Vec<String>)> {
         // The first row carries the marks, every further row one viewer.
-        let rows: Vec<(i64, Option<String>, Option<i64>, Option<i64>)> = on!(self, c =>
+        let rows: Vec<ViewStateRow> = on!(self, c =>
             sqlx::query_as(
             "SELECT CAST(0 AS BIGINT) AS k, CAST(NULL AS TEXT) AS display_name,
                     (SELECT seen_at FROM ticket_seen WHERE agent_id = $1 AND ticket_id = $2)
