@@ -95,15 +95,6 @@ impl Tessera {
         self.start_session(Some(agent)).await
     }
 
-    /// The agent behind a session, if it is an active agent's.
-    pub async fn session_agent(&self, s: &Session) -> Result<Option<Agent>> {
-        let Some(id) = s.agent_id else {
-            return Ok(None);
-        };
-        let mut conn = self.db().conn().await?;
-        Ok(conn.h().agent(id).await?)
-    }
-
     /// Changes the signed-in agent's own password.
     pub async fn change_password(
         &self,

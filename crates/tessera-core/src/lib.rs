@@ -12,6 +12,7 @@ mod apikey;
 mod bootstrap;
 mod config;
 mod demo;
+mod directory;
 mod error;
 mod fields;
 mod ingest;
@@ -42,6 +43,7 @@ pub use apikey::{
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::{DEMO_COMMON_WORD, DEMO_PASSWORD, DEMO_RARE_WORD};
+pub use directory::Directory;
 pub use error::CoreError;
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
@@ -118,6 +120,8 @@ struct Inner {
     counts: std::sync::Mutex<std::collections::HashMap<String, CachedCounts>>,
     /// The run-time settings in force (see `settings.rs`).
     settings: std::sync::RwLock<Arc<Settings>>,
+    /// The directory and the agents, per generation (see `directory.rs`).
+    directory: directory::Cache,
 }
 
 impl Tessera {
@@ -145,6 +149,7 @@ impl Tessera {
                 generation: Default::default(),
                 counts: Default::default(),
                 settings,
+                directory: Default::default(),
             }),
         };
         app.reload_settings().await?;

@@ -448,38 +448,4 @@ impl Tessera {
         tx.commit().await?;
         Ok(id)
     }
-
-    /// The canned responses an agent may insert on a ticket, with placeholders filled in:
-    /// `{name}` (requester), `{number}`, `{subject}`, `{agent}`. Returns (id, title, text).
-    pub async fn canned_for_ticket(
-        &self,
-        agent: &tessera_domain::Agent,
-        number: &str,
-    ) -> Result<Vec<(i64, String, String)>> {
-        let mut conn = self.db().conn().await?;
-        let t = conn.h().ticket_by_number(number).await?;
-        let own = tessera_domain::Ownership {
-            department: t.department.id,
-            agent: t.assignee_agent.as_ref().map(|(a, _)| *a),
-            team: t.assignee_team.as_ref().map(|(x, _)| *x),
-        };
-        if !agent.can_see(own) {
-            return Err(CoreError::NotFound);
-        }
-        Ok(conn
-            .h()
-            .canned_for(t.department.id)
-            .await?
-            .into_iter()
-            .map(|c| {
-                let text = c
-                    .body
-                    .replace("{name}", &t.requester.name)
-                    .replace("{number}", &t.number)
-                    .replace("{subject}", &t.subject)
-                    .replace("{agent}", &agent.display_name);
-                (c.canned_response_id, c.title, text)
-            })
-            .collect())
-    }
 }

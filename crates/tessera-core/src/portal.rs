@@ -513,12 +513,8 @@ impl Tessera {
         number: &str,
     ) -> Result<TicketView> {
         let mut conn = self.db().conn().await?;
-        let ticket = conn.h().ticket_by_number(number).await?;
-        let viewer = conn
-            .h()
-            .grant_for(session.id, ticket.id)
-            .await?
-            .ok_or(CoreError::NotFound)?;
+        let (ticket, viewer) = conn.h().ticket_for_session(number, session.id).await?;
+        let viewer = viewer.ok_or(CoreError::NotFound)?;
         let thread = conn.h().public_thread(ticket.id).await?;
         let attachments = conn
             .h()

@@ -13,6 +13,9 @@ pub struct Session {
     pub id: i64,
     /// The signed-in agent, if any.
     pub agent_id: Option<AgentId>,
+    /// The directory's generation read with the session (`None` for one just started): a
+    /// copy of the directory made at this generation is current for this request.
+    pub directory: Option<i64>,
 }
 
 /// Activity is recorded at most this often, so that reading pages does not write every time.
@@ -38,6 +41,7 @@ impl Tessera {
             Session {
                 id,
                 agent_id: agent,
+                directory: None,
             },
             minted.token,
         ))
@@ -72,6 +76,7 @@ impl Tessera {
         Ok(Some(Session {
             id: row.session_id,
             agent_id: row.agent_id.map(AgentId),
+            directory: Some(row.directory),
         }))
     }
 

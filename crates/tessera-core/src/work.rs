@@ -247,30 +247,28 @@ impl Tessera {
             })
             .collect();
 
-        let latest_by_others = conn.h().latest_entry_by_others(ticket.id, agent.id).await?;
+        // The same rule as `latest_entry_by_others`, from the thread already read.
+        let latest_by_others = thread
+            .iter()
+            .filter(|e| e.kind != EntryKind::Event && e.author_agent != Some(agent.id))
+            .map(|e| e.id.0)
+            .max()
+            .unwrap_or(0);
         let fields = conn.h().ticket_field_values(ticket.id).await?;
-        let (seen, open) = if record {
-            conn.h().view_marks(agent.id, ticket.id).await?
-        } else {
-            (None, None)
-        };
-        // A page shown again soon after writes nothing: the marks are still true.
-        let fresh = seen.is_some_and(|s| s >= ticket.updated_at.0)
-            && open.is_some_and(|o| o >= now.plus_secs(-PRESENCE_REFRESH_SECS).0);
-        let viewers = if record && fresh {
-            conn.h()
-                .viewers(agent.id, ticket.id, now.plus_secs(-PRESENCE_SECS))
-                .await?
-        } else if record {
-            drop(conn);
-            // Both writes in one transaction: one sync to disk per page view, not two.
-            let mut tx = self.db().begin().await?;
-            let viewers = tx
-                .h()
-                .viewing(agent.id, ticket.id, now, now.plus_secs(-PRESENCE_SECS))
-                .await?;
-            tx.h().mark_seen(agent.id, ticket.id, now).await?;
-            tx.commit().await?;
+        let viewers = if record {
+            let since = now.plus_secs(-PRESENCE_SECS);
+            let (seen, open, viewers) = conn.h().view_state(agent.id, ticket.id, since).await?;
+            // A page shown again soon after writes nothing: the marks are still true.
+            let fresh = seen.is_some_and(|s| s >= ticket.updated_at.0)
+                && open.is_some_and(|o| o >= now.plus_secs(-PRESENCE_REFRESH_SECS).0);
+            if !fresh {
+                drop(conn);
+                // Both writes in one transaction: one sync to disk per page view, not two.
+                let mut tx = self.db().begin().await?;
+                tx.h().mark_viewing(agent.id, ticket.id, now).await?;
+                tx.h().mark_seen(agent.id, ticket.id, now).await?;
+                tx.commit().await?;
+            }
             viewers
         } else {
             Vec::new()

@@ -100,6 +100,8 @@ pub struct ThreadEntry {
     pub author_name: String,
     /// Whether an agent wrote it.
     pub by_agent: bool,
+    /// The agent who wrote it.
+    pub author_agent: Option<AgentId>,
     /// Content.
     pub body: String,
     /// How to read the content.

@@ -169,6 +169,22 @@ impl Handle<'_> {
             .fetch_all(c).await?))
     }
 
+    /// The directory's generation, raised by every change to departments, teams, help
+    /// topics, agents, memberships and canned responses (triggers of migration 0020).
+    pub async fn directory_generation(&mut self) -> Result<i64> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT generation FROM directory_generation WHERE directory_generation_id = 1")
+            .fetch_one(c).await?))
+    }
+
+    /// Every active canned response, by title.
+    pub async fn active_canned(&mut self) -> Result<Vec<crate::CannedRow>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT canned_response_id, department_id, title, body, is_active FROM canned_response
+             WHERE is_active ORDER BY title, canned_response_id")
+            .fetch_all(c).await?))
+    }
+
     /// Active teams: (id, name).
     pub async fn active_teams(&mut self) -> Result<Vec<(i64, String)>> {
         on!(self, c => Ok(sqlx::query_as(

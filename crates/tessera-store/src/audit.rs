@@ -403,15 +403,6 @@ impl Handle<'_> {
             .fetch_all(c).await?))
     }
 
-    /// The active canned responses offered for a department's tickets.
-    pub async fn canned_for(&mut self, d: tessera_domain::DepartmentId) -> Result<Vec<CannedRow>> {
-        on!(self, c => Ok(sqlx::query_as(
-            "SELECT canned_response_id, department_id, title, body, is_active FROM canned_response
-             WHERE is_active AND (department_id IS NULL OR department_id = $1)
-             ORDER BY title, canned_response_id")
-            .bind(d.0).fetch_all(c).await?))
-    }
-
     /// Creates (`canned_response_id` = 0) or changes a canned response; returns its id.
     pub async fn save_canned(&mut self, r: &CannedRow) -> Result<i64> {
         let now = Timestamp::now().0;

@@ -95,8 +95,12 @@ impl Db {
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?
                 .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+            // A connection is tested when it goes back to the pool (sqlx always pings it
+            // then); testing it again when it is taken out costs a round trip per
+            // acquisition, several per page, for nothing.
             let pool = PgPoolOptions::new()
                 .max_connections(16)
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
@@ -111,8 +115,10 @@ impl Db {
                 .pragma("cache_size", "-16000")
                 .pragma("temp_store", "memory")
                 .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
+            // As for PostgreSQL: each test is a trip through the connection's worker thread.
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .min_connections(1)
                 .connect_with(opts)
                 .await?;

@@ -122,7 +122,14 @@ struct TicketRow {
     team_name: Option<String>,
 }
 
-const TICKET_SELECT: &str = "SELECT t.ticket_id, t.number, t.subject, t.status, t.priority,
+#[derive(FromRow)]
+struct GrantedTicketRow {
+    #[sqlx(flatten)]
+    ticket: TicketRow,
+    grant_contact_id: Option<i64>,
+}
+
+const TICKET_COLUMNS: &str = "SELECT t.ticket_id, t.number, t.subject, t.status, t.priority,
         t.is_answered, t.due_at, t.created_at, t.updated_at,
         t.help_topic_id, h.name_de AS topic_name_de, h.name_en AS topic_name_en,
         h.is_public AS topic_is_public, h.is_active AS topic_is_active,
@@ -130,8 +137,9 @@ const TICKET_SELECT: &str = "SELECT t.ticket_id, t.number, t.subject, t.status, 
         t.requester_id, c.email AS requester_email, c.name AS requester_name,
         c.lang AS requester_lang,
         t.assignee_agent_id, a.display_name AS agent_name,
-        t.assignee_team_id, tm.name AS team_name
-    FROM ticket t
+        t.assignee_team_id, tm.name AS team_name";
+
+const TICKET_FROM: &str = "FROM ticket t
     JOIN department d ON d.department_id = t.department_id
     JOIN contact c ON c.contact_id = t.requester_id
     LEFT JOIN help_topic h ON h.help_topic_id = t.help_topic_id
@@ -188,6 +196,7 @@ struct EntryRow {
     body_format: String,
     created_at: i64,
     contact_name: Option<String>,
+    author_agent_id: Option<i64>,
     agent_name: Option<String>,
     by_email: bool,
     quoted: Option<String>,
@@ -338,7 +347,7 @@ impl Handle<'_> {
     /// A ticket by its key.
     pub async fn ticket(&mut self, id: TicketId) -> Result<Ticket> {
         let row: TicketRow = on!(self, c => sqlx::query_as(
-            sqlx::AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.ticket_id = $1")))
+            sqlx::AssertSqlSafe(format!("{TICKET_COLUMNS} {TICKET_FROM} WHERE t.ticket_id = $1")))
             .bind(id.0).fetch_one(c).await?);
         Ok(row.into())
     }
@@ -346,9 +355,25 @@ impl Handle<'_> {
     /// A ticket by its public number.
     pub async fn ticket_by_number(&mut self, number: &str) -> Result<Ticket> {
         let row: TicketRow = on!(self, c => sqlx::query_as(
-            sqlx::AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.number = $1")))
+            sqlx::AssertSqlSafe(format!("{TICKET_COLUMNS} {TICKET_FROM} WHERE t.number = $1")))
             .bind(number).fetch_one(c).await?);
         Ok(row.into())
+    }
+
+    /// A ticket by its public number, with the participant a session may see it as (`None`:
+    /// the session holds no grant for it) — one statement for the requester's ticket page.
+    pub async fn ticket_for_session(
+        &mut self,
+        number: &str,
+        session: i64,
+    ) -> Result<(Ticket, Option<ContactId>)> {
+        let row: GrantedTicketRow = on!(self, c => sqlx::query_as(
+            sqlx::AssertSqlSafe(format!(
+                "{TICKET_COLUMNS}, g.contact_id AS grant_contact_id {TICKET_FROM}
+                 LEFT JOIN session_grant g ON g.ticket_id = t.ticket_id AND g.session_id = $2
+                 WHERE t.number = $1")))
+            .bind(number).bind(session).fetch_one(c).await?);
+        Ok((row.ticket.into(), row.grant_contact_id.map(ContactId)))
     }
 
     /// Records a new message from the requester's side: the ticket is open and unanswered
@@ -387,7 +412,7 @@ impl Handle<'_> {
     ) -> Result<Vec<ThreadEntry>> {
         let rows: Vec<EntryRow> = on!(self, c => sqlx::query_as(
             "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
-                    c.name AS contact_name, a.display_name AS agent_name,
+                    c.name AS contact_name, e.author_agent_id, a.display_name AS agent_name,
                     EXISTS (SELECT 1 FROM inbound_message im
                             WHERE im.thread_entry_id = e.thread_entry_id) AS by_email,
                     e.quoted, e.original_html IS NOT NULL AS has_html
@@ -403,6 +428,7 @@ impl Handle<'_> {
                 id: ThreadEntryId(r.thread_entry_id),
                 kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Event),
                 by_agent: r.agent_name.is_some(),
+                author_agent: r.author_agent_id.map(AgentId),
                 author_name: r.agent_name.or(r.contact_name).unwrap_or_default(),
                 body: r.body,
                 body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Markdown),

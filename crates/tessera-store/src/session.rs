@@ -33,6 +33,8 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     /// Absolute end.
     pub expires_at: i64,
+    /// The directory's generation when the session was read (migration 0020).
+    pub directory: i64,
 }
 
 /// A ticket a session may see, and as whom.
@@ -117,11 +119,13 @@ impl Handle<'_> {
             .bind(expires_at.0).fetch_one(c).await?))
     }
 
-    /// Finds a session by its public half.
+    /// Finds a session by its public half, with the directory's generation: every request
+    /// with a session runs this, so the in-memory directory is checked at no extra cost.
     pub async fn session(&mut self, selector: &str) -> Result<Option<SessionRow>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT session_id, verifier_hash, agent_id, last_seen_at, expires_at
-             FROM session WHERE selector = $1")
+            "SELECT s.session_id, s.verifier_hash, s.agent_id, s.last_seen_at, s.expires_at,
+                    g.generation AS directory
+             FROM session s CROSS JOIN directory_generation g WHERE s.selector = $1")
             .bind(selector).fetch_optional(c).await?))
     }
 

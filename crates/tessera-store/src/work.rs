@@ -34,6 +34,10 @@ pub struct OtherTicket {
     pub assignee_team_id: Option<i64>,
 }
 
+/// A row of `view_state`: (order, viewer's name, seen, open) — the marks in the first row,
+/// one viewer in each further row.
+type ViewStateRow = (i64, Option<String>, Option<i64>, Option<i64>);
+
 impl Handle<'_> {
     /// Every entry of a thread, notes and events included, oldest first.
     pub async fn full_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
@@ -208,16 +212,52 @@ impl Handle<'_> {
             .bind(t.0).bind(agent.0).bind(since.0).fetch_all(c).await?))
     }
 
-    /// When an agent last saw a ticket and last had it open: (seen, open).
-    pub async fn view_marks(
+    /// Records that an agent has a ticket open.
+    pub async fn mark_viewing(
         &mut self,
         agent: AgentId,
         t: TicketId,
-    ) -> Result<(Option<i64>, Option<i64>)> {
-        on!(self, c => Ok(sqlx::query_as(
-            "SELECT (SELECT seen_at FROM ticket_seen WHERE agent_id = $1 AND ticket_id = $2),
-                    (SELECT last_seen_at FROM ticket_viewer WHERE ticket_id = $2 AND agent_id = $1)")
-            .bind(agent.0).bind(t.0).fetch_one(c).await?))
+        now: Timestamp,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "INSERT INTO ticket_viewer (ticket_id, agent_id, last_seen_at) VALUES ($1, $2, $3)
+             ON CONFLICT (ticket_id, agent_id) DO UPDATE SET last_seen_at = excluded.last_seen_at")
+            .bind(t.0).bind(agent.0).bind(now.0).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// What a ticket page needs to know about looking at it, in one statement: when the agent
+    /// last saw the ticket and last had it open, and the names of the other agents who had it
+    /// open since `since`.
+    pub async fn view_state(
+        &mut self,
+        agent: AgentId,
+        t: TicketId,
+        since: Timestamp,
+    ) -> Result<(Option<i64>, Option<i64>, Vec<String>)> {
+        // The first row carries the marks, every further row one viewer.
+        let rows: Vec<ViewStateRow> = on!(self, c =>
+            sqlx::query_as(
+            "SELECT CAST(0 AS BIGINT) AS k, CAST(NULL AS TEXT) AS display_name,
+                    (SELECT seen_at FROM ticket_seen WHERE agent_id = $1 AND ticket_id = $2)
+                      AS seen_at,
+                    (SELECT last_seen_at FROM ticket_viewer WHERE ticket_id = $2 AND agent_id = $1)
+                      AS open_at
+             UNION ALL
+             SELECT CAST(1 AS BIGINT), a.display_name, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
+             FROM ticket_viewer v JOIN agent a ON a.agent_id = v.agent_id
+             WHERE v.ticket_id = $2 AND v.agent_id <> $1 AND v.last_seen_at >= $3
+             ORDER BY k, display_name")
+            .bind(agent.0).bind(t.0).bind(since.0).fetch_all(c).await?);
+        let (seen, open) = rows
+            .first()
+            .map(|(_, _, s, o)| (*s, *o))
+            .unwrap_or_default();
+        let viewers = rows
+            .into_iter()
+            .filter_map(|(_, name, _, _)| name)
+            .collect();
+        Ok((seen, open, viewers))
     }
 
     /// The requester's other tickets, newest first.

@@ -387,34 +387,26 @@ struct Choices {
     teams: Vec<(i64, String)>,
 }
 
-async fn choices(s: &AppState, lang: tessera_domain::Lang) -> Result<Choices, CoreError> {
-    let mut conn = s.app.db().conn().await?;
-    let mut h = conn.h();
-    Ok(Choices {
-        departments: h.active_departments().await?,
-        topics: h
-            .active_topics()
-            .await?
-            .into_iter()
-            .map(|(id, de, en)| {
-                (
-                    id,
-                    if lang == tessera_domain::Lang::De {
-                        de
-                    } else {
-                        en
-                    },
-                )
-            })
-            .collect(),
-        agents: h
-            .active_agents()
-            .await?
-            .into_iter()
-            .map(|a| (a.agent_id, a.display_name))
-            .collect(),
-        teams: h.active_teams().await?,
-    })
+/// The dropdowns' choices, from the directory as of the request's session.
+fn choices(d: &tessera_core::Directory, lang: tessera_domain::Lang) -> Choices {
+    Choices {
+        departments: d.departments.clone(),
+        topics: d.topics(lang),
+        agents: d.agent_names(),
+        teams: d.teams.clone(),
+    }
+}
+
+/// The directory as of the request's session.
+async fn directory(
+    s: &AppState,
+    a: &AgentCtx,
+) -> Result<std::sync::Arc<tessera_core::Directory>, PageError> {
+    let generation = a.ctx.session.as_ref().and_then(|x| x.directory);
+    s.app
+        .directory(generation)
+        .await
+        .map_err(|e| PageError::from_core(a.ctx.lang, e))
 }
 
 fn row_view(p: &Page, r: &QueueRow) -> RowView {
@@ -554,9 +546,7 @@ async fn queue(
     if filters.v("sort").is_empty() {
         filters.set("sort", sort.as_str().into());
     }
-    let c = choices(&s, lang)
-        .await
-        .map_err(|e| PageError::from_core(lang, e))?;
+    let c = choices(&*directory(&s, &a).await?, lang);
     let page = QueuePage {
         queue: queue.as_str(),
         title: p.t(&format!("queue-{}", queue.as_str())),
@@ -775,7 +765,7 @@ async fn render_ticket(
     s: &AppState,
     a: &AgentCtx,
     number: &str,
-    reply: Form,
+    mut reply: Form,
     note: Form,
     stale: bool,
     params: TicketParams,
@@ -838,19 +828,22 @@ async fn render_ticket(
                 .then(|| format!("{}/entries/{}/original", ticket_url(&t.number), e.id.0)),
         })
         .collect();
-    let c = choices(s, lang)
-        .await
-        .map_err(|e| PageError::from_core(lang, e))?;
+    let dir = directory(s, a).await?;
+    let c = choices(&dir, lang);
     let cfg = s.app.settings();
     let key_msg = |k: Option<String>, prefix: &str| {
         k.filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
             .map(|d| p.t(&format!("{prefix}{d}")))
     };
-    let canned = s
-        .app
-        .canned_for_ticket(&a.agent, number)
-        .await
-        .map_err(|e| PageError::from_core(lang, e))?
+    let canned = dir.canned_for(&a.agent, t);
+    // A chosen canned response starts the reply (works without JavaScript).
+    if let Some((_, _, text)) = params
+        .canned
+        .and_then(|id| canned.iter().find(|(c, _, _)| *c == id))
+    {
+        reply.set("body", text.clone());
+    }
+    let canned = canned
         .into_iter()
         .map(|(id, title, _)| (id, title))
         .collect();
@@ -951,19 +944,7 @@ async fn ticket(
     Path(number): Path<String>,
     Query(q): Query<TicketParams>,
 ) -> PageResult {
-    // A chosen canned response starts the reply (works without JavaScript).
-    let mut reply = Form::new();
-    if let Some(id) = q.canned {
-        let canned = s
-            .app
-            .canned_for_ticket(&a.agent, &number)
-            .await
-            .map_err(|e| PageError::from_core(a.ctx.lang, e))?;
-        if let Some((_, _, text)) = canned.into_iter().find(|(c, _, _)| *c == id) {
-            reply.set("body", text);
-        }
-    }
-    render_ticket(&s, &a, &number, reply, Form::new(), false, q).await
+    render_ticket(&s, &a, &number, Form::new(), Form::new(), false, q).await
 }
 
 async fn presence(

@@ -1578,3 +1578,69 @@ async fn queue_counts_equal_brute_force_through_every_transition() {
     assert_eq!(w.app.count("ticket WHERE status = 'open'").await, 2);
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_directory_change_on_one_node_is_seen_by_another_on_its_next_request() {
+    let w = World::new(None).await;
+    let one = &w.app.app;
+    let two = w.app.second_node().await;
+    let (_, cookie) = one
+        .sign_in("nadine", PASSWORD, None, "127.0.0.1")
+        .await
+        .unwrap();
+    // Node two reads the agent and the directory once and keeps them.
+    let s = two.session(&cookie).await.unwrap().expect("session");
+    let nadine = two.session_agent(&s).await.unwrap().expect("nadine");
+    assert_eq!(nadine.department_ids(), vec![w.press]);
+    let before = two.directory(s.directory).await.unwrap();
+    assert!(!before.departments.iter().any(|(_, n)| n == "Marketing"));
+    let again = two.session(&cookie).await.unwrap().expect("session");
+    assert!(
+        std::sync::Arc::ptr_eq(&before, &two.directory(again.directory).await.unwrap()),
+        "nothing changed: the kept copy is used"
+    );
+
+    // Node one changes memberships, departments and names.
+    one.set_department_role(w.nadine, w.it, Role::Agent)
+        .await
+        .unwrap();
+    one.create_department("Marketing", "marketing@tessera.test")
+        .await
+        .unwrap();
+    one.create_team("Plakate", &[w.nadine]).await.unwrap();
+
+    let s = two.session(&cookie).await.unwrap().expect("session");
+    let nadine = two.session_agent(&s).await.unwrap().expect("nadine");
+    assert_eq!(nadine.department_ids(), vec![w.press, w.it]);
+    assert_eq!(nadine.teams.len(), 1, "in the new team");
+    let after = two.directory(s.directory).await.unwrap();
+    assert!(after.departments.iter().any(|(_, n)| n == "Marketing"));
+    assert!(after.teams.iter().any(|(_, n)| n == "Plakate"));
+
+    // An agent's sign-in is no change to the directory.
+    let g = after.generation;
+    one.sign_in("moritz", PASSWORD, None, "127.0.0.1")
+        .await
+        .unwrap();
+    let s = two.session(&cookie).await.unwrap().expect("session");
+    assert_eq!(s.directory, Some(g));
+
+    // A deactivated agent is refused by node two at once, though it had them in memory.
+    let (_, moritz_cookie) = two
+        .sign_in("moritz", PASSWORD, None, "127.0.0.1")
+        .await
+        .unwrap();
+    let ms = two.session(&moritz_cookie).await.unwrap().expect("session");
+    assert!(two.session_agent(&ms).await.unwrap().is_some());
+    w.app
+        .exec(&format!(
+            "UPDATE agent SET is_active = FALSE WHERE agent_id = {}",
+            w.moritz.0
+        ))
+        .await;
+    let ms = two.session(&moritz_cookie).await.unwrap().expect("session");
+    assert!(two.session_agent(&ms).await.unwrap().is_none());
+    let _ = (w.ingo, w.social);
+    two.db().close().await;
+    w.app.stop().await;
+}

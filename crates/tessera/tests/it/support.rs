@@ -150,6 +150,20 @@ impl TestApp {
         self.running = Some(running);
     }
 
+    /// A second node on the same database and data folder, without a server of its own: what
+    /// another machine running Tessera sees.
+    pub async fn second_node(&self) -> Tessera {
+        let db = tessera_core::Db::connect(&self.db.url)
+            .await
+            .expect("second node's pool");
+        let blobs = tessera_core::BlobStore::open(self.data_dir.join("attachments"))
+            .await
+            .expect("second node's attachments");
+        Tessera::new(db, blobs, self.cfg.core())
+            .await
+            .expect("second node")
+    }
+
     /// A browser-like client: keeps cookies, follows redirects.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()

@@ -1,0 +1,149 @@
+//! The directory — departments, teams, help topics, agents with their memberships, canned
+//! responses — kept in memory per node, because every agent page needs it and it changes
+//! rarely.
+//!
+//! Why it is never stale: every change to those tables raises `directory_generation` in the
+//! changing transaction (triggers, migration 0020), and every request with a session reads
+//! that number in the statement that finds the session. A copy made at an older number is
+//! read again before it is used, so an administrator's change (an agent deactivated, a
+//! membership removed) is in force on every node from that node's next request on, exactly
+//! as when each request read the tables itself.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, RwLock},
+};
+
+use tessera_domain::{Agent, AgentId, Lang, model::Ticket};
+use tessera_store::{AgentBrief, CannedRow};
+
+use crate::{Result, Session, Tessera};
+
+/// The active departments, help topics, agents, teams and canned responses, as of one
+/// generation.
+#[derive(Debug)]
+pub struct Directory {
+    /// The generation this copy was read at.
+    pub generation: i64,
+    /// Active departments: (id, name), by name.
+    pub departments: Vec<(i64, String)>,
+    /// Active help topics: (id, German name, English name), in their configured order.
+    pub topics: Vec<(i64, String, String)>,
+    /// Active agents, by name.
+    pub agents: Vec<AgentBrief>,
+    /// Active teams: (id, name), by name.
+    pub teams: Vec<(i64, String)>,
+    /// Active canned responses, by title.
+    canned: Vec<CannedRow>,
+}
+
+impl Directory {
+    /// Active help topics: (id, name in `lang`).
+    pub fn topics(&self, lang: Lang) -> Vec<(i64, String)> {
+        self.topics
+            .iter()
+            .map(|(id, de, en)| (*id, if lang == Lang::De { de } else { en }.clone()))
+            .collect()
+    }
+
+    /// Active agents: (id, name).
+    pub fn agent_names(&self) -> Vec<(i64, String)> {
+        self.agents
+            .iter()
+            .map(|a| (a.agent_id, a.display_name.clone()))
+            .collect()
+    }
+
+    /// The canned responses offered on a ticket the agent may see, with placeholders filled
+    /// in (see `canned_text`): (id, title, text). The caller has checked visibility.
+    pub fn canned_for(&self, agent: &Agent, t: &Ticket) -> Vec<(i64, String, String)> {
+        self.canned
+            .iter()
+            .filter(|c| c.department_id.is_none_or(|d| d == t.department.id.0))
+            .map(|c| {
+                (
+                    c.canned_response_id,
+                    c.title.clone(),
+                    canned_text(&c.body, agent, t),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A canned response's text for a ticket: `{name}` (requester), `{number}`, `{subject}`,
+/// `{agent}`.
+pub(crate) fn canned_text(body: &str, agent: &Agent, t: &Ticket) -> String {
+    body.replace("{name}", &t.requester.name)
+        .replace("{number}", &t.number)
+        .replace("{subject}", &t.subject)
+        .replace("{agent}", &agent.display_name)
+}
+
+/// An agent as read at a generation (`None`: missing or deactivated).
+type CachedAgent = (i64, Option<Agent>);
+
+/// What one node keeps.
+#[derive(Default)]
+pub(crate) struct Cache {
+    directory: RwLock<Option<Arc<Directory>>>,
+    agents: Mutex<HashMap<AgentId, CachedAgent>>,
+}
+
+impl Tessera {
+    /// The directory as of `generation` (read with the request's session); read from the
+    /// database when this node's copy is older, or when the generation is not known.
+    pub async fn directory(&self, generation: Option<i64>) -> Result<Arc<Directory>> {
+        let cache = &self.inner.directory;
+        if let Some(g) = generation {
+            let held = cache.directory.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(d) = held.as_ref().filter(|d| d.generation == g) {
+                return Ok(d.clone());
+            }
+        }
+        let mut conn = self.db().conn().await?;
+        let mut h = conn.h();
+        // The generation first: what is read after it is at least as new.
+        let generation = h.directory_generation().await?;
+        let d = Arc::new(Directory {
+            generation,
+            departments: h.active_departments().await?,
+            topics: h.active_topics().await?,
+            agents: h.active_agents().await?,
+            teams: h.active_teams().await?,
+            canned: h.active_canned().await?,
+        });
+        let mut held = cache.directory.write().unwrap_or_else(|e| e.into_inner());
+        if held.as_ref().is_none_or(|old| old.generation <= generation) {
+            *held = Some(d.clone());
+        }
+        Ok(d)
+    }
+
+    /// The agent behind a session, if it is an active agent's.
+    pub async fn session_agent(&self, s: &Session) -> Result<Option<Agent>> {
+        let Some(id) = s.agent_id else {
+            return Ok(None);
+        };
+        let agents = &self.inner.directory.agents;
+        if let Some(g) = s.directory {
+            let held = agents.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, a)) = held.get(&id).filter(|(at, _)| *at == g) {
+                return Ok(a.clone());
+            }
+        }
+        let mut conn = self.db().conn().await?;
+        let agent = conn.h().agent(id).await?;
+        // Read after the session, so at least as new as its generation.
+        if let Some(g) = s.directory {
+            let mut held = agents.lock().unwrap_or_else(|e| e.into_inner());
+            if held.len() > 10_000 {
+                held.clear();
+            }
+            if held.get(&id).is_none_or(|(at, _)| *at <= g) {
+                held.insert(id, (g, agent.clone()));
+            }
+        }
+        Ok(agent)
+    }
+}
