@@ -104,32 +104,49 @@ impl Handle<'_> {
     }
 
     /// Stores tickets' heads (the stems of number, subject and requester), replacing the
-    /// old ones: (ticket id, stems separated by spaces).
+    /// old ones: (ticket id, stems separated by spaces). A few statements for any number.
     pub async fn set_search_heads(&mut self, heads: &[(i64, String)]) -> Result<()> {
-        for (t, doc) in heads {
-            match self {
-                Handle::Sqlite(c) => {
-                    sqlx::query("DELETE FROM ticket_search_head WHERE rowid = $1")
-                        .bind(t)
-                        .execute(&mut **c)
-                        .await?;
-                    sqlx::query("INSERT INTO ticket_search_head (rowid, doc) VALUES ($1, $2)")
-                        .bind(t)
-                        .bind(doc)
-                        .execute(&mut **c)
-                        .await?;
+        match self {
+            Handle::Sqlite(c) => {
+                // Narrow statements: sqlx looks placeholders up by name.
+                for chunk in heads.chunks(100) {
+                    let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let del = format!(
+                        "DELETE FROM ticket_search_head WHERE rowid IN ({})",
+                        ids.join(", ")
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(del));
+                    for (t, _) in chunk {
+                        q = q.bind(t);
+                    }
+                    q.execute(&mut **c).await?;
+                    let rows: Vec<String> = (0..chunk.len())
+                        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                        .collect();
+                    let ins = format!(
+                        "INSERT INTO ticket_search_head (rowid, doc) VALUES {}",
+                        rows.join(", ")
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(ins));
+                    for (t, doc) in chunk {
+                        q = q.bind(t).bind(doc);
+                    }
+                    q.execute(&mut **c).await?;
                 }
-                Handle::Postgres(c) => {
-                    sqlx::query(
-                        "INSERT INTO ticket_search_head (ticket_id, doc)
-                         VALUES ($1, to_tsvector('simple', $2))
-                         ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc",
-                    )
-                    .bind(t)
-                    .bind(doc)
-                    .execute(&mut **c)
-                    .await?;
-                }
+            }
+            Handle::Postgres(c) => {
+                let (ids, docs): (Vec<i64>, Vec<&str>) =
+                    heads.iter().map(|(t, d)| (*t, d.as_str())).unzip();
+                sqlx::query(
+                    "INSERT INTO ticket_search_head (ticket_id, doc)
+                     SELECT id, to_tsvector('simple', doc)
+                       FROM UNNEST($1::BIGINT[], $2::TEXT[]) AS u (id, doc)
+                     ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc",
+                )
+                .bind(ids)
+                .bind(docs)
+                .execute(&mut **c)
+                .await?;
             }
         }
         Ok(())
@@ -248,10 +265,12 @@ impl Handle<'_> {
                 ),
                 None => (String::new(), "2 * (win.id IN head_all)"),
             };
+            // CROSS JOIN keeps the index the outer loop (SQLite does not reorder it): the
+            // window is the newest matches, whatever the statistics say of a department.
             format!(
                 "WITH win AS (
                    SELECT ticket_search.rowid AS id
-                   FROM ticket_search JOIN ticket t ON t.ticket_id = ticket_search.rowid
+                   FROM ticket_search CROSS JOIN ticket t ON t.ticket_id = ticket_search.rowid
                    WHERE ticket_search MATCH {mt}{below} AND {vis} AND {cond}{f}
                    ORDER BY ticket_search.rowid DESC LIMIT {w}
                  ),
