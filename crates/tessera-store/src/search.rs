@@ -154,7 +154,9 @@ impl Handle<'_> {
 
     /// Tickets after `after` whose head is not in the index yet, oldest first, with the
     /// text of their head (for the backfill of installations that had tickets before
-    /// heads existed).
+    /// heads existed). The check is a subquery per ticket on purpose: as NOT EXISTS,
+    /// PostgreSQL's generic plan made it an anti join over every head written so far,
+    /// which makes a batch cost what the table holds.
     pub async fn headless_tickets(&mut self, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
         let key = match self {
             Handle::Sqlite(_) => "rowid",
@@ -164,7 +166,7 @@ impl Handle<'_> {
             "SELECT t.ticket_id, t.number || ' ' || t.subject || ' ' || c.name || ' ' || c.email
                FROM ticket t JOIN contact c ON c.contact_id = t.requester_id
               WHERE t.ticket_id > $1
-                AND NOT EXISTS (SELECT 1 FROM ticket_search_head h WHERE h.{key} = t.ticket_id)
+                AND (SELECT 1 FROM ticket_search_head h WHERE h.{key} = t.ticket_id) IS NULL
               ORDER BY t.ticket_id LIMIT $2"
         );
         on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(text))
