@@ -47,6 +47,8 @@ pub struct CoreConfig {
     /// How long a node's claim on a mailbox lasts without progress; a node that dies while
     /// reading a mailbox keeps the others from it for at most this long.
     pub imap_lease_ms: i64,
+    /// How many of the newest matches a search ranks together (`search::SEARCH_WINDOW`).
+    pub search_window: i64,
 }
 
 impl Default for CoreConfig {
@@ -74,6 +76,7 @@ impl Default for CoreConfig {
             mail_dir: PathBuf::from("data/mail-out"),
             imap_poll_secs: 60,
             imap_lease_ms: 120_000,
+            search_window: crate::search::SEARCH_WINDOW,
         }
     }
 }

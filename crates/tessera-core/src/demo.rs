@@ -533,6 +533,7 @@ fn demo_ticket(
     let mut doc = String::new();
     add(&own, &mut doc, &mut seen);
     add(&subject.stems, &mut doc, &mut seen);
+    let head = doc.clone();
     let age_days = (now - created) / 86_400_000_000;
     // Entries: mostly short threads, a few long ones.
     let count = match rng.below(100) {
@@ -653,5 +654,6 @@ fn demo_ticket(
         updated_at: updated,
         entries,
         search_doc: doc,
+        search_head: head,
     }
 }

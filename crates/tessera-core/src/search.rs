@@ -2,18 +2,22 @@
 //! requesters search the tickets of their session. Stemming and snippets come from
 //! tessera-domain's `search.rs`, the index from the store; this module decides who sees what.
 
-use tessera_domain::{Agent, SearchQuery, TicketId, Timestamp, search::strip_tags};
+use tessera_domain::{Agent, IndexText, SearchQuery, TicketId, Timestamp, search::strip_tags};
 use tessera_store::{Handle, QueueQuery, SearchMatch, SearchRow};
 
 use crate::{Result, Tessera, work::visibility};
 
-/// How many of the newest matches are ranked together. A page shows the best of them;
-/// walking on continues within the window, then with the next older window. This bounds
-/// the cost of a word that is in half the tickets.
+/// How many of the newest matches are ranked together, unless configured otherwise
+/// (`CoreConfig::search_window`). A page shows the best of them; walking on continues
+/// within the window, then with the next older window. This bounds the cost of a word
+/// that is in half the tickets.
 pub const SEARCH_WINDOW: i64 = 1000;
 
 /// The setting that says every ticket older than the index has been indexed.
 const BACKFILLED: &str = "search_backfilled";
+
+/// The setting that says every ticket older than the index of heads has its head there.
+const HEADS_BACKFILLED: &str = "search_heads_backfilled";
 
 /// How many characters a snippet is long.
 const SNIPPET_CHARS: usize = 180;
@@ -36,7 +40,7 @@ pub struct SearchResults {
     pub next: Option<String>,
 }
 
-fn parse_cursor(c: Option<&str>) -> (Option<i64>, i64) {
+fn parse_cursor(c: Option<&str>, window: i64) -> (Option<i64>, i64) {
     let Some((b, o)) = c.and_then(|c| c.split_once('.')) else {
         return (None, 0);
     };
@@ -44,7 +48,7 @@ fn parse_cursor(c: Option<&str>) -> (Option<i64>, i64) {
     let offset = o
         .parse::<i64>()
         .ok()
-        .filter(|o| (0..SEARCH_WINDOW).contains(o))
+        .filter(|o| (0..window).contains(o))
         .unwrap_or(0);
     (before, offset)
 }
@@ -65,8 +69,12 @@ impl Tessera {
         let m = SearchMatch {
             fts5: query.fts5(),
             tsquery: query.tsquery(),
+            fts5_some: query.fts5_some(),
+            tsquery_some: query.tsquery_some(),
         };
-        let (before, offset) = parse_cursor(cursor);
+        // At least one, so that a window always moves the cursor on.
+        let window = self.config().search_window.max(1);
+        let (before, offset) = parse_cursor(cursor, window);
         let limit = q.limit;
         let mut conn = self.db().conn().await?;
         let rows = conn
@@ -76,7 +84,7 @@ impl Tessera {
                 q,
                 &m,
                 before,
-                SEARCH_WINDOW,
+                window,
                 offset,
                 Timestamp::now(),
             )
@@ -84,7 +92,7 @@ impl Tessera {
         let next = rows.first().and_then(|r| {
             if offset + limit < r.window_rows {
                 Some(format!("{}.{}", before.unwrap_or(0), offset + limit))
-            } else if r.window_rows == SEARCH_WINDOW {
+            } else if r.window_rows == window {
                 Some(format!("{}.0", r.window_min))
             } else {
                 None
@@ -95,41 +103,78 @@ impl Tessera {
     }
 
     /// Rebuilds the index entries of tickets that have none (installations that had
-    /// tickets before search existed), in batches; `progress(done, batch)` after each.
+    /// tickets before search existed, or before the index kept heads), in batches;
+    /// `progress(done)` after each.
     pub async fn backfill_search(&self, mut progress: impl FnMut(u64)) -> Result<u64> {
+        let mut done = 0u64;
         // Once done, every change keeps the index itself: no scan at each start.
-        if self
+        if !self.is_set(BACKFILLED).await? {
+            let mut after = 0;
+            loop {
+                let mut conn = self.db().conn().await?;
+                let ids = conn.h().unindexed_tickets(after, 500).await?;
+                drop(conn);
+                let Some(last) = ids.last().copied() else {
+                    break;
+                };
+                let mut tx = self.db().begin().await?;
+                for id in &ids {
+                    tx.h().reindex_ticket(TicketId(*id)).await?;
+                }
+                tx.commit().await?;
+                done += ids.len() as u64;
+                after = last;
+                progress(done);
+            }
+            // The full rebuild wrote the heads too.
+            let mut tx = self.db().begin().await?;
+            tx.h()
+                .put_settings(&[(BACKFILLED, "1"), (HEADS_BACKFILLED, "1")])
+                .await?;
+            tx.commit().await?;
+            return Ok(done);
+        }
+        if self.is_set(HEADS_BACKFILLED).await? {
+            return Ok(0);
+        }
+        // Heads come from the ticket and contact rows alone: a batch is one read.
+        let mut after = 0;
+        loop {
+            let mut conn = self.db().conn().await?;
+            let rows = conn.h().headless_tickets(after, 2000).await?;
+            drop(conn);
+            let Some(last) = rows.last().map(|r| r.0) else {
+                let mut tx = self.db().begin().await?;
+                tx.h().put_settings(&[(HEADS_BACKFILLED, "1")]).await?;
+                tx.commit().await?;
+                return Ok(done);
+            };
+            let heads: Vec<(i64, String)> = rows
+                .into_iter()
+                .map(|(id, text)| {
+                    let mut head = IndexText::default();
+                    head.add(&text);
+                    (id, head.finish())
+                })
+                .collect();
+            let mut tx = self.db().begin().await?;
+            tx.h().set_search_heads(&heads).await?;
+            tx.commit().await?;
+            done += heads.len() as u64;
+            after = last;
+            progress(done);
+        }
+    }
+
+    async fn is_set(&self, setting: &str) -> Result<bool> {
+        Ok(self
             .db()
             .conn()
             .await?
             .h()
-            .setting(BACKFILLED)
+            .setting(setting)
             .await?
-            .is_some()
-        {
-            return Ok(0);
-        }
-        let mut after = 0;
-        let mut done = 0u64;
-        loop {
-            let mut conn = self.db().conn().await?;
-            let ids = conn.h().unindexed_tickets(after, 500).await?;
-            drop(conn);
-            let Some(last) = ids.last().copied() else {
-                let mut tx = self.db().begin().await?;
-                tx.h().put_settings(&[(BACKFILLED, "1")]).await?;
-                tx.commit().await?;
-                return Ok(done);
-            };
-            let mut tx = self.db().begin().await?;
-            for id in &ids {
-                tx.h().reindex_ticket(TicketId(*id)).await?;
-            }
-            tx.commit().await?;
-            done += ids.len() as u64;
-            after = last;
-            progress(done);
-        }
+            .is_some())
     }
 }
 
@@ -168,11 +213,13 @@ mod tests {
 
     #[test]
     fn cursors_are_read_defensively() {
-        assert_eq!(parse_cursor(None), (None, 0));
-        assert_eq!(parse_cursor(Some("0.50")), (None, 50));
-        assert_eq!(parse_cursor(Some("1234.0")), (Some(1234), 0));
-        assert_eq!(parse_cursor(Some("x.y")), (None, 0));
-        assert_eq!(parse_cursor(Some("5.99999")), (Some(5), 0));
-        assert_eq!(parse_cursor(Some("-5.-1")), (None, 0));
+        let w = SEARCH_WINDOW;
+        assert_eq!(parse_cursor(None, w), (None, 0));
+        assert_eq!(parse_cursor(Some("0.50"), w), (None, 50));
+        assert_eq!(parse_cursor(Some("1234.0"), w), (Some(1234), 0));
+        assert_eq!(parse_cursor(Some("x.y"), w), (None, 0));
+        assert_eq!(parse_cursor(Some("5.99999"), w), (Some(5), 0));
+        assert_eq!(parse_cursor(Some("-5.-1"), w), (None, 0));
+        assert_eq!(parse_cursor(Some("0.50"), 10), (None, 0));
     }
 }

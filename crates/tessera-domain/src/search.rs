@@ -121,6 +121,10 @@ impl SearchQuery {
     /// The SQLite FTS5 match expression. Stems are letters and digits only, and each is
     /// quoted, so nothing typed can become query syntax.
     pub fn fts5(&self) -> String {
+        self.fts5_joined(" AND ")
+    }
+
+    fn fts5_joined(&self, op: &str) -> String {
         self.terms
             .iter()
             .map(|alts| {
@@ -128,11 +132,10 @@ impl SearchQuery {
                 format!("({})", a.join(" OR "))
             })
             .collect::<Vec<_>>()
-            .join(" AND ")
+            .join(op)
     }
 
-    /// The PostgreSQL `to_tsquery('simple', …)` text, on the same terms.
-    pub fn tsquery(&self) -> String {
+    fn tsquery_joined(&self, op: &str) -> String {
         self.terms
             .iter()
             .map(|alts| {
@@ -140,7 +143,23 @@ impl SearchQuery {
                 format!("({})", a.join(" | "))
             })
             .collect::<Vec<_>>()
-            .join(" & ")
+            .join(op)
+    }
+
+    /// The PostgreSQL `to_tsquery('simple', …)` text, on the same terms.
+    pub fn tsquery(&self) -> String {
+        self.tsquery_joined(" & ")
+    }
+
+    /// The FTS5 expression that matches a text holding at least one of the terms (for
+    /// ranking); `None` for a single term, where it is `fts5()` itself.
+    pub fn fts5_some(&self) -> Option<String> {
+        (self.terms.len() > 1).then(|| self.fts5_joined(" OR "))
+    }
+
+    /// The `to_tsquery` text holding at least one of the terms, like `fts5_some`.
+    pub fn tsquery_some(&self) -> Option<String> {
+        (self.terms.len() > 1).then(|| self.tsquery_joined(" | "))
     }
 
     /// Whether a text contains every term (for searching the few tickets of a requester
@@ -314,6 +333,11 @@ mod tests {
         let q = SearchQuery::parse("VPN Passwort").unwrap();
         assert!(q.matches("Das Passwort für das VPN läuft ab"));
         assert!(!q.matches("Das Passwort läuft ab"));
+        assert_eq!(q.fts5(), "(\"vpn\") AND (\"passwort\")");
+        assert_eq!(q.fts5_some().unwrap(), "(\"vpn\") OR (\"passwort\")");
+        assert_eq!(q.tsquery_some().unwrap(), "('vpn') | ('passwort')");
+        let one = SearchQuery::parse("VPN vpn").unwrap();
+        assert_eq!((one.fts5_some(), one.tsquery_some()), (None, None));
     }
 
     #[test]
@@ -325,6 +349,11 @@ mod tests {
             assert!(part.chars().all(char::is_alphanumeric), "{part}");
         }
         assert!(!q.tsquery().contains('!'));
+        assert!(!q.tsquery_some().unwrap().contains('!'));
+        let some = q.fts5_some().unwrap();
+        for part in some.split('"').skip(1).step_by(2) {
+            assert!(part.chars().all(char::is_alphanumeric), "{part}");
+        }
         assert_eq!(SearchQuery::parse("  ,;!  "), None);
         assert!(SearchQuery::parse(&"wort ".repeat(50)).is_some());
         let many = (0..30)

@@ -38,6 +38,8 @@ pub struct DemoTicket {
     pub entries: Vec<DemoEntry>,
     /// The search index text (stems).
     pub search_doc: String,
+    /// The stems of its head (number, subject, requester) for ranking.
+    pub search_head: String,
 }
 
 /// A generated thread entry.
@@ -269,31 +271,38 @@ impl Handle<'_> {
                 on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
                     .execute(c).await?.rows_affected());
             }
-            let mut vals = Vec::with_capacity(chunk.len() * 2);
-            for (t, id) in chunk.iter().zip(&ids) {
-                vals.extend([V::I(*id), V::S(&t.search_doc)]);
-            }
-            let sql = if pg {
-                let mut s = String::from("INSERT INTO ticket_search (ticket_id, doc) VALUES ");
-                for r in 0..chunk.len() {
-                    if r > 0 {
-                        s.push_str(", ");
-                    }
-                    s.push_str(&format!(
-                        "(${}, to_tsvector('simple', ${}))",
-                        2 * r + 1,
-                        2 * r + 2
-                    ));
+            for table in ["ticket_search", "ticket_search_head"] {
+                let mut vals = Vec::with_capacity(chunk.len() * 2);
+                for (t, id) in chunk.iter().zip(&ids) {
+                    let doc = if table == "ticket_search" {
+                        &t.search_doc
+                    } else {
+                        &t.search_head
+                    };
+                    vals.extend([V::I(*id), V::S(doc)]);
                 }
-                s
-            } else {
-                format!(
-                    "INSERT INTO ticket_search (rowid, doc) VALUES {}",
-                    placeholders(chunk.len(), 2)
-                )
-            };
-            on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
-                .execute(c).await?.rows_affected());
+                let sql = if pg {
+                    let mut s = format!("INSERT INTO {table} (ticket_id, doc) VALUES ");
+                    for r in 0..chunk.len() {
+                        if r > 0 {
+                            s.push_str(", ");
+                        }
+                        s.push_str(&format!(
+                            "(${}, to_tsvector('simple', ${}))",
+                            2 * r + 1,
+                            2 * r + 2
+                        ));
+                    }
+                    s
+                } else {
+                    format!(
+                        "INSERT INTO {table} (rowid, doc) VALUES {}",
+                        placeholders(chunk.len(), 2)
+                    )
+                };
+                on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
+                    .execute(c).await?.rows_affected());
+            }
             ticket_id += chunk.len() as i64;
         }
         if pg && ticket_id > first_ticket {

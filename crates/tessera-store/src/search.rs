@@ -19,8 +19,10 @@ pub struct SearchRow {
     /// The ticket (its `sort_key` is empty: hits are ranked, not keyed).
     #[sqlx(flatten)]
     pub ticket: QueueRow,
-    /// Relevance.
-    pub score: f64,
+    /// How well it matched, higher is better: 2 when the ticket's head (number, subject,
+    /// requester) holds every word searched for, 1 when it holds some, 0 when only the rest
+    /// of the ticket does. Hits of one score are newest first.
+    pub score: i64,
     /// How many tickets the window held.
     pub window_rows: i64,
     /// The oldest ticket in the window (the next window starts below it).
@@ -34,33 +36,43 @@ pub struct SearchMatch {
     pub fts5: String,
     /// For PostgreSQL `to_tsquery('simple', …)`.
     pub tsquery: String,
+    /// For FTS5, matching any one of the words; `None` when there is one word only.
+    pub fts5_some: Option<String>,
+    /// For PostgreSQL, matching any one of the words, like `fts5_some`.
+    pub tsquery_some: Option<String>,
 }
 
 impl Handle<'_> {
-    /// Rebuilds a ticket's document from what it holds now. Call it in the transaction
+    /// Rebuilds a ticket's documents from what it holds now. Call it in the transaction
     /// that changed the text.
     pub async fn reindex_ticket(&mut self, t: TicketId) -> Result<()> {
-        let parts: Vec<(String, bool)> = on!(self, c => sqlx::query_as(
-            "SELECT t.number || ' ' || t.subject || ' ' || c.name || ' ' || c.email, FALSE
+        // (text, is html, is the head)
+        let parts: Vec<(String, bool, bool)> = on!(self, c => sqlx::query_as(
+            "SELECT t.number || ' ' || t.subject || ' ' || c.name || ' ' || c.email, FALSE, TRUE
                FROM ticket t JOIN contact c ON c.contact_id = t.requester_id
               WHERE t.ticket_id = $1
              UNION ALL
-             SELECT body, body_format = 'html' FROM thread_entry
+             SELECT body, body_format = 'html', FALSE FROM thread_entry
               WHERE ticket_id = $1 AND kind <> 'event'
              UNION ALL
-             SELECT filename, FALSE FROM attachment WHERE ticket_id = $1
+             SELECT filename, FALSE, FALSE FROM attachment WHERE ticket_id = $1
              UNION ALL
-             SELECT value, FALSE FROM ticket_field_value WHERE ticket_id = $1")
+             SELECT value, FALSE, FALSE FROM ticket_field_value WHERE ticket_id = $1")
             .bind(t.0).fetch_all(c).await?);
         let mut doc = IndexText::default();
-        for (text, html) in &parts {
+        let mut head = IndexText::default();
+        for (text, html, is_head) in &parts {
+            if *is_head {
+                head.add(text);
+            }
             if *html {
                 doc.add_html(text);
             } else {
                 doc.add(text);
             }
         }
-        self.set_search_doc(t, &doc.finish()).await
+        self.set_search_doc(t, &doc.finish()).await?;
+        self.set_search_heads(&[(t.0, head.finish())]).await
     }
 
     /// Stores a ticket's document (stems separated by spaces), replacing the old one.
@@ -91,6 +103,76 @@ impl Handle<'_> {
         Ok(())
     }
 
+    /// Stores tickets' heads (the stems of number, subject and requester), replacing the
+    /// old ones: (ticket id, stems separated by spaces). A few statements for any number.
+    pub async fn set_search_heads(&mut self, heads: &[(i64, String)]) -> Result<()> {
+        match self {
+            Handle::Sqlite(c) => {
+                // Narrow statements: sqlx looks placeholders up by name.
+                for chunk in heads.chunks(100) {
+                    let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let del = format!(
+                        "DELETE FROM ticket_search_head WHERE rowid IN ({})",
+                        ids.join(", ")
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(del));
+                    for (t, _) in chunk {
+                        q = q.bind(t);
+                    }
+                    q.execute(&mut **c).await?;
+                    let rows: Vec<String> = (0..chunk.len())
+                        .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+                        .collect();
+                    let ins = format!(
+                        "INSERT INTO ticket_search_head (rowid, doc) VALUES {}",
+                        rows.join(", ")
+                    );
+                    let mut q = sqlx::query(sqlx::AssertSqlSafe(ins));
+                    for (t, doc) in chunk {
+                        q = q.bind(t).bind(doc);
+                    }
+                    q.execute(&mut **c).await?;
+                }
+            }
+            Handle::Postgres(c) => {
+                let (ids, docs): (Vec<i64>, Vec<&str>) =
+                    heads.iter().map(|(t, d)| (*t, d.as_str())).unzip();
+                sqlx::query(
+                    "INSERT INTO ticket_search_head (ticket_id, doc)
+                     SELECT id, to_tsvector('simple', doc)
+                       FROM UNNEST($1::BIGINT[], $2::TEXT[]) AS u (id, doc)
+                     ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc",
+                )
+                .bind(ids)
+                .bind(docs)
+                .execute(&mut **c)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Tickets after `after` whose head is not in the index yet, oldest first, with the
+    /// text of their head (for the backfill of installations that had tickets before
+    /// heads existed). The check is a subquery per ticket on purpose: as NOT EXISTS,
+    /// PostgreSQL's generic plan made it an anti join over every head written so far,
+    /// which makes a batch cost what the table holds.
+    pub async fn headless_tickets(&mut self, after: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+        let key = match self {
+            Handle::Sqlite(_) => "rowid",
+            Handle::Postgres(_) => "ticket_id",
+        };
+        let text = format!(
+            "SELECT t.ticket_id, t.number || ' ' || t.subject || ' ' || c.name || ' ' || c.email
+               FROM ticket t JOIN contact c ON c.contact_id = t.requester_id
+              WHERE t.ticket_id > $1
+                AND (SELECT 1 FROM ticket_search_head h WHERE h.{key} = t.ticket_id) IS NULL
+              ORDER BY t.ticket_id LIMIT $2"
+        );
+        on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(text))
+            .bind(after).bind(limit).fetch_all(c).await?))
+    }
+
     /// Tickets not in the index yet, oldest first, after `after` (for the backfill of
     /// installations that had tickets before search existed).
     pub async fn unindexed_tickets(&mut self, after: i64, limit: i64) -> Result<Vec<i64>> {
@@ -119,7 +201,10 @@ impl Handle<'_> {
     /// A page of search hits: the newest `window` matching tickets the agent may see (in
     /// the queue and filters asked for, older than `before` when given), ranked, and of
     /// those the `limit` best after skipping `offset`. Walking the index newest first and
-    /// stopping after `window` keeps a very common word as cheap as a rare one.
+    /// stopping after `window` keeps a very common word as cheap as a rare one; so does
+    /// the ranking, which looks up the heads of the window's tickets only (no statistics
+    /// over the whole index like bm25's IDF), and the page's display columns are joined
+    /// for the page's rows only.
     #[allow(clippy::too_many_arguments)]
     pub async fn search_page(
         &mut self,
@@ -135,54 +220,102 @@ impl Handle<'_> {
         let me = sql.int(v.agent.0);
         let vis = visibility(&mut sql, v);
         let cond = queue_condition(&mut sql, q.queue, v, now);
-        let mut f = filters(&mut sql, q);
+        let f = filters(&mut sql, q);
         let sqlite = matches!(self, Handle::Sqlite(_));
         let key = if sqlite {
             "ticket_search.rowid"
         } else {
             "s.ticket_id"
         };
-        if let Some(b) = before {
-            f.push_str(&format!(" AND {key} < {}", sql.int(b)));
-        }
+        // On the index itself, so that the walk starts there.
+        let below = match before {
+            Some(b) => format!(" AND {key} < {}", sql.int(b)),
+            None => String::new(),
+        };
         let w = sql.int(window);
         let lim = sql.int(q.limit);
         let off = sql.int(offset);
-        let columns = "t.ticket_id, t.number, t.subject, c.name AS requester_name, t.updated_at,
+        let page = format!(
+            "SELECT t.ticket_id, t.number, t.subject, c.name AS requester_name, t.updated_at,
                     a.display_name AS agent_name, tm.name AS team_name, t.priority, t.status,
                     t.due_at, (seen.seen_at IS NULL OR seen.seen_at < t.updated_at) AS unseen,
-                    '' AS sort_key";
-        let joins = format!(
-            "JOIN contact c ON c.contact_id = t.requester_id
-             LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id
-             LEFT JOIN team tm ON tm.team_id = t.assignee_team_id
-             LEFT JOIN ticket_seen seen ON seen.ticket_id = t.ticket_id AND seen.agent_id = {me}"
+                    '' AS sort_key, page.score, span.n AS window_rows, span.lo AS window_min
+               FROM page CROSS JOIN span JOIN ticket t ON t.ticket_id = page.id
+               JOIN contact c ON c.contact_id = t.requester_id
+               LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id
+               LEFT JOIN team tm ON tm.team_id = t.assignee_team_id
+               LEFT JOIN ticket_seen seen ON seen.ticket_id = t.ticket_id AND seen.agent_id = {me}
+              ORDER BY page.score DESC, page.id DESC"
         );
         sql.text = if sqlite {
             let mt = sql.str(&m.fts5);
+            // The heads that match, among the tickets between the window's first and last:
+            // FTS5 seeks to the rowid range, so this reads a few doclist pages.
+            let mut heads = |e: &str| {
+                let e = sql.str(e);
+                format!(
+                    "SELECT ticket_search_head.rowid AS id FROM span CROSS JOIN ticket_search_head
+                      WHERE ticket_search_head MATCH {e}
+                        AND ticket_search_head.rowid BETWEEN span.lo AND span.hi"
+                )
+            };
+            let all = heads(&m.fts5);
+            let (some, score) = match &m.fts5_some {
+                Some(e) => (
+                    format!(", head_some AS ({})", heads(e)),
+                    "(win.id IN head_all) + (win.id IN head_some)",
+                ),
+                None => (String::new(), "2 * (win.id IN head_all)"),
+            };
+            // CROSS JOIN keeps the index the outer loop (SQLite does not reorder it): the
+            // window is the newest matches, whatever the statistics say of a department.
             format!(
-                "SELECT hits.*, COUNT(*) OVER () AS window_rows,
-                        MIN(ticket_id) OVER () AS window_min FROM (
-                   SELECT {columns}, -bm25(ticket_search) AS score
-                   FROM ticket_search JOIN ticket t ON t.ticket_id = ticket_search.rowid
-                   {joins}
-                   WHERE ticket_search MATCH {mt} AND {vis} AND {cond}{f}
+                "WITH win AS (
+                   SELECT ticket_search.rowid AS id
+                   FROM ticket_search CROSS JOIN ticket t ON t.ticket_id = ticket_search.rowid
+                   WHERE ticket_search MATCH {mt}{below} AND {vis} AND {cond}{f}
                    ORDER BY ticket_search.rowid DESC LIMIT {w}
-                 ) hits
-                 ORDER BY score DESC, ticket_id DESC LIMIT {lim} OFFSET {off}"
+                 ),
+                 span AS (SELECT COUNT(*) AS n, MIN(id) AS lo, MAX(id) AS hi FROM win),
+                 head_all AS ({all}){some},
+                 page AS (
+                   SELECT win.id, {score} AS score FROM win
+                   ORDER BY score DESC, win.id DESC LIMIT {lim} OFFSET {off}
+                 )
+                 {page}"
             )
         } else {
             let mt = sql.str(&m.tsquery);
+            let all = sql.str(&m.tsquery);
+            let head =
+                |e: &str| format!("COALESCE(h.doc @@ to_tsquery('simple', {e}), FALSE)::int");
+            let score = match &m.tsquery_some {
+                Some(e) => {
+                    let e = sql.str(e);
+                    format!("{} + {}", head(&all), head(&e))
+                }
+                None => format!("2 * {}", head(&all)),
+            };
+            // The ticket is checked in a subquery per match rather than joined: the
+            // planner guesses every word that is not among the most common ones at 0.5% of
+            // the tickets (5,000 of a million for a word in 40), and with a join it then
+            // walks the whole ticket key for a merge join that it expects to stop early.
+            // A subquery cannot become a join, so the choice is only how to read the
+            // index: backwards along the key for a common word, the GIN index for the rest.
             format!(
-                "SELECT hits.*, COUNT(*) OVER () AS window_rows,
-                        MIN(ticket_id) OVER () AS window_min FROM (
-                   SELECT {columns}, CAST(ts_rank(s.doc, to_tsquery('simple', {mt})) AS DOUBLE PRECISION) AS score
-                   FROM ticket_search s JOIN ticket t ON t.ticket_id = s.ticket_id
-                   {joins}
-                   WHERE s.doc @@ to_tsquery('simple', {mt}) AND {vis} AND {cond}{f}
+                "WITH win AS (
+                   SELECT s.ticket_id AS id FROM ticket_search s
+                   WHERE s.doc @@ to_tsquery('simple', {mt}){below}
+                     AND (SELECT {vis} AND {cond}{f} FROM ticket t WHERE t.ticket_id = s.ticket_id)
                    ORDER BY s.ticket_id DESC LIMIT {w}
-                 ) hits
-                 ORDER BY score DESC, ticket_id DESC LIMIT {lim} OFFSET {off}"
+                 ),
+                 span AS (SELECT COUNT(*) AS n, MIN(id) AS lo FROM win),
+                 page AS (
+                   SELECT win.id, CAST({score} AS BIGINT) AS score
+                   FROM win LEFT JOIN ticket_search_head h ON h.ticket_id = win.id
+                   ORDER BY score DESC, win.id DESC LIMIT {lim} OFFSET {off}
+                 )
+                 {page}"
             )
         };
         let Sql { text, binds } = sql;

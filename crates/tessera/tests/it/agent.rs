@@ -5,7 +5,7 @@ use reqwest::{StatusCode, header};
 use tessera_core::{NewAgent, NewTicketInput};
 use tessera_domain::{AgentId, DepartmentId, Lang, Role, TeamId};
 
-use crate::support::{Mail, SmtpServer, TestApp, csrf, eventually, ticket_form};
+use crate::support::{Mail, SmtpServer, TestApp, Tweak, csrf, eventually, ticket_form};
 
 const PASSWORD: &str = "ein langes geheimes Passwort";
 
@@ -23,7 +23,12 @@ struct World {
 impl World {
     async fn new(smtp: Option<&SmtpServer>) -> World {
         let url = smtp.map(|s| s.url());
-        let app = TestApp::start_with(Box::new(move |c| c.smtp_url = url)).await;
+        Self::start(Box::new(move |c| c.smtp_url = url)).await
+    }
+
+    /// The seed on a changed configuration.
+    async fn start(tweak: Tweak) -> World {
+        let app = TestApp::start_with(tweak).await;
         let core = &app.app;
         let press = DepartmentId(1);
         let it = core
@@ -1352,6 +1357,113 @@ async fn search_pages_walk_every_hit_once() {
     assert_eq!(sorted.len(), seen.len(), "no ticket twice");
     opened.sort();
     assert_eq!(sorted, opened, "every hit once");
+    w.app.stop().await;
+}
+
+/// The `rel="next"` link of a page, if it has one.
+fn next_link(page: &str) -> Option<String> {
+    let before = page.split("rel=\"next\"").next()?;
+    page.contains("rel=\"next\"").then(|| {
+        before
+            .rsplit("href=\"")
+            .next()
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#38;", "&")
+    })
+}
+
+#[tokio::test]
+async fn search_ranks_within_windows_and_walks_on_to_older_windows() {
+    // Windows of 4: ten hits make three windows, one page each (pages hold 50).
+    let w = World::start(Box::new(|c| c.core.search_window = 4)).await;
+    // Oldest first; every third names the word in its subject, the others only in the
+    // thread.
+    let mut opened = Vec::new();
+    for i in 0..10 {
+        let in_subject = i % 3 == 0;
+        let n = ticket_with(
+            &w,
+            &format!("p{i}@example.org"),
+            "Petra",
+            &if in_subject {
+                format!("Beamer {i}")
+            } else {
+                format!("Raum {i}")
+            },
+            if in_subject {
+                "Kein Bild."
+            } else {
+                "Der Beamer flackert."
+            },
+        )
+        .await;
+        opened.push((n, in_subject));
+    }
+    w.ticket("x@example.org", "Plakat").await;
+    let admin = w.login_admin().await;
+    let mut pages = Vec::new();
+    let mut path = search_path("all", "beamer", "");
+    loop {
+        let page = w.page(&admin, &path).await.1;
+        pages.push(numbers_in(&page));
+        assert!(pages.len() <= 3, "the pager goes on past the last window");
+        match next_link(&page) {
+            Some(next) => path = next,
+            None => break,
+        }
+    }
+    // Newest window first; in each, subject hits before thread hits, newest first.
+    let window = |ids: std::ops::Range<usize>| {
+        let mut rows: Vec<&(String, bool)> = opened[ids].iter().rev().collect();
+        rows.sort_by_key(|r| !r.1);
+        rows.into_iter().map(|r| r.0.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(pages, vec![window(6..10), window(2..6), window(0..2)]);
+    // Two words: both in the subject first, then one of them, then neither.
+    let some = ticket_with(&w, "r@example.org", "Rita", "Beamer", "Er flackert.").await;
+    let both = ticket_with(&w, "q@example.org", "Quentin", "Beamer flackert", "Nichts.").await;
+    let page = w
+        .page(&admin, &search_path("all", "beamer flackert", ""))
+        .await
+        .1;
+    let thread_only = |i: usize| opened[i].0.clone();
+    assert_eq!(
+        numbers_in(&page),
+        vec![both, some, thread_only(8), thread_only(7)]
+    );
+    let _ = (w.press, w.it, w.moritz, w.ingo, w.social, w.nadine);
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn ticket_heads_are_filled_at_start_for_tickets_from_before_them() {
+    let mut w = World::new(None).await;
+    let named = ticket_with(&w, "a@example.org", "Anna", "Beamer", "Kein Bild.").await;
+    let mentioned = ticket_with(&w, "b@example.org", "Ben", "Raum 3", "Der Beamer.").await;
+    // As in an installation from before the heads: none, and no mark that they are done.
+    w.app.exec("DELETE FROM ticket_search_head").await;
+    w.app
+        .exec("DELETE FROM setting WHERE key = 'search_heads_backfilled'")
+        .await;
+    let admin = w.login_admin().await;
+    let page = w.page(&admin, &search_path("all", "beamer", "")).await.1;
+    assert_eq!(
+        numbers_in(&page),
+        vec![mentioned.clone(), named.clone()],
+        "without heads, newest first"
+    );
+    w.app.restart().await;
+    assert_eq!(
+        w.app.count("ticket_search_head").await,
+        w.app.count("ticket").await
+    );
+    let admin = w.login_admin().await;
+    let page = w.page(&admin, &search_path("all", "beamer", "")).await.1;
+    assert_eq!(numbers_in(&page), vec![named, mentioned]);
+    let _ = (w.press, w.it, w.moritz, w.ingo, w.social, w.nadine);
     w.app.stop().await;
 }
 

@@ -44,6 +44,7 @@ async fn demo_tickets_are_spread_like_real_ones_and_searchable() {
     assert!(departments >= 4, "{departments} departments");
     // Every ticket is in the index; the planted words are common and rare.
     assert_eq!(app.count("ticket_search").await, 6_000);
+    assert_eq!(app.count("ticket_search_head").await, 6_000);
     // A demo agent signs in and searches.
     let c = app.client();
     let token = csrf(&c, &app.url("/agent/login")).await;
