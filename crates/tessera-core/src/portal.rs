@@ -331,21 +331,14 @@ impl Tessera {
     ) -> Result<NewTicketContext> {
         let mut conn = self.db().conn().await?;
         let mut h = conn.h();
-        let (default_priority, auto_agent, auto_team) = h.topic_defaults(c.topic.id).await?;
+        let tessera_store::TopicContext {
+            default_priority,
+            agent,
+            team,
+            sla: due,
+            department,
+        } = h.topic_context(c.topic.id).await?;
         let topic_priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
-        let agent = match auto_agent {
-            Some(a) => Some(h.agent_brief(tessera_domain::AgentId(a)).await?),
-            None => None,
-        };
-        let team = match auto_team {
-            Some(t) => {
-                let id = tessera_domain::TeamId(t);
-                Some((id, h.team_name(id).await?))
-            }
-            None => None,
-        };
-        let due = h.topic_sla(c.topic.id).await?;
-        let department = h.department(c.topic.department_id).await?;
         let contact = h.contact_by_key(&c.email.key()).await?;
         let (recipients, assignees) = if o.alert {
             let recipients = h

@@ -12,7 +12,8 @@ use tessera_domain::{
 };
 
 use crate::{
-    Db, Handle, NewAttachment, NewDelivery, NewEntry, NewOutboxMail, Result, StoreError, db::on,
+    AgentBrief, Db, Handle, NewAttachment, NewDelivery, NewEntry, NewOutboxMail, Result, SlaRow,
+    StoreError, db::on,
 };
 
 /// A new ticket as one row, every default already applied.
@@ -55,19 +56,48 @@ pub struct NewEntryRow<'a> {
     pub original_html: Option<&'a str>,
 }
 
+/// What a help topic gives a new ticket, read in one query: its default priority, its
+/// automatic assignee and team (when active), its active service level and its department.
+#[derive(Debug, Clone)]
+pub struct TopicContext {
+    /// Default priority (a name).
+    pub default_priority: String,
+    /// The automatic assignee, if active.
+    pub agent: Option<AgentBrief>,
+    /// The automatic team, if active.
+    pub team: Option<(TeamId, String)>,
+    /// The active service level.
+    pub sla: Option<SlaRow>,
+    /// The topic's department.
+    pub department: Department,
+}
+
+#[derive(FromRow)]
+struct TopicContextRow {
+    default_priority: String,
+    agent_id: Option<i64>,
+    agent_name: Option<String>,
+    agent_email: Option<String>,
+    agent_lang: Option<String>,
+    team_id: Option<i64>,
+    team_name: Option<String>,
+    department_id: i64,
+    department_name: String,
+    department_email: String,
+    sla_plan_id: Option<i64>,
+    sla_name: Option<String>,
+    grace_seconds: Option<i64>,
+    schedule: Option<String>,
+    holidays: Option<String>,
+    timezone: Option<String>,
+}
+
 #[derive(FromRow)]
 struct ContactRow {
     contact_id: i64,
     email: String,
     name: String,
     lang: String,
-}
-
-#[derive(FromRow)]
-struct DepartmentRow {
-    department_id: i64,
-    name: String,
-    email: String,
 }
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` values.
@@ -178,15 +208,54 @@ impl Handle<'_> {
         }))
     }
 
-    /// A department's name and address.
-    pub async fn department(&mut self, id: DepartmentId) -> Result<Department> {
-        let r: DepartmentRow = on!(self, c => sqlx::query_as(
-            "SELECT department_id, name, email FROM department WHERE department_id = $1")
-            .bind(id.0).fetch_one(c).await?);
-        Ok(Department {
-            id: DepartmentId(r.department_id),
-            name: r.name,
-            email: r.email,
+    /// A topic's defaults for a new ticket, with its department, in one query.
+    pub async fn topic_context(&mut self, topic: HelpTopicId) -> Result<TopicContext> {
+        let r: TopicContextRow = on!(self, c => sqlx::query_as(
+            "SELECT h.default_priority,
+                    a.agent_id, a.display_name AS agent_name, a.email AS agent_email,
+                    a.lang AS agent_lang,
+                    tm.team_id, tm.name AS team_name,
+                    d.department_id, d.name AS department_name, d.email AS department_email,
+                    s.sla_plan_id, s.name AS sla_name, s.grace_seconds, s.schedule, s.holidays,
+                    s.timezone
+             FROM help_topic h
+             JOIN department d ON d.department_id = h.department_id
+             LEFT JOIN agent a ON a.agent_id = h.auto_agent_id AND a.is_active
+             LEFT JOIN team tm ON tm.team_id = h.auto_team_id AND tm.is_active
+             LEFT JOIN sla_plan s ON s.sla_plan_id = h.sla_plan_id AND s.is_active
+             WHERE h.help_topic_id = $1")
+            .bind(topic.0).fetch_one(c).await?);
+        let agent = match (r.agent_id, r.agent_name, r.agent_email, r.agent_lang) {
+            (Some(agent_id), Some(display_name), Some(email), Some(lang)) => Some(AgentBrief {
+                agent_id,
+                display_name,
+                email,
+                lang,
+            }),
+            _ => None,
+        };
+        let team = r
+            .team_id
+            .map(|id| (TeamId(id), r.team_name.unwrap_or_default()));
+        let sla = r.sla_plan_id.map(|sla_plan_id| SlaRow {
+            sla_plan_id,
+            name: r.sla_name.unwrap_or_default(),
+            grace_seconds: r.grace_seconds.unwrap_or_default(),
+            schedule: r.schedule.unwrap_or_default(),
+            holidays: r.holidays.unwrap_or_default(),
+            is_active: true,
+            timezone: r.timezone.unwrap_or_default(),
+        });
+        Ok(TopicContext {
+            default_priority: r.default_priority,
+            agent,
+            team,
+            sla,
+            department: Department {
+                id: DepartmentId(r.department_id),
+                name: r.department_name,
+                email: r.department_email,
+            },
         })
     }
 
