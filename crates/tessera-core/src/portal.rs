@@ -578,7 +578,6 @@ impl Tessera {
             })
             .collect();
         h.enqueue_deliveries(&deliveries).await?;
-        drop(h);
         tx.commit().await?;
         if !deliveries.is_empty() {
             self.webhooks_queued();
