@@ -2,20 +2,19 @@
 //! tickets keep the answers.
 
 use tessera_domain::{
-    FieldKind, FieldValue, HelpTopicId, Lang, Problem, TicketId, Timestamp, TopicField,
-    TopicFieldId, field::FieldDraft,
+    FieldKind, FieldValue, HelpTopicId, Lang, Problem, TopicField, TopicFieldId, field::FieldDraft,
 };
-use tessera_store::{Handle, StoreError, TopicRow};
+use tessera_store::{StoreError, TopicRow};
 
 use crate::{Actor, CoreError, Result, Tessera, admin::record};
 
 /// A checked answer, ready to store with its ticket.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
-    field: TopicFieldId,
+    pub(crate) field: TopicFieldId,
     label: (String, String),
     kind: FieldKind,
-    value: String,
+    pub(crate) value: String,
 }
 
 fn describe(f: &TopicField) -> String {
@@ -154,19 +153,6 @@ impl Tessera {
         }
         Ok(answers)
     }
-}
-
-/// Stores a new ticket's answers (in the caller's transaction).
-pub(crate) async fn store_answers(
-    h: &mut Handle<'_>,
-    ticket: TicketId,
-    answers: &[Answer],
-    now: Timestamp,
-) -> Result<()> {
-    for a in answers {
-        h.insert_field_value(ticket, a.field, &a.value, now).await?;
-    }
-    Ok(())
 }
 
 /// The answers as plain-text lines (`Label: value`) for mail, in a language; empty when there

@@ -354,37 +354,54 @@ pub(crate) async fn agent_alert(
     actor: &str,
     text: &str,
 ) -> crate::Result<()> {
-    let link = format!("{}/agent/tickets/{}", app.config().base_url, ticket.number);
-    let subject_key = format!("mail-alert-{kind}-subject");
-    let body_key = format!("mail-alert-{kind}-body");
-    for a in to {
-        let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.settings().default_lang);
-        let mail = letter(
-            app,
-            ticket,
-            Letter {
-                to: Mailbox {
-                    name: a.display_name.clone(),
-                    email: a.email.clone(),
-                },
-                lang,
-                subject_key: &subject_key,
-                body_key: &body_key,
-                args: vec![
-                    ("actor", actor.to_owned()),
-                    ("message", quote(text, 2000)),
-                    ("requester", ticket.requester.name.clone()),
-                    ("department", ticket.department.name.clone()),
-                ],
-                link: link.clone(),
-                link_key: "mail-open-ticket",
-                auto: true,
-                references: vec![],
-            },
-        );
+    for mail in agent_alert_mails(app, ticket, to, kind, actor, text) {
         h.enqueue_mail(&mail).await?;
     }
     Ok(())
+}
+
+/// The mails of `agent_alert`, composed without a database (for a new ticket, before its
+/// transaction).
+pub(crate) fn agent_alert_mails(
+    app: &Tessera,
+    ticket: &Ticket,
+    to: &[AgentBrief],
+    kind: &str,
+    actor: &str,
+    text: &str,
+) -> Vec<NewOutboxMail> {
+    let link = format!("{}/agent/tickets/{}", app.config().base_url, ticket.number);
+    let subject_key = format!("mail-alert-{kind}-subject");
+    let body_key = format!("mail-alert-{kind}-body");
+    let message = quote(text, 2000);
+    to.iter()
+        .map(|a| {
+            let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.settings().default_lang);
+            letter(
+                app,
+                ticket,
+                Letter {
+                    to: Mailbox {
+                        name: a.display_name.clone(),
+                        email: a.email.clone(),
+                    },
+                    lang,
+                    subject_key: &subject_key,
+                    body_key: &body_key,
+                    args: vec![
+                        ("actor", actor.to_owned()),
+                        ("message", message.clone()),
+                        ("requester", ticket.requester.name.clone()),
+                        ("department", ticket.department.name.clone()),
+                    ],
+                    link: link.clone(),
+                    link_key: "mail-open-ticket",
+                    auto: true,
+                    references: vec![],
+                },
+            )
+        })
+        .collect()
 }
 
 /// A set-password link for an agent (`kind`: `invite` or `reset`).

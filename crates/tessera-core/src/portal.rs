@@ -3,10 +3,13 @@
 use tessera_domain::{
     BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority,
     Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp, WebhookEvent,
-    model::{Attachment, HelpTopic, ThreadEntry, Ticket},
+    model::{Attachment, Contact, Department, HelpTopic, ThreadEntry, Ticket},
     validate,
 };
-use tessera_store::{Grant, Handle, NewAttachment, NewEntry, NewTicket, StoreError, TempBlob};
+use tessera_store::{
+    AgentBrief, Grant, Handle, NewAttachment, NewDelivery, NewEntry, NewEntryRow, NewTicket,
+    NewTicketRow, StoreError, TempBlob,
+};
 
 use crate::{CoreError, Result, Tessera, notify, token};
 
@@ -291,83 +294,299 @@ impl Tessera {
     /// Writes a checked ticket: ticket, first message, attachments, answers, and — as the
     /// options say — the requester's access token with the confirmation mail and the agents'
     /// alerts, in one transaction. Shared by the portal and the ticket API.
+    ///
+    /// The transaction holds SQLite's one writer, so everything that can be known before it
+    /// is: the topic's defaults, the department, the alert recipients and the webhooks are
+    /// read first, the ticket's id and number drawn, and the mails, the webhook payloads and
+    /// the index document composed from memory; inside remain only the inserts, one per
+    /// table. What was read before may be a moment old when the ticket commits — as if the
+    /// ticket had been opened a moment earlier.
     pub(crate) async fn write_new_ticket(
         &self,
-        c: CheckedTicket,
+        mut c: CheckedTicket,
         o: &WriteOptions<'_>,
     ) -> Result<Opened> {
-        let files = self.commit_blobs(c.uploads).await?;
+        let files = self.commit_blobs(std::mem::take(&mut c.uploads)).await?;
+        let known = self.read_new_ticket_context(&c, o).await?;
+        // A reserved id or a drawn number can be taken meanwhile (another process's ticket,
+        // a number drawn twice at once); the insert refuses it and the ticket is composed
+        // again under fresh ones.
+        let mut attempt = 0;
+        loop {
+            match self.try_write_new_ticket(&c, o, &known, &files).await {
+                Err(CoreError::Store(e)) if e.is_ticket_key_conflict() && attempt < 5 => {
+                    attempt += 1;
+                    self.db().ticket_ids_taken();
+                }
+                r => return r,
+            }
+        }
+    }
+
+    /// What a new ticket's transaction needs to read, read before it.
+    async fn read_new_ticket_context(
+        &self,
+        c: &CheckedTicket,
+        o: &WriteOptions<'_>,
+    ) -> Result<NewTicketContext> {
+        let mut conn = self.db().conn().await?;
+        let mut h = conn.h();
+        let tessera_store::TopicContext {
+            default_priority,
+            agent,
+            team,
+            sla: due,
+            department,
+        } = h.topic_context(c.topic.id).await?;
+        let topic_priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
+        let contact = h.contact_by_key(&c.email.key()).await?;
+        let (recipients, assignees) = if o.alert {
+            let recipients = h
+                .department_alert_recipients(c.topic.department_id, false)
+                .await?;
+            // The assignee hears of it as their ticket, not only as a new one in the
+            // department (as `notify::assignees` finds them).
+            let assignees = match (&agent, &team) {
+                (Some(a), _) => vec![a.clone()],
+                (None, Some((t, _))) => h.team_members(*t).await?,
+                (None, None) => Vec::new(),
+            };
+            (recipients, assignees)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let webhooks = h
+            .subscribed_webhooks(WebhookEvent::TicketCreated.bit())
+            .await?;
+        Ok(NewTicketContext {
+            priority: o.priority.unwrap_or(topic_priority),
+            agent,
+            team,
+            due,
+            department,
+            contact,
+            recipients,
+            assignees,
+            webhooks,
+        })
+    }
+
+    /// Composes a new ticket under a fresh id and number and writes it in one transaction.
+    async fn try_write_new_ticket(
+        &self,
+        c: &CheckedTicket,
+        o: &WriteOptions<'_>,
+        k: &NewTicketContext,
+        files: &[(String, String, String, i64)],
+    ) -> Result<Opened> {
         let now = Timestamp::now();
-        let mut tx = self.db().begin().await?;
-        let contact = tx
-            .h()
-            .upsert_contact(c.email.as_str(), &c.email.key(), &c.name, c.lang)
-            .await?;
-        let (ticket_id, number, auto_assigned) = self
-            .insert_ticket_draft(
-                &mut tx.h(),
-                &TicketDraft {
-                    subject: &c.subject,
-                    source: o.source,
-                    topic: Some(c.topic.id),
-                    department: c.topic.department_id,
-                    requester: contact,
-                    now,
-                },
-            )
-            .await?;
-        if let Some(p) = o.priority {
-            tx.h().set_priority(ticket_id, p, now).await?;
-        }
-        if let Some(ip) = o.client_ip {
-            tx.h().set_ticket_client_ip(ticket_id, ip).await?;
-        }
-        let entry = tx
-            .h()
-            .insert_entry(&NewEntry {
-                ticket_id,
-                kind: EntryKind::Message,
-                author_contact_id: Some(contact),
-                author_agent_id: None,
-                body: &c.body,
-                body_format: BodyFormat::Markdown,
-                now,
-            })
-            .await?;
-        if o.original_html.is_some() {
-            // Kept as sent, like a mail's HTML: sanitised whenever it is shown.
-            tx.h()
-                .set_entry_original(entry, None, o.original_html)
-                .await?;
-        }
-        self.store_uploads(&mut tx.h(), ticket_id, entry, files)
-            .await?;
-        crate::fields::store_answers(&mut tx.h(), ticket_id, &c.answers, now).await?;
-        let ticket = tx.h().ticket(ticket_id).await?;
-        if o.confirm {
-            let minted = token::mint();
-            tx.h()
-                .insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
-                .await?;
+        let ticket_id = self.db().reserve_ticket_id().await?;
+        let number = self.draw_ticket_number().await?;
+        // An existing contact keeps its name, address and language (`upsert_contact`).
+        let requester = match &k.contact {
+            Some(existing) => existing.clone(),
+            None => Contact {
+                id: ContactId(0),
+                email: c.email.as_str().to_owned(),
+                name: c.name.clone(),
+                lang: c.lang,
+            },
+        };
+        let ticket = Ticket {
+            id: ticket_id,
+            number: number.clone(),
+            subject: c.subject.clone(),
+            status: tessera_domain::TicketStatus::Open,
+            priority: k.priority,
+            help_topic: Some(c.topic.clone()),
+            department: k.department.clone(),
+            requester,
+            assignee_agent: k
+                .agent
+                .as_ref()
+                .map(|a| (tessera_domain::AgentId(a.agent_id), a.display_name.clone())),
+            assignee_team: k.team.clone(),
+            is_answered: false,
+            due_at: k.due.as_ref().map(|plan| crate::sla_due(plan, now)),
+            created_at: now,
+            updated_at: now,
+        };
+        let auto_assigned = k.agent.is_some() || k.team.is_some();
+
+        let mut mails = Vec::new();
+        let minted = o.confirm.then(token::mint);
+        if let Some(minted) = &minted {
             let summary = crate::fields::with_summary(&c.answers, ticket.requester.lang, &c.body);
-            let mail = notify::ticket_opened(self, &ticket, &summary, &minted.token, None);
-            tx.h().enqueue_mail(&mail).await?;
+            mails.push(notify::ticket_opened(
+                self,
+                &ticket,
+                &summary,
+                &minted.token,
+                None,
+            ));
         }
         if o.alert {
-            self.alert_new_ticket(&mut tx.h(), &ticket, auto_assigned, &c.body)
+            let mut agents = k.recipients.clone();
+            if auto_assigned {
+                let org = self.settings().org_name.clone();
+                mails.extend(notify::agent_alert_mails(
+                    self,
+                    &ticket,
+                    &k.assignees,
+                    "assigned",
+                    &org,
+                    "",
+                ));
+                agents.retain(|a| !k.assignees.iter().any(|x| x.agent_id == a.agent_id));
+            }
+            let author = ticket.requester.name.clone();
+            mails.extend(notify::agent_alert_mails(
+                self, &ticket, &agents, "new", &author, &c.body,
+            ));
+        }
+        // The document `reindex_ticket` would read back: number, subject, requester, the
+        // message, file names and answers.
+        let head_text = format!(
+            "{} {} {} {}",
+            ticket.number, ticket.subject, ticket.requester.name, ticket.requester.email
+        );
+        let mut head = tessera_domain::IndexText::default();
+        head.add(&head_text);
+        let head = head.finish();
+        let mut doc = tessera_domain::IndexText::default();
+        doc.add(&head_text);
+        doc.add(&c.body);
+        for (_, filename, _, _) in files {
+            doc.add(filename);
+        }
+        for a in &c.answers {
+            doc.add(&a.value);
+        }
+        let doc = doc.finish();
+        let hooks: Vec<(i64, String, String)> = if k.webhooks.is_empty() {
+            Vec::new()
+        } else {
+            let entry = tessera_store::WebhookEntry {
+                kind: EntryKind::Message.as_str().to_owned(),
+                author: Some(ticket.requester.name.clone()),
+                by_agent: false,
+                body: c.body.clone(),
+                created_at: now.0,
+            };
+            k.webhooks
+                .iter()
+                .map(|w| {
+                    let (id, payload) = self.webhook_payload(
+                        WebhookEvent::TicketCreated,
+                        &ticket,
+                        Some(&entry),
+                        None,
+                        now,
+                    );
+                    (*w, id, payload)
+                })
+                .collect()
+        };
+        let assigned = auto_assigned.then(|| {
+            TicketEvent::Assigned {
+                agent: k.agent.as_ref().map(|a| a.display_name.clone()),
+                team: k.team.as_ref().map(|(_, n)| n.clone()),
+            }
+            .encode()
+        });
+        let created = TicketEvent::Created {
+            source: o.source.into(),
+        }
+        .encode();
+
+        let mut tx = self.db().begin().await?;
+        let mut h = tx.h();
+        let contact = h
+            .upsert_contact(c.email.as_str(), &c.email.key(), &c.name, c.lang)
+            .await?;
+        h.insert_ticket_row(&NewTicketRow {
+            ticket_id,
+            number: &number,
+            subject: &c.subject,
+            priority: k.priority,
+            source: o.source,
+            help_topic_id: Some(c.topic.id),
+            department_id: c.topic.department_id,
+            requester_id: contact,
+            assignee_agent_id: ticket.assignee_agent.as_ref().map(|(a, _)| *a),
+            assignee_team_id: ticket.assignee_team.as_ref().map(|(t, _)| *t),
+            due_at: ticket.due_at,
+            client_ip: o.client_ip,
+            now,
+        })
+        .await?;
+        let entry = |kind, author_contact_id, body, original_html| NewEntryRow {
+            entry: NewEntry {
+                ticket_id,
+                kind,
+                author_contact_id,
+                author_agent_id: None,
+                body,
+                body_format: BodyFormat::Markdown,
+                now,
+            },
+            original_html,
+        };
+        let mut rows = Vec::with_capacity(3);
+        if let Some(assigned) = &assigned {
+            rows.push(entry(EntryKind::Event, None, assigned.as_str(), None));
+        }
+        rows.push(entry(EntryKind::Event, Some(contact), &created, None));
+        // Kept as sent, like a mail's HTML: sanitised whenever it is shown.
+        rows.push(entry(
+            EntryKind::Message,
+            Some(contact),
+            &c.body,
+            o.original_html,
+        ));
+        let ids = h.insert_entries(&rows).await?;
+        let message = *ids.last().ok_or(CoreError::Store(StoreError::NotFound))?;
+        let attachments: Vec<NewAttachment<'_>> = files
+            .iter()
+            .map(|(key, filename, content_type, size)| NewAttachment {
+                ticket_id,
+                thread_entry_id: message,
+                blob_key: key,
+                filename,
+                content_type,
+                size: *size,
+            })
+            .collect();
+        h.insert_attachments(&attachments).await?;
+        let answers: Vec<_> = c
+            .answers
+            .iter()
+            .map(|a| (a.field, a.value.as_str()))
+            .collect();
+        h.insert_field_values(ticket_id, &answers, now).await?;
+        if let Some(minted) = &minted {
+            h.insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
                 .await?;
         }
-        tx.h().reindex_ticket(ticket_id).await?;
-        self.queue_webhooks(
-            &mut tx.h(),
-            WebhookEvent::TicketCreated,
-            ticket_id,
-            Some(entry),
-            None,
-            now,
-        )
-        .await?;
+        h.enqueue_mails(&mails).await?;
+        h.set_search_doc(ticket_id, &doc).await?;
+        h.set_search_heads(&[(ticket_id.0, head)]).await?;
+        let deliveries: Vec<NewDelivery<'_>> = hooks
+            .iter()
+            .map(|(webhook_id, uuid, payload)| NewDelivery {
+                webhook_id: *webhook_id,
+                uuid,
+                event: WebhookEvent::TicketCreated.as_str(),
+                ticket_id: Some(ticket_id),
+                payload,
+                now,
+            })
+            .collect();
+        h.enqueue_deliveries(&deliveries).await?;
         tx.commit().await?;
+        if !deliveries.is_empty() {
+            self.webhooks_queued();
+        }
         self.changed();
         tracing::info!(ticket = %number, source = o.source, "ticket opened");
         Ok(Opened {
@@ -378,6 +597,19 @@ impl Tessera {
                 contact_id: contact,
             },
         })
+    }
+
+    /// A fresh ticket number not taken yet (checked again by the insert's constraint).
+    async fn draw_ticket_number(&self) -> Result<String> {
+        let number_format = self.settings().number_format.clone();
+        let mut conn = self.db().conn().await?;
+        for _ in 0..50 {
+            let number = number_format.generate(|| token::random_bytes(1)[0]);
+            if !conn.h().ticket_number_taken(&number).await? {
+                return Ok(number);
+            }
+        }
+        Err(CoreError::Config("ticket number format exhausted".into()))
     }
 
     /// Adds a message from a participant through the portal.
@@ -657,6 +889,27 @@ pub(crate) struct CheckedTicket {
     pub uploads: Vec<Upload>,
     /// The requester's language.
     pub lang: Lang,
+}
+
+/// What a new ticket takes from the database besides itself, read before its transaction.
+struct NewTicketContext {
+    /// The topic's default, or what the caller asked for.
+    priority: Priority,
+    /// The topic's automatic assignee (active).
+    agent: Option<AgentBrief>,
+    /// The topic's automatic team (active).
+    team: Option<(tessera_domain::TeamId, String)>,
+    /// The topic's active service level.
+    due: Option<tessera_store::SlaRow>,
+    department: Department,
+    /// The requester, if known already.
+    contact: Option<Contact>,
+    /// The department's alert recipients.
+    recipients: Vec<AgentBrief>,
+    /// Who is alerted of the automatic assignment.
+    assignees: Vec<AgentBrief>,
+    /// Webhooks subscribed to `ticket.created`.
+    webhooks: Vec<i64>,
 }
 
 /// How a checked ticket is written: where it came from, and which mail it causes.

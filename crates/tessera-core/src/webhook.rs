@@ -6,9 +6,12 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tessera_domain::{
     Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp, WebhookEvent,
+    model::Ticket,
     webhook::{self, Refusal},
 };
-use tessera_store::{AttemptRow, DeliveryRow, Handle, NewDelivery, WebhookRow, WebhookSettings};
+use tessera_store::{
+    AttemptRow, DeliveryRow, Handle, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings,
+};
 
 use crate::{Actor, CoreError, Result, Tessera, admin::record, token};
 
@@ -187,6 +190,58 @@ pub(crate) fn hook_of(e: &TicketEvent) -> Option<(WebhookEvent, serde_json::Valu
 }
 
 impl Tessera {
+    /// One delivery's id and JSON body: the event, the ticket as given and the entry.
+    pub(crate) fn webhook_payload(
+        &self,
+        event: WebhookEvent,
+        t: &Ticket,
+        entry: Option<&WebhookEntry>,
+        change: Option<&serde_json::Value>,
+        now: Timestamp,
+    ) -> (String, String) {
+        let base = self.config().base_url.trim_end_matches('/');
+        let id = uuid();
+        let mut body = serde_json::json!({
+            "id": id,
+            "event": event.as_str(),
+            "occurred_at": rfc3339(now),
+            "ticket": {
+                "number": t.number,
+                "subject": t.subject,
+                "status": t.status.as_str(),
+                "priority": t.priority.as_str(),
+                "department": t.department.name,
+                "topic": t.help_topic.as_ref().map(|x| x.name(self.settings().default_lang).to_owned()),
+                "requester": { "name": t.requester.name, "email": t.requester.email },
+                "assignee": {
+                    "agent": t.assignee_agent.as_ref().map(|(_, n)| n),
+                    "team": t.assignee_team.as_ref().map(|(_, n)| n),
+                },
+                "url": format!("{base}/agent/tickets/{}", t.number),
+            },
+        });
+        if let Some(e) = entry {
+            body["entry"] = serde_json::json!({
+                "kind": e.kind,
+                "author": e.author.clone().unwrap_or_default(),
+                "by_agent": e.by_agent,
+                "body": e.body,
+                "created_at": rfc3339(Timestamp(e.created_at)),
+            });
+        }
+        if let Some(c) = change {
+            body["change"] = c.clone();
+        }
+        (id, body.to_string())
+    }
+
+    /// Wakes the webhook worker after the transaction that queued deliveries commits.
+    pub(crate) fn webhooks_queued(&self) {
+        self.inner
+            .webhook_queued
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Queues `event` about a ticket for every active webhook subscribed to it, on the
     /// change's own handle (so inside its transaction). The payload is built now, from the
     /// ticket as this transaction sees it; with no subscriber this costs one query on the
@@ -209,42 +264,9 @@ impl Tessera {
             Some(e) => Some(h.webhook_entry(e).await?),
             None => None,
         };
-        let base = self.config().base_url.trim_end_matches('/');
-        let ticket_json = serde_json::json!({
-            "number": t.number,
-            "subject": t.subject,
-            "status": t.status.as_str(),
-            "priority": t.priority.as_str(),
-            "department": t.department.name,
-            "topic": t.help_topic.as_ref().map(|x| x.name(self.settings().default_lang).to_owned()),
-            "requester": { "name": t.requester.name, "email": t.requester.email },
-            "assignee": {
-                "agent": t.assignee_agent.as_ref().map(|(_, n)| n),
-                "team": t.assignee_team.as_ref().map(|(_, n)| n),
-            },
-            "url": format!("{base}/agent/tickets/{}", t.number),
-        });
         for webhook_id in hooks {
-            let id = uuid();
-            let mut body = serde_json::json!({
-                "id": id,
-                "event": event.as_str(),
-                "occurred_at": rfc3339(now),
-                "ticket": ticket_json,
-            });
-            if let Some(e) = &entry {
-                body["entry"] = serde_json::json!({
-                    "kind": e.kind,
-                    "author": e.author.clone().unwrap_or_default(),
-                    "by_agent": e.by_agent,
-                    "body": e.body,
-                    "created_at": rfc3339(Timestamp(e.created_at)),
-                });
-            }
-            if let Some(c) = &change {
-                body["change"] = c.clone();
-            }
-            let payload = body.to_string();
+            let (id, payload) =
+                self.webhook_payload(event, &t, entry.as_ref(), change.as_ref(), now);
             h.enqueue_delivery(&NewDelivery {
                 webhook_id,
                 uuid: &id,

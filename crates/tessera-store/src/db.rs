@@ -31,6 +31,8 @@ pub struct SqliteDb {
     /// Connections for reading (and for the writer).
     pub pool: SqlitePool,
     gate: Arc<WriteGate>,
+    /// Ids for new tickets (`Db::reserve_ticket_id`).
+    pub(crate) ticket_ids: Arc<crate::new_ticket::TicketIds>,
 }
 
 /// A connection pool to either backend.
@@ -125,6 +127,7 @@ impl Db {
             Ok(Db::Sqlite(SqliteDb {
                 pool,
                 gate: WriteGate::new(),
+                ticket_ids: Arc::default(),
             }))
         }
     }

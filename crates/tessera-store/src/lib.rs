@@ -17,6 +17,7 @@ mod fields;
 mod inbound;
 mod mailbox;
 mod members;
+mod new_ticket;
 mod outbox;
 mod queue;
 mod records;
@@ -39,6 +40,7 @@ pub use inbound::{
 };
 pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;
+pub use new_ticket::{NewEntryRow, NewTicketRow, TopicContext};
 pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use records::{NewAttachment, NewEntry, NewTicket};

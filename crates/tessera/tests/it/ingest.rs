@@ -977,3 +977,61 @@ async fn every_corpus_message_has_its_outcome() {
     assert_eq!(app.count("ticket").await, 12);
     app.stop().await;
 }
+
+/// Portal tickets draw their key before their transaction (their mail names it); a ticket
+/// that mail opened meanwhile may hold the key drawn next, and the portal ticket is then
+/// written under another one instead of failing.
+#[tokio::test]
+async fn a_ticket_opened_by_mail_between_portal_tickets_takes_no_key_from_them() {
+    let app = TestApp::start().await;
+    let portal = |subject: &str| tessera_core::NewTicketInput {
+        email: "erika@example.org".into(),
+        name: "Erika".into(),
+        help_topic_id: "1".into(),
+        subject: subject.into(),
+        body: "Der Drucker druckt nicht.".into(),
+        uploads: vec![],
+        lang: tessera_domain::Lang::De,
+    };
+    let first = app.app.open_ticket(portal("Erstes")).await.unwrap();
+    let (by_mail, _) = opened(&ingest(&app, &eml(THUNDERBIRD_NEW)).await);
+    let second = app.app.open_ticket(portal("Zweites")).await.unwrap();
+    assert_ne!(first.ticket_id, second.ticket_id);
+    assert_eq!(app.count("ticket").await, 3);
+    let mail_id = app
+        .scalar(&format!(
+            "SELECT ticket_id FROM ticket WHERE number = '{by_mail}'"
+        ))
+        .await;
+    assert!(mail_id != first.ticket_id.0 && mail_id != second.ticket_id.0);
+    // The second portal ticket is whole under its key: subject, thread, index, mail.
+    assert_eq!(
+        text(
+            &app,
+            &format!(
+                "SELECT subject FROM ticket WHERE ticket_id = {}",
+                second.ticket_id.0
+            )
+        )
+        .await,
+        "Zweites"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "thread_entry WHERE ticket_id = {} AND kind = 'message'",
+            second.ticket_id.0
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "outbox_mail WHERE ticket_id = {} AND message_id LIKE 'tessera.{}.%'",
+            second.ticket_id.0, second.ticket_id.0
+        ))
+        .await,
+        1,
+        "the confirmation's Message-ID names the key the ticket has"
+    );
+    app.stop().await;
+}
