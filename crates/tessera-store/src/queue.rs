@@ -266,16 +266,20 @@ impl Handle<'_> {
         // would rather read every ticket of a department or status from its index and sort
         // them (seconds at a million); `likely` tells it the conditions keep most rows.
         // PostgreSQL weighs the LIMIT itself and has no `likely`.
-        let hint = matches!(q.queue, Queue::Closed | Queue::All)
-            && q.sort != Sort::Updated
-            && self.backend() == Backend::Sqlite;
+        let sqlite_sorted = q.sort != Sort::Updated && self.backend() == Backend::Sqlite;
+        let hint = sqlite_sorted && matches!(q.queue, Queue::Closed | Queue::All);
+        // The other queues are small and best read through their filters' indexes, then
+        // sorted. On a deep page SQLite would take the cursor's range of the sort index
+        // instead and walk the many tickets of other queues in it; `likely` says the range
+        // keeps most rows, which on a deep page it does.
+        let hint_cursor = sqlite_sorted && !hint;
         let wrap = |c: String| if hint { format!("likely({c})") } else { c };
         // Due and priority repeat across many tickets, and SQLite reads only the first
         // column of a row value `(key, id) > (k, i)` as an index range, walking every ticket
         // of the cursor's key before the cursor. Split into `key = k AND id > i`, which is one
         // range of the `(key, ticket_id)` index, and `key > k`; each is a branch of its own.
         // (The other queues are read through their filters' indexes and sorted, where the
-        // row value is fine; PostgreSQL reads a row value as a range on both columns.)
+        // row value only filters; PostgreSQL reads a row value as a range on both columns.)
         let split = hint && q.after.is_some() && matches!(q.sort, Sort::Due | Sort::Priority);
         let n_parts = branches.len() * if split { 2 } else { 1 };
         let single = n_parts == 1;
@@ -303,11 +307,15 @@ impl Handle<'_> {
                         ]
                     } else {
                         // A row value, unlike `a < k OR (a = k AND id < i)`, is a range both
-                        // databases read from an index when the key is (nearly) unique.
-                        vec![(
-                            format!(" AND ({expr}, t.ticket_id) {cmp} ({k}, {i})"),
-                            order.clone(),
-                        )]
+                        // databases read from an index: on both columns in PostgreSQL, on
+                        // the key in SQLite, enough when it is (nearly) unique.
+                        let range = format!("({expr}, t.ticket_id) {cmp} ({k}, {i})");
+                        let range = if hint_cursor {
+                            format!("likely({range})")
+                        } else {
+                            range
+                        };
+                        vec![(format!(" AND {range}"), order.clone())]
                     }
                 }
             };
