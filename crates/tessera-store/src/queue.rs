@@ -5,7 +5,7 @@ use tessera_domain::{
     AgentId, DepartmentId, HelpTopicId, Queue, Sort, TeamId, TicketStatus, Timestamp,
 };
 
-use crate::{Handle, Result, db::on};
+use crate::{Backend, Handle, Result, db::on};
 
 /// Which tickets an agent may see, as SQL needs it.
 #[derive(Debug, Clone)]
@@ -261,31 +261,78 @@ impl Handle<'_> {
         let order = format!("ORDER BY {expr} {dir}, t.ticket_id {dir}");
         let limit = sql.int(q.limit);
         let branches = branches(&mut sql, v, q.queue);
-        let single = branches.len() == 1;
-        let mut parts = Vec::with_capacity(branches.len());
-        for (n, branch) in branches.into_iter().enumerate() {
-            let cond = queue_condition(&mut sql, q.queue, v, now);
-            let mut filters = filters(&mut sql, q);
-            if let Some((key, id)) = &q.after {
-                let k = if is_text {
-                    sql.str(key)
+        // Closed and All hold most tickets, so walking the sort's index and keeping what
+        // matches stops after about a page. SQLite's planner does not weigh the LIMIT and
+        // would rather read every ticket of a department or status from its index and sort
+        // them (seconds at a million); `likely` tells it the conditions keep most rows.
+        // PostgreSQL weighs the LIMIT itself and has no `likely`.
+        let sqlite_sorted = q.sort != Sort::Updated && self.backend() == Backend::Sqlite;
+        let hint = sqlite_sorted && matches!(q.queue, Queue::Closed | Queue::All);
+        // The other queues are small and best read through their filters' indexes, then
+        // sorted. On a deep page SQLite would take the cursor's range of the sort index
+        // instead and walk the many tickets of other queues in it; `likely` says the range
+        // keeps most rows, which on a deep page it does.
+        let hint_cursor = sqlite_sorted && !hint;
+        let wrap = |c: String| if hint { format!("likely({c})") } else { c };
+        // Due and priority repeat across many tickets, and SQLite reads only the first
+        // column of a row value `(key, id) > (k, i)` as an index range, walking every ticket
+        // of the cursor's key before the cursor. Split into `key = k AND id > i`, which is one
+        // range of the `(key, ticket_id)` index, and `key > k`; each is a branch of its own.
+        // (The other queues are read through their filters' indexes and sorted, where the
+        // row value only filters; PostgreSQL reads a row value as a range on both columns.)
+        let split = hint && q.after.is_some() && matches!(q.sort, Sort::Due | Sort::Priority);
+        let n_parts = branches.len() * if split { 2 } else { 1 };
+        let single = n_parts == 1;
+        let mut parts = Vec::with_capacity(n_parts);
+        for branch in branches {
+            // Each range with the order that reads it from the index: within one key, by
+            // id alone (SQLite does not see that an expression equal to a constant is
+            // already in order, and would sort).
+            let ranges: Vec<(String, String)> = match &q.after {
+                None => vec![(String::new(), order.clone())],
+                Some((key, id)) => {
+                    let k = if is_text {
+                        sql.str(key)
+                    } else {
+                        sql.int(key.parse().unwrap_or(0))
+                    };
+                    let i = sql.int(*id);
+                    if split {
+                        vec![
+                            (
+                                format!(" AND {expr} = {k} AND t.ticket_id {cmp} {i}"),
+                                format!("ORDER BY t.ticket_id {dir}"),
+                            ),
+                            (format!(" AND {expr} {cmp} {k}"), order.clone()),
+                        ]
+                    } else {
+                        // A row value, unlike `a < k OR (a = k AND id < i)`, is a range both
+                        // databases read from an index: on both columns in PostgreSQL, on
+                        // the key in SQLite, enough when it is (nearly) unique.
+                        let range = format!("({expr}, t.ticket_id) {cmp} ({k}, {i})");
+                        let range = if hint_cursor {
+                            format!("likely({range})")
+                        } else {
+                            range
+                        };
+                        vec![(format!(" AND {range}"), order.clone())]
+                    }
+                }
+            };
+            for (range, order) in ranges {
+                let cond = wrap(queue_condition(&mut sql, q.queue, v, now));
+                let filters = filters(&mut sql, q);
+                let filter = format!("{} AND {cond}{filters}{range}", wrap(branch.clone()));
+                parts.push(if single {
+                    filter
                 } else {
-                    sql.int(key.parse().unwrap_or(0))
-                };
-                let i = sql.int(*id);
-                // A row value, unlike `a < k OR (a = k AND id < i)`, is a range both
-                // databases read from an index: deep pages cost what the first one does.
-                filters.push_str(&format!(" AND ({expr}, t.ticket_id) {cmp} ({k}, {i})"));
+                    format!(
+                        "SELECT ticket_id FROM (SELECT t.ticket_id FROM ticket t WHERE {filter}
+                         {order} LIMIT {limit}) AS b{}",
+                        parts.len()
+                    )
+                });
             }
-            let filter = format!("{branch} AND {cond}{filters}");
-            parts.push(if single {
-                filter
-            } else {
-                format!(
-                    "SELECT ticket_id FROM (SELECT t.ticket_id FROM ticket t WHERE {filter}
-                     {order} LIMIT {limit}) AS b{n}"
-                )
-            });
         }
         let filter = if single {
             parts.concat()
