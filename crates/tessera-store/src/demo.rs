@@ -1,7 +1,11 @@
 //! Bulk writes for generated demo data: many rows per statement, ids chosen up front, so
 //! that a million tickets take minutes. Nothing here is used for real tickets.
 
-use crate::{Handle, Result, db::on};
+use crate::{
+    Handle, Result,
+    db::on,
+    rows::{V, bind_values, placeholders},
+};
 
 /// A generated ticket with everything it holds.
 #[derive(Debug, Clone)]
@@ -61,48 +65,6 @@ pub struct DemoEntry {
 
 /// A generated attachment: (file name, content type, size, blob key).
 pub type DemoFile = (String, &'static str, i64, String);
-
-enum V<'a> {
-    I(i64),
-    O(Option<i64>),
-    S(&'a str),
-    B(bool),
-}
-
-macro_rules! bind_values {
-    ($q:expr, $vals:expr) => {{
-        let mut q = $q;
-        for v in $vals {
-            q = match v {
-                V::I(i) => q.bind(*i),
-                V::O(o) => q.bind(*o),
-                V::S(s) => q.bind(*s),
-                V::B(b) => q.bind(*b),
-            };
-        }
-        q
-    }};
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `cols` values.
-fn placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
-        }
-        s.push(')');
-    }
-    s
-}
 
 impl Handle<'_> {
     /// The next free ids of tickets, thread entries and attachments.
@@ -314,16 +276,5 @@ impl Handle<'_> {
                 .execute(c).await?.rows_affected());
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_number_rows_and_columns() {
-        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(placeholders(1, 1), "($1)");
     }
 }

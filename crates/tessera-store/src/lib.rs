@@ -21,6 +21,7 @@ mod new_ticket;
 mod outbox;
 mod queue;
 mod records;
+mod rows;
 mod search;
 mod session;
 mod setting;

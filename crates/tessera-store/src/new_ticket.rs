@@ -13,7 +13,9 @@ use tessera_domain::{
 
 use crate::{
     AgentBrief, Db, Handle, NewAttachment, NewDelivery, NewEntry, NewOutboxMail, Result, SlaRow,
-    StoreError, db::on,
+    StoreError,
+    db::on,
+    rows::{V, bind_values, placeholders},
 };
 
 /// A new ticket as one row, every default already applied.
@@ -98,51 +100,6 @@ struct ContactRow {
     email: String,
     name: String,
     lang: String,
-}
-
-/// `($1, $2, …), (…)` for `rows` rows of `cols` values.
-fn placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&(r * cols + c + 1).to_string());
-        }
-        s.push(')');
-    }
-    s
-}
-
-/// One bound value of a multi-row insert.
-enum V<'a> {
-    I(i64),
-    O(Option<i64>),
-    S(&'a str),
-    OS(Option<&'a str>),
-    Bytes(&'a [u8]),
-}
-
-macro_rules! bind_values {
-    ($q:expr, $vals:expr) => {{
-        let mut q = $q;
-        for v in $vals {
-            q = match v {
-                V::I(i) => q.bind(*i),
-                V::O(o) => q.bind(*o),
-                V::S(s) => q.bind(*s),
-                V::OS(s) => q.bind(*s),
-                V::Bytes(b) => q.bind(*b),
-            };
-        }
-        q
-    }};
 }
 
 impl Db {
