@@ -12,6 +12,9 @@ use crate::{Result, Tessera};
 /// How often to look for mail queued by other nodes.
 const POLL: Duration = Duration::from_secs(5);
 
+/// How often the worker finishes interrupted inbound mail and looks for overdue tickets.
+const HOUSEKEEPING: Duration = Duration::from_secs(1);
+
 /// The background mail deliverer.
 pub struct MailWorker {
     app: Tessera,
@@ -71,6 +74,8 @@ impl MailWorker {
                 return Ok(handled);
             }
             let transport = self.transport().await;
+            let mut sent = Vec::with_capacity(batch.len());
+            let mut failed = Vec::new();
             for mail in batch {
                 handled += 1;
                 let recipients: Vec<&str> = mail.recipients.lines().collect();
@@ -92,11 +97,10 @@ impl MailWorker {
                         kind: e.kind,
                     }),
                 };
-                let mut conn = self.app.db().conn().await?;
                 match result {
                     Ok(()) => {
-                        conn.h().mail_sent(mail.outbox_mail_id).await?;
                         tracing::info!(message_id = %mail.message_id, "mail delivered");
+                        sent.push(mail.outbox_mail_id);
                     }
                     Err(e) => {
                         let give_up =
@@ -105,12 +109,19 @@ impl MailWorker {
                             .then(|| Timestamp::now().plus_millis(self.backoff_ms(mail.attempts)));
                         tracing::warn!(message_id = %mail.message_id, attempts = mail.attempts,
                             give_up, error = %e, "mail delivery failed");
-                        conn.h()
-                            .mail_failed(mail.outbox_mail_id, &e.message, retry)
-                            .await?;
+                        failed.push((mail.outbox_mail_id, e.message, retry));
                     }
                 }
             }
+            // The batch's outcomes in one transaction: one commit (on SQLite one turn of the
+            // writer) per batch, not one per mail. A crash before it leaves the mails
+            // pending; their lease runs out and they go again (at least once, as before).
+            let mut tx = self.app.db().begin().await?;
+            tx.h().mails_sent(&sent, Timestamp::now()).await?;
+            for (id, error, retry) in &failed {
+                tx.h().mail_failed(*id, error, *retry).await?;
+            }
+            tx.commit().await?;
         }
     }
 
@@ -118,6 +129,7 @@ impl MailWorker {
     /// mail falls due, new mail is queued on this node, or the poll interval passes.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut settings_read = std::time::Instant::now();
+        let mut housekeeping = None;
         loop {
             if *shutdown.borrow() {
                 return;
@@ -130,13 +142,19 @@ impl MailWorker {
                     tracing::error!(error = %e, "settings reload");
                 }
             }
-            // Messages kept raw whose routing a crash interrupted (a minute old at least, so
-            // that messages being routed right now are left alone).
-            if let Err(e) = self.app.ingest_stored(20, 60).await {
-                tracing::error!(error = %e, "finishing kept mail");
-            }
-            if let Err(e) = self.app.alert_overdue().await {
-                tracing::error!(error = %e, "overdue check");
+            // Housekeeping at most once a second: the loop wakes for every mail queued on
+            // this node, hundreds of times a second under load, and these look at whole
+            // tables.
+            if housekeeping.is_none_or(|at: std::time::Instant| at.elapsed() >= HOUSEKEEPING) {
+                housekeeping = Some(std::time::Instant::now());
+                // Messages kept raw whose routing a crash interrupted (a minute old at
+                // least, so that messages being routed right now are left alone).
+                if let Err(e) = self.app.ingest_stored(20, 60).await {
+                    tracing::error!(error = %e, "finishing kept mail");
+                }
+                if let Err(e) = self.app.alert_overdue().await {
+                    tracing::error!(error = %e, "overdue check");
+                }
             }
             if let Err(e) = self.run_once().await {
                 tracing::error!(error = %e, "mail worker");

@@ -3,8 +3,7 @@
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    ConnectOptions, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool,
-    Transaction,
+    ConnectOptions, PgConnection, PgPool, Postgres, SqliteConnection, SqlitePool, Transaction,
     pool::PoolConnection,
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -12,6 +11,7 @@ use sqlx::{
 
 use crate::{
     Result,
+    readers::{Reader, Readers},
     writer::{SqliteTx, WriteGate},
 };
 use std::sync::Arc;
@@ -25,11 +25,13 @@ pub enum Backend {
     Postgres,
 }
 
-/// SQLite's pool and the queue its writers take turns in (`writer.rs`).
+/// SQLite's connections and the queue its writers take turns in (`writer.rs`).
 #[derive(Debug, Clone)]
 pub struct SqliteDb {
-    /// Connections for reading (and for the writer).
+    /// sqlx's pool: the writer's connection, migrations, maintenance.
     pub pool: SqlitePool,
+    /// Connections for `Db::conn` (`readers.rs`).
+    readers: Arc<Readers>,
     gate: Arc<WriteGate>,
     /// Ids for new tickets (`Db::reserve_ticket_id`).
     pub(crate) ticket_ids: Arc<crate::new_ticket::TicketIds>,
@@ -47,7 +49,7 @@ pub enum Db {
 /// A pooled connection.
 pub enum Conn {
     /// SQLite.
-    Sqlite(PoolConnection<Sqlite>),
+    Sqlite(Reader),
     /// PostgreSQL.
     Postgres(PoolConnection<Postgres>),
 }
@@ -89,6 +91,10 @@ pub(crate) use on;
 /// would flood the log at sqlx's default of one second).
 const SLOW_STATEMENT: Duration = Duration::from_secs(10);
 
+/// SQLite connections for reading: more would only queue on the machine's cores, fewer
+/// would make a slow search hold up the pages behind it.
+const READERS: usize = 8;
+
 impl Db {
     /// Connects to `url` (`sqlite:PATH` or `postgres://…`). SQLite files are created when
     /// missing and run in WAL mode with `synchronous=FULL`, so a committed write survives
@@ -119,13 +125,14 @@ impl Db {
                 .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             // As for PostgreSQL: each test is a trip through the connection's worker thread.
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(4)
                 .test_before_acquire(false)
                 .min_connections(1)
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
             Ok(Db::Sqlite(SqliteDb {
                 pool,
+                readers: Readers::new(opts, READERS),
                 gate: WriteGate::new(),
                 ticket_ids: Arc::default(),
             }))
@@ -180,7 +187,7 @@ impl Db {
     /// Takes a connection from the pool.
     pub async fn conn(&self) -> Result<Conn> {
         Ok(match self {
-            Db::Sqlite(d) => Conn::Sqlite(d.pool.acquire().await?),
+            Db::Sqlite(d) => Conn::Sqlite(d.readers.acquire().await?),
             Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
         })
     }
@@ -200,6 +207,7 @@ impl Db {
         match self {
             Db::Sqlite(d) => {
                 d.gate.close().await;
+                d.readers.close().await;
                 d.pool.close().await
             }
             Db::Postgres(p) => p.close().await,
@@ -211,7 +219,7 @@ impl Conn {
     /// The handle queries run on.
     pub fn h(&mut self) -> Handle<'_> {
         match self {
-            Conn::Sqlite(c) => Handle::Sqlite(c),
+            Conn::Sqlite(c) => Handle::Sqlite(&mut *c),
             Conn::Postgres(c) => Handle::Postgres(c),
         }
     }

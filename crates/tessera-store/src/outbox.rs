@@ -83,13 +83,36 @@ impl Handle<'_> {
             .bind(now.0).bind(until).bind(limit).fetch_all(c).await?))
     }
 
-    /// Marks a mail delivered.
-    pub async fn mail_sent(&mut self, id: i64) -> Result<()> {
-        let now = Timestamp::now().0;
-        on!(self, c => sqlx::query(
-            "UPDATE outbox_mail SET status = 'sent', sent_at = $2, last_error = NULL
-             WHERE outbox_mail_id = $1")
-            .bind(id).bind(now).execute(c).await?.rows_affected());
+    /// Marks mails delivered.
+    pub async fn mails_sent(&mut self, ids: &[i64], now: Timestamp) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        // The ids as one parameter, so the statement's text (and its prepared form) is the
+        // same for every batch size.
+        match self {
+            Handle::Sqlite(c) => {
+                let ids = crate::rows::json_ids(ids);
+                sqlx::query(
+                    "UPDATE outbox_mail SET status = 'sent', sent_at = $2, last_error = NULL
+                     WHERE outbox_mail_id IN (SELECT value FROM json_each($1))",
+                )
+                .bind(ids)
+                .bind(now.0)
+                .execute(&mut **c)
+                .await?;
+            }
+            Handle::Postgres(c) => {
+                sqlx::query(
+                    "UPDATE outbox_mail SET status = 'sent', sent_at = $2, last_error = NULL
+                     WHERE outbox_mail_id = ANY($1)",
+                )
+                .bind(ids)
+                .bind(now.0)
+                .execute(&mut **c)
+                .await?;
+            }
+        }
         Ok(())
     }
 

@@ -49,6 +49,22 @@ pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
     s
 }
 
+/// Ids as a JSON array, for SQLite's `json_each`: one bound parameter instead of one
+/// placeholder per id keeps a statement's text, and so its prepared form, the same for any
+/// number of ids.
+pub(crate) fn json_ids(ids: &[i64]) -> String {
+    let mut out = String::with_capacity(ids.len() * 8 + 2);
+    out.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out.push(']');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +73,12 @@ mod tests {
     fn placeholders_number_rows_and_columns() {
         assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
         assert_eq!(placeholders(1, 1), "($1)");
+    }
+
+    #[test]
+    fn json_ids_are_a_json_array() {
+        assert_eq!(json_ids(&[]), "[]");
+        assert_eq!(json_ids(&[7]), "[7]");
+        assert_eq!(json_ids(&[1, -2, 30]), "[1,-2,30]");
     }
 }
