@@ -14,7 +14,9 @@
 //! results file), `TESSERA_BENCH_DATA` (the data folder), `TESSERA_BENCH_PG` (the PostgreSQL
 //! server, `postgres://postgres@127.0.0.1:5432`), `CONNECTIONS` (8); for profiling,
 //! `TESSERA_BENCH_ONLY=TEXT` runs only the scenarios whose name contains TEXT and
-//! `TESSERA_BENCH_PERF=PREFIX` records `perf record -g` of the server per scenario.
+//! `TESSERA_BENCH_PERF=PREFIX` records `perf record -g` of the server per scenario;
+//! `TESSERA_BENCH_LOG` is the server's `TESSERA_LOG` (`warn`), its log `serve.log` in the
+//! data folder (`sqlx::query=debug` lists every statement).
 
 mod common;
 
@@ -167,7 +169,10 @@ fn tessera(s: &Settings, url: &str) -> Command {
     c.arg("--data-dir")
         .arg(&s.data)
         .env("TESSERA_DATABASE_URL", url)
-        .env("TESSERA_LOG", "warn")
+        .env(
+            "TESSERA_LOG",
+            std::env::var("TESSERA_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .env_remove("TESSERA_SMTP_URL")
         .env_remove("TESSERA_CONFIG")
         .current_dir(&s.data);
@@ -351,13 +356,15 @@ impl Server {
         let config = s.data.join("bench.toml");
         fs::write(&config, "status_attempts_per_ip = 1000000\n")?;
         let log = s.data.join("serve.log");
+        // The server's log (standard output) and anything it prints on standard error.
+        let log_file = fs::File::create(&log)?;
         let child = tessera(s, url)
             .arg("--config")
             .arg(&config)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .env("TESSERA_BASE_URL", &base)
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(&log)?)
+            .stdout(log_file.try_clone()?)
+            .stderr(log_file)
             .spawn()
             .context("cannot start tessera serve")?;
         let mut server = Server { base, child, log };
