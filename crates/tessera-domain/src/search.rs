@@ -41,6 +41,17 @@ pub fn stems(word: &str) -> (String, Option<String>) {
     if a == b { (a, None) } else { (a, Some(b)) }
 }
 
+/// A letter as `fold` leaves it, where it stands for itself (the first letter of a word).
+fn fold_char(c: char) -> char {
+    match c {
+        'ä' => 'a',
+        'ö' => 'o',
+        'ü' => 'u',
+        'ß' => 's',
+        c => c,
+    }
+}
+
 fn fold(w: &str) -> String {
     let mut out = String::with_capacity(w.len());
     for c in w.chars() {
@@ -167,6 +178,9 @@ impl SearchQuery {
     pub fn matches(&self, text: &str) -> bool {
         let mut found = vec![false; self.terms.len()];
         for w in words(text) {
+            if !self.may_hit(&w) {
+                continue;
+            }
             let (a, b) = stems(&w);
             for (i, alts) in self.terms.iter().enumerate() {
                 if alts.contains(&a) || b.as_ref().is_some_and(|b| alts.contains(b)) {
@@ -177,8 +191,26 @@ impl SearchQuery {
         found.iter().all(|f| *f)
     }
 
+    /// Whether a lower-cased word can stem to one of the terms at all. Stemming only
+    /// shortens or rewrites a word's ending (Snowball never touches its first letter), so a
+    /// word whose folded first letter starts no alternative cannot match; this spares
+    /// stemming most words of a snippet's text, which was most of a search page's CPU.
+    fn may_hit(&self, lower: &str) -> bool {
+        let Some(first) = lower.chars().next().map(fold_char) else {
+            return false;
+        };
+        self.terms
+            .iter()
+            .flatten()
+            .any(|alt| alt.starts_with(first))
+    }
+
     fn hits(&self, word: &str) -> bool {
-        let (a, b) = stems(&word.to_lowercase());
+        let lower = word.to_lowercase();
+        if !self.may_hit(&lower) {
+            return false;
+        }
+        let (a, b) = stems(&lower);
         self.terms
             .iter()
             .any(|alts| alts.contains(&a) || b.as_ref().is_some_and(|b| alts.contains(b)))
@@ -187,8 +219,9 @@ impl SearchQuery {
     /// A piece of `text` around its first matching word, about `width` characters long, as
     /// runs of (text, is_match) for the caller to escape and mark; `None` if no word matches.
     pub fn snippet(&self, text: &str, width: usize) -> Option<Vec<(String, bool)>> {
-        // Word boundaries with their byte positions.
-        let mut spans: Vec<(usize, usize, bool)> = Vec::new();
+        // Word boundaries with their byte positions; words are stemmed only up to the
+        // first match and within the snippet.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
         let mut start = None;
         for (i, c) in text
             .char_indices()
@@ -197,13 +230,13 @@ impl SearchQuery {
             match (c.is_alphanumeric() && i < text.len(), start) {
                 (true, None) => start = Some(i),
                 (false, Some(s)) => {
-                    spans.push((s, i, self.hits(&text[s..i])));
+                    spans.push((s, i));
                     start = None;
                 }
                 _ => {}
             }
         }
-        let first = spans.iter().position(|s| s.2)?;
+        let first = spans.iter().position(|&(s, e)| self.hits(&text[s..e]))?;
         let centre = spans[first].0;
         let from = floor_char(text, centre.saturating_sub(width / 3));
         let from = spans
@@ -217,8 +250,12 @@ impl SearchQuery {
         if from > 0 {
             out.push(("… ".into(), false));
         }
-        for &(s, e, hit) in spans.iter().filter(|s| s.0 >= from && s.1 <= to) {
-            if hit {
+        for (i, &(s, e)) in spans.iter().enumerate() {
+            if s < from || e > to {
+                continue;
+            }
+            // Words before the first match were judged already.
+            if i >= first && self.hits(&text[s..e]) {
                 push(&mut out, &text[pos..s], false);
                 push(&mut out, &text[s..e], true);
                 pos = e;
@@ -387,13 +424,40 @@ mod tests {
     }
 
     #[test]
+    fn stems_keep_the_first_letter() {
+        // `may_hit` relies on it; these are the words where the stemmers rewrite most.
+        let words = "dying lying tying skies skis early only ugly gently singly idly news \
+                     yelling youth Yves Ärger Äpfel Übersicht überall Öl Österreich ßtest \
+                     Straße Fuesse Maße happily generously agreed Ueberweisung aepfel \
+                     Häuser Bücher Drucker Druckerei Quastenflosser yearly ies eed ed";
+        for w in super::words(words) {
+            let first = fold_char(w.chars().next().unwrap());
+            let (a, b) = stems(&w);
+            for s in std::iter::once(a).chain(b) {
+                assert!(s.starts_with(first), "{w} stems to {s}");
+            }
+            let q = SearchQuery::parse(&w).unwrap();
+            assert!(q.may_hit(&w) && q.hits(&w), "{w}");
+        }
+        let q = SearchQuery::parse("Drucker").unwrap();
+        assert!(!q.may_hit("papier") && q.may_hit("druckt"));
+    }
+
+    #[test]
     fn snippets_mark_the_matches() {
         let q = SearchQuery::parse("Drucker").unwrap();
         let text = "Guten Tag, seit heute Morgen druckt der Drucker im zweiten Stock nur \
                     leere Seiten. Der Drucker wurde schon neu gestartet.";
         let s = q.snippet(text, 60).unwrap();
         let marked: Vec<&str> = s.iter().filter(|p| p.1).map(|p| p.0.as_str()).collect();
-        assert_eq!(marked.first(), Some(&"Drucker"));
+        assert_eq!(marked, ["Drucker"]);
+        let wide = q.snippet(text, 120).unwrap();
+        let marked: Vec<&str> = wide.iter().filter(|p| p.1).map(|p| p.0.as_str()).collect();
+        assert_eq!(
+            marked,
+            ["Drucker", "Drucker"],
+            "a later match is marked too"
+        );
         let joined: String = s.iter().map(|p| p.0.as_str()).collect::<Vec<_>>().join("");
         assert!(joined.len() < 90, "{joined}");
         assert!(joined.contains(" der Drucker im "), "{joined}");
