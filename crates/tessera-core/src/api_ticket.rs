@@ -95,12 +95,14 @@ impl Tessera {
             return Err(CoreError::Forbidden);
         }
         let mut problem = input.problem;
-        let topic = match input.topic_id.as_deref().map(str::trim) {
-            None | Some("") => self.default_api_topic().await?,
-            Some(raw) => match raw.parse::<i64>() {
-                Ok(id) => self.topic_if(HelpTopicId(id), |t| t.is_active).await?,
-                Err(_) => None,
-            },
+        let generation = Some(caller.directory);
+        let topic_id = match input.topic_id.as_deref().map(str::trim) {
+            None | Some("") => self.default_api_topic(generation).await?,
+            Some(raw) => raw.parse::<i64>().ok().map(HelpTopicId),
+        };
+        let topic = match topic_id {
+            Some(id) => self.topic_if(generation, id, |t| t.is_active).await?,
+            None => None,
         };
         if topic.is_none() {
             problem.add("help_topic_id", "error-topic");
@@ -131,8 +133,8 @@ impl Tessera {
         };
         // Custom fields by machine name, in the form's `(input name, value)` shape.
         let fields = match &topic {
-            Some(t) => self.db().conn().await?.h().topic_fields(t.id).await?,
-            None => Vec::new(),
+            Some(t) => t.fields.as_slice(),
+            None => &[],
         };
         let mut submitted = Vec::new();
         for (key, values) in &input.fields {
@@ -158,10 +160,10 @@ impl Tessera {
             lang,
         };
         let checked = self
-            .check_new_ticket(portal_input, topic, &submitted, problem)
+            .check_new_ticket(portal_input, topic.clone(), &submitted, problem)
             .await
             .map_err(|e| match e {
-                CoreError::Invalid(p) => CoreError::Invalid(api_names(p, &fields)),
+                CoreError::Invalid(p) => CoreError::Invalid(api_names(p, fields)),
                 e => e,
             })?;
         let options = WriteOptions {
@@ -175,15 +177,6 @@ impl Tessera {
         let opened = self.write_new_ticket(checked, &options).await?;
         tracing::info!(ticket = %opened.number, key = caller.key_id, "ticket opened through the API");
         Ok(opened)
-    }
-
-    /// The topic of an API ticket that names none: the first active public topic.
-    async fn default_api_topic(&self) -> Result<Option<tessera_domain::model::HelpTopic>> {
-        let rows = self.db().conn().await?.h().all_topic_rows().await?;
-        match rows.iter().find(|t| t.is_active && t.is_public) {
-            Some(t) => self.topic_if(HelpTopicId(t.help_topic_id), |_| true).await,
-            None => Ok(None),
-        }
     }
 
     /// Takes a raw message posted by a program (osTicket's `POST /api/tickets.email`)

@@ -71,6 +71,8 @@ pub struct ApiCaller {
     pub agent: Option<Agent>,
     /// Its rate limit.
     pub rate_per_minute: u32,
+    /// The directory's generation, read with the key (see `directory.rs`).
+    pub directory: i64,
 }
 
 /// Why a presented key was not accepted. Deliberately coarse towards the caller: an
@@ -218,7 +220,7 @@ impl Tessera {
             return Ok(Err(KeyRefusal::Unknown));
         };
         let mut conn = self.db().conn().await?;
-        let Some(row) = conn.h().api_key_by_selector(selector).await? else {
+        let Some((row, directory)) = conn.h().api_key_in_use(selector).await? else {
             return Ok(Err(KeyRefusal::Unknown));
         };
         if !token::verify(verifier, &row.verifier_hash) || row.revoked_at.is_some() {
@@ -257,6 +259,7 @@ impl Tessera {
             scope,
             agent,
             rate_per_minute: u32::try_from(row.rate_per_minute).unwrap_or(DEFAULT_RATE_PER_MINUTE),
+            directory,
         }))
     }
 }

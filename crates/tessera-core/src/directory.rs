@@ -14,8 +14,11 @@ use std::{
     sync::{Arc, Mutex, RwLock},
 };
 
-use tessera_domain::{Agent, AgentId, Lang, model::Ticket};
-use tessera_store::{AgentBrief, CannedRow};
+use tessera_domain::{
+    Agent, AgentId, HelpTopicId, Lang, TopicField, WebhookEvent,
+    model::{HelpTopic, Ticket},
+};
+use tessera_store::{AgentBrief, CannedRow, StoreError, TopicContext};
 
 use crate::{Result, Session, Tessera};
 
@@ -83,11 +86,41 @@ pub(crate) fn canned_text(body: &str, agent: &Agent, t: &Ticket) -> String {
 /// An agent as read at a generation (`None`: missing or deactivated).
 type CachedAgent = (i64, Option<Agent>);
 
+/// What a new ticket takes from its help topic, as of one generation.
+#[derive(Debug)]
+pub(crate) struct TopicFacts {
+    /// The generation this was read at.
+    pub generation: i64,
+    pub topic: HelpTopic,
+    /// Its custom fields, active or not, in form order.
+    pub fields: Vec<TopicField>,
+    /// Its defaults, department and service level.
+    pub context: TopicContext,
+    /// Who hears of a new ticket in its department (nobody when the department sends no
+    /// alerts).
+    pub recipients: Vec<AgentBrief>,
+    /// Who hears of the automatic assignment: the agent, or the team's members.
+    pub assignees: Vec<AgentBrief>,
+}
+
+/// What new tickets take from the directory, as of one generation, filled as asked: a
+/// portal or API ticket reads it once per generation instead of six times per ticket.
+#[derive(Default)]
+struct NewTicketFacts {
+    generation: i64,
+    topics: HashMap<HelpTopicId, Option<Arc<TopicFacts>>>,
+    /// The first active public topic (the API's default).
+    default_api_topic: Option<Option<HelpTopicId>>,
+    /// Active webhooks subscribed to `ticket.created`.
+    created_hooks: Option<Arc<Vec<i64>>>,
+}
+
 /// What one node keeps.
 #[derive(Default)]
 pub(crate) struct Cache {
     directory: RwLock<Option<Arc<Directory>>>,
     agents: Mutex<HashMap<AgentId, CachedAgent>>,
+    new_tickets: Mutex<NewTicketFacts>,
 }
 
 impl Tessera {
@@ -145,5 +178,140 @@ impl Tessera {
             }
         }
         Ok(agent)
+    }
+
+    /// The directory's generation: `known` (read with the request's key or session), else
+    /// read now.
+    async fn generation(&self, known: Option<i64>) -> Result<i64> {
+        match known {
+            Some(g) => Ok(g),
+            None => Ok(self.db().conn().await?.h().directory_generation().await?),
+        }
+    }
+
+    /// Looks into the new-ticket facts held for `generation`.
+    fn held<T>(
+        &self,
+        generation: i64,
+        get: impl FnOnce(&NewTicketFacts) -> Option<T>,
+    ) -> Option<T> {
+        let held = self
+            .inner
+            .directory
+            .new_tickets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if held.generation == generation {
+            get(&held)
+        } else {
+            None
+        }
+    }
+
+    /// Keeps facts read at `generation` (read after it, so at least as new); facts of an
+    /// older generation than those held are not kept.
+    fn hold(&self, generation: i64, put: impl FnOnce(&mut NewTicketFacts)) {
+        let mut held = self
+            .inner
+            .directory
+            .new_tickets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if held.generation < generation {
+            *held = NewTicketFacts {
+                generation,
+                ..NewTicketFacts::default()
+            };
+        }
+        if held.generation == generation {
+            put(&mut held);
+        }
+    }
+
+    /// A help topic with what a new ticket takes from it; `None` if there is no such topic.
+    pub(crate) async fn topic_facts(
+        &self,
+        generation: Option<i64>,
+        id: HelpTopicId,
+    ) -> Result<Option<Arc<TopicFacts>>> {
+        let g = self.generation(generation).await?;
+        if let Some(f) = self.held(g, |h| h.topics.get(&id).cloned()) {
+            return Ok(f);
+        }
+        let mut conn = self.db().conn().await?;
+        let mut h = conn.h();
+        let generation = h.directory_generation().await?;
+        let topic = match h.help_topic(id).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => {
+                self.hold(generation, |h| {
+                    h.topics.insert(id, None);
+                });
+                return Ok(None);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let fields = h.topic_fields(id).await?;
+        let context = h.topic_context(id).await?;
+        let recipients = h
+            .department_alert_recipients(topic.department_id, false)
+            .await?;
+        // The assignee hears of it as their ticket, not only as a new one in the department
+        // (as `notify::assignees` finds them).
+        let assignees = match (&context.agent, &context.team) {
+            (Some(a), _) => vec![a.clone()],
+            (None, Some((t, _))) => h.team_members(*t).await?,
+            (None, None) => Vec::new(),
+        };
+        let facts = Arc::new(TopicFacts {
+            generation,
+            topic,
+            fields,
+            context,
+            recipients,
+            assignees,
+        });
+        self.hold(generation, |h| {
+            h.topics.insert(id, Some(facts.clone()));
+        });
+        Ok(Some(facts))
+    }
+
+    /// The topic of an API ticket that names none: the first active public topic.
+    pub(crate) async fn default_api_topic(
+        &self,
+        generation: Option<i64>,
+    ) -> Result<Option<HelpTopicId>> {
+        let g = self.generation(generation).await?;
+        if let Some(t) = self.held(g, |h| h.default_api_topic) {
+            return Ok(t);
+        }
+        let mut conn = self.db().conn().await?;
+        let mut h = conn.h();
+        let generation = h.directory_generation().await?;
+        let rows = h.all_topic_rows().await?;
+        let topic = rows
+            .iter()
+            .find(|t| t.is_active && t.is_public)
+            .map(|t| HelpTopicId(t.help_topic_id));
+        self.hold(generation, |h| h.default_api_topic = Some(topic));
+        Ok(topic)
+    }
+
+    /// The active webhooks subscribed to `ticket.created`.
+    pub(crate) async fn created_hooks(&self, generation: Option<i64>) -> Result<Arc<Vec<i64>>> {
+        let g = self.generation(generation).await?;
+        if let Some(w) = self.held(g, |h| h.created_hooks.clone()) {
+            return Ok(w);
+        }
+        let mut conn = self.db().conn().await?;
+        let mut h = conn.h();
+        let generation = h.directory_generation().await?;
+        let hooks = Arc::new(
+            h.subscribed_webhooks(WebhookEvent::TicketCreated.bit())
+                .await?,
+        );
+        self.hold(generation, |h| h.created_hooks = Some(hooks.clone()));
+        Ok(hooks)
     }
 }

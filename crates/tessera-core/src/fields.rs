@@ -127,32 +127,29 @@ impl Tessera {
         let mut conn = self.db().conn().await?;
         Ok(conn.h().public_topic_fields().await?)
     }
+}
 
-    /// Checks the answers to a topic's active fields out of every submitted `(name, value)`
-    /// pair; problems are recorded under each field's input name.
-    pub(crate) async fn check_topic_fields(
-        &self,
-        topic: HelpTopicId,
-        submitted: &[(String, String)],
-        problem: &mut Problem,
-    ) -> Result<Vec<Answer>> {
-        let mut conn = self.db().conn().await?;
-        let fields = conn.h().topic_fields(topic).await?;
-        let mut answers = Vec::new();
-        for f in fields.iter().filter(|f| f.is_active) {
-            match f.check(&f.submitted(submitted)) {
-                Ok(Some(value)) => answers.push(Answer {
-                    field: f.id,
-                    label: (f.label_de.clone(), f.label_en.clone()),
-                    kind: f.kind,
-                    value,
-                }),
-                Ok(None) => {}
-                Err(key) => problem.add_named(f.input_name(), key),
-            }
+/// Checks the answers to a topic's active fields out of every submitted `(name, value)`
+/// pair; problems are recorded under each field's input name.
+pub(crate) fn check_topic_fields(
+    fields: &[TopicField],
+    submitted: &[(String, String)],
+    problem: &mut Problem,
+) -> Vec<Answer> {
+    let mut answers = Vec::new();
+    for f in fields.iter().filter(|f| f.is_active) {
+        match f.check(&f.submitted(submitted)) {
+            Ok(Some(value)) => answers.push(Answer {
+                field: f.id,
+                label: (f.label_de.clone(), f.label_en.clone()),
+                kind: f.kind,
+                value,
+            }),
+            Ok(None) => {}
+            Err(key) => problem.add_named(f.input_name(), key),
         }
-        Ok(answers)
     }
+    answers
 }
 
 /// The answers as plain-text lines (`Label: value`) for mail, in a language; empty when there

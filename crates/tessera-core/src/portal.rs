@@ -1,5 +1,7 @@
 //! The requester's side: opening a ticket, following it and answering.
 
+use std::sync::Arc;
+
 use tessera_domain::{
     BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority,
     Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp, WebhookEvent,
@@ -7,11 +9,11 @@ use tessera_domain::{
     validate,
 };
 use tessera_store::{
-    AgentBrief, Grant, Handle, NewAttachment, NewDelivery, NewEntry, NewEntryRow, NewTicket,
-    NewTicketRow, StoreError, TempBlob,
+    AgentBrief, Grant, Handle, NewAttachment, NewDelivery, NewEntry, NewTicket, NewTicketEntry,
+    NewTicketRow, NewTicketWrite, TempBlob, TopicContext,
 };
 
-use crate::{CoreError, Result, Tessera, notify, token};
+use crate::{CoreError, Result, Tessera, directory::TopicFacts, notify, token};
 
 /// Longest subject, in characters.
 pub const MAX_SUBJECT: usize = 200;
@@ -217,7 +219,7 @@ impl Tessera {
         let mut problem = Problem::default();
         let topic = match input.help_topic_id.trim().parse::<i64>() {
             Ok(id) => {
-                self.topic_if(HelpTopicId(id), |t| t.is_public && t.is_active)
+                self.topic_if(None, HelpTopicId(id), |t| t.is_public && t.is_active)
                     .await?
             }
             Err(_) => None,
@@ -232,18 +234,17 @@ impl Tessera {
             .await
     }
 
-    /// A help topic when it exists and `fits`.
+    /// A help topic, with what a new ticket takes from it, when it exists and `fits`.
     pub(crate) async fn topic_if(
         &self,
+        generation: Option<i64>,
         id: HelpTopicId,
         fits: impl Fn(&HelpTopic) -> bool,
-    ) -> Result<Option<HelpTopic>> {
-        let mut conn = self.db().conn().await?;
-        match conn.h().help_topic(id).await {
-            Ok(t) if fits(&t) => Ok(Some(t)),
-            Ok(_) | Err(StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+    ) -> Result<Option<Arc<TopicFacts>>> {
+        Ok(self
+            .topic_facts(generation, id)
+            .await?
+            .filter(|f| fits(&f.topic)))
     }
 
     /// Checks a new ticket (requester, subject, message, files and the topic's fields) on
@@ -252,7 +253,7 @@ impl Tessera {
     pub(crate) async fn check_new_ticket(
         &self,
         input: NewTicketInput,
-        topic: Option<HelpTopic>,
+        topic: Option<Arc<TopicFacts>>,
         submitted: &[(String, String)],
         mut problem: Problem,
     ) -> Result<CheckedTicket> {
@@ -267,10 +268,7 @@ impl Tessera {
         let body = validate::text(&mut problem, "body", &input.body, MAX_BODY);
         self.check_uploads(&input.uploads, &mut problem);
         let answers = match &topic {
-            Some(t) => {
-                self.check_topic_fields(t.id, submitted, &mut problem)
-                    .await?
-            }
+            Some(t) => crate::fields::check_topic_fields(&t.fields, submitted, &mut problem),
             None => Vec::new(),
         };
         let (Some(email), Some(name), Some(topic), Some(subject), Some(body)) =
@@ -313,7 +311,10 @@ impl Tessera {
         // again under fresh ones.
         let mut attempt = 0;
         loop {
-            match self.try_write_new_ticket(&c, o, &known, &files).await {
+            match self
+                .try_write_new_ticket(&c, o, &known, &files, attempt)
+                .await
+            {
                 Err(CoreError::Store(e)) if e.is_ticket_key_conflict() && attempt < 5 => {
                     attempt += 1;
                     self.db().ticket_ids_taken();
@@ -323,41 +324,29 @@ impl Tessera {
         }
     }
 
-    /// What a new ticket's transaction needs to read, read before it.
+    /// What a new ticket's transaction needs to read, read before it: the requester's
+    /// contact; the rest comes from the directory's facts.
     async fn read_new_ticket_context(
         &self,
         c: &CheckedTicket,
         o: &WriteOptions<'_>,
     ) -> Result<NewTicketContext> {
-        let mut conn = self.db().conn().await?;
-        let mut h = conn.h();
-        let tessera_store::TopicContext {
+        let TopicContext {
             default_priority,
             agent,
             team,
             sla: due,
             department,
-        } = h.topic_context(c.topic.id).await?;
+        } = c.topic.context.clone();
         let topic_priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
-        let contact = h.contact_by_key(&c.email.key()).await?;
-        let (recipients, assignees) = if o.alert {
-            let recipients = h
-                .department_alert_recipients(c.topic.department_id, false)
-                .await?;
-            // The assignee hears of it as their ticket, not only as a new one in the
-            // department (as `notify::assignees` finds them).
-            let assignees = match (&agent, &team) {
-                (Some(a), _) => vec![a.clone()],
-                (None, Some((t, _))) => h.team_members(*t).await?,
-                (None, None) => Vec::new(),
-            };
-            (recipients, assignees)
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        let webhooks = h
-            .subscribed_webhooks(WebhookEvent::TicketCreated.bit())
+        let contact = self
+            .db()
+            .conn()
+            .await?
+            .h()
+            .contact_by_key(&c.email.key())
             .await?;
+        let webhooks = self.created_hooks(Some(c.topic.generation)).await?;
         Ok(NewTicketContext {
             priority: o.priority.unwrap_or(topic_priority),
             agent,
@@ -365,8 +354,6 @@ impl Tessera {
             due,
             department,
             contact,
-            recipients,
-            assignees,
             webhooks,
         })
     }
@@ -378,10 +365,18 @@ impl Tessera {
         o: &WriteOptions<'_>,
         k: &NewTicketContext,
         files: &[(String, String, String, i64)],
+        attempt: u32,
     ) -> Result<Opened> {
         let now = Timestamp::now();
         let ticket_id = self.db().reserve_ticket_id().await?;
-        let number = self.draw_ticket_number().await?;
+        // The insert's constraint refuses a taken number; only after a conflict (a pattern
+        // with few free numbers left) are numbers looked up before they are tried.
+        let number = if attempt == 0 {
+            let number_format = &self.settings().number_format;
+            number_format.generate(|| token::random_bytes(1)[0])
+        } else {
+            self.draw_ticket_number().await?
+        };
         // An existing contact keeps its name, address and language (`upsert_contact`).
         let requester = match &k.contact {
             Some(existing) => existing.clone(),
@@ -398,7 +393,7 @@ impl Tessera {
             subject: c.subject.clone(),
             status: tessera_domain::TicketStatus::Open,
             priority: k.priority,
-            help_topic: Some(c.topic.clone()),
+            help_topic: Some(c.topic.topic.clone()),
             department: k.department.clone(),
             requester,
             assignee_agent: k
@@ -426,18 +421,18 @@ impl Tessera {
             ));
         }
         if o.alert {
-            let mut agents = k.recipients.clone();
+            let mut agents = c.topic.recipients.clone();
             if auto_assigned {
                 let org = self.settings().org_name.clone();
                 mails.extend(notify::agent_alert_mails(
                     self,
                     &ticket,
-                    &k.assignees,
+                    &c.topic.assignees,
                     "assigned",
                     &org,
                     "",
                 ));
-                agents.retain(|a| !k.assignees.iter().any(|x| x.agent_id == a.agent_id));
+                agents.retain(|a| !c.topic.assignees.iter().any(|x| x.agent_id == a.agent_id));
             }
             let author = ticket.requester.name.clone();
             mails.extend(notify::agent_alert_mails(
@@ -499,78 +494,27 @@ impl Tessera {
         }
         .encode();
 
-        let mut tx = self.db().begin().await?;
-        let mut h = tx.h();
-        let contact = h
-            .upsert_contact(c.email.as_str(), &c.email.key(), &c.name, c.lang)
-            .await?;
-        h.insert_ticket_row(&NewTicketRow {
-            ticket_id,
-            number: &number,
-            subject: &c.subject,
-            priority: k.priority,
-            source: o.source,
-            help_topic_id: Some(c.topic.id),
-            department_id: c.topic.department_id,
-            requester_id: contact,
-            assignee_agent_id: ticket.assignee_agent.as_ref().map(|(a, _)| *a),
-            assignee_team_id: ticket.assignee_team.as_ref().map(|(t, _)| *t),
-            due_at: ticket.due_at,
-            client_ip: o.client_ip,
-            now,
-        })
-        .await?;
-        let entry = |kind, author_contact_id, body, original_html| NewEntryRow {
-            entry: NewEntry {
-                ticket_id,
-                kind,
-                author_contact_id,
-                author_agent_id: None,
-                body,
-                body_format: BodyFormat::Markdown,
-                now,
-            },
+        let by_requester = |kind, body, original_html| NewTicketEntry {
+            kind,
+            by_requester: true,
+            body,
             original_html,
         };
-        let mut rows = Vec::with_capacity(3);
+        let mut entries = Vec::with_capacity(3);
         if let Some(assigned) = &assigned {
-            rows.push(entry(EntryKind::Event, None, assigned.as_str(), None));
+            entries.push(NewTicketEntry {
+                by_requester: false,
+                ..by_requester(EntryKind::Event, assigned.as_str(), None)
+            });
         }
-        rows.push(entry(EntryKind::Event, Some(contact), &created, None));
+        entries.push(by_requester(EntryKind::Event, &created, None));
         // Kept as sent, like a mail's HTML: sanitised whenever it is shown.
-        rows.push(entry(
-            EntryKind::Message,
-            Some(contact),
-            &c.body,
-            o.original_html,
-        ));
-        let ids = h.insert_entries(&rows).await?;
-        let message = *ids.last().ok_or(CoreError::Store(StoreError::NotFound))?;
-        let attachments: Vec<NewAttachment<'_>> = files
-            .iter()
-            .map(|(key, filename, content_type, size)| NewAttachment {
-                ticket_id,
-                thread_entry_id: message,
-                blob_key: key,
-                filename,
-                content_type,
-                size: *size,
-            })
-            .collect();
-        h.insert_attachments(&attachments).await?;
+        entries.push(by_requester(EntryKind::Message, &c.body, o.original_html));
         let answers: Vec<_> = c
             .answers
             .iter()
             .map(|a| (a.field, a.value.as_str()))
             .collect();
-        h.insert_field_values(ticket_id, &answers, now).await?;
-        if let Some(minted) = &minted {
-            h.insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
-                .await?;
-        }
-        h.enqueue_mails(&mails).await?;
-        h.set_search_doc(ticket_id, &doc).await?;
-        h.set_search_heads(&[(ticket_id.0, head)]).await?;
         let deliveries: Vec<NewDelivery<'_>> = hooks
             .iter()
             .map(|(webhook_id, uuid, payload)| NewDelivery {
@@ -582,7 +526,39 @@ impl Tessera {
                 now,
             })
             .collect();
-        h.enqueue_deliveries(&deliveries).await?;
+        let email_key = c.email.key();
+        let write = NewTicketWrite {
+            email: c.email.as_str(),
+            email_key: &email_key,
+            name: &c.name,
+            lang: c.lang,
+            ticket: NewTicketRow {
+                ticket_id,
+                number: &number,
+                subject: &c.subject,
+                priority: k.priority,
+                source: o.source,
+                help_topic_id: Some(c.topic.topic.id),
+                department_id: c.topic.topic.department_id,
+                assignee_agent_id: ticket.assignee_agent.as_ref().map(|(a, _)| *a),
+                assignee_team_id: ticket.assignee_team.as_ref().map(|(t, _)| *t),
+                due_at: ticket.due_at,
+                client_ip: o.client_ip,
+                now,
+            },
+            entries: &entries,
+            files,
+            answers: &answers,
+            token: minted
+                .as_ref()
+                .map(|m| (m.selector.as_str(), m.verifier_hash.as_str())),
+            mails: &mails,
+            doc: &doc,
+            head: &head,
+            deliveries: &deliveries,
+        };
+        let mut tx = self.db().begin().await?;
+        let contact = tx.h().insert_new_ticket(&write).await?;
         tx.commit().await?;
         if !deliveries.is_empty() {
             self.webhooks_queued();
@@ -881,7 +857,8 @@ pub struct FoundTicket {
 pub(crate) struct CheckedTicket {
     pub email: EmailAddress,
     pub name: String,
-    pub topic: HelpTopic,
+    /// The help topic with what the ticket takes from it.
+    pub topic: Arc<TopicFacts>,
     pub subject: String,
     /// The message as text (what the thread shows).
     pub body: String,
@@ -904,12 +881,8 @@ struct NewTicketContext {
     department: Department,
     /// The requester, if known already.
     contact: Option<Contact>,
-    /// The department's alert recipients.
-    recipients: Vec<AgentBrief>,
-    /// Who is alerted of the automatic assignment.
-    assignees: Vec<AgentBrief>,
     /// Webhooks subscribed to `ticket.created`.
-    webhooks: Vec<i64>,
+    webhooks: Arc<Vec<i64>>,
 }
 
 /// How a checked ticket is written: where it came from, and which mail it causes.

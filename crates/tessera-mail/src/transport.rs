@@ -292,7 +292,6 @@ impl Transport {
                     permanent: false,
                     kind: FailureKind::Other,
                 };
-                tokio::fs::create_dir_all(dir).await.map_err(io)?;
                 let name: String = message_id
                     .chars()
                     .map(|c| {
@@ -305,9 +304,16 @@ impl Transport {
                     .collect();
                 let path = dir.join(format!("{name}.eml"));
                 let tmp = dir.join(format!(".{name}.tmp"));
-                tokio::fs::write(&tmp, raw).await.map_err(io)?;
-                tokio::fs::rename(&tmp, &path).await.map_err(io)?;
-                Ok(())
+                let (dir, raw) = (dir.clone(), raw.to_vec());
+                // One trip to the blocking pool for the whole file, not one per call.
+                tokio::task::spawn_blocking(move || {
+                    std::fs::create_dir_all(&dir)?;
+                    std::fs::write(&tmp, raw)?;
+                    std::fs::rename(&tmp, &path)
+                })
+                .await
+                .map_err(|e| io(std::io::Error::other(e)))?
+                .map_err(io)
             }
         }
     }

@@ -92,6 +92,30 @@ impl Handle<'_> {
             .bind(selector).fetch_optional(c).await?))
     }
 
+    /// Like `api_key_by_selector`, with the directory's generation read in the same
+    /// statement (what a request with the key may take from memory, as a session's
+    /// request does).
+    pub async fn api_key_in_use(&mut self, selector: &str) -> Result<Option<(ApiKeyRow, i64)>> {
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            key: ApiKeyRow,
+            generation: i64,
+        }
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let columns = COLUMNS.replacen(
+                " FROM ",
+                ", (SELECT generation FROM directory_generation
+                    WHERE directory_generation_id = 1) AS generation FROM ",
+                1,
+            );
+            format!("SELECT {columns} WHERE k.selector = $1")
+        });
+        let row: Option<Row> = on!(self, c => sqlx::query_as(sqlx::AssertSqlSafe(SQL.as_str()))
+            .bind(selector).fetch_optional(c).await?);
+        Ok(row.map(|r| (r.key, r.generation)))
+    }
+
     /// Revokes a key; `false` if it was already revoked.
     pub async fn revoke_api_key(&mut self, id: i64, now: Timestamp) -> Result<bool> {
         let n = on!(self, c => sqlx::query(

@@ -161,13 +161,18 @@ impl Db {
         Ok(())
     }
 
-    /// Refreshes the query planner's statistics (after bulk loads).
+    /// Refreshes the query planner's statistics (after bulk loads). On PostgreSQL a vacuum
+    /// comes with it: until one runs, a freshly loaded table has no visibility map (no
+    /// index-only scans) and the search index's GIN pending list is read by every search.
     pub async fn analyze(&self) -> Result<()> {
         match self {
             Db::Sqlite(SqliteDb { pool: p, .. }) => {
                 sqlx::query("ANALYZE").execute(p).await.map(|_| ())?
             }
-            Db::Postgres(p) => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?,
+            Db::Postgres(p) => sqlx::query("VACUUM (ANALYZE)")
+                .execute(p)
+                .await
+                .map(|_| ())?,
         }
         Ok(())
     }

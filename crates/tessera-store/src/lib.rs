@@ -42,7 +42,7 @@ pub use inbound::{
 };
 pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;
-pub use new_ticket::{NewEntryRow, NewTicketRow, TopicContext};
+pub use new_ticket::{NewTicketEntry, NewTicketRow, NewTicketWrite, TopicContext};
 pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use readers::Reader;

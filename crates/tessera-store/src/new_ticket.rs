@@ -6,16 +6,15 @@
 
 use sqlx::FromRow;
 use tessera_domain::{
-    AgentId, ContactId, DepartmentId, HelpTopicId, Lang, Priority, TeamId, ThreadEntryId, TicketId,
-    Timestamp, TopicFieldId,
+    AgentId, BodyFormat, ContactId, DepartmentId, EntryKind, HelpTopicId, Lang, Priority, TeamId,
+    TicketId, Timestamp, TopicFieldId,
     model::{Contact, Department},
 };
 
 use crate::{
-    AgentBrief, Db, Handle, NewAttachment, NewDelivery, NewEntry, NewOutboxMail, Result, SlaRow,
-    StoreError,
+    AgentBrief, Db, Handle, NewDelivery, NewOutboxMail, Result, SlaRow, StoreError,
     db::on,
-    rows::{V, bind_values, placeholders},
+    rows::{V, bind_values},
 };
 
 /// A new ticket as one row, every default already applied.
@@ -35,8 +34,6 @@ pub struct NewTicketRow<'a> {
     pub help_topic_id: Option<HelpTopicId>,
     /// Owner.
     pub department_id: DepartmentId,
-    /// Who opened it.
-    pub requester_id: ContactId,
     /// Assigned agent.
     pub assignee_agent_id: Option<AgentId>,
     /// Assigned team.
@@ -49,13 +46,323 @@ pub struct NewTicketRow<'a> {
     pub now: Timestamp,
 }
 
-/// A thread entry of a new ticket, with the HTML it was sent as, if any.
+/// A thread entry of a new ticket (written now, as Markdown).
 #[derive(Debug, Clone)]
-pub struct NewEntryRow<'a> {
-    /// The entry.
-    pub entry: NewEntry<'a>,
+pub struct NewTicketEntry<'a> {
+    /// Message or event.
+    pub kind: EntryKind,
+    /// Whether the requester wrote it (else nobody did: an automatic event).
+    pub by_requester: bool,
+    /// Content.
+    pub body: &'a str,
     /// HTML as sent (kept, sanitised whenever shown).
     pub original_html: Option<&'a str>,
+}
+
+/// Everything a new portal or API ticket writes, composed before its transaction.
+#[derive(Debug, Clone)]
+pub struct NewTicketWrite<'a> {
+    /// The requester's address as typed; a known address keeps its contact as it is.
+    pub email: &'a str,
+    /// The address's key (`EmailAddress::key`).
+    pub email_key: &'a str,
+    /// The requester's name, for a new contact.
+    pub name: &'a str,
+    /// The requester's language, for a new contact.
+    pub lang: Lang,
+    /// The ticket row.
+    pub ticket: NewTicketRow<'a>,
+    /// Its entries; the last is the first message, which the files belong to.
+    pub entries: &'a [NewTicketEntry<'a>],
+    /// Stored files: (blob key, file name, content type, size).
+    pub files: &'a [(String, String, String, i64)],
+    /// Answers to the topic's fields.
+    pub answers: &'a [(TopicFieldId, &'a str)],
+    /// The requester's access token: (selector, verifier hash).
+    pub token: Option<(&'a str, &'a str)>,
+    /// Mails to queue.
+    pub mails: &'a [NewOutboxMail],
+    /// The index document (stems) and the head's.
+    pub doc: &'a str,
+    /// The stems of number, subject and requester.
+    pub head: &'a str,
+    /// Webhook deliveries to queue.
+    pub deliveries: &'a [NewDelivery<'a>],
+}
+
+/// Statements with their bound values, numbered either across all of them (one execution
+/// on SQLite, where `$n` names the n-th value of the whole text) or per statement.
+struct Script<'a> {
+    joined: bool,
+    text: String,
+    vals: Vec<V<'a>>,
+    done: Vec<(String, Vec<V<'a>>)>,
+}
+
+impl<'a> Script<'a> {
+    fn new(joined: bool) -> Self {
+        Self {
+            joined,
+            text: String::with_capacity(4096),
+            vals: Vec::with_capacity(64),
+            done: Vec::new(),
+        }
+    }
+
+    /// Binds a value; its placeholder.
+    fn v(&mut self, v: V<'a>) -> String {
+        self.vals.push(v);
+        format!("${}", self.vals.len())
+    }
+
+    /// `($a, $b, …)` for one row.
+    fn row(&mut self, vals: impl IntoIterator<Item = V<'a>>) -> String {
+        let p: Vec<String> = vals.into_iter().map(|v| self.v(v)).collect();
+        format!("({})", p.join(", "))
+    }
+
+    /// Adds a statement's text (values bound with `v` and `row` just before).
+    fn statement(&mut self, text: &str) {
+        if self.joined {
+            if !self.text.is_empty() {
+                self.text.push_str(";\n");
+            }
+            self.text.push_str(text);
+        } else {
+            self.done
+                .push((text.to_owned(), std::mem::take(&mut self.vals)));
+        }
+    }
+
+    fn into_one(self) -> (String, Vec<V<'a>>) {
+        (self.text, self.vals)
+    }
+
+    fn into_each(self) -> Vec<(String, Vec<V<'a>>)> {
+        self.done
+    }
+}
+
+/// The statements of `insert_new_ticket`. Later ones find the requester's contact by its
+/// key and the first message as the ticket's newest entry, so nothing has to be read back
+/// between them.
+fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, sqlite: bool) -> Script<'a> {
+    let mut s = Script::new(sqlite);
+    let t = &n.ticket;
+    let now = t.now.0;
+    let contact = |s: &mut Script<'a>| {
+        format!(
+            "(SELECT contact_id FROM contact WHERE email_key = {})",
+            s.v(V::S(n.email_key))
+        )
+    };
+
+    let row = s.row([
+        V::S(n.email),
+        V::S(n.email_key),
+        V::S(n.name),
+        V::S(n.lang.as_str()),
+        V::I(now),
+        V::I(now),
+    ]);
+    s.statement(&format!(
+        "INSERT INTO contact (email, email_key, name, lang, created_at, updated_at)
+         VALUES {row}
+         ON CONFLICT (email_key) DO UPDATE SET updated_at = excluded.updated_at"
+    ));
+
+    let requester = contact(&mut s);
+    let overriding = if sqlite {
+        ""
+    } else {
+        "OVERRIDING SYSTEM VALUE"
+    };
+    let text = format!(
+        "INSERT INTO ticket (ticket_id, number, subject, status, priority, priority_rank,
+                             source, help_topic_id, department_id, requester_id,
+                             assignee_agent_id, assignee_team_id, due_at, client_ip,
+                             last_message_at, created_at, updated_at)
+         {overriding}
+         VALUES ({}, {}, {}, 'open', {}, {}, {}, {}, {}, {requester}, {}, {}, {}, {}, {now}, {now}, {now})",
+        s.v(V::I(t.ticket_id.0)),
+        s.v(V::S(t.number)),
+        s.v(V::S(t.subject)),
+        s.v(V::S(t.priority.as_str())),
+        s.v(V::I(tessera_domain::queue::priority_rank(t.priority))),
+        s.v(V::S(t.source)),
+        s.v(V::O(t.help_topic_id.map(|h| h.0))),
+        s.v(V::I(t.department_id.0)),
+        s.v(V::O(t.assignee_agent_id.map(|a| a.0))),
+        s.v(V::O(t.assignee_team_id.map(|x| x.0))),
+        s.v(V::O(t.due_at.map(|d| d.0))),
+        s.v(V::OS(t.client_ip)),
+        now = s.v(V::I(now)),
+    );
+    s.statement(&text);
+
+    if !n.entries.is_empty() {
+        let author = contact(&mut s);
+        // A VALUES list hands out keys in its order: the first message, last, gets the
+        // highest.
+        let rows: Vec<String> = n
+            .entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "({}, {}, CASE WHEN {} THEN {author} END, NULL, {}, {}, {}, {})",
+                    s.v(V::I(t.ticket_id.0)),
+                    s.v(V::S(e.kind.as_str())),
+                    s.v(V::B(e.by_requester)),
+                    s.v(V::S(e.body)),
+                    s.v(V::S(BodyFormat::Markdown.as_str())),
+                    s.v(V::I(now)),
+                    s.v(V::OS(e.original_html)),
+                )
+            })
+            .collect();
+        s.statement(&format!(
+            "INSERT INTO thread_entry (ticket_id, kind, author_contact_id, author_agent_id,
+                                       body, body_format, created_at, original_html)
+             VALUES {}",
+            rows.join(", ")
+        ));
+    }
+
+    if !n.files.is_empty() {
+        let tid = s.v(V::I(t.ticket_id.0));
+        let message =
+            format!("(SELECT MAX(thread_entry_id) FROM thread_entry WHERE ticket_id = {tid})");
+        let rows: Vec<String> = n
+            .files
+            .iter()
+            .map(|(key, filename, content_type, size)| {
+                format!(
+                    "({}, {message}, {}, {}, {}, {}, {})",
+                    s.v(V::I(t.ticket_id.0)),
+                    s.v(V::S(key)),
+                    s.v(V::S(filename)),
+                    s.v(V::S(content_type)),
+                    s.v(V::I(*size)),
+                    s.v(V::I(now)),
+                )
+            })
+            .collect();
+        s.statement(&format!(
+            "INSERT INTO attachment (ticket_id, thread_entry_id, blob_key, filename,
+                                     content_type, size, created_at)
+             VALUES {}",
+            rows.join(", ")
+        ));
+    }
+
+    if !n.answers.is_empty() {
+        let rows: Vec<String> = n
+            .answers
+            .iter()
+            .map(|(field, value)| {
+                s.row([V::I(t.ticket_id.0), V::I(field.0), V::S(value), V::I(now)])
+            })
+            .collect();
+        s.statement(&format!(
+            "INSERT INTO ticket_field_value (ticket_id, topic_field_id, value, created_at)
+             VALUES {}",
+            rows.join(", ")
+        ));
+    }
+
+    if let Some((selector, verifier_hash)) = n.token {
+        let holder = contact(&mut s);
+        let text = format!(
+            "INSERT INTO access_token (ticket_id, contact_id, selector, verifier_hash, created_at)
+             VALUES ({}, {holder}, {}, {}, {})",
+            s.v(V::I(t.ticket_id.0)),
+            s.v(V::S(selector)),
+            s.v(V::S(verifier_hash)),
+            s.v(V::I(now)),
+        );
+        s.statement(&text);
+    }
+
+    if !n.mails.is_empty() {
+        let rows: Vec<String> = n
+            .mails
+            .iter()
+            .map(|m| {
+                s.row([
+                    V::O(m.ticket_id.map(|t| t.0)),
+                    V::S(&m.message_id),
+                    V::S(&m.envelope_from),
+                    V::Owned(m.recipients.join("\n")),
+                    V::Bytes(&m.raw),
+                    V::S("pending"),
+                    V::I(now),
+                    V::I(now),
+                ])
+            })
+            .collect();
+        s.statement(&format!(
+            "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients, raw,
+                                      status, next_attempt_at, created_at)
+             VALUES {}",
+            rows.join(", ")
+        ));
+    }
+
+    // A new id has no index rows; on SQLite a stale one (a ticket written under this id
+    // and rolled back cannot leave one, but a deleted ticket's could) is removed first.
+    if sqlite {
+        let id = s.v(V::I(t.ticket_id.0));
+        s.statement(&format!("DELETE FROM ticket_search WHERE rowid = {id}"));
+        let row = s.row([V::I(t.ticket_id.0), V::S(n.doc)]);
+        s.statement(&format!(
+            "INSERT INTO ticket_search (rowid, doc) VALUES {row}"
+        ));
+        let id = s.v(V::I(t.ticket_id.0));
+        s.statement(&format!(
+            "DELETE FROM ticket_search_head WHERE rowid = {id}"
+        ));
+        let row = s.row([V::I(t.ticket_id.0), V::S(n.head)]);
+        s.statement(&format!(
+            "INSERT INTO ticket_search_head (rowid, doc) VALUES {row}"
+        ));
+    } else {
+        for (table, doc) in [("ticket_search", n.doc), ("ticket_search_head", n.head)] {
+            let (id, doc) = (s.v(V::I(t.ticket_id.0)), s.v(V::S(doc)));
+            s.statement(&format!(
+                "INSERT INTO {table} (ticket_id, doc) VALUES ({id}, to_tsvector('simple', {doc}))
+                 ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc"
+            ));
+        }
+    }
+
+    if !n.deliveries.is_empty() {
+        let rows: Vec<String> = n
+            .deliveries
+            .iter()
+            .map(|d| {
+                s.row([
+                    V::I(d.webhook_id),
+                    V::S(d.uuid),
+                    V::S(d.event),
+                    V::O(d.ticket_id.map(|t| t.0)),
+                    V::S(d.payload),
+                    V::S("pending"),
+                    V::I(d.now.0),
+                    V::I(d.now.0),
+                ])
+            })
+            .collect();
+        s.statement(&format!(
+            "INSERT INTO webhook_delivery (webhook_id, uuid, event, ticket_id, payload, status,
+                                           next_attempt_at, created_at)
+             VALUES {}",
+            rows.join(", ")
+        ));
+    }
+
+    let requester = contact(&mut s);
+    s.statement(&format!("SELECT {requester}"));
+    s
 }
 
 /// What a help topic gives a new ticket, read in one query: its default priority, its
@@ -216,176 +523,39 @@ impl Handle<'_> {
         })
     }
 
-    /// Inserts a whole new ticket row under its reserved id; a taken id or number fails
-    /// with a conflict (`StoreError::is_ticket_key_conflict`).
-    pub async fn insert_ticket_row(&mut self, t: &NewTicketRow<'_>) -> Result<()> {
-        let overriding = match self {
-            Handle::Postgres(_) => "OVERRIDING SYSTEM VALUE",
-            Handle::Sqlite(_) => "",
+    /// Writes a whole new ticket — requester, ticket row, entries, files, answers, access
+    /// token, mails, index and webhook deliveries — and returns the requester's contact. A
+    /// taken id or number fails with a conflict (`StoreError::is_ticket_key_conflict`).
+    ///
+    /// On SQLite every statement goes to the connection in one execution: each statement
+    /// sent separately cost two thread switches to sqlx's connection thread and back,
+    /// which was half of a new ticket's CPU. PostgreSQL takes one statement at a time.
+    pub async fn insert_new_ticket(&mut self, n: &NewTicketWrite<'_>) -> Result<ContactId> {
+        let sqlite = matches!(self, Handle::Sqlite(_));
+        let s = new_ticket_script(n, sqlite);
+        let contact = match self {
+            Handle::Sqlite(c) => {
+                let (text, vals) = s.into_one();
+                let ids: Vec<i64> =
+                    bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &vals)
+                        .fetch_all(&mut **c)
+                        .await?;
+                ids.last().copied().ok_or(StoreError::NotFound)?
+            }
+            Handle::Postgres(c) => {
+                let mut statements = s.into_each();
+                let (last, last_vals) = statements.pop().ok_or(StoreError::NotFound)?;
+                for (text, vals) in &statements {
+                    bind_values!(sqlx::query(sqlx::AssertSqlSafe(text.clone())), vals)
+                        .execute(&mut **c)
+                        .await?;
+                }
+                bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(last)), &last_vals)
+                    .fetch_one(&mut **c)
+                    .await?
+            }
         };
-        let sql = format!(
-            "INSERT INTO ticket (ticket_id, number, subject, status, priority, priority_rank,
-                                 source, help_topic_id, department_id, requester_id,
-                                 assignee_agent_id, assignee_team_id, due_at, client_ip,
-                                 last_message_at, created_at, updated_at)
-             {overriding}
-             VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-                     $14, $14, $14)"
-        );
-        let rank = tessera_domain::queue::priority_rank(t.priority);
-        on!(self, c => sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(t.ticket_id.0).bind(t.number).bind(t.subject).bind(t.priority.as_str())
-            .bind(rank).bind(t.source).bind(t.help_topic_id.map(|h| h.0))
-            .bind(t.department_id.0).bind(t.requester_id.0)
-            .bind(t.assignee_agent_id.map(|a| a.0)).bind(t.assignee_team_id.map(|x| x.0))
-            .bind(t.due_at.map(|d| d.0)).bind(t.client_ip).bind(t.now.0)
-            .execute(c).await?.rows_affected());
-        Ok(())
-    }
-
-    /// Adds thread entries in one statement; their keys in the order given.
-    pub async fn insert_entries(&mut self, rows: &[NewEntryRow<'_>]) -> Result<Vec<ThreadEntryId>> {
-        if rows.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut vals = Vec::with_capacity(rows.len() * 8);
-        for r in rows {
-            let e = &r.entry;
-            vals.extend([
-                V::I(e.ticket_id.0),
-                V::S(e.kind.as_str()),
-                V::O(e.author_contact_id.map(|x| x.0)),
-                V::O(e.author_agent_id.map(|x| x.0)),
-                V::S(e.body),
-                V::S(e.body_format.as_str()),
-                V::I(e.now.0),
-                V::OS(r.original_html),
-            ]);
-        }
-        let sql = format!(
-            "INSERT INTO thread_entry (ticket_id, kind, author_contact_id, author_agent_id,
-                                       body, body_format, created_at, original_html)
-             VALUES {} RETURNING thread_entry_id",
-            placeholders(rows.len(), 8)
-        );
-        let mut ids: Vec<i64> = on!(self, c => bind_values!(
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), &vals).fetch_all(c).await?);
-        // Keys are handed out in the order of the rows; RETURNING's order is not promised.
-        ids.sort_unstable();
-        Ok(ids.into_iter().map(ThreadEntryId).collect())
-    }
-
-    /// Records attachments whose bytes are stored, in one statement.
-    pub async fn insert_attachments(&mut self, rows: &[NewAttachment<'_>]) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let now = Timestamp::now().0;
-        let mut vals = Vec::with_capacity(rows.len() * 7);
-        for a in rows {
-            vals.extend([
-                V::I(a.ticket_id.0),
-                V::I(a.thread_entry_id.0),
-                V::S(a.blob_key),
-                V::S(a.filename),
-                V::S(a.content_type),
-                V::I(a.size),
-                V::I(now),
-            ]);
-        }
-        let sql = format!(
-            "INSERT INTO attachment (ticket_id, thread_entry_id, blob_key, filename,
-                                     content_type, size, created_at)
-             VALUES {}",
-            placeholders(rows.len(), 7)
-        );
-        on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
-            .execute(c).await?.rows_affected());
-        Ok(())
-    }
-
-    /// Stores a ticket's answers to its topic's fields, in one statement.
-    pub async fn insert_field_values(
-        &mut self,
-        ticket: TicketId,
-        answers: &[(TopicFieldId, &str)],
-        now: Timestamp,
-    ) -> Result<()> {
-        if answers.is_empty() {
-            return Ok(());
-        }
-        let mut vals = Vec::with_capacity(answers.len() * 4);
-        for (field, value) in answers {
-            vals.extend([V::I(ticket.0), V::I(field.0), V::S(value), V::I(now.0)]);
-        }
-        let sql = format!(
-            "INSERT INTO ticket_field_value (ticket_id, topic_field_id, value, created_at)
-             VALUES {}",
-            placeholders(answers.len(), 4)
-        );
-        on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
-            .execute(c).await?.rows_affected());
-        Ok(())
-    }
-
-    /// Queues mails in one statement.
-    pub async fn enqueue_mails(&mut self, mails: &[NewOutboxMail]) -> Result<()> {
-        if mails.is_empty() {
-            return Ok(());
-        }
-        let now = Timestamp::now().0;
-        let recipients: Vec<String> = mails.iter().map(|m| m.recipients.join("\n")).collect();
-        let mut vals = Vec::with_capacity(mails.len() * 8);
-        for (m, to) in mails.iter().zip(&recipients) {
-            vals.extend([
-                V::O(m.ticket_id.map(|t| t.0)),
-                V::S(&m.message_id),
-                V::S(&m.envelope_from),
-                V::S(to),
-                V::Bytes(&m.raw),
-                V::S("pending"),
-                V::I(now),
-                V::I(now),
-            ]);
-        }
-        let sql = format!(
-            "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients, raw,
-                                      status, next_attempt_at, created_at)
-             VALUES {}",
-            placeholders(mails.len(), 8)
-        );
-        on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
-            .execute(c).await?.rows_affected());
-        Ok(())
-    }
-
-    /// Queues webhook deliveries, due at once, in one statement.
-    pub async fn enqueue_deliveries(&mut self, rows: &[NewDelivery<'_>]) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let mut vals = Vec::with_capacity(rows.len() * 8);
-        for d in rows {
-            vals.extend([
-                V::I(d.webhook_id),
-                V::S(d.uuid),
-                V::S(d.event),
-                V::O(d.ticket_id.map(|t| t.0)),
-                V::S(d.payload),
-                V::S("pending"),
-                V::I(d.now.0),
-                V::I(d.now.0),
-            ]);
-        }
-        let sql = format!(
-            "INSERT INTO webhook_delivery (webhook_id, uuid, event, ticket_id, payload, status,
-                                           next_attempt_at, created_at)
-             VALUES {}",
-            placeholders(rows.len(), 8)
-        );
-        on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
-            .execute(c).await?.rows_affected());
-        Ok(())
+        Ok(ContactId(contact))
     }
 }
 

@@ -9,6 +9,8 @@ pub(crate) enum V<'a> {
     OS(Option<&'a str>),
     B(bool),
     Bytes(&'a [u8]),
+    /// A value made for the statement (a mail's recipients joined, …).
+    Owned(String),
 }
 
 macro_rules! bind_values_impl {
@@ -22,6 +24,7 @@ macro_rules! bind_values_impl {
                 $crate::rows::V::OS(s) => q.bind(*s),
                 $crate::rows::V::B(b) => q.bind(*b),
                 $crate::rows::V::Bytes(b) => q.bind(*b),
+                $crate::rows::V::Owned(s) => q.bind(s.as_str()),
             };
         }
         q

@@ -199,11 +199,12 @@ fn main() -> anyhow::Result<()> {
         Err(e) => return Err(e),
     };
     let filter = EnvFilter::try_from_env("TESSERA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    // An MTA pipe's standard output is not a log: everything goes to standard error there.
-    let writer = if ingest {
-        BoxMakeWriter::new(std::io::stderr)
-    } else {
+    // The server logs to standard output. Every other command's standard output is its
+    // result (an API key, a report) or, for an MTA pipe, nothing: logs go to standard error.
+    let writer = if matches!(cli.command, Command::Serve) {
         BoxMakeWriter::new(std::io::stdout)
+    } else {
+        BoxMakeWriter::new(std::io::stderr)
     };
     if cfg.log_json {
         tracing_subscriber::fmt()

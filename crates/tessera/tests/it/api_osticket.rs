@@ -551,6 +551,99 @@ async fn custom_fields_are_matched_by_name_on_any_active_topic() {
     app.stop().await;
 }
 
+/// New tickets take their topic's fields, service level and webhooks from memory; every
+/// change an administrator makes to them is in force from the next ticket on.
+#[tokio::test]
+async fn new_tickets_follow_changes_to_their_topic_at_once() {
+    let app = TestApp::start().await;
+    let k = key(&app, "create", "", "", "").await;
+    let body = |extra: Value| {
+        let mut v = json!({"name": "Max", "email": "max@example.org", "subject": "S",
+                           "message": "M", "topicId": 2, "alert": false});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        v
+    };
+    let ticket = |n: String| {
+        let app = &app;
+        async move {
+            let mut c = app.app.db().conn().await.unwrap();
+            c.h().ticket_by_number(&n).await.unwrap()
+        }
+    };
+    let first = ticket(create(&app, &k, body(json!({}))).await).await;
+    assert_eq!(first.due_at, None);
+
+    // A required field added to the topic is asked for.
+    app.app
+        .save_topic_field(
+            Actor::Cli,
+            HelpTopicId(2),
+            None,
+            FieldDraft {
+                key: "venue".into(),
+                kind: "short_text".into(),
+                label_de: "Ort".into(),
+                label_en: "Venue".into(),
+                is_required: true,
+                is_active: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (s, _, text) = post_json(
+        &app,
+        Some(&k),
+        "application/json",
+        body(json!({})).to_string(),
+        Some("en"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("\nvenue: "), "{text}");
+
+    // A service level given to the topic makes tickets due; switched off, it no longer does.
+    app.exec(
+        "INSERT INTO sla_plan (name, grace_seconds, created_at, updated_at)
+         VALUES ('Schnell', 3600, 0, 0)",
+    )
+    .await;
+    app.exec(
+        "UPDATE help_topic SET sla_plan_id = (SELECT sla_plan_id FROM sla_plan
+                                              WHERE name = 'Schnell')
+         WHERE help_topic_id = 2",
+    )
+    .await;
+    let due = ticket(create(&app, &k, body(json!({"venue": "Halle"}))).await).await;
+    assert!(due.due_at.is_some());
+    app.exec("UPDATE sla_plan SET is_active = FALSE WHERE name = 'Schnell'")
+        .await;
+    let not_due = ticket(create(&app, &k, body(json!({"venue": "Halle"}))).await).await;
+    assert_eq!(not_due.due_at, None);
+
+    // A webhook subscribed afterwards hears of the next ticket.
+    let before = app.count("webhook_delivery").await;
+    app.exec(&format!(
+        "INSERT INTO webhook (url, events, secret, created_at, updated_at)
+         VALUES ('https://hooks.example.org/tessera', {}, 'geheim', 0, 0)",
+        tessera_domain::WebhookEvent::TicketCreated.bit()
+    ))
+    .await;
+    let hooked = ticket(create(&app, &k, body(json!({"venue": "Halle"}))).await).await;
+    assert_eq!(app.count("webhook_delivery").await, before + 1);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM webhook_delivery WHERE ticket_id = {}",
+            hooked.id.0
+        ))
+        .await,
+        1
+    );
+    app.stop().await;
+}
+
 async fn post_email(app: &TestApp, key: &str, raw: Vec<u8>) -> (StatusCode, String) {
     let res = reqwest::Client::new()
         .post(app.url("/api/tickets.email"))
