@@ -12,7 +12,8 @@ use crate::{Result, Tessera};
 /// How often to look for mail queued by other nodes.
 const POLL: Duration = Duration::from_secs(5);
 
-/// How often the worker finishes interrupted inbound mail and looks for overdue tickets.
+/// How often the worker finishes interrupted inbound mail, looks for overdue tickets and
+/// checkpoints SQLite's WAL.
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
 
 /// The background mail deliverer.
@@ -154,6 +155,9 @@ impl MailWorker {
                 }
                 if let Err(e) = self.app.alert_overdue().await {
                     tracing::error!(error = %e, "overdue check");
+                }
+                if let Err(e) = self.app.db().checkpoint().await {
+                    tracing::error!(error = %e, "checkpoint");
                 }
             }
             if let Err(e) = self.run_once().await {

@@ -122,6 +122,14 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-16000")
                 .pragma("temp_store", "memory")
+                // The connection that commits past this many WAL pages checkpoints, in its
+                // commit: on the writer, every ticket queued behind it waited for that (at
+                // SQLite's 1,000 pages, several times a second under load). Checkpoints run
+                // beside the writer instead (`checkpoint`, about once a second); SQLite can
+                // start the WAL over only between a full checkpoint and the next write, so
+                // under a steady stream of writes it grows to this limit (about 80 MB) and
+                // the writer restarts it, with little left to copy by then.
+                .pragma("wal_autocheckpoint", "20000")
                 .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
             // As for PostgreSQL: each test is a trip through the connection's worker thread.
             let pool = SqlitePoolOptions::new()
@@ -205,6 +213,17 @@ impl Db {
             Db::Sqlite(d) => Tx::Sqlite(d.gate.begin(&d.pool).await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Copies what the WAL holds into the database file, on a connection of its own, while
+    /// the writer goes on (SQLite's passive checkpoint; nothing to do on PostgreSQL).
+    pub async fn checkpoint(&self) -> Result<()> {
+        if let Db::Sqlite(d) = self {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&d.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Closes every connection (SQLite checkpoints its WAL on the last close).
