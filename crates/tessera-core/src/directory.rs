@@ -109,10 +109,17 @@ pub(crate) struct TopicFacts {
 struct NewTicketFacts {
     generation: i64,
     topics: HashMap<HelpTopicId, Option<Arc<TopicFacts>>>,
+    /// What every new ticket needs, read together once.
+    common: Option<CommonFacts>,
+}
+
+/// What every new ticket needs besides its topic.
+#[derive(Clone)]
+struct CommonFacts {
     /// The first active public topic (the API's default).
-    default_api_topic: Option<Option<HelpTopicId>>,
+    default_api_topic: Option<HelpTopicId>,
     /// Active webhooks subscribed to `ticket.created`.
-    created_hooks: Option<Arc<Vec<i64>>>,
+    created_hooks: Arc<Vec<i64>>,
 }
 
 /// What one node keeps.
@@ -277,41 +284,43 @@ impl Tessera {
         Ok(Some(facts))
     }
 
+    /// What every new ticket needs besides its topic, as of `generation`.
+    async fn common_facts(&self, generation: Option<i64>) -> Result<CommonFacts> {
+        let g = self.generation(generation).await?;
+        if let Some(c) = self.held(g, |h| h.common.clone()) {
+            return Ok(c);
+        }
+        let mut conn = self.db().conn().await?;
+        let mut h = conn.h();
+        let generation = h.directory_generation().await?;
+        let default_api_topic = h
+            .all_topic_rows()
+            .await?
+            .iter()
+            .find(|t| t.is_active && t.is_public)
+            .map(|t| HelpTopicId(t.help_topic_id));
+        let created_hooks = Arc::new(
+            h.subscribed_webhooks(WebhookEvent::TicketCreated.bit())
+                .await?,
+        );
+        let common = CommonFacts {
+            default_api_topic,
+            created_hooks,
+        };
+        self.hold(generation, |h| h.common = Some(common.clone()));
+        Ok(common)
+    }
+
     /// The topic of an API ticket that names none: the first active public topic.
     pub(crate) async fn default_api_topic(
         &self,
         generation: Option<i64>,
     ) -> Result<Option<HelpTopicId>> {
-        let g = self.generation(generation).await?;
-        if let Some(t) = self.held(g, |h| h.default_api_topic) {
-            return Ok(t);
-        }
-        let mut conn = self.db().conn().await?;
-        let mut h = conn.h();
-        let generation = h.directory_generation().await?;
-        let rows = h.all_topic_rows().await?;
-        let topic = rows
-            .iter()
-            .find(|t| t.is_active && t.is_public)
-            .map(|t| HelpTopicId(t.help_topic_id));
-        self.hold(generation, |h| h.default_api_topic = Some(topic));
-        Ok(topic)
+        Ok(self.common_facts(generation).await?.default_api_topic)
     }
 
     /// The active webhooks subscribed to `ticket.created`.
     pub(crate) async fn created_hooks(&self, generation: Option<i64>) -> Result<Arc<Vec<i64>>> {
-        let g = self.generation(generation).await?;
-        if let Some(w) = self.held(g, |h| h.created_hooks.clone()) {
-            return Ok(w);
-        }
-        let mut conn = self.db().conn().await?;
-        let mut h = conn.h();
-        let generation = h.directory_generation().await?;
-        let hooks = Arc::new(
-            h.subscribed_webhooks(WebhookEvent::TicketCreated.bit())
-                .await?,
-        );
-        self.hold(generation, |h| h.created_hooks = Some(hooks.clone()));
-        Ok(hooks)
+        Ok(self.common_facts(generation).await?.created_hooks)
     }
 }

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use tessera_domain::{
     BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, HelpTopicId, Lang, Priority,
     Problem, ThreadEntryId, TicketEvent, TicketId, Timestamp, WebhookEvent,
-    model::{Attachment, Contact, Department, HelpTopic, ThreadEntry, Ticket},
+    model::{Attachment, Contact, HelpTopic, ThreadEntry, Ticket},
     validate,
 };
 use tessera_store::{
-    AgentBrief, Grant, Handle, NewAttachment, NewDelivery, NewEntry, NewTicket, NewTicketEntry,
-    NewTicketRow, NewTicketWrite, TempBlob, TopicContext,
+    Grant, Handle, NewAttachment, NewDelivery, NewEntry, NewTicket, NewTicketEntry, NewTicketRow,
+    NewTicketWrite, TempBlob,
 };
 
 use crate::{CoreError, Result, Tessera, directory::TopicFacts, notify, token};
@@ -331,14 +331,8 @@ impl Tessera {
         c: &CheckedTicket,
         o: &WriteOptions<'_>,
     ) -> Result<NewTicketContext> {
-        let TopicContext {
-            default_priority,
-            agent,
-            team,
-            sla: due,
-            department,
-        } = c.topic.context.clone();
-        let topic_priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
+        let default = &c.topic.context.default_priority;
+        let topic_priority = Priority::parse(default).unwrap_or(Priority::Normal);
         let contact = self
             .db()
             .conn()
@@ -349,10 +343,6 @@ impl Tessera {
         let webhooks = self.created_hooks(Some(c.topic.generation)).await?;
         Ok(NewTicketContext {
             priority: o.priority.unwrap_or(topic_priority),
-            agent,
-            team,
-            due,
-            department,
             contact,
             webhooks,
         })
@@ -368,15 +358,9 @@ impl Tessera {
         attempt: u32,
     ) -> Result<Opened> {
         let now = Timestamp::now();
+        let t = &c.topic.context;
         let ticket_id = self.db().reserve_ticket_id().await?;
-        // The insert's constraint refuses a taken number; only after a conflict (a pattern
-        // with few free numbers left) are numbers looked up before they are tried.
-        let number = if attempt == 0 {
-            let number_format = &self.settings().number_format;
-            number_format.generate(|| token::random_bytes(1)[0])
-        } else {
-            self.draw_ticket_number().await?
-        };
+        let number = self.draw_ticket_number(attempt > 0).await?;
         // An existing contact keeps its name, address and language (`upsert_contact`).
         let requester = match &k.contact {
             Some(existing) => existing.clone(),
@@ -394,19 +378,19 @@ impl Tessera {
             status: tessera_domain::TicketStatus::Open,
             priority: k.priority,
             help_topic: Some(c.topic.topic.clone()),
-            department: k.department.clone(),
+            department: t.department.clone(),
             requester,
-            assignee_agent: k
+            assignee_agent: t
                 .agent
                 .as_ref()
                 .map(|a| (tessera_domain::AgentId(a.agent_id), a.display_name.clone())),
-            assignee_team: k.team.clone(),
+            assignee_team: t.team.clone(),
             is_answered: false,
-            due_at: k.due.as_ref().map(|plan| crate::sla_due(plan, now)),
+            due_at: t.sla.as_ref().map(|plan| crate::sla_due(plan, now)),
             created_at: now,
             updated_at: now,
         };
-        let auto_assigned = k.agent.is_some() || k.team.is_some();
+        let auto_assigned = t.agent.is_some() || t.team.is_some();
 
         let mut mails = Vec::new();
         let minted = o.confirm.then(token::mint);
@@ -484,8 +468,8 @@ impl Tessera {
         };
         let assigned = auto_assigned.then(|| {
             TicketEvent::Assigned {
-                agent: k.agent.as_ref().map(|a| a.display_name.clone()),
-                team: k.team.as_ref().map(|(_, n)| n.clone()),
+                agent: t.agent.as_ref().map(|a| a.display_name.clone()),
+                team: t.team.as_ref().map(|(_, n)| n.clone()),
             }
             .encode()
         });
@@ -575,9 +559,14 @@ impl Tessera {
         })
     }
 
-    /// A fresh ticket number not taken yet (checked again by the insert's constraint).
-    async fn draw_ticket_number(&self) -> Result<String> {
+    /// A fresh ticket number. The insert's constraint refuses a taken one; only after such a
+    /// conflict (a pattern with few free numbers left) is each drawn number `looked_up`
+    /// before it is tried.
+    async fn draw_ticket_number(&self, looked_up: bool) -> Result<String> {
         let number_format = self.settings().number_format.clone();
+        if !looked_up {
+            return Ok(number_format.generate(|| token::random_bytes(1)[0]));
+        }
         let mut conn = self.db().conn().await?;
         for _ in 0..50 {
             let number = number_format.generate(|| token::random_bytes(1)[0]);
@@ -872,13 +861,6 @@ pub(crate) struct CheckedTicket {
 struct NewTicketContext {
     /// The topic's default, or what the caller asked for.
     priority: Priority,
-    /// The topic's automatic assignee (active).
-    agent: Option<AgentBrief>,
-    /// The topic's automatic team (active).
-    team: Option<(tessera_domain::TeamId, String)>,
-    /// The topic's active service level.
-    due: Option<tessera_store::SlaRow>,
-    department: Department,
     /// The requester, if known already.
     contact: Option<Contact>,
     /// Webhooks subscribed to `ticket.created`.
