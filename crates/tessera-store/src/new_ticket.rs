@@ -14,7 +14,7 @@ use tessera_domain::{
 use crate::{
     AgentBrief, Db, Handle, NewDelivery, NewOutboxMail, Result, SlaRow, StoreError,
     db::on,
-    rows::{V, bind_values},
+    rows::{Script, V, bind_values},
 };
 
 /// A new ticket as one row, every default already applied.
@@ -90,64 +90,11 @@ pub struct NewTicketWrite<'a> {
     pub deliveries: &'a [NewDelivery<'a>],
 }
 
-/// Statements with their bound values, numbered either across all of them (one execution
-/// on SQLite, where `$n` names the n-th value of the whole text) or per statement.
-struct Script<'a> {
-    joined: bool,
-    text: String,
-    vals: Vec<V<'a>>,
-    done: Vec<(String, Vec<V<'a>>)>,
-}
-
-impl<'a> Script<'a> {
-    fn new(joined: bool) -> Self {
-        Self {
-            joined,
-            text: String::with_capacity(4096),
-            vals: Vec::with_capacity(64),
-            done: Vec::new(),
-        }
-    }
-
-    /// Binds a value; its placeholder.
-    fn v(&mut self, v: V<'a>) -> String {
-        self.vals.push(v);
-        format!("${}", self.vals.len())
-    }
-
-    /// `($a, $b, …)` for one row.
-    fn row(&mut self, vals: impl IntoIterator<Item = V<'a>>) -> String {
-        let p: Vec<String> = vals.into_iter().map(|v| self.v(v)).collect();
-        format!("({})", p.join(", "))
-    }
-
-    /// Adds a statement's text (values bound with `v` and `row` just before).
-    fn statement(&mut self, text: &str) {
-        if self.joined {
-            if !self.text.is_empty() {
-                self.text.push_str(";\n");
-            }
-            self.text.push_str(text);
-        } else {
-            self.done
-                .push((text.to_owned(), std::mem::take(&mut self.vals)));
-        }
-    }
-
-    fn into_one(self) -> (String, Vec<V<'a>>) {
-        (self.text, self.vals)
-    }
-
-    fn into_each(self) -> Vec<(String, Vec<V<'a>>)> {
-        self.done
-    }
-}
-
 /// The statements of `insert_new_ticket`. Later ones find the requester's contact by its
 /// key and the first message as the ticket's newest entry, so nothing has to be read back
 /// between them.
-fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, sqlite: bool) -> Script<'a> {
-    let mut s = Script::new(sqlite);
+fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>) -> Script<'a> {
+    let sqlite = s.joined();
     let t = &n.ticket;
     let now = t.now.0;
     let contact = |s: &mut Script<'a>| {
@@ -308,32 +255,8 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, sqlite: bool) -> Script<'a> 
         ));
     }
 
-    // A new id has no index rows; on SQLite a stale one (a ticket written under this id
-    // and rolled back cannot leave one, but a deleted ticket's could) is removed first.
-    if sqlite {
-        let id = s.v(V::I(t.ticket_id.0));
-        s.statement(&format!("DELETE FROM ticket_search WHERE rowid = {id}"));
-        let row = s.row([V::I(t.ticket_id.0), V::S(n.doc)]);
-        s.statement(&format!(
-            "INSERT INTO ticket_search (rowid, doc) VALUES {row}"
-        ));
-        let id = s.v(V::I(t.ticket_id.0));
-        s.statement(&format!(
-            "DELETE FROM ticket_search_head WHERE rowid = {id}"
-        ));
-        let row = s.row([V::I(t.ticket_id.0), V::S(n.head)]);
-        s.statement(&format!(
-            "INSERT INTO ticket_search_head (rowid, doc) VALUES {row}"
-        ));
-    } else {
-        for (table, doc) in [("ticket_search", n.doc), ("ticket_search_head", n.head)] {
-            let (id, doc) = (s.v(V::I(t.ticket_id.0)), s.v(V::S(doc)));
-            s.statement(&format!(
-                "INSERT INTO {table} (ticket_id, doc) VALUES ({id}, to_tsvector('simple', {doc}))
-                 ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc"
-            ));
-        }
-    }
+    crate::search::index_row(&mut s, "ticket_search", t.ticket_id, n.doc);
+    crate::search::index_row(&mut s, "ticket_search_head", t.ticket_id, n.head);
 
     if !n.deliveries.is_empty() {
         let rows: Vec<String> = n
@@ -531,8 +454,7 @@ impl Handle<'_> {
     /// sent separately cost two thread switches to sqlx's connection thread and back,
     /// which was half of a new ticket's CPU. PostgreSQL takes one statement at a time.
     pub async fn insert_new_ticket(&mut self, n: &NewTicketWrite<'_>) -> Result<ContactId> {
-        let sqlite = matches!(self, Handle::Sqlite(_));
-        let s = new_ticket_script(n, sqlite);
+        let s = new_ticket_script(n, Script::for_handle(self));
         let contact = match self {
             Handle::Sqlite(c) => {
                 let (text, vals) = s.into_one();

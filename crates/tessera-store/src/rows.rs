@@ -1,5 +1,7 @@
-//! Multi-row inserts: the values of many rows bound to one statement (demo data in bulk,
-//! a new ticket's entries, attachments and answers).
+//! Bound values: many rows bound to one statement (demo data in bulk, a new ticket's
+//! entries, attachments and answers), and scripts of several statements.
+
+use crate::{Handle, Result};
 
 /// One bound value of a multi-row insert.
 pub(crate) enum V<'a> {
@@ -31,6 +33,87 @@ macro_rules! bind_values_impl {
     }};
 }
 pub(crate) use bind_values_impl as bind_values;
+
+/// Statements with their bound values, numbered either across all of them (one execution
+/// on SQLite, where `$n` names the n-th value of the whole text) or per statement.
+pub(crate) struct Script<'a> {
+    joined: bool,
+    text: String,
+    vals: Vec<V<'a>>,
+    done: Vec<(String, Vec<V<'a>>)>,
+}
+
+impl<'a> Script<'a> {
+    /// A script for `h`'s database: one execution on SQLite, one statement at a time on
+    /// PostgreSQL (which binds values to one statement only).
+    pub(crate) fn for_handle(h: &Handle<'_>) -> Self {
+        let joined = matches!(h, Handle::Sqlite(_));
+        Self {
+            joined,
+            text: String::with_capacity(4096),
+            vals: Vec::with_capacity(64),
+            done: Vec::new(),
+        }
+    }
+
+    /// Binds a value; its placeholder.
+    pub(crate) fn v(&mut self, v: V<'a>) -> String {
+        self.vals.push(v);
+        format!("${}", self.vals.len())
+    }
+
+    /// `($a, $b, …)` for one row.
+    pub(crate) fn row(&mut self, vals: impl IntoIterator<Item = V<'a>>) -> String {
+        let p: Vec<String> = vals.into_iter().map(|v| self.v(v)).collect();
+        format!("({})", p.join(", "))
+    }
+
+    /// Adds a statement's text (values bound with `v` and `row` just before).
+    pub(crate) fn statement(&mut self, text: &str) {
+        if self.joined {
+            if !self.text.is_empty() {
+                self.text.push_str(";\n");
+            }
+            self.text.push_str(text);
+        } else {
+            self.done
+                .push((text.to_owned(), std::mem::take(&mut self.vals)));
+        }
+    }
+
+    /// Whether the statements go as one execution (SQLite).
+    pub(crate) fn joined(&self) -> bool {
+        self.joined
+    }
+
+    pub(crate) fn into_one(self) -> (String, Vec<V<'a>>) {
+        (self.text, self.vals)
+    }
+
+    pub(crate) fn into_each(self) -> Vec<(String, Vec<V<'a>>)> {
+        self.done
+    }
+
+    /// Runs every statement.
+    pub(crate) async fn execute(self, h: &mut Handle<'_>) -> Result<()> {
+        match h {
+            Handle::Sqlite(c) => {
+                let (text, vals) = self.into_one();
+                bind_values!(sqlx::query(sqlx::AssertSqlSafe(text)), &vals)
+                    .execute(&mut **c)
+                    .await?;
+            }
+            Handle::Postgres(c) => {
+                for (text, vals) in self.into_each() {
+                    bind_values!(sqlx::query(sqlx::AssertSqlSafe(text)), &vals)
+                        .execute(&mut **c)
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` values.
 pub(crate) fn placeholders(rows: usize, cols: usize) -> String {

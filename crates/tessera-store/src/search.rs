@@ -10,6 +10,7 @@ use crate::{
     queue::{
         Bind, QueueQuery, QueueRow, Sql, Visibility, bind_all, filters, queue_condition, visibility,
     },
+    rows::{Script, V},
 };
 
 /// One search hit: the ticket as a queue shows it, its score (higher is better) and where
@@ -77,34 +78,11 @@ impl Handle<'_> {
 
     /// Stores a ticket's document (stems separated by spaces), replacing the old one.
     pub async fn set_search_doc(&mut self, t: TicketId, doc: &str) -> Result<()> {
-        match self {
-            Handle::Sqlite(c) => {
-                sqlx::query("DELETE FROM ticket_search WHERE rowid = $1")
-                    .bind(t.0)
-                    .execute(&mut **c)
-                    .await?;
-                sqlx::query("INSERT INTO ticket_search (rowid, doc) VALUES ($1, $2)")
-                    .bind(t.0)
-                    .bind(doc)
-                    .execute(&mut **c)
-                    .await?;
-            }
-            Handle::Postgres(c) => {
-                sqlx::query(
-                    "INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, to_tsvector('simple', $2))
-                     ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc",
-                )
-                .bind(t.0)
-                .bind(doc)
-                .execute(&mut **c)
-                .await?;
-            }
-        }
-        Ok(())
+        let mut s = Script::for_handle(self);
+        index_row(&mut s, "ticket_search", t, doc);
+        s.execute(self).await
     }
 
-    /// Stores tickets' heads (the stems of number, subject and requester), replacing the
-    /// old ones: (ticket id, stems separated by spaces). A few statements for any number.
     pub async fn set_search_heads(&mut self, heads: &[(i64, String)]) -> Result<()> {
         match self {
             Handle::Sqlite(c) => {
@@ -361,5 +339,23 @@ impl Handle<'_> {
         let Sql { text, binds } = sql;
         on!(self, c => Ok(bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds)
             .fetch_all(c).await?))
+    }
+}
+
+/// The statements that store one ticket's document in `table` (`ticket_search` or
+/// `ticket_search_head`), replacing any it had.
+pub(crate) fn index_row<'a>(s: &mut Script<'a>, table: &str, t: TicketId, doc: &'a str) {
+    if s.joined() {
+        // FTS5 has no upsert: the old row goes first.
+        let id = s.v(V::I(t.0));
+        s.statement(&format!("DELETE FROM {table} WHERE rowid = {id}"));
+        let row = s.row([V::I(t.0), V::S(doc)]);
+        s.statement(&format!("INSERT INTO {table} (rowid, doc) VALUES {row}"));
+    } else {
+        let (id, doc) = (s.v(V::I(t.0)), s.v(V::S(doc)));
+        s.statement(&format!(
+            "INSERT INTO {table} (ticket_id, doc) VALUES ({id}, to_tsvector('simple', {doc}))
+             ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc"
+        ));
     }
 }
