@@ -85,16 +85,9 @@ impl Handle<'_> {
         on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_one(c).await?))
     }
 
-    /// The key a presented token's selector names, revoked or not.
-    pub async fn api_key_by_selector(&mut self, selector: &str) -> Result<Option<ApiKeyRow>> {
-        let sql = format!("SELECT {COLUMNS} WHERE k.selector = $1");
-        on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(selector).fetch_optional(c).await?))
-    }
-
-    /// Like `api_key_by_selector`, with the directory's generation read in the same
-    /// statement (what a request with the key may take from memory, as a session's
-    /// request does).
+    /// The key a presented token's selector names, revoked or not, with the directory's
+    /// generation read in the same statement (what a request with the key may take from
+    /// memory, as a session's request does).
     pub async fn api_key_in_use(&mut self, selector: &str) -> Result<Option<(ApiKeyRow, i64)>> {
         #[derive(FromRow)]
         struct Row {
