@@ -160,6 +160,12 @@ impl Tessera {
         Ok(d)
     }
 
+    /// This node's copy of the directory, of whatever generation, without reading.
+    pub(crate) fn held_directory(&self) -> Option<Arc<Directory>> {
+        let held = self.inner.directory.directory.read();
+        held.unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     /// The agent behind a session, if it is an active agent's.
     pub async fn session_agent(&self, s: &Session) -> Result<Option<Agent>> {
         let Some(id) = s.agent_id else {

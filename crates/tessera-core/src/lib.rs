@@ -18,6 +18,7 @@ mod fields;
 mod ingest;
 mod mail_in;
 mod mailbox;
+mod marks;
 mod members;
 mod notify;
 mod organisation;
@@ -122,6 +123,8 @@ struct Inner {
     settings: std::sync::RwLock<Arc<Settings>>,
     /// The directory and the agents, per generation (see `directory.rs`).
     directory: directory::Cache,
+    /// Page views not yet written (see `marks.rs`).
+    marks: marks::ViewMarks,
 }
 
 impl Tessera {
@@ -150,6 +153,7 @@ impl Tessera {
                 counts: Default::default(),
                 settings,
                 directory: Default::default(),
+                marks: Default::default(),
             }),
         };
         app.reload_settings().await?;

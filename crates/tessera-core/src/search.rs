@@ -77,7 +77,7 @@ impl Tessera {
         let (before, offset) = parse_cursor(cursor, window);
         let limit = q.limit;
         let mut conn = self.db().conn().await?;
-        let rows = conn
+        let mut rows = conn
             .h()
             .search_page(
                 &visibility(agent),
@@ -89,6 +89,13 @@ impl Tessera {
                 Timestamp::now(),
             )
             .await?;
+        self.inner.marks.overlay(
+            agent.id,
+            rows.iter_mut().map(|r| {
+                let t = &mut r.ticket;
+                (TicketId(t.ticket_id), t.updated_at, &mut t.unseen)
+            }),
+        );
         let next = rows.first().and_then(|r| {
             if offset + limit < r.window_rows {
                 Some(format!("{}.{}", before.unwrap_or(0), offset + limit))

@@ -154,7 +154,12 @@ impl Tessera {
         let v = visibility(agent);
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;
-        let rows = conn.h().queue_page(&v, q, now).await?;
+        let mut rows = conn.h().queue_page(&v, q, now).await?;
+        self.inner.marks.overlay(
+            agent.id,
+            rows.iter_mut()
+                .map(|r| (TicketId(r.ticket_id), r.updated_at, &mut r.unseen)),
+        );
         // Counts cost about a millisecond at any size (a tally and the small Overdue index),
         // but that is as much as the page itself: an agent paging through a queue does not
         // need them recomputed each time. They are exact for every change made on this node
@@ -257,17 +262,19 @@ impl Tessera {
         let fields = conn.h().ticket_field_values(ticket.id).await?;
         let viewers = if record {
             let since = now.plus_secs(-PRESENCE_SECS);
-            let (seen, open, viewers) = conn.h().view_state(agent.id, ticket.id, since).await?;
+            let (seen, open, mut viewers) = conn.h().view_state(agent.id, ticket.id, since).await?;
+            self.add_pending_viewers(ticket.id, agent.id, since, &mut viewers);
+            let pending = self
+                .inner
+                .marks
+                .pending_view(agent.id, ticket.id)
+                .map(|t| t.0);
+            let (seen, open) = (seen.max(pending), open.max(pending));
             // A page shown again soon after writes nothing: the marks are still true.
             let fresh = seen.is_some_and(|s| s >= ticket.updated_at.0)
                 && open.is_some_and(|o| o >= now.plus_secs(-PRESENCE_REFRESH_SECS).0);
             if !fresh {
-                drop(conn);
-                // Both writes in one transaction: one sync to disk per page view, not two.
-                let mut tx = self.db().begin().await?;
-                tx.h().mark_viewing(agent.id, ticket.id, now).await?;
-                tx.h().mark_seen(agent.id, ticket.id, now).await?;
-                tx.commit().await?;
+                self.record_view(agent.id, ticket.id, now);
             }
             viewers
         } else {
@@ -304,10 +311,35 @@ impl Tessera {
             return Err(CoreError::NotFound);
         }
         let now = Timestamp::now();
-        Ok(conn
-            .h()
-            .viewing(agent.id, ticket.id, now, now.plus_secs(-PRESENCE_SECS))
-            .await?)
+        let since = now.plus_secs(-PRESENCE_SECS);
+        let mut viewers = conn.h().viewing(agent.id, ticket.id, now, since).await?;
+        self.add_pending_viewers(ticket.id, agent.id, since, &mut viewers);
+        Ok(viewers)
+    }
+
+    /// Adds the others whose views of a moment ago are not written yet (`marks.rs`). Names
+    /// of agents change rarely enough for any copy of the directory to tell them.
+    fn add_pending_viewers(
+        &self,
+        ticket: TicketId,
+        me: AgentId,
+        since: Timestamp,
+        viewers: &mut Vec<String>,
+    ) {
+        let others = self.inner.marks.pending_viewers(ticket, me, since);
+        let Some(d) = self.held_directory().filter(|_| !others.is_empty()) else {
+            return;
+        };
+        for a in d
+            .agents
+            .iter()
+            .filter(|a| others.contains(&AgentId(a.agent_id)))
+        {
+            if !viewers.contains(&a.display_name) {
+                viewers.push(a.display_name.clone());
+            }
+        }
+        viewers.sort();
     }
 
     /// An attachment of a ticket the agent may see.

@@ -6,7 +6,11 @@ use tessera_domain::{
     model::{Contact, ThreadEntry},
 };
 
-use crate::{Handle, Result, db::on};
+use crate::{
+    Handle, Result,
+    db::on,
+    rows::{Script, V},
+};
 
 /// A ticket due and not yet alerted as overdue.
 #[derive(Debug, Clone, FromRow)]
@@ -182,6 +186,38 @@ impl Handle<'_> {
         Ok(())
     }
 
+    /// Records page views in bulk: each `(agent, ticket, at)` marks the ticket seen and
+    /// open at `at`. A mark never moves a time back, so a view recorded late cannot undo
+    /// a later one written meanwhile.
+    pub async fn mark_views(&mut self, views: &[(AgentId, TicketId, Timestamp)]) -> Result<()> {
+        // Narrow statements: sqlx looks each placeholder up by name.
+        for chunk in views.chunks(64) {
+            let mut s = Script::for_handle(self);
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|(a, t, at)| s.row([V::I(a.0), V::I(t.0), V::I(at.0)]))
+                .collect();
+            s.statement(&format!(
+                "INSERT INTO ticket_seen (agent_id, ticket_id, seen_at) VALUES {}
+                 ON CONFLICT (agent_id, ticket_id) DO UPDATE SET seen_at = excluded.seen_at
+                 WHERE excluded.seen_at > ticket_seen.seen_at",
+                rows.join(", ")
+            ));
+            let rows: Vec<String> = chunk
+                .iter()
+                .map(|(a, t, at)| s.row([V::I(t.0), V::I(a.0), V::I(at.0)]))
+                .collect();
+            s.statement(&format!(
+                "INSERT INTO ticket_viewer (ticket_id, agent_id, last_seen_at) VALUES {}
+                 ON CONFLICT (ticket_id, agent_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+                 WHERE excluded.last_seen_at > ticket_viewer.last_seen_at",
+                rows.join(", ")
+            ));
+            s.execute(self).await?;
+        }
+        Ok(())
+    }
+
     /// Records that an agent has a ticket open; returns the names of the others who had it
     /// open since `since`.
     pub async fn viewing(
@@ -210,20 +246,6 @@ impl Handle<'_> {
              WHERE v.ticket_id = $1 AND v.agent_id <> $2 AND v.last_seen_at >= $3
              ORDER BY a.display_name")
             .bind(t.0).bind(agent.0).bind(since.0).fetch_all(c).await?))
-    }
-
-    /// Records that an agent has a ticket open.
-    pub async fn mark_viewing(
-        &mut self,
-        agent: AgentId,
-        t: TicketId,
-        now: Timestamp,
-    ) -> Result<()> {
-        on!(self, c => sqlx::query(
-            "INSERT INTO ticket_viewer (ticket_id, agent_id, last_seen_at) VALUES ($1, $2, $3)
-             ON CONFLICT (ticket_id, agent_id) DO UPDATE SET last_seen_at = excluded.last_seen_at")
-            .bind(t.0).bind(agent.0).bind(now.0).execute(c).await?.rows_affected());
-        Ok(())
     }
 
     /// What a ticket page needs to know about looking at it, in one statement: when the agent

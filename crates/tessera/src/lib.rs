@@ -167,6 +167,9 @@ impl Running {
         let _ = self.worker.await;
         let _ = self.poller.await;
         let _ = self.webhooks.await;
+        if let Err(e) = self.app.flush_view_marks().await {
+            tracing::warn!(error = %e, "could not record the last ticket views");
+        }
         self.app.db().close().await;
     }
 }
