@@ -235,13 +235,14 @@ impl Tessera {
             return Err(CoreError::NotFound);
         }
         let now = Timestamp::now();
-        let thread = conn.h().full_thread(ticket.id).await?;
-        let attachments = conn.h().ticket_attachments(ticket.id).await?;
-        let collaborators = conn.h().collaborators(ticket.id).await?;
-        let others = conn
+        let since = now.plus_secs(-PRESENCE_SECS);
+        let page = conn
             .h()
-            .requester_tickets(ticket.requester.id, ticket.id)
-            .await?
+            .ticket_page(&ticket, record.then_some((agent.id, since)))
+            .await?;
+        drop(conn);
+        let others = page
+            .others
             .into_iter()
             .filter(|o| {
                 agent.can_see(Ownership {
@@ -251,6 +252,7 @@ impl Tessera {
                 })
             })
             .collect();
+        let thread = page.thread;
 
         // The same rule as `latest_entry_by_others`, from the thread already read.
         let latest_by_others = thread
@@ -259,10 +261,7 @@ impl Tessera {
             .map(|e| e.id.0)
             .max()
             .unwrap_or(0);
-        let fields = conn.h().ticket_field_values(ticket.id).await?;
-        let viewers = if record {
-            let since = now.plus_secs(-PRESENCE_SECS);
-            let (seen, open, mut viewers) = conn.h().view_state(agent.id, ticket.id, since).await?;
+        let viewers = if let Some((seen, open, mut viewers)) = page.view {
             self.add_pending_viewers(ticket.id, agent.id, since, &mut viewers);
             let pending = self
                 .inner
@@ -284,12 +283,12 @@ impl Tessera {
             can_work: agent.can_work(own),
             ticket,
             thread,
-            attachments,
-            collaborators,
+            attachments: page.attachments,
+            collaborators: page.collaborators,
             others,
             viewers,
             latest_by_others,
-            fields,
+            fields: page.fields,
         })
     }
 

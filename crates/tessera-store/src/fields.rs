@@ -6,7 +6,11 @@ use tessera_domain::{
     field::FieldDefinition,
 };
 
-use crate::{Handle, Result, db::on};
+use crate::{
+    Handle, Result,
+    db::on,
+    rows::{Script, V},
+};
 
 #[derive(FromRow)]
 struct FieldRow {
@@ -49,8 +53,31 @@ impl From<FieldRow> for TopicField {
     }
 }
 
+/// The answers a ticket was opened with, in the order of their fields.
+pub(crate) fn field_values_statement(s: &mut Script<'_>, ticket: TicketId) {
+    let t = s.v(V::I(ticket.0));
+    s.statement(&format!(
+        "SELECT v.topic_field_id, f.kind, f.label_de, f.label_en, v.value
+         FROM ticket_field_value v JOIN topic_field f ON f.topic_field_id = v.topic_field_id
+         WHERE v.ticket_id = {t}
+         ORDER BY f.sort_order, f.topic_field_id"
+    ));
+}
+
+pub(crate) fn field_values(rows: Vec<ValueRow>) -> Vec<FieldValue> {
+    rows.into_iter()
+        .map(|r| FieldValue {
+            field_id: TopicFieldId(r.topic_field_id),
+            kind: FieldKind::parse(&r.kind).unwrap_or(FieldKind::ShortText),
+            label_de: r.label_de,
+            label_en: r.label_en,
+            value: r.value,
+        })
+        .collect()
+}
+
 #[derive(FromRow)]
-struct ValueRow {
+pub(crate) struct ValueRow {
     topic_field_id: i64,
     kind: String,
     label_de: String,
@@ -150,21 +177,8 @@ impl Handle<'_> {
     /// A ticket's answers with their fields' current labels, in form order (fields no longer
     /// offered included).
     pub async fn ticket_field_values(&mut self, ticket: TicketId) -> Result<Vec<FieldValue>> {
-        let rows: Vec<ValueRow> = on!(self, c => sqlx::query_as(
-            "SELECT v.topic_field_id, f.kind, f.label_de, f.label_en, v.value
-             FROM ticket_field_value v JOIN topic_field f ON f.topic_field_id = v.topic_field_id
-             WHERE v.ticket_id = $1
-             ORDER BY f.sort_order, f.topic_field_id")
-            .bind(ticket.0).fetch_all(c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| FieldValue {
-                field_id: TopicFieldId(r.topic_field_id),
-                kind: FieldKind::parse(&r.kind).unwrap_or(FieldKind::ShortText),
-                label_de: r.label_de,
-                label_en: r.label_en,
-                value: r.value,
-            })
-            .collect())
+        let mut s = Script::for_handle(self);
+        field_values_statement(&mut s, ticket);
+        Ok(field_values(s.fetch(self).await?.next()?))
     }
 }

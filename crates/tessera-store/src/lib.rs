@@ -52,7 +52,7 @@ pub use session::{AccessTokenRow, Grant, SessionRow};
 pub use webhook::{
     AttemptRow, DeliveryRow, DueDelivery, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings,
 };
-pub use work::{OtherTicket, OverdueRow};
+pub use work::{OtherTicket, OverdueRow, TicketPage, ViewState};
 pub use writer::SqliteTx;
 
 /// Result of a store operation.

@@ -7,7 +7,11 @@ use tessera_domain::{
     model::{Attachment, Contact, Department, HelpTopic, ThreadEntry, Ticket},
 };
 
-use crate::{Handle, Result, StoreError, db::on};
+use crate::{
+    Handle, Result, StoreError,
+    db::on,
+    rows::{Script, V},
+};
 
 /// What it takes to insert a ticket.
 #[derive(Debug, Clone)]
@@ -189,7 +193,7 @@ impl From<TicketRow> for Ticket {
 }
 
 #[derive(FromRow)]
-struct EntryRow {
+pub(crate) struct EntryRow {
     thread_entry_id: i64,
     kind: String,
     body: String,
@@ -204,7 +208,7 @@ struct EntryRow {
 }
 
 #[derive(FromRow)]
-struct AttachmentRow {
+pub(crate) struct AttachmentRow {
     attachment_id: i64,
     ticket_id: i64,
     thread_entry_id: i64,
@@ -212,6 +216,50 @@ struct AttachmentRow {
     filename: String,
     content_type: String,
     size: i64,
+}
+
+/// A ticket's thread, oldest first; with `internal`, notes and events too.
+pub(crate) fn thread_statement(s: &mut Script<'_>, ticket: TicketId, internal: bool) {
+    let (t, i) = (s.v(V::I(ticket.0)), s.v(V::B(internal)));
+    s.statement(&format!(
+        "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
+                c.name AS contact_name, e.author_agent_id, a.display_name AS agent_name,
+                EXISTS (SELECT 1 FROM inbound_message im
+                        WHERE im.thread_entry_id = e.thread_entry_id) AS by_email,
+                e.quoted, e.original_html IS NOT NULL AS has_html
+         FROM thread_entry e
+         LEFT JOIN contact c ON c.contact_id = e.author_contact_id
+         LEFT JOIN agent a ON a.agent_id = e.author_agent_id
+         WHERE e.ticket_id = {t} AND ({i} OR e.kind IN ('message', 'reply'))
+         ORDER BY e.thread_entry_id"
+    ));
+}
+
+pub(crate) fn thread_entries(rows: Vec<EntryRow>) -> Vec<ThreadEntry> {
+    rows.into_iter()
+        .map(|r| ThreadEntry {
+            id: ThreadEntryId(r.thread_entry_id),
+            kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Event),
+            by_agent: r.agent_name.is_some(),
+            author_agent: r.author_agent_id.map(AgentId),
+            author_name: r.agent_name.or(r.contact_name).unwrap_or_default(),
+            body: r.body,
+            body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Markdown),
+            created_at: Timestamp(r.created_at),
+            by_email: r.by_email,
+            quoted: r.quoted,
+            has_original_html: r.has_html,
+        })
+        .collect()
+}
+
+/// A ticket's attachments, in the order of their entries.
+pub(crate) fn attachments_statement(s: &mut Script<'_>, ticket: TicketId) {
+    let t = s.v(V::I(ticket.0));
+    s.statement(&format!(
+        "SELECT attachment_id, ticket_id, thread_entry_id, blob_key, filename, content_type, size
+         FROM attachment WHERE ticket_id = {t} ORDER BY thread_entry_id, attachment_id"
+    ));
 }
 
 impl From<AttachmentRow> for Attachment {
@@ -410,34 +458,9 @@ impl Handle<'_> {
         ticket: TicketId,
         internal: bool,
     ) -> Result<Vec<ThreadEntry>> {
-        let rows: Vec<EntryRow> = on!(self, c => sqlx::query_as(
-            "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
-                    c.name AS contact_name, e.author_agent_id, a.display_name AS agent_name,
-                    EXISTS (SELECT 1 FROM inbound_message im
-                            WHERE im.thread_entry_id = e.thread_entry_id) AS by_email,
-                    e.quoted, e.original_html IS NOT NULL AS has_html
-             FROM thread_entry e
-             LEFT JOIN contact c ON c.contact_id = e.author_contact_id
-             LEFT JOIN agent a ON a.agent_id = e.author_agent_id
-             WHERE e.ticket_id = $1 AND ($2 OR e.kind IN ('message', 'reply'))
-             ORDER BY e.thread_entry_id")
-            .bind(ticket.0).bind(internal).fetch_all(c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|r| ThreadEntry {
-                id: ThreadEntryId(r.thread_entry_id),
-                kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Event),
-                by_agent: r.agent_name.is_some(),
-                author_agent: r.author_agent_id.map(AgentId),
-                author_name: r.agent_name.or(r.contact_name).unwrap_or_default(),
-                body: r.body,
-                body_format: BodyFormat::parse(&r.body_format).unwrap_or(BodyFormat::Markdown),
-                created_at: Timestamp(r.created_at),
-                by_email: r.by_email,
-                quoted: r.quoted,
-                has_original_html: r.has_html,
-            })
-            .collect())
+        let mut s = Script::for_handle(self);
+        thread_statement(&mut s, ticket, internal);
+        Ok(thread_entries(s.fetch(self).await?.next()?))
     }
 
     /// The kind of one entry.
@@ -462,11 +485,9 @@ impl Handle<'_> {
 
     /// Every attachment of a ticket, in upload order.
     pub async fn ticket_attachments(&mut self, ticket: TicketId) -> Result<Vec<Attachment>> {
-        let rows: Vec<AttachmentRow> = on!(self, c => sqlx::query_as(
-            "SELECT attachment_id, ticket_id, thread_entry_id, blob_key, filename,
-                    content_type, size
-             FROM attachment WHERE ticket_id = $1 ORDER BY thread_entry_id, attachment_id")
-            .bind(ticket.0).fetch_all(c).await?);
+        let mut s = Script::for_handle(self);
+        attachments_statement(&mut s, ticket);
+        let rows: Vec<AttachmentRow> = s.fetch(self).await?.next()?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

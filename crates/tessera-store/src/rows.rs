@@ -115,6 +115,78 @@ impl<'a> Script<'a> {
     }
 }
 
+/// The rows of each statement of a script, in order.
+pub(crate) enum Results {
+    Sqlite(std::vec::IntoIter<Vec<sqlx::sqlite::SqliteRow>>),
+    Postgres(std::vec::IntoIter<Vec<sqlx::postgres::PgRow>>),
+}
+
+impl Results {
+    /// The next statement's rows.
+    pub(crate) fn next<T>(&mut self) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let rows: Result<Vec<T>, sqlx::Error> = match self {
+            Results::Sqlite(r) => r
+                .next()
+                .unwrap_or_default()
+                .iter()
+                .map(T::from_row)
+                .collect(),
+            Results::Postgres(r) => r
+                .next()
+                .unwrap_or_default()
+                .iter()
+                .map(T::from_row)
+                .collect(),
+        };
+        Ok(rows?)
+    }
+}
+
+impl Script<'_> {
+    /// Runs every statement (reads): on SQLite as one execution, whose rows come back
+    /// statement by statement, each statement's end marked.
+    pub(crate) async fn fetch(self, h: &mut Handle<'_>) -> Result<Results> {
+        use futures_util::TryStreamExt;
+        match h {
+            Handle::Sqlite(c) => {
+                let (text, vals) = self.into_one();
+                let mut out = vec![Vec::new()];
+                // `fetch_many` is deprecated with sqlx's plan to drop several statements in
+                // one text (which `execute` above relies on as well); it is the one call that
+                // tells where a statement's rows end. Moving to `raw_sql` or another binding
+                // is on the list (ARCHITECTURE.md).
+                #[allow(deprecated)]
+                let mut stream = bind_values!(sqlx::query(sqlx::AssertSqlSafe(text)), &vals)
+                    .fetch_many(&mut **c);
+                while let Some(step) = stream.try_next().await? {
+                    match step {
+                        sqlx::Either::Left(_) => out.push(Vec::new()),
+                        sqlx::Either::Right(row) => {
+                            out.last_mut().expect("never empty").push(row);
+                        }
+                    }
+                }
+                Ok(Results::Sqlite(out.into_iter()))
+            }
+            Handle::Postgres(c) => {
+                let mut out = Vec::new();
+                for (text, vals) in self.into_each() {
+                    out.push(
+                        bind_values!(sqlx::query(sqlx::AssertSqlSafe(text)), &vals)
+                            .fetch_all(&mut **c)
+                            .await?,
+                    );
+                }
+                Ok(Results::Postgres(out.into_iter()))
+            }
+        }
+    }
+}
+
 /// `($1, $2, …), (…)` for `rows` rows of `cols` values.
 pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);

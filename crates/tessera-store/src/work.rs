@@ -43,11 +43,6 @@ pub struct OtherTicket {
 type ViewStateRow = (i64, Option<String>, Option<i64>, Option<i64>);
 
 impl Handle<'_> {
-    /// Every entry of a thread, notes and events included, oldest first.
-    pub async fn full_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
-        self.thread(ticket, true).await
-    }
-
     /// The newest entry written by anyone but `agent` (events excluded).
     pub async fn latest_entry_by_others(
         &mut self,
@@ -161,20 +156,9 @@ impl Handle<'_> {
 
     /// A ticket's collaborators.
     pub async fn collaborators(&mut self, t: TicketId) -> Result<Vec<Contact>> {
-        let rows: Vec<(i64, String, String, String)> = on!(self, c => sqlx::query_as(
-            "SELECT c.contact_id, c.email, c.name, c.lang
-             FROM ticket_collaborator tc JOIN contact c ON c.contact_id = tc.contact_id
-             WHERE tc.ticket_id = $1 ORDER BY tc.created_at, c.contact_id")
-            .bind(t.0).fetch_all(c).await?);
-        Ok(rows
-            .into_iter()
-            .map(|(id, email, name, lang)| Contact {
-                id: ContactId(id),
-                email,
-                name,
-                lang: Lang::parse(&lang).unwrap_or(Lang::De),
-            })
-            .collect())
+        let mut s = Script::for_handle(self);
+        collaborators_statement(&mut s, t);
+        Ok(contacts(s.fetch(self).await?.next()?))
     }
 
     /// Records that an agent has seen a ticket as it is now.
@@ -248,52 +232,38 @@ impl Handle<'_> {
             .bind(t.0).bind(agent.0).bind(since.0).fetch_all(c).await?))
     }
 
-    /// What a ticket page needs to know about looking at it, in one statement: when the agent
-    /// last saw the ticket and last had it open, and the names of the other agents who had it
-    /// open since `since`.
-    pub async fn view_state(
+    /// What the agent's ticket page shows besides the ticket, read in one go (one
+    /// execution on SQLite): its whole thread, attachments, collaborators, the requester's
+    /// other tickets and the answers to its fields; with `view` — the agent and since when
+    /// others count as having it open — also `view_state`'s marks and viewers.
+    pub async fn ticket_page(
         &mut self,
-        agent: AgentId,
-        t: TicketId,
-        since: Timestamp,
-    ) -> Result<(Option<i64>, Option<i64>, Vec<String>)> {
-        // The first row carries the marks, every further row one viewer.
-        let rows: Vec<ViewStateRow> = on!(self, c =>
-            sqlx::query_as(
-            "SELECT CAST(0 AS BIGINT) AS k, CAST(NULL AS TEXT) AS display_name,
-                    (SELECT seen_at FROM ticket_seen WHERE agent_id = $1 AND ticket_id = $2)
-                      AS seen_at,
-                    (SELECT last_seen_at FROM ticket_viewer WHERE ticket_id = $2 AND agent_id = $1)
-                      AS open_at
-             UNION ALL
-             SELECT CAST(1 AS BIGINT), a.display_name, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
-             FROM ticket_viewer v JOIN agent a ON a.agent_id = v.agent_id
-             WHERE v.ticket_id = $2 AND v.agent_id <> $1 AND v.last_seen_at >= $3
-             ORDER BY k, display_name")
-            .bind(agent.0).bind(t.0).bind(since.0).fetch_all(c).await?);
-        let (seen, open) = rows
-            .first()
-            .map(|(_, _, s, o)| (*s, *o))
-            .unwrap_or_default();
-        let viewers = rows
-            .into_iter()
-            .filter_map(|(_, name, _, _)| name)
-            .collect();
-        Ok((seen, open, viewers))
-    }
-
-    /// The requester's other tickets, newest first.
-    pub async fn requester_tickets(
-        &mut self,
-        requester: ContactId,
-        except: TicketId,
-    ) -> Result<Vec<OtherTicket>> {
-        on!(self, c => Ok(sqlx::query_as(
-            "SELECT ticket_id, number, subject, status, department_id, assignee_agent_id,
-                    assignee_team_id
-             FROM ticket WHERE requester_id = $1 AND ticket_id <> $2
-             ORDER BY created_at DESC LIMIT 20")
-            .bind(requester.0).bind(except.0).fetch_all(c).await?))
+        ticket: &tessera_domain::model::Ticket,
+        view: Option<(AgentId, Timestamp)>,
+    ) -> Result<TicketPage> {
+        let mut s = Script::for_handle(self);
+        crate::records::thread_statement(&mut s, ticket.id, true);
+        crate::records::attachments_statement(&mut s, ticket.id);
+        collaborators_statement(&mut s, ticket.id);
+        requester_tickets_statement(&mut s, ticket.requester.id, ticket.id);
+        crate::fields::field_values_statement(&mut s, ticket.id);
+        if let Some((agent, since)) = view {
+            view_state_statement(&mut s, agent, ticket.id, since);
+        }
+        let mut r = s.fetch(self).await?;
+        let thread = crate::records::thread_entries(r.next()?);
+        let attachments: Vec<crate::records::AttachmentRow> = r.next()?;
+        Ok(TicketPage {
+            thread,
+            attachments: attachments.into_iter().map(Into::into).collect(),
+            collaborators: contacts(r.next()?),
+            others: r.next()?,
+            fields: crate::fields::field_values(r.next()?),
+            view: match view {
+                Some(_) => Some(view_state(r.next()?)),
+                None => None,
+            },
+        })
     }
 
     /// Open tickets past their due date that have not been alerted yet.
@@ -311,4 +281,83 @@ impl Handle<'_> {
             "UPDATE ticket SET overdue_alerted_at = $2 WHERE ticket_id = $1 AND overdue_alerted_at IS NULL")
             .bind(t.0).bind(now.0).execute(c).await?.rows_affected() > 0))
     }
+}
+
+/// When the agent last saw a ticket and last had it open, and who else had it open since.
+pub type ViewState = (Option<i64>, Option<i64>, Vec<String>);
+
+/// What `Handle::ticket_page` reads.
+#[derive(Debug, Clone)]
+pub struct TicketPage {
+    /// The whole thread, oldest first.
+    pub thread: Vec<ThreadEntry>,
+    /// Attachments, in the order of their entries.
+    pub attachments: Vec<tessera_domain::model::Attachment>,
+    /// Collaborators.
+    pub collaborators: Vec<Contact>,
+    /// The requester's other tickets, newest first.
+    pub others: Vec<OtherTicket>,
+    /// Answers to the ticket's fields.
+    pub fields: Vec<tessera_domain::FieldValue>,
+    /// `view_state`, when asked for.
+    pub view: Option<ViewState>,
+}
+
+fn collaborators_statement(s: &mut Script<'_>, t: TicketId) {
+    let t = s.v(V::I(t.0));
+    s.statement(&format!(
+        "SELECT c.contact_id, c.email, c.name, c.lang
+         FROM ticket_collaborator tc JOIN contact c ON c.contact_id = tc.contact_id
+         WHERE tc.ticket_id = {t} ORDER BY tc.created_at, c.contact_id"
+    ));
+}
+
+fn contacts(rows: Vec<(i64, String, String, String)>) -> Vec<Contact> {
+    rows.into_iter()
+        .map(|(id, email, name, lang)| Contact {
+            id: ContactId(id),
+            email,
+            name,
+            lang: Lang::parse(&lang).unwrap_or(Lang::De),
+        })
+        .collect()
+}
+
+fn requester_tickets_statement(s: &mut Script<'_>, requester: ContactId, except: TicketId) {
+    let (r, e) = (s.v(V::I(requester.0)), s.v(V::I(except.0)));
+    s.statement(&format!(
+        "SELECT ticket_id, number, subject, status, department_id, assignee_agent_id,
+                assignee_team_id
+         FROM ticket WHERE requester_id = {r} AND ticket_id <> {e}
+         ORDER BY created_at DESC LIMIT 20"
+    ));
+}
+
+fn view_state_statement(s: &mut Script<'_>, agent: AgentId, t: TicketId, since: Timestamp) {
+    let (a, t, since) = (s.v(V::I(agent.0)), s.v(V::I(t.0)), s.v(V::I(since.0)));
+    // The first row carries the marks, every further row one viewer.
+    s.statement(&format!(
+        "SELECT CAST(0 AS BIGINT) AS k, CAST(NULL AS TEXT) AS display_name,
+                (SELECT seen_at FROM ticket_seen WHERE agent_id = {a} AND ticket_id = {t})
+                  AS seen_at,
+                (SELECT last_seen_at FROM ticket_viewer WHERE ticket_id = {t} AND agent_id = {a})
+                  AS open_at
+         UNION ALL
+         SELECT CAST(1 AS BIGINT), a.display_name, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
+         FROM ticket_viewer v JOIN agent a ON a.agent_id = v.agent_id
+         WHERE v.ticket_id = {t} AND v.agent_id <> {a} AND v.last_seen_at >= {since}
+         ORDER BY k, display_name"
+    ));
+}
+
+fn view_state(rows: Vec<ViewStateRow>) -> ViewState {
+    let (seen, open) = rows
+        .first()
+        .map(|(_, _, s, o)| (*s, *o))
+        .unwrap_or_default();
+    let viewers = rows
+        .into_iter()
+        .filter_map(|(_, name, _, _)| name)
+        .collect();
+    (seen, open, viewers)
 }
