@@ -32,6 +32,8 @@ pub struct DemoTicket {
     pub is_answered: bool,
     /// Due date.
     pub due_at: Option<i64>,
+    /// When the overdue alert went out.
+    pub overdue_alerted_at: Option<i64>,
     /// When it was closed.
     pub closed_at: Option<i64>,
     /// Opened.
@@ -159,6 +161,7 @@ impl Handle<'_> {
                     V::O(t.assignee_team_id),
                     V::B(t.is_answered),
                     V::O(t.due_at),
+                    V::O(t.overdue_alerted_at),
                     V::O(t.closed_at),
                     V::I(last_message),
                     V::O(last_response),
@@ -169,9 +172,10 @@ impl Handle<'_> {
             let sql = format!(
                 "INSERT INTO ticket (ticket_id, number, subject, status, priority, priority_rank,
                     source, help_topic_id, department_id, requester_id, assignee_agent_id,
-                    assignee_team_id, is_answered, due_at, closed_at, last_message_at,
-                    last_response_at, created_at, updated_at) {overriding} VALUES {}",
-                placeholders(chunk.len(), 19)
+                    assignee_team_id, is_answered, due_at, overdue_alerted_at, closed_at,
+                    last_message_at, last_response_at, created_at, updated_at) {overriding}
+                 VALUES {}",
+                placeholders(chunk.len(), 20)
             );
             on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
                 .execute(c).await?.rows_affected());

@@ -38,6 +38,20 @@ async fn demo_tickets_are_spread_like_real_ones_and_searchable() {
     assert!(app.count("attachment").await > 300);
     assert!(app.count("thread_entry WHERE kind = 'note'").await > 50);
     assert!(app.count("contact WHERE lang = 'en'").await > 100);
+    // Tickets that fell due in the past were alerted then: no backlog of overdue alerts.
+    let now = tessera_domain::Timestamp::now().0;
+    assert!(
+        app.count(&format!("ticket WHERE status = 'open' AND due_at < {now}"))
+            .await
+            > 10
+    );
+    assert_eq!(
+        app.count(&format!(
+            "ticket WHERE status = 'open' AND due_at < {now} AND overdue_alerted_at IS NULL"
+        ))
+        .await,
+        0
+    );
     let departments = app
         .scalar("SELECT COUNT(DISTINCT department_id) FROM ticket")
         .await;
