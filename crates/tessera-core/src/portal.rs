@@ -541,9 +541,7 @@ impl Tessera {
             head: &head,
             deliveries: &deliveries,
         };
-        let mut tx = self.db().begin().await?;
-        let contact = tx.h().insert_new_ticket(&write).await?;
-        tx.commit().await?;
+        let contact = self.db().write_new_ticket(&write).await?;
         if !deliveries.is_empty() {
             self.webhooks_queued();
         }

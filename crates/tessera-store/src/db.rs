@@ -32,7 +32,7 @@ pub struct SqliteDb {
     pub pool: SqlitePool,
     /// Connections for `Db::conn` (`readers.rs`).
     readers: Arc<Readers>,
-    gate: Arc<WriteGate>,
+    pub(crate) gate: Arc<WriteGate>,
     /// Ids for new tickets (`Db::reserve_ticket_id`).
     pub(crate) ticket_ids: Arc<crate::new_ticket::TicketIds>,
 }

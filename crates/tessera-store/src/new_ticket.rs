@@ -481,6 +481,30 @@ impl Handle<'_> {
     }
 }
 
+impl Db {
+    /// `insert_new_ticket` as a transaction of its own, committed. On SQLite the savepoint
+    /// that keeps it apart from the rest of its group is opened and released in the same
+    /// execution as the ticket's statements.
+    pub async fn write_new_ticket(&self, n: &NewTicketWrite<'_>) -> Result<ContactId> {
+        let Db::Sqlite(d) = self else {
+            let mut tx = self.begin().await?;
+            let contact = tx.h().insert_new_ticket(n).await?;
+            tx.commit().await?;
+            return Ok(contact);
+        };
+        let mut tx = d.gate.begin_in_one(&d.pool).await?;
+        let (text, vals) = new_ticket_script(n, Script::in_one()).into_one();
+        let text = format!("SAVEPOINT job;\n{text};\nRELEASE job");
+        let ids: Vec<i64> = bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &vals)
+            .fetch_all(tx.conn())
+            .await?;
+        tx.released();
+        let contact = ids.last().copied().ok_or(StoreError::NotFound)?;
+        tx.commit().await?;
+        Ok(ContactId(contact))
+    }
+}
+
 /// The next ticket id this process may hand out on SQLite, and whether it still trusts it
 /// (after a conflict it reads the table's highest id again).
 #[derive(Debug, Default)]

@@ -47,9 +47,16 @@ impl<'a> Script<'a> {
     /// A script for `h`'s database: one execution on SQLite, one statement at a time on
     /// PostgreSQL (which binds values to one statement only).
     pub(crate) fn for_handle(h: &Handle<'_>) -> Self {
-        let joined = matches!(h, Handle::Sqlite(_));
         Self {
-            joined,
+            joined: matches!(h, Handle::Sqlite(_)),
+            ..Self::in_one()
+        }
+    }
+
+    /// A script sent as one execution (SQLite's way).
+    pub(crate) fn in_one() -> Self {
+        Self {
+            joined: true,
             text: String::with_capacity(4096),
             vals: Vec::with_capacity(64),
             done: Vec::new(),
