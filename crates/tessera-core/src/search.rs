@@ -192,21 +192,41 @@ pub(crate) async fn with_snippets(
     rows: Vec<SearchRow>,
     public_only: bool,
 ) -> Result<Vec<SearchHit>> {
+    let snippet_of = |(_, body, html): &(i64, String, bool)| {
+        if *html {
+            query.snippet(&strip_tags(body), SNIPPET_CHARS)
+        } else {
+            query.snippet(body, SNIPPET_CHARS)
+        }
+    };
     let ids: Vec<i64> = rows.iter().map(|r| r.ticket.ticket_id).collect();
-    let sources = h.snippet_sources(&ids, public_only).await?;
+    // Most tickets are found by their first message: only the others' later entries are
+    // read, in a second query (each entry's text is copied out of SQLite, some are long).
+    let mut found: std::collections::HashMap<i64, Vec<(String, bool)>> = h
+        .snippet_sources(&ids, public_only, true)
+        .await?
+        .iter()
+        .filter_map(|s| snippet_of(s).map(|snippet| (s.0, snippet)))
+        .collect();
+    let rest: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !found.contains_key(id))
+        .collect();
+    if !rest.is_empty() {
+        for s in h.snippet_sources(&rest, public_only, false).await? {
+            if !found.contains_key(&s.0)
+                && let Some(snippet) = snippet_of(&s)
+            {
+                found.insert(s.0, snippet);
+            }
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let snippet = sources
-                .iter()
-                .filter(|s| s.0 == row.ticket.ticket_id)
-                .find_map(|(_, body, html)| {
-                    if *html {
-                        query.snippet(&strip_tags(body), SNIPPET_CHARS)
-                    } else {
-                        query.snippet(body, SNIPPET_CHARS)
-                    }
-                })
+            let snippet = found
+                .remove(&row.ticket.ticket_id)
                 .or_else(|| query.snippet(&row.ticket.subject, SNIPPET_CHARS))
                 .unwrap_or_default();
             SearchHit { row, snippet }

@@ -315,11 +315,13 @@ impl Handle<'_> {
     }
 
     /// The texts of some tickets' entries that requesters or agents may search, for
-    /// snippets: (ticket id, text, is html), oldest entry first. One query for a page.
+    /// snippets: (ticket id, text, is html), oldest entry first; with `first_only`, only
+    /// each ticket's oldest such entry. One query for a page.
     pub async fn snippet_sources(
         &mut self,
         tickets: &[i64],
         public_only: bool,
+        first_only: bool,
     ) -> Result<Vec<(i64, String, bool)>> {
         if tickets.is_empty() {
             return Ok(Vec::new());
@@ -331,11 +333,21 @@ impl Handle<'_> {
         } else {
             "kind <> 'event'"
         };
-        sql.text = format!(
-            "SELECT ticket_id, body, body_format = 'html' FROM thread_entry
-              WHERE ticket_id IN ({ids}) AND {kinds}
-              ORDER BY ticket_id, thread_entry_id"
-        );
+        sql.text = if first_only {
+            format!(
+                "SELECT ticket_id, body, body_format = 'html' FROM thread_entry
+                  WHERE thread_entry_id IN (
+                    SELECT MIN(thread_entry_id) FROM thread_entry
+                     WHERE ticket_id IN ({ids}) AND {kinds} GROUP BY ticket_id)
+                  ORDER BY ticket_id"
+            )
+        } else {
+            format!(
+                "SELECT ticket_id, body, body_format = 'html' FROM thread_entry
+                  WHERE ticket_id IN ({ids}) AND {kinds}
+                  ORDER BY ticket_id, thread_entry_id"
+            )
+        };
         let Sql { text, binds } = sql;
         on!(self, c => Ok(bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds)
             .fetch_all(c).await?))

@@ -1381,6 +1381,11 @@ async fn search_finds_word_forms_names_numbers_and_new_replies_within_visibility
         .await
         .1;
     assert_eq!(numbers_in(&page), vec![vpn.clone()]);
+    // Its snippet comes from the reply, not from the first message.
+    assert!(
+        page.contains("Bitte den <mark>Tonerwechsel</mark> abwarten."),
+        "{page}"
+    );
     // Query syntax typed by someone is just words.
     let (status, page) = w
         .page(&nadine, &search_path("all", "\"Drucker\" OR * NEAR(", ""))
