@@ -177,26 +177,26 @@ impl Handle<'_> {
         // Narrow statements: sqlx looks each placeholder up by name.
         for chunk in views.chunks(64) {
             let mut s = Script::for_handle(self);
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|(a, t, at)| s.row([V::I(a.0), V::I(t.0), V::I(at.0)]))
-                .collect();
-            s.statement(&format!(
-                "INSERT INTO ticket_seen (agent_id, ticket_id, seen_at) VALUES {}
-                 ON CONFLICT (agent_id, ticket_id) DO UPDATE SET seen_at = excluded.seen_at
-                 WHERE excluded.seen_at > ticket_seen.seen_at",
-                rows.join(", ")
-            ));
-            let rows: Vec<String> = chunk
-                .iter()
-                .map(|(a, t, at)| s.row([V::I(t.0), V::I(a.0), V::I(at.0)]))
-                .collect();
-            s.statement(&format!(
-                "INSERT INTO ticket_viewer (ticket_id, agent_id, last_seen_at) VALUES {}
-                 ON CONFLICT (ticket_id, agent_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-                 WHERE excluded.last_seen_at > ticket_viewer.last_seen_at",
-                rows.join(", ")
-            ));
+            // Both tables keyed the same way, one by (agent, ticket), one by (ticket, agent).
+            for (table, key, time) in [
+                ("ticket_seen", "agent_id, ticket_id", "seen_at"),
+                ("ticket_viewer", "ticket_id, agent_id", "last_seen_at"),
+            ] {
+                let agent_first = table == "ticket_seen";
+                let rows: Vec<String> = chunk
+                    .iter()
+                    .map(|(a, t, at)| {
+                        let (x, y) = if agent_first { (a.0, t.0) } else { (t.0, a.0) };
+                        s.row([V::I(x), V::I(y), V::I(at.0)])
+                    })
+                    .collect();
+                s.statement(&format!(
+                    "INSERT INTO {table} ({key}, {time}) VALUES {}
+                     ON CONFLICT ({key}) DO UPDATE SET {time} = excluded.{time}
+                     WHERE excluded.{time} > {table}.{time}",
+                    rows.join(", ")
+                ));
+            }
             s.execute(self).await?;
         }
         Ok(())
