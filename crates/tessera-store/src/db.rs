@@ -149,6 +149,15 @@ impl Db {
         }
     }
 
+    /// How many of this process's transactions wait for SQLite's writer (0 on PostgreSQL,
+    /// where none queue here): tests line transactions up by it.
+    pub fn waiting_for_writer(&self) -> usize {
+        match self {
+            Db::Sqlite(d) => d.gate.waiting(),
+            Db::Postgres(_) => 0,
+        }
+    }
+
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         match self {

@@ -93,7 +93,9 @@ pub struct NewTicketWrite<'a> {
 /// The statements of `insert_new_ticket`. Later ones find the requester's contact by its
 /// key and the first message as the ticket's newest entry, so nothing has to be read back
 /// between them.
-fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>) -> Script<'a> {
+/// `index`: whether the script writes the ticket's index rows itself (otherwise the SQLite
+/// writer does, for the whole group, before it commits).
+fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bool) -> Script<'a> {
     let sqlite = s.joined();
     let t = &n.ticket;
     let now = t.now.0;
@@ -255,8 +257,10 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>) -> Script
         ));
     }
 
-    crate::search::index_row(&mut s, "ticket_search", t.ticket_id, n.doc);
-    crate::search::index_row(&mut s, "ticket_search_head", t.ticket_id, n.head);
+    if index {
+        crate::search::index_row(&mut s, "ticket_search", t.ticket_id, n.doc);
+        crate::search::index_row(&mut s, "ticket_search_head", t.ticket_id, n.head);
+    }
 
     if !n.deliveries.is_empty() {
         let rows: Vec<String> = n
@@ -454,7 +458,7 @@ impl Handle<'_> {
     /// sent separately cost two thread switches to sqlx's connection thread and back,
     /// which was half of a new ticket's CPU. PostgreSQL takes one statement at a time.
     pub async fn insert_new_ticket(&mut self, n: &NewTicketWrite<'_>) -> Result<ContactId> {
-        let s = new_ticket_script(n, Script::for_handle(self));
+        let s = new_ticket_script(n, Script::for_handle(self), true);
         let contact = match self {
             Handle::Sqlite(c) => {
                 let (text, vals) = s.into_one();
@@ -492,15 +496,30 @@ impl Db {
             tx.commit().await?;
             return Ok(contact);
         };
-        let mut tx = d.gate.begin_in_one(&d.pool).await?;
-        let (text, vals) = new_ticket_script(n, Script::in_one()).into_one();
+        // FTS5 writes the terms gathered so far as a new segment at every savepoint, so a
+        // ticket indexed inside its own would add a segment per ticket, each merged again
+        // and again later. The writer indexes the group's new tickets together instead,
+        // in the group's transaction, outside any savepoint.
+        let (text, vals) = new_ticket_script(n, Script::in_one(), false).into_one();
         let text = format!("SAVEPOINT job;\n{text};\nRELEASE job");
-        let ids: Vec<i64> = bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &vals)
-            .fetch_all(tx.conn())
+        let vals: Vec<V<'static>> = vals.into_iter().map(V::into_owned).collect();
+        let index = (n.ticket.ticket_id, n.doc.to_owned(), n.head.to_owned());
+        let (gate, pool) = (d.gate.clone(), d.pool.clone());
+        let contact = d
+            .gate
+            .on_writer_thread(async move {
+                let mut tx = gate.begin_in_one(&pool).await?;
+                let ids: Vec<i64> =
+                    bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &vals)
+                        .fetch_all(tx.conn())
+                        .await?;
+                tx.released();
+                tx.index_with_group(index.0, &index.1, &index.2);
+                let contact = ids.last().copied().ok_or(StoreError::NotFound)?;
+                tx.commit().await?;
+                Ok(contact)
+            })
             .await?;
-        tx.released();
-        let contact = ids.last().copied().ok_or(StoreError::NotFound)?;
-        tx.commit().await?;
         Ok(ContactId(contact))
     }
 }

@@ -13,6 +13,25 @@ pub(crate) enum V<'a> {
     Bytes(&'a [u8]),
     /// A value made for the statement (a mail's recipients joined, …).
     Owned(String),
+    OwnedOS(Option<String>),
+    OwnedBytes(Vec<u8>),
+}
+
+impl V<'_> {
+    /// The same value owning its text and bytes, for a statement run by another task.
+    pub(crate) fn into_owned(self) -> V<'static> {
+        match self {
+            V::I(i) => V::I(i),
+            V::O(o) => V::O(o),
+            V::B(b) => V::B(b),
+            V::S(s) => V::Owned(s.to_owned()),
+            V::OS(s) => V::OwnedOS(s.map(str::to_owned)),
+            V::Bytes(b) => V::OwnedBytes(b.to_vec()),
+            V::Owned(s) => V::Owned(s),
+            V::OwnedOS(s) => V::OwnedOS(s),
+            V::OwnedBytes(b) => V::OwnedBytes(b),
+        }
+    }
 }
 
 macro_rules! bind_values_impl {
@@ -27,6 +46,8 @@ macro_rules! bind_values_impl {
                 $crate::rows::V::B(b) => q.bind(*b),
                 $crate::rows::V::Bytes(b) => q.bind(*b),
                 $crate::rows::V::Owned(s) => q.bind(s.as_str()),
+                $crate::rows::V::OwnedOS(s) => q.bind(s.as_deref()),
+                $crate::rows::V::OwnedBytes(b) => q.bind(b.as_slice()),
             };
         }
         q

@@ -19,7 +19,10 @@ use std::{
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, pool::PoolConnection};
 use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
-use crate::{Result, StoreError};
+use crate::{
+    Result, StoreError,
+    rows::{Script, V, bind_values},
+};
 
 /// The most transactions one commit carries.
 const MAX_GROUP: usize = 64;
@@ -48,12 +51,46 @@ pub(crate) struct Writer {
     next_group: u64,
     /// A transaction's savepoint is open (it has neither committed nor been rolled back).
     in_job: bool,
+    /// New tickets of the group whose index rows are still to be written: ticket id,
+    /// document, head (`SqliteTx::index_with_group`).
+    index: Vec<(i64, String, String)>,
 }
 
 /// The queue of this process's SQLite transactions.
 pub(crate) struct WriteGate {
     writer: Arc<Mutex<Writer>>,
     waiting: AtomicUsize,
+    thread: std::sync::OnceLock<WriterThread>,
+}
+
+type Job = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// A thread of its own for transactions that need nothing from the request while they hold
+/// the writer (a new ticket's one execution). On the server's runtime, each return from the
+/// writer's connection thread queues the task behind the requests being worked on — a
+/// new ticket's holds the writer across three such returns, and every transaction behind
+/// it waits as well. Here nothing else runs.
+struct WriterThread(tokio::sync::mpsc::UnboundedSender<Job>);
+
+impl WriterThread {
+    fn start() -> std::io::Result<Self> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        // Ends when the gate is dropped (the channel closes); jobs still running then end
+        // with the runtime, as they would with the process.
+        std::thread::Builder::new()
+            .name("tessera-writer".into())
+            .spawn(move || {
+                rt.block_on(async move {
+                    while let Some(job) = rx.recv().await {
+                        tokio::spawn(job);
+                    }
+                });
+            })?;
+        Ok(Self(tx))
+    }
 }
 
 impl std::fmt::Debug for WriteGate {
@@ -89,15 +126,54 @@ impl WriteGate {
                 group: None,
                 next_group: 0,
                 in_job: false,
+                index: Vec::new(),
             })),
             waiting: AtomicUsize::new(0),
+            thread: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Transactions waiting for the writer.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    /// Runs `job` on the writer's thread (`WriterThread`). It runs to its end even if the
+    /// caller stops waiting.
+    pub(crate) async fn on_writer_thread<T: Send + 'static>(
+        &self,
+        job: impl Future<Output = Result<T>> + Send + 'static,
+    ) -> Result<T> {
+        let gone = || StoreError::Commit("the writer's thread has stopped".into());
+        let thread = match self.thread.get() {
+            Some(t) => t,
+            None => {
+                let started =
+                    WriterThread::start().map_err(|e| StoreError::Commit(e.to_string()))?;
+                self.thread.get_or_init(|| started)
+            }
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        thread
+            .0
+            .send(Box::pin(async move {
+                let _ = tx.send(job.await);
+            }))
+            .map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())?
     }
 
     /// Waits for the writer and opens a savepoint in the current group (starting a group
     /// with `BEGIN IMMEDIATE` when none is open).
     pub(crate) async fn begin(self: &Arc<Self>, pool: &SqlitePool) -> Result<SqliteTx> {
         let mut w = self.join_group(pool).await?;
+        // This transaction may change the index (a reply re-indexes its ticket, perhaps one
+        // opened in this group), and a rollback to its savepoint must not take the group's
+        // new tickets' rows with it: they are written first, outside the savepoint.
+        if let Err(e) = w.write_index().await {
+            w.end_group(Err(e.to_string())).await;
+            return Err(e);
+        }
         if let Err(e) = sqlx::query("SAVEPOINT job").execute(w.conn()).await {
             self.settle(&mut w).await;
             return Err(e.into());
@@ -188,21 +264,62 @@ impl Writer {
         Ok(())
     }
 
+    /// Writes the index rows of the group's new tickets, all in one statement per table:
+    /// FTS5 keeps them as one segment.
+    async fn write_index(&mut self) -> Result<()> {
+        if self.index.is_empty() {
+            return Ok(());
+        }
+        let docs = std::mem::take(&mut self.index);
+        let mut s = Script::in_one();
+        for (table, head) in [("ticket_search", false), ("ticket_search_head", true)] {
+            // FTS5 has no upsert: a row left by a deleted ticket whose key was used again
+            // goes first.
+            let ids: Vec<String> = docs.iter().map(|d| s.v(V::I(d.0))).collect();
+            s.statement(&format!(
+                "DELETE FROM {table} WHERE rowid IN ({})",
+                ids.join(", ")
+            ));
+            let rows: Vec<String> = docs
+                .iter()
+                .map(|(id, doc, h)| s.row([V::I(*id), V::S(if head { h } else { doc })]))
+                .collect();
+            s.statement(&format!(
+                "INSERT INTO {table} (rowid, doc) VALUES {}",
+                rows.join(", ")
+            ));
+        }
+        let (text, vals) = s.into_one();
+        bind_values!(sqlx::query(sqlx::AssertSqlSafe(text)), &vals)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Commits the group and tells its members.
     async fn commit_group(&mut self) {
+        if self.group.is_none() {
+            return;
+        }
+        let outcome = async {
+            self.clean_up().await?;
+            self.write_index().await?;
+            sqlx::query("COMMIT").execute(self.conn()).await?;
+            Ok::<_, StoreError>(())
+        }
+        .await
+        .map_err(|e| e.to_string());
+        self.end_group(outcome).await;
+    }
+
+    /// Tells the group's members its outcome; a failed group is rolled back whole.
+    async fn end_group(&mut self, outcome: std::result::Result<(), String>) {
         let Some((_, group)) = self.group.take() else {
             return;
         };
-        let outcome = match self.clean_up().await {
-            Ok(()) => sqlx::query("COMMIT")
-                .execute(self.conn())
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
-        };
         if outcome.is_err() {
             // Whatever SQLite kept of the transaction goes; the connection starts afresh.
+            self.index.clear();
             let _ = sqlx::query("ROLLBACK").execute(self.conn()).await;
             self.conn = None;
         }
@@ -225,6 +342,23 @@ impl SqliteTx {
             w.in_job = false;
         }
         self.released = true;
+    }
+
+    /// Leaves a new ticket's index rows to the group (written together before it commits).
+    /// Only after the ticket's savepoint is released: a rollback to it would not undo this.
+    pub(crate) fn index_with_group(
+        &mut self,
+        ticket: tessera_domain::TicketId,
+        doc: &str,
+        head: &str,
+    ) {
+        debug_assert!(
+            self.released,
+            "the ticket's statements are part of the group"
+        );
+        if let Some(w) = self.guard.as_mut() {
+            w.index.push((ticket.0, doc.to_owned(), head.to_owned()));
+        }
     }
 
     /// Releases the savepoint into the group and waits until the group is on disk.

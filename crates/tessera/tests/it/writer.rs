@@ -63,27 +63,18 @@ async fn concurrent_transactions_commit_or_vanish_each_on_its_own() {
     app.stop().await;
 }
 
-/// A new ticket whose savepoint opens and closes in its one execution
-/// (`Db::write_new_ticket`): refused halfway, it leaves nothing behind, and the transactions
-/// of its group keep their outcome.
-#[tokio::test]
-async fn a_new_ticket_refused_halfway_leaves_its_group_whole() {
-    use tessera_domain::{DepartmentId, EntryKind, Lang, Priority, Timestamp};
-    use tessera_store::{NewTicketEntry, NewTicketRow, NewTicketWrite};
-
-    let app = TestApp::start().await;
-    let department = DepartmentId(
-        app.scalar("SELECT MIN(department_id) FROM department")
-            .await,
-    );
-    let db = app.app.db().clone();
-    let entries = [NewTicketEntry {
-        kind: EntryKind::Message,
-        by_requester: true,
-        body: "Der Drucker streikt.",
-        original_html: None,
-    }];
-    let write = |ticket_id, number, email| NewTicketWrite {
+/// A new ticket's write (`Db::write_new_ticket`) for these tests: one message, the stem
+/// "druck" in its index document and head.
+fn new_ticket<'a>(
+    entries: &'a [tessera_store::NewTicketEntry<'a>],
+    department: tessera_domain::DepartmentId,
+    ticket_id: tessera_domain::TicketId,
+    number: &'a str,
+    email: &'a str,
+) -> tessera_store::NewTicketWrite<'a> {
+    use tessera_domain::{Lang, Priority, Timestamp};
+    use tessera_store::{NewTicketRow, NewTicketWrite};
+    NewTicketWrite {
         email,
         email_key: email,
         name: "Max",
@@ -102,7 +93,7 @@ async fn a_new_ticket_refused_halfway_leaves_its_group_whole() {
             client_ip: None,
             now: Timestamp::now(),
         },
-        entries: &entries,
+        entries,
         files: &[],
         answers: &[],
         token: None,
@@ -110,7 +101,31 @@ async fn a_new_ticket_refused_halfway_leaves_its_group_whole() {
         doc: "druck",
         head: "druck",
         deliveries: &[],
-    };
+    }
+}
+
+const MESSAGE: [tessera_store::NewTicketEntry<'static>; 1] = [tessera_store::NewTicketEntry {
+    kind: tessera_domain::EntryKind::Message,
+    by_requester: true,
+    body: "Der Drucker streikt.",
+    original_html: None,
+}];
+
+/// A new ticket whose savepoint opens and closes in its one execution
+/// (`Db::write_new_ticket`): refused halfway, it leaves nothing behind, and the transactions
+/// of its group keep their outcome.
+#[tokio::test]
+async fn a_new_ticket_refused_halfway_leaves_its_group_whole() {
+    use tessera_domain::DepartmentId;
+
+    let app = TestApp::start().await;
+    let department = DepartmentId(
+        app.scalar("SELECT MIN(department_id) FROM department")
+            .await,
+    );
+    let db = app.app.db().clone();
+    let write =
+        |ticket_id, number, email| new_ticket(&MESSAGE, department, ticket_id, number, email);
     let first = db.reserve_ticket_id().await.unwrap();
     db.write_new_ticket(&write(first, "700001", "first@example.org"))
         .await
@@ -157,5 +172,128 @@ async fn a_new_ticket_refused_halfway_leaves_its_group_whole() {
         assert_eq!(v.as_deref(), Some("x"), "{i} committed");
     }
     drop(conn);
+    app.stop().await;
+}
+
+/// The index rows of a group's new tickets are written together, outside any savepoint and
+/// before any later transaction of the group: one that re-indexes such a ticket replaces its
+/// row rather than being followed by it, and one abandoned does not take them along.
+#[tokio::test]
+async fn new_tickets_are_indexed_whole_beside_the_rest_of_their_group() {
+    use tessera_domain::{AgentId, DepartmentId, IndexText, Queue, Sort};
+    use tessera_store::QueueQuery;
+
+    let doc = |text: &str| {
+        let mut d = IndexText::default();
+        d.add(text);
+        d.finish()
+    };
+
+    let app = TestApp::start().await;
+    let department = DepartmentId(
+        app.scalar("SELECT MIN(department_id) FROM department")
+            .await,
+    );
+    let db = app.app.db().clone();
+    let (a, b) = (
+        db.reserve_ticket_id().await.unwrap(),
+        db.reserve_ticket_id().await.unwrap(),
+    );
+    // Held, so that everything below queues up and commits as one group on SQLite.
+    let mut holder = db.begin().await.unwrap();
+    holder
+        .h()
+        .put_settings(&[("group-holder", "x")])
+        .await
+        .unwrap();
+    let mut opened = Vec::new();
+    for (id, number, email) in [
+        (a, "710001", "a@example.org"),
+        (b, "710002", "b@example.org"),
+    ] {
+        let db = db.clone();
+        opened.push(tokio::spawn(async move {
+            db.write_new_ticket(&new_ticket(&MESSAGE, department, id, number, email))
+                .await
+                .unwrap();
+        }));
+    }
+    // New tickets are written on the writer's own thread: wait until both are in line.
+    while db.backend() == tessera_store::Backend::Sqlite && db.waiting_for_writer() < 2 {
+        tokio::task::yield_now().await;
+    }
+    if db.backend() == tessera_store::Backend::Postgres {
+        // No groups there: the tickets' own transactions commit before the others see them.
+        holder.commit().await.unwrap();
+        for t in opened.drain(..) {
+            t.await.unwrap();
+        }
+        holder = db.begin().await.unwrap();
+    }
+    let reindexed = {
+        let (db, doc) = (db.clone(), doc("Drucker Toner"));
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            tx.h().set_search_doc(a, &doc).await.unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    let abandoned = {
+        let (db, doc) = (db.clone(), doc("Kaffeemaschine"));
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            tx.h().set_search_doc(b, &doc).await.unwrap();
+            drop(tx);
+        })
+    };
+    while db.backend() == tessera_store::Backend::Sqlite && db.waiting_for_writer() < 4 {
+        tokio::task::yield_now().await;
+    }
+    holder.commit().await.unwrap();
+    for t in opened.into_iter().chain([reindexed, abandoned]) {
+        t.await.unwrap();
+    }
+
+    let admin = AgentId(
+        app.scalar("SELECT MIN(agent_id) FROM agent WHERE is_admin")
+            .await,
+    );
+    let admin = db
+        .conn()
+        .await
+        .unwrap()
+        .h()
+        .agent(admin)
+        .await
+        .unwrap()
+        .unwrap();
+    let q = QueueQuery {
+        queue: Queue::All,
+        sort: Sort::Updated,
+        descending: true,
+        department: None,
+        topic: None,
+        assignee: None,
+        status: None,
+        field_value: None,
+        after: None,
+        limit: 25,
+    };
+    let found = async |word: &str| -> Vec<String> {
+        app.app
+            .search(&admin, &q, word, None)
+            .await
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.row.ticket.number)
+            .collect()
+    };
+    assert_eq!(found("Drucker").await, ["710002", "710001"], "each once");
+    assert_eq!(found("Toner").await, ["710001"]);
+    assert!(
+        found("Kaffeemaschine").await.is_empty(),
+        "the abandoned change is gone"
+    );
     app.stop().await;
 }
