@@ -793,7 +793,7 @@ impl Tessera {
         let mut conn = self.db().conn().await?;
         let tickets = conn.h().granted_tickets(session.id).await?;
         let ids: Vec<i64> = tickets.iter().map(|t| t.4).collect();
-        let sources = conn.h().snippet_sources(&ids, true, false).await?;
+        let sources = conn.h().snippet_sources(&ids, true).await?;
         Ok(tickets
             .into_iter()
             .filter_map(|(number, subject, status, _, id)| {

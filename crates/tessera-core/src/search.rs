@@ -40,6 +40,10 @@ pub struct SearchResults {
     pub next: Option<String>,
 }
 
+/// Index pages merged per step of `compact_search_index`: a few milliseconds of the
+/// writer's time, so that transactions waiting behind it hardly notice.
+const COMPACT_PAGES: u32 = 200;
+
 fn parse_cursor(c: Option<&str>, window: i64) -> (Option<i64>, i64) {
     let Some((b, o)) = c.and_then(|c| c.split_once('.')) else {
         return (None, 0);
@@ -105,8 +109,19 @@ impl Tessera {
                 None
             }
         });
-        let hits = with_snippets(&mut conn.h(), &query, rows, false).await?;
+        let hits = with_snippets(&mut conn.h(), &query, rows).await?;
         Ok(SearchResults { hits, next })
+    }
+
+    /// Compacts the full-text index (SQLite) in steps of a few hundred pages, each a short
+    /// transaction of its own: safe while Tessera serves. `progress(steps)` after each.
+    pub async fn compact_search_index(&self, mut progress: impl FnMut(u64)) -> Result<u64> {
+        let mut steps = 0;
+        while self.db().compact_search_index(COMPACT_PAGES).await? {
+            steps += 1;
+            progress(steps);
+        }
+        Ok(steps)
     }
 
     /// Rebuilds the index entries of tickets that have none (installations that had
@@ -185,12 +200,12 @@ impl Tessera {
     }
 }
 
-/// Adds a snippet to each row: the first entry (or the subject) with a matching word.
+/// Adds a snippet to each row: the first entry (or the subject) with a matching word. For
+/// agents: internal notes count.
 pub(crate) async fn with_snippets(
     h: &mut Handle<'_>,
     query: &SearchQuery,
-    rows: Vec<SearchRow>,
-    public_only: bool,
+    mut rows: Vec<SearchRow>,
 ) -> Result<Vec<SearchHit>> {
     let snippet_of = |(_, body, html): &(i64, String, bool)| {
         if *html {
@@ -199,22 +214,27 @@ pub(crate) async fn with_snippets(
             query.snippet(body, SNIPPET_CHARS)
         }
     };
-    let ids: Vec<i64> = rows.iter().map(|r| r.ticket.ticket_id).collect();
-    // Most tickets are found by their first message: only the others' later entries are
-    // read, in a second query (each entry's text is copied out of SQLite, some are long).
-    let mut found: std::collections::HashMap<i64, Vec<(String, bool)>> = h
-        .snippet_sources(&ids, public_only, true)
-        .await?
-        .iter()
-        .filter_map(|s| snippet_of(s).map(|snippet| (s.0, snippet)))
+    // Most tickets are found by their first message, which comes with the page: only the
+    // others' later entries are read, in a query of their own (each entry's text is copied
+    // out of the database, some are long).
+    let mut found: std::collections::HashMap<i64, Vec<(String, bool)>> = rows
+        .iter_mut()
+        .filter_map(|r| {
+            let first = (
+                r.ticket.ticket_id,
+                r.first_body.take()?,
+                r.first_html.unwrap_or(false),
+            );
+            snippet_of(&first).map(|snippet| (first.0, snippet))
+        })
         .collect();
-    let rest: Vec<i64> = ids
+    let rest: Vec<i64> = rows
         .iter()
-        .copied()
+        .map(|r| r.ticket.ticket_id)
         .filter(|id| !found.contains_key(id))
         .collect();
     if !rest.is_empty() {
-        for s in h.snippet_sources(&rest, public_only, false).await? {
+        for s in h.snippet_sources(&rest, false).await? {
             if !found.contains_key(&s.0)
                 && let Some(snippet) = snippet_of(&s)
             {

@@ -154,7 +154,12 @@ impl Tessera {
         let v = visibility(agent);
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;
-        let mut rows = conn.h().queue_page(&v, q, now).await?;
+        // A search shows its own hits and asks for none of the queue's rows.
+        let mut rows = if q.limit > 0 {
+            conn.h().queue_page(&v, q, now).await?
+        } else {
+            Vec::new()
+        };
         self.inner.marks.overlay(
             agent.id,
             rows.iter_mut()

@@ -28,6 +28,11 @@ pub struct SearchRow {
     pub window_rows: i64,
     /// The oldest ticket in the window (the next window starts below it).
     pub window_min: i64,
+    /// The ticket's first message or reply (most hits are found there, and its snippet
+    /// comes with the page rather than from a query of its own).
+    pub first_body: Option<String>,
+    /// Whether `first_body` is HTML.
+    pub first_html: Option<bool>,
 }
 
 /// The match expression in both dialects (built by `SearchQuery`).
@@ -217,13 +222,16 @@ impl Handle<'_> {
             "SELECT t.ticket_id, t.number, t.subject, c.name AS requester_name, t.updated_at,
                     a.display_name AS agent_name, tm.name AS team_name, t.priority, t.status,
                     t.due_at, (seen.seen_at IS NULL OR seen.seen_at < t.updated_at) AS unseen,
-                    '' AS sort_key, page.score, span.n AS window_rows, span.lo AS window_min
+                    '' AS sort_key, page.score, span.n AS window_rows, span.lo AS window_min,
+                    first.body AS first_body, first.body_format = 'html' AS first_html
                FROM page CROSS JOIN span JOIN ticket t ON t.ticket_id = page.id
                JOIN contact c ON c.contact_id = t.requester_id
                LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id
                LEFT JOIN team tm ON tm.team_id = t.assignee_team_id
                LEFT JOIN ticket_seen seen ON seen.ticket_id = t.ticket_id AND seen.agent_id = {me}
-              ORDER BY page.score DESC, page.id DESC"
+               LEFT JOIN thread_entry first ON first.thread_entry_id = (
+                    SELECT MIN(e.thread_entry_id) FROM thread_entry e
+                     WHERE e.ticket_id = t.ticket_id AND e.kind <> 'event')"
         );
         sql.text = if sqlite {
             let mt = sql.str(&m.fts5);
@@ -297,31 +305,39 @@ impl Handle<'_> {
             )
         };
         let Sql { text, binds } = sql;
-        match self {
-            Handle::Sqlite(c) => Ok(bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds)
-                .fetch_all(&mut **c)
-                .await?),
+        let mut rows: Vec<SearchRow> = match self {
+            Handle::Sqlite(c) => {
+                bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
             // Planned afresh with the words searched for: a prepared statement's generic plan
             // (PostgreSQL's choice after five runs) cannot tell a common word from a rare
             // one and read every match through the GIN index, then sorted them — 136 ms
             // instead of 12 for a word in a quarter of 100,000 tickets.
-            Handle::Postgres(c) => Ok(bind_all!(
-                sqlx::query_as(sqlx::AssertSqlSafe(text)).persistent(false),
-                &binds
-            )
-            .fetch_all(&mut **c)
-            .await?),
-        }
+            Handle::Postgres(c) => {
+                bind_all!(
+                    sqlx::query_as(sqlx::AssertSqlSafe(text)).persistent(false),
+                    &binds
+                )
+                .fetch_all(&mut **c)
+                .await?
+            }
+        };
+        // In the page's order, which the joins need not keep; sorted here rather than in the
+        // statement, whose sorter would copy every first message's text.
+        rows.sort_unstable_by(|a, b| {
+            (b.score, b.ticket.ticket_id).cmp(&(a.score, a.ticket.ticket_id))
+        });
+        Ok(rows)
     }
 
     /// The texts of some tickets' entries that requesters or agents may search, for
-    /// snippets: (ticket id, text, is html), oldest entry first; with `first_only`, only
-    /// each ticket's oldest such entry. One query for a page.
+    /// snippets: (ticket id, text, is html), oldest entry first. One query for a page.
     pub async fn snippet_sources(
         &mut self,
         tickets: &[i64],
         public_only: bool,
-        first_only: bool,
     ) -> Result<Vec<(i64, String, bool)>> {
         if tickets.is_empty() {
             return Ok(Vec::new());
@@ -333,24 +349,51 @@ impl Handle<'_> {
         } else {
             "kind <> 'event'"
         };
-        sql.text = if first_only {
-            format!(
-                "SELECT ticket_id, body, body_format = 'html' FROM thread_entry
-                  WHERE thread_entry_id IN (
-                    SELECT MIN(thread_entry_id) FROM thread_entry
-                     WHERE ticket_id IN ({ids}) AND {kinds} GROUP BY ticket_id)
-                  ORDER BY ticket_id"
-            )
-        } else {
-            format!(
-                "SELECT ticket_id, body, body_format = 'html' FROM thread_entry
-                  WHERE ticket_id IN ({ids}) AND {kinds}
-                  ORDER BY ticket_id, thread_entry_id"
-            )
-        };
+        sql.text = format!(
+            "SELECT ticket_id, body, body_format = 'html' FROM thread_entry
+              WHERE ticket_id IN ({ids}) AND {kinds}
+              ORDER BY ticket_id, thread_entry_id"
+        );
         let Sql { text, binds } = sql;
         on!(self, c => Ok(bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &binds)
             .fetch_all(c).await?))
+    }
+}
+
+impl crate::Db {
+    /// One step of compacting the full-text index on SQLite: FTS5 merges up to `pages`
+    /// pages of its segments, taking every level as one (a negative `merge`), in a write
+    /// transaction of its own, so that the server goes on between steps. Returns whether
+    /// there was anything left to merge. A search reads every segment for each of its
+    /// words; merged, one. PostgreSQL's GIN index needs no such step (VACUUM keeps it).
+    pub async fn compact_search_index(&self, pages: u32) -> Result<bool> {
+        if self.backend() != crate::Backend::Sqlite {
+            return Ok(false);
+        }
+        let mut tx = self.begin().await?;
+        let merged = match tx.h() {
+            Handle::Sqlite(c) => {
+                // Each command counts as one change, and the rows FTS5 writes while merging
+                // count as well: one change a command means there was nothing to merge.
+                let before: i64 = sqlx::query_scalar("SELECT total_changes()")
+                    .fetch_one(&mut *c)
+                    .await?;
+                for table in ["ticket_search", "ticket_search_head"] {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "INSERT INTO {table} ({table}, rank) VALUES ('merge', -{pages})"
+                    )))
+                    .execute(&mut *c)
+                    .await?;
+                }
+                let after: i64 = sqlx::query_scalar("SELECT total_changes()")
+                    .fetch_one(&mut *c)
+                    .await?;
+                after - before > 2
+            }
+            Handle::Postgres(_) => false,
+        };
+        tx.commit().await?;
+        Ok(merged)
     }
 }
 

@@ -1527,6 +1527,40 @@ async fn search_ranks_within_windows_and_walks_on_to_older_windows() {
     w.app.stop().await;
 }
 
+/// `tessera db optimize`: the index, written a segment per ticket here, is merged into one
+/// in steps while the server runs, and finds what it found before.
+#[tokio::test]
+async fn the_search_index_compacted_finds_what_it_found() {
+    let w = World::new(None).await;
+    let mut opened = Vec::new();
+    for i in 0..6 {
+        let email = format!("r{i}@example.org");
+        opened.push(ticket_with(&w, &email, "Rita", "Scanner", &format!("Fall {i}")).await);
+    }
+    let admin = w.login_admin().await;
+    let before = numbers_in(&w.page(&admin, &search_path("all", "scanner", "")).await.1);
+    assert_eq!(before.len(), 6);
+    let sqlite = w.app.app.db().backend() == tessera_store::Backend::Sqlite;
+    let segments = async || {
+        w.app
+            .scalar("SELECT COUNT(DISTINCT segid) FROM ticket_search_idx")
+            .await
+    };
+    if sqlite {
+        assert!(segments().await > 1, "one segment per ticket");
+    }
+    let steps = w.app.app.compact_search_index(|_| {}).await.unwrap();
+    assert_eq!(steps > 0, sqlite, "work only on SQLite");
+    assert_eq!(w.app.app.compact_search_index(|_| {}).await.unwrap(), 0);
+    if sqlite {
+        assert_eq!(segments().await, 1);
+    }
+    let after = numbers_in(&w.page(&admin, &search_path("all", "scanner", "")).await.1);
+    assert_eq!(after, before);
+    let _ = (w.press, w.it, w.moritz, w.ingo, w.social, w.nadine);
+    w.app.stop().await;
+}
+
 #[tokio::test]
 async fn ticket_heads_are_filled_at_start_for_tickets_from_before_them() {
     let mut w = World::new(None).await;
