@@ -323,8 +323,6 @@ impl Tessera {
             done += n;
             progress(done, tickets);
         }
-        // As an installation's maintenance would leave it (`tessera db optimize`).
-        self.compact_search_index(|_| {}).await?;
         self.db().analyze().await?;
         self.changed();
         Ok(())

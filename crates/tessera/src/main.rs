@@ -475,21 +475,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             command: DbCommand::Optimize,
         } => {
             let app = open(&cfg).await?;
-            let started = std::time::Instant::now();
-            let steps = app
-                .compact_search_index(|steps| {
-                    use std::io::Write;
-                    eprint!("\r  compacting the search index: step {steps}   ");
-                    let _ = std::io::stderr().flush();
-                })
-                .await?;
-            if steps > 0 {
-                eprintln!();
-            }
-            println!(
-                "search index compact ({steps} steps, {:.1} s)",
-                started.elapsed().as_secs_f64()
-            );
+            compact_search_index(&app).await?;
             app.db().close().await;
         }
         Command::Config {
@@ -657,6 +643,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             })
             .await?;
             eprintln!();
+            // As an installation's maintenance would leave it (`tessera db optimize`).
+            compact_search_index(&app).await?;
             println!(
                 "added {tickets} demo tickets in {:.1} s; agents demo1…demo20 and demo-admin, \
                  password {}",
@@ -666,6 +654,26 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             app.db().close().await;
         }
     }
+    Ok(())
+}
+
+/// `tessera db optimize`, with its progress on standard error.
+async fn compact_search_index(app: &tessera_core::Tessera) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let steps = app
+        .compact_search_index(|steps| {
+            use std::io::Write;
+            eprint!("\r  compacting the search index: step {steps}   ");
+            let _ = std::io::stderr().flush();
+        })
+        .await?;
+    if steps > 0 {
+        eprintln!();
+    }
+    println!(
+        "search index compact ({steps} steps, {:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

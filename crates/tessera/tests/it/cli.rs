@@ -574,3 +574,24 @@ async fn the_first_command_on_an_empty_database_names_the_first_administrator() 
     assert!(!String::from_utf8_lossy(&again.stderr).contains("one-time password"));
     db.drop_db().await;
 }
+
+/// `tessera db optimize` compacts the search index of a running installation's database and
+/// says so; a second run has nothing left to do.
+#[tokio::test]
+async fn db_optimize_compacts_the_search_index_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path()).await;
+    // Two runs, two segments (on SQLite) unless the second compacts them.
+    for _ in 0..2 {
+        let (ok, out, err) = run(dir.path(), &db.url, &["demo", "--tickets", "300"]);
+        assert!(ok, "{err}");
+        assert!(out.contains("search index compact"), "{out}");
+    }
+    let (ok, out, err) = run(dir.path(), &db.url, &["db", "optimize"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("search index compact (0 steps"),
+        "demo data comes compacted: {out}"
+    );
+    db.drop_db().await;
+}
