@@ -154,17 +154,28 @@ impl Tessera {
         let v = visibility(agent);
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;
-        // A search shows its own hits and asks for none of the queue's rows.
-        let mut rows = if q.limit > 0 {
-            conn.h().queue_page(&v, q, now).await?
-        } else {
-            Vec::new()
-        };
+        let mut rows = conn.h().queue_page(&v, q, now).await?;
         self.inner.marks.overlay(
             agent.id,
             rows.iter_mut()
                 .map(|r| (TicketId(r.ticket_id), r.updated_at, &mut r.unseen)),
         );
+        let counts = self.counts_on(&mut conn, agent, now).await?;
+        Ok((rows, counts))
+    }
+
+    /// The counts of every queue, without a page (a search shows its own hits).
+    pub async fn queue_counts(&self, agent: &Agent) -> Result<Vec<i64>> {
+        let mut conn = self.db().conn().await?;
+        self.counts_on(&mut conn, agent, Timestamp::now()).await
+    }
+
+    async fn counts_on(
+        &self,
+        conn: &mut tessera_store::Conn,
+        agent: &Agent,
+        now: Timestamp,
+    ) -> Result<Vec<i64>> {
         // Counts cost about a millisecond at any size (a tally and the small Overdue index),
         // but that is as much as the page itself: an agent paging through a queue does not
         // need them recomputed each time. They are exact for every change made on this node
@@ -184,19 +195,16 @@ impl Tessera {
                 .filter(|(at, g, _)| *g == generation && at.elapsed() < COUNTS_FRESH)
                 .map(|(_, _, c)| c.clone())
         };
-        let counts = match cached {
-            Some(c) => c,
-            None => {
-                let c = conn.h().queue_counts(&v, now).await?;
-                let mut map = self.inner.counts.lock().unwrap_or_else(|e| e.into_inner());
-                if map.len() > 10_000 {
-                    map.clear();
-                }
-                map.insert(key, (std::time::Instant::now(), generation, c.clone()));
-                c
-            }
-        };
-        Ok((rows, counts))
+        if let Some(c) = cached {
+            return Ok(c);
+        }
+        let c = conn.h().queue_counts(&visibility(agent), now).await?;
+        let mut map = self.inner.counts.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.clear();
+        }
+        map.insert(key, (std::time::Instant::now(), generation, c.clone()));
+        Ok(c)
     }
 
     /// Opens a transaction on a ticket the agent may change.

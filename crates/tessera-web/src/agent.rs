@@ -489,18 +489,23 @@ async fn queue(
         limit: PAGE_SIZE,
     };
     let search = q.q.as_deref().map(str::trim).filter(|x| !x.is_empty());
-    let (mut rows, counts) = s
-        .app
-        .queue(
-            &a.agent,
-            &QueueQuery {
-                // One row more than shown: whether a next page exists is then known.
-                limit: if search.is_some() { 0 } else { PAGE_SIZE + 1 },
-                ..query.clone()
-            },
-        )
-        .await
-        .map_err(|e| PageError::from_core(lang, e))?;
+    let listed = match search {
+        // A search shows its own hits.
+        Some(_) => s.app.queue_counts(&a.agent).await.map(|c| (Vec::new(), c)),
+        None => {
+            s.app
+                .queue(
+                    &a.agent,
+                    &QueueQuery {
+                        // One row more than shown: whether a next page exists is then known.
+                        limit: PAGE_SIZE + 1,
+                        ..query.clone()
+                    },
+                )
+                .await
+        }
+    };
+    let (mut rows, counts) = listed.map_err(|e| PageError::from_core(lang, e))?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     let found = match search {
