@@ -360,6 +360,9 @@ impl Handle<'_> {
     }
 }
 
+/// The FTS5 tables of the index: documents and heads.
+const INDEX_TABLES: [&str; 2] = ["ticket_search", "ticket_search_head"];
+
 impl crate::Db {
     /// One step of compacting the full-text index on SQLite: FTS5 merges up to `pages`
     /// pages of its segments, taking every level as one (a negative `merge`), in a write
@@ -378,7 +381,7 @@ impl crate::Db {
                 let before: i64 = sqlx::query_scalar("SELECT total_changes()")
                     .fetch_one(&mut *c)
                     .await?;
-                for table in ["ticket_search", "ticket_search_head"] {
+                for table in INDEX_TABLES {
                     sqlx::query(sqlx::AssertSqlSafe(format!(
                         "INSERT INTO {table} ({table}, rank) VALUES ('merge', -{pages})"
                     )))
@@ -388,7 +391,7 @@ impl crate::Db {
                 let after: i64 = sqlx::query_scalar("SELECT total_changes()")
                     .fetch_one(&mut *c)
                     .await?;
-                after - before > 2
+                after - before > INDEX_TABLES.len() as i64
             }
             Handle::Postgres(_) => false,
         };
@@ -397,15 +400,30 @@ impl crate::Db {
     }
 }
 
+/// The FTS5 statements that store several tickets' documents in `table`, replacing any
+/// they had: one `INSERT` for all, which FTS5 keeps as one segment.
+pub(crate) fn fts5_rows<'a>(s: &mut Script<'a>, table: &str, docs: &[(i64, &'a str)]) {
+    // FTS5 has no upsert: the old rows go first (a deleted ticket's key may be used again).
+    let ids: Vec<String> = docs.iter().map(|d| s.v(V::I(d.0))).collect();
+    s.statement(&format!(
+        "DELETE FROM {table} WHERE rowid IN ({})",
+        ids.join(", ")
+    ));
+    let rows: Vec<String> = docs
+        .iter()
+        .map(|(id, doc)| s.row([V::I(*id), V::S(doc)]))
+        .collect();
+    s.statement(&format!(
+        "INSERT INTO {table} (rowid, doc) VALUES {}",
+        rows.join(", ")
+    ));
+}
+
 /// The statements that store one ticket's document in `table` (`ticket_search` or
 /// `ticket_search_head`), replacing any it had.
 pub(crate) fn index_row<'a>(s: &mut Script<'a>, table: &str, t: TicketId, doc: &'a str) {
     if s.joined() {
-        // FTS5 has no upsert: the old row goes first.
-        let id = s.v(V::I(t.0));
-        s.statement(&format!("DELETE FROM {table} WHERE rowid = {id}"));
-        let row = s.row([V::I(t.0), V::S(doc)]);
-        s.statement(&format!("INSERT INTO {table} (rowid, doc) VALUES {row}"));
+        fts5_rows(s, table, &[(t.0, doc)]);
     } else {
         let (id, doc) = (s.v(V::I(t.0)), s.v(V::S(doc)));
         s.statement(&format!(

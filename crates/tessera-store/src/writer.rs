@@ -21,7 +21,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard, watch};
 
 use crate::{
     Result, StoreError,
-    rows::{Script, V, bind_values},
+    rows::{Script, bind_values},
 };
 
 /// The most transactions one commit carries.
@@ -272,23 +272,10 @@ impl Writer {
         }
         let docs = std::mem::take(&mut self.index);
         let mut s = Script::in_one();
-        for (table, head) in [("ticket_search", false), ("ticket_search_head", true)] {
-            // FTS5 has no upsert: a row left by a deleted ticket whose key was used again
-            // goes first.
-            let ids: Vec<String> = docs.iter().map(|d| s.v(V::I(d.0))).collect();
-            s.statement(&format!(
-                "DELETE FROM {table} WHERE rowid IN ({})",
-                ids.join(", ")
-            ));
-            let rows: Vec<String> = docs
-                .iter()
-                .map(|(id, doc, h)| s.row([V::I(*id), V::S(if head { h } else { doc })]))
-                .collect();
-            s.statement(&format!(
-                "INSERT INTO {table} (rowid, doc) VALUES {}",
-                rows.join(", ")
-            ));
-        }
+        let bodies: Vec<(i64, &str)> = docs.iter().map(|(id, d, _)| (*id, d.as_str())).collect();
+        let heads: Vec<(i64, &str)> = docs.iter().map(|(id, _, h)| (*id, h.as_str())).collect();
+        crate::search::fts5_rows(&mut s, "ticket_search", &bodies);
+        crate::search::fts5_rows(&mut s, "ticket_search_head", &heads);
         let (text, vals) = s.into_one();
         bind_values!(sqlx::query(sqlx::AssertSqlSafe(text)), &vals)
             .execute(self.conn())
