@@ -327,18 +327,27 @@ impl Handle<'_> {
                     filter
                 } else {
                     format!(
-                        "SELECT ticket_id FROM (SELECT t.ticket_id FROM ticket t WHERE {filter}
-                         {order} LIMIT {limit}) AS b{}",
+                        "SELECT ticket_id, k FROM (SELECT t.ticket_id, {expr} AS k FROM ticket t
+                         WHERE {filter} {order} LIMIT {limit}) AS b{}",
                         parts.len()
                     )
                 });
             }
         }
-        let filter = if single {
-            parts.concat()
+        // The branches' page is merged and cut by its key before anything is joined to it:
+        // as `ticket_id IN (…)`, every branch's rows were read and joined, then sorted.
+        let (tickets, filter) = if single {
+            ("ticket t".to_owned(), format!("WHERE {}", parts.concat()))
         } else {
             // UNION, not UNION ALL: a ticket may be in a department and assigned to the agent.
-            format!("t.ticket_id IN ({})", parts.join(" UNION "))
+            (
+                format!(
+                    "({} ORDER BY k {dir}, ticket_id {dir} LIMIT {limit}) AS p
+                     JOIN ticket t ON t.ticket_id = p.ticket_id",
+                    parts.join(" UNION ")
+                ),
+                String::new(),
+            )
         };
         let key_text = if is_text {
             expr.to_owned()
@@ -351,12 +360,12 @@ impl Handle<'_> {
                     t.due_at,
                     (s.seen_at IS NULL OR s.seen_at < t.updated_at) AS unseen,
                     {key_text} AS sort_key
-             FROM ticket t
+             FROM {tickets}
              JOIN contact c ON c.contact_id = t.requester_id
              LEFT JOIN agent a ON a.agent_id = t.assignee_agent_id
              LEFT JOIN team tm ON tm.team_id = t.assignee_team_id
              LEFT JOIN ticket_seen s ON s.ticket_id = t.ticket_id AND s.agent_id = {me}
-             WHERE {filter}
+             {filter}
              {order}
              LIMIT {limit}"
         );

@@ -595,6 +595,64 @@ async fn sorted_queue_pages_walk_every_ticket_once_in_key_order() {
     w.app.stop().await;
 }
 
+/// An agent who sees tickets by department, by their own assignment and by a team's reads
+/// the union of those, merged in order across pages: a ticket that is in two of them comes
+/// once, answered and closed tickets not at all.
+#[tokio::test]
+async fn a_restricted_agents_queue_pages_merge_every_way_they_see_a_ticket() {
+    let w = World::new(None).await;
+    let netz = w.app.app.create_team("Netz", &[w.ingo]).await.unwrap();
+    let ingo = w.login("ingo").await;
+    // (number, visible to ingo, open, answered, updated_at)
+    let mut tickets = Vec::new();
+    for i in 0..300i64 {
+        let number = w
+            .ticket(&format!("u{i}@example.org"), &format!("Zusammen {i}"))
+            .await;
+        let in_it = i % 3 == 0;
+        let mine = i % 5 == 1 || (in_it && i % 5 == 0);
+        let team = i % 7 == 2;
+        let answered = i % 2 == 1;
+        let closed = i % 11 == 0;
+        // Distinct times in an order unlike the tickets' ids.
+        let updated = 1_900_000_000_000_000 + ((i * 77) % 300) * 1_000;
+        let department = if in_it { w.it } else { w.press };
+        let agent = if mine {
+            w.ingo.0.to_string()
+        } else {
+            "NULL".into()
+        };
+        let team_id = if team {
+            netz.0.to_string()
+        } else {
+            "NULL".into()
+        };
+        let status = if closed { "closed" } else { "open" };
+        w.app
+            .exec(&format!(
+                "UPDATE ticket SET department_id = {}, assignee_agent_id = {agent},
+                        assignee_team_id = {team_id}, is_answered = {answered},
+                        status = '{status}', updated_at = {updated}
+                 WHERE number = '{number}'",
+                department.0
+            ))
+            .await;
+        tickets.push((number, in_it || mine || team, !closed, answered, updated));
+    }
+    for (queue, answered) in [("open", false), ("answered", true)] {
+        let mut expected: Vec<_> = tickets
+            .iter()
+            .filter(|t| t.1 && t.2 && t.3 == answered)
+            .collect();
+        expected.sort_by_key(|t| std::cmp::Reverse(t.4));
+        let expected: Vec<String> = expected.into_iter().map(|t| t.0.clone()).collect();
+        assert!(expected.len() > 50, "{queue}: more than a page");
+        let seen = walk_pages(&w, &ingo, &format!("/agent/queue/{queue}")).await;
+        assert_eq!(seen, expected, "{queue}");
+    }
+    w.app.stop().await;
+}
+
 impl World {
     async fn login_admin(&self) -> reqwest::Client {
         self.app
