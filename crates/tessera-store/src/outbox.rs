@@ -5,7 +5,7 @@
 use sqlx::FromRow;
 use tessera_domain::{TicketId, Timestamp};
 
-use crate::{Backend, Handle, Result, db::on};
+use crate::{Backend, Handle, Result, db::on, queue::Sql};
 
 /// A mail ready to queue: the complete message and its envelope.
 #[derive(Debug, Clone)]
@@ -61,26 +61,33 @@ impl Handle<'_> {
         limit: i64,
     ) -> Result<Vec<OutboxMail>> {
         let until = now.plus_millis(lease_ms).0;
+        // The batch size is written into the text: bound, SQLite would plan the claim anew
+        // at every run (see `Sql::limit`).
+        let limit = Sql::limit(limit);
         let sql = match self.backend() {
             Backend::Sqlite => {
-                "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
+                format!(
+                    "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
                  WHERE outbox_mail_id IN (
                      SELECT outbox_mail_id FROM outbox_mail
                      WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT $3)
+                     ORDER BY next_attempt_at LIMIT {limit})
                  RETURNING outbox_mail_id, message_id, envelope_from, recipients, raw, attempts"
+                )
             }
             Backend::Postgres => {
-                "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
+                format!(
+                    "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
                  WHERE outbox_mail_id IN (
                      SELECT outbox_mail_id FROM outbox_mail
                      WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                     ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED)
                  RETURNING outbox_mail_id, message_id, envelope_from, recipients, raw, attempts"
+                )
             }
         };
-        on!(self, c => Ok(sqlx::query_as(sql)
-            .bind(now.0).bind(until).bind(limit).fetch_all(c).await?))
+        on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now.0).bind(until).fetch_all(c).await?))
     }
 
     /// Marks mails delivered.

@@ -90,6 +90,14 @@ impl Sql {
         self.binds.push(Bind::I(v));
         format!("${}", self.binds.len())
     }
+    /// A row count for `LIMIT`, written into the statement rather than bound. SQLite reads
+    /// a bound `LIMIT` while planning and then marks the statement to be planned again
+    /// whenever that parameter is bound, which is at every run: each queue and search page
+    /// was parsed and planned anew (an eighth of a search page's CPU). Page sizes are few,
+    /// so each gets its prepared statement.
+    pub(crate) fn limit(v: i64) -> String {
+        v.to_string()
+    }
     pub(crate) fn str(&mut self, v: &str) -> String {
         self.binds.push(Bind::S(v.to_owned()));
         format!("${}", self.binds.len())
@@ -259,7 +267,7 @@ impl Handle<'_> {
             (">", "ASC")
         };
         let order = format!("ORDER BY {expr} {dir}, t.ticket_id {dir}");
-        let limit = sql.int(q.limit);
+        let limit = Sql::limit(q.limit);
         let branches = branches(&mut sql, v, q.queue);
         // Closed and All hold most tickets, so walking the sort's index and keeping what
         // matches stops after about a page. SQLite's planner does not weigh the LIMIT and

@@ -215,8 +215,8 @@ impl Handle<'_> {
             Some(b) => format!(" AND {key} < {}", sql.int(b)),
             None => String::new(),
         };
-        let w = sql.int(window);
-        let lim = sql.int(q.limit);
+        let w = Sql::limit(window);
+        let lim = Sql::limit(q.limit);
         let off = sql.int(offset);
         let page = format!(
             "SELECT t.ticket_id, t.number, t.subject, c.name AS requester_name, t.updated_at,

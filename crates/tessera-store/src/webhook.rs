@@ -5,7 +5,7 @@
 use sqlx::FromRow;
 use tessera_domain::{ThreadEntryId, TicketId, Timestamp};
 
-use crate::{Backend, Handle, Result, db::on};
+use crate::{Backend, Handle, Result, db::on, queue::Sql};
 
 /// A webhook as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -214,26 +214,33 @@ impl Handle<'_> {
         limit: i64,
     ) -> Result<Vec<DueDelivery>> {
         let until = now.plus_millis(lease_ms).0;
+        // The batch size is written into the text: bound, SQLite would plan the claim anew
+        // at every run (see `Sql::limit`).
+        let limit = Sql::limit(limit);
         let sql = match self.backend() {
             Backend::Sqlite => {
-                "UPDATE webhook_delivery SET next_attempt_at = $2, attempts = attempts + 1
+                format!(
+                    "UPDATE webhook_delivery SET next_attempt_at = $2, attempts = attempts + 1
                  WHERE webhook_delivery_id IN (
                      SELECT webhook_delivery_id FROM webhook_delivery
                      WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT $3)
+                     ORDER BY next_attempt_at LIMIT {limit})
                  RETURNING webhook_delivery_id, webhook_id, uuid, event, payload, attempts"
+                )
             }
             Backend::Postgres => {
-                "UPDATE webhook_delivery SET next_attempt_at = $2, attempts = attempts + 1
+                format!(
+                    "UPDATE webhook_delivery SET next_attempt_at = $2, attempts = attempts + 1
                  WHERE webhook_delivery_id IN (
                      SELECT webhook_delivery_id FROM webhook_delivery
                      WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+                     ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED)
                  RETURNING webhook_delivery_id, webhook_id, uuid, event, payload, attempts"
+                )
             }
         };
-        on!(self, c => Ok(sqlx::query_as(sql)
-            .bind(now.0).bind(until).bind(limit).fetch_all(c).await?))
+        on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now.0).bind(until).fetch_all(c).await?))
     }
 
     /// Logs one attempt.
