@@ -4,7 +4,7 @@
 //! Architecture invariant: code asks for messages by key; no crate spells out user-facing text.
 #![forbid(unsafe_code)]
 
-use std::{borrow::Cow, collections::HashMap};
+use std::{borrow::Cow, collections::HashMap, sync::OnceLock};
 
 use fluent_templates::{LanguageIdentifier, Loader, fluent_bundle::FluentValue, langid};
 use tessera_domain::Lang;
@@ -28,9 +28,44 @@ fn id(lang: Lang) -> &'static LanguageIdentifier {
     }
 }
 
+/// The Fluent sources, for the keys of their messages.
+const SOURCES: [&str; 2] = [
+    include_str!("../locales/de/main.ftl"),
+    include_str!("../locales/en/main.ftl"),
+];
+
+/// The keys of a Fluent source's messages (not its terms, attributes or comments).
+fn message_keys(src: &str) -> impl Iterator<Item = &str> {
+    src.lines()
+        .filter(|l| !l.starts_with([' ', '#', '\t', '-']) && l.contains(" ="))
+        .filter_map(|l| l.split(" =").next())
+        .map(str::trim)
+}
+
+/// Every message of a language as `t` gives it, formatted once. Pages ask for dozens of
+/// labels each (a queue page two per row), and each Fluent lookup negotiates the language
+/// and formats the pattern again: about a tenth of a search page's CPU.
+fn plain(lang: Lang) -> &'static HashMap<&'static str, String> {
+    static PLAIN: OnceLock<[HashMap<&'static str, String>; 2]> = OnceLock::new();
+    let [de, en] = PLAIN.get_or_init(|| {
+        [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])].map(|(lang, src)| {
+            message_keys(src)
+                .map(|key| (key, LOCALES.lookup(id(lang), key)))
+                .collect()
+        })
+    });
+    match lang {
+        Lang::De => de,
+        Lang::En => en,
+    }
+}
+
 /// A message without arguments.
 pub fn t(lang: Lang, key: &str) -> String {
-    LOCALES.lookup(id(lang), key)
+    match plain(lang).get(key) {
+        Some(text) => text.clone(),
+        None => LOCALES.lookup(id(lang), key),
+    }
 }
 
 /// A message with named arguments.
@@ -64,16 +99,13 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn keys(src: &str) -> BTreeSet<String> {
-        src.lines()
-            .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
-            .map(|l| l.split(" =").next().unwrap_or("").trim().to_owned())
-            .collect()
+        message_keys(src).map(str::to_owned).collect()
     }
 
     #[test]
     fn both_languages_have_the_same_keys() {
-        let de = keys(include_str!("../locales/de/main.ftl"));
-        let en = keys(include_str!("../locales/en/main.ftl"));
+        let de = keys(SOURCES[0]);
+        let en = keys(SOURCES[1]);
         let only_de: Vec<_> = de.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&de).collect();
         assert!(
@@ -81,6 +113,21 @@ mod tests {
             "de only: {only_de:?}, en only: {only_en:?}"
         );
         assert!(de.len() > 50);
+    }
+
+    #[test]
+    fn every_message_formatted_once_reads_as_fluent_formats_it() {
+        for lang in [Lang::De, Lang::En] {
+            let n = plain(lang).len();
+            assert!(n > 50, "{lang:?}: {n} messages");
+            for key in message_keys(SOURCES[0]) {
+                assert_eq!(t(lang, key), LOCALES.lookup(id(lang), key), "{key}");
+            }
+        }
+        assert_eq!(
+            t(Lang::De, "no-such-key"),
+            LOCALES.lookup(&DE, "no-such-key")
+        );
     }
 
     #[test]
