@@ -110,23 +110,28 @@ impl IndexText {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
     terms: Vec<Vec<String>>,
+    /// The words as typed, lower-cased: a text's word equal to one of them is a match
+    /// without stemming it (most matches are the word typed).
+    typed: Vec<String>,
 }
 
 impl SearchQuery {
     /// Reads what someone typed; `None` when it holds no word.
     pub fn parse(q: &str) -> Option<Self> {
         let mut terms: Vec<Vec<String>> = Vec::new();
+        let mut typed = Vec::new();
         for w in words(q) {
             let (a, b) = stems(&w);
             let alts: Vec<String> = std::iter::once(a).chain(b).collect();
             if !terms.contains(&alts) {
                 terms.push(alts);
             }
+            typed.push(w);
             if terms.len() == MAX_QUERY_TERMS {
                 break;
             }
         }
-        (!terms.is_empty()).then_some(Self { terms })
+        (!terms.is_empty()).then_some(Self { terms, typed })
     }
 
     /// The SQLite FTS5 match expression. Stems are letters and digits only, and each is
@@ -195,18 +200,38 @@ impl SearchQuery {
     /// shortens or rewrites a word's ending (Snowball never touches its first letter), so a
     /// word whose folded first letter starts no alternative cannot match; this spares
     /// stemming most words of a snippet's text, which was most of a search page's CPU.
+    ///
+    /// Nor is a stem ever longer than its word: folding and stemming only drop or replace
+    /// letters (Snowball's few exceptions, "dying" → "die", are shorter too), which spares
+    /// the short words of the query's first letter ("der", "die" for "Drucker").
     fn may_hit(&self, lower: &str) -> bool {
-        let Some(first) = lower.chars().next().map(fold_char) else {
+        let Some(first) = lower.chars().next() else {
             return false;
         };
+        self.may_start(first, lower.len())
+    }
+
+    /// `may_hit` for a word of `len` bytes (lower-cased) starting with `first`.
+    fn may_start(&self, first: char, len: usize) -> bool {
+        let first = fold_char(first);
         self.terms
             .iter()
             .flatten()
-            .any(|alt| alt.starts_with(first))
+            .any(|alt| alt.starts_with(first) && alt.len() <= len)
     }
 
     fn hits(&self, word: &str) -> bool {
+        // Judged on the first letter before the word is lower-cased: most words fail here.
+        let Some(first) = word.chars().next().and_then(|c| c.to_lowercase().next()) else {
+            return false;
+        };
+        if !self.may_start(first, usize::MAX) {
+            return false;
+        }
         let lower = word.to_lowercase();
+        if self.typed.contains(&lower) {
+            return true;
+        }
         if !self.may_hit(&lower) {
             return false;
         }
@@ -441,6 +466,35 @@ mod tests {
         }
         let q = SearchQuery::parse("Drucker").unwrap();
         assert!(!q.may_hit("papier") && q.may_hit("druckt"));
+    }
+
+    #[test]
+    fn the_shortcuts_judge_every_word_as_stemming_it_would() {
+        let text = "Der Drucker, die Druckers, druckt dies: dying, die, lie, ties, tie, TIES, \
+                    Büro, Buero, BÜROS, bureau, printing, printer, prints, pr, d, \
+                    İstanbul, ẞ, Quastenflosser, quastenflossers, Quaste, ugly, ugli";
+        for q in [
+            "Drucker",
+            "dying",
+            "Büros",
+            "printing",
+            "Quastenflosser",
+            "ties",
+            "ugly",
+        ] {
+            let query = SearchQuery::parse(q).unwrap();
+            for w in text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+            {
+                let (a, b) = stems(&w.to_lowercase());
+                let stemmed = query
+                    .terms
+                    .iter()
+                    .any(|alts| alts.contains(&a) || b.as_ref().is_some_and(|b| alts.contains(b)));
+                assert_eq!(query.hits(w), stemmed, "{q}: {w}");
+            }
+        }
     }
 
     #[test]
