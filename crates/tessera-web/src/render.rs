@@ -2,6 +2,7 @@
 
 use std::{borrow::Cow, collections::HashMap};
 
+use chrono::{Datelike, Timelike};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use tessera_domain::{Lang, Problem, Timestamp};
 
@@ -95,19 +96,18 @@ impl Page {
 
     /// A date and time for people (UTC for now; per-user time zones come with agent profiles).
     pub fn datetime(&self, ts: &Timestamp) -> String {
-        let dt = ts.to_datetime();
-        match self.lang {
-            Lang::De => dt.format("%d.%m.%Y %H:%M UTC").to_string(),
-            Lang::En => dt.format("%Y-%m-%d %H:%M UTC").to_string(),
-        }
+        let t = ts.to_datetime();
+        format!("{} {:02}:{:02} UTC", self.date(ts), t.hour(), t.minute())
     }
 
-    /// A date for people.
+    /// A date for people. Written out field by field: a queue page shows two per row, and
+    /// chrono's `format` parses its pattern again at each call.
     pub fn date(&self, ts: &Timestamp) -> String {
-        let dt = ts.to_datetime();
+        let d = ts.to_datetime();
+        let (y, m, day) = (d.year(), d.month(), d.day());
         match self.lang {
-            Lang::De => dt.format("%d.%m.%Y").to_string(),
-            Lang::En => dt.format("%Y-%m-%d").to_string(),
+            Lang::De => format!("{day:02}.{m:02}.{y:04}"),
+            Lang::En => format!("{y:04}-{m:02}-{day:02}"),
         }
     }
 
@@ -284,6 +284,30 @@ mod tests {
             "/attachments/9/image001.png".to_owned(),
         )]);
         mail_html(html, &inline).trim().to_owned()
+    }
+
+    #[test]
+    fn dates_read_as_each_language_writes_them() {
+        let page = |lang| Page {
+            lang,
+            org: String::new(),
+            csrf: String::new(),
+            path: String::new(),
+            signed_in: false,
+            agent: None,
+            admin: false,
+            logo: None,
+        };
+        // 2026-03-07 09:05:59 UTC, and a year of three digits.
+        let ts = Timestamp(1_772_874_359_000_000);
+        assert_eq!(page(Lang::De).datetime(&ts), "07.03.2026 09:05 UTC");
+        assert_eq!(page(Lang::En).datetime(&ts), "2026-03-07 09:05 UTC");
+        assert_eq!(page(Lang::De).date(&ts), "07.03.2026");
+        let old = Timestamp(-50_000_000_000_000_000);
+        assert_eq!(
+            page(Lang::En).date(&old),
+            old.to_datetime().format("%Y-%m-%d").to_string()
+        );
     }
 
     #[test]
