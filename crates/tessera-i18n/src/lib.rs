@@ -117,10 +117,10 @@ mod tests {
 
     #[test]
     fn every_message_formatted_once_reads_as_fluent_formats_it() {
-        for lang in [Lang::De, Lang::En] {
+        for (lang, src) in [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])] {
             let n = plain(lang).len();
             assert!(n > 50, "{lang:?}: {n} messages");
-            for key in message_keys(SOURCES[0]) {
+            for key in message_keys(src) {
                 assert_eq!(t(lang, key), LOCALES.lookup(id(lang), key), "{key}");
             }
         }
