@@ -360,7 +360,7 @@ impl Tessera {
         let now = Timestamp::now();
         let t = &c.topic.context;
         let ticket_id = self.db().reserve_ticket_id().await?;
-        let number = self.draw_ticket_number(attempt > 0).await?;
+        let number = self.draw_ticket_number(ticket_id, attempt > 0).await?;
         // An existing contact keeps its name, address and language (`upsert_contact`).
         let requester = match &k.contact {
             Some(existing) => existing.clone(),
@@ -557,17 +557,20 @@ impl Tessera {
         })
     }
 
-    /// A fresh ticket number. The insert's constraint refuses a taken one; only after such a
-    /// conflict (a pattern with few free numbers left) is each drawn number `looked_up`
-    /// before it is tried.
-    async fn draw_ticket_number(&self, looked_up: bool) -> Result<String> {
+    /// A fresh ticket number, for the ticket that will have `id`: ids are counted up, so
+    /// the id says how many tickets there have been and thus how many digits the pattern
+    /// needs (`NumberFormat::generate_for`). The insert's constraint refuses a taken one;
+    /// only after such a conflict is each drawn number `looked_up` before it is tried.
+    async fn draw_ticket_number(&self, id: TicketId, looked_up: bool) -> Result<String> {
         let number_format = self.settings().number_format.clone();
+        let tickets = u64::try_from(id.0).unwrap_or(0);
+        let draw = || number_format.generate_for(tickets, || token::random_bytes(1)[0]);
         if !looked_up {
-            return Ok(number_format.generate(|| token::random_bytes(1)[0]));
+            return Ok(draw());
         }
         let mut conn = self.db().conn().await?;
         for _ in 0..50 {
-            let number = number_format.generate(|| token::random_bytes(1)[0]);
+            let number = draw();
             if !conn.h().ticket_number_taken(&number).await? {
                 return Ok(number);
             }
@@ -927,9 +930,11 @@ impl Tessera {
         };
         let priority = Priority::parse(&default_priority).unwrap_or(Priority::Normal);
         let number_format = self.settings().number_format.clone();
+        // As many digits as the tickets so far need (`draw_ticket_number`).
+        let tickets = u64::try_from(h.highest_ticket_id().await?).unwrap_or(0) + 1;
         let mut attempt = 0;
         let (ticket_id, number) = loop {
-            let number = number_format.generate(|| token::random_bytes(1)[0]);
+            let number = number_format.generate_for(tickets, || token::random_bytes(1)[0]);
             if h.ticket_number_taken(&number).await? {
                 attempt += 1;
                 if attempt > 50 {

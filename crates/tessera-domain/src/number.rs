@@ -1,6 +1,16 @@
 //! Public ticket numbers in osTicket's pattern syntax: `#` is a random digit, everything else
 //! is literal. The first random digit is never zero so that numbers keep their length when
 //! people type them into spreadsheets or phone them through.
+//!
+//! A pattern's numbers run out: `######` has 900,000, `DRK-####` 9,000. Long before that,
+//! most drawn numbers would be taken, and every taken one costs a refused write and a
+//! draw again. So the last run of `#` grows by a digit whenever the tickets opened so far
+//! would fill more than a tenth of the numbers: a drawn number is free at least nine times
+//! in ten, at any size (`######` gives six digits up to 90,000 tickets, seven up to
+//! 900,000, eight up to 9 million).
+
+/// The most random digits a number gets, however many tickets there are.
+const MAX_DIGITS: usize = 18;
 
 /// A validated ticket-number pattern such as `######` or `T-####`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,43 +53,85 @@ impl NumberFormat {
         &self.0
     }
 
-    /// Draws a number, taking random bytes from `random` (one byte per digit, rejection
-    /// sampled so that every digit is equally likely).
-    pub fn generate(&self, mut random: impl FnMut() -> u8) -> String {
-        let mut first = true;
-        self.0
-            .chars()
-            .map(|c| {
-                if c != '#' {
-                    return c;
-                }
-                let lowest = if first { 1 } else { 0 };
-                first = false;
-                loop {
-                    let b = random();
-                    // 250 is the largest multiple of 10 below 256.
-                    if b < 250 {
-                        let d = b % 10;
-                        if d >= lowest {
-                            break char::from(b'0' + d);
-                        }
-                    }
-                }
-            })
-            .collect()
+    /// Draws a number of the pattern as written, taking random bytes from `random` (one
+    /// byte per digit, rejection sampled so that every digit is equally likely).
+    pub fn generate(&self, random: impl FnMut() -> u8) -> String {
+        self.generate_with(0, random)
     }
 
-    /// Whether `s` could have been produced by this pattern (cheap check before a lookup).
+    /// Draws a number for a help desk that has opened `tickets` tickets so far: with as many
+    /// digits more than the pattern's as keep those tickets within a tenth of the numbers.
+    pub fn generate_for(&self, tickets: u64, random: impl FnMut() -> u8) -> String {
+        self.generate_with(self.extra_digits(tickets), random)
+    }
+
+    /// Digits beyond the pattern's for `tickets` tickets (see the module's note).
+    pub fn extra_digits(&self, tickets: u64) -> usize {
+        let digits = self.0.chars().filter(|c| *c == '#').count();
+        let mut extra = 0;
+        // Numbers of d random digits: 9 · 10^(d-1). Capped so that the arithmetic stays in
+        // range; 18 random digits outnumber any help desk's tickets.
+        while digits + extra < MAX_DIGITS {
+            let numbers = 9 * 10u128.pow((digits + extra - 1) as u32);
+            if u128::from(tickets) * 10 <= numbers {
+                break;
+            }
+            extra += 1;
+        }
+        extra
+    }
+
+    fn generate_with(&self, extra: usize, mut random: impl FnMut() -> u8) -> String {
+        let last = self.0.rfind('#');
+        let mut first = true;
+        let mut digit = || {
+            let lowest = if first { 1 } else { 0 };
+            first = false;
+            loop {
+                let b = random();
+                // 250 is the largest multiple of 10 below 256.
+                if b < 250 {
+                    let d = b % 10;
+                    if d >= lowest {
+                        break char::from(b'0' + d);
+                    }
+                }
+            }
+        };
+        let mut out = String::with_capacity(self.0.len() + extra);
+        for (i, c) in self.0.char_indices() {
+            if c != '#' {
+                out.push(c);
+                continue;
+            }
+            out.push(digit());
+            if Some(i) == last {
+                for _ in 0..extra {
+                    out.push(digit());
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether `s` could have been produced by this pattern, with or without digits added
+    /// (cheap check before a lookup).
     pub fn matches(&self, s: &str) -> bool {
         self.canonical(s).is_some()
     }
 
-    /// The number as stored, if `s` fits the pattern (letters compared case-insensitively).
+    /// The number as stored, if `s` fits the pattern with any number of digits added to
+    /// its last run of `#` (letters compared case-insensitively).
     pub fn canonical(&self, s: &str) -> Option<String> {
-        if s.chars().count() != self.0.chars().count() {
-            return None;
-        }
-        self.0
+        let extra = s.chars().count().checked_sub(self.0.chars().count())?;
+        let last = self.0.rfind('#')?;
+        let pattern = format!(
+            "{}{}{}",
+            &self.0[..=last],
+            "#".repeat(extra),
+            &self.0[last + 1..]
+        );
+        pattern
             .chars()
             .zip(s.chars())
             .map(|(p, c)| match p {
@@ -123,6 +175,30 @@ mod tests {
         assert_eq!(f.canonical("t-9007").as_deref(), Some("T-9007"));
         assert!(!f.matches("T-900"));
         assert!(!f.matches("X-9007"));
+    }
+
+    #[test]
+    fn grows_a_digit_whenever_a_tenth_of_the_numbers_would_be_used() {
+        let f = NumberFormat::default();
+        assert_eq!(f.extra_digits(0), 0);
+        assert_eq!(f.extra_digits(90_000), 0);
+        assert_eq!(f.extra_digits(90_001), 1);
+        assert_eq!(f.extra_digits(900_000), 1);
+        assert_eq!(f.extra_digits(1_000_000), 2);
+        assert_eq!(f.extra_digits(u64::MAX), MAX_DIGITS - 6);
+        assert_eq!(
+            f.generate_for(1_000_000, seq(&[1, 2, 3, 4, 5, 6, 7, 8])),
+            "12345678"
+        );
+        assert_eq!(f.generate_for(10, seq(&[1, 2, 3, 4, 5, 6, 7, 8])), "123456");
+        // Added where the pattern's last digits are, so that its letters stay in place.
+        let f = NumberFormat::parse("T-####-X").unwrap();
+        assert_eq!(f.extra_digits(900), 0);
+        assert_eq!(f.extra_digits(901), 1);
+        let n = f.generate_for(5_000, seq(&[1, 2, 3, 4, 5]));
+        assert_eq!(n, "T-12345-X");
+        assert!(f.matches(&n) && f.matches("T-1234-X") && f.matches("t-12345-x"));
+        assert!(!f.matches("T-123-X") && !f.matches("T-12X45-X") && !f.matches("T-1234-XY"));
     }
 
     #[test]

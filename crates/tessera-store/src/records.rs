@@ -392,6 +392,12 @@ impl Handle<'_> {
             .bind(number).fetch_one(c).await? > 0))
     }
 
+    /// The highest ticket id: ids are counted up, so about how many tickets there have been.
+    pub async fn highest_ticket_id(&mut self) -> Result<i64> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(MAX(ticket_id), 0) FROM ticket").fetch_one(c).await?))
+    }
+
     /// A ticket by its key.
     pub async fn ticket(&mut self, id: TicketId) -> Result<Ticket> {
         let row: TicketRow = on!(self, c => sqlx::query_as(
