@@ -12,6 +12,16 @@ use crate::{Result, Tessera};
 /// How often to look for mail queued by other nodes.
 const POLL: Duration = Duration::from_secs(5);
 
+/// The least time between the starts of two delivery rounds while mail keeps coming. Each
+/// round is two turns of SQLite's writer (the claim and the outcomes), and under load the
+/// worker is woken for every mail queued: without a pause each round would carry a mail or
+/// two, and its turns would crowd the writer that the requests queueing mail are waiting
+/// for. A round after a quiet spell starts at once.
+const GATHER: Duration = Duration::from_millis(25);
+
+/// The most mails one claim takes.
+const BATCH: i64 = 100;
+
 /// How often the worker finishes interrupted inbound mail, looks for overdue tickets and
 /// checkpoints SQLite's WAL.
 const HOUSEKEEPING: Duration = Duration::from_secs(1);
@@ -66,7 +76,7 @@ impl MailWorker {
                 let mut tx = self.app.db().begin().await?;
                 let batch = tx
                     .h()
-                    .claim_mail(Timestamp::now(), self.app.config().mail_lease_ms, 20)
+                    .claim_mail(Timestamp::now(), self.app.config().mail_lease_ms, BATCH)
                     .await?;
                 tx.commit().await?;
                 batch
@@ -131,6 +141,7 @@ impl MailWorker {
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut settings_read = std::time::Instant::now();
         let mut housekeeping = None;
+        let mut round: Option<std::time::Instant> = None;
         loop {
             if *shutdown.borrow() {
                 return;
@@ -160,8 +171,21 @@ impl MailWorker {
                     tracing::error!(error = %e, "checkpoint");
                 }
             }
-            if let Err(e) = self.run_once().await {
-                tracing::error!(error = %e, "mail worker");
+            if let Some(left) = round.and_then(|r| GATHER.checked_sub(r.elapsed())) {
+                tokio::select! {
+                    _ = tokio::time::sleep(left) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+            let started = std::time::Instant::now();
+            match self.run_once().await {
+                // Only a round that delivered paces the next: after a quiet spell the
+                // next mail goes at once.
+                Ok(n) => round = (n > 0).then_some(started),
+                Err(e) => {
+                    round = None;
+                    tracing::error!(error = %e, "mail worker");
+                }
             }
             let wait = match self.next_due().await {
                 Some(due) => {
