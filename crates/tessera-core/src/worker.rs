@@ -89,6 +89,17 @@ impl MailWorker {
             let mut failed = Vec::new();
             for mail in batch {
                 handled += 1;
+                // Written in the transaction that queued the mail, so never missing; should
+                // it be, the mail fails for good rather than going out empty.
+                if mail.raw.is_empty() {
+                    tracing::error!(message_id = %mail.message_id, "queued mail without its message");
+                    failed.push((
+                        mail.outbox_mail_id,
+                        "the message is missing".to_owned(),
+                        None,
+                    ));
+                    continue;
+                }
                 let recipients: Vec<&str> = mail.recipients.lines().collect();
                 let result = match &transport {
                     Ok(t) => {

@@ -242,7 +242,6 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
                     V::S(&m.message_id),
                     V::S(&m.envelope_from),
                     V::Owned(m.recipients.join("\n")),
-                    V::Bytes(&m.raw),
                     V::S("pending"),
                     V::I(now),
                     V::I(now),
@@ -250,10 +249,22 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
             })
             .collect();
         s.statement(&format!(
-            "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients, raw,
+            "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients,
                                       status, next_attempt_at, created_at)
              VALUES {}",
             rows.join(", ")
+        ));
+        // Each message beside its row (migration 0025), found by its Message-ID.
+        let raws: Vec<String> = n
+            .mails
+            .iter()
+            .map(|m| s.row([V::S(&m.message_id), V::Bytes(&m.raw)]))
+            .collect();
+        s.statement(&format!(
+            "INSERT INTO outbox_mail_raw (outbox_mail_id, raw)
+             SELECT o.outbox_mail_id, v.column2 FROM (VALUES {}) AS v
+               JOIN outbox_mail o ON o.message_id = v.column1",
+            raws.join(", ")
         ));
     }
 

@@ -33,7 +33,8 @@ pub struct OutboxMail {
     pub envelope_from: String,
     /// Recipients, one per line.
     pub recipients: String,
-    /// The message.
+    /// The message (from `outbox_mail_raw`).
+    #[sqlx(default)]
     pub raw: Vec<u8>,
     /// Attempts so far, this one included.
     pub attempts: i64,
@@ -43,13 +44,16 @@ impl Handle<'_> {
     /// Queues a mail.
     pub async fn enqueue_mail(&mut self, m: &NewOutboxMail) -> Result<()> {
         let now = Timestamp::now().0;
-        on!(self, c => sqlx::query(
-            "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients, raw,
+        let id: i64 = on!(self, c => sqlx::query_scalar(
+            "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients,
                                       status, next_attempt_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6)")
+             VALUES ($1, $2, $3, $4, 'pending', $5, $5) RETURNING outbox_mail_id")
             .bind(m.ticket_id.map(|t| t.0)).bind(&m.message_id).bind(&m.envelope_from)
-            .bind(m.recipients.join("\n")).bind(&m.raw).bind(now)
-            .execute(c).await?.rows_affected());
+            .bind(m.recipients.join("\n")).bind(now)
+            .fetch_one(c).await?);
+        on!(self, c => sqlx::query(
+            "INSERT INTO outbox_mail_raw (outbox_mail_id, raw) VALUES ($1, $2)")
+            .bind(id).bind(&m.raw).execute(c).await?.rows_affected());
         Ok(())
     }
 
@@ -72,7 +76,7 @@ impl Handle<'_> {
                      SELECT outbox_mail_id FROM outbox_mail
                      WHERE status = 'pending' AND next_attempt_at <= $1
                      ORDER BY next_attempt_at LIMIT {limit})
-                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, raw, attempts"
+                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, attempts"
                 )
             }
             Backend::Postgres => {
@@ -82,12 +86,39 @@ impl Handle<'_> {
                      SELECT outbox_mail_id FROM outbox_mail
                      WHERE status = 'pending' AND next_attempt_at <= $1
                      ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED)
-                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, raw, attempts"
+                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, attempts"
                 )
             }
         };
-        on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now.0).bind(until).fetch_all(c).await?))
+        let mut claimed: Vec<OutboxMail> = on!(self, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now.0).bind(until).fetch_all(c).await?);
+        if claimed.is_empty() {
+            return Ok(claimed);
+        }
+        // The messages, kept apart from the rows just updated (migration 0025).
+        let ids: Vec<i64> = claimed.iter().map(|m| m.outbox_mail_id).collect();
+        let raws: Vec<(i64, Vec<u8>)> = match self {
+            Handle::Sqlite(c) => {
+                sqlx::query_as(
+                    "SELECT outbox_mail_id, raw FROM outbox_mail_raw
+                     WHERE outbox_mail_id IN (SELECT value FROM json_each($1))",
+                )
+                .bind(crate::rows::json_ids(&ids))
+                .fetch_all(&mut **c)
+                .await?
+            }
+            Handle::Postgres(c) => sqlx::query_as(
+                "SELECT outbox_mail_id, raw FROM outbox_mail_raw WHERE outbox_mail_id = ANY($1)",
+            )
+            .bind(&ids)
+            .fetch_all(&mut **c)
+            .await?,
+        };
+        let mut raws: std::collections::HashMap<i64, Vec<u8>> = raws.into_iter().collect();
+        for m in &mut claimed {
+            m.raw = raws.remove(&m.outbox_mail_id).unwrap_or_default();
+        }
+        Ok(claimed)
     }
 
     /// Marks mails delivered.

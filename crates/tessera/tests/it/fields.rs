@@ -614,8 +614,8 @@ async fn requesters_answer_a_topics_fields_and_agents_see_and_find_them() {
 /// The text of the first mail queued to the requester.
 async fn tessera_test_mail(app: &TestApp) -> String {
     let sql = sqlx::AssertSqlSafe(
-        "SELECT raw FROM outbox_mail WHERE recipients LIKE '%max@example.org%'
-         ORDER BY outbox_mail_id LIMIT 1"
+        "SELECT r.raw FROM outbox_mail o JOIN outbox_mail_raw r USING (outbox_mail_id)
+          WHERE o.recipients LIKE '%max@example.org%' ORDER BY o.outbox_mail_id LIMIT 1"
             .to_owned(),
     );
     let raw: Vec<u8> = match app.app.db() {
