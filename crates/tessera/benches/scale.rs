@@ -205,7 +205,8 @@ macro_rules! on_db {
 /// Demo tickets and all tickets in the database (`None` if it has no Tessera tables).
 async fn counts(url: &str) -> anyhow::Result<Option<(i64, i64)>> {
     let q = "SELECT
-        (SELECT COUNT(*) FROM ticket WHERE length(number) = 8 AND number >= '10000000'),
+        (SELECT COUNT(*) FROM ticket
+          WHERE length(number) = 8 AND number >= '10000000' AND source <> 'api'),
         (SELECT COUNT(*) FROM ticket)";
     on_db!(url, c => match sqlx::query(q).fetch_one(&mut c).await {
         Ok(row) => Ok(Some((row.try_get(0)?, row.try_get(1)?))),
