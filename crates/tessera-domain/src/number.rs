@@ -53,18 +53,6 @@ impl NumberFormat {
         &self.0
     }
 
-    /// Draws a number of the pattern as written, taking random bytes from `random` (one
-    /// byte per digit, rejection sampled so that every digit is equally likely).
-    pub fn generate(&self, random: impl FnMut() -> u8) -> String {
-        self.generate_with(0, random)
-    }
-
-    /// Draws a number for a help desk that has opened `tickets` tickets so far: with as many
-    /// digits more than the pattern's as keep those tickets within a tenth of the numbers.
-    pub fn generate_for(&self, tickets: u64, random: impl FnMut() -> u8) -> String {
-        self.generate_with(self.extra_digits(tickets), random)
-    }
-
     /// Digits beyond the pattern's for `tickets` tickets (see the module's note).
     pub fn extra_digits(&self, tickets: u64) -> usize {
         let digits = self.0.chars().filter(|c| *c == '#').count();
@@ -81,7 +69,12 @@ impl NumberFormat {
         extra
     }
 
-    fn generate_with(&self, extra: usize, mut random: impl FnMut() -> u8) -> String {
+    /// Draws a number for a help desk that has opened `tickets` tickets so far: with as many
+    /// digits more than the pattern's as keep those tickets within a tenth of the numbers,
+    /// taking random bytes from `random` (one byte per digit, rejection sampled so that
+    /// every digit is equally likely).
+    pub fn generate_for(&self, tickets: u64, mut random: impl FnMut() -> u8) -> String {
+        let extra = self.extra_digits(tickets);
         let last = self.0.rfind('#');
         let mut first = true;
         let mut digit = || {
@@ -167,9 +160,12 @@ mod tests {
     fn generates_from_pattern() {
         let f = NumberFormat::default();
         // 0 is refused for the first digit, 255 is rejected by sampling.
-        assert_eq!(f.generate(seq(&[0, 255, 11, 2, 3, 4, 5, 6])), "123456");
+        assert_eq!(
+            f.generate_for(0, seq(&[0, 255, 11, 2, 3, 4, 5, 6])),
+            "123456"
+        );
         let f = NumberFormat::parse("T-####").unwrap();
-        assert_eq!(f.generate(seq(&[9, 0, 0, 7])), "T-9007");
+        assert_eq!(f.generate_for(0, seq(&[9, 0, 0, 7])), "T-9007");
         assert!(f.matches("T-9007"));
         assert!(f.matches("t-9007"));
         assert_eq!(f.canonical("t-9007").as_deref(), Some("T-9007"));
@@ -222,7 +218,7 @@ mod tests {
         let f = NumberFormat::default();
         let mut state = 7u32;
         for _ in 0..2000 {
-            let n = f.generate(|| {
+            let n = f.generate_for(0, || {
                 state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
                 (state >> 16) as u8
             });
