@@ -365,9 +365,8 @@ impl Db {
                 if let Some(id) = d.ticket_ids.take() {
                     return Ok(TicketId(id));
                 }
-                let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(ticket_id), 0) FROM ticket")
-                    .fetch_one(&d.pool)
-                    .await?;
+                let mut c = d.pool.acquire().await?;
+                let max = Handle::Sqlite(&mut c).highest_ticket_id().await?;
                 Ok(TicketId(d.ticket_ids.seed(max)))
             }
         }
