@@ -244,43 +244,31 @@ impl SearchQuery {
     /// A piece of `text` around its first matching word, about `width` characters long, as
     /// runs of (text, is_match) for the caller to escape and mark; `None` if no word matches.
     pub fn snippet(&self, text: &str, width: usize) -> Option<Vec<(String, bool)>> {
-        // Word boundaries with their byte positions; words are stemmed only up to the
-        // first match and within the snippet.
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        let mut start = None;
-        for (i, c) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
+        // Words are cut out only up to the first match and then within the snippet: a long
+        // message's remaining words were most of a rare word's search page.
+        let (hit, hit_end) = word_spans(text, 0).find(|&(s, e)| self.hits(&text[s..e]))?;
+        let guess = floor_char(text, hit.saturating_sub(width / 3));
+        // The snippet starts at a word: the first one beginning at or after the guess
+        // (scanned from the start of the word the guess falls into).
+        let mut back = guess;
+        while let Some(c) = text[..back].chars().next_back()
+            && c.is_alphanumeric()
         {
-            match (c.is_alphanumeric() && i < text.len(), start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    spans.push((s, i));
-                    start = None;
-                }
-                _ => {}
-            }
+            back -= c.len_utf8();
         }
-        let first = spans.iter().position(|&(s, e)| self.hits(&text[s..e]))?;
-        let centre = spans[first].0;
-        let from = floor_char(text, centre.saturating_sub(width / 3));
-        let from = spans
-            .iter()
-            .find(|s| s.0 >= from)
-            .map(|s| s.0)
-            .unwrap_or(centre);
-        let to = floor_char(text, (from + width).min(text.len())).max(spans[first].1);
+        let from = word_spans(text, back)
+            .map(|(s, _)| s)
+            .find(|&s| s >= guess)
+            .unwrap_or(hit);
+        let to = floor_char(text, (from + width).min(text.len())).max(hit_end);
         let mut out: Vec<(String, bool)> = Vec::new();
         let mut pos = from;
         if from > 0 {
             out.push(("… ".into(), false));
         }
-        for (i, &(s, e)) in spans.iter().enumerate() {
-            if s < from || e > to {
-                continue;
-            }
+        for (s, e) in word_spans(text, from).take_while(|&(_, e)| e <= to) {
             // Words before the first match were judged already.
-            if i >= first && self.hits(&text[s..e]) {
+            if s >= hit && self.hits(&text[s..e]) {
                 push(&mut out, &text[pos..s], false);
                 push(&mut out, &text[s..e], true);
                 pos = e;
@@ -320,6 +308,20 @@ pub fn strip_tags(html: &str) -> String {
         }
     }
     out
+}
+
+/// The byte spans of the words of `text` from `from` on, which must be a word's start or
+/// lie between words.
+fn word_spans(text: &str, from: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text[from..].char_indices().map(move |(i, c)| (from + i, c));
+    std::iter::from_fn(move || {
+        let start = chars.by_ref().find(|(_, c)| c.is_alphanumeric())?.0;
+        let end = chars
+            .by_ref()
+            .find(|(_, c)| !c.is_alphanumeric())
+            .map_or(text.len(), |(i, _)| i);
+        Some((start, end))
+    })
 }
 
 fn floor_char(s: &str, mut i: usize) -> usize {
