@@ -95,13 +95,6 @@ const SLOW_STATEMENT: Duration = Duration::from_secs(10);
 /// would make a slow search hold up the pages behind it.
 const READERS: usize = 8;
 
-/// The write-ahead log of the SQLite file `db`: its name with `-wal` added.
-fn wal_of(db: &std::path::Path) -> std::path::PathBuf {
-    let mut name = db.as_os_str().to_owned();
-    name.push("-wal");
-    name.into()
-}
-
 impl Db {
     /// Connects to `url` (`sqlite:PATH` or `postgres://…`). SQLite files are created when
     /// missing and run in WAL mode with `synchronous=FULL`, so a committed write survives
@@ -140,7 +133,6 @@ impl Db {
                 // (a large checkpoint's fsync), 4,000 gave 894/s without them.
                 .pragma("wal_autocheckpoint", "4000")
                 .log_slow_statements(log::LevelFilter::Warn, SLOW_STATEMENT);
-            let wal = wal_of(opts.get_filename());
             // As for PostgreSQL: each test is a trip through the connection's worker thread.
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
@@ -151,7 +143,7 @@ impl Db {
             Ok(Db::Sqlite(SqliteDb {
                 pool,
                 readers: Readers::new(opts, READERS),
-                gate: WriteGate::new(wal),
+                gate: WriteGate::new(),
                 ticket_ids: Arc::default(),
             }))
         }
@@ -162,15 +154,6 @@ impl Db {
     pub fn waiting_for_writer(&self) -> usize {
         match self {
             Db::Sqlite(d) => d.gate.waiting(),
-            Db::Postgres(_) => 0,
-        }
-    }
-
-    /// How often SQLite's write-ahead log has been flushed for committed groups (0 on
-    /// PostgreSQL): tests check that a commit is acknowledged only after one.
-    pub fn wal_flushes(&self) -> u64 {
-        match self {
-            Db::Sqlite(d) => d.gate.flushes(),
             Db::Postgres(_) => 0,
         }
     }

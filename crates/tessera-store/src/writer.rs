@@ -7,18 +7,11 @@
 //! is large, the group commits once. A transaction's `commit` returns only after the
 //! group's commit is on disk, so nothing acknowledged can be lost; a transaction dropped
 //! without commit is rolled back to its savepoint and leaves the others untouched.
-//!
-//! The writer's connection commits without waiting for the disk (`synchronous=NORMAL`);
-//! the log is flushed beside it (`WalSync`), and only then are the group's members told.
-//! The writer goes on with the next group during the flush, and one flush can cover
-//! several groups. A group's changes are visible to readers from its commit on, a
-//! millisecond or so before they are on disk; nothing is acknowledged before.
 
 use std::{
-    path::PathBuf,
     sync::{
         Arc,
-        atomic::{AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -54,10 +47,6 @@ struct Group {
 /// The writer's connection and the group in progress.
 pub(crate) struct Writer {
     conn: Option<PoolConnection<Sqlite>>,
-    /// Where committed groups wait for the log's flush, while the connection is in WAL
-    /// mode (`flush_beside`); otherwise it commits with the pool's own `synchronous`.
-    sync: WalSync,
-    flush_beside: bool,
     group: Option<(u64, Group)>,
     next_group: u64,
     /// A transaction's savepoint is open (it has neither committed nor been rolled back).
@@ -72,101 +61,9 @@ pub(crate) struct WriteGate {
     writer: Arc<Mutex<Writer>>,
     waiting: AtomicUsize,
     thread: std::sync::OnceLock<WriterThread>,
-    flushes: Arc<AtomicU64>,
 }
 
 type Job = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// The way to the flushing thread, and the thread.
-type FlushQueue = (
-    std::sync::mpsc::Sender<watch::Sender<Outcome>>,
-    std::thread::JoinHandle<()>,
-);
-
-/// A thread that flushes the write-ahead log (`fdatasync`) for the groups committed since
-/// its last flush, then tells their members. Started with the first group.
-struct WalSync {
-    wal: PathBuf,
-    queue: Option<FlushQueue>,
-    /// Flushes made, for tests.
-    flushes: Arc<AtomicU64>,
-}
-
-impl WalSync {
-    fn new(wal: PathBuf, flushes: Arc<AtomicU64>) -> Self {
-        Self {
-            wal,
-            queue: None,
-            flushes,
-        }
-    }
-
-    /// Hands a committed group to the thread; its members hear once the log is on disk.
-    fn after_flush(&mut self, done: watch::Sender<Outcome>) {
-        let done = match &self.queue {
-            Some((q, _)) => match q.send(done) {
-                Ok(()) => return,
-                Err(back) => back.0,
-            },
-            None => done,
-        };
-        match self.start() {
-            Ok((q, thread)) => {
-                let sent = q.send(done);
-                self.queue = Some((q, thread));
-                if let Err(back) = sent {
-                    back.0
-                        .send_replace(Some(Err("the log's flushing thread stopped".into())));
-                }
-            }
-            // Without the thread the flush happens here, holding up the writer as
-            // `synchronous=FULL` would.
-            Err(_) => {
-                let outcome = flush(&self.wal);
-                self.flushes.fetch_add(1, Ordering::SeqCst);
-                done.send_replace(Some(outcome));
-            }
-        }
-    }
-
-    /// Waits until every group handed over has heard its outcome: before the connection
-    /// closes, as the last one to close takes the log away.
-    async fn finish(&mut self) {
-        if let Some((q, thread)) = self.queue.take() {
-            drop(q);
-            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
-        }
-    }
-
-    fn start(&self) -> std::io::Result<FlushQueue> {
-        let (tx, rx) = std::sync::mpsc::channel::<watch::Sender<Outcome>>();
-        let wal = self.wal.clone();
-        let flushes = self.flushes.clone();
-        // Ends when the writer is dropped or closes (the channel closes).
-        let thread = std::thread::Builder::new()
-            .name("tessera-wal-sync".into())
-            .spawn(move || {
-                while let Ok(first) = rx.recv() {
-                    // Every group handed over so far committed before this flush starts.
-                    let groups: Vec<_> = std::iter::once(first).chain(rx.try_iter()).collect();
-                    let outcome = flush(&wal);
-                    flushes.fetch_add(1, Ordering::SeqCst);
-                    for done in groups {
-                        done.send_replace(Some(outcome.clone()));
-                    }
-                }
-            })?;
-        Ok((tx, thread))
-    }
-}
-
-/// Flushes the log file, opened afresh each time: SQLite removes it when its last
-/// connection closes and creates it again with the next.
-fn flush(wal: &std::path::Path) -> std::result::Result<(), String> {
-    std::fs::File::open(wal)
-        .and_then(|f| f.sync_data())
-        .map_err(|e| format!("the write-ahead log could not be flushed to disk: {e}"))
-}
 
 /// A thread of its own for transactions that need nothing from the request while they hold
 /// the writer (a new ticket's one execution). On the server's runtime, each return from the
@@ -222,14 +119,10 @@ pub struct SqliteTx {
 }
 
 impl WriteGate {
-    /// The gate for a database whose write-ahead log is the file `wal`.
-    pub(crate) fn new(wal: PathBuf) -> Arc<Self> {
-        let flushes = Arc::new(AtomicU64::new(0));
+    pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self {
             writer: Arc::new(Mutex::new(Writer {
                 conn: None,
-                sync: WalSync::new(wal, flushes.clone()),
-                flush_beside: false,
                 group: None,
                 next_group: 0,
                 in_job: false,
@@ -237,13 +130,7 @@ impl WriteGate {
             })),
             waiting: AtomicUsize::new(0),
             thread: std::sync::OnceLock::new(),
-            flushes,
         })
-    }
-
-    /// How often the log has been flushed for committed groups.
-    pub(crate) fn flushes(&self) -> u64 {
-        self.flushes.load(Ordering::SeqCst)
     }
 
     /// Transactions waiting for the writer.
@@ -323,21 +210,7 @@ impl WriteGate {
         drop(waiting);
         w.clean_up().await?;
         if w.conn.is_none() {
-            let mut conn = pool.acquire().await?;
-            // A database in memory has no log to flush.
-            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-                .fetch_one(&mut *conn)
-                .await?;
-            w.flush_beside = mode.eq_ignore_ascii_case("wal");
-            if w.flush_beside {
-                // The log is flushed beside the writer (`WalSync`). The connection is not
-                // given back to the pool with this setting.
-                sqlx::query("PRAGMA synchronous = NORMAL")
-                    .execute(&mut *conn)
-                    .await?;
-                conn.close_on_drop();
-            }
-            w.conn = Some(conn);
+            w.conn = Some(pool.acquire().await?);
         }
         if w.group.is_none() {
             sqlx::query("BEGIN IMMEDIATE").execute(w.conn()).await?;
@@ -354,19 +227,16 @@ impl WriteGate {
         Ok(w)
     }
 
-    /// Commits what is open and closes the writer's connection (the pool cannot close
-    /// while the writer holds one).
+    /// Commits what is open and gives the writer's connection back to the pool (which
+    /// cannot close while the writer holds one).
     pub(crate) async fn close(&self) {
         let mut w = self.writer.lock().await;
         w.commit_group().await;
-        w.sync.finish().await;
-        if let Some(conn) = w.conn.take() {
-            let _ = conn.close().await;
-        }
+        w.conn = None;
     }
 
     /// Commits the open group unless others are waiting to join it; returns whether the
-    /// group was committed (its outcome sent to every member, or to come after the flush).
+    /// group was committed (its outcome sent to every member).
     async fn settle(&self, w: &mut Writer) -> bool {
         let Some((_, group)) = &w.group else {
             return true;
@@ -429,8 +299,7 @@ impl Writer {
         self.end_group(outcome).await;
     }
 
-    /// Tells the group's members its outcome, a commit once the log is on disk; a failed
-    /// group is rolled back whole.
+    /// Tells the group's members its outcome; a failed group is rolled back whole.
     async fn end_group(&mut self, outcome: std::result::Result<(), String>) {
         let Some((_, group)) = self.group.take() else {
             return;
@@ -440,9 +309,6 @@ impl Writer {
             self.index.clear();
             let _ = sqlx::query("ROLLBACK").execute(self.conn()).await;
             self.conn = None;
-        } else if self.flush_beside {
-            self.sync.after_flush(group.done);
-            return;
         }
         group.done.send_replace(Some(outcome));
     }
@@ -495,8 +361,6 @@ impl SqliteTx {
         let mut done = group.done.subscribe();
         if self.gate.settle(&mut w).await {
             drop(w);
-            // Committed; the outcome comes with the log's flush.
-            let _ = done.wait_for(Option::is_some).await;
             return outcome(&done);
         }
         drop(w);
