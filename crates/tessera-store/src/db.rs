@@ -166,16 +166,57 @@ impl Db {
         }
     }
 
-    /// Applies every pending migration of this backend.
-    pub async fn migrate(&self) -> Result<()> {
+    /// Brings the schema up to date. On a database that has been migrated before,
+    /// `progress(done, pending, description)` comes before each migration still to apply
+    /// (some rewrite whole tables and take a while at a million tickets); a fresh
+    /// database's are instant and not reported.
+    pub async fn migrate(&self, mut progress: impl FnMut(usize, usize, &str)) -> Result<()> {
+        static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+        static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+        let (migrator, known): (_, &'static str) = match self {
+            Db::Sqlite(_) => (
+                &SQLITE,
+                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = '_sqlx_migrations'",
+            ),
+            Db::Postgres(_) => (
+                &POSTGRES,
+                "SELECT to_regclass('_sqlx_migrations') IS NOT NULL",
+            ),
+        };
+        let applied: Vec<i64> = {
+            let mut conn = self.conn().await?;
+            let mut h = conn.h();
+            on!(&mut h, c => {
+                if sqlx::query_scalar::<_, bool>(known).fetch_one(&mut *c).await? {
+                    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+                        .fetch_all(c)
+                        .await?
+                } else {
+                    Vec::new()
+                }
+            })
+        };
+        let pending: Vec<_> = migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration() && !applied.contains(&m.version))
+            .collect();
+        if !applied.is_empty() {
+            for (done, m) in pending.iter().enumerate() {
+                progress(done, pending.len(), &m.description);
+                match self {
+                    Db::Sqlite(d) => migrator.run_to(m.version, &d.pool).await?,
+                    Db::Postgres(p) => migrator.run_to(m.version, p).await?,
+                }
+            }
+        }
         match self {
             Db::Sqlite(SqliteDb { pool: p, .. }) => {
-                sqlx::migrate!("migrations/sqlite").run(p).await?;
+                migrator.run(p).await?;
                 // Gives the query planner fresh statistics where they are missing or stale
                 // (cheap; without them SQLite guesses, and guesses badly for queue indexes).
                 sqlx::query("PRAGMA optimize=0x10002").execute(p).await?;
             }
-            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+            Db::Postgres(p) => migrator.run(p).await?,
         }
         Ok(())
     }

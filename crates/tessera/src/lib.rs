@@ -41,7 +41,11 @@ pub async fn open(cfg: &Config) -> anyhow::Result<(Tessera, Option<FirstAdmin>)>
             config::redact_url(&cfg.database_url)
         )
     })?;
-    db.migrate().await.context("database migration failed")?;
+    db.migrate(|done, pending, what| {
+        eprintln!("  updating the database: {}/{pending} {what}", done + 1);
+    })
+    .await
+    .context("database migration failed")?;
     let blobs = BlobStore::open(cfg.data_dir.join("attachments"))
         .await
         .context("cannot open attachment folder")?;

@@ -595,3 +595,52 @@ async fn db_optimize_compacts_the_search_index_and_says_so() {
     );
     db.drop_db().await;
 }
+
+/// An installation of the release before the last migration is brought up to date with a
+/// line per migration it still needs, for the operator waiting on an upgrade of a large
+/// database; a fresh one is set up without them.
+#[tokio::test]
+async fn an_upgrade_says_which_migrations_it_applies() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path()).await;
+    let fresh = dir.path().join("fresh");
+    let fresh_db = TestDb::new(&fresh).await;
+    std::fs::create_dir_all(&fresh).unwrap();
+    let (ok, _, err) = run(&fresh, &fresh_db.url, &["db", "migrate"]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("updating the database"), "{err}");
+    fresh_db.drop_db().await;
+
+    let sqlite = db.url.starts_with("sqlite:");
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tessera-store/migrations")
+        .join(if sqlite { "sqlite" } else { "postgres" });
+    let migrations = sqlx::migrate::Migrator::new(folder).await.unwrap();
+    let last = migrations.iter().last().unwrap();
+    let before = migrations.iter().rev().nth(1).unwrap().version;
+    if sqlite {
+        let opts = db
+            .url
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .unwrap()
+            .create_if_missing(true);
+        let mut c = sqlx::SqliteConnection::connect_with(&opts).await.unwrap();
+        migrations.run_to(before, &mut c).await.unwrap();
+        c.close().await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        migrations.run_to(before, &mut c).await.unwrap();
+        c.close().await.unwrap();
+    }
+    let (ok, out, err) = run(dir.path(), &db.url, &["db", "migrate"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("database is up to date"), "{out}");
+    assert!(
+        err.contains(&format!("updating the database: 1/1 {}", last.description)),
+        "{err}"
+    );
+    let (ok, _, err) = run(dir.path(), &db.url, &["db", "migrate"]);
+    assert!(ok && !err.contains("updating the database"), "{err}");
+    db.drop_db().await;
+}

@@ -546,7 +546,7 @@ async fn two_nodes_never_poll_one_mailbox_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let test_db = TestDb::new(dir.path()).await;
     let db = tessera_store::Db::connect(&test_db.url).await.unwrap();
-    db.migrate().await.unwrap();
+    db.migrate(|_, _, _| {}).await.unwrap();
     let mut c = db.conn().await.unwrap();
     let department = c
         .h()
