@@ -106,12 +106,6 @@ impl Db {
             // A connection is tested when it goes back to the pool (sqlx always pings it
             // then); testing it again when it is taken out costs a round trip per
             // acquisition, several per page, for nothing.
-            // PostgreSQL plans a prepared statement for its values each time as long as
-            // that plan looks cheaper than a generic one, which for a queue's keyset page
-            // it always does: 0.6 ms of planning for 0.2 ms of work at a million tickets,
-            // on every page. Generic plans are planned once per connection; search, whose
-            // plan depends on its words, asks for its own (`search_page`).
-            let opts = opts.options([("plan_cache_mode", "force_generic_plan")]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .test_before_acquire(false)

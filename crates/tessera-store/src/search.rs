@@ -311,24 +311,17 @@ impl Handle<'_> {
                     .fetch_all(&mut **c)
                     .await?
             }
-            // Planned afresh with the words searched for: a generic plan cannot tell a
-            // common word from a rare one and read every match through the GIN index, then
-            // sorted them — 136 ms instead of 12 for a word in a quarter of 100,000 tickets.
-            // Connections prefer generic plans (`Db::connect`), so this one statement asks
-            // for a custom plan, in a transaction of its own for the setting.
+            // Planned afresh with the words searched for: a prepared statement's generic plan
+            // (PostgreSQL's choice after five runs) cannot tell a common word from a rare
+            // one and read every match through the GIN index, then sorted them — 136 ms
+            // instead of 12 for a word in a quarter of 100,000 tickets.
             Handle::Postgres(c) => {
-                let mut tx = sqlx::Connection::begin(&mut **c).await?;
-                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
-                    .execute(&mut *tx)
-                    .await?;
-                let rows = bind_all!(
+                bind_all!(
                     sqlx::query_as(sqlx::AssertSqlSafe(text)).persistent(false),
                     &binds
                 )
-                .fetch_all(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                rows
+                .fetch_all(&mut **c)
+                .await?
             }
         };
         // In the page's order, which the joins need not keep; sorted here rather than in the
