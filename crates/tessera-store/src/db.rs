@@ -173,28 +173,24 @@ impl Db {
     pub async fn migrate(&self, mut progress: impl FnMut(usize, usize, &str)) -> Result<()> {
         static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
         static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
-        let (migrator, known): (_, &'static str) = match self {
-            Db::Sqlite(_) => (
+        // sqlx's own bookkeeping (it creates its table on a fresh database, as `run` would).
+        async fn applied(
+            migrator: &sqlx::migrate::Migrator,
+            c: &mut impl sqlx::migrate::Migrate,
+        ) -> Result<Vec<i64>> {
+            c.ensure_migrations_table(&migrator.table_name).await?;
+            let done = c.list_applied_migrations(&migrator.table_name).await?;
+            Ok(done.into_iter().map(|m| m.version).collect())
+        }
+        let (migrator, applied) = match self {
+            Db::Sqlite(d) => (
                 &SQLITE,
-                "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = '_sqlx_migrations'",
+                applied(&SQLITE, &mut *d.pool.acquire().await?).await?,
             ),
-            Db::Postgres(_) => (
+            Db::Postgres(p) => (
                 &POSTGRES,
-                "SELECT to_regclass('_sqlx_migrations') IS NOT NULL",
+                applied(&POSTGRES, &mut *p.acquire().await?).await?,
             ),
-        };
-        let applied: Vec<i64> = {
-            let mut conn = self.conn().await?;
-            let mut h = conn.h();
-            on!(&mut h, c => {
-                if sqlx::query_scalar::<_, bool>(known).fetch_one(&mut *c).await? {
-                    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                        .fetch_all(c)
-                        .await?
-                } else {
-                    Vec::new()
-                }
-            })
         };
         let pending: Vec<_> = migrator
             .iter()
