@@ -11,8 +11,8 @@ use tessera_domain::{HelpTopicId, Priority, Problem, TicketId};
 use tessera_store::StoreError;
 
 use crate::{
-    ApiCaller, CoreError, IngestOutcome, MailSource, NewTicketInput, Opened, Result, Tessera,
-    Upload, portal::WriteOptions,
+    CoreError, IngestOutcome, MailSource, NewTicketInput, Opened, Result, Tessera, Upload,
+    access::Opener, portal::WriteOptions,
 };
 
 /// The first message of an API ticket.
@@ -84,16 +84,9 @@ pub enum ApiMailOutcome {
 }
 
 impl Tessera {
-    /// Opens a ticket for a program whose key may create tickets. Problems are reported
+    /// Opens a ticket for a program whose key may create tickets (`ApiCaller::opener`). Problems are reported
     /// under the request's own names (`message`, `topicId`, a custom field's machine name).
-    pub async fn open_api_ticket(
-        &self,
-        caller: &ApiCaller,
-        input: ApiTicketInput,
-    ) -> Result<Opened> {
-        if !caller.scope.may_create() {
-            return Err(CoreError::Forbidden);
-        }
+    pub async fn open_api_ticket(&self, caller: Opener, input: ApiTicketInput) -> Result<Opened> {
         let mut problem = input.problem;
         let generation = Some(caller.directory);
         let topic_id = match input.topic_id.as_deref().map(str::trim) {
@@ -181,10 +174,7 @@ impl Tessera {
 
     /// Takes a raw message posted by a program (osTicket's `POST /api/tickets.email`)
     /// through the email pipeline, and says which ticket it opened or landed in.
-    pub async fn ingest_api_mail(&self, caller: &ApiCaller, raw: &[u8]) -> Result<ApiMailOutcome> {
-        if !caller.scope.may_create() {
-            return Err(CoreError::Forbidden);
-        }
+    pub async fn ingest_api_mail(&self, _caller: Opener, raw: &[u8]) -> Result<ApiMailOutcome> {
         let outcome = self.ingest_mail(raw, MailSource::Api).await?;
         let ticket = |id: TicketId| async move {
             Ok::<_, CoreError>(self.db().conn().await?.h().ticket(id).await?.number)

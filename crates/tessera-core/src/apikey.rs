@@ -7,7 +7,12 @@ use std::net::IpAddr;
 use tessera_domain::{Agent, AgentId, ApiScope, IpRanges, Problem, Timestamp, validate};
 use tessera_store::{ApiKeyRow, NewApiKey};
 
-use crate::{Actor, CoreError, MAX_NAME, Result, Tessera, admin::record, token};
+use crate::{
+    Actor, CoreError, MAX_NAME, Result, Tessera,
+    access::{Channel, Opener, Reader, Worker},
+    admin::record,
+    token,
+};
 
 /// Requests per minute a key gets unless the administrator says otherwise.
 pub const DEFAULT_RATE_PER_MINUTE: u32 = 600;
@@ -58,7 +63,9 @@ pub struct ApiKeySummary {
     pub last_used_ip: Option<String>,
 }
 
-/// The program behind an accepted key.
+/// The program behind an accepted key. What it may do is asked of it as capabilities
+/// (`reader`, `worker`, `opener`): its scope and agent are private, so that only this
+/// crate decides what a key may do.
 #[derive(Debug, Clone)]
 pub struct ApiCaller {
     /// The key's id (for rate limits and logs).
@@ -66,13 +73,48 @@ pub struct ApiCaller {
     /// Its name.
     pub name: String,
     /// What it may do.
-    pub scope: ApiScope,
+    scope: ApiScope,
     /// The agent it acts as (read and write keys).
-    pub agent: Option<Agent>,
+    agent: Option<Agent>,
     /// Its rate limit.
     pub rate_per_minute: u32,
     /// The directory's generation, read with the key (see `directory.rs`).
-    pub directory: i64,
+    directory: i64,
+}
+
+impl ApiCaller {
+    /// What the key may do.
+    pub fn scope(&self) -> ApiScope {
+        self.scope
+    }
+
+    /// The key's agent, reading: a read or write key; others are refused.
+    pub fn reader(&self) -> Result<Reader<'_>> {
+        match &self.agent {
+            Some(a) if self.scope.may_read() => Ok(Reader::new(a, Channel::ApiKey(self.key_id))),
+            _ => Err(CoreError::Forbidden),
+        }
+    }
+
+    /// The key's agent, changing tickets: a write key; others are refused.
+    pub fn worker(&self) -> Result<Worker<'_>> {
+        match &self.agent {
+            Some(a) if self.scope.may_write() => Ok(Worker::new(a, Channel::ApiKey(self.key_id))),
+            _ => Err(CoreError::Forbidden),
+        }
+    }
+
+    /// The key, opening tickets as their requesters: a create or write key; a read key is
+    /// refused.
+    pub fn opener(&self) -> Result<Opener> {
+        if !self.scope.may_create() {
+            return Err(CoreError::Forbidden);
+        }
+        Ok(Opener {
+            key_id: self.key_id,
+            directory: self.directory,
+        })
+    }
 }
 
 /// Why a presented key was not accepted. Deliberately coarse towards the caller: an

@@ -5,6 +5,7 @@
 //! Architecture invariant: no HTTP and no HTML here; no SQL either (that is the store's).
 #![forbid(unsafe_code)]
 
+mod access;
 mod admin;
 mod agent;
 mod api_ticket;
@@ -35,6 +36,7 @@ mod worker;
 
 use std::sync::Arc;
 
+pub use access::{Channel, Opener, Reader, Worker};
 pub use admin::{Actor, AgentForm, AgentSummary};
 pub use agent::{MIN_PASSWORD, NewAgent};
 pub use api_ticket::{ApiMailOutcome, ApiMessage, ApiTicketInput, api_priority};

@@ -2,10 +2,10 @@
 //! requesters search the tickets of their session. Stemming and snippets come from
 //! tessera-domain's `search.rs`, the index from the store; this module decides who sees what.
 
-use tessera_domain::{Agent, IndexText, SearchQuery, TicketId, Timestamp, search::strip_tags};
+use tessera_domain::{IndexText, SearchQuery, TicketId, Timestamp, search::strip_tags};
 use tessera_store::{Handle, QueueQuery, SearchMatch, SearchRow};
 
-use crate::{Result, Tessera, work::visibility};
+use crate::{Result, Tessera, access::Reader, work::visibility};
 
 /// How many of the newest matches are ranked together, unless configured otherwise
 /// (`CoreConfig::search_window`). A page shows the best of them; walking on continues
@@ -62,11 +62,12 @@ impl Tessera {
     /// (its sort and keyset are ignored: hits are ranked). Empty for a query without words.
     pub async fn search(
         &self,
-        agent: &Agent,
+        who: Reader<'_>,
         q: &QueueQuery,
         text: &str,
         cursor: Option<&str>,
     ) -> Result<SearchResults> {
+        let agent = who.agent();
         let Some(query) = SearchQuery::parse(text) else {
             return Ok(SearchResults::default());
         };

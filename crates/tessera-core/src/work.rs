@@ -11,7 +11,11 @@ use tessera_domain::{
 };
 use tessera_store::{Handle, NewEntry, OtherTicket, QueueQuery, QueueRow, Tx, Visibility};
 
-use crate::{CoreError, MAX_BODY, MAX_NAME, Result, Tessera, Upload, notify};
+use crate::{
+    CoreError, MAX_BODY, MAX_NAME, Result, Tessera, Upload,
+    access::{Reader, Worker},
+    notify,
+};
 
 /// How long queue counts are reused when nothing changed on this node.
 const COUNTS_FRESH: std::time::Duration = std::time::Duration::from_secs(3);
@@ -150,7 +154,12 @@ async fn event(
 
 impl Tessera {
     /// A page of a queue and the counts of every queue.
-    pub async fn queue(&self, agent: &Agent, q: &QueueQuery) -> Result<(Vec<QueueRow>, Vec<i64>)> {
+    pub async fn queue(
+        &self,
+        who: Reader<'_>,
+        q: &QueueQuery,
+    ) -> Result<(Vec<QueueRow>, Vec<i64>)> {
+        let agent = who.agent();
         let v = visibility(agent);
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;
@@ -165,7 +174,8 @@ impl Tessera {
     }
 
     /// The counts of every queue, without a page (a search shows its own hits).
-    pub async fn queue_counts(&self, agent: &Agent) -> Result<Vec<i64>> {
+    pub async fn queue_counts(&self, who: Reader<'_>) -> Result<Vec<i64>> {
+        let agent = who.agent();
         let mut conn = self.db().conn().await?;
         self.counts_on(&mut conn, agent, Timestamp::now()).await
     }
@@ -179,12 +189,9 @@ impl Tessera {
         // Counts cost about a millisecond at any size (a tally and the small Overdue index),
         // but that is as much as the page itself: an agent paging through a queue does not
         // need them recomputed each time. They are exact for every change made on this node
-        // and at most COUNTS_FRESH old for changes made on others.
-        let key = if agent.is_admin {
-            "admin".to_owned()
-        } else {
-            agent.id.to_string()
-        };
+        // and at most COUNTS_FRESH old for changes made on others. Kept per agent, also for
+        // administrators: they all see every ticket, but "Mine" and "My teams" are theirs.
+        let key = agent.id.to_string();
         let generation = self
             .inner
             .generation
@@ -208,7 +215,8 @@ impl Tessera {
     }
 
     /// Opens a transaction on a ticket the agent may change.
-    async fn work_on(&self, agent: &Agent, number: &str) -> Result<(Tx, Ticket)> {
+    async fn work_on(&self, who: Worker<'_>, number: &str) -> Result<(Tx, Ticket)> {
+        let agent = who.agent();
         let mut tx = self.db().begin().await?;
         let ticket = tx.h().ticket_by_number(number).await?;
         let own = ownership(&ticket);
@@ -229,14 +237,16 @@ impl Tessera {
     }
 
     /// The ticket page: records that the agent has seen it and has it open.
-    pub async fn agent_view(&self, agent: &Agent, number: &str) -> Result<AgentTicketView> {
+    pub async fn agent_view(&self, who: Reader<'_>, number: &str) -> Result<AgentTicketView> {
+        let agent = who.agent();
         self.view_as(agent, number, true).await
     }
 
     /// What the agent sees of a ticket, for a program (the REST API): the same view and
     /// permissions as the ticket page, but reading records nothing — neither "seen" nor
     /// "has it open" (`viewers` is then empty).
-    pub async fn agent_ticket(&self, agent: &Agent, number: &str) -> Result<AgentTicketView> {
+    pub async fn agent_ticket(&self, who: Reader<'_>, number: &str) -> Result<AgentTicketView> {
+        let agent = who.agent();
         self.view_as(agent, number, false).await
     }
 
@@ -306,7 +316,8 @@ impl Tessera {
     }
 
     /// Whether the agent may still see a ticket (after a transfer, say).
-    pub async fn agent_can_see(&self, agent: &Agent, number: &str) -> Result<bool> {
+    pub async fn agent_can_see(&self, who: Reader<'_>, number: &str) -> Result<bool> {
+        let agent = who.agent();
         let mut conn = self.db().conn().await?;
         match conn.h().ticket_by_number(number).await {
             Ok(t) => Ok(agent.can_see(ownership(&t))),
@@ -316,7 +327,8 @@ impl Tessera {
     }
 
     /// Heartbeat of an open ticket page: who else has it open.
-    pub async fn presence(&self, agent: &Agent, number: &str) -> Result<Vec<String>> {
+    pub async fn presence(&self, who: Reader<'_>, number: &str) -> Result<Vec<String>> {
+        let agent = who.agent();
         let mut conn = self.db().conn().await?;
         let ticket = conn.h().ticket_by_number(number).await?;
         if !agent.can_see(ownership(&ticket)) {
@@ -357,9 +369,10 @@ impl Tessera {
     /// An attachment of a ticket the agent may see.
     pub async fn agent_attachment(
         &self,
-        agent: &Agent,
+        who: Reader<'_>,
         id: i64,
     ) -> Result<(Attachment, tokio::fs::File)> {
+        let agent = who.agent();
         let mut conn = self.db().conn().await?;
         let a = conn
             .h()
@@ -376,7 +389,8 @@ impl Tessera {
     /// Replies to the requester and collaborators; claims an unassigned ticket; may change
     /// the status in the same step. Refuses with `Stale` when others wrote since the agent
     /// loaded the ticket, unless confirmed.
-    pub async fn agent_reply(&self, agent: &Agent, number: &str, r: AgentReply) -> Result<()> {
+    pub async fn agent_reply(&self, who: Worker<'_>, number: &str, r: AgentReply) -> Result<()> {
+        let agent = who.agent();
         let mut p = Problem::default();
         let body = r.body.trim().to_owned();
         if body.is_empty() {
@@ -386,7 +400,7 @@ impl Tessera {
         }
         self.check_uploads(&r.uploads, &mut p);
         p.into_result()?;
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         if !r.confirm_stale
             && tx.h().latest_entry_by_others(ticket.id, agent.id).await? > r.seen_entry
         {
@@ -394,7 +408,7 @@ impl Tessera {
         }
         drop(tx);
         let files = self.commit_blobs(r.uploads).await?;
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         let entry = agent_entry(
             self,
@@ -440,12 +454,13 @@ impl Tessera {
     /// Writes an internal note; optionally alerts the assignee.
     pub async fn note(
         &self,
-        agent: &Agent,
+        who: Worker<'_>,
         number: &str,
         body: &str,
         uploads: Vec<Upload>,
         alert_assignee: bool,
     ) -> Result<()> {
+        let agent = who.agent();
         let mut p = Problem::default();
         let body = validate::text(&mut p, "note", body, MAX_BODY);
         self.check_uploads(&uploads, &mut p);
@@ -454,7 +469,7 @@ impl Tessera {
         };
         p.into_result()?;
         let files = self.commit_blobs(uploads).await?;
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         let entry = agent_entry(
             self,
@@ -489,17 +504,18 @@ impl Tessera {
     /// Assigns to an agent and/or a team; the assignee is alerted and the requester told.
     pub async fn assign(
         &self,
-        agent: &Agent,
+        who: Worker<'_>,
         number: &str,
         to_agent: Option<AgentId>,
         to_team: Option<TeamId>,
     ) -> Result<()> {
+        let agent = who.agent();
         if to_agent.is_none() && to_team.is_none() {
             let mut p = Problem::default();
             p.add("assignee", "error-assignee");
             return Err(CoreError::Invalid(p));
         }
-        let (tx, ticket) = self.work_on(agent, number).await?;
+        let (tx, ticket) = self.work_on(who, number).await?;
         self.assign_in(tx, agent, &ticket, to_agent, to_team).await
     }
 
@@ -569,8 +585,9 @@ impl Tessera {
     }
 
     /// Takes a ticket for oneself.
-    pub async fn claim(&self, agent: &Agent, number: &str) -> Result<()> {
-        let (tx, ticket) = self.work_on(agent, number).await?;
+    pub async fn claim(&self, who: Worker<'_>, number: &str) -> Result<()> {
+        let agent = who.agent();
+        let (tx, ticket) = self.work_on(who, number).await?;
         let team = ticket.assignee_team.as_ref().map(|(t, _)| *t);
         self.assign_in(
             tx,
@@ -583,8 +600,9 @@ impl Tessera {
     }
 
     /// Gives a ticket back: it becomes unassigned (the team keeps it if there is one).
-    pub async fn release(&self, agent: &Agent, number: &str) -> Result<()> {
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+    pub async fn release(&self, who: Worker<'_>, number: &str) -> Result<()> {
+        let agent = who.agent();
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         let team = ticket.assignee_team.as_ref().map(|(t, _)| *t);
         tx.h().set_assignee(ticket.id, None, team, now).await?;
@@ -600,15 +618,24 @@ impl Tessera {
         self.finish(tx, agent, ticket.id, now).await
     }
 
-    /// Moves a ticket to another department with a comment (recorded as a note).
+    /// Moves a ticket to another department with a comment (recorded as a note, and
+    /// limited as one: `comment` is refused when too long or with control characters).
     pub async fn transfer(
         &self,
-        agent: &Agent,
+        who: Worker<'_>,
         number: &str,
         to: DepartmentId,
         comment: &str,
     ) -> Result<()> {
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let agent = who.agent();
+        // Kept as a note: the same limits as one, but it may be empty.
+        let comment = comment.trim();
+        if !comment.is_empty() {
+            let mut p = Problem::default();
+            validate::text(&mut p, "comment", comment, MAX_BODY);
+            p.into_result()?;
+        }
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         self.transfer_in(&mut tx, agent, &ticket, to, comment)
             .await?;
         self.finish(tx, agent, ticket.id, Timestamp::now()).await
@@ -675,8 +702,14 @@ impl Tessera {
     }
 
     /// Changes the status (open, resolved, closed; reopening is setting open).
-    pub async fn change_status(&self, agent: &Agent, number: &str, s: TicketStatus) -> Result<()> {
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+    pub async fn change_status(
+        &self,
+        who: Worker<'_>,
+        number: &str,
+        s: TicketStatus,
+    ) -> Result<()> {
+        let agent = who.agent();
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         if s != ticket.status {
             tx.h().set_status(ticket.id, s, now).await?;
@@ -690,8 +723,9 @@ impl Tessera {
     }
 
     /// Changes the priority.
-    pub async fn change_priority(&self, agent: &Agent, number: &str, p: Priority) -> Result<()> {
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+    pub async fn change_priority(&self, who: Worker<'_>, number: &str, p: Priority) -> Result<()> {
+        let agent = who.agent();
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         self.priority_in(&mut tx, agent, &ticket, p).await?;
         self.finish(tx, agent, ticket.id, Timestamp::now()).await
     }
@@ -716,7 +750,8 @@ impl Tessera {
     }
 
     /// Sets or clears the due date (`YYYY-MM-DD`, due at the end of that day, UTC).
-    pub async fn change_due(&self, agent: &Agent, number: &str, date: &str) -> Result<()> {
+    pub async fn change_due(&self, who: Worker<'_>, number: &str, date: &str) -> Result<()> {
+        let agent = who.agent();
         let date = date.trim();
         let due = if date.is_empty() {
             None
@@ -728,7 +763,7 @@ impl Tessera {
                 .ok_or_else(|| invalid("due", "error-date"))?;
             Some(Timestamp(end.and_utc().timestamp_micros()))
         };
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         tx.h().set_due(ticket.id, due, now).await?;
         event(
@@ -748,11 +783,12 @@ impl Tessera {
     /// Adds a collaborator by address; they get their own access link by mail.
     pub async fn add_collaborator(
         &self,
-        agent: &Agent,
+        who: Worker<'_>,
         number: &str,
         email: &str,
         name: &str,
     ) -> Result<()> {
+        let agent = who.agent();
         let email = EmailAddress::parse(email).ok_or_else(|| invalid("email", "error-email"))?;
         let name = name.trim();
         if name.chars().count() > MAX_NAME {
@@ -763,7 +799,7 @@ impl Tessera {
         } else {
             name.to_owned()
         };
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         let contact = tx
             .h()
@@ -799,11 +835,12 @@ impl Tessera {
     /// Removes a collaborator; their access links stop working.
     pub async fn remove_collaborator(
         &self,
-        agent: &Agent,
+        who: Worker<'_>,
         number: &str,
         contact: ContactId,
     ) -> Result<()> {
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let agent = who.agent();
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         let c = tx.h().contact(contact).await?;
         if tx.h().remove_collaborator(ticket.id, contact).await? {
@@ -827,11 +864,12 @@ impl Tessera {
     /// still get back in with ticket number and address (or a new link from the next mail).
     pub async fn revoke_access(
         &self,
-        agent: &Agent,
+        who: Worker<'_>,
         number: &str,
         contact: ContactId,
     ) -> Result<()> {
-        let (mut tx, ticket) = self.work_on(agent, number).await?;
+        let agent = who.agent();
+        let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         if !tx.h().is_participant(ticket.id, contact).await? {
             return Err(CoreError::NotFound);
@@ -855,13 +893,14 @@ impl Tessera {
     /// skipped. Returns how many were changed.
     pub async fn bulk(
         &self,
-        agent: &Agent,
+        who: Worker<'_>,
         numbers: &[String],
         action: BulkAction,
     ) -> Result<usize> {
+        let agent = who.agent();
         let mut done = 0;
         for n in numbers.iter().take(200) {
-            let (mut tx, ticket) = match self.work_on(agent, n).await {
+            let (mut tx, ticket) = match self.work_on(who, n).await {
                 Ok(x) => x,
                 Err(CoreError::NotFound | CoreError::Forbidden) => continue,
                 Err(e) => return Err(e),

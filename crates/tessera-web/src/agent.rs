@@ -13,6 +13,7 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{AgentReply, AgentTicketView, BulkAction, CoreError, QueueQuery, QueueRow};
+use tessera_core::{Reader, Worker};
 use tessera_domain::{
     Agent, AgentId, BodyFormat, ContactId, DepartmentId, EntryKind, HelpTopicId, Priority, Problem,
     Queue, Sort, TeamId, TicketEvent, TicketStatus, Timestamp,
@@ -102,6 +103,18 @@ impl FromRequestParts<AppState> for AgentCtx {
             ctx.lang = l;
         }
         Ok(AgentCtx { ctx, agent })
+    }
+}
+
+impl AgentCtx {
+    /// The agent, changing tickets (core still asks per ticket whether they may).
+    pub(crate) fn worker(&self) -> Worker<'_> {
+        Worker::signed_in(&self.agent)
+    }
+
+    /// The agent, reading tickets.
+    pub(crate) fn reader(&self) -> Reader<'_> {
+        self.worker().reader()
     }
 }
 
@@ -491,11 +504,15 @@ async fn queue(
     let search = q.q.as_deref().map(str::trim).filter(|x| !x.is_empty());
     let listed = match search {
         // A search shows its own hits.
-        Some(_) => s.app.queue_counts(&a.agent).await.map(|c| (Vec::new(), c)),
+        Some(_) => s
+            .app
+            .queue_counts(a.reader())
+            .await
+            .map(|c| (Vec::new(), c)),
         None => {
             s.app
                 .queue(
-                    &a.agent,
+                    a.reader(),
                     &QueueQuery {
                         // One row more than shown: whether a next page exists is then known.
                         limit: PAGE_SIZE + 1,
@@ -511,7 +528,7 @@ async fn queue(
     let found = match search {
         Some(text) => Some(
             s.app
-                .search(&a.agent, &query, text, q.cursor.as_deref())
+                .search(a.reader(), &query, text, q.cursor.as_deref())
                 .await
                 .map_err(|e| PageError::from_core(lang, e))?,
         ),
@@ -654,7 +671,7 @@ async fn bulk(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult
             .finish(Redirect::to(&with_done(&back, "bulk-nothing"))));
     };
     s.app
-        .bulk(&a.agent, &numbers, action)
+        .bulk(a.worker(), &numbers, action)
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
     Ok(a.ctx.finish(Redirect::to(&with_done(&back, "bulk"))))
@@ -723,6 +740,8 @@ struct TicketPage {
     latest: i64,
     reply: Form,
     note: Form,
+    /// The transfer form, when its comment was refused.
+    transfer: Form,
     stale: bool,
     done: Option<String>,
     error: Option<String>,
@@ -739,6 +758,15 @@ struct TicketPage {
 impl TicketPage {
     fn assigned_to(&self, id: &i64) -> bool {
         self.assignee_agent == Some(*id)
+    }
+
+    /// The department the transfer form shows chosen: the one just submitted, else the
+    /// ticket's own.
+    fn transfer_to(&self, id: &i64) -> bool {
+        match self.transfer.v("department").parse::<i64>() {
+            Ok(d) => d == *id,
+            Err(_) => *id == self.department_id,
+        }
     }
 }
 
@@ -770,15 +798,28 @@ async fn render_ticket(
     s: &AppState,
     a: &AgentCtx,
     number: &str,
-    mut reply: Form,
+    reply: Form,
     note: Form,
+    stale: bool,
+    params: TicketParams,
+) -> PageResult {
+    let forms = (reply, note, Form::new());
+    render_ticket_forms(s, a, number, forms, stale, params).await
+}
+
+/// The ticket page with the reply, note and transfer forms as submitted.
+async fn render_ticket_forms(
+    s: &AppState,
+    a: &AgentCtx,
+    number: &str,
+    (mut reply, note, transfer): (Form, Form, Form),
     stale: bool,
     params: TicketParams,
 ) -> PageResult {
     let lang = a.ctx.lang;
     let v: AgentTicketView = s
         .app
-        .agent_view(&a.agent, number)
+        .agent_view(a.reader(), number)
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
     let frame = agent_page(s, a);
@@ -911,6 +952,7 @@ async fn render_ticket(
         latest: v.latest_by_others,
         reply,
         note,
+        transfer,
         stale,
         done: key_msg(params.done, "done-"),
         error: key_msg(params.error, ""),
@@ -935,11 +977,13 @@ async fn render_ticket(
             .join(","),
         p: frame,
     };
-    let status = if stale || page.reply.has_errors() || page.note.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status =
+        if stale || page.reply.has_errors() || page.note.has_errors() || page.transfer.has_errors()
+        {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::OK
+        };
     html(&a.ctx, status, &page)
 }
 
@@ -959,7 +1003,7 @@ async fn presence(
 ) -> PageResult {
     let viewers = s
         .app
-        .presence(&a.agent, &number)
+        .presence(a.reader(), &number)
         .await
         .map_err(|e| PageError::from_core(a.ctx.lang, e))?;
     let text = if viewers.is_empty() {
@@ -1020,7 +1064,7 @@ async fn reply(
         confirm_stale: sub.get("confirm") == "1",
         uploads: sub.uploads,
     };
-    match s.app.agent_reply(&a.agent, &number, r).await {
+    match s.app.agent_reply(a.worker(), &number, r).await {
         Ok(()) => Ok(a
             .ctx
             .finish(Redirect::to(&format!("{}?done=reply", ticket_url(&number))))),
@@ -1067,7 +1111,7 @@ async fn note(
     let result = if p.is_empty() {
         let (text, alert) = (sub.get("note").to_owned(), sub.get("alert") == "1");
         s.app
-            .note(&a.agent, &number, &text, sub.uploads, alert)
+            .note(a.worker(), &number, &text, sub.uploads, alert)
             .await
     } else {
         Err(CoreError::Invalid(p))
@@ -1136,7 +1180,7 @@ async fn action(
         return Err(PageError::forbidden(lang));
     }
     let app = &s.app;
-    let ag = &a.agent;
+    let ag = a.worker();
     let id = |v: &str| v.parse::<i64>().ok();
     let result = match f.what.as_str() {
         "assign" => {
@@ -1179,7 +1223,7 @@ async fn action(
         Ok(()) => {
             // A transfer can take the ticket out of the agent's sight: back to the queue then.
             let visible = app
-                .agent_can_see(ag, &number)
+                .agent_can_see(ag.reader(), &number)
                 .await
                 .map_err(|e| PageError::from_core(lang, e))?;
             let to = if visible {
@@ -1188,6 +1232,14 @@ async fn action(
                 "/agent/queue/open".to_owned()
             };
             Ok(a.ctx.finish(Redirect::to(&format!("{to}?done={}", f.what))))
+        }
+        // A refused comment is shown at the comment, with the text kept.
+        Err(CoreError::Invalid(p)) if f.what == "transfer" && p.for_field("comment").is_some() => {
+            let mut form = Form::new();
+            form.set("comment", f.comment.clone());
+            form.set("department", f.department.clone());
+            let forms = (Form::new(), Form::new(), form.with_problem(lang, &p));
+            render_ticket_forms(&s, &a, &number, forms, false, Default::default()).await
         }
         Err(CoreError::Invalid(p)) => {
             let key = p.errors.first().map(|e| e.key).unwrap_or("error-required");
@@ -1213,7 +1265,7 @@ async fn download(
 ) -> PageResult {
     let (att, file) = s
         .app
-        .agent_attachment(&a.agent, id)
+        .agent_attachment(a.reader(), id)
         .await
         .map_err(|e| PageError::from_core(a.ctx.lang, e))?;
     Ok(crate::portal::attachment_response(&att, file))

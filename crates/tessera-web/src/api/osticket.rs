@@ -20,7 +20,7 @@ use axum::{
     routing::post,
 };
 use serde_json::Value;
-use tessera_core::{ApiCaller, ApiMailOutcome, ApiMessage, ApiTicketInput, CoreError, Upload};
+use tessera_core::{ApiMailOutcome, ApiMessage, ApiTicketInput, CoreError, Opener, Upload};
 use tessera_domain::{
     Lang, Problem,
     data_url::{DataUrl, DataUrlError},
@@ -82,10 +82,10 @@ async fn caller(
     state: &AppState,
     parts: &axum::http::request::Parts,
     lang: Lang,
-) -> Result<ApiCaller, Response> {
-    match authenticate(state, parts).await {
-        Ok(c) if c.scope.may_create() => Ok(c),
-        Ok(_) => Err(text(
+) -> Result<Opener, Response> {
+    match authenticate(state, parts).await.map(|c| c.opener()) {
+        Ok(Ok(o)) => Ok(o),
+        Ok(Err(_)) => Err(text(
             StatusCode::FORBIDDEN,
             t(lang, "api-os-not-authorized"),
         )),
@@ -239,7 +239,7 @@ async fn tickets_json(State(state): State<AppState>, req: Request) -> Response {
             );
         }
     };
-    match state.app.open_api_ticket(&caller, input).await {
+    match state.app.open_api_ticket(caller, input).await {
         Ok(opened) => text(StatusCode::CREATED, opened.number),
         Err(CoreError::Invalid(p)) => invalid(lang, &p),
         Err(CoreError::Forbidden) => text(StatusCode::FORBIDDEN, t(lang, "api-os-not-authorized")),
@@ -367,7 +367,7 @@ async fn tickets_email(State(state): State<AppState>, req: Request) -> Response 
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return text(StatusCode::BAD_REQUEST, t(lang, "api-os-email-empty"));
     }
-    match state.app.ingest_api_mail(&caller, &bytes).await {
+    match state.app.ingest_api_mail(caller, &bytes).await {
         Ok(ApiMailOutcome::Ticket { number, .. }) => text(StatusCode::CREATED, number),
         // Kept for an administrator, but no ticket: as osTicket, 400 for what cannot be read.
         Ok(ApiMailOutcome::Quarantined(why)) => text(

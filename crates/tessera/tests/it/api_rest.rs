@@ -192,7 +192,12 @@ async fn the_list_pages_through_every_visible_ticket_exactly_once() {
     let it_ticket = w.ticket("it@example.org", "Drucker").await;
     w.app
         .app
-        .transfer(&w.as_agent(w.nadine).await, &it_ticket, w.it, "")
+        .transfer(
+            tessera_core::Worker::signed_in(&w.as_agent(w.nadine).await),
+            &it_ticket,
+            w.it,
+            "",
+        )
         .await
         .unwrap();
     for (sort, order) in [("updated", "desc"), ("number", "asc"), ("priority", "desc")] {
@@ -392,7 +397,13 @@ async fn every_action_changes_the_ticket_like_the_agent_ui() {
     let moritz = w.as_agent(w.moritz).await;
     w.app
         .app
-        .note(&moritz, &n, "Ich kümmere mich.", vec![], false)
+        .note(
+            tessera_core::Worker::signed_in(&moritz),
+            &n,
+            "Ich kümmere mich.",
+            vec![],
+            false,
+        )
         .await
         .unwrap();
     let (s, p) = w
@@ -623,7 +634,14 @@ async fn keys_and_agents_decide_what_may_be_read_and_changed() {
     );
     // Reading through the API records nothing: nobody "has it open" for the UI.
     let moritz = w.as_agent(w.moritz).await;
-    assert!(w.app.app.presence(&moritz, &n).await.unwrap().is_empty());
+    assert!(
+        w.app
+            .app
+            .presence(tessera_core::Worker::signed_in(&moritz).reader(), &n)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let res = w.http.get(w.app.url("/api/v1")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(

@@ -130,7 +130,10 @@ async fn a_reply_to_the_confirmation_lands_in_its_ticket_and_alerts_the_assignee
     let (app, nadine) = with_nadine(&smtp).await;
     let (number, confirmed) = opened(&ingest(&app, &eml(THUNDERBIRD_NEW)).await);
     assert!(confirmed);
-    app.app.claim(&nadine, &number).await.unwrap();
+    app.app
+        .claim(tessera_core::Worker::signed_in(&nadine), &number)
+        .await
+        .unwrap();
     let mails = app.delivered(&smtp).await;
     let confirmation = to(&mails, "max@example.org")
         .into_iter()
@@ -640,7 +643,12 @@ Am 01.12.26 um 10:00 schrieb Tessera:
 
     // A collaborator answers from their own mail client: the tag is enough for them.
     app.app
-        .add_collaborator(&nadine, &number, "moritz@example.org", "Moritz K.")
+        .add_collaborator(
+            tessera_core::Worker::signed_in(&nadine),
+            &number,
+            "moritz@example.org",
+            "Moritz K.",
+        )
         .await
         .unwrap();
     let moritz = eml(&format!(

@@ -739,7 +739,7 @@ async fn requesters_search_their_own_tickets_but_not_internal_notes() {
     };
     app.app
         .note(
-            &admin,
+            tessera_core::Worker::signed_in(&admin),
             &beamer,
             "Vertraulich: Hausmeister informieren",
             vec![],

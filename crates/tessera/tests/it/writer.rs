@@ -281,7 +281,12 @@ async fn new_tickets_are_indexed_whole_beside_the_rest_of_their_group() {
     };
     let found = async |word: &str| -> Vec<String> {
         app.app
-            .search(&admin, &q, word, None)
+            .search(
+                tessera_core::Worker::signed_in(&admin).reader(),
+                &q,
+                word,
+                None,
+            )
             .await
             .unwrap()
             .hits

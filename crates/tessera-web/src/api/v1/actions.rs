@@ -316,9 +316,6 @@ pub(crate) async fn transfer(
 ) -> ApiResult<Response> {
     let agent = writer(&api)?;
     plausible_number(&api, &number)?;
-    if input.comment.chars().count() > tessera_core::MAX_BODY {
-        return Err(invalid(&api, "comment", "error-too-long"));
-    }
     done(
         s.app
             .transfer(

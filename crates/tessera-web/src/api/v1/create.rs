@@ -88,13 +88,10 @@ pub(crate) async fn create_ticket(
     api: Api,
     ApiJson(input): ApiJson<NewTicket>,
 ) -> ApiResult<Response> {
-    if !api.caller.scope.may_create() {
-        return Err(ApiProblem::new(
-            api.lang,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-        ));
-    }
+    let opener = api
+        .caller
+        .opener()
+        .map_err(|e| ApiProblem::from_core(api.lang, e))?;
     let files = uploads(&s, &api, input.attachments).await?;
     let fields = input
         .fields
@@ -107,7 +104,7 @@ pub(crate) async fn create_ticket(
     let opened = s
         .app
         .open_api_ticket(
-            &api.caller,
+            opener,
             ApiTicketInput {
                 name: input.name,
                 email: input.email,

@@ -30,7 +30,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::de::DeserializeOwned;
-use tessera_domain::{Agent, Problem};
+use tessera_core::{Reader, Worker};
+use tessera_domain::Problem;
 use utoipa::{
     Modify, OpenApi,
     openapi::{
@@ -175,28 +176,18 @@ async fn openapi_json() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], openapi_text()).into_response()
 }
 
-/// The key's agent, if the key may read.
-pub(crate) fn reader(api: &Api) -> ApiResult<&Agent> {
-    match &api.caller.agent {
-        Some(a) if api.caller.scope.may_read() => Ok(a),
-        _ => Err(ApiProblem::new(
-            api.lang,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-        )),
-    }
+/// The key's agent, reading; core refuses a key that may not (403).
+pub(crate) fn reader(api: &Api) -> ApiResult<Reader<'_>> {
+    api.caller
+        .reader()
+        .map_err(|e| ApiProblem::from_core(api.lang, e))
 }
 
-/// The key's agent, if the key may change tickets.
-pub(crate) fn writer(api: &Api) -> ApiResult<&Agent> {
-    match &api.caller.agent {
-        Some(a) if api.caller.scope.may_write() => Ok(a),
-        _ => Err(ApiProblem::new(
-            api.lang,
-            StatusCode::FORBIDDEN,
-            "forbidden",
-        )),
-    }
+/// The key's agent, changing tickets; core refuses a key that may not (403).
+pub(crate) fn writer(api: &Api) -> ApiResult<Worker<'_>> {
+    api.caller
+        .worker()
+        .map_err(|e| ApiProblem::from_core(api.lang, e))
 }
 
 /// One invalid field as a problem.
