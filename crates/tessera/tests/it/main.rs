@@ -2,6 +2,7 @@
 //! default, PostgreSQL when `TESSERA_TEST_DATABASE_URL` is set) and, where mail matters, a
 //! real SMTP server process.
 
+mod access;
 mod admin;
 mod agent;
 mod api_osticket;
