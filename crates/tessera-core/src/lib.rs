@@ -58,7 +58,7 @@ pub use portal::{
     FoundTicket, MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView,
     Upload, clean_filename, content_type_for,
 };
-pub use search::{SEARCH_WINDOW, SearchHit, SearchResults};
+pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
     Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode, file_types,

@@ -2,7 +2,7 @@
 //! requesters search the tickets of their session. Stemming and snippets come from
 //! tessera-domain's `search.rs`, the index from the store; this module decides who sees what.
 
-use tessera_domain::{IndexText, SearchQuery, TicketId, Timestamp, search::strip_tags};
+use tessera_domain::{IndexText, Problem, SearchQuery, TicketId, Timestamp, search::strip_tags};
 use tessera_store::{Handle, QueueQuery, SearchMatch, SearchRow};
 
 use crate::{Result, Tessera, access::Reader, work::visibility};
@@ -18,6 +18,23 @@ const BACKFILLED: &str = "search_backfilled";
 
 /// The setting that says every ticket older than the index of heads has its head there.
 const HEADS_BACKFILLED: &str = "search_heads_backfilled";
+
+/// Longest search text, and longest custom field answer to filter by, in characters.
+pub const MAX_SEARCH: usize = 200;
+
+/// Checks what a person or program typed to filter and search by, the same for every
+/// front end: not too long, and without NUL (which not every database can store or compare).
+pub(crate) fn check_filters(q: &QueueQuery, text: Option<&str>) -> Result<()> {
+    let mut p = Problem::default();
+    for (field, value) in [("field_value", q.field_value.as_deref()), ("q", text)] {
+        match value {
+            Some(v) if v.contains('\0') => p.add(field, "error-api-nul"),
+            Some(v) if v.trim().chars().count() > MAX_SEARCH => p.add(field, "error-too-long"),
+            _ => {}
+        }
+    }
+    Ok(p.into_result()?)
+}
 
 /// How many characters a snippet is long.
 const SNIPPET_CHARS: usize = 180;
@@ -59,7 +76,8 @@ fn parse_cursor(c: Option<&str>, window: i64) -> (Option<i64>, i64) {
 
 impl Tessera {
     /// Tickets the agent may see that match `text`, in the queue and filters of `q`
-    /// (its sort and keyset are ignored: hits are ranked). Empty for a query without words.
+    /// (its sort and keyset are ignored: hits are ranked). Empty for a query without words;
+    /// refused when the text or the field filter is too long (`MAX_SEARCH`).
     pub async fn search(
         &self,
         who: Reader<'_>,
@@ -68,6 +86,7 @@ impl Tessera {
         cursor: Option<&str>,
     ) -> Result<SearchResults> {
         let agent = who.agent();
+        check_filters(q, Some(text))?;
         let Some(query) = SearchQuery::parse(text) else {
             return Ok(SearchResults::default());
         };

@@ -153,13 +153,15 @@ async fn event(
 }
 
 impl Tessera {
-    /// A page of a queue and the counts of every queue.
+    /// A page of a queue and the counts of every queue; refused when the field filter is
+    /// too long (`MAX_SEARCH`).
     pub async fn queue(
         &self,
         who: Reader<'_>,
         q: &QueueQuery,
     ) -> Result<(Vec<QueueRow>, Vec<i64>)> {
         let agent = who.agent();
+        crate::search::check_filters(q, None)?;
         let v = visibility(agent);
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;

@@ -522,16 +522,34 @@ async fn queue(
                 .await
         }
     };
+    // Filters core refuses (too long) are shown at their fields, with no rows.
+    let mut refused = None;
+    let listed = match listed {
+        Err(CoreError::Invalid(p)) => {
+            refused = Some(p);
+            s.app
+                .queue_counts(a.reader())
+                .await
+                .map(|c| (Vec::new(), c))
+        }
+        listed => listed,
+    };
     let (mut rows, counts) = listed.map_err(|e| PageError::from_core(lang, e))?;
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let found = match search {
-        Some(text) => Some(
-            s.app
-                .search(a.reader(), &query, text, q.cursor.as_deref())
-                .await
-                .map_err(|e| PageError::from_core(lang, e))?,
-        ),
+    let found = match search.filter(|_| refused.is_none()) {
+        Some(text) => match s
+            .app
+            .search(a.reader(), &query, text, q.cursor.as_deref())
+            .await
+        {
+            Ok(f) => Some(f),
+            Err(CoreError::Invalid(p)) => {
+                refused = Some(p);
+                None
+            }
+            Err(e) => return Err(PageError::from_core(lang, e)),
+        },
         None => None,
     };
     let frame = agent_page(&s, &a);
@@ -567,6 +585,9 @@ async fn queue(
     }
     if filters.v("sort").is_empty() {
         filters.set("sort", sort.as_str().into());
+    }
+    if let Some(p) = &refused {
+        filters = filters.with_problem(lang, p);
     }
     let c = choices(&*directory(&s, &a).await?, lang);
     let page = QueuePage {
@@ -615,7 +636,12 @@ async fn queue(
             .map(|d| p.t(&format!("done-{d}"))),
         p: frame,
     };
-    html(&a.ctx, StatusCode::OK, &page)
+    let status = if refused.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    html(&a.ctx, status, &page)
 }
 
 /// `application/x-www-form-urlencoded` with repeated keys (checkbox lists).

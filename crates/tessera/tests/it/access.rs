@@ -7,8 +7,8 @@ use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tessera_core::{
-    Actor, AgentReply, ApiCaller, ApiKeyForm, BulkAction, CoreError, MAX_BODY, QueueQuery, Reader,
-    Worker,
+    Actor, AgentReply, ApiCaller, ApiKeyForm, BulkAction, CoreError, MAX_BODY, MAX_SEARCH,
+    QueueQuery, Reader, Worker,
 };
 use tessera_domain::{
     Agent, AgentId, ContactId, DepartmentId, Priority, Queue, Role, Sort, TicketStatus,
@@ -779,5 +779,88 @@ async fn administrators_each_count_their_own_tickets() {
         assert_eq!(tab, expected.to_string(), "{user}");
     }
     let _ = (w.vera.id, w.ingo.id);
+    w.app.stop().await;
+}
+
+#[tokio::test]
+async fn search_and_filter_limits_hold_for_every_entry_point() {
+    let w = World::new().await;
+    let f = w.ticket("Plakat").await;
+    let long = "Plakat".repeat(MAX_SEARCH / 6 + 1);
+    assert!(long.chars().count() > MAX_SEARCH);
+    let c = w.browser("nadine").await;
+    for field in ["q", "field_value"] {
+        // The agent UI: the queue again, the error at the field, the text kept.
+        let res = c
+            .get(w.app.url("/agent/queue/all"))
+            .query(&[(field, long.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        let page = res.text().await.unwrap();
+        let error = page
+            .split(&format!("id=\"f-{field}-error\">"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("an error at {field}"))
+            .split('<')
+            .next()
+            .unwrap();
+        assert_eq!(error, "Dieser Text ist zu lang.");
+        assert!(page.contains(&long), "{field}: the text is kept");
+        // The REST API: a problem naming the field.
+        let (s, p) = w
+            .call(
+                Method::GET,
+                &w.read,
+                &format!("/api/v1/tickets?{field}={long}"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["errors"][0]["field"], field, "{p}");
+    }
+    // Core itself.
+    let r = Worker::signed_in(&w.nadine).reader();
+    let mut q = QueueQuery {
+        queue: Queue::All,
+        sort: Sort::Updated,
+        descending: true,
+        department: None,
+        topic: None,
+        assignee: None,
+        status: None,
+        field_value: None,
+        after: None,
+        limit: 50,
+    };
+    match w.app.app.search(r, &q, &long, None).await {
+        Err(CoreError::Invalid(p)) => assert_eq!(p.for_field("q"), Some("error-too-long")),
+        r => panic!("{r:?}"),
+    }
+    q.field_value = Some(long.clone());
+    match w.app.app.queue(r, &q).await {
+        Err(CoreError::Invalid(p)) => {
+            assert_eq!(p.for_field("field_value"), Some("error-too-long"))
+        }
+        r => panic!("{:?}", r.map(|x| x.1)),
+    }
+    // At the limit, both work and find the ticket.
+    let at = &long[..MAX_SEARCH];
+    let found = c
+        .get(w.app.url("/agent/queue/all"))
+        .query(&[("q", "Plakat")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), StatusCode::OK);
+    assert!(found.text().await.unwrap().contains(&f.number));
+    let res = c
+        .get(w.app.url("/agent/queue/all"))
+        .query(&[("q", at)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
     w.app.stop().await;
 }
