@@ -305,3 +305,47 @@ impl Tessera {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(scope: ApiScope) -> ApiCaller {
+        ApiCaller {
+            key_id: 7,
+            name: "k".into(),
+            scope,
+            agent: scope.needs_agent().then(|| Agent {
+                id: AgentId(1),
+                username: "a".into(),
+                email: "a@example.org".into(),
+                display_name: "A".into(),
+                is_admin: true,
+                lang: tessera_domain::Lang::De,
+                departments: vec![],
+                teams: vec![],
+                must_change_password: false,
+            }),
+            rate_per_minute: 1,
+            directory: 0,
+        }
+    }
+
+    /// What each scope is handed: (scope, reads, works, opens).
+    #[test]
+    fn each_scope_gets_exactly_its_capabilities() {
+        for (scope, reads, works, opens) in [
+            (ApiScope::Create, false, false, true),
+            (ApiScope::Read, true, false, false),
+            (ApiScope::Write, true, true, true),
+        ] {
+            let c = caller(scope);
+            assert_eq!(c.reader().is_ok(), reads, "{scope:?} reads");
+            assert_eq!(c.worker().is_ok(), works, "{scope:?} works");
+            assert_eq!(c.opener().is_ok(), opens, "{scope:?} opens");
+            if let Ok(w) = c.worker() {
+                assert_eq!(w.via(), Channel::ApiKey(7));
+            }
+        }
+    }
+}
