@@ -399,6 +399,9 @@ impl Tessera {
             p.add("body", "error-required");
         } else if body.chars().count() > MAX_BODY {
             p.add("body", "error-too-long");
+        } else if body.contains('\0') {
+            // Not every database stores it; the API refuses it earlier, the forms here.
+            p.add("body", "error-bad-characters");
         }
         self.check_uploads(&r.uploads, &mut p);
         p.into_result()?;
@@ -795,6 +798,9 @@ impl Tessera {
         let name = name.trim();
         if name.chars().count() > MAX_NAME {
             return Err(invalid("name", "error-too-long"));
+        }
+        if name.contains('\0') {
+            return Err(invalid("name", "error-bad-characters"));
         }
         let display = if name.is_empty() {
             email.as_str().split('@').next().unwrap_or("").to_owned()

@@ -864,3 +864,35 @@ async fn search_and_filter_limits_hold_for_every_entry_point() {
     assert_eq!(res.status(), StatusCode::OK);
     w.app.stop().await;
 }
+
+#[tokio::test]
+async fn a_reply_with_a_nul_character_is_refused_at_the_field_in_the_agent_ui() {
+    let w = World::new().await;
+    let f = w.ticket("Plakat").await;
+    let before = w.state(&f.number).await;
+    let c = w.browser("nadine").await;
+    let url = w.app.url(&format!("/agent/tickets/{}", f.number));
+    let token = csrf(&c, &url).await;
+    let res = c
+        .post(format!("{url}/reply"))
+        .multipart(ticket_form(
+            &token,
+            &[("body", "Hallo\0Welt"), ("confirm", "1")],
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    let error = page
+        .split("id=\"reply-body-error\">")
+        .nth(1)
+        .expect("an error at the text")
+        .split('<')
+        .next()
+        .unwrap();
+    assert_eq!(error, "Dieser Text enthält unzulässige Steuerzeichen.");
+    assert_eq!(w.state(&f.number).await, before, "nothing changed");
+    w.app.stop().await;
+}
