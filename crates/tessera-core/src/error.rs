@@ -91,8 +91,14 @@ mod tests {
             (CoreError::Stale, ErrorKind::Conflict),
             (StoreError::Conflict("x".into()).into(), ErrorKind::Conflict),
             (StoreError::Busy.into(), ErrorKind::Unavailable),
-            (std::io::Error::from_raw_os_error(28).into(), ErrorKind::Unavailable),
-            (StoreError::Commit("disk I/O error".into()).into(), ErrorKind::Unavailable),
+            (
+                std::io::Error::from_raw_os_error(28).into(),
+                ErrorKind::Unavailable,
+            ),
+            (
+                StoreError::Commit("disk I/O error".into()).into(),
+                ErrorKind::Unavailable,
+            ),
             (CoreError::Config("secret_key".into()), ErrorKind::Bug),
         ];
         for (e, want) in cases {

@@ -82,10 +82,7 @@ fn sqlx_unavailable(e: &sqlx::Error) -> bool {
             let Some(code) = db.code() else {
                 return false;
             };
-            if db
-                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
-                .is_some()
-            {
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
                 code.parse().is_ok_and(sqlite_unavailable)
             } else {
                 postgres_unavailable(&code)
@@ -153,14 +150,14 @@ mod tests {
     #[test]
     fn postgres_codes_by_kind() {
         let cases = [
-            ("08006", true), // connection failure
-            ("53100", true), // disk full
-            ("53300", true), // too many connections
-            ("57P03", true), // cannot connect now
-            ("57P01", true), // admin shutdown
-            ("40001", true), // serialization failure
-            ("40P01", true), // deadlock detected
-            ("58030", true), // io error
+            ("08006", true),  // connection failure
+            ("53100", true),  // disk full
+            ("53300", true),  // too many connections
+            ("57P03", true),  // cannot connect now
+            ("57P01", true),  // admin shutdown
+            ("40001", true),  // serialization failure
+            ("40P01", true),  // deadlock detected
+            ("58030", true),  // io error
             ("23505", false), // unique violation
             ("23514", false), // check violation
             ("P0001", false), // raise_exception (a trigger refused)
@@ -193,7 +190,9 @@ mod tests {
             .await
             .expect("an in-memory database opens");
         c.execute("CREATE TABLE t (b BLOB)").await.expect("create");
-        c.execute("PRAGMA max_page_count = 3").await.expect("pragma");
+        c.execute("PRAGMA max_page_count = 3")
+            .await
+            .expect("pragma");
         let e = c
             .execute("INSERT INTO t VALUES (zeroblob(100000))")
             .await

@@ -69,6 +69,14 @@ error-too-many = Zu viele Versuche
 error-too-many-text = Bitte warten Sie eine Viertelstunde und versuchen Sie es dann noch einmal.
 error-internal = Etwas ist schiefgegangen
 error-internal-text = Bei uns ist ein Fehler aufgetreten. Ihre Angaben sind nicht verloren gegangen, wenn Sie eine Bestätigung gesehen haben. Bitte versuchen Sie es gleich noch einmal.
+error-unavailable = Bitte versuchen Sie es gleich noch einmal
+error-unavailable-text = Tessera kann gerade keine Daten speichern oder laden: Die Datenbank oder der Datenträger ist ausgelastet, voll oder nicht erreichbar. Wenn Sie keine Bestätigung gesehen haben, senden Sie Ihre Anfrage bitte in einem Moment noch einmal.
+error-conflict = Inzwischen geändert
+error-conflict-text = Jemand anderes hat dies inzwischen geändert. Bitte laden Sie die Seite neu, prüfen Sie die Änderungen und versuchen Sie es noch einmal.
+error-invalid = Bitte prüfen Sie Ihre Angaben
+error-invalid-text = Die Anfrage enthält Werte, die sich nicht verwenden lassen:
+error-not-permitted = Nicht erlaubt
+error-not-permitted-text = Sie dürfen dies sehen, aber Ihre Rolle erlaubt diese Änderung nicht. Wenden Sie sich an eine Administratorin oder einen Administrator, wenn Sie sie brauchen.
 
 ## Status prüfen und Zugang
 status-title = Ticket-Status prüfen
@@ -726,6 +734,8 @@ api-problem-invalid = Die Anfrage enthält ungültige Angaben.
 api-problem-not-found = Nicht gefunden.
 api-problem-forbidden = Dieser Schlüssel darf das nicht.
 api-problem-stale = Das Ticket hat sich inzwischen geändert.
+api-problem-conflict = Die Anfrage widerspricht dem aktuellen Stand (zum Beispiel ist ein Wert, der eindeutig sein muss, schon vergeben).
+api-problem-unavailable = Der Dienst kann gerade keine Daten speichern oder laden; bitte versuchen Sie es gleich noch einmal (siehe Retry-After).
 
 # Search
 search-label = Suchen
@@ -751,6 +761,8 @@ api-os-email-empty = Die Anfrage enthält keine Nachricht.
 api-os-email-quarantined = Die Nachricht ist nicht lesbar; sie wird für die Verwaltung aufbewahrt: { $detail }
 api-os-email-ignored = Die Nachricht wurde aufbewahrt, aber nicht bearbeitet: { $detail }
 api-os-email-unavailable = Die Nachricht kann gerade nicht gespeichert werden; bitte später erneut senden.
+api-os-unavailable = Das Ticket kann gerade nicht angelegt werden; bitte versuchen Sie es gleich noch einmal.
+api-os-conflict = Das Ticket kann nicht angelegt werden: Die Anfrage widerspricht dem aktuellen Stand.
 error-api-priority = Bitte eine Priorität angeben: 1 (niedrig), 2 (normal), 3 (hoch), 4 (Notfall) oder ihren Namen.
 error-api-ip = Bitte eine IPv4- oder IPv6-Adresse angeben.
 error-api-charset = Bitte den Text in UTF-8 (oder ISO-8859-1) senden.

@@ -69,6 +69,14 @@ error-too-many = Too many attempts
 error-too-many-text = Please wait a quarter of an hour and then try again.
 error-internal = Something went wrong
 error-internal-text = An error occurred on our side. If you saw a confirmation, nothing you sent is lost. Please try again in a moment.
+error-unavailable = Please try again in a moment
+error-unavailable-text = Tessera cannot store or load data right now: the database or the disk is busy, full or not reachable. If you did not see a confirmation, please send your request again in a moment.
+error-conflict = Changed in the meantime
+error-conflict-text = Someone else changed this in the meantime. Please reload the page, check what changed and try again.
+error-invalid = Please check your input
+error-invalid-text = The request contains values that cannot be used:
+error-not-permitted = Not allowed
+error-not-permitted-text = You may see this, but your role does not allow this change. Ask an administrator if you need it.
 
 ## Check status and access
 status-title = Check ticket status
@@ -726,6 +734,8 @@ api-problem-invalid = The request contains invalid values.
 api-problem-not-found = Not found.
 api-problem-forbidden = This key may not do that.
 api-problem-stale = The ticket has changed in the meantime.
+api-problem-conflict = The request conflicts with the current state (for example a value that must be unique is taken).
+api-problem-unavailable = The service cannot store or load data right now; please try again in a moment (see Retry-After).
 
 # Search
 search-label = Search
@@ -751,6 +761,8 @@ api-os-email-empty = The request contains no message.
 api-os-email-quarantined = The message could not be read; it is kept for an administrator: { $detail }
 api-os-email-ignored = The message was kept but not acted on: { $detail }
 api-os-email-unavailable = The message cannot be stored right now; please send it again later.
+api-os-unavailable = Unable to create new ticket right now; please try again in a moment.
+api-os-conflict = Unable to create new ticket: the request conflicts with the current state.
 error-api-priority = Please give a priority: 1 (low), 2 (normal), 3 (high), 4 (emergency) or its name.
 error-api-ip = Please give an IPv4 or IPv6 address.
 error-api-charset = Please send the text in UTF-8 (or ISO-8859-1).
