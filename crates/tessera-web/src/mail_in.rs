@@ -175,7 +175,7 @@ fn row_view(p: &Page, m: SetAsideMail) -> MailRow {
         from: m.from.unwrap_or_default(),
         subject: m.subject.unwrap_or_default(),
         head: m.head,
-        reason: m.reason,
+        reason: tessera_i18n::t_stored(p.lang, &m.reason),
         size: p.bytes(&m.size),
     }
 }

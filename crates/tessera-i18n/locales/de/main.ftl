@@ -666,6 +666,14 @@ mail-in-retried-ignored = Die Nachricht wurde erneut verarbeitet und ist jetzt a
 mail-in-retried-stored = Die Nachricht wird gerade von einem anderen Lauf verarbeitet.
 mail-in-not-quarantined = Diese Nachricht ist nicht (mehr) in Quarantäne.
 mail-in-retry-failed = Die erneute Verarbeitung ist fehlgeschlagen; der Grund steht bei der Nachricht.
+mail-in-reason-retry-failed = Die erneute Verarbeitung ist fehlgeschlagen: { $detail }
+mail-in-reason-unreadable = Die Nachricht ist nicht lesbar: { $detail }
+mail-in-reason-no-sender = Die Nachricht hat keinen Absender.
+mail-in-reason-bad-sender = Der Absender „{ $sender }“ ist keine E-Mail-Adresse.
+mail-in-reason-own-address = Von Tesseras eigener Adresse { $address } gesendet.
+mail-in-reason-copy = Eine Kopie der eingegangenen Nachricht { $id }.
+mail-in-reason-stray-bounce = Eine Unzustellbarkeitsnachricht zu keinem bekannten Ticket.
+mail-in-reason-posted-before = Schon einmal eingeliefert und nicht weiter bearbeitet.
 
 ## Mailboxes (IMAP)
 mailbox-title = Postfächer
@@ -854,6 +862,27 @@ webhook-done-created = Der Webhook wurde angelegt.
 webhook-done-saved = Der Webhook wurde gespeichert.
 webhook-done-test = Ein Testereignis ist unterwegs; seine Zustellung erscheint unten.
 webhook-done-retry = Die Zustellung wurde erneut eingereiht.
+webhook-fail-inactive = Nicht gesendet: Der Webhook ist inaktiv.
+webhook-fail-url = Nicht gesendet: Die URL ist nicht lesbar ({ $detail }).
+webhook-fail-refused = Abgelehnt: { $host } ist { $kind ->
+        [loopback] eine Loopback-Adresse (dieser Rechner)
+        [private] eine Adresse in einem privaten Netz
+        [link-local] eine Link-Local-Adresse
+        [unspecified] eine unbestimmte Adresse
+        [multicast] eine Multicast-Adresse
+        [shared] eine gemeinsam genutzte (CGNAT-)Adresse
+       *[other] eine reservierte Adresse
+    }; erlauben Sie private Ziele, um dorthin zu senden.
+webhook-fail-resolved = Abgelehnt: { $host } löst zu { $address } auf, { $kind ->
+        [loopback] eine Loopback-Adresse (dieser Rechner)
+        [private] eine Adresse in einem privaten Netz
+        [link-local] eine Link-Local-Adresse
+        [unspecified] eine unbestimmte Adresse
+        [multicast] eine Multicast-Adresse
+        [shared] eine gemeinsam genutzte (CGNAT-)Adresse
+       *[other] eine reservierte Adresse
+    }; erlauben Sie private Ziele, um dorthin zu senden.
+webhook-fail-request = Die Anfrage ist fehlgeschlagen: { $detail }
 error-webhook-url = Bitte geben Sie eine vollständige Adresse mit http:// oder https:// ohne Benutzername und Passwort ein.
 error-webhook-private = Diese Adresse liegt auf diesem Rechner oder in einem privaten Netz. Kreuzen Sie „Adressen in privaten Netzen erlauben“ an, wenn das so gewollt ist.
 error-webhook-events = Bitte wählen Sie mindestens ein Ereignis.

@@ -666,6 +666,14 @@ mail-in-retried-ignored = The message was processed again and has now been set a
 mail-in-retried-stored = The message is being processed by another run.
 mail-in-not-quarantined = This message is not quarantined (any more).
 mail-in-retry-failed = Processing the message again failed; the reason is shown with it.
+mail-in-reason-retry-failed = Processing it again failed: { $detail }
+mail-in-reason-unreadable = The message cannot be read: { $detail }
+mail-in-reason-no-sender = The message has no sender.
+mail-in-reason-bad-sender = The sender “{ $sender }” is not an email address.
+mail-in-reason-own-address = Sent from Tessera's own address { $address }.
+mail-in-reason-copy = A copy of inbound message { $id }.
+mail-in-reason-stray-bounce = A bounce for no known ticket.
+mail-in-reason-posted-before = Posted before, and not acted on.
 
 ## Mailboxes (IMAP)
 mailbox-title = Mailboxes
@@ -854,6 +862,27 @@ webhook-done-created = The webhook has been created.
 webhook-done-saved = The webhook has been saved.
 webhook-done-test = A test event is on its way; its delivery appears below.
 webhook-done-retry = The delivery has been queued again.
+webhook-fail-inactive = Not sent: the webhook is inactive.
+webhook-fail-url = Not sent: the URL cannot be read ({ $detail }).
+webhook-fail-refused = Refused: { $host } is { $kind ->
+        [loopback] a loopback address (this machine)
+        [private] an address in a private network
+        [link-local] a link-local address
+        [unspecified] an unspecified address
+        [multicast] a multicast address
+        [shared] a shared (CGNAT) address
+       *[other] a reserved address
+    }; allow private targets to send there.
+webhook-fail-resolved = Refused: { $host } resolves to { $address }, { $kind ->
+        [loopback] a loopback address (this machine)
+        [private] an address in a private network
+        [link-local] a link-local address
+        [unspecified] an unspecified address
+        [multicast] a multicast address
+        [shared] a shared (CGNAT) address
+       *[other] a reserved address
+    }; allow private targets to send there.
+webhook-fail-request = The request failed: { $detail }
 error-webhook-url = Please enter a complete http:// or https:// address without a user name or password.
 error-webhook-private = This address is on this machine or in a private network. Tick "Allow addresses in private networks" if that is intended.
 error-webhook-events = Please choose at least one event.

@@ -396,13 +396,17 @@ async fn tickets_email(State(state): State<AppState>, req: Request) -> Response 
             t_args(
                 lang,
                 "api-os-email-quarantined",
-                &[("detail", why.as_str())],
+                &[("detail", tessera_i18n::t_stored(lang, &why).as_str())],
             ),
         ),
         // Deliberately not acted on (mail from Tessera itself, …): accepted, nothing to do.
         Ok(ApiMailOutcome::Ignored(why)) => text(
             StatusCode::ACCEPTED,
-            t_args(lang, "api-os-email-ignored", &[("detail", why.as_str())]),
+            t_args(
+                lang,
+                "api-os-email-ignored",
+                &[("detail", tessera_i18n::t_stored(lang, &why).as_str())],
+            ),
         ),
         Err(e) if e.kind() == ErrorKind::Unavailable => {
             tracing::warn!(error = %e, "taking in a message through the API failed");
