@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod crash;
 mod demo;
+mod errors;
 mod fields;
 mod imap;
 mod ingest;
