@@ -877,7 +877,10 @@ async fn the_webhook_page_works_in_a_browser_and_on_a_phone() {
     b.goto(&app.url(&format!("/agent/admin/webhooks/{id}")))
         .await;
     let page = b.source().await;
-    assert!(page.contains("loopback"), "the refusal is in the log");
+    assert!(
+        page.contains("Loopback-Adresse"),
+        "the refusal is in the log"
+    );
     assert_eq!(b.js(UNLABELLED).await, serde_json::json!([]));
     let secret_shown = b
         .js("return document.querySelector('code.secret').checkVisibility()")
