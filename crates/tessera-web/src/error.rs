@@ -98,11 +98,6 @@ impl PageError {
             ErrorKind::Bug => Self::internal(lang, e),
         }
     }
-
-    /// The HTTP status this error answers with.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
 }
 
 impl IntoResponse for PageError {

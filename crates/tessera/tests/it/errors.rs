@@ -23,7 +23,13 @@ const UNAVAILABLE_DE: &str = "Bitte versuchen Sie es gleich noch einmal";
 async fn start() -> TestApp {
     TestApp::start_with(Box::new(|c| {
         if c.database_url.starts_with("postgres") {
-            c.database_url.push_str("?options=-c%20lock_timeout%3D300");
+            let sep = if c.database_url.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            c.database_url
+                .push_str(&format!("{sep}options=-c%20lock_timeout%3D300"));
         }
     }))
     .await
