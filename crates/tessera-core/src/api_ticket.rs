@@ -202,7 +202,8 @@ impl Tessera {
                         opened: false,
                     },
                     Ok(None) | Err(StoreError::NotFound) => {
-                        ApiMailOutcome::Ignored("posted before, and not acted on".into())
+                        let why = tessera_domain::Reason::new("mail-in-reason-posted-before");
+                        ApiMailOutcome::Ignored(why.encode())
                     }
                     Err(e) => return Err(e.into()),
                 }

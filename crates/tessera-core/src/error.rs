@@ -24,6 +24,39 @@ pub enum CoreError {
     Store(StoreError),
 }
 
+/// What kind of failure a `CoreError` is, for front ends that answer each kind one way
+/// (a page, a problem, a status) without knowing where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input was refused: show it again with the reasons.
+    Invalid,
+    /// Not there, or not the caller's to see.
+    NotFound,
+    /// Seen but not the caller's to change.
+    Forbidden,
+    /// Someone else's write came first (a stale view, a duplicate that is not a field's).
+    Conflict,
+    /// The database or the disk cannot serve the request right now (full, failing, down,
+    /// busy); the same request may work in a moment.
+    Unavailable,
+    /// A bug or a misconfiguration: logged in full, answered generically.
+    Bug,
+}
+
+impl CoreError {
+    /// The kind of this failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CoreError::Invalid(_) => ErrorKind::Invalid,
+            CoreError::NotFound | CoreError::Store(StoreError::NotFound) => ErrorKind::NotFound,
+            CoreError::Forbidden => ErrorKind::Forbidden,
+            CoreError::Stale | CoreError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
+            CoreError::Store(e) if e.is_unavailable() => ErrorKind::Unavailable,
+            CoreError::Store(_) | CoreError::Config(_) => ErrorKind::Bug,
+        }
+    }
+}
+
 impl From<StoreError> for CoreError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -42,5 +75,34 @@ impl From<std::io::Error> for CoreError {
 impl From<Problem> for CoreError {
     fn from(p: Problem) -> Self {
         CoreError::Invalid(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        let cases = [
+            (CoreError::Invalid(Problem::default()), ErrorKind::Invalid),
+            (CoreError::NotFound, ErrorKind::NotFound),
+            (CoreError::Forbidden, ErrorKind::Forbidden),
+            (CoreError::Stale, ErrorKind::Conflict),
+            (StoreError::Conflict("x".into()).into(), ErrorKind::Conflict),
+            (StoreError::Busy.into(), ErrorKind::Unavailable),
+            (
+                std::io::Error::from_raw_os_error(28).into(),
+                ErrorKind::Unavailable,
+            ),
+            (
+                StoreError::Commit("disk I/O error".into()).into(),
+                ErrorKind::Unavailable,
+            ),
+            (CoreError::Config("secret_key".into()), ErrorKind::Bug),
+        ];
+        for (e, want) in cases {
+            assert_eq!(e.kind(), want, "{e:?}");
+        }
     }
 }

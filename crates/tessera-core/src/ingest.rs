@@ -17,8 +17,8 @@
 
 use sha2::{Digest, Sha256};
 use tessera_domain::{
-    Agent, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, ThreadEntryId, TicketEvent,
-    TicketId, Timestamp, WebhookEvent, model::Ticket,
+    Agent, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, Reason, ThreadEntryId,
+    TicketEvent, TicketId, Timestamp, WebhookEvent, model::Ticket,
 };
 use tessera_i18n::t_args;
 use tessera_mail::inbound::{self, Inbound, InboundPart, Noise};
@@ -294,17 +294,29 @@ impl Tessera {
         };
         let msg = match inbound::parse(raw) {
             Ok(m) => m,
-            Err(e) => return quarantine(e.to_string()).await,
+            Err(e) => {
+                return quarantine(
+                    Reason::new("mail-in-reason-unreadable")
+                        .arg("detail", e.to_string())
+                        .encode(),
+                )
+                .await;
+            }
         };
         // A bounce needs no usable sender: it belongs to the ticket its original names.
         if msg.noise == Some(Noise::Bounce) {
             return self.ingest_bounce(id, raw, &msg).await;
         }
         let Some(from) = msg.from.clone() else {
-            return quarantine("the message has no sender".into()).await;
+            return quarantine(Reason::new("mail-in-reason-no-sender").encode()).await;
         };
         let Some(email) = EmailAddress::parse(&from.email) else {
-            return quarantine(format!("the sender {:?} is not an address", from.email)).await;
+            return quarantine(
+                Reason::new("mail-in-reason-bad-sender")
+                    .arg("sender", &from.email)
+                    .encode(),
+            )
+            .await;
         };
         let ignore = async |reason: String| -> Result<IngestOutcome> {
             if !self.set_aside(id, "ignored", &reason).await? {
@@ -324,7 +336,12 @@ impl Tessera {
                 .as_deref()
                 .is_some_and(|m| self.verify_message_ref(m).is_some());
         if own {
-            return ignore(format!("from Tessera's own address {}", email.as_str())).await;
+            return ignore(
+                Reason::new("mail-in-reason-own-address")
+                    .arg("address", email.as_str())
+                    .encode(),
+            )
+            .await;
         }
 
         // Bytes go to disk before the transaction, as portal uploads do: a crash in between
@@ -356,7 +373,9 @@ impl Tessera {
         {
             // One mail to two of Tessera's addresses is piped twice with different trace
             // headers: the second copy is kept and set aside.
-            let why = format!("a copy of inbound message {first}");
+            let why = Reason::new("mail-in-reason-copy")
+                .arg("id", first.to_string())
+                .encode();
             tx.h().claim_inbound(id, "ignored", Some(&why)).await?;
             tx.commit().await?;
             return Ok(IngestOutcome::Duplicate {
@@ -738,7 +757,7 @@ impl Tessera {
         }
         let Some(ticket) = ticket else {
             drop(tx);
-            let reason = "a bounce for no known ticket".to_owned();
+            let reason = Reason::new("mail-in-reason-stray-bounce").encode();
             if !self.set_aside(id, "ignored", &reason).await? {
                 return Ok(IngestOutcome::Duplicate {
                     inbound_message_id: id,

@@ -47,7 +47,7 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::{DEMO_COMMON_WORD, DEMO_PASSWORD, DEMO_RARE_WORD};
 pub use directory::Directory;
-pub use error::CoreError;
+pub use error::{CoreError, ErrorKind};
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
 pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};

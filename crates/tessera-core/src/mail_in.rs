@@ -245,7 +245,9 @@ impl Tessera {
         let outcome = match self.process_inbound(id, &raw).await {
             Ok(o) => o,
             Err(e) => {
-                let why = format!("processing it again failed: {e}");
+                let why = tessera_domain::Reason::new("mail-in-reason-retry-failed")
+                    .arg("detail", e.to_string())
+                    .encode();
                 // Best effort: if the database is what failed, this fails too.
                 if let Ok(mut conn) = self.db().conn().await {
                     let _ = conn.h().claim_inbound(id, "quarantined", Some(&why)).await;

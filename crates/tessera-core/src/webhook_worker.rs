@@ -16,7 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use tessera_domain::{Timestamp, webhook};
+use tessera_domain::{Reason, Timestamp, webhook};
 use tessera_store::{DueDelivery, WebhookRow};
 use tokio::sync::watch;
 
@@ -59,6 +59,35 @@ impl std::fmt::Display for Refused {
 }
 
 impl std::error::Error for Refused {}
+
+/// The kind of a refused address as a message argument (a Fluent selector).
+fn kind_arg(why: webhook::Refusal) -> &'static str {
+    match why {
+        webhook::Refusal::Loopback => "loopback",
+        webhook::Refusal::Private => "private",
+        webhook::Refusal::LinkLocal => "link-local",
+        webhook::Refusal::Unspecified => "unspecified",
+        webhook::Refusal::Multicast => "multicast",
+        webhook::Refusal::SharedAddress => "shared",
+        webhook::Refusal::Reserved => "reserved",
+    }
+}
+
+/// Why a request failed, to store: a name that resolved to a refused address is said as
+/// such; anything else keeps the client's error chain as technical detail.
+fn request_failed(e: &reqwest::Error) -> Reason {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<Refused>() {
+            return Reason::new("webhook-fail-resolved")
+                .arg("host", &r.host)
+                .arg("address", r.addr.to_string())
+                .arg("kind", kind_arg(r.why));
+        }
+        cur = err.source();
+    }
+    Reason::new("webhook-fail-request").arg("detail", chain(e))
+}
 
 impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
@@ -253,7 +282,7 @@ async fn deliver(
     // Deactivating a webhook stops what it had queued too (a test event still goes).
     let stopped = !hook.is_active && d.event != "test";
     let result = if stopped {
-        Err("not sent: the webhook is inactive".to_owned())
+        Err(Reason::new("webhook-fail-inactive").encode())
     } else {
         attempt(http, hook, &d).await
     };
@@ -309,15 +338,18 @@ async fn attempt(
     hook: &WebhookRow,
     d: &DueDelivery,
 ) -> std::result::Result<i64, String> {
-    let url = url::Url::parse(&hook.url).map_err(|e| format!("bad URL: {e}"))?;
+    let url = url::Url::parse(&hook.url).map_err(|e| {
+        Reason::new("webhook-fail-url")
+            .arg("detail", e.to_string())
+            .encode()
+    })?;
     if !hook.allow_private
         && let Some(why) = literal_refusal(&url)
     {
-        return Err(format!(
-            "refused: {} is a {} address; allow private targets to send there",
-            url.host_str().unwrap_or_default(),
-            why.as_str()
-        ));
+        return Err(Reason::new("webhook-fail-refused")
+            .arg("host", url.host_str().unwrap_or_default())
+            .arg("kind", kind_arg(why))
+            .encode());
     }
     let timestamp = Timestamp::now().0 / 1_000_000;
     let body = d.payload.as_bytes().to_vec();
@@ -332,6 +364,6 @@ async fn attempt(
         .body(body)
         .send()
         .await
-        .map_err(|e| chain(&e))?;
+        .map_err(|e| request_failed(&e).encode())?;
     Ok(i64::from(res.status().as_u16()))
 }

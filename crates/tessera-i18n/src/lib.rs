@@ -77,6 +77,22 @@ pub fn t_args(lang: Lang, key: &str, args: &[(&'static str, &str)]) -> String {
     LOCALES.lookup_with_args(id(lang), key, &map)
 }
 
+/// A reason stored with `tessera_domain::Reason`, in `lang`; free text from rows written
+/// before reasons were keyed is returned as it is.
+pub fn t_stored(lang: Lang, stored: &str) -> String {
+    match tessera_domain::Reason::decode(stored) {
+        Some(r) => {
+            let map: HashMap<Cow<'static, str>, FluentValue<'_>> = r
+                .args
+                .iter()
+                .map(|(k, v)| (Cow::Owned(k.clone()), FluentValue::from(v.as_str())))
+                .collect();
+            LOCALES.lookup_with_args(id(lang), &r.key, &map)
+        }
+        None => stored.to_owned(),
+    }
+}
+
 /// Formats a byte count for people ("1,2 MB" / "1.2 MB").
 pub fn bytes(lang: Lang, n: i64) -> String {
     let (value, unit) = if n >= 1024 * 1024 {
@@ -138,5 +154,30 @@ mod tests {
         assert_eq!(bytes(Lang::De, 1536), "1,5 KB");
         assert_eq!(bytes(Lang::En, 3 * 1024 * 1024), "3.0 MB");
         assert_eq!(bytes(Lang::En, 12), "12 B");
+    }
+
+    #[test]
+    fn stored_reasons_read_in_each_language() {
+        use tessera_domain::Reason;
+        let refused = Reason::new("webhook-fail-refused")
+            .arg("host", "127.0.0.1")
+            .arg("kind", "loopback")
+            .encode();
+        assert_eq!(
+            t_stored(Lang::De, &refused),
+            "Abgelehnt: 127.0.0.1 ist eine Loopback-Adresse (dieser Rechner); erlauben Sie \
+             private Ziele, um dorthin zu senden."
+        );
+        assert!(t_stored(Lang::En, &refused).starts_with("Refused: 127.0.0.1 is a loopback"));
+        let detail = Reason::new("mail-in-reason-retry-failed")
+            .arg("detail", "database error: disk I/O error")
+            .encode();
+        assert_eq!(
+            t_stored(Lang::De, &detail),
+            "Die erneute Verarbeitung ist fehlgeschlagen: database error: disk I/O error"
+        );
+        // Rows written before reasons were keyed are shown as they are.
+        let old = "processing it again failed: no department";
+        assert_eq!(t_stored(Lang::De, old), old);
     }
 }

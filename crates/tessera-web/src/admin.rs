@@ -370,11 +370,12 @@ async fn invite(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResu
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    if !a.ctx.csrf_ok(csrf) {
-        return Err(PageError::forbidden(lang));
-    }
     let (f, form) = agent_form(&fields);
-    match s.app.invite_agent(Actor::Agent(&a.agent), f).await {
+    let invited = match a.ctx.check_csrf(csrf) {
+        Ok(()) => s.app.invite_agent(Actor::Agent(&a.agent), f).await,
+        Err(e) => Err(e),
+    };
+    match invited {
         Ok(_) => Ok(a
             .ctx
             .finish(Redirect::to("/agent/admin/agents?done=agent-invite"))),
@@ -417,6 +418,12 @@ async fn edit_page(
         .agent_for_admin(Actor::Agent(&a.agent), AgentId(id))
         .await
         .map_err(|e| admin_err(lang, e))?;
+    // A one-button form (disable, enable, reset) sends no values: its errors are shown on
+    // the agent's stored ones.
+    let (form, errors) = match form {
+        Some(f) if f.has_values() => (Some(f), None),
+        other => (None, other),
+    };
     let form = form.unwrap_or_else(|| {
         let mut f = Form::new();
         f.set("display_name", agent.display_name.clone());
@@ -433,7 +440,10 @@ async fn edit_page(
         for (d, r) in &agent.departments {
             f.set(&format!("dept-{}", d.0), r.as_str().into());
         }
-        f
+        match errors {
+            Some(e) => f.with_errors_of(e),
+            None => f,
+        }
     });
     let p = agent_page(s, a);
     let status = if form.has_errors() {
@@ -480,11 +490,13 @@ async fn agent_save(
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     };
-    if !a.ctx.csrf_ok(get("csrf")) {
-        return Err(PageError::forbidden(lang));
-    }
     let actor = Actor::Agent(&a.agent);
     let (result, done) = match get("do") {
+        _ if !a.ctx.csrf_ok(get("csrf")) => {
+            let (_, form) = agent_form(&fields);
+            let form = form.with_problem(lang, &crate::ctx::csrf_problem());
+            return edit_page(&s, &a, id, Some(form), None).await;
+        }
         "disable" => (
             s.app.set_agent_active(actor, AgentId(id), false).await,
             "agent-disable",

@@ -75,7 +75,7 @@ impl FromRequestParts<AppState> for AgentCtx {
                 .app
                 .session_agent(s)
                 .await
-                .map_err(|e| PageError::internal(ctx.lang, e).into_response())?,
+                .map_err(|e| PageError::from_core(ctx.lang, e).into_response())?,
             None => None,
         };
         let path = parts
@@ -332,6 +332,7 @@ struct QueueParams {
     field_value: Option<String>,
     after: Option<String>,
     done: Option<String>,
+    error: Option<String>,
     q: Option<String>,
     cursor: Option<String>,
 }
@@ -385,6 +386,8 @@ struct QueuePage {
     statuses: Vec<(&'static str, String)>,
     priorities: Vec<(&'static str, String)>,
     done: Option<String>,
+    /// A form on the page was refused (only `error-csrf` is shown).
+    error: Option<String>,
 }
 
 impl QueuePage {
@@ -634,6 +637,8 @@ async fn queue(
             .done
             .filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
             .map(|d| p.t(&format!("done-{d}"))),
+        // The query string is the visitor's: only the one key this page is sent back with.
+        error: q.error.filter(|e| e == "error-csrf").map(|e| p.t(&e)),
         p: frame,
     };
     let status = if refused.is_some() {
@@ -672,7 +677,10 @@ async fn bulk(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult
             .unwrap_or("")
     };
     if !a.ctx.csrf_ok(get("csrf")) {
-        return Err(PageError::forbidden(lang));
+        // The queue again, with the message (as every form answers a stale token).
+        let back = safe_next(Some(get("back")));
+        let back = with_param(&back, "error", "error-csrf");
+        return Ok(a.ctx.finish(Redirect::to(&back)));
     }
     let numbers: Vec<String> = fields
         .iter()
@@ -704,16 +712,25 @@ async fn bulk(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult
 }
 
 fn with_done(url: &str, done: &str) -> String {
+    with_param(url, "done", done)
+}
+
+/// `url` with `name=value` set; an earlier message (`done=`, `error=`) is dropped.
+fn with_param(url: &str, name: &str, value: &str) -> String {
     let base: String = url.split('?').next().unwrap_or(url).to_owned();
     let rest: Vec<&str> = url
         .split_once('?')
-        .map(|(_, q)| q.split('&').filter(|p| !p.starts_with("done=")).collect())
+        .map(|(_, q)| {
+            q.split('&')
+                .filter(|p| !p.starts_with("done=") && !p.starts_with("error="))
+                .collect()
+        })
         .unwrap_or_default();
     let mut q = rest.join("&");
     if !q.is_empty() {
         q.push('&');
     }
-    format!("{base}?{q}done={done}")
+    format!("{base}?{q}{name}={value}")
 }
 
 struct EntryView {
@@ -1203,7 +1220,11 @@ async fn action(
 ) -> PageResult {
     let lang = a.ctx.lang;
     if !a.ctx.csrf_ok(&f.csrf) {
-        return Err(PageError::forbidden(lang));
+        // As every refused action of this page: the ticket again, with the message.
+        let url = ticket_url(&number);
+        return Ok(a
+            .ctx
+            .finish(Redirect::to(&format!("{url}?error=error-csrf"))));
     }
     let app = &s.app;
     let ag = a.worker();

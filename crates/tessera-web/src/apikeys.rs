@@ -72,6 +72,8 @@ struct RevokePage {
     p: Page,
     id: i64,
     title: String,
+    /// Why the confirmation was refused (a stale form).
+    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -202,6 +204,11 @@ async fn create(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResu
 }
 
 async fn confirm_page(State(s): State<AppState>, a: AgentCtx, Path(id): Path<i64>) -> PageResult {
+    confirm(&s, &a, id, None).await
+}
+
+/// The confirmation form, with the problem it was refused for.
+async fn confirm(s: &AppState, a: &AgentCtx, id: i64, problem: Option<Problem>) -> PageResult {
     let lang = a.ctx.lang;
     let keys = s
         .app
@@ -212,13 +219,23 @@ async fn confirm_page(State(s): State<AppState>, a: AgentCtx, Path(id): Path<i64
         .iter()
         .find(|k| k.id == id && k.revoked_at.is_none())
         .ok_or_else(|| admin_err(lang, CoreError::NotFound))?;
-    let p = agent_page(&s, &a);
+    let p = agent_page(s, a);
+    let error = problem
+        .as_ref()
+        .and_then(|pr| pr.errors.first())
+        .map(|e| p.t(e.key));
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = RevokePage {
         id,
         title: p.t1("apikeys-revoke-title", "name", &key.name),
+        error,
         p,
     };
-    html(&a.ctx, StatusCode::OK, &page)
+    html(&a.ctx, status, &page)
 }
 
 async fn revoke(
@@ -239,11 +256,8 @@ async fn revoke(
         .find(|(n, _)| n == "csrf")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    if !a.ctx.csrf_ok(csrf) {
-        return Err(crate::error::PageError::from_core(
-            lang,
-            CoreError::Forbidden,
-        ));
+    if let Err(CoreError::Invalid(p)) = a.ctx.check_csrf(csrf) {
+        return confirm(&s, &a, id, Some(p)).await;
     }
     s.app
         .revoke_api_key(actor, id)

@@ -6,8 +6,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use subtle::ConstantTimeEq;
-use tessera_core::Session;
-use tessera_domain::Lang;
+use tessera_core::{CoreError, Session};
+use tessera_domain::{Lang, Problem};
 
 use crate::{AppState, error::PageError};
 
@@ -63,7 +63,7 @@ impl FromRequestParts<AppState> for Ctx {
                 .app
                 .session(c)
                 .await
-                .map_err(|e| PageError::internal(lang, e))?,
+                .map_err(|e| PageError::from_core(lang, e))?,
             None => None,
         };
         let (csrf, csrf_new) = match cookie(headers, CSRF_COOKIE) {
@@ -95,6 +95,13 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// The problem a form is shown again with when its CSRF token does not match.
+pub fn csrf_problem() -> Problem {
+    let mut p = Problem::default();
+    p.add("form", "error-csrf");
+    p
+}
+
 /// Refuses cross-site form posts: browsers say where a request comes from in
 /// `Sec-Fetch-Site` (or at least `Origin`); requests without either are not from a browser
 /// page of another site.
@@ -117,6 +124,19 @@ impl Ctx {
     /// Whether a submitted CSRF value matches this browser's token.
     pub fn csrf_ok(&self, submitted: &str) -> bool {
         !self.csrf_new && submitted.as_bytes().ct_eq(self.csrf.as_bytes()).into()
+    }
+
+    /// Checks a form's CSRF token. Every form answers a mismatch the same way: as invalid
+    /// input of the whole form (`error-csrf`, "the form was open too long, please submit
+    /// it again"), so the page shows the form again with what the person typed and a fresh
+    /// token. A mismatch is almost always a token cookie that expired or was replaced;
+    /// posts from other sites are already refused (403) by the origin check above.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), CoreError> {
+        if self.csrf_ok(submitted) {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(csrf_problem()))
+        }
     }
 
     /// A `Set-Cookie` value.

@@ -246,9 +246,6 @@ async fn submit(
             .map(|(_, x)| x.clone())
             .unwrap_or_default()
     };
-    if !a.ctx.csrf_ok(&v("csrf")) {
-        return Err(PageError::forbidden(lang));
-    }
     let draft = FieldDraft {
         key: v("key"),
         kind: v("kind"),
@@ -263,16 +260,20 @@ async fn submit(
     };
     let values: Vec<(String, String)> =
         DRAFT_FIELDS.iter().map(|k| (k.to_string(), v(k))).collect();
-    match s
-        .app
-        .save_topic_field(
-            Actor::Agent(&a.agent),
-            HelpTopicId(topic),
-            field.map(TopicFieldId),
-            draft,
-        )
-        .await
-    {
+    let saved = match a.ctx.check_csrf(&v("csrf")) {
+        Ok(()) => {
+            s.app
+                .save_topic_field(
+                    Actor::Agent(&a.agent),
+                    HelpTopicId(topic),
+                    field.map(TopicFieldId),
+                    draft,
+                )
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match saved {
         Ok(id) => Ok(a.ctx.finish(Redirect::to(&format!(
             "/agent/admin/topics/{topic}/fields/{id}?done=saved"
         )))),

@@ -175,7 +175,7 @@ fn row_view(p: &Page, m: SetAsideMail) -> MailRow {
         from: m.from.unwrap_or_default(),
         subject: m.subject.unwrap_or_default(),
         head: m.head,
-        reason: m.reason,
+        reason: tessera_i18n::t_stored(p.lang, &m.reason),
         size: p.bytes(&m.size),
     }
 }
@@ -206,7 +206,11 @@ async fn list(State(s): State<AppState>, a: AgentCtx, Query(q): Query<ListQuery>
         .map(|k| p.t(&format!("mail-in-retried-{k}")));
     let error = known(
         q.error,
-        &["mail-in-not-quarantined", "mail-in-retry-failed"],
+        &[
+            "mail-in-not-quarantined",
+            "mail-in-retry-failed",
+            "error-csrf",
+        ],
     )
     .map(|k| p.t(&k));
     let page = ListPage {
@@ -259,10 +263,13 @@ async fn retry(
     AxForm(f): AxForm<CsrfOnly>,
 ) -> PageResult {
     let lang = a.ctx.lang;
-    if !a.ctx.csrf_ok(&f.csrf) {
-        return Err(PageError::forbidden(lang));
-    }
     let back = "/agent/admin/mail-in?status=quarantined";
+    if !a.ctx.csrf_ok(&f.csrf) {
+        // The list again with the message, as this page reports every refusal.
+        return Ok(a
+            .ctx
+            .finish(Redirect::to(&format!("{back}&error=error-csrf"))));
+    }
     let to = match s.app.retry_inbound(Actor::Agent(&a.agent), id).await {
         Ok(r) => format!("{back}&done={}", r.status),
         Err(CoreError::Invalid(_)) => format!("{back}&error=mail-in-not-quarantined"),

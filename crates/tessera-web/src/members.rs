@@ -18,7 +18,6 @@ use crate::{
     AppState,
     admin::admin_err,
     agent::{AgentCtx, agent_page},
-    error::PageError,
     portal::{PageResult, html},
     render::{Form, Page},
 };
@@ -160,14 +159,12 @@ async fn change(
     AxForm(f): AxForm<MemberInput>,
 ) -> PageResult {
     let lang = a.ctx.lang;
-    if !a.ctx.csrf_ok(&f.csrf) {
-        return Err(PageError::forbidden(lang));
-    }
     let actor = Actor::Agent(&a.agent);
     let d = DepartmentId(id);
     let agent = f.agent.trim().parse().ok().map(AgentId);
     let role = Role::parse(&f.role);
     let result = match f.action.as_str() {
+        _ if !a.ctx.csrf_ok(&f.csrf) => Err(CoreError::Invalid(crate::ctx::csrf_problem())),
         "add" | "role" => s.app.set_department_member(actor, d, agent, role).await,
         "remove" => match agent {
             Some(agent) => s.app.remove_department_member(actor, d, agent).await,

@@ -20,7 +20,6 @@ use crate::{
     AppState,
     admin::admin_err,
     agent::{AgentCtx, agent_page, parse_form},
-    error::PageError,
     portal::{PageResult, html},
     render::Page,
 };
@@ -907,10 +906,11 @@ async fn submit(kind: Kind, s: AppState, a: AgentCtx, id: Option<i64>, body: Byt
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    if !a.ctx.csrf_ok(csrf) {
-        return Err(PageError::forbidden(lang));
-    }
-    match store(kind, &s, &a, id.unwrap_or(0), &values).await {
+    let stored = match a.ctx.check_csrf(csrf) {
+        Ok(()) => store(kind, &s, &a, id.unwrap_or(0), &values).await,
+        Err(e) => Err(e),
+    };
+    match stored {
         Ok(saved) => Ok(a
             .ctx
             .finish(Redirect::to(&format!("{}/{saved}?done=saved", kind.path())))),

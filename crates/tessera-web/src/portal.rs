@@ -765,10 +765,27 @@ pub(crate) struct CsrfOnly {
     pub csrf: String,
 }
 
+/// The sign-out button again, when its form's token was refused.
+#[derive(Template)]
+#[template(path = "signout.html")]
+struct SignOutPage {
+    p: Page,
+    /// Where the button posts (the path that was posted to).
+    action: String,
+    error: String,
+}
+
 /// Ends the browser's session (requester or agent) and sends it to `to`.
 pub(crate) async fn end_session(s: &AppState, ctx: &Ctx, csrf: &str, to: &str) -> PageResult {
     if !ctx.csrf_ok(csrf) {
-        return Err(PageError::forbidden(ctx.lang));
+        // As every form: shown again (here: the one button) with the message.
+        let p = page(s, ctx);
+        let signout = SignOutPage {
+            action: ctx.path.split('?').next().unwrap_or("/").to_owned(),
+            error: p.t("error-csrf"),
+            p,
+        };
+        return html(ctx, StatusCode::UNPROCESSABLE_ENTITY, &signout);
     }
     if let Some(sess) = &ctx.session {
         s.app.end_session(sess).await.map_err(core_err(ctx))?;

@@ -159,6 +159,17 @@ impl Form {
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
+
+    /// Whether any value is filled in (a one-button form sends none).
+    pub fn has_values(&self) -> bool {
+        self.values.values().any(|v| !v.is_empty())
+    }
+
+    /// Takes over another form's errors (for a one-button form shown on stored values).
+    pub fn with_errors_of(mut self, other: Form) -> Self {
+        self.errors.extend(other.errors);
+        self
+    }
 }
 
 /// Renders a person's text: Markdown emphasis, lists and links, every line break kept, raw

@@ -109,7 +109,7 @@ fn log_view(p: &Page, log: &DeliveryLog) -> Vec<DeliveryView> {
         .iter()
         .map(|d| {
             let last = match (&d.last_error, d.last_status) {
-                (Some(e), _) => e.clone(),
+                (Some(e), _) => tessera_i18n::t_stored(p.lang, e),
                 (None, Some(s)) => format!("HTTP {s}"),
                 (None, None) => "–".into(),
             };
@@ -138,7 +138,7 @@ fn log_view(p: &Page, log: &DeliveryLog) -> Vec<DeliveryView> {
                     .map(|a| AttemptView {
                         at: p.datetime(&Timestamp(a.attempted_at)),
                         outcome: match (&a.error, a.status_code) {
-                            (Some(e), _) => e.clone(),
+                            (Some(e), _) => tessera_i18n::t_stored(p.lang, e),
                             (None, Some(s)) => format!("HTTP {s}"),
                             (None, None) => "–".into(),
                         },

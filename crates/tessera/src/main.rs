@@ -288,11 +288,17 @@ async fn mail_ingest(cfg: Config) -> i32 {
         Ok(O::Quarantined {
             inbound_message_id,
             error,
-        }) => format!("quarantined as inbound message {inbound_message_id}: {error}"),
+        }) => format!(
+            "quarantined as inbound message {inbound_message_id}: {}",
+            tessera_i18n::t_stored(tessera_domain::Lang::En, &error)
+        ),
         Ok(O::Ignored {
             inbound_message_id,
             reason,
-        }) => format!("ignored (kept as inbound message {inbound_message_id}): {reason}"),
+        }) => format!(
+            "ignored (kept as inbound message {inbound_message_id}): {}",
+            tessera_i18n::t_stored(tessera_domain::Lang::En, &reason)
+        ),
         Err(e) => {
             eprintln!("tessera mail ingest: temporary failure: {e}");
             return EX_TEMPFAIL;

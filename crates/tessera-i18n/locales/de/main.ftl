@@ -69,6 +69,14 @@ error-too-many = Zu viele Versuche
 error-too-many-text = Bitte warten Sie eine Viertelstunde und versuchen Sie es dann noch einmal.
 error-internal = Etwas ist schiefgegangen
 error-internal-text = Bei uns ist ein Fehler aufgetreten. Ihre Angaben sind nicht verloren gegangen, wenn Sie eine Bestätigung gesehen haben. Bitte versuchen Sie es gleich noch einmal.
+error-unavailable = Bitte versuchen Sie es gleich noch einmal
+error-unavailable-text = Tessera kann gerade keine Daten speichern oder laden: Die Datenbank oder der Datenträger ist ausgelastet, voll oder nicht erreichbar. Wenn Sie keine Bestätigung gesehen haben, senden Sie Ihre Anfrage bitte in einem Moment noch einmal.
+error-conflict = Inzwischen geändert
+error-conflict-text = Jemand anderes hat dies inzwischen geändert. Bitte laden Sie die Seite neu, prüfen Sie die Änderungen und versuchen Sie es noch einmal.
+error-invalid = Bitte prüfen Sie Ihre Angaben
+error-invalid-text = Die Anfrage enthält Werte, die sich nicht verwenden lassen:
+error-not-permitted = Nicht erlaubt
+error-not-permitted-text = Sie dürfen dies sehen, aber Ihre Rolle erlaubt diese Änderung nicht. Wenden Sie sich an eine Administratorin oder einen Administrator, wenn Sie sie brauchen.
 
 ## Status prüfen und Zugang
 status-title = Ticket-Status prüfen
@@ -658,6 +666,14 @@ mail-in-retried-ignored = Die Nachricht wurde erneut verarbeitet und ist jetzt a
 mail-in-retried-stored = Die Nachricht wird gerade von einem anderen Lauf verarbeitet.
 mail-in-not-quarantined = Diese Nachricht ist nicht (mehr) in Quarantäne.
 mail-in-retry-failed = Die erneute Verarbeitung ist fehlgeschlagen; der Grund steht bei der Nachricht.
+mail-in-reason-retry-failed = Die erneute Verarbeitung ist fehlgeschlagen: { $detail }
+mail-in-reason-unreadable = Die Nachricht ist nicht lesbar: { $detail }
+mail-in-reason-no-sender = Die Nachricht hat keinen Absender.
+mail-in-reason-bad-sender = Der Absender „{ $sender }“ ist keine E-Mail-Adresse.
+mail-in-reason-own-address = Von Tesseras eigener Adresse { $address } gesendet.
+mail-in-reason-copy = Eine Kopie der eingegangenen Nachricht { $id }.
+mail-in-reason-stray-bounce = Eine Unzustellbarkeitsnachricht zu keinem bekannten Ticket.
+mail-in-reason-posted-before = Schon einmal eingeliefert und nicht weiter bearbeitet.
 
 ## Mailboxes (IMAP)
 mailbox-title = Postfächer
@@ -726,6 +742,8 @@ api-problem-invalid = Die Anfrage enthält ungültige Angaben.
 api-problem-not-found = Nicht gefunden.
 api-problem-forbidden = Dieser Schlüssel darf das nicht.
 api-problem-stale = Das Ticket hat sich inzwischen geändert.
+api-problem-conflict = Die Anfrage widerspricht dem aktuellen Stand (zum Beispiel ist ein Wert, der eindeutig sein muss, schon vergeben).
+api-problem-unavailable = Der Dienst kann gerade keine Daten speichern oder laden; bitte versuchen Sie es gleich noch einmal (siehe Retry-After).
 
 # Search
 search-label = Suchen
@@ -751,6 +769,8 @@ api-os-email-empty = Die Anfrage enthält keine Nachricht.
 api-os-email-quarantined = Die Nachricht ist nicht lesbar; sie wird für die Verwaltung aufbewahrt: { $detail }
 api-os-email-ignored = Die Nachricht wurde aufbewahrt, aber nicht bearbeitet: { $detail }
 api-os-email-unavailable = Die Nachricht kann gerade nicht gespeichert werden; bitte später erneut senden.
+api-os-unavailable = Das Ticket kann gerade nicht angelegt werden; bitte versuchen Sie es gleich noch einmal.
+api-os-conflict = Das Ticket kann nicht angelegt werden: Die Anfrage widerspricht dem aktuellen Stand.
 error-api-priority = Bitte eine Priorität angeben: 1 (niedrig), 2 (normal), 3 (hoch), 4 (Notfall) oder ihren Namen.
 error-api-ip = Bitte eine IPv4- oder IPv6-Adresse angeben.
 error-api-charset = Bitte den Text in UTF-8 (oder ISO-8859-1) senden.
@@ -842,6 +862,27 @@ webhook-done-created = Der Webhook wurde angelegt.
 webhook-done-saved = Der Webhook wurde gespeichert.
 webhook-done-test = Ein Testereignis ist unterwegs; seine Zustellung erscheint unten.
 webhook-done-retry = Die Zustellung wurde erneut eingereiht.
+webhook-fail-inactive = Nicht gesendet: Der Webhook ist inaktiv.
+webhook-fail-url = Nicht gesendet: Die URL ist nicht lesbar ({ $detail }).
+webhook-fail-refused = Abgelehnt: { $host } ist { $kind ->
+        [loopback] eine Loopback-Adresse (dieser Rechner)
+        [private] eine Adresse in einem privaten Netz
+        [link-local] eine Link-Local-Adresse
+        [unspecified] eine unbestimmte Adresse
+        [multicast] eine Multicast-Adresse
+        [shared] eine gemeinsam genutzte (CGNAT-)Adresse
+       *[other] eine reservierte Adresse
+    }; erlauben Sie private Ziele, um dorthin zu senden.
+webhook-fail-resolved = Abgelehnt: { $host } löst zu { $address } auf, { $kind ->
+        [loopback] eine Loopback-Adresse (dieser Rechner)
+        [private] eine Adresse in einem privaten Netz
+        [link-local] eine Link-Local-Adresse
+        [unspecified] eine unbestimmte Adresse
+        [multicast] eine Multicast-Adresse
+        [shared] eine gemeinsam genutzte (CGNAT-)Adresse
+       *[other] eine reservierte Adresse
+    }; erlauben Sie private Ziele, um dorthin zu senden.
+webhook-fail-request = Die Anfrage ist fehlgeschlagen: { $detail }
 error-webhook-url = Bitte geben Sie eine vollständige Adresse mit http:// oder https:// ohne Benutzername und Passwort ein.
 error-webhook-private = Diese Adresse liegt auf diesem Rechner oder in einem privaten Netz. Kreuzen Sie „Adressen in privaten Netzen erlauben“ an, wenn das so gewollt ist.
 error-webhook-events = Bitte wählen Sie mindestens ein Ereignis.

@@ -69,6 +69,14 @@ error-too-many = Too many attempts
 error-too-many-text = Please wait a quarter of an hour and then try again.
 error-internal = Something went wrong
 error-internal-text = An error occurred on our side. If you saw a confirmation, nothing you sent is lost. Please try again in a moment.
+error-unavailable = Please try again in a moment
+error-unavailable-text = Tessera cannot store or load data right now: the database or the disk is busy, full or not reachable. If you did not see a confirmation, please send your request again in a moment.
+error-conflict = Changed in the meantime
+error-conflict-text = Someone else changed this in the meantime. Please reload the page, check what changed and try again.
+error-invalid = Please check your input
+error-invalid-text = The request contains values that cannot be used:
+error-not-permitted = Not allowed
+error-not-permitted-text = You may see this, but your role does not allow this change. Ask an administrator if you need it.
 
 ## Check status and access
 status-title = Check ticket status
@@ -658,6 +666,14 @@ mail-in-retried-ignored = The message was processed again and has now been set a
 mail-in-retried-stored = The message is being processed by another run.
 mail-in-not-quarantined = This message is not quarantined (any more).
 mail-in-retry-failed = Processing the message again failed; the reason is shown with it.
+mail-in-reason-retry-failed = Processing it again failed: { $detail }
+mail-in-reason-unreadable = The message cannot be read: { $detail }
+mail-in-reason-no-sender = The message has no sender.
+mail-in-reason-bad-sender = The sender “{ $sender }” is not an email address.
+mail-in-reason-own-address = Sent from Tessera's own address { $address }.
+mail-in-reason-copy = A copy of inbound message { $id }.
+mail-in-reason-stray-bounce = A bounce for no known ticket.
+mail-in-reason-posted-before = Posted before, and not acted on.
 
 ## Mailboxes (IMAP)
 mailbox-title = Mailboxes
@@ -726,6 +742,8 @@ api-problem-invalid = The request contains invalid values.
 api-problem-not-found = Not found.
 api-problem-forbidden = This key may not do that.
 api-problem-stale = The ticket has changed in the meantime.
+api-problem-conflict = The request conflicts with the current state (for example a value that must be unique is taken).
+api-problem-unavailable = The service cannot store or load data right now; please try again in a moment (see Retry-After).
 
 # Search
 search-label = Search
@@ -751,6 +769,8 @@ api-os-email-empty = The request contains no message.
 api-os-email-quarantined = The message could not be read; it is kept for an administrator: { $detail }
 api-os-email-ignored = The message was kept but not acted on: { $detail }
 api-os-email-unavailable = The message cannot be stored right now; please send it again later.
+api-os-unavailable = Unable to create new ticket right now; please try again in a moment.
+api-os-conflict = Unable to create new ticket: the request conflicts with the current state.
 error-api-priority = Please give a priority: 1 (low), 2 (normal), 3 (high), 4 (emergency) or its name.
 error-api-ip = Please give an IPv4 or IPv6 address.
 error-api-charset = Please send the text in UTF-8 (or ISO-8859-1).
@@ -842,6 +862,27 @@ webhook-done-created = The webhook has been created.
 webhook-done-saved = The webhook has been saved.
 webhook-done-test = A test event is on its way; its delivery appears below.
 webhook-done-retry = The delivery has been queued again.
+webhook-fail-inactive = Not sent: the webhook is inactive.
+webhook-fail-url = Not sent: the URL cannot be read ({ $detail }).
+webhook-fail-refused = Refused: { $host } is { $kind ->
+        [loopback] a loopback address (this machine)
+        [private] an address in a private network
+        [link-local] a link-local address
+        [unspecified] an unspecified address
+        [multicast] a multicast address
+        [shared] a shared (CGNAT) address
+       *[other] a reserved address
+    }; allow private targets to send there.
+webhook-fail-resolved = Refused: { $host } resolves to { $address }, { $kind ->
+        [loopback] a loopback address (this machine)
+        [private] an address in a private network
+        [link-local] a link-local address
+        [unspecified] an unspecified address
+        [multicast] a multicast address
+        [shared] a shared (CGNAT) address
+       *[other] a reserved address
+    }; allow private targets to send there.
+webhook-fail-request = The request failed: { $detail }
 error-webhook-url = Please enter a complete http:// or https:// address without a user name or password.
 error-webhook-private = This address is on this machine or in a private network. Tick "Allow addresses in private networks" if that is intended.
 error-webhook-events = Please choose at least one event.

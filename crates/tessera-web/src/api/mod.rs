@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use tessera_core::{ApiCaller, CoreError, KeyRefusal};
+use tessera_core::{ApiCaller, CoreError, ErrorKind, KeyRefusal};
 use tessera_domain::{Lang, Problem};
 use tessera_i18n::t;
 
@@ -36,8 +36,8 @@ pub(crate) enum Refusal {
     Unauthorized,
     /// The key used up its requests for this minute.
     RateLimited,
-    /// Checking the key failed (logged).
-    Internal,
+    /// Checking the key failed (logged), of this kind.
+    Failed(ErrorKind),
 }
 
 /// The client's address as the socket saw it.
@@ -83,8 +83,13 @@ pub(crate) async fn authenticate(state: &AppState, parts: &Parts) -> Result<ApiC
         Ok(Ok(c)) => c,
         Ok(Err(KeyRefusal::Unknown | KeyRefusal::Address)) => return Err(Refusal::Unauthorized),
         Err(e) => {
-            tracing::error!(error = %e, "checking an API key failed");
-            return Err(Refusal::Internal);
+            let kind = e.kind();
+            if kind == ErrorKind::Unavailable {
+                tracing::warn!(error = %e, "checking an API key failed: storage unavailable");
+            } else {
+                tracing::error!(error = %e, "checking an API key failed");
+            }
+            return Err(Refusal::Failed(kind));
         }
     };
     let bucket = format!("api-key:{}", caller.key_id);
@@ -126,11 +131,7 @@ impl FromRequestParts<AppState> for Api {
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate-limited",
             )),
-            Err(Refusal::Internal) => Err(ApiProblem::new(
-                lang,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-            )),
+            Err(Refusal::Failed(kind)) => Err(ApiProblem::of_kind(lang, kind)),
         }
     }
 }
@@ -200,25 +201,48 @@ impl ApiProblem {
         self
     }
 
-    /// A core failure, as the agent UI would show it.
+    /// A core failure, by its kind: invalid 422, not found 404, forbidden 403, stale or
+    /// conflict 409, unavailable 503 (with `Retry-After`), a bug 500 (logged).
     pub fn from_core(lang: Lang, e: CoreError) -> Self {
-        match e {
-            CoreError::Invalid(p) => Self::invalid(lang, &p),
-            CoreError::NotFound => Self::new(lang, StatusCode::NOT_FOUND, "not-found"),
-            CoreError::Forbidden => Self::new(lang, StatusCode::FORBIDDEN, "forbidden"),
-            CoreError::Stale => Self::new(lang, StatusCode::CONFLICT, "stale"),
-            e => {
-                tracing::error!(error = %e, "API request failed");
-                Self::new(lang, StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        match (e.kind(), &e) {
+            (_, CoreError::Invalid(p)) => Self::invalid(lang, p),
+            (_, CoreError::Stale) => Self::new(lang, StatusCode::CONFLICT, "stale"),
+            (ErrorKind::Unavailable, _) => {
+                tracing::warn!(error = %e, "API request failed: storage unavailable");
+                Self::of_kind(lang, ErrorKind::Unavailable)
             }
+            (ErrorKind::Bug, _) => {
+                tracing::error!(error = %e, "API request failed");
+                Self::of_kind(lang, ErrorKind::Bug)
+            }
+            (kind, _) => Self::of_kind(lang, kind),
         }
+    }
+
+    /// The problem for a kind of failure, without details.
+    pub fn of_kind(lang: Lang, kind: ErrorKind) -> Self {
+        let (status, code) = match kind {
+            ErrorKind::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not-found"),
+            ErrorKind::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
+            ErrorKind::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ErrorKind::Bug => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        Self::new(lang, status, code)
     }
 }
 
 impl IntoResponse for ApiProblem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let retry = status == StatusCode::TOO_MANY_REQUESTS;
+        let retry = match status {
+            StatusCode::TOO_MANY_REQUESTS => Some(HeaderValue::from_static("60")),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                Some(HeaderValue::from(crate::error::RETRY_AFTER_SECS))
+            }
+            _ => None,
+        };
         let unauthorized = status == StatusCode::UNAUTHORIZED;
         let mut res = (status, Json(self)).into_response();
         let h = res.headers_mut();
@@ -226,8 +250,8 @@ impl IntoResponse for ApiProblem {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if retry {
-            h.insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        if let Some(after) = retry {
+            h.insert(header::RETRY_AFTER, after);
         }
         if unauthorized {
             h.insert(

@@ -20,7 +20,9 @@ use axum::{
     routing::post,
 };
 use serde_json::Value;
-use tessera_core::{ApiMailOutcome, ApiMessage, ApiTicketInput, CoreError, Opener, Upload};
+use tessera_core::{
+    ApiMailOutcome, ApiMessage, ApiTicketInput, CoreError, ErrorKind, Opener, Upload,
+};
 use tessera_domain::{
     Lang, Problem,
     data_url::{DataUrl, DataUrlError},
@@ -74,7 +76,43 @@ fn text(status: StatusCode, body: String) -> Response {
         res.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
     }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(crate::error::RETRY_AFTER_SECS),
+        );
+    }
     res
+}
+
+/// A failure of a kind, as osTicket words it (`unavailable` is 503 with `Retry-After`).
+fn failed(lang: Lang, kind: ErrorKind) -> Response {
+    match kind {
+        ErrorKind::Forbidden => text(StatusCode::FORBIDDEN, t(lang, "api-os-not-authorized")),
+        ErrorKind::Conflict => text(StatusCode::CONFLICT, t(lang, "api-os-conflict")),
+        ErrorKind::Unavailable => text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            t(lang, "api-os-unavailable"),
+        ),
+        ErrorKind::Invalid | ErrorKind::NotFound | ErrorKind::Bug => text(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            t(lang, "api-os-internal"),
+        ),
+    }
+}
+
+/// A core failure by its kind; the details go to the log.
+fn core_failed(lang: Lang, e: CoreError, doing: &str) -> Response {
+    if let CoreError::Invalid(p) = &e {
+        return invalid(lang, p);
+    }
+    let kind = e.kind();
+    match kind {
+        ErrorKind::Forbidden | ErrorKind::Conflict => {}
+        ErrorKind::Unavailable => tracing::warn!(error = %e, "{doing} failed: storage unavailable"),
+        _ => tracing::error!(error = %e, "{doing} failed"),
+    }
+    failed(lang, kind)
 }
 
 /// Checks the key and its scope; the refusal as osTicket words it.
@@ -101,10 +139,7 @@ async fn caller(
             StatusCode::TOO_MANY_REQUESTS,
             t(lang, "api-os-rate-limited"),
         )),
-        Err(Refusal::Internal) => Err(text(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            t(lang, "api-os-internal"),
-        )),
+        Err(Refusal::Failed(kind)) => Err(failed(lang, kind)),
     }
 }
 
@@ -231,25 +266,11 @@ async fn tickets_json(State(state): State<AppState>, req: Request) -> Response {
     };
     let input = match decode(&state, data).await {
         Ok(i) => i,
-        Err(e) => {
-            tracing::error!(error = %e, "keeping an API attachment failed");
-            return text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                t(lang, "api-os-internal"),
-            );
-        }
+        Err(e) => return core_failed(lang, e.into(), "keeping an API attachment"),
     };
     match state.app.open_api_ticket(caller, input).await {
         Ok(opened) => text(StatusCode::CREATED, opened.number),
-        Err(CoreError::Invalid(p)) => invalid(lang, &p),
-        Err(CoreError::Forbidden) => text(StatusCode::FORBIDDEN, t(lang, "api-os-not-authorized")),
-        Err(e) => {
-            tracing::error!(error = %e, "opening a ticket through the API failed");
-            text(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                t(lang, "api-os-internal"),
-            )
-        }
+        Err(e) => core_failed(lang, e, "opening a ticket through the API"),
     }
 }
 
@@ -375,21 +396,25 @@ async fn tickets_email(State(state): State<AppState>, req: Request) -> Response 
             t_args(
                 lang,
                 "api-os-email-quarantined",
-                &[("detail", why.as_str())],
+                &[("detail", tessera_i18n::t_stored(lang, &why).as_str())],
             ),
         ),
         // Deliberately not acted on (mail from Tessera itself, …): accepted, nothing to do.
         Ok(ApiMailOutcome::Ignored(why)) => text(
             StatusCode::ACCEPTED,
-            t_args(lang, "api-os-email-ignored", &[("detail", why.as_str())]),
+            t_args(
+                lang,
+                "api-os-email-ignored",
+                &[("detail", tessera_i18n::t_stored(lang, &why).as_str())],
+            ),
         ),
-        Err(CoreError::Forbidden) => text(StatusCode::FORBIDDEN, t(lang, "api-os-not-authorized")),
-        Err(e) => {
-            tracing::error!(error = %e, "taking in a message through the API failed");
+        Err(e) if e.kind() == ErrorKind::Unavailable => {
+            tracing::warn!(error = %e, "taking in a message through the API failed");
             text(
                 StatusCode::SERVICE_UNAVAILABLE,
                 t(lang, "api-os-email-unavailable"),
             )
         }
+        Err(e) => core_failed(lang, e, "taking in a message through the API"),
     }
 }

@@ -507,8 +507,10 @@ async fn the_same_message_twice_is_stored_once_and_a_broken_one_does_not_hold_up
     ));
     assert_eq!(app.count("inbound_message").await, 3);
     assert_eq!(
-        app.count("inbound_message WHERE status = 'ignored' AND error LIKE 'a copy of%'")
-            .await,
+        app.count(
+            "inbound_message WHERE status = 'ignored' AND error LIKE '@mail-in-reason-copy%'"
+        )
+        .await,
         1
     );
     assert_eq!(app.count("ticket").await, 2);

@@ -381,12 +381,14 @@ async fn quarantined_mail_is_listed_downloadable_and_processed_again_by_administ
         .find(" garbage ")
         .expect("the first line of the unreadable one");
     assert!(wer < garbage);
-    assert!(list.contains("the message has no sender"));
+    // Reasons are stored as keys and read in the administrator's language.
+    assert!(list.contains("Die Nachricht hat keinen Absender."));
+    assert!(!list.contains("@mail-in-reason"));
     assert!(list.contains(&format!("/agent/admin/mail-in/{id}/raw")));
     assert!(list.contains(&format!("/agent/admin/mail-in/{id}/retry")));
     assert!(!list.contains("Echo"));
     let (_, ignored) = get(&admin, &app, "/agent/admin/mail-in?status=ignored").await;
-    assert!(ignored.contains("Echo") && ignored.contains("own address"));
+    assert!(ignored.contains("Echo") && ignored.contains("Von Tesseras eigener Adresse"));
     assert!(!ignored.contains("/retry\""));
 
     // The raw download is the exact bytes, as a download nothing renders.
@@ -433,14 +435,21 @@ async fn quarantined_mail_is_listed_downloadable_and_processed_again_by_administ
         .await,
         1
     );
-    // A retry without the form's token is refused.
+    // A retry without the form's token is not done: the list again, with the message.
     let res = admin
         .post(app.url(&format!("/agent/admin/mail-in/{id}/retry")))
         .form(&[("csrf", "nope")])
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.url().query().unwrap_or("").contains("error=error-csrf"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Das Formular war zu lange geöffnet")
+    );
 
     // Agents who are not administrators get nothing, not even a hint.
     nadine(&app).await;
@@ -495,12 +504,12 @@ Hallo!");
         res.text()
             .await
             .unwrap()
-            .contains("processing it again failed")
+            .contains("Die erneute Verarbeitung ist fehlgeschlagen: ")
     );
     assert_eq!(
         app.count(
             "inbound_message WHERE inbound_message_id = 1 AND status = 'quarantined' \
-             AND error LIKE 'processing it again failed%'"
+             AND error LIKE '@mail-in-reason-retry-failed%'"
         )
         .await,
         1

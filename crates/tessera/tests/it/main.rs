@@ -11,6 +11,7 @@ mod browser;
 mod cli;
 mod crash;
 mod demo;
+mod errors;
 mod fields;
 mod imap;
 mod ingest;

@@ -288,7 +288,7 @@ async fn administrators_manage_a_departments_members_and_managers() {
         "{remove:?}"
     );
 
-    // Others find no such page; a post without the form's token is refused.
+    // Others find no such page; a post without the form's token is shown again.
     assert_eq!(page(&app, &her, MEMBERS).await.0, StatusCode::NOT_FOUND);
     let token = csrf(&her, &app.url("/agent/queue/open")).await;
     let res = her
@@ -314,7 +314,13 @@ async fn administrators_manage_a_departments_members_and_managers() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("Das Formular war zu lange geöffnet")
+    );
     assert_eq!(app.count("agent_department").await, 1, "only Moritz");
     assert_eq!(
         page(&app, &admin, "/agent/admin/departments/999/members")

@@ -682,11 +682,31 @@ async fn private_targets_are_refused_in_the_form_and_at_delivery() {
     let error = text(&app, "SELECT error FROM webhook_attempt")
         .await
         .unwrap();
+    // Stored as a reason to translate, with the name, the address and its kind.
     assert!(
-        error.contains("refused") && error.contains("loopback"),
+        error.starts_with("@webhook-fail-resolved")
+            && error.contains("host=localhost")
+            && error.contains("kind=loopback"),
         "{error}"
     );
     assert!(rx.got().is_empty(), "nothing reached the receiver");
+    // The (German) administrator reads it in German.
+    let id = scalar(&app, "SELECT webhook_id FROM webhook")
+        .await
+        .unwrap();
+    let page = admin
+        .get(app.url(&format!("/agent/admin/webhooks/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Abgelehnt: localhost löst zu ")
+            && page.contains("eine Loopback-Adresse (dieser Rechner)"),
+        "{page}"
+    );
     assert_eq!(
         app.count("webhook_delivery WHERE status = 'pending'").await,
         1
@@ -857,7 +877,10 @@ async fn the_webhook_page_works_in_a_browser_and_on_a_phone() {
     b.goto(&app.url(&format!("/agent/admin/webhooks/{id}")))
         .await;
     let page = b.source().await;
-    assert!(page.contains("loopback"), "the refusal is in the log");
+    assert!(
+        page.contains("Loopback-Adresse"),
+        "the refusal is in the log"
+    );
     assert_eq!(b.js(UNLABELLED).await, serde_json::json!([]));
     let secret_shown = b
         .js("return document.querySelector('code.secret').checkVisibility()")

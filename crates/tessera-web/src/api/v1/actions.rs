@@ -161,14 +161,10 @@ pub(super) async fn uploads(
         if filename.is_empty() || bytes.is_empty() {
             return Err(invalid(api, "attachments", "error-api-base64"));
         }
-        let mut blob = s.app.blobs().create_temp().await.map_err(|e| {
-            tracing::error!(error = %e, "cannot create upload file");
-            ApiProblem::new(api.lang, StatusCode::INTERNAL_SERVER_ERROR, "internal")
-        })?;
-        blob.write(&bytes).await.map_err(|e| {
-            tracing::error!(error = %e, "cannot write upload");
-            ApiProblem::new(api.lang, StatusCode::INTERNAL_SERVER_ERROR, "internal")
-        })?;
+        // A full or failing disk is 503, as any other storage failure.
+        let stored = |e: std::io::Error| ApiProblem::from_core(api.lang, e.into());
+        let mut blob = s.app.blobs().create_temp().await.map_err(stored)?;
+        blob.write(&bytes).await.map_err(stored)?;
         out.push(Upload {
             content_type: content_type_for(&filename).to_owned(),
             filename,
