@@ -9,9 +9,10 @@ use tessera_domain::{
     model::{Attachment, Contact, ThreadEntry, Ticket},
     validate,
 };
-use tessera_store::{Handle, NewEntry, OtherTicket, QueueQuery, QueueRow, Tx, Visibility};
+use tessera_domain::{QueueItem, QueueQuery, Visibility};
+use tessera_store::{Handle, NewEntry, Tx};
 
-use crate::{CoreError, MAX_BODY, MAX_NAME, Result, Tessera, Upload, notify};
+use crate::{CoreError, MAX_BODY, MAX_NAME, RelatedTicket, Result, Tessera, Upload, notify};
 
 /// How long queue counts are reused when nothing changed on this node.
 const COUNTS_FRESH: std::time::Duration = std::time::Duration::from_secs(3);
@@ -34,7 +35,7 @@ pub struct AgentTicketView {
     /// Collaborators.
     pub collaborators: Vec<Contact>,
     /// The requester's other tickets the agent may see.
-    pub others: Vec<OtherTicket>,
+    pub others: Vec<RelatedTicket>,
     /// Other agents who have the ticket open.
     pub viewers: Vec<String>,
     /// Whether the agent may change the ticket.
@@ -150,7 +151,11 @@ async fn event(
 
 impl Tessera {
     /// A page of a queue and the counts of every queue.
-    pub async fn queue(&self, agent: &Agent, q: &QueueQuery) -> Result<(Vec<QueueRow>, Vec<i64>)> {
+    pub async fn queue(
+        &self,
+        agent: &Agent,
+        q: &QueueQuery,
+    ) -> Result<(Vec<QueueItem>, Vec<i64>)> {
         let v = visibility(agent);
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;
@@ -161,7 +166,7 @@ impl Tessera {
                 .map(|r| (TicketId(r.ticket_id), r.updated_at, &mut r.unseen)),
         );
         let counts = self.counts_on(&mut conn, agent, now).await?;
-        Ok((rows, counts))
+        Ok((crate::views::queue_items(rows), counts))
     }
 
     /// The counts of every queue, without a page (a search shows its own hits).
@@ -257,11 +262,12 @@ impl Tessera {
         let others = page
             .others
             .into_iter()
+            .map(RelatedTicket::from_row)
             .filter(|o| {
                 agent.can_see(Ownership {
-                    department: DepartmentId(o.department_id),
-                    agent: o.assignee_agent_id.map(AgentId),
-                    team: o.assignee_team_id.map(TeamId),
+                    department: o.department,
+                    agent: o.assignee_agent,
+                    team: o.assignee_team,
                 })
             })
             .collect();
