@@ -1,8 +1,8 @@
 //! Department memberships managed from the department: who belongs to it and in which role.
 //! The same rows the agent form edits (`agent_department`), so both pages always agree.
 
-use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 use tessera_domain::model::DepartmentMember;
+use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 use tessera_store::Handle;
 
 use crate::{Actor, CoreError, DepartmentAdmin, Result, Tessera, admin::record};

@@ -151,11 +151,7 @@ async fn event(
 
 impl Tessera {
     /// A page of a queue and the counts of every queue.
-    pub async fn queue(
-        &self,
-        agent: &Agent,
-        q: &QueueQuery,
-    ) -> Result<(Vec<QueueItem>, Vec<i64>)> {
+    pub async fn queue(&self, agent: &Agent, q: &QueueQuery) -> Result<(Vec<QueueItem>, Vec<i64>)> {
         let v = visibility(agent);
         let now = Timestamp::now();
         let mut conn = self.db().conn().await?;

@@ -495,11 +495,7 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                 .collect();
             let mut sla = field(p, "sla_plan_id", "sla-plan", "select", v("sla_plan_id"));
             sla.options = std::iter::once((String::new(), p.t("sla-none")))
-                .chain(
-                    l.plans
-                        .iter()
-                        .map(|x| (x.id.to_string(), x.name.clone())),
-                )
+                .chain(l.plans.iter().map(|x| (x.id.to_string(), x.name.clone())))
                 .collect();
             let mut priority = field(
                 p,

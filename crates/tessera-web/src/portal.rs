@@ -338,11 +338,7 @@ async fn status_submit(
         Ok(grant) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
             s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
-            let number = s
-                .app
-                .granted_number(grant)
-                .await
-                .map_err(core_err(&ctx))?;
+            let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             Ok(redirect_with(&ctx, &format!("/tickets/{number}"), cookie))
         }
         Err(CoreError::NotFound) => {
@@ -368,11 +364,7 @@ async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) 
         Ok(grant) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
             s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
-            let number = s
-                .app
-                .granted_number(grant)
-                .await
-                .map_err(core_err(&ctx))?;
+            let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             let mut res = redirect_with(&ctx, &format!("/tickets/{number}"), cookie);
             // The token is in this URL: it must not leak onwards.
             res.headers_mut().insert(

@@ -215,7 +215,9 @@ impl TestApp {
             tessera_store::Db::Sqlite(d) => {
                 sqlx::query(sql).execute(&d.pool).await.map(|_| ()).unwrap()
             }
-            tessera_store::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+            tessera_store::Db::Postgres(p) => {
+                sqlx::query(sql).execute(p).await.map(|_| ()).unwrap()
+            }
         }
     }
 
