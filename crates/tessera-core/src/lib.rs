@@ -69,7 +69,8 @@ pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
 pub use upload::UploadSink;
 pub use views::{
-    AgentContact, AuditEntry, CannedAdmin, DepartmentAdmin, RelatedTicket, SlaPlan, TopicAdmin,
+    AgentContact, AuditEntry, CannedAdmin, Delivery, DeliveryAttempt, DeliveryState,
+    DepartmentAdmin, RelatedTicket, SlaPlan, TopicAdmin,
 };
 pub use webhook::{DeliveryLog, WebhookAdmin, WebhookForm, signature as webhook_signature};
 pub use webhook_worker::WebhookWorker;

@@ -290,3 +290,87 @@ pub struct AgentContact {
     /// Address.
     pub email: String,
 }
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting for its (next) attempt.
+    Pending,
+    /// The receiver accepted it.
+    Delivered,
+    /// Given up.
+    Failed,
+}
+
+/// One webhook delivery, as its log shows it.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Key.
+    pub id: i64,
+    /// Public id (sent with it).
+    pub uuid: String,
+    /// Event name.
+    pub event: String,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// When it is (or was) next due.
+    pub next_attempt_at: Timestamp,
+    /// The last HTTP status, if an answer came.
+    pub last_status: Option<i64>,
+    /// The last error, if the attempt failed.
+    pub last_error: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<Timestamp>,
+    /// When it was queued.
+    pub created_at: Timestamp,
+}
+
+impl Delivery {
+    pub(crate) fn from_row(r: tessera_store::DeliveryRow) -> Self {
+        Self {
+            id: r.webhook_delivery_id,
+            state: match r.status.as_str() {
+                "delivered" => DeliveryState::Delivered,
+                "failed" => DeliveryState::Failed,
+                _ => DeliveryState::Pending,
+            },
+            uuid: r.uuid,
+            event: r.event,
+            attempts: r.attempts,
+            next_attempt_at: Timestamp(r.next_attempt_at),
+            last_status: r.last_status,
+            last_error: r.last_error,
+            delivered_at: r.delivered_at.map(Timestamp),
+            created_at: Timestamp(r.created_at),
+        }
+    }
+}
+
+/// One attempt of a webhook delivery.
+#[derive(Debug, Clone)]
+pub struct DeliveryAttempt {
+    /// The delivery (`Delivery::id`).
+    pub delivery: i64,
+    /// When.
+    pub at: Timestamp,
+    /// The HTTP status, if an answer came.
+    pub status_code: Option<i64>,
+    /// What went wrong, if anything.
+    pub error: Option<String>,
+    /// How long it took.
+    pub duration_ms: i64,
+}
+
+impl DeliveryAttempt {
+    pub(crate) fn from_row(r: tessera_store::AttemptRow) -> Self {
+        Self {
+            delivery: r.webhook_delivery_id,
+            at: Timestamp(r.attempted_at),
+            status_code: r.status_code,
+            error: r.error,
+            duration_ms: r.duration_ms,
+        }
+    }
+}
