@@ -1,7 +1,7 @@
 //! Administration: changes to agents and the audit log that records them.
 
 use tessera_domain::{Agent, AgentId};
-use tessera_store::{AuditRow, Handle, NewAudit};
+use tessera_store::{Handle, NewAudit};
 
 use crate::{CoreError, Result, Tessera, password::hash_password, token};
 
@@ -146,10 +146,11 @@ impl Tessera {
         who: Option<&str>,
         before: Option<i64>,
         limit: i64,
-    ) -> Result<Vec<AuditRow>> {
+    ) -> Result<Vec<crate::AuditEntry>> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
-        Ok(conn.h().audit_page(action, who, before, limit).await?)
+        let rows = conn.h().audit_page(action, who, before, limit).await?;
+        Ok(rows.into_iter().map(crate::AuditEntry::from_row).collect())
     }
 
     /// Every help topic: (id, German name, English name, department, public, active).

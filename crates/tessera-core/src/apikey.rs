@@ -88,6 +88,11 @@ impl ApiCaller {
         self.scope
     }
 
+    /// The directory's generation, read with the key.
+    pub(crate) fn directory_generation(&self) -> i64 {
+        self.directory
+    }
+
     /// The key's agent, reading: a read or write key; others are refused.
     pub fn reader(&self) -> Result<Reader<'_>> {
         match &self.agent {

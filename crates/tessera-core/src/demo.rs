@@ -14,9 +14,9 @@ use tessera_domain::{
     queue::priority_rank,
     search::{stems, words},
 };
-use tessera_store::{DemoEntry, DemoTicket, TopicRow};
+use tessera_store::{DemoEntry, DemoTicket};
 
-use crate::{Actor, NewAgent, Result, Tessera};
+use crate::{Actor, NewAgent, Result, Tessera, TopicAdmin};
 
 /// The password of every demo agent (`demo1` … `demo20`, and the administrator `demo-admin`).
 pub const DEMO_PASSWORD: &str = "demo-passwort-123";
@@ -397,18 +397,18 @@ impl Tessera {
             {
                 self.save_topic(
                     Actor::Cli,
-                    TopicRow {
-                        help_topic_id: 0,
+                    TopicAdmin {
+                        id: tessera_domain::HelpTopicId(0),
                         name_de: de.into(),
                         name_en: en.into(),
-                        department_id: departments[i + 1].0,
+                        department: departments[i + 1],
                         is_public: true,
                         is_active: true,
                         sort_order: 10 + i as i64,
-                        sla_plan_id: None,
-                        default_priority: "normal".into(),
-                        auto_agent_id: None,
-                        auto_team_id: None,
+                        sla_plan: None,
+                        default_priority: tessera_domain::Priority::Normal,
+                        auto_agent: None,
+                        auto_team: None,
                     },
                 )
                 .await?;

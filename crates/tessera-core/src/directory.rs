@@ -33,7 +33,7 @@ pub struct Directory {
     /// Active help topics: (id, German name, English name), in their configured order.
     pub topics: Vec<(i64, String, String)>,
     /// Active agents, by name.
-    pub agents: Vec<AgentBrief>,
+    pub(crate) agents: Vec<AgentBrief>,
     /// Active teams: (id, name), by name.
     pub teams: Vec<(i64, String)>,
     /// Active canned responses, by title.
@@ -54,6 +54,18 @@ impl Directory {
         self.agents
             .iter()
             .map(|a| (a.agent_id, a.display_name.clone()))
+            .collect()
+    }
+
+    /// Active agents with their addresses, by name.
+    pub fn agent_contacts(&self) -> Vec<crate::AgentContact> {
+        self.agents
+            .iter()
+            .map(|a| crate::AgentContact {
+                id: AgentId(a.agent_id),
+                name: a.display_name.clone(),
+                email: a.email.clone(),
+            })
             .collect()
     }
 
@@ -158,6 +170,12 @@ impl Tessera {
             *held = Some(d.clone());
         }
         Ok(d)
+    }
+
+    /// The directory for a program: only an API key that may read, as its agent, gets it.
+    pub async fn directory_for_key(&self, caller: &crate::ApiCaller) -> Result<Arc<Directory>> {
+        caller.reader()?;
+        self.directory(Some(caller.directory_generation())).await
     }
 
     /// This node's copy of the directory, of whatever generation, without reading.

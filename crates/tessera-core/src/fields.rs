@@ -4,9 +4,9 @@
 use tessera_domain::{
     FieldKind, FieldValue, HelpTopicId, Lang, Problem, TopicField, TopicFieldId, field::FieldDraft,
 };
-use tessera_store::{StoreError, TopicRow};
+use tessera_store::StoreError;
 
-use crate::{Actor, CoreError, Result, Tessera, admin::record};
+use crate::{Actor, CoreError, Result, Tessera, TopicAdmin, admin::record};
 
 /// A checked answer, ready to store with its ticket.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ impl Tessera {
         &self,
         actor: Actor<'_>,
         topic: HelpTopicId,
-    ) -> Result<(TopicRow, Vec<TopicField>)> {
+    ) -> Result<(TopicAdmin, Vec<TopicField>)> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
         let row = conn
@@ -46,6 +46,7 @@ impl Tessera {
             .await?
             .into_iter()
             .find(|t| t.help_topic_id == topic.0)
+            .map(TopicAdmin::from_row)
             .ok_or(CoreError::NotFound)?;
         let fields = conn.h().topic_fields(topic).await?;
         Ok((row, fields))

@@ -29,6 +29,8 @@ mod search;
 mod session;
 mod settings;
 pub mod token;
+mod upload;
+mod views;
 mod webhook;
 mod webhook_worker;
 mod work;
@@ -37,6 +39,8 @@ mod worker;
 use std::sync::Arc;
 
 pub use access::{Channel, Opener, Reader, Worker};
+use tessera_store::{BlobStore, Db};
+
 pub use admin::{Actor, AgentForm, AgentSummary};
 pub use agent::{MIN_PASSWORD, NewAgent};
 pub use api_ticket::{ApiMailOutcome, ApiMessage, ApiTicketInput, api_priority};
@@ -65,9 +69,10 @@ pub use settings::{
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
-pub use tessera_store::{
-    AuditRow, BlobStore, CannedRow, Db, DepartmentMember, DepartmentRow, Grant, OtherTicket,
-    QueueQuery, QueueRow, SlaRow, TempBlob, TopicRow, Visibility,
+pub use upload::UploadSink;
+pub use views::{
+    AgentContact, AuditEntry, CannedAdmin, Delivery, DeliveryAttempt, DeliveryState,
+    DepartmentAdmin, RelatedTicket, SlaPlan, TopicAdmin,
 };
 pub use webhook::{DeliveryLog, WebhookAdmin, WebhookForm, signature as webhook_signature};
 pub use webhook_worker::WebhookWorker;
@@ -162,14 +167,35 @@ impl Tessera {
         Ok(app)
     }
 
-    /// The database.
+    /// The database. Front ends go through use cases; only core reaches the store.
+    #[cfg(not(feature = "testing"))]
+    pub(crate) fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The database, for integration tests that arrange or inspect rows directly (the
+    /// `testing` feature; never enabled in a build that serves).
+    #[cfg(feature = "testing")]
     pub fn db(&self) -> &Db {
         &self.inner.db
     }
 
     /// Where attachment bytes go.
+    #[cfg(not(feature = "testing"))]
+    pub(crate) fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// Where attachment bytes go, for integration tests (the `testing` feature).
+    #[cfg(feature = "testing")]
     pub fn blobs(&self) -> &BlobStore {
         &self.inner.blobs
+    }
+
+    /// Closes the database's connections (SQLite checkpoints its WAL on the last close).
+    /// Call it once, when the process is done with the application.
+    pub async fn close(&self) {
+        self.inner.db.close().await;
     }
 
     /// The configuration in force.

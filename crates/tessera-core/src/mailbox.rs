@@ -56,8 +56,9 @@ pub struct MailboxAdmin {
     pub last_error: Option<(String, String)>,
 }
 
-impl From<&MailboxRow> for MailboxAdmin {
-    fn from(r: &MailboxRow) -> Self {
+impl MailboxAdmin {
+    /// From the store's row (a function, not `From`: store types stay out of core's API).
+    fn from_row(r: &MailboxRow) -> Self {
         Self {
             mailbox_id: r.mailbox_id,
             department_id: r.department_id,
@@ -238,14 +239,14 @@ impl Tessera {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
         let rows = conn.h().all_mailboxes().await?;
-        Ok(rows.iter().map(MailboxAdmin::from).collect())
+        Ok(rows.iter().map(MailboxAdmin::from_row).collect())
     }
 
     /// One mailbox, for administrators.
     pub async fn mailbox_admin(&self, actor: Actor<'_>, id: i64) -> Result<MailboxAdmin> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
-        Ok(MailboxAdmin::from(&conn.h().mailbox(id).await?))
+        Ok(MailboxAdmin::from_row(&conn.h().mailbox(id).await?))
     }
 
     /// Checks the form against the stored mailbox `id` (whose password an empty field keeps).

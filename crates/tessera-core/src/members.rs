@@ -1,16 +1,17 @@
 //! Department memberships managed from the department: who belongs to it and in which role.
 //! The same rows the agent form edits (`agent_department`), so both pages always agree.
 
+use tessera_domain::model::DepartmentMember;
 use tessera_domain::{AgentId, DepartmentId, Problem, Role};
-use tessera_store::{DepartmentMember, DepartmentRow, Handle};
+use tessera_store::Handle;
 
-use crate::{Actor, CoreError, Result, Tessera, admin::record};
+use crate::{Actor, CoreError, DepartmentAdmin, Result, Tessera, admin::record};
 
 /// A department with its members, and the agents who could be added.
 #[derive(Debug, Clone)]
 pub struct DepartmentMembers {
     /// The department.
-    pub department: DepartmentRow,
+    pub department: DepartmentAdmin,
     /// Its members, managers first.
     pub members: Vec<DepartmentMember>,
     /// Active agents who are not members yet: (id, name shown, user name).
@@ -43,6 +44,7 @@ impl Tessera {
             .await?
             .into_iter()
             .find(|x| x.department_id == d.0)
+            .map(DepartmentAdmin::from_row)
             .ok_or(CoreError::NotFound)?;
         let members = conn.h().department_members(d).await?;
         let candidates = conn

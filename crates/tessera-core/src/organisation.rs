@@ -4,7 +4,10 @@
 use tessera_domain::{EmailAddress, Problem, validate};
 use tessera_store::{CannedRow, DepartmentRow, SlaRow, TopicRow};
 
-use crate::{Actor, CoreError, Result, Tessera, admin::record};
+use crate::{
+    Actor, CannedAdmin, CoreError, DepartmentAdmin, Result, SlaPlan, Tessera, TopicAdmin,
+    admin::record,
+};
 
 /// What the service level form carries (the grace period in hours, as typed).
 #[derive(Debug, Clone)]
@@ -66,15 +69,17 @@ fn named(e: tessera_store::StoreError, field: &'static str) -> CoreError {
 
 impl Tessera {
     /// Every department.
-    pub async fn departments_admin(&self, actor: Actor<'_>) -> Result<Vec<DepartmentRow>> {
+    pub async fn departments_admin(&self, actor: Actor<'_>) -> Result<Vec<DepartmentAdmin>> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
-        Ok(conn.h().all_departments().await?)
+        let rows = conn.h().all_departments().await?;
+        Ok(rows.into_iter().map(DepartmentAdmin::from_row).collect())
     }
 
     /// Creates (`id` = 0) or changes a department; returns its id.
-    pub async fn save_department(&self, actor: Actor<'_>, d: DepartmentRow) -> Result<i64> {
+    pub async fn save_department(&self, actor: Actor<'_>, d: DepartmentAdmin) -> Result<i64> {
         actor.require_admin()?;
+        let d = d.into_row();
         let mut p = Problem::default();
         let name = validate::text(&mut p, "name", &d.name, 100);
         let email = EmailAddress::parse(&d.email);
@@ -200,15 +205,17 @@ impl Tessera {
     }
 
     /// Every help topic with its settings.
-    pub async fn topics_admin(&self, actor: Actor<'_>) -> Result<Vec<TopicRow>> {
+    pub async fn topics_admin(&self, actor: Actor<'_>) -> Result<Vec<TopicAdmin>> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
-        Ok(conn.h().all_topic_rows().await?)
+        let rows = conn.h().all_topic_rows().await?;
+        Ok(rows.into_iter().map(TopicAdmin::from_row).collect())
     }
 
-    /// Creates (`help_topic_id` = 0) or changes a help topic; returns its id.
-    pub async fn save_topic(&self, actor: Actor<'_>, t: TopicRow) -> Result<i64> {
+    /// Creates (`id` = 0) or changes a help topic; returns its id.
+    pub async fn save_topic(&self, actor: Actor<'_>, t: TopicAdmin) -> Result<i64> {
         actor.require_admin()?;
+        let t = t.into_row();
         let mut p = Problem::default();
         let de = validate::text(&mut p, "name_de", &t.name_de, 100);
         let en = validate::text(&mut p, "name_en", &t.name_en, 100);
@@ -229,9 +236,6 @@ impl Tessera {
                 .any(|x| x.sla_plan_id == plan)
         {
             p.add("sla_plan_id", "error-required");
-        }
-        if tessera_domain::Priority::parse(&t.default_priority).is_none() {
-            p.add("default_priority", "error-priority");
         }
         if let Some(a) = t.auto_agent_id
             && !tx
@@ -302,10 +306,11 @@ impl Tessera {
     }
 
     /// Every service level plan.
-    pub async fn sla_plans_admin(&self, actor: Actor<'_>) -> Result<Vec<SlaRow>> {
+    pub async fn sla_plans_admin(&self, actor: Actor<'_>) -> Result<Vec<SlaPlan>> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
-        Ok(conn.h().all_sla_plans().await?)
+        let rows = conn.h().all_sla_plans().await?;
+        Ok(rows.into_iter().map(SlaPlan::from_row).collect())
     }
 
     /// Creates (`id` = 0) or changes a service level plan from its form values; the grace
@@ -401,15 +406,17 @@ impl Tessera {
     }
 
     /// Every canned response.
-    pub async fn canned_admin(&self, actor: Actor<'_>) -> Result<Vec<CannedRow>> {
+    pub async fn canned_admin(&self, actor: Actor<'_>) -> Result<Vec<CannedAdmin>> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
-        Ok(conn.h().all_canned().await?)
+        let rows = conn.h().all_canned().await?;
+        Ok(rows.into_iter().map(CannedAdmin::from_row).collect())
     }
 
-    /// Creates (`canned_response_id` = 0) or changes a canned response; returns its id.
-    pub async fn save_canned(&self, actor: Actor<'_>, r: CannedRow) -> Result<i64> {
+    /// Creates (`id` = 0) or changes a canned response; returns its id.
+    pub async fn save_canned(&self, actor: Actor<'_>, r: CannedAdmin) -> Result<i64> {
         actor.require_admin()?;
+        let r = r.into_row();
         let mut p = Problem::default();
         let title = validate::text(&mut p, "title", &r.title, 100);
         let body = validate::text(&mut p, "body", &r.body, crate::MAX_BODY);

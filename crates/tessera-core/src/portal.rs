@@ -31,8 +31,8 @@ pub struct Upload {
     pub filename: String,
     /// MIME type derived from the name.
     pub content_type: String,
-    /// The bytes.
-    pub blob: TempBlob,
+    /// The bytes (see `UploadSink`).
+    pub(crate) blob: TempBlob,
 }
 
 /// What the portal's "open a new ticket" form carries.
@@ -631,6 +631,18 @@ impl Tessera {
         tx.commit().await?;
         self.changed();
         Ok(())
+    }
+
+    /// The help topics offered on the public portal, in their configured order.
+    pub async fn public_topics(&self) -> Result<Vec<HelpTopic>> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().public_help_topics().await?)
+    }
+
+    /// The number of the ticket a grant opens (where the requester is sent next).
+    pub async fn granted_number(&self, grant: Grant) -> Result<String> {
+        let mut conn = self.db().conn().await?;
+        Ok(conn.h().ticket(grant.ticket_id).await?.number)
     }
 
     /// Exchanges an emailed access token for the right to see its ticket.

@@ -42,8 +42,8 @@ const SNIPPET_CHARS: usize = 180;
 /// One hit with its snippet (runs of text, `true` for a matched word).
 #[derive(Debug, Clone)]
 pub struct SearchHit {
-    /// The ticket as a queue shows it.
-    pub row: SearchRow,
+    /// The ticket as a queue shows it (its `sort_key` is empty: hits are ranked).
+    pub ticket: tessera_domain::QueueItem,
     /// Where the words were found.
     pub snippet: Vec<(String, bool)>,
 }
@@ -269,7 +269,10 @@ pub(crate) async fn with_snippets(
                 .remove(&row.ticket.ticket_id)
                 .or_else(|| query.snippet(&row.ticket.subject, SNIPPET_CHARS))
                 .unwrap_or_default();
-            SearchHit { row, snippet }
+            SearchHit {
+                ticket: crate::views::queue_item(row.ticket),
+                snippet,
+            }
         })
         .collect())
 }

@@ -9,9 +9,7 @@ use tessera_domain::{
     model::Ticket,
     webhook::{self, Refusal},
 };
-use tessera_store::{
-    AttemptRow, DeliveryRow, Handle, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings,
-};
+use tessera_store::{Handle, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings};
 
 use crate::{Actor, CoreError, Result, Tessera, admin::record, token};
 
@@ -56,8 +54,9 @@ pub struct WebhookAdmin {
     pub allow_private: bool,
 }
 
-impl From<WebhookRow> for WebhookAdmin {
-    fn from(r: WebhookRow) -> Self {
+impl WebhookAdmin {
+    /// From the store's row (a function, not `From`: store types stay out of core's API).
+    fn from_row(r: WebhookRow) -> Self {
         Self {
             webhook_id: r.webhook_id,
             url: r.url,
@@ -74,9 +73,9 @@ impl From<WebhookRow> for WebhookAdmin {
 #[derive(Debug, Clone)]
 pub struct DeliveryLog {
     /// Deliveries, newest first.
-    pub deliveries: Vec<DeliveryRow>,
+    pub deliveries: Vec<crate::Delivery>,
     /// Their attempts, oldest first.
-    pub attempts: Vec<AttemptRow>,
+    pub attempts: Vec<crate::DeliveryAttempt>,
     /// The `before` of the next (older) page, if there is one.
     pub older: Option<i64>,
 }
@@ -306,14 +305,14 @@ impl Tessera {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
         let rows = conn.h().webhooks().await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        Ok(rows.into_iter().map(WebhookAdmin::from_row).collect())
     }
 
     /// One webhook.
     pub async fn webhook_admin(&self, actor: Actor<'_>, id: i64) -> Result<WebhookAdmin> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
-        Ok(conn.h().webhook(id).await?.into())
+        Ok(WebhookAdmin::from_row(conn.h().webhook(id).await?))
     }
 
     /// Creates (`id` = `None`) or changes a webhook; audited. A new webhook gets a secret.
@@ -361,10 +360,10 @@ impl Tessera {
             Some(id) => {
                 let old = tx.h().webhook(id).await?;
                 tx.h().update_webhook(id, &settings, now).await?;
-                (id, Some(describe(&old.into())))
+                (id, Some(describe(&WebhookAdmin::from_row(old))))
             }
         };
-        let after = describe(&tx.h().webhook(id).await?.into());
+        let after = describe(&WebhookAdmin::from_row(tx.h().webhook(id).await?));
         record(
             &mut tx.h(),
             actor,
@@ -448,8 +447,14 @@ impl Tessera {
             _ => Vec::new(),
         };
         Ok(DeliveryLog {
-            deliveries,
-            attempts,
+            deliveries: deliveries
+                .into_iter()
+                .map(crate::Delivery::from_row)
+                .collect(),
+            attempts: attempts
+                .into_iter()
+                .map(crate::DeliveryAttempt::from_row)
+                .collect(),
             older,
         })
     }

@@ -9,10 +9,11 @@ use tessera_domain::{
     model::{Attachment, Contact, ThreadEntry, Ticket},
     validate,
 };
-use tessera_store::{Handle, NewEntry, OtherTicket, QueueQuery, QueueRow, Tx, Visibility};
+use tessera_domain::{QueueItem, QueueQuery, Visibility};
+use tessera_store::{Handle, NewEntry, Tx};
 
 use crate::{
-    CoreError, MAX_BODY, MAX_NAME, Result, Tessera, Upload,
+    CoreError, MAX_BODY, MAX_NAME, RelatedTicket, Result, Tessera, Upload,
     access::{Reader, Worker},
     notify,
 };
@@ -38,7 +39,7 @@ pub struct AgentTicketView {
     /// Collaborators.
     pub collaborators: Vec<Contact>,
     /// The requester's other tickets the agent may see.
-    pub others: Vec<OtherTicket>,
+    pub others: Vec<RelatedTicket>,
     /// Other agents who have the ticket open.
     pub viewers: Vec<String>,
     /// Whether the agent may change the ticket.
@@ -159,7 +160,7 @@ impl Tessera {
         &self,
         who: Reader<'_>,
         q: &QueueQuery,
-    ) -> Result<(Vec<QueueRow>, Vec<i64>)> {
+    ) -> Result<(Vec<QueueItem>, Vec<i64>)> {
         let agent = who.agent();
         crate::search::check_filters(q, None)?;
         let v = visibility(agent);
@@ -172,7 +173,7 @@ impl Tessera {
                 .map(|r| (TicketId(r.ticket_id), r.updated_at, &mut r.unseen)),
         );
         let counts = self.counts_on(&mut conn, agent, now).await?;
-        Ok((rows, counts))
+        Ok((crate::views::queue_items(rows), counts))
     }
 
     /// The counts of every queue, without a page (a search shows its own hits).
@@ -269,11 +270,12 @@ impl Tessera {
         let others = page
             .others
             .into_iter()
+            .map(RelatedTicket::from_row)
             .filter(|o| {
                 agent.can_see(Ownership {
-                    department: DepartmentId(o.department_id),
-                    agent: o.assignee_agent_id.map(AgentId),
-                    team: o.assignee_team_id.map(TeamId),
+                    department: o.department,
+                    agent: o.assignee_agent,
+                    team: o.assignee_team,
                 })
             })
             .collect();

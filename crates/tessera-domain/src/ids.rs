@@ -35,4 +35,8 @@ id_type!(
     OutboxMailId,
     /// A custom form field of a help topic.
     TopicFieldId,
+    /// A service level plan.
+    SlaPlanId,
+    /// A canned response agents insert into replies.
+    CannedResponseId,
 );

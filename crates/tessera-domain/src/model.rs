@@ -2,7 +2,7 @@
 
 use crate::{
     AgentId, AttachmentId, BodyFormat, ContactId, DepartmentId, EntryKind, HelpTopicId, Lang,
-    Priority, TeamId, ThreadEntryId, TicketId, TicketStatus, Timestamp,
+    Priority, Role, TeamId, ThreadEntryId, TicketId, TicketStatus, Timestamp,
 };
 
 /// An organisational unit that owns tickets.
@@ -133,4 +133,28 @@ pub struct Attachment {
     pub content_type: String,
     /// Bytes.
     pub size: i64,
+}
+
+/// A ticket a requester's session may see, and as which participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// The participant the session acts as.
+    pub contact_id: ContactId,
+}
+
+/// A member of a department, as its administration page lists it.
+#[derive(Debug, Clone)]
+pub struct DepartmentMember {
+    /// The agent.
+    pub agent_id: AgentId,
+    /// Sign-in name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Whether the account may sign in.
+    pub is_active: bool,
+    /// Role in the department.
+    pub role: Role,
 }

@@ -1,6 +1,8 @@
 //! Queues: saved views of tickets, their sort orders and keyset cursors.
 
-use crate::{Priority, TicketStatus};
+use crate::{
+    AgentId, DepartmentId, HelpTopicId, Priority, TeamId, TicketId, TicketStatus, Timestamp,
+};
 
 /// The built-in queues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,6 +124,73 @@ impl Cursor {
             id: i.parse().ok()?,
         })
     }
+}
+
+/// Which tickets an agent may see, as a queue's query needs it.
+#[derive(Debug, Clone)]
+pub struct Visibility {
+    /// Sees everything.
+    pub all: bool,
+    /// The agent.
+    pub agent: AgentId,
+    /// Their departments.
+    pub departments: Vec<DepartmentId>,
+    /// Their teams.
+    pub teams: Vec<TeamId>,
+}
+
+/// A page request on a queue.
+#[derive(Debug, Clone)]
+pub struct QueueQuery {
+    /// Which queue.
+    pub queue: Queue,
+    /// Order.
+    pub sort: Sort,
+    /// Largest first.
+    pub descending: bool,
+    /// Only this department.
+    pub department: Option<DepartmentId>,
+    /// Only this help topic.
+    pub topic: Option<HelpTopicId>,
+    /// Only assigned to this agent.
+    pub assignee: Option<AgentId>,
+    /// Only this status.
+    pub status: Option<TicketStatus>,
+    /// Only tickets with a custom field answer containing this text (any case).
+    pub field_value: Option<String>,
+    /// Start after this row: (sort key as text, ticket id).
+    pub after: Option<(String, i64)>,
+    /// Rows per page.
+    pub limit: i64,
+}
+
+/// One ticket as a queue (or a search) lists it.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    /// Key.
+    pub ticket_id: TicketId,
+    /// Public number.
+    pub number: String,
+    /// Subject.
+    pub subject: String,
+    /// Requester's name.
+    pub requester_name: String,
+    /// Last activity.
+    pub updated_at: Timestamp,
+    /// Assigned agent's name.
+    pub agent_name: Option<String>,
+    /// Assigned team's name.
+    pub team_name: Option<String>,
+    /// Priority.
+    pub priority: Priority,
+    /// Status.
+    pub status: TicketStatus,
+    /// Due date.
+    pub due_at: Option<Timestamp>,
+    /// Activity the agent has not seen.
+    pub unseen: bool,
+    /// This row's sort key, for the next cursor (empty for search hits: they are ranked).
+    pub sort_key: String,
 }
 
 /// Whether a status counts as finished.

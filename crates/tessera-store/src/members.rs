@@ -5,20 +5,7 @@ use tessera_domain::{AgentId, DepartmentId, Role};
 
 use crate::{Handle, Result, db::on};
 
-/// A member of a department, for the administration page.
-#[derive(Debug, Clone)]
-pub struct DepartmentMember {
-    /// The agent.
-    pub agent_id: AgentId,
-    /// Sign-in name.
-    pub username: String,
-    /// Name shown.
-    pub display_name: String,
-    /// Whether the account may sign in.
-    pub is_active: bool,
-    /// Role in the department.
-    pub role: Role,
-}
+pub use tessera_domain::model::DepartmentMember;
 
 #[derive(FromRow)]
 struct MemberRow {

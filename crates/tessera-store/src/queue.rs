@@ -1,49 +1,11 @@
 //! Queue listings and counts, with visibility and keyset pagination in SQL.
 
 use sqlx::FromRow;
-use tessera_domain::{
-    AgentId, DepartmentId, HelpTopicId, Queue, Sort, TeamId, TicketStatus, Timestamp,
-};
+use tessera_domain::{Queue, Sort, Timestamp};
 
 use crate::{Backend, Handle, Result, db::on};
 
-/// Which tickets an agent may see, as SQL needs it.
-#[derive(Debug, Clone)]
-pub struct Visibility {
-    /// Sees everything.
-    pub all: bool,
-    /// The agent.
-    pub agent: AgentId,
-    /// Their departments.
-    pub departments: Vec<DepartmentId>,
-    /// Their teams.
-    pub teams: Vec<TeamId>,
-}
-
-/// A page request on a queue.
-#[derive(Debug, Clone)]
-pub struct QueueQuery {
-    /// Which queue.
-    pub queue: Queue,
-    /// Order.
-    pub sort: Sort,
-    /// Largest first.
-    pub descending: bool,
-    /// Only this department.
-    pub department: Option<DepartmentId>,
-    /// Only this help topic.
-    pub topic: Option<HelpTopicId>,
-    /// Only assigned to this agent.
-    pub assignee: Option<AgentId>,
-    /// Only this status.
-    pub status: Option<TicketStatus>,
-    /// Only tickets with a custom field answer containing this text (any case).
-    pub field_value: Option<String>,
-    /// Start after this row: (sort key as text, ticket id).
-    pub after: Option<(String, i64)>,
-    /// Rows per page.
-    pub limit: i64,
-}
+pub use tessera_domain::queue::{QueueQuery, Visibility};
 
 /// One row of a queue.
 #[derive(Debug, Clone, FromRow)]

@@ -37,14 +37,7 @@ pub struct SessionRow {
     pub directory: i64,
 }
 
-/// A ticket a session may see, and as whom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Grant {
-    /// The ticket.
-    pub ticket_id: TicketId,
-    /// The participant the session acts as.
-    pub contact_id: ContactId,
-}
+pub use tessera_domain::model::Grant;
 
 impl Handle<'_> {
     /// Stores a new access token.

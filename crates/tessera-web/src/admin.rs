@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{Actor, AgentForm, AgentSummary, CoreError};
-use tessera_domain::{AgentId, DepartmentId, Problem, Role, Timestamp};
+use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 
 use crate::{
     AppState, Ctx,
@@ -119,7 +119,7 @@ async fn audit(State(s): State<AppState>, a: AgentCtx, Query(q): Query<AuditQuer
     };
     let p = agent_page(&s, &a);
     let older = (rows.len() as i64 == PAGE).then(|| {
-        let last = rows.last().map(|r| r.audit_log_id).unwrap_or(0);
+        let last = rows.last().map(|r| r.id).unwrap_or(0);
         let enc = |v: &Option<String>| {
             percent_encoding::utf8_percent_encode(
                 v.as_deref().unwrap_or(""),
@@ -137,11 +137,11 @@ async fn audit(State(s): State<AppState>, a: AgentCtx, Query(q): Query<AuditQuer
         rows: rows
             .into_iter()
             .map(|r| AuditView {
-                when: p.datetime(&Timestamp(r.created_at)),
+                when: p.datetime(&r.at),
                 actor: r.actor,
                 action: r.action,
                 target: r.target,
-                change: match (r.before_value, r.after_value) {
+                change: match (r.before, r.after) {
                     (Some(b), Some(a)) => format!("{b} → {a}"),
                     (None, Some(a)) => a,
                     (Some(b), None) => b,
@@ -276,20 +276,9 @@ struct DoneQuery {
     done: Option<String>,
 }
 
-async fn departments(
-    s: &AppState,
-    lang: tessera_domain::Lang,
-) -> Result<Vec<(i64, String)>, PageError> {
-    let mut conn = s
-        .app
-        .db()
-        .conn()
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
-    conn.h()
-        .active_departments()
-        .await
-        .map_err(|e| PageError::internal(lang, e))
+/// The active departments: (id, name), by name.
+async fn departments(s: &AppState, a: &AgentCtx) -> Result<Vec<(i64, String)>, PageError> {
+    Ok(crate::agent::directory(s, a).await?.departments.clone())
 }
 
 fn roles(p: &Page) -> Vec<(&'static str, String)> {
@@ -316,7 +305,7 @@ async fn agents_page(s: &AppState, a: &AgentCtx, form: Form, done: Option<String
     let page = AgentsPage {
         agents: list,
         form,
-        departments: departments(s, lang).await?,
+        departments: departments(s, a).await?,
         roles: roles(&p),
         action: "/agent/admin/agents",
         inviting: true,
@@ -456,7 +445,7 @@ async fn edit_page(
         username: agent.username,
         active,
         form,
-        departments: departments(s, lang).await?,
+        departments: departments(s, a).await?,
         roles: roles(&p),
         action: format!("/agent/admin/agents/{id}"),
         inviting: false,

@@ -12,11 +12,11 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use tessera_core::{AgentReply, AgentTicketView, BulkAction, CoreError, QueueQuery, QueueRow};
+use tessera_core::{AgentReply, AgentTicketView, BulkAction, CoreError};
 use tessera_core::{Reader, Worker};
 use tessera_domain::{
     Agent, AgentId, BodyFormat, ContactId, DepartmentId, EntryKind, HelpTopicId, Priority, Problem,
-    Queue, Sort, TeamId, TicketEvent, TicketStatus, Timestamp,
+    Queue, QueueItem, QueueQuery, Sort, TeamId, TicketEvent, TicketStatus,
 };
 
 use crate::{
@@ -414,7 +414,7 @@ fn choices(d: &tessera_core::Directory, lang: tessera_domain::Lang) -> Choices {
 }
 
 /// The directory as of the request's session.
-async fn directory(
+pub(crate) async fn directory(
     s: &AppState,
     a: &AgentCtx,
 ) -> Result<std::sync::Arc<tessera_core::Directory>, PageError> {
@@ -425,15 +425,13 @@ async fn directory(
         .map_err(|e| PageError::from_core(a.ctx.lang, e))
 }
 
-fn row_view(p: &Page, r: &QueueRow) -> RowView {
-    let priority = Priority::parse(&r.priority)
-        .unwrap_or(Priority::Normal)
-        .as_str();
+fn row_view(p: &Page, r: &QueueItem) -> RowView {
+    let priority = r.priority.as_str();
     RowView {
         number: r.number.clone(),
         subject: r.subject.clone(),
         requester: r.requester_name.clone(),
-        updated: p.datetime(&Timestamp(r.updated_at)),
+        updated: p.datetime(&r.updated_at),
         assignee: match (&r.agent_name, &r.team_name) {
             (Some(a), Some(t)) => format!("{a} ({t})"),
             (Some(a), None) => a.clone(),
@@ -442,15 +440,15 @@ fn row_view(p: &Page, r: &QueueRow) -> RowView {
         },
         priority,
         priority_label: p.t(&format!("priority-{priority}")),
-        status_label: p.t(&format!("status-{}", r.status)),
-        due: r.due_at.map(|d| p.date(&Timestamp(d))).unwrap_or_default(),
+        status_label: p.t(&format!("status-{}", r.status.as_str())),
+        due: r.due_at.map(|d| p.date(&d)).unwrap_or_default(),
         unseen: r.unseen,
         snippet: Vec::new(),
     }
 }
 
 fn hit_view(p: &Page, h: &tessera_core::SearchHit) -> RowView {
-    let mut v = row_view(p, &h.row.ticket);
+    let mut v = row_view(p, &h.ticket);
     v.snippet = h.snippet.clone();
     v
 }
@@ -982,7 +980,7 @@ async fn render_ticket_forms(
                 (
                     o.number.clone(),
                     o.subject.clone(),
-                    p.t(&format!("status-{}", o.status)),
+                    p.t(&format!("status-{}", o.status.as_str())),
                 )
             })
             .collect(),

@@ -162,7 +162,7 @@ async fn render(
     let department_name = |id: i64| {
         departments
             .iter()
-            .find(|d| d.department_id == id)
+            .find(|d| d.id.0 == id)
             .map(|d| d.name.clone())
             .unwrap_or_default()
     };
@@ -207,8 +207,8 @@ async fn render(
         form,
         departments: departments
             .iter()
-            .filter(|d| d.is_active || current.is_some_and(|m| m.department_id == d.department_id))
-            .map(|d| (d.department_id.to_string(), d.name.clone()))
+            .filter(|d| d.is_active || current.is_some_and(|m| m.department_id == d.id.0))
+            .map(|d| (d.id.to_string(), d.name.clone()))
             .collect(),
         topics: topics
             .iter()
@@ -219,8 +219,8 @@ async fn render(
                     &t.name_en
                 };
                 (
-                    t.help_topic_id.to_string(),
-                    format!("{name} ({})", department_name(t.department_id)),
+                    t.id.to_string(),
+                    format!("{name} ({})", department_name(t.department.0)),
                 )
             })
             .collect(),

@@ -12,9 +12,11 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{
-    Actor, CannedRow, CoreError, DepartmentRow, SlaForm, SlaRow, TeamAdmin, TopicRow,
+    Actor, CannedAdmin, CoreError, DepartmentAdmin, SlaForm, SlaPlan, TeamAdmin, TopicAdmin,
 };
-use tessera_domain::Problem;
+use tessera_domain::{
+    AgentId, CannedResponseId, DepartmentId, HelpTopicId, Priority, Problem, SlaPlanId, TeamId,
+};
 
 use crate::{
     AppState,
@@ -181,28 +183,24 @@ struct DoneQuery {
 
 /// What the kinds need from the database to build forms.
 struct Lookups {
-    departments: Vec<DepartmentRow>,
+    departments: Vec<DepartmentAdmin>,
     agents: Vec<(i64, String)>,
     teams: Vec<(i64, String)>,
-    plans: Vec<SlaRow>,
+    plans: Vec<SlaPlan>,
 }
 
 async fn lookups(s: &AppState, a: &AgentCtx) -> Result<Lookups, CoreError> {
     let departments = s.app.departments_admin(Actor::Agent(&a.agent)).await?;
     let plans = s.app.sla_plans_admin(Actor::Agent(&a.agent)).await?;
-    let mut conn = s.app.db().conn().await?;
-    let agents = conn
-        .h()
-        .active_agents()
-        .await?
-        .into_iter()
-        .map(|x| (x.agent_id, x.display_name))
-        .collect();
-    let teams = conn.h().active_teams().await?;
+    // The active agents and teams, as of the request's session.
+    let directory = s
+        .app
+        .directory(a.ctx.session.as_ref().and_then(|x| x.directory))
+        .await?;
     Ok(Lookups {
         departments,
-        agents,
-        teams,
+        agents: directory.agent_names(),
+        teams: directory.teams.clone(),
         plans,
     })
 }
@@ -223,7 +221,7 @@ async fn rows(
     let dept_name = |id: i64| {
         l.departments
             .iter()
-            .find(|d| d.department_id == id)
+            .find(|d| d.id.0 == id)
             .map(|d| d.name.clone())
             .unwrap_or_default()
     };
@@ -249,11 +247,11 @@ async fn rows(
                 l.departments
                     .iter()
                     .map(|d| Row {
-                        link: format!("{}/{}", kind.path(), d.department_id),
+                        link: format!("{}/{}", kind.path(), d.id),
                         cells: vec![
                             d.name.clone(),
                             d.email.clone(),
-                            managers_of(d.department_id),
+                            managers_of(d.id.0),
                             yes(p, d.alert_new_ticket),
                             yes(p, d.is_active),
                         ],
@@ -300,7 +298,7 @@ async fn rows(
             l.plans
                 .iter()
                 .map(|x| Row {
-                    link: format!("{}/{}", kind.path(), x.sla_plan_id),
+                    link: format!("{}/{}", kind.path(), x.id),
                     cells: vec![
                         x.name.clone(),
                         hours(x.grace_seconds),
@@ -321,11 +319,11 @@ async fn rows(
                 ],
                 all.iter()
                     .map(|c| Row {
-                        link: format!("{}/{}", kind.path(), c.canned_response_id),
+                        link: format!("{}/{}", kind.path(), c.id),
                         cells: vec![
                             c.title.clone(),
-                            c.department_id
-                                .map(dept_name)
+                            c.department
+                                .map(|d| dept_name(d.0))
                                 .unwrap_or_else(|| p.t("canned-all")),
                             yes(p, c.is_active),
                         ],
@@ -346,11 +344,11 @@ async fn rows(
                 topics
                     .iter()
                     .map(|t| Row {
-                        link: format!("{}/{}", kind.path(), t.help_topic_id),
+                        link: format!("{}/{}", kind.path(), t.id),
                         cells: vec![
                             t.name_de.clone(),
                             t.name_en.clone(),
-                            dept_name(t.department_id),
+                            dept_name(t.department.0),
                             yes(p, t.is_public),
                             yes(p, t.is_active),
                         ],
@@ -430,7 +428,7 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                 .chain(
                     l.departments
                         .iter()
-                        .map(|d| (d.department_id.to_string(), d.name.clone())),
+                        .map(|d| (d.id.to_string(), d.name.clone())),
                 )
                 .collect();
             vec![
@@ -492,15 +490,11 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
             dept.options = l
                 .departments
                 .iter()
-                .map(|d| (d.department_id.to_string(), d.name.clone()))
+                .map(|d| (d.id.to_string(), d.name.clone()))
                 .collect();
             let mut sla = field(p, "sla_plan_id", "sla-plan", "select", v("sla_plan_id"));
             sla.options = std::iter::once((String::new(), p.t("sla-none")))
-                .chain(
-                    l.plans
-                        .iter()
-                        .map(|x| (x.sla_plan_id.to_string(), x.name.clone())),
-                )
+                .chain(l.plans.iter().map(|x| (x.id.to_string(), x.name.clone())))
                 .collect();
             let mut priority = field(
                 p,
@@ -586,7 +580,7 @@ async fn current(
             let d = l
                 .departments
                 .iter()
-                .find(|d| d.department_id == id)
+                .find(|d| d.id.0 == id)
                 .ok_or(CoreError::NotFound)?;
             kv(vec![
                 ("name", d.name.clone()),
@@ -621,13 +615,13 @@ async fn current(
                 .canned_admin(Actor::Agent(&a.agent))
                 .await?
                 .into_iter()
-                .find(|c| c.canned_response_id == id)
+                .find(|c| c.id.0 == id)
                 .ok_or(CoreError::NotFound)?;
             kv(vec![
                 ("title", c.title),
                 (
                     "department_id",
-                    c.department_id.map(|d| d.to_string()).unwrap_or_default(),
+                    c.department.map(|d| d.to_string()).unwrap_or_default(),
                 ),
                 ("body", c.body),
                 ("is_active", flag(c.is_active)),
@@ -637,7 +631,7 @@ async fn current(
             let x = l
                 .plans
                 .iter()
-                .find(|x| x.sla_plan_id == id)
+                .find(|x| x.id.0 == id)
                 .ok_or(CoreError::NotFound)?;
             kv(vec![
                 ("name", x.name.clone()),
@@ -654,25 +648,25 @@ async fn current(
                 .topics_admin(Actor::Agent(&a.agent))
                 .await?
                 .into_iter()
-                .find(|t| t.help_topic_id == id)
+                .find(|t| t.id.0 == id)
                 .ok_or(CoreError::NotFound)?;
             kv(vec![
                 ("name_de", t.name_de),
                 ("name_en", t.name_en),
-                ("department_id", t.department_id.to_string()),
+                ("department_id", t.department.to_string()),
                 ("sort_order", t.sort_order.to_string()),
                 (
                     "sla_plan_id",
-                    t.sla_plan_id.map(|x| x.to_string()).unwrap_or_default(),
+                    t.sla_plan.map(|x| x.to_string()).unwrap_or_default(),
                 ),
-                ("default_priority", t.default_priority.clone()),
+                ("default_priority", t.default_priority.as_str().to_owned()),
                 (
                     "auto_agent_id",
-                    t.auto_agent_id.map(|x| x.to_string()).unwrap_or_default(),
+                    t.auto_agent.map(|x| x.to_string()).unwrap_or_default(),
                 ),
                 (
                     "auto_team_id",
-                    t.auto_team_id.map(|x| x.to_string()).unwrap_or_default(),
+                    t.auto_team.map(|x| x.to_string()).unwrap_or_default(),
                 ),
                 ("is_public", flag(t.is_public)),
                 ("is_active", flag(t.is_active)),
@@ -820,8 +814,8 @@ async fn store(
             s.app
                 .save_department(
                     actor,
-                    DepartmentRow {
-                        department_id: id,
+                    DepartmentAdmin {
+                        id: DepartmentId(id),
                         name: v("name"),
                         email: v("email"),
                         alert_new_ticket: on("alert_new_ticket"),
@@ -851,32 +845,37 @@ async fn store(
                 .await
         }
         Kind::Topics => {
+            let default_priority = match v("default_priority") {
+                x if x.is_empty() => Priority::Normal,
+                x => Priority::parse(&x).ok_or_else(|| {
+                    let mut p = Problem::default();
+                    p.add("default_priority", "error-priority");
+                    CoreError::Invalid(p)
+                })?,
+            };
             s.app
                 .save_topic(
                     actor,
-                    TopicRow {
-                        help_topic_id: id,
+                    TopicAdmin {
+                        id: HelpTopicId(id),
                         name_de: v("name_de"),
                         name_en: v("name_en"),
-                        department_id: v("department_id").parse().unwrap_or(0),
+                        department: DepartmentId(v("department_id").parse().unwrap_or(0)),
                         is_public: on("is_public"),
                         is_active: on("is_active"),
                         sort_order: v("sort_order").trim().parse().unwrap_or(100),
-                        sla_plan_id: v("sla_plan_id").parse().ok(),
-                        default_priority: match v("default_priority") {
-                            x if x.is_empty() => "normal".into(),
-                            x => x,
-                        },
-                        auto_agent_id: v("auto_agent_id").parse().ok(),
-                        auto_team_id: v("auto_team_id").parse().ok(),
+                        sla_plan: v("sla_plan_id").parse().ok().map(SlaPlanId),
+                        default_priority,
+                        auto_agent: v("auto_agent_id").parse().ok().map(AgentId),
+                        auto_team: v("auto_team_id").parse().ok().map(TeamId),
                     },
                 )
                 .await
         }
         Kind::Canned => {
-            let row = CannedRow {
-                canned_response_id: id,
-                department_id: v("department_id").parse().ok(),
+            let row = CannedAdmin {
+                id: CannedResponseId(id),
+                department: v("department_id").parse().ok().map(DepartmentId),
                 title: v("title"),
                 body: v("body"),
                 is_active: on("is_active"),

@@ -151,23 +151,14 @@ impl OpenPage {
 }
 
 async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> PageResult {
-    // The connection goes back before the fields are read: holding one while waiting for
-    // another lets a burst of requests take the whole pool and wait on each other.
-    let topics = {
-        let mut conn = s
-            .app
-            .db()
-            .conn()
-            .await
-            .map_err(|e| PageError::internal(ctx.lang, e))?;
-        conn.h()
-            .public_help_topics()
-            .await
-            .map_err(|e| PageError::internal(ctx.lang, e))?
-            .into_iter()
-            .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
-            .collect::<Vec<_>>()
-    };
+    let topics = s
+        .app
+        .public_topics()
+        .await
+        .map_err(|e| PageError::internal(ctx.lang, e))?
+        .into_iter()
+        .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
+        .collect::<Vec<_>>();
     let custom = s
         .app
         .public_topic_fields()
@@ -347,7 +338,7 @@ async fn status_submit(
         Ok(grant) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
             s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
-            let number = ticket_number(&s, grant).await.map_err(core_err(&ctx))?;
+            let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             Ok(redirect_with(&ctx, &format!("/tickets/{number}"), cookie))
         }
         Err(CoreError::NotFound) => {
@@ -368,17 +359,12 @@ struct StatusSentPage {
     p: Page,
 }
 
-async fn ticket_number(s: &AppState, grant: tessera_core::Grant) -> Result<String, CoreError> {
-    let mut conn = s.app.db().conn().await?;
-    Ok(conn.h().ticket(grant.ticket_id).await?.number)
-}
-
 async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
     match s.app.redeem_access_token(&token).await {
         Ok(grant) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
             s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
-            let number = ticket_number(&s, grant).await.map_err(core_err(&ctx))?;
+            let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             let mut res = redirect_with(&ctx, &format!("/tickets/{number}"), cookie);
             // The token is in this URL: it must not leak onwards.
             res.headers_mut().insert(

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use axum::extract::Multipart;
-use tessera_core::{Tessera, Upload, clean_filename, content_type_for};
+use tessera_core::{Tessera, Upload};
 
 /// The largest request body an upload route reads at all: room to read (and discard) four
 /// times the largest limit an administrator may set.
@@ -88,7 +88,7 @@ pub async fn read(mut mp: Multipart, app: &Tessera, file_field: &str) -> Submiss
                             continue;
                         }
                         if blob.is_none() {
-                            match app.blobs().create_temp().await {
+                            match app.upload_sink().await {
                                 Ok(b) => blob = Some(b),
                                 Err(e) => {
                                     tracing::error!(error = %e, "cannot create upload file");
@@ -117,13 +117,7 @@ pub async fn read(mut mp: Multipart, app: &Tessera, file_field: &str) -> Submiss
             }
             // An empty file input sends a part without name or bytes: not a file.
             if let Some(blob) = blob {
-                let filename = clean_filename(&raw_name);
-                let content_type = content_type_for(&filename).to_owned();
-                sub.uploads.push(Upload {
-                    filename,
-                    content_type,
-                    blob,
-                });
+                sub.uploads.push(blob.finish(&raw_name));
             }
         } else {
             let mut buf: Vec<u8> = Vec::new();

@@ -13,8 +13,8 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use tessera_core::{Actor, CoreError, DeliveryLog, WebhookAdmin, WebhookForm};
-use tessera_domain::{Problem, Timestamp, WebhookEvent};
+use tessera_core::{Actor, CoreError, DeliveryLog, DeliveryState, WebhookAdmin, WebhookForm};
+use tessera_domain::{Problem, WebhookEvent};
 
 use crate::{
     AppState,
@@ -114,29 +114,29 @@ fn log_view(p: &Page, log: &DeliveryLog) -> Vec<DeliveryView> {
                 (None, None) => "–".into(),
             };
             DeliveryView {
-                id: d.webhook_delivery_id,
+                id: d.id,
                 uuid: d.uuid.clone(),
-                created: p.datetime(&Timestamp(d.created_at)),
+                created: p.datetime(&d.created_at),
                 event: d.event.clone(),
-                state: p.t(match d.status.as_str() {
-                    "delivered" => "webhook-state-delivered",
-                    "failed" => "webhook-state-failed",
-                    _ => "webhook-state-pending",
+                state: p.t(match d.state {
+                    DeliveryState::Delivered => "webhook-state-delivered",
+                    DeliveryState::Failed => "webhook-state-failed",
+                    DeliveryState::Pending => "webhook-state-pending",
                 }),
-                failed: d.status == "failed",
+                failed: d.state == DeliveryState::Failed,
                 attempts: d.attempts,
                 last,
-                next: if d.status == "pending" {
-                    p.datetime(&Timestamp(d.next_attempt_at))
+                next: if d.state == DeliveryState::Pending {
+                    p.datetime(&d.next_attempt_at)
                 } else {
                     "–".into()
                 },
                 tried: log
                     .attempts
                     .iter()
-                    .filter(|a| a.webhook_delivery_id == d.webhook_delivery_id)
+                    .filter(|a| a.delivery == d.id)
                     .map(|a| AttemptView {
-                        at: p.datetime(&Timestamp(a.attempted_at)),
+                        at: p.datetime(&a.at),
                         outcome: match (&a.error, a.status_code) {
                             (Some(e), _) => tessera_i18n::t_stored(p.lang, e),
                             (None, Some(s)) => format!("HTTP {s}"),

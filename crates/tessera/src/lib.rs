@@ -7,10 +7,9 @@ pub mod config;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use tessera_core::{
-    BlobStore, Db, FirstAdmin, MailWorker, MailboxPoller, Settings, Tessera, WebhookWorker,
-};
+use tessera_core::{FirstAdmin, MailWorker, MailboxPoller, Settings, Tessera, WebhookWorker};
 use tessera_mail::Transport;
+use tessera_store::{BlobStore, Db};
 use tessera_web::{AppState, WebConfig};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
@@ -174,6 +173,6 @@ impl Running {
         if let Err(e) = self.app.flush_view_marks().await {
             tracing::warn!(error = %e, "could not record the last ticket views");
         }
-        self.app.db().close().await;
+        self.app.close().await;
     }
 }

@@ -263,7 +263,7 @@ async fn mail_ingest(cfg: Config) -> i32 {
         }
     };
     let result = app.ingest_mail(&raw, tessera_core::MailSource::Pipe).await;
-    app.db().close().await;
+    app.close().await;
     use tessera_core::IngestOutcome as O;
     let line = match result {
         Ok(O::Opened {
@@ -406,7 +406,7 @@ async fn mail_import(cfg: &Config, path: &std::path::Path) -> anyhow::Result<()>
     if total > 0 {
         eprintln!();
     }
-    app.db().close().await;
+    app.close().await;
     let summary: Vec<String> = counts
         .iter()
         .zip(labels)
@@ -482,7 +482,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
         } => {
             let app = open(&cfg).await?;
             compact_search_index(&app).await?;
-            app.db().close().await;
+            app.close().await;
         }
         Command::Config {
             command: ConfigCommand::Show,
@@ -518,11 +518,11 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     yn(active)
                 );
             }
-            app.db().close().await;
+            app.close().await;
         }
         Command::Backup { file } => {
             anyhow::ensure!(!file.exists(), "{} exists already", file.display());
-            let db = tessera_core::Db::connect(&cfg.database_url)
+            let db = tessera_store::Db::connect(&cfg.database_url)
                 .await
                 .context("cannot open the database")?;
             let path = file.to_str().context("the backup path must be UTF-8")?;
@@ -602,7 +602,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             app.audit_agent_created(tessera_core::Actor::Cli, &username)
                 .await?;
             println!("agent {username} created; one-time password: {password}");
-            app.db().close().await;
+            app.close().await;
         }
         Command::Agent {
             command: AgentCommand::Disable { username },
@@ -612,7 +612,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| not_found(e, &username))?;
             println!("agent {username} is disabled; their sessions have ended");
-            app.db().close().await;
+            app.close().await;
         }
         Command::Agent {
             command: AgentCommand::ResetPassword { username },
@@ -623,7 +623,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| not_found(e, &username))?;
             println!("new one-time password for {username}: {password}");
-            app.db().close().await;
+            app.close().await;
         }
         Command::ApiKey { command } => api_key(&cfg, command).await?,
         Command::Mail {
@@ -657,7 +657,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64(),
                 tessera_core::DEMO_PASSWORD
             );
-            app.db().close().await;
+            app.close().await;
         }
     }
     Ok(())
@@ -753,7 +753,7 @@ async fn api_key(cfg: &Config, command: ApiKeyCommand) -> anyhow::Result<()> {
             println!("API key {id} is revoked");
         }
     }
-    app.db().close().await;
+    app.close().await;
     Ok(())
 }
 

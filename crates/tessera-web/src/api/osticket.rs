@@ -20,9 +20,7 @@ use axum::{
     routing::post,
 };
 use serde_json::Value;
-use tessera_core::{
-    ApiMailOutcome, ApiMessage, ApiTicketInput, CoreError, ErrorKind, Opener, Upload,
-};
+use tessera_core::{ApiMailOutcome, ApiMessage, ApiTicketInput, CoreError, ErrorKind, Opener};
 use tessera_domain::{
     Lang, Problem,
     data_url::{DataUrl, DataUrlError},
@@ -278,7 +276,7 @@ async fn tickets_json(State(state): State<AppState>, req: Request) -> Response {
 async fn decode(
     state: &AppState,
     mut data: serde_json::Map<String, Value>,
-) -> std::io::Result<ApiTicketInput> {
+) -> Result<ApiTicketInput, CoreError> {
     let mut problem = Problem::default();
     let take = |k: &str| data.get(k).and_then(scalar).unwrap_or_default();
     let name = take("name");
@@ -334,14 +332,7 @@ async fn decode(
                         continue;
                     }
                 };
-                let filename = tessera_core::clean_filename(&filename);
-                let mut blob = state.app.blobs().create_temp().await?;
-                blob.write(&bytes).await?;
-                uploads.push(Upload {
-                    content_type: tessera_core::content_type_for(&filename).to_owned(),
-                    filename,
-                    blob,
-                });
+                uploads.push(state.app.upload(&filename, &bytes).await?);
             }
         }
         Some(_) => problem.add("attachments", "error-api-attachment"),

@@ -7,11 +7,11 @@ use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tessera_core::{
-    Actor, AgentReply, ApiCaller, ApiKeyForm, BulkAction, CoreError, MAX_BODY, MAX_SEARCH,
-    QueueQuery, Reader, Worker,
+    Actor, AgentReply, ApiCaller, ApiKeyForm, BulkAction, CoreError, MAX_BODY, MAX_SEARCH, Reader,
+    Worker,
 };
 use tessera_domain::{
-    Agent, AgentId, ContactId, DepartmentId, Priority, Queue, Role, Sort, TicketStatus,
+    Agent, AgentId, ContactId, DepartmentId, Priority, Queue, QueueQuery, Role, Sort, TicketStatus,
 };
 
 use crate::admin::{PASSWORD, agent, sign_in};

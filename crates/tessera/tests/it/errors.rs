@@ -75,7 +75,7 @@ async fn on_writer(app: &TestApp, sql: &str) -> i64 {
 
 async fn break_database(app: &TestApp) -> Fault {
     match app.app.db() {
-        tessera_core::Db::Sqlite(_) => {
+        tessera_store::Db::Sqlite(_) => {
             // Free pages would take a few writes first: use them up.
             let free = on_writer(app, "PRAGMA freelist_count").await;
             let size = on_writer(app, "PRAGMA page_size").await;
@@ -92,7 +92,7 @@ async fn break_database(app: &TestApp) -> Fault {
             on_writer(app, &format!("PRAGMA max_page_count = {pages}")).await;
             Fault::Sqlite
         }
-        tessera_core::Db::Postgres(p) => {
+        tessera_store::Db::Postgres(p) => {
             let mut tx = p.begin().await.unwrap();
             sqlx::query("LOCK TABLE ticket IN ACCESS EXCLUSIVE MODE")
                 .execute(&mut *tx)

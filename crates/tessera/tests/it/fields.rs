@@ -619,8 +619,8 @@ async fn tessera_test_mail(app: &TestApp) -> String {
             .to_owned(),
     );
     let raw: Vec<u8> = match app.app.db() {
-        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
-        tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
+        tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     };
     Mail::parse(&raw).text
 }

@@ -31,8 +31,8 @@ fn eml(from: &str, subject: &str, id: &str, body: &str) -> Vec<u8> {
 async fn text(app: &TestApp, sql: &str) -> String {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
-        tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
+        tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }
 
@@ -40,8 +40,8 @@ async fn text(app: &TestApp, sql: &str) -> String {
 async fn number(app: &TestApp, sql: &str) -> i64 {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
-        tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
+        tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }
 
@@ -51,7 +51,7 @@ async fn start() -> (TestApp, reqwest::Client, String) {
     chefin(&app).await;
     let admin = sign_in(&app, "chefin", PASSWORD).await;
     let department = app.app.departments_admin(Actor::Cli).await.unwrap()[0]
-        .department_id
+        .id
         .to_string();
     (app, admin, department)
 }
@@ -135,7 +135,7 @@ async fn a_department_mailbox_turns_mail_into_tickets_once() {
     let (user, password) = IMAP_USERS[0];
     // New tickets from this mailbox get a topic other than the department's first.
     let topic = app.app.topics_admin(Actor::Cli).await.unwrap()[1]
-        .help_topic_id
+        .id
         .to_string();
     let base = with(
         &form(&imap, &department, user, password),
@@ -427,8 +427,8 @@ async fn a_broken_mailbox_says_why_and_the_others_still_import() {
         .app
         .save_department(
             Actor::Cli,
-            tessera_core::DepartmentRow {
-                department_id: 0,
+            tessera_core::DepartmentAdmin {
+                id: tessera_domain::DepartmentId(0),
                 name: "Technik".into(),
                 email: "technik@tessera.test".into(),
                 alert_new_ticket: false,

@@ -17,8 +17,8 @@ use crate::support::{Mail, SmtpServer, TestApp, TestDb, eml, ingest};
 async fn text(app: &TestApp, sql: &str) -> String {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
-        tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
+        tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }
 
@@ -790,7 +790,7 @@ async fn the_mta_pipe_stores_mail_and_asks_for_a_retry_when_it_cannot() {
     assert_eq!(code, 0, "quarantined is stored: {stderr}");
     assert!(stderr.contains("quarantined"), "{stderr}");
     {
-        let store = tessera_core::Db::connect(&db.url).await.unwrap();
+        let store = tessera_store::Db::connect(&db.url).await.unwrap();
         let mut c = store.conn().await.unwrap();
         assert_eq!(c.h().ticket_count().await.unwrap(), 1);
         drop(c);

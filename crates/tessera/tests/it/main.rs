@@ -7,6 +7,7 @@ mod admin;
 mod agent;
 mod api_osticket;
 mod api_rest;
+mod architecture;
 mod browser;
 mod cli;
 mod crash;

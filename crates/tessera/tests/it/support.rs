@@ -153,10 +153,10 @@ impl TestApp {
     /// A second node on the same database and data folder, without a server of its own: what
     /// another machine running Tessera sees.
     pub async fn second_node(&self) -> Tessera {
-        let db = tessera_core::Db::connect(&self.db.url)
+        let db = tessera_store::Db::connect(&self.db.url)
             .await
             .expect("second node's pool");
-        let blobs = tessera_core::BlobStore::open(self.data_dir.join("attachments"))
+        let blobs = tessera_store::BlobStore::open(self.data_dir.join("attachments"))
             .await
             .expect("second node's attachments");
         Tessera::new(db, blobs, self.cfg.core())
@@ -190,10 +190,10 @@ impl TestApp {
     pub async fn count(&self, table: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"));
         match self.app.db() {
-            tessera_core::Db::Sqlite(d) => {
+            tessera_store::Db::Sqlite(d) => {
                 sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap()
             }
-            tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         }
     }
 
@@ -201,10 +201,10 @@ impl TestApp {
     pub async fn scalar(&self, sql: &str) -> i64 {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self.app.db() {
-            tessera_core::Db::Sqlite(d) => {
+            tessera_store::Db::Sqlite(d) => {
                 sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap()
             }
-            tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         }
     }
 
@@ -212,10 +212,12 @@ impl TestApp {
     pub async fn exec(&self, sql: &str) {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());
         match self.app.db() {
-            tessera_core::Db::Sqlite(d) => {
+            tessera_store::Db::Sqlite(d) => {
                 sqlx::query(sql).execute(&d.pool).await.map(|_| ()).unwrap()
             }
-            tessera_core::Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()).unwrap(),
+            tessera_store::Db::Postgres(p) => {
+                sqlx::query(sql).execute(p).await.map(|_| ()).unwrap()
+            }
         }
     }
 

@@ -156,16 +156,16 @@ async fn hook(app: &TestApp, url: &str, events: &[&str], allow_private: bool) ->
 async fn scalar(app: &TestApp, sql: &str) -> Option<i64> {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
-        tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
+        tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }
 
 async fn text(app: &TestApp, sql: &str) -> Option<String> {
     let sql = sqlx::AssertSqlSafe(sql.to_owned());
     match app.app.db() {
-        tessera_core::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
-        tessera_core::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        tessera_store::Db::Sqlite(d) => sqlx::query_scalar(sql).fetch_one(&d.pool).await.unwrap(),
+        tessera_store::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
     }
 }
 

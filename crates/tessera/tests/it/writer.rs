@@ -291,7 +291,7 @@ async fn new_tickets_are_indexed_whole_beside_the_rest_of_their_group() {
             .unwrap()
             .hits
             .into_iter()
-            .map(|h| h.row.ticket.number)
+            .map(|h| h.ticket.number)
             .collect()
     };
     assert_eq!(found("Drucker").await, ["710002", "710001"], "each once");

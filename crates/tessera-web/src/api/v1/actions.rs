@@ -11,7 +11,7 @@ use axum::{
 };
 use base64::Engine;
 use serde::Deserialize;
-use tessera_core::{AgentReply, CoreError, Upload, clean_filename, content_type_for};
+use tessera_core::{AgentReply, CoreError, Upload};
 use tessera_domain::{AgentId, ContactId, DepartmentId, TeamId};
 use utoipa::ToSchema;
 
@@ -157,19 +157,17 @@ pub(super) async fn uploads(
         let bytes = engine
             .decode(f.data.trim())
             .map_err(|_| invalid(api, "attachments", "error-api-base64"))?;
-        let filename = clean_filename(&f.name);
-        if filename.is_empty() || bytes.is_empty() {
+        // A cleaned name is never empty: only the bytes can be missing.
+        if bytes.is_empty() {
             return Err(invalid(api, "attachments", "error-api-base64"));
         }
         // A full or failing disk is 503, as any other storage failure.
-        let stored = |e: std::io::Error| ApiProblem::from_core(api.lang, e.into());
-        let mut blob = s.app.blobs().create_temp().await.map_err(stored)?;
-        blob.write(&bytes).await.map_err(stored)?;
-        out.push(Upload {
-            content_type: content_type_for(&filename).to_owned(),
-            filename,
-            blob,
-        });
+        let upload = s
+            .app
+            .upload(&f.name, &bytes)
+            .await
+            .map_err(|e| ApiProblem::from_core(api.lang, e))?;
+        out.push(upload);
     }
     Ok(out)
 }

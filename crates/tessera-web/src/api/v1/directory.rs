@@ -1,8 +1,11 @@
 //! What tickets refer to: help topics, departments, teams and agents (the active ones, as
 //! the agent UI offers them in its menus; never a secret).
 
+use std::sync::Arc;
+
 use axum::{extract::State, response::Response};
 use serde::Serialize;
+use tessera_core::Directory;
 use tessera_domain::Lang;
 use utoipa::ToSchema;
 
@@ -27,6 +30,14 @@ pub(crate) struct AgentInfo {
     pub email: String,
 }
 
+/// The directory as of the key's reading (kept per generation, so usually not read again).
+async fn directory(s: &AppState, api: &Api) -> ApiResult<Arc<Directory>> {
+    s.app
+        .directory_for_key(&api.caller)
+        .await
+        .map_err(|e| ApiProblem::from_core(api.lang, e))
+}
+
 /// Active help topics.
 #[utoipa::path(
     get,
@@ -36,28 +47,19 @@ pub(crate) struct AgentInfo {
 )]
 pub(crate) async fn topics(State(s): State<AppState>, api: Api) -> ApiResult<Response> {
     reader(&api)?;
-    let mut conn = s
-        .app
-        .db()
-        .conn()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    let rows = conn
-        .h()
-        .active_topics()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    Ok(ok(rows
-        .into_iter()
+    let d = directory(&s, &api).await?;
+    Ok(ok(d
+        .topics
+        .iter()
         .map(|(id, name_de, name_en)| Topic {
-            id,
+            id: *id,
             name: if api.lang == Lang::De {
                 name_de.clone()
             } else {
                 name_en.clone()
             },
-            name_de,
-            name_en,
+            name_de: name_de.clone(),
+            name_en: name_en.clone(),
         })
         .collect::<Vec<_>>()))
 }
@@ -71,20 +73,14 @@ pub(crate) async fn topics(State(s): State<AppState>, api: Api) -> ApiResult<Res
 )]
 pub(crate) async fn departments(State(s): State<AppState>, api: Api) -> ApiResult<Response> {
     reader(&api)?;
-    let mut conn = s
-        .app
-        .db()
-        .conn()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    let rows = conn
-        .h()
-        .active_departments()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    Ok(ok(rows
-        .into_iter()
-        .map(|(id, name)| Named { id, name })
+    let d = directory(&s, &api).await?;
+    Ok(ok(d
+        .departments
+        .iter()
+        .map(|(id, name)| Named {
+            id: *id,
+            name: name.clone(),
+        })
         .collect::<Vec<_>>()))
 }
 
@@ -97,20 +93,14 @@ pub(crate) async fn departments(State(s): State<AppState>, api: Api) -> ApiResul
 )]
 pub(crate) async fn teams(State(s): State<AppState>, api: Api) -> ApiResult<Response> {
     reader(&api)?;
-    let mut conn = s
-        .app
-        .db()
-        .conn()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    let rows = conn
-        .h()
-        .active_teams()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    Ok(ok(rows
-        .into_iter()
-        .map(|(id, name)| Named { id, name })
+    let d = directory(&s, &api).await?;
+    Ok(ok(d
+        .teams
+        .iter()
+        .map(|(id, name)| Named {
+            id: *id,
+            name: name.clone(),
+        })
         .collect::<Vec<_>>()))
 }
 
@@ -123,22 +113,13 @@ pub(crate) async fn teams(State(s): State<AppState>, api: Api) -> ApiResult<Resp
 )]
 pub(crate) async fn agents(State(s): State<AppState>, api: Api) -> ApiResult<Response> {
     reader(&api)?;
-    let mut conn = s
-        .app
-        .db()
-        .conn()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    let rows = conn
-        .h()
-        .active_agents()
-        .await
-        .map_err(|e| ApiProblem::from_core(api.lang, e.into()))?;
-    Ok(ok(rows
+    let d = directory(&s, &api).await?;
+    Ok(ok(d
+        .agent_contacts()
         .into_iter()
         .map(|a| AgentInfo {
-            id: a.agent_id,
-            name: a.display_name,
+            id: a.id.0,
+            name: a.name,
             email: a.email,
         })
         .collect::<Vec<_>>()))

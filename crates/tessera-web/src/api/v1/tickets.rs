@@ -3,10 +3,9 @@
 use axum::{extract::State, response::Response};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use tessera_core::{QueueQuery, QueueRow};
 use tessera_domain::{
-    AgentId, BodyFormat, DepartmentId, EntryKind, HelpTopicId, Lang, Priority, Queue, Sort,
-    TicketEvent, TicketStatus, Timestamp,
+    AgentId, BodyFormat, DepartmentId, EntryKind, HelpTopicId, Lang, Priority, Queue, QueueItem,
+    QueueQuery, Sort, TicketEvent, TicketStatus, Timestamp,
 };
 use utoipa::{IntoParams, ToSchema};
 
@@ -343,7 +342,7 @@ pub(crate) async fn list_tickets(
                     .into_iter()
                     .map(|(text, hit)| SnippetRun { text, hit })
                     .collect();
-                summary(h.row.ticket, Some(snippet))
+                summary(h.ticket, Some(snippet))
             })
             .collect();
         return Ok(ok(TicketPage { items, next_cursor }));
@@ -377,23 +376,23 @@ pub(crate) async fn list_tickets(
     let next_cursor = more
         .then(|| rows.last())
         .flatten()
-        .map(|r| encode_cursor(&order, &r.sort_key, r.ticket_id));
+        .map(|r| encode_cursor(&order, &r.sort_key, r.ticket_id.0));
     let items = rows.into_iter().map(|r| summary(r, None)).collect();
     Ok(ok(TicketPage { items, next_cursor }))
 }
 
 /// A queue row as the list shows it.
-fn summary(r: QueueRow, snippet: Option<Vec<SnippetRun>>) -> TicketSummary {
+fn summary(r: QueueItem, snippet: Option<Vec<SnippetRun>>) -> TicketSummary {
     TicketSummary {
-        status: StatusName::of(TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Open)),
-        priority: PriorityName::of(Priority::parse(&r.priority).unwrap_or(Priority::Normal)),
+        status: StatusName::of(r.status),
+        priority: PriorityName::of(r.priority),
         number: r.number,
         subject: r.subject,
         requester_name: r.requester_name,
         assignee_agent: r.agent_name,
         assignee_team: r.team_name,
-        due_at: r.due_at.map(|d| iso(Timestamp(d))),
-        updated_at: iso(Timestamp(r.updated_at)),
+        due_at: r.due_at.map(iso),
+        updated_at: iso(r.updated_at),
         unseen: r.unseen,
         snippet,
     }
