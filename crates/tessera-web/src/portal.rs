@@ -155,7 +155,7 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
         .app
         .public_topics()
         .await
-        .map_err(|e| PageError::internal(ctx.lang, e))?
+        .map_err(|e| PageError::from_core(ctx.lang, e))?
         .into_iter()
         .map(|t| (t.id.0, t.name(ctx.lang).to_owned()))
         .collect::<Vec<_>>();
@@ -163,7 +163,7 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
         .app
         .public_topic_fields()
         .await
-        .map_err(|e| PageError::internal(ctx.lang, e))?;
+        .map_err(|e| PageError::from_core(ctx.lang, e))?;
     let topic_fieldsets = crate::fields::fieldsets(ctx.lang, &topics, &custom, &form);
     let cfg = s.app.settings();
     let status = if form.has_errors() {
