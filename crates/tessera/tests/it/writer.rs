@@ -658,3 +658,29 @@ async fn a_group_whose_commit_fails_fails_every_member_and_the_writer_goes_on() 
     assert_eq!(stored(&app, &["group-next"]).await, ["group-next"]);
     app.stop().await;
 }
+
+/// SQLite's reader connections (`Db::conn`) are opened read-only: a write that bypasses the
+/// writer fails loudly instead of taking SQLite's lock behind the writer's back, and
+/// leaves nothing. Through a transaction the same write is stored (on both databases).
+#[tokio::test]
+async fn a_write_through_a_reader_connection_fails_on_sqlite() {
+    let app = TestApp::start().await;
+    let db = app.app.db().clone();
+    if db.backend() == tessera_store::Backend::Sqlite {
+        let mut conn = db.conn().await.unwrap();
+        let refused = conn
+            .h()
+            .put_settings(&[("reader-write", "x")])
+            .await
+            .map(|_| ())
+            .unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
+        drop(conn);
+        assert!(stored(&app, &["reader-write"]).await.is_empty());
+    }
+    let mut tx = db.begin().await.unwrap();
+    tx.h().put_settings(&[("reader-write", "x")]).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(stored(&app, &["reader-write"]).await, ["reader-write"]);
+    app.stop().await;
+}
