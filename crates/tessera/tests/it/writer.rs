@@ -544,21 +544,24 @@ async fn a_group_the_disk_error_rolled_back_fails_every_member_and_the_writer_go
                 )
                 .await
                 .is_ok();
-            (refused, stray, tx.commit().await.is_ok())
+            // PostgreSQL answers the commit of a failed transaction with a rollback, which
+            // sqlx reports as done: there the caller drops it.
+            let committed = sqlite && tx.commit().await.is_ok();
+            (refused, stray, committed)
         })
     };
     queued(&db, 4).await;
     let late = member(&db, "group-late");
     queued(&db, 5).await;
-    let holder_ok = holder.commit().await.is_ok();
+    let holder_ok = within(holder.commit()).await.is_ok();
 
-    let (refused, stray, failing_ok) = failing.await.unwrap();
+    let (refused, stray, failing_ok) = within(failing).await.unwrap();
     let mut members_ok = Vec::new();
     for m in members {
-        members_ok.push(m.await.unwrap());
+        members_ok.push(within(m).await.unwrap());
     }
     assert!(
-        late.await.unwrap(),
+        within(late).await.unwrap(),
         "the transaction behind the failed group commits"
     );
     assert!(!failing_ok, "the failed transaction does not commit");
