@@ -123,21 +123,6 @@ impl Tessera {
         Ok(password)
     }
 
-    /// Records that an agent was created.
-    pub async fn audit_agent_created(&self, actor: Actor<'_>, username: &str) -> Result<()> {
-        let mut conn = self.db().conn().await?;
-        record(
-            &mut conn.h(),
-            actor,
-            "agent-create",
-            username,
-            None,
-            Some(username),
-            None,
-        )
-        .await
-    }
-
     /// A page of the audit log for an administrator, newest first.
     pub async fn audit_log(
         &self,

@@ -4,6 +4,7 @@ use tessera_domain::{Agent, AgentId, DepartmentId, Lang, Problem, Role, TeamId};
 
 use crate::{
     Actor, CoreError, Result, Session, Tessera,
+    admin::record,
     password::{hash_password, verify_password as verify},
 };
 
@@ -59,10 +60,10 @@ impl Tessera {
         };
         let ok = verify(password.to_owned(), hash).await;
         let Some(row) = row.filter(|r| ok && r.is_active) else {
-            let mut conn = self.db().conn().await?;
+            let mut tx = self.db().begin().await?;
             let target = name.trim().chars().take(100).collect::<String>();
-            crate::admin::record(
-                &mut conn.h(),
+            record(
+                &mut tx.h(),
                 Actor::Anonymous,
                 "sign-in-failed",
                 &target,
@@ -71,17 +72,19 @@ impl Tessera {
                 Some(ip),
             )
             .await?;
+            tx.commit().await?;
             return Err(CoreError::NotFound);
         };
-        if let Some(p) = previous {
-            self.end_session(p).await?;
-        }
         let agent = AgentId(row.agent_id);
-        let mut conn = self.db().conn().await?;
-        conn.h().agent_signed_in(agent).await?;
-        if let Some(a) = conn.h().agent(agent).await? {
-            crate::admin::record(
-                &mut conn.h(),
+        // The old session ends, the new one starts and both are audited together.
+        let mut tx = self.db().begin().await?;
+        if let Some(p) = previous {
+            tx.h().delete_session(p.id).await?;
+        }
+        tx.h().agent_signed_in(agent).await?;
+        if let Some(a) = tx.h().agent(agent).await? {
+            record(
+                &mut tx.h(),
                 Actor::Agent(&a),
                 "sign-in",
                 &a.username,
@@ -91,8 +94,9 @@ impl Tessera {
             )
             .await?;
         }
-        drop(conn);
-        self.start_session(Some(agent)).await
+        let started = self.insert_session(&mut tx.h(), Some(agent)).await?;
+        tx.commit().await?;
+        Ok(started)
     }
 
     /// Changes the signed-in agent's own password.
@@ -123,16 +127,19 @@ impl Tessera {
         }
         p.into_result()?;
         let hash = hash_password(new.to_owned()).await?;
-        let mut conn = self.db().conn().await?;
-        conn.h().set_agent_password(agent.id, &hash, false).await?;
+        let mut tx = self.db().begin().await?;
+        tx.h().set_agent_password(agent.id, &hash, false).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Creates an agent (for administration and tests).
-    pub async fn create_agent(&self, a: NewAgent) -> Result<AgentId> {
+    /// Creates an agent with a password (the command line, the demo, tests); audited in
+    /// the same transaction.
+    pub async fn create_agent(&self, actor: Actor<'_>, a: NewAgent) -> Result<AgentId> {
+        actor.require_admin()?;
         let hash = hash_password(a.password).await?;
-        let mut conn = self.db().conn().await?;
-        let id = conn
+        let mut tx = self.db().begin().await?;
+        let id = tx
             .h()
             .insert_agent(
                 &a.username,
@@ -143,9 +150,20 @@ impl Tessera {
                 a.lang,
             )
             .await?;
-        conn.h()
+        tx.h()
             .set_agent_password(id, &hash, a.one_time_password)
             .await?;
+        record(
+            &mut tx.h(),
+            actor,
+            "agent-create",
+            &a.username,
+            None,
+            Some(&a.username),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -161,37 +179,123 @@ impl Tessera {
             .map(|(id, _)| DepartmentId(id)))
     }
 
-    /// Gives an agent a role in a department.
+    /// Gives an agent a role in a department; audited in the same transaction.
     pub async fn set_department_role(
         &self,
+        actor: Actor<'_>,
         agent: AgentId,
         d: DepartmentId,
         role: Role,
     ) -> Result<()> {
-        let mut conn = self.db().conn().await?;
-        Ok(conn.h().set_department_role(agent, d, role).await?)
+        actor.require_admin()?;
+        let mut tx = self.db().begin().await?;
+        let before = tx.h().department_role(agent, d).await?;
+        tx.h().set_department_role(agent, d, role).await?;
+        let action = match before {
+            None => "department-member-add",
+            Some(_) => "department-member-role",
+        };
+        let target = format!(
+            "{}: {}",
+            tx.h().department_name(d).await?,
+            tx.h()
+                .agent_any(agent)
+                .await?
+                .ok_or(CoreError::NotFound)?
+                .0
+                .username
+        );
+        record(
+            &mut tx.h(),
+            actor,
+            action,
+            &target,
+            before.map(Role::as_str),
+            Some(role.as_str()),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
-    /// Creates a team with members (the first is the lead).
-    pub async fn create_team(&self, name: &str, members: &[AgentId]) -> Result<TeamId> {
+    /// Creates a team with members (the first is the lead); audited in the same
+    /// transaction.
+    pub async fn create_team(
+        &self,
+        actor: Actor<'_>,
+        name: &str,
+        members: &[AgentId],
+    ) -> Result<TeamId> {
+        actor.require_admin()?;
         let mut tx = self.db().begin().await?;
         let id = tx.h().insert_team(name).await?;
         for (i, m) in members.iter().enumerate() {
             tx.h().add_team_member(id, *m, i == 0).await?;
         }
+        let roster: Vec<String> = members.iter().map(|m| m.0.to_string()).collect();
+        let after = format!("members={}", roster.join(","));
+        record(
+            &mut tx.h(),
+            actor,
+            "team-create",
+            name,
+            None,
+            Some(&after),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    /// Creates a department.
-    pub async fn create_department(&self, name: &str, email: &str) -> Result<DepartmentId> {
-        let mut conn = self.db().conn().await?;
-        Ok(conn.h().insert_department(name, email).await?)
+    /// Creates a department; audited in the same transaction.
+    pub async fn create_department(
+        &self,
+        actor: Actor<'_>,
+        name: &str,
+        email: &str,
+    ) -> Result<DepartmentId> {
+        actor.require_admin()?;
+        let mut tx = self.db().begin().await?;
+        let id = tx.h().insert_department(name, email).await?;
+        record(
+            &mut tx.h(),
+            actor,
+            "department-create",
+            name,
+            None,
+            Some(email),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
-    /// Turns a department's new-ticket alerts on or off.
-    pub async fn set_department_alerts(&self, d: DepartmentId, on: bool) -> Result<()> {
-        let mut conn = self.db().conn().await?;
-        Ok(conn.h().set_department_alerts(d, on).await?)
+    /// Turns a department's new-ticket alerts on or off; audited in the same transaction.
+    pub async fn set_department_alerts(
+        &self,
+        actor: Actor<'_>,
+        d: DepartmentId,
+        on: bool,
+    ) -> Result<()> {
+        actor.require_admin()?;
+        let mut tx = self.db().begin().await?;
+        tx.h().set_department_alerts(d, on).await?;
+        let name = tx.h().department_name(d).await?;
+        let state = |on: bool| if on { "alerts=on" } else { "alerts=off" };
+        record(
+            &mut tx.h(),
+            actor,
+            "department-update",
+            &name,
+            Some(state(!on)),
+            Some(state(on)),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

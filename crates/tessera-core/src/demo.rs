@@ -340,52 +340,68 @@ impl Tessera {
                 ("Haustechnik", "haustechnik@demo.test"),
                 ("Personal", "personal@demo.test"),
             ] {
-                departments.push(self.create_department(name, mail).await?);
+                departments.push(self.create_department(Actor::Cli, name, mail).await?);
             }
             let mut agents = Vec::new();
             for i in 1..=20usize {
                 let id = self
-                    .create_agent(NewAgent {
-                        username: format!("demo{i}"),
-                        email: format!("demo{i}@demo.test"),
-                        display_name: format!(
-                            "{} {}.",
-                            FIRST_NAMES[(i * 11) % FIRST_NAMES.len()],
-                            &LAST_NAMES[i % LAST_NAMES.len()][..1]
-                        ),
-                        password: DEMO_PASSWORD.into(),
-                        is_admin: false,
-                        lang: if i.is_multiple_of(3) {
-                            Lang::En
-                        } else {
-                            Lang::De
+                    .create_agent(
+                        Actor::Cli,
+                        NewAgent {
+                            username: format!("demo{i}"),
+                            email: format!("demo{i}@demo.test"),
+                            display_name: format!(
+                                "{} {}.",
+                                FIRST_NAMES[(i * 11) % FIRST_NAMES.len()],
+                                &LAST_NAMES[i % LAST_NAMES.len()][..1]
+                            ),
+                            password: DEMO_PASSWORD.into(),
+                            is_admin: false,
+                            lang: if i.is_multiple_of(3) {
+                                Lang::En
+                            } else {
+                                Lang::De
+                            },
+                            one_time_password: false,
                         },
-                        one_time_password: false,
-                    })
+                    )
                     .await?;
-                self.set_department_role(id, departments[i % departments.len()], Role::Agent)
-                    .await?;
+                self.set_department_role(
+                    Actor::Cli,
+                    id,
+                    departments[i % departments.len()],
+                    Role::Agent,
+                )
+                .await?;
                 if i.is_multiple_of(4) {
                     // Some agents help out in a second department.
                     let other = departments[(i + 1) % departments.len()];
-                    self.set_department_role(id, other, Role::Agent).await?;
+                    self.set_department_role(Actor::Cli, id, other, Role::Agent)
+                        .await?;
                 }
                 agents.push(id);
             }
-            self.create_agent(NewAgent {
-                username: "demo-admin".into(),
-                email: "demo-admin@demo.test".into(),
-                display_name: "Demo Admin".into(),
-                password: DEMO_PASSWORD.into(),
-                is_admin: true,
-                lang: Lang::De,
-                one_time_password: false,
-            })
+            self.create_agent(
+                Actor::Cli,
+                NewAgent {
+                    username: "demo-admin".into(),
+                    email: "demo-admin@demo.test".into(),
+                    display_name: "Demo Admin".into(),
+                    password: DEMO_PASSWORD.into(),
+                    is_admin: true,
+                    lang: Lang::De,
+                    one_time_password: false,
+                },
+            )
             .await?;
-            self.create_team("Grafik", &agents[0..3]).await?;
-            self.create_team("Social Media", &agents[3..6]).await?;
-            self.create_team("Netzwerk", &agents[6..10]).await?;
-            self.create_team("Hausmeister", &agents[10..13]).await?;
+            self.create_team(Actor::Cli, "Grafik", &agents[0..3])
+                .await?;
+            self.create_team(Actor::Cli, "Social Media", &agents[3..6])
+                .await?;
+            self.create_team(Actor::Cli, "Netzwerk", &agents[6..10])
+                .await?;
+            self.create_team(Actor::Cli, "Hausmeister", &agents[10..13])
+                .await?;
             for (i, (de, en)) in [
                 ("Plakate und Flyer", "Posters and flyers"),
                 ("Computer und Drucker", "Computers and printers"),
@@ -414,7 +430,7 @@ impl Tessera {
                 .await?;
             }
             for d in &departments {
-                self.set_department_alerts(*d, false).await?;
+                self.set_department_alerts(Actor::Cli, *d, false).await?;
             }
         }
         let mut conn = self.db().conn().await?;

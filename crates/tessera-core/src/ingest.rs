@@ -218,25 +218,34 @@ impl Tessera {
             sha256: &sha256,
             raw,
         };
-        // Outside any transaction: the row is committed before anything else happens. A
+        // In a transaction of its own: the row is committed before anything else happens. A
         // read first, so that a duplicate costs no write and no commit.
         let mut conn = self.db().conn().await?;
-        let kept = match conn.h().inbound_duplicate(&new).await? {
-            Some(row) => row,
-            None => match conn.h().insert_inbound(&new).await? {
-                Some(id) => InboundRow {
-                    inbound_message_id: id,
-                    status: "stored".into(),
-                },
-                // Another arrival of the same message won the race.
-                None => conn
-                    .h()
-                    .inbound_duplicate(&new)
-                    .await?
-                    .ok_or_else(|| StoreError::Conflict("inbound_message".into()))?,
-            },
-        };
+        let found = conn.h().inbound_duplicate(&new).await?;
         drop(conn);
+        let kept = match found {
+            Some(row) => row,
+            None => {
+                let mut tx = self.db().begin().await?;
+                match tx.h().insert_inbound(&new).await? {
+                    Some(id) => {
+                        // A failed commit is an error, never a duplicate: the sender's
+                        // server may delete the message once it is taken.
+                        tx.commit().await?;
+                        InboundRow {
+                            inbound_message_id: id,
+                            status: "stored".into(),
+                        }
+                    }
+                    // Another arrival of the same message won the race (and is committed).
+                    None => tx
+                        .h()
+                        .inbound_duplicate(&new)
+                        .await?
+                        .ok_or_else(|| StoreError::Conflict("inbound_message".into()))?,
+                }
+            }
+        };
         let id = kept.inbound_message_id;
         // Anything but `stored` was acted on already; `stored` was kept but never finished
         // (a crash, a database outage): finish it now.
@@ -272,8 +281,10 @@ impl Tessera {
 
     /// Marks a kept message as not to be acted on (quarantined or ignored).
     async fn set_aside(&self, id: i64, status: &str, why: &str) -> Result<bool> {
-        let mut conn = self.db().conn().await?;
-        Ok(conn.h().claim_inbound(id, status, Some(why)).await?)
+        let mut tx = self.db().begin().await?;
+        let claimed = tx.h().claim_inbound(id, status, Some(why)).await?;
+        tx.commit().await?;
+        Ok(claimed)
     }
 
     /// Acts on a kept message that is `stored` (see the module documentation); also the

@@ -138,12 +138,20 @@ impl Tessera {
     /// Assembles the application on a migrated database; creates the installation secret on
     /// first use (shared by every node through the database).
     pub async fn new(db: Db, blobs: BlobStore, cfg: CoreConfig) -> Result<Self> {
-        let mut conn = db.conn().await?;
-        let secret = conn
-            .h()
-            .setting_init("secret_key", &token::random_hex(32))
-            .await?;
-        drop(conn);
+        // Read first: most starts find it, and need no write.
+        let existing = db.conn().await?.h().setting("secret_key").await?;
+        let secret = match existing {
+            Some(s) => s,
+            None => {
+                let mut tx = db.begin().await?;
+                let s = tx
+                    .h()
+                    .setting_init("secret_key", &token::random_hex(32))
+                    .await?;
+                tx.commit().await?;
+                s
+            }
+        };
         let secret = hex::decode(secret).map_err(|_| CoreError::Config("secret_key".into()))?;
         let settings = std::sync::RwLock::new(Arc::new(Settings::from_config(&cfg)));
         let app = Self {

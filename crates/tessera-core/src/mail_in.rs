@@ -249,8 +249,14 @@ impl Tessera {
                     .arg("detail", e.to_string())
                     .encode();
                 // Best effort: if the database is what failed, this fails too.
-                if let Ok(mut conn) = self.db().conn().await {
-                    let _ = conn.h().claim_inbound(id, "quarantined", Some(&why)).await;
+                if let Ok(mut tx) = self.db().begin().await
+                    && tx
+                        .h()
+                        .claim_inbound(id, "quarantined", Some(&why))
+                        .await
+                        .is_ok()
+                {
+                    let _ = tx.commit().await;
                 }
                 return Err(e);
             }

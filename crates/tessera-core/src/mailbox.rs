@@ -423,13 +423,13 @@ impl Tessera {
             Ok(()) => "ok".to_owned(),
             Err(e) => format!("failed: {e}"),
         };
-        let mut conn = self.db().conn().await?;
+        let mut tx = self.db().begin().await?;
         let target = format!(
             "{}@{}:{}",
             checked.imap.username, checked.imap.host, checked.imap.port
         );
         record(
-            &mut conn.h(),
+            &mut tx.h(),
             actor,
             "mailbox-test",
             &target,
@@ -438,7 +438,24 @@ impl Tessera {
             None,
         )
         .await?;
+        tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// Records how far a claimed mailbox has been read, and extends its lease.
+    async fn mailbox_advanced(
+        &self,
+        id: i64,
+        uid_validity: i64,
+        last_uid: i64,
+        lease_until: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.db().begin().await?;
+        tx.h()
+            .mailbox_advanced(id, uid_validity, last_uid, lease_until)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Hands one fetched message to the ingest pipeline. `Ok` means it is committed (or was
@@ -493,18 +510,14 @@ impl Tessera {
                     .await
                     .map_err(|e| format!("ingest: {e}"))?;
                 session.finish(uid, &after).await.map_err(imap_err)?;
-                let mut conn = self.db().conn().await.map_err(|e| format!("other: {e}"))?;
-                conn.h()
-                    .mailbox_advanced(m.mailbox_id, validity, i64::from(uid), lease())
+                self.mailbox_advanced(m.mailbox_id, validity, i64::from(uid), lease())
                     .await
                     .map_err(|e| format!("other: {e}"))?;
                 delivered += 1;
             }
             if m.uid_validity != Some(validity) && delivered == 0 {
                 // Remember the folder's identity even when it had nothing new.
-                let mut conn = self.db().conn().await.map_err(|e| format!("other: {e}"))?;
-                conn.h()
-                    .mailbox_advanced(m.mailbox_id, validity, i64::from(last), lease())
+                self.mailbox_advanced(m.mailbox_id, validity, i64::from(last), lease())
                     .await
                     .map_err(|e| format!("other: {e}"))?;
             }
@@ -571,10 +584,11 @@ impl MailboxPoller {
                         tracing::warn!(mailbox = m.mailbox_id, error = %e, "mailbox poll failed")
                     }
                 }
-                let mut conn = app.db().conn().await?;
-                conn.h()
+                let mut tx = app.db().begin().await?;
+                tx.h()
                     .mailbox_polled(m.mailbox_id, error, polled_at)
                     .await?;
+                tx.commit().await?;
                 Ok::<_, CoreError>(outcome.unwrap_or((0, false)))
             });
         }

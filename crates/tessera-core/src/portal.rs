@@ -654,10 +654,13 @@ impl Tessera {
             .access_token(selector)
             .await?
             .ok_or(CoreError::NotFound)?;
+        drop(conn);
         if !token::verify(verifier, &row.verifier_hash) || row.revoked_at.is_some() {
             return Err(CoreError::NotFound);
         }
-        conn.h().access_token_used(row.access_token_id).await?;
+        let mut tx = self.db().begin().await?;
+        tx.h().access_token_used(row.access_token_id).await?;
+        tx.commit().await?;
         Ok(Grant {
             ticket_id: TicketId(row.ticket_id),
             contact_id: ContactId(row.contact_id),

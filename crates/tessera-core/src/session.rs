@@ -2,7 +2,7 @@
 //! node. The cookie holds a split token; only the verifier's hash is stored.
 
 use tessera_domain::{AgentId, Timestamp};
-use tessera_store::Grant;
+use tessera_store::{Grant, Handle};
 
 use crate::{Result, Tessera, token};
 
@@ -24,6 +24,18 @@ const TOUCH_EVERY_SECS: i64 = 60;
 impl Tessera {
     /// Starts a session; returns it and the cookie value.
     pub async fn start_session(&self, agent: Option<AgentId>) -> Result<(Session, String)> {
+        let mut tx = self.db().begin().await?;
+        let started = self.insert_session(&mut tx.h(), agent).await?;
+        tx.commit().await?;
+        Ok(started)
+    }
+
+    /// Writes a new session in the caller's transaction; returns it and the cookie value.
+    pub(crate) async fn insert_session(
+        &self,
+        h: &mut Handle<'_>,
+        agent: Option<AgentId>,
+    ) -> Result<(Session, String)> {
         let minted = token::mint();
         let cfg = self.config();
         let absolute = if agent.is_some() {
@@ -32,9 +44,7 @@ impl Tessera {
             cfg.session_absolute_secs
         };
         let expires = Timestamp::now().plus_secs(absolute);
-        let mut conn = self.db().conn().await?;
-        let id = conn
-            .h()
+        let id = h
             .insert_session(&minted.selector, &minted.verifier_hash, agent, expires)
             .await?;
         Ok((
@@ -66,12 +76,17 @@ impl Tessera {
             self.config().session_idle_secs
         };
         let idle_end = Timestamp(row.last_seen_at).plus_secs(idle);
+        drop(conn);
         if now.0 > row.expires_at || now > idle_end {
-            conn.h().delete_session(row.session_id).await?;
+            let mut tx = self.db().begin().await?;
+            tx.h().delete_session(row.session_id).await?;
+            tx.commit().await?;
             return Ok(None);
         }
         if now.0 - row.last_seen_at > TOUCH_EVERY_SECS * 1_000_000 {
-            conn.h().touch_session(row.session_id, now).await?;
+            let mut tx = self.db().begin().await?;
+            tx.h().touch_session(row.session_id, now).await?;
+            tx.commit().await?;
         }
         Ok(Some(Session {
             id: row.session_id,
@@ -82,15 +97,17 @@ impl Tessera {
 
     /// Lets a session see a ticket.
     pub async fn grant(&self, session: &Session, grant: Grant) -> Result<()> {
-        let mut conn = self.db().conn().await?;
-        conn.h().grant(session.id, grant).await?;
+        let mut tx = self.db().begin().await?;
+        tx.h().grant(session.id, grant).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Ends a session.
     pub async fn end_session(&self, session: &Session) -> Result<()> {
-        let mut conn = self.db().conn().await?;
-        conn.h().delete_session(session.id).await?;
+        let mut tx = self.db().begin().await?;
+        tx.h().delete_session(session.id).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -667,13 +667,13 @@ impl Tessera {
                 &mail.to_bytes(),
             )
             .await;
-        let mut conn = self.db().conn().await?;
         let result = match &outcome {
             Ok(()) => "sent".to_owned(),
             Err(e) => format!("failed: {}", e.message),
         };
+        let mut tx = self.db().begin().await?;
         record(
-            &mut conn.h(),
+            &mut tx.h(),
             actor,
             "settings-mail-test",
             to.as_str(),
@@ -682,6 +682,7 @@ impl Tessera {
             None,
         )
         .await?;
+        tx.commit().await?;
         Ok(outcome)
     }
 }

@@ -335,13 +335,25 @@ impl Tessera {
         let agent = who.agent();
         let mut conn = self.db().conn().await?;
         let ticket = conn.h().ticket_by_number(number).await?;
+        drop(conn);
         if !agent.can_see(ownership(&ticket)) {
             return Err(CoreError::NotFound);
         }
         let now = Timestamp::now();
         let since = now.plus_secs(-PRESENCE_SECS);
-        let mut viewers = conn.h().viewing(agent.id, ticket.id, now, since).await?;
-        self.add_pending_viewers(ticket.id, agent.id, since, &mut viewers);
+        // Views still pending are taken first: while this write waits for its commit, they
+        // may be written and leave the pending set after the read below has missed them.
+        let mut pending = Vec::new();
+        self.add_pending_viewers(ticket.id, agent.id, since, &mut pending);
+        let mut tx = self.db().begin().await?;
+        let mut viewers = tx.h().viewing(agent.id, ticket.id, now, since).await?;
+        tx.commit().await?;
+        for name in pending {
+            if !viewers.contains(&name) {
+                viewers.push(name);
+            }
+        }
+        viewers.sort();
         Ok(viewers)
     }
 

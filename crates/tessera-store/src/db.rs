@@ -142,7 +142,10 @@ impl Db {
                 .await?;
             Ok(Db::Sqlite(SqliteDb {
                 pool,
-                readers: Readers::new(opts, READERS),
+                // Read-only, so that a write that bypasses the writer fails loudly instead of
+                // taking SQLite's lock behind the writer's back (every write goes through
+                // `begin`).
+                readers: Readers::new(opts.read_only(true), READERS),
                 gate: WriteGate::new(),
                 ticket_ids: Arc::default(),
             }))
@@ -245,7 +248,8 @@ impl Db {
         }
     }
 
-    /// Takes a connection from the pool.
+    /// Takes a connection for reading. On SQLite it is opened read-only: writes go through
+    /// `begin`.
     pub async fn conn(&self) -> Result<Conn> {
         Ok(match self {
             Db::Sqlite(d) => Conn::Sqlite(d.readers.acquire().await?),

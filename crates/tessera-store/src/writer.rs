@@ -7,11 +7,21 @@
 //! is large, the group commits once. A transaction's `commit` returns only after the
 //! group's commit is on disk, so nothing acknowledged can be lost; a transaction dropped
 //! without commit is rolled back to its savepoint and leaves the others untouched.
+//!
+//! Faults: SQLite may answer a disk error (SQLITE_FULL, SQLITE_IOERR, …) by rolling back
+//! the whole transaction, taking the group's earlier members with it, and leaving the
+//! connection in autocommit. Two hooks on the writer's connection keep that from going
+//! unnoticed: the rollback hook marks the group lost (every member gets an error, the next
+//! transaction starts a new group), and the commit hook refuses every commit but the
+//! writer's own `COMMIT`, so a statement that ran in autocommit after such a rollback (a
+//! `SAVEPOINT` there starts a transaction that its `RELEASE` would commit alone) is undone
+//! rather than stored behind a reported failure. A failed group's connection is closed,
+//! not reused.
 
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicBool, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -44,9 +54,23 @@ struct Group {
     done: watch::Sender<Outcome>,
 }
 
+/// What SQLite tells the writer through its connection's hooks.
+#[derive(Debug, Default)]
+struct Hooks {
+    /// SQLite rolled the transaction back (the writer's own `ROLLBACK`, or SQLite on its own
+    /// after a disk error): the group in progress is lost.
+    rolled_back: AtomicBool,
+    /// The writer's `COMMIT` is running: the one commit allowed on its connection.
+    committing: AtomicBool,
+}
+
+/// Why a group failed when SQLite rolled it back on its own.
+const LOST: &str = "the database rolled the transaction back";
+
 /// The writer's connection and the group in progress.
 pub(crate) struct Writer {
     conn: Option<PoolConnection<Sqlite>>,
+    hooks: Arc<Hooks>,
     group: Option<(u64, Group)>,
     next_group: u64,
     /// A transaction's savepoint is open (it has neither committed nor been rolled back).
@@ -123,6 +147,7 @@ impl WriteGate {
         Arc::new(Self {
             writer: Arc::new(Mutex::new(Writer {
                 conn: None,
+                hooks: Arc::default(),
                 group: None,
                 next_group: 0,
                 in_job: false,
@@ -174,9 +199,9 @@ impl WriteGate {
             w.end_group(Err(e.to_string())).await;
             return Err(e);
         }
-        if let Err(e) = sqlx::query("SAVEPOINT job").execute(w.conn()).await {
+        if let Err(e) = w.exec("SAVEPOINT job").await {
             self.settle(&mut w).await;
-            return Err(e.into());
+            return Err(e);
         }
         w.in_job = true;
         Ok(SqliteTx {
@@ -208,12 +233,19 @@ impl WriteGate {
             .await
             .map_err(|_| StoreError::Busy)?;
         drop(waiting);
-        w.clean_up().await?;
+        // A transaction dropped without commit, or a group SQLite rolled back: whatever
+        // became of them, this transaction starts on a sound group.
+        w.clean_up().await;
+        if w.group.is_some() && w.lost() {
+            w.end_group(Err(LOST.into())).await;
+        }
         if w.conn.is_none() {
-            w.conn = Some(pool.acquire().await?);
+            w.conn = Some(connect(pool, &w.hooks).await?);
         }
         if w.group.is_none() {
-            sqlx::query("BEGIN IMMEDIATE").execute(w.conn()).await?;
+            // Set by the last group's end (its `ROLLBACK`, if it failed).
+            w.hooks.rolled_back.store(false, Ordering::SeqCst);
+            w.exec("BEGIN IMMEDIATE").await?;
             let id = w.next_group;
             w.next_group += 1;
             w.group = Some((
@@ -232,7 +264,21 @@ impl WriteGate {
     pub(crate) async fn close(&self) {
         let mut w = self.writer.lock().await;
         w.commit_group().await;
-        w.conn = None;
+        if let Some(mut c) = w.conn.take() {
+            // Back in the pool, the connection serves migrations and maintenance, which
+            // commit on their own.
+            let unhooked = match c.lock_handle().await {
+                Ok(mut h) => {
+                    h.remove_commit_hook();
+                    h.remove_rollback_hook();
+                    true
+                }
+                Err(_) => false,
+            };
+            if !unhooked {
+                c.close_on_drop();
+            }
+        }
     }
 
     /// Commits the open group unless others are waiting to join it; returns whether the
@@ -249,19 +295,52 @@ impl WriteGate {
     }
 }
 
+/// A connection for the writer from the pool, with the writer's hooks.
+async fn connect(pool: &SqlitePool, hooks: &Arc<Hooks>) -> Result<PoolConnection<Sqlite>> {
+    let mut c = pool.acquire().await?;
+    {
+        let mut h = c.lock_handle().await?;
+        let rolled_back = hooks.clone();
+        h.set_rollback_hook(move || rolled_back.rolled_back.store(true, Ordering::SeqCst));
+        let committing = hooks.clone();
+        h.set_commit_hook(move || committing.committing.load(Ordering::SeqCst));
+    }
+    Ok(c)
+}
+
 impl Writer {
-    fn conn(&mut self) -> &mut SqliteConnection {
-        self.conn.as_mut().expect("the writer's connection is open")
+    fn conn(&mut self) -> Result<&mut SqliteConnection> {
+        self.conn
+            .as_deref_mut()
+            .ok_or_else(|| StoreError::Commit("the writer has no connection".into()))
     }
 
-    /// Rolls back the savepoint of a transaction that was dropped without commit.
-    async fn clean_up(&mut self) -> Result<()> {
-        if self.in_job {
-            sqlx::query("ROLLBACK TO job").execute(self.conn()).await?;
-            sqlx::query("RELEASE job").execute(self.conn()).await?;
-            self.in_job = false;
-        }
+    /// Runs one statement of the writer's own on its connection.
+    async fn exec(&mut self, sql: &'static str) -> Result<()> {
+        sqlx::query(sql).execute(self.conn()?).await?;
         Ok(())
+    }
+
+    /// Whether SQLite rolled back the group in progress.
+    fn lost(&self) -> bool {
+        self.hooks.rolled_back.load(Ordering::SeqCst)
+    }
+
+    /// Rolls back the savepoint of a transaction that was dropped without commit; if that
+    /// fails (SQLite has rolled back the whole group), the group fails.
+    async fn clean_up(&mut self) {
+        if !self.in_job {
+            return;
+        }
+        self.in_job = false;
+        let undone = async {
+            self.exec("ROLLBACK TO job").await?;
+            self.exec("RELEASE job").await
+        }
+        .await;
+        if let Err(e) = undone {
+            self.end_group(Err(e.to_string())).await;
+        }
     }
 
     /// Writes the index rows of the group's new tickets, all in one statement per table:
@@ -278,21 +357,26 @@ impl Writer {
         crate::search::fts5_rows(&mut s, "ticket_search_head", &heads);
         let (text, vals) = s.into_one();
         bind_values!(sqlx::query(sqlx::AssertSqlSafe(text)), &vals)
-            .execute(self.conn())
+            .execute(self.conn()?)
             .await?;
         Ok(())
     }
 
     /// Commits the group and tells its members.
     async fn commit_group(&mut self) {
+        self.clean_up().await;
         if self.group.is_none() {
             return;
         }
         let outcome = async {
-            self.clean_up().await?;
             self.write_index().await?;
-            sqlx::query("COMMIT").execute(self.conn()).await?;
-            Ok::<_, StoreError>(())
+            if self.lost() {
+                return Err(StoreError::Commit(LOST.into()));
+            }
+            self.hooks.committing.store(true, Ordering::SeqCst);
+            let done = self.exec("COMMIT").await;
+            self.hooks.committing.store(false, Ordering::SeqCst);
+            done
         }
         .await
         .map_err(|e| e.to_string());
@@ -304,11 +388,15 @@ impl Writer {
         let Some((_, group)) = self.group.take() else {
             return;
         };
+        self.in_job = false;
         if outcome.is_err() {
-            // Whatever SQLite kept of the transaction goes; the connection starts afresh.
             self.index.clear();
-            let _ = sqlx::query("ROLLBACK").execute(self.conn()).await;
-            self.conn = None;
+            // Whatever SQLite kept of the transaction goes, and so does the connection: after
+            // a disk error it may not be sound, and the next group starts on a fresh one.
+            if let Some(mut c) = self.conn.take() {
+                let _ = sqlx::query("ROLLBACK").execute(&mut *c).await;
+                c.close_on_drop();
+            }
         }
         group.done.send_replace(Some(outcome));
     }
@@ -317,10 +405,12 @@ impl Writer {
 impl SqliteTx {
     /// The connection queries run on.
     pub(crate) fn conn(&mut self) -> &mut SqliteConnection {
+        // `join_group` hands out the writer with its connection, and only `commit` and
+        // `drop`, which end the transaction, give either up.
         self.guard
             .as_mut()
-            .expect("held until commit or drop")
-            .conn()
+            .and_then(|w| w.conn.as_deref_mut())
+            .expect("a transaction holds the writer and its connection until commit or drop")
     }
 
     /// Notes that the transaction's statements ran to their `RELEASE job`.
@@ -350,12 +440,26 @@ impl SqliteTx {
 
     /// Releases the savepoint into the group and waits until the group is on disk.
     pub(crate) async fn commit(mut self) -> Result<()> {
-        let mut w = self.guard.take().expect("held until commit or drop");
-        if !self.released {
-            sqlx::query("RELEASE job").execute(w.conn()).await?;
+        let Some(mut w) = self.guard.take() else {
+            return Err(StoreError::Commit("the transaction has ended".into()));
+        };
+        if !self.released
+            && let Err(e) = w.exec("RELEASE job").await
+        {
+            // The savepoint may be gone with the whole group; `clean_up` finds out.
+            w.clean_up().await;
+            self.gate.settle(&mut w).await;
+            return Err(e);
         }
         w.in_job = false;
-        let (id, group) = w.group.as_mut().expect("a transaction belongs to a group");
+        if w.lost() {
+            // SQLite rolled back the group while this transaction ran: none of it is kept.
+            w.end_group(Err(LOST.into())).await;
+            return Err(StoreError::Commit(LOST.into()));
+        }
+        let Some((id, group)) = w.group.as_mut() else {
+            return Err(StoreError::Commit(LOST.into()));
+        };
         let id = *id;
         group.jobs += 1;
         let mut done = group.done.subscribe();
@@ -404,11 +508,8 @@ impl Drop for SqliteTx {
         let gate = self.gate.clone();
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             rt.spawn(async move {
-                if w.clean_up().await.is_err() {
-                    w.commit_group().await;
-                } else {
-                    gate.settle(&mut w).await;
-                }
+                w.clean_up().await;
+                gate.settle(&mut w).await;
             });
         }
         // Without a runtime the next transaction cleans up (`clean_up` in `begin`).

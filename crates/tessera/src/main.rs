@@ -573,16 +573,20 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 );
             }
             let password = tessera_core::token::random_hex(10);
+            let cli = tessera_core::Actor::Cli;
             let id = app
-                .create_agent(tessera_core::NewAgent {
-                    username: username.trim().to_owned(),
-                    email: email.to_string(),
-                    display_name: name.trim().to_owned(),
-                    password: password.clone(),
-                    is_admin: admin,
-                    lang,
-                    one_time_password: true,
-                })
+                .create_agent(
+                    cli,
+                    tessera_core::NewAgent {
+                        username: username.trim().to_owned(),
+                        email: email.to_string(),
+                        display_name: name.trim().to_owned(),
+                        password: password.clone(),
+                        is_admin: admin,
+                        lang,
+                        one_time_password: true,
+                    },
+                )
                 .await
                 .map_err(|e| match e {
                     tessera_core::CoreError::Store(s)
@@ -597,10 +601,8 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     e => e.into(),
                 })?;
             for d in departments {
-                app.set_department_role(id, d, role).await?;
+                app.set_department_role(cli, id, d, role).await?;
             }
-            app.audit_agent_created(tessera_core::Actor::Cli, &username)
-                .await?;
             println!("agent {username} created; one-time password: {password}");
             app.close().await;
         }

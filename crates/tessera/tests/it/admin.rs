@@ -17,15 +17,18 @@ pub(crate) async fn agent(
     admin: bool,
 ) -> tessera_domain::AgentId {
     app.app
-        .create_agent(NewAgent {
-            username: username.into(),
-            email: format!("{username}@tessera.test"),
-            display_name: name.into(),
-            password: PASSWORD.into(),
-            is_admin: admin,
-            lang: Lang::De,
-            one_time_password: false,
-        })
+        .create_agent(
+            tessera_core::Actor::Cli,
+            NewAgent {
+                username: username.into(),
+                email: format!("{username}@tessera.test"),
+                display_name: name.into(),
+                password: PASSWORD.into(),
+                is_admin: admin,
+                lang: Lang::De,
+                one_time_password: false,
+            },
+        )
         .await
         .unwrap()
 }
@@ -536,6 +539,7 @@ async fn a_service_level_gives_tickets_a_due_date_and_overdue_ones_are_alerted()
     let lead = chefin(&app).await;
     app.app
         .set_department_role(
+            tessera_core::Actor::Cli,
             lead,
             tessera_domain::DepartmentId(1),
             tessera_domain::Role::Manager,
@@ -653,7 +657,7 @@ async fn canned_responses_fill_the_reply_box_with_the_tickets_details() {
     chefin(&app).await;
     let it = app
         .app
-        .create_department("IT", "it@example.org")
+        .create_department(tessera_core::Actor::Cli, "IT", "it@example.org")
         .await
         .unwrap();
     let admin = sign_in(&app, "chefin", PASSWORD).await;
@@ -759,6 +763,7 @@ async fn a_help_topic_sets_priority_and_assigns_its_new_tickets() {
     let moritz = agent(&app, "moritz", "Moritz", false).await;
     app.app
         .set_department_role(
+            tessera_core::Actor::Cli,
             moritz,
             tessera_domain::DepartmentId(1),
             tessera_domain::Role::Agent,
@@ -767,7 +772,7 @@ async fn a_help_topic_sets_priority_and_assigns_its_new_tickets() {
         .unwrap();
     let team = app
         .app
-        .create_team("Social Media", &[moritz])
+        .create_team(tessera_core::Actor::Cli, "Social Media", &[moritz])
         .await
         .unwrap();
     let admin = sign_in(&app, "chefin", PASSWORD).await;
@@ -835,5 +840,133 @@ async fn a_help_topic_sets_priority_and_assigns_its_new_tickets() {
         his.iter().map(|m| &m.subject).collect::<Vec<_>>()
     );
     assert!(his[0].subject.starts_with("Ihnen zugewiesen"));
+    app.stop().await;
+}
+
+/// Creating an agent and its audit record are one transaction: when the audit record
+/// cannot be written, no agent is left behind; when it can, both are there. An agent who is
+/// not an administrator is refused by core itself, whatever page or command asks.
+#[tokio::test]
+async fn an_agent_is_created_with_its_audit_record_or_not_at_all() {
+    let app = TestApp::start().await;
+    let new = |username: &str| NewAgent {
+        username: username.into(),
+        email: format!("{username}@tessera.test"),
+        display_name: username.into(),
+        password: PASSWORD.into(),
+        is_admin: false,
+        lang: Lang::De,
+        one_time_password: true,
+    };
+    let agents = app.count("agent").await;
+    let audits = app.count("audit_log WHERE action = 'agent-create'").await;
+
+    let plain = agent(&app, "plain", "Plain", false).await;
+    let (plain, _) = app
+        .app
+        .agent_for_admin(tessera_core::Actor::Cli, plain)
+        .await
+        .unwrap();
+    let refused = app
+        .app
+        .create_agent(tessera_core::Actor::Agent(&plain), new("sneaky"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, tessera_core::CoreError::Forbidden),
+        "{refused}"
+    );
+    assert_eq!(app.count("agent WHERE username = 'sneaky'").await, 0);
+    for refused in [
+        app.app
+            .create_department(
+                tessera_core::Actor::Agent(&plain),
+                "Geheim",
+                "g@tessera.test",
+            )
+            .await
+            .map(|_| ()),
+        app.app
+            .create_team(tessera_core::Actor::Agent(&plain), "Geheim", &[plain.id])
+            .await
+            .map(|_| ()),
+        app.app
+            .set_department_role(
+                tessera_core::Actor::Agent(&plain),
+                plain.id,
+                tessera_domain::DepartmentId(1),
+                tessera_domain::Role::Manager,
+            )
+            .await,
+        app.app
+            .set_department_alerts(
+                tessera_core::Actor::Agent(&plain),
+                tessera_domain::DepartmentId(1),
+                false,
+            )
+            .await,
+    ] {
+        assert!(matches!(refused, Err(tessera_core::CoreError::Forbidden)));
+    }
+    assert_eq!(
+        app.count("agent_department WHERE role = 'manager'").await,
+        0
+    );
+
+    // The audit log refuses every record for a moment.
+    if app.app.db().backend() == tessera_store::Backend::Sqlite {
+        app.exec(
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log \
+             BEGIN SELECT RAISE(ABORT, 'no audit'); END",
+        )
+        .await;
+    } else {
+        app.exec(
+            "CREATE FUNCTION no_audit() RETURNS trigger LANGUAGE plpgsql \
+             AS $$ BEGIN RAISE EXCEPTION 'no audit'; END $$",
+        )
+        .await;
+        app.exec(
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log \
+             FOR EACH ROW EXECUTE FUNCTION no_audit()",
+        )
+        .await;
+    }
+    assert!(
+        app.app
+            .create_agent(tessera_core::Actor::Cli, new("unaudited"))
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        app.count("agent WHERE username = 'unaudited'").await,
+        0,
+        "no agent without its audit record"
+    );
+    app.exec(
+        if app.app.db().backend() == tessera_store::Backend::Sqlite {
+            "DROP TRIGGER no_audit"
+        } else {
+            "DROP TRIGGER no_audit ON audit_log"
+        },
+    )
+    .await;
+
+    app.app
+        .create_agent(tessera_core::Actor::Cli, new("audited"))
+        .await
+        .unwrap();
+    assert_eq!(app.count("agent").await, agents + 2, "plain and audited");
+    assert_eq!(
+        app.count("audit_log WHERE action = 'agent-create'").await,
+        audits + 2
+    );
+    assert_eq!(
+        app.count(
+            "audit_log WHERE action = 'agent-create' AND target = 'audited' AND actor = 'cli'"
+        )
+        .await,
+        1
+    );
     app.stop().await;
 }

@@ -32,7 +32,7 @@ impl World {
         let core = &app.app;
         let press = DepartmentId(1);
         let it = core
-            .create_department("IT", "it@tessera.test")
+            .create_department(tessera_core::Actor::Cli, "IT", "it@tessera.test")
             .await
             .unwrap();
         let agent = |u: &str, name: &str| NewAgent {
@@ -45,28 +45,37 @@ impl World {
             one_time_password: false,
         };
         let nadine = core
-            .create_agent(agent("nadine", "Nadine S."))
+            .create_agent(tessera_core::Actor::Cli, agent("nadine", "Nadine S."))
             .await
             .unwrap();
         let moritz = core
-            .create_agent(agent("moritz", "Moritz K."))
+            .create_agent(tessera_core::Actor::Cli, agent("moritz", "Moritz K."))
             .await
             .unwrap();
-        let viewer = core.create_agent(agent("vera", "Vera V.")).await.unwrap();
-        let ingo = core.create_agent(agent("ingo", "Ingo IT")).await.unwrap();
-        core.set_department_role(nadine, press, Role::Agent)
+        let viewer = core
+            .create_agent(tessera_core::Actor::Cli, agent("vera", "Vera V."))
             .await
             .unwrap();
-        core.set_department_role(moritz, press, Role::Agent)
+        let ingo = core
+            .create_agent(tessera_core::Actor::Cli, agent("ingo", "Ingo IT"))
             .await
             .unwrap();
-        core.set_department_role(viewer, press, Role::View)
+        core.set_department_role(tessera_core::Actor::Cli, nadine, press, Role::Agent)
             .await
             .unwrap();
-        core.set_department_role(ingo, it, Role::Agent)
+        core.set_department_role(tessera_core::Actor::Cli, moritz, press, Role::Agent)
             .await
             .unwrap();
-        let social = core.create_team("Social Media", &[moritz]).await.unwrap();
+        core.set_department_role(tessera_core::Actor::Cli, viewer, press, Role::View)
+            .await
+            .unwrap();
+        core.set_department_role(tessera_core::Actor::Cli, ingo, it, Role::Agent)
+            .await
+            .unwrap();
+        let social = core
+            .create_team(tessera_core::Actor::Cli, "Social Media", &[moritz])
+            .await
+            .unwrap();
         World {
             app,
             press,
@@ -601,7 +610,12 @@ async fn sorted_queue_pages_walk_every_ticket_once_in_key_order() {
 #[tokio::test]
 async fn a_restricted_agents_queue_pages_merge_every_way_they_see_a_ticket() {
     let w = World::new(None).await;
-    let netz = w.app.app.create_team("Netz", &[w.ingo]).await.unwrap();
+    let netz = w
+        .app
+        .app
+        .create_team(tessera_core::Actor::Cli, "Netz", &[w.ingo])
+        .await
+        .unwrap();
     let ingo = w.login("ingo").await;
     // (number, visible to ingo, open, answered, updated_at)
     let mut tickets = Vec::new();
@@ -1004,7 +1018,11 @@ async fn a_reply_written_against_a_stale_view_warns_first() {
 async fn agents_are_alerted_about_new_tickets_messages_and_overdue_ones() {
     let smtp = SmtpServer::start();
     let w = World::new(Some(&smtp)).await;
-    w.app.app.set_department_alerts(w.it, false).await.unwrap();
+    w.app
+        .app
+        .set_department_alerts(tessera_core::Actor::Cli, w.it, false)
+        .await
+        .unwrap();
     let n = w.ticket("max@example.org", "Neu").await;
     // Alerts for the press department go to its working members, not to the viewer.
     let mails = w.app.delivered(&smtp).await;
@@ -1807,7 +1825,12 @@ async fn brute_counts(w: &World, me: AgentId, sees: Option<(&[i64], &[i64])>) ->
 #[tokio::test]
 async fn queue_counts_equal_brute_force_through_every_transition() {
     let w = World::new(None).await;
-    let tech = w.app.app.create_team("Technik", &[w.ingo]).await.unwrap();
+    let tech = w
+        .app
+        .app
+        .create_team(tessera_core::Actor::Cli, "Technik", &[w.ingo])
+        .await
+        .unwrap();
     let admin = w.login_admin().await;
     let nadine = w.login("nadine").await;
     let ingo = w.login("ingo").await;
@@ -1931,13 +1954,19 @@ async fn a_directory_change_on_one_node_is_seen_by_another_on_its_next_request()
     );
 
     // Node one changes memberships, departments and names.
-    one.set_department_role(w.nadine, w.it, Role::Agent)
+    one.set_department_role(tessera_core::Actor::Cli, w.nadine, w.it, Role::Agent)
         .await
         .unwrap();
-    one.create_department("Marketing", "marketing@tessera.test")
+    one.create_department(
+        tessera_core::Actor::Cli,
+        "Marketing",
+        "marketing@tessera.test",
+    )
+    .await
+    .unwrap();
+    one.create_team(tessera_core::Actor::Cli, "Plakate", &[w.nadine])
         .await
         .unwrap();
-    one.create_team("Plakate", &[w.nadine]).await.unwrap();
 
     let s = two.session(&cookie).await.unwrap().expect("session");
     let nadine = two.session_agent(&s).await.unwrap().expect("nadine");

@@ -409,7 +409,12 @@ async fn alert_and_autorespond_decide_who_is_mailed() {
     let app = TestApp::start().await;
     let nadine = agent(&app, "nadine", "Nadine", false).await;
     app.app
-        .set_department_role(nadine, DepartmentId(1), Role::Agent)
+        .set_department_role(
+            tessera_core::Actor::Cli,
+            nadine,
+            DepartmentId(1),
+            Role::Agent,
+        )
         .await
         .unwrap();
     let k = key(&app, "create", "", "", "").await;
@@ -770,15 +775,18 @@ async fn administrators_create_see_once_and_revoke_keys_in_the_browser() {
     }
     assert!(page.contains("Bitte füllen Sie dieses Feld aus."));
     app.app
-        .create_agent(tessera_core::NewAgent {
-            username: "boss".into(),
-            email: "boss@tessera.test".into(),
-            display_name: "Boss".into(),
-            password: PASSWORD.into(),
-            is_admin: true,
-            lang: tessera_domain::Lang::En,
-            one_time_password: false,
-        })
+        .create_agent(
+            tessera_core::Actor::Cli,
+            tessera_core::NewAgent {
+                username: "boss".into(),
+                email: "boss@tessera.test".into(),
+                display_name: "Boss".into(),
+                password: PASSWORD.into(),
+                is_admin: true,
+                lang: tessera_domain::Lang::En,
+                one_time_password: false,
+            },
+        )
         .await
         .unwrap();
     let boss = sign_in(&app, "boss", PASSWORD).await;

@@ -58,22 +58,25 @@ impl World {
         let core = &app.app;
         let press = DepartmentId(1);
         let it = core
-            .create_department("IT", "it@tessera.test")
+            .create_department(tessera_core::Actor::Cli, "IT", "it@tessera.test")
             .await
             .unwrap();
         let nadine = agent(&app, "nadine", "Nadine S.", false).await;
         let moritz = agent(&app, "moritz", "Moritz K.", false).await;
         let ingo = agent(&app, "ingo", "Ingo IT", false).await;
-        core.set_department_role(nadine, press, Role::Agent)
+        core.set_department_role(tessera_core::Actor::Cli, nadine, press, Role::Agent)
             .await
             .unwrap();
-        core.set_department_role(moritz, press, Role::Agent)
+        core.set_department_role(tessera_core::Actor::Cli, moritz, press, Role::Agent)
             .await
             .unwrap();
-        core.set_department_role(ingo, it, Role::Agent)
+        core.set_department_role(tessera_core::Actor::Cli, ingo, it, Role::Agent)
             .await
             .unwrap();
-        let social = core.create_team("Social Media", &[moritz]).await.unwrap();
+        let social = core
+            .create_team(tessera_core::Actor::Cli, "Social Media", &[moritz])
+            .await
+            .unwrap();
         let write = key(&app, "Nadine's script", "write", "nadine").await;
         let read = key(&app, "Nadine's report", "read", "nadine").await;
         let create = key(&app, "Website form", "create", "").await;
@@ -619,7 +622,7 @@ async fn keys_and_agents_decide_what_may_be_read_and_changed() {
     let vera = agent(&w.app, "vera", "Vera V.", false).await;
     w.app
         .app
-        .set_department_role(vera, w.press, Role::View)
+        .set_department_role(tessera_core::Actor::Cli, vera, w.press, Role::View)
         .await
         .unwrap();
     let vera_key = key(&w.app, "Vera", "write", "vera").await;

@@ -547,7 +547,7 @@ async fn two_nodes_never_poll_one_mailbox_at_once() {
     let test_db = TestDb::new(dir.path()).await;
     let db = tessera_store::Db::connect(&test_db.url).await.unwrap();
     db.migrate(|_, _, _| {}).await.unwrap();
-    let mut c = db.conn().await.unwrap();
+    let mut c = db.begin().await.unwrap();
     let department = c
         .h()
         .insert_department("Technik", "technik@tessera.test")
@@ -570,42 +570,51 @@ async fn two_nodes_never_poll_one_mailbox_at_once() {
         })
         .await
         .unwrap();
+    c.commit().await.unwrap();
     let (minute, lease) = (60_000, 300_000);
-    let claim = async |c: &mut tessera_store::Conn, at: Timestamp| {
-        c.h()
+    // Each claim a transaction of its own, as each node's.
+    let claim = async |db: &tessera_store::Db, at: Timestamp| {
+        let mut c = db.begin().await.unwrap();
+        let ids = c
+            .h()
             .claim_mailboxes(at, minute, lease)
             .await
             .unwrap()
             .iter()
             .map(|m| m.mailbox_id)
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>();
+        c.commit().await.unwrap();
+        ids
+    };
+    let polled = async |db: &tessera_store::Db| {
+        let mut c = db.begin().await.unwrap();
+        c.h()
+            .mailbox_polled(id, None, Timestamp::now())
+            .await
+            .unwrap();
+        c.commit().await.unwrap();
     };
     let now = Timestamp::now();
     assert_eq!(
-        claim(&mut c, now).await,
+        claim(&db, now).await,
         vec![id],
         "a new mailbox is due at once"
     );
     assert!(
-        claim(&mut c, now).await.is_empty(),
+        claim(&db, now).await.is_empty(),
         "the other node finds it taken"
     );
     // Done: free, but not due again before the interval has passed.
-    c.h()
-        .mailbox_polled(id, None, Timestamp::now())
-        .await
-        .unwrap();
-    assert!(claim(&mut c, now.plus_millis(1000)).await.is_empty());
+    polled(&db).await;
+    assert!(claim(&db, now.plus_millis(1000)).await.is_empty());
     let later = Timestamp::now().plus_millis(minute + 1);
-    assert_eq!(claim(&mut c, later).await, vec![id]);
+    assert_eq!(claim(&db, later).await, vec![id]);
     // A node that died holding it frees it when the lease runs out.
-    assert!(claim(&mut c, later.plus_millis(lease - 1)).await.is_empty());
-    assert_eq!(claim(&mut c, later.plus_millis(lease + 1)).await, vec![id]);
+    assert!(claim(&db, later.plus_millis(lease - 1)).await.is_empty());
+    assert_eq!(claim(&db, later.plus_millis(lease + 1)).await, vec![id]);
     // Inactive mailboxes are never claimed.
-    c.h()
-        .mailbox_polled(id, None, Timestamp::now())
-        .await
-        .unwrap();
+    polled(&db).await;
+    let mut c = db.begin().await.unwrap();
     let m = c.h().mailbox(id).await.unwrap();
     let settings = tessera_store::MailboxSettings {
         department_id: m.department_id,
@@ -621,12 +630,8 @@ async fn two_nodes_never_poll_one_mailbox_at_once() {
         is_active: false,
     };
     c.h().update_mailbox(id, &settings, false).await.unwrap();
-    assert!(
-        claim(&mut c, later.plus_millis(10 * lease))
-            .await
-            .is_empty()
-    );
-    drop(c);
+    c.commit().await.unwrap();
+    assert!(claim(&db, later.plus_millis(10 * lease)).await.is_empty());
     db.close().await;
     test_db.drop_db().await;
 }
@@ -695,7 +700,7 @@ async fn killed_at_random_points_while_reading_200_messages_it_stores_each_once(
     up().await;
     let db = tessera_store::Db::connect(&test_db.url).await.unwrap();
     {
-        let mut c = db.conn().await.unwrap();
+        let mut c = db.begin().await.unwrap();
         let department = c.h().all_departments().await.unwrap()[0].department_id;
         c.h()
             .insert_mailbox(&tessera_store::MailboxSettings {
@@ -713,6 +718,7 @@ async fn killed_at_random_points_while_reading_200_messages_it_stores_each_once(
             })
             .await
             .unwrap();
+        c.commit().await.unwrap();
     }
 
     // SIGKILL (no shutdown, nothing flushed) after a varying number of stored messages,
@@ -800,7 +806,7 @@ async fn imap_rate() {
     let db = app.app.db().clone();
     let start = std::time::Instant::now();
     {
-        let mut c = db.conn().await.unwrap();
+        let mut c = db.begin().await.unwrap();
         let department = c.h().all_departments().await.unwrap()[0].department_id;
         c.h()
             .insert_mailbox(&tessera_store::MailboxSettings {
@@ -818,6 +824,7 @@ async fn imap_rate() {
             })
             .await
             .unwrap();
+        c.commit().await.unwrap();
     }
     let mut seen = -1;
     while seen < n {

@@ -52,7 +52,12 @@ async fn with_nadine(smtp: &SmtpServer) -> (TestApp, Agent) {
     let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
     let id = crate::admin::agent(&app, "nadine", "Nadine S.", false).await;
     app.app
-        .set_department_role(id, tessera_domain::DepartmentId(1), Role::Agent)
+        .set_department_role(
+            tessera_core::Actor::Cli,
+            id,
+            tessera_domain::DepartmentId(1),
+            Role::Agent,
+        )
         .await
         .unwrap();
     let agent = agent(&app, id).await;
@@ -270,15 +275,16 @@ async fn new_mail_opens_a_ticket_in_the_department_written_to_and_is_confirmed()
     let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
     let it = app
         .app
-        .create_department("IT", "it@tessera.test")
+        .create_department(tessera_core::Actor::Cli, "IT", "it@tessera.test")
         .await
         .unwrap();
     {
-        let mut c = app.app.db().conn().await.unwrap();
+        let mut c = app.app.db().begin().await.unwrap();
         c.h()
             .insert_help_topic("Passwort vergessen", "Forgot password", it, 0)
             .await
             .unwrap();
+        c.commit().await.unwrap();
     }
     // Apple Mail, to the IT address in Cc.
     let raw = eml("From: Jürgen Schmidt <j.schmidt@example.de>
@@ -818,7 +824,7 @@ async fn a_message_kept_before_a_crash_is_finished_once() {
     let raw =
         eml("From: a@example.org\nTo: helpdesk@tessera.test\nSubject: Nach dem Absturz\n\nHallo.");
     {
-        let mut c = app.app.db().conn().await.unwrap();
+        let mut c = app.app.db().begin().await.unwrap();
         let id = c
             .h()
             .insert_inbound(&tessera_store::NewInbound {
@@ -832,6 +838,7 @@ async fn a_message_kept_before_a_crash_is_finished_once() {
             .await
             .unwrap();
         assert!(id.is_some());
+        c.commit().await.unwrap();
     }
     let done = app.app.ingest_stored(10, 0).await.unwrap();
     assert_eq!(done.len(), 1);

@@ -35,7 +35,12 @@ fn attr_starting(page: &str, attr: &str, prefix: &str) -> Option<String> {
 async fn nadine(app: &TestApp) -> tessera_domain::AgentId {
     let id = crate::admin::agent(app, "nadine", "Nadine S.", false).await;
     app.app
-        .set_department_role(id, tessera_domain::DepartmentId(1), Role::Agent)
+        .set_department_role(
+            tessera_core::Actor::Cli,
+            id,
+            tessera_domain::DepartmentId(1),
+            Role::Agent,
+        )
         .await
         .unwrap();
     id

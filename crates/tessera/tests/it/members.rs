@@ -338,7 +338,7 @@ async fn saving_an_agent_keeps_their_membership_of_an_inactive_department() {
     let nadine = agent(&app, "nadine", "Nadine S.", false).await;
     let old = app
         .app
-        .create_department("Archiv", "archiv@tessera.test")
+        .create_department(tessera_core::Actor::Cli, "Archiv", "archiv@tessera.test")
         .await
         .unwrap();
     app.exec(&format!(
