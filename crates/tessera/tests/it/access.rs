@@ -79,20 +79,20 @@ impl World {
         let core = &app.app;
         let press = DepartmentId(1);
         let it = core
-            .create_department("IT", "it@tessera.test")
+            .create_department(Actor::Cli, "IT", "it@tessera.test")
             .await
             .unwrap();
         let nadine = agent(&app, "nadine", "Nadine S.", false).await;
         let vera = agent(&app, "vera", "Vera V.", false).await;
         let ingo = agent(&app, "ingo", "Ingo IT", false).await;
         let chefin = agent(&app, "chefin", "Chefin", true).await;
-        core.set_department_role(nadine, press, Role::Agent)
+        core.set_department_role(Actor::Cli, nadine, press, Role::Agent)
             .await
             .unwrap();
-        core.set_department_role(vera, press, Role::View)
+        core.set_department_role(Actor::Cli, vera, press, Role::View)
             .await
             .unwrap();
-        core.set_department_role(ingo, it, Role::Agent)
+        core.set_department_role(Actor::Cli, ingo, it, Role::Agent)
             .await
             .unwrap();
         World {
@@ -728,7 +728,10 @@ async fn administrators_each_count_their_own_tickets() {
             .await
             .unwrap();
     }
-    let team = app.create_team("Grafik", &[zweite.id]).await.unwrap();
+    let team = app
+        .create_team(Actor::Cli, "Grafik", &[zweite.id])
+        .await
+        .unwrap();
     let zweite = as_agent(&w.app, zweite.id).await;
     let g = w.ticket("Vier").await;
     app.assign(Worker::signed_in(&w.chefin), &g.number, None, Some(team))
