@@ -11,7 +11,7 @@ use sqlx::{
 
 use crate::{
     Result,
-    readers::{Reader, Readers},
+    readers::{ReadConn, Readers},
     writer::{SqliteTx, WriteGate},
 };
 use std::sync::Arc;
@@ -49,7 +49,7 @@ pub enum Db {
 /// A pooled connection.
 pub enum Conn {
     /// SQLite.
-    Sqlite(Reader),
+    Sqlite(ReadConn),
     /// PostgreSQL.
     Postgres(PoolConnection<Postgres>),
 }

@@ -45,7 +45,7 @@ pub use members::DepartmentMember;
 pub use new_ticket::{NewTicketEntry, NewTicketRow, NewTicketWrite, TopicContext};
 pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
-pub use readers::Reader;
+pub use readers::ReadConn;
 pub use records::{NewAttachment, NewEntry, NewTicket};
 pub use search::{SearchMatch, SearchRow};
 pub use session::{AccessTokenRow, Grant, SessionRow};

@@ -34,7 +34,7 @@ impl std::fmt::Debug for Readers {
 }
 
 /// A connection taken from `Readers`; it goes back when dropped.
-pub struct Reader {
+pub struct ReadConn {
     conn: Option<SqliteConnection>,
     readers: Arc<Readers>,
     _permit: OwnedSemaphorePermit,
@@ -52,7 +52,7 @@ impl Readers {
 
     /// An idle connection, or a new one while fewer than the maximum exist; otherwise waits
     /// for one to come back.
-    pub(crate) async fn acquire(self: &Arc<Self>) -> Result<Reader> {
+    pub(crate) async fn acquire(self: &Arc<Self>) -> Result<ReadConn> {
         let permit = self
             .permits
             .clone()
@@ -64,7 +64,7 @@ impl Readers {
             Some(c) => c,
             None => self.options.connect().await?,
         };
-        Ok(Reader {
+        Ok(ReadConn {
             conn: Some(conn),
             readers: self.clone(),
             _permit: permit,
@@ -81,7 +81,7 @@ impl Readers {
     }
 }
 
-impl Deref for Reader {
+impl Deref for ReadConn {
     type Target = SqliteConnection;
 
     fn deref(&self) -> &SqliteConnection {
@@ -91,7 +91,7 @@ impl Deref for Reader {
     }
 }
 
-impl DerefMut for Reader {
+impl DerefMut for ReadConn {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
         self.conn
             .as_mut()
@@ -99,7 +99,7 @@ impl DerefMut for Reader {
     }
 }
 
-impl Drop for Reader {
+impl Drop for ReadConn {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
             // After `close` the connection is dropped instead (its worker closes it).

@@ -294,3 +294,73 @@ fn core_opens_its_database_only_to_tests() {
         found.join("\n")
     );
 }
+
+#[test]
+fn the_domain_does_no_io() {
+    let deps = dependencies(&crate_dir("tessera-domain").join("Cargo.toml"));
+    let allowed = ["thiserror", "chrono", "chrono-tz", "rust-stemmers"];
+    let extra: Vec<_> = deps
+        .iter()
+        .filter(|d| !allowed.contains(&d.as_str()))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "tessera-domain is types and rules without IO; it may depend on {allowed:?} only, \
+         not {extra:?}"
+    );
+}
+
+#[test]
+fn only_the_store_speaks_sql() {
+    for krate in [
+        "tessera-domain",
+        "tessera-mail",
+        "tessera-i18n",
+        "tessera-core",
+        "tessera-web",
+    ] {
+        let deps = dependencies(&crate_dir(krate).join("Cargo.toml"));
+        assert!(
+            !deps.iter().any(|d| d == "sqlx"),
+            "{krate} depends on sqlx: SQL belongs to tessera-store"
+        );
+        for (path, text) in sources(&crate_dir(krate).join("src")) {
+            let uses = identifier_uses(&text, "sqlx");
+            assert!(uses.is_empty(), "{} names sqlx: {uses:?}", path.display());
+        }
+    }
+}
+
+#[test]
+fn mail_and_i18n_know_no_database_and_no_use_case() {
+    for krate in ["tessera-mail", "tessera-i18n"] {
+        let deps = dependencies(&crate_dir(krate).join("Cargo.toml"));
+        let banned = [
+            "sqlx",
+            "tessera-store",
+            "tessera-core",
+            "tessera-web",
+            "axum",
+        ];
+        let forbidden: Vec<_> = deps
+            .iter()
+            .filter(|d| banned.contains(&d.as_str()))
+            .collect();
+        assert!(
+            forbidden.is_empty(),
+            "{krate} must not depend on {forbidden:?}"
+        );
+    }
+}
+
+#[test]
+fn no_openssl_in_the_build() {
+    let lock = std::fs::read_to_string(crate_dir("..").join("Cargo.lock")).expect("Cargo.lock");
+    for banned in ["openssl-sys", "openssl", "native-tls"] {
+        assert!(
+            !lock.contains(&format!("name = \"{banned}\"\n")),
+            "{banned} is in Cargo.lock: TLS is rustls only (turn off the default features \
+             that brought it in; `cargo tree -i {banned}` says which)"
+        );
+    }
+}
