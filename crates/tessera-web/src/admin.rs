@@ -239,13 +239,7 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
     html(&a.ctx, StatusCode::OK, &page)
 }
 
-/// Administration pages do not exist for anyone else: a refusal answers 404.
-pub(crate) fn admin_err(lang: tessera_domain::Lang, e: CoreError) -> PageError {
-    match e {
-        CoreError::Forbidden => PageError::not_found(lang),
-        e => PageError::from_core(lang, e),
-    }
-}
+pub(crate) use crate::admin_form::admin_err;
 
 fn done_msg(p: &Page, done: Option<String>) -> Option<String> {
     done.filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
