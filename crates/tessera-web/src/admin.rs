@@ -103,7 +103,13 @@ async fn audit(State(s): State<AppState>, a: Admin, Query(q): Query<AuditQuery>)
         .filter(|x| !x.is_empty());
     let rows = s
         .app
-        .audit_log(a.actor(), action.as_deref(), actor.as_deref(), q.before, PAGE)
+        .audit_log(
+            a.actor(),
+            action.as_deref(),
+            actor.as_deref(),
+            q.before,
+            PAGE,
+        )
         .await
         .map_err(|e| a.err(e))?;
     let p = a.page(&s);

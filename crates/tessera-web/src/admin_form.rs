@@ -297,3 +297,9 @@ pub(crate) fn on_fields(fields: &[Field], problem: &Problem) -> Problem {
     }
     shown
 }
+
+/// Whether an option's value is the form's (for templates, whose options are `&str` on some
+/// pages and `String` on others).
+pub(crate) fn same(option: impl AsRef<str>, value: &str) -> bool {
+    option.as_ref() == value
+}

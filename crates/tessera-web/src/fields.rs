@@ -217,14 +217,19 @@ async fn submit(s: AppState, a: Admin, topic: i64, field: Option<i64>, body: Byt
         sort_order: f.v("sort_order"),
         is_active: f.on("is_active"),
     };
-    let values = DRAFT_FIELDS.iter().map(|k| (k.to_string(), f.v(k))).collect();
+    let values = DRAFT_FIELDS
+        .iter()
+        .map(|k| (k.to_string(), f.v(k)))
+        .collect();
     let (id, field_id) = (HelpTopicId(topic), field.map(TopicFieldId));
     let saved = f
         .then(s.app.save_topic_field(a.actor(), id, field_id, draft))
         .await
         .map(|id| format!("/agent/admin/topics/{topic}/fields/{id}?done=saved"));
-    a.answer(saved, |p| render(&s, &a, topic, field, Some(values), Some(p), None))
-        .await
+    a.answer(saved, |p| {
+        render(&s, &a, topic, field, Some(values), Some(p), None)
+    })
+    .await
 }
 
 async fn create(

@@ -268,11 +268,24 @@ async fn submit(s: &AppState, a: &Admin, id: Option<i64>, body: &[u8]) -> PageRe
         archive_folder: f.v("archive_folder"),
         is_active: f.on("is_active"),
     };
-    let again = |p| render(s, a, id, Some(form.clone().with_problem(lang, &p)), None, None);
+    let again = |p| {
+        render(
+            s,
+            a,
+            id,
+            Some(form.clone().with_problem(lang, &p)),
+            None,
+            None,
+        )
+    };
     if f.v("action") == "test" {
         // A test answers on the page, with the form as it was typed.
         let test = match f.then(s.app.test_mailbox(actor, id, &input)).await {
-            Ok(Ok(())) => (true, tessera_i18n::t(lang, "mailbox-test-ok"), String::new()),
+            Ok(Ok(())) => (
+                true,
+                tessera_i18n::t(lang, "mailbox-test-ok"),
+                String::new(),
+            ),
             Ok(Err(e)) => {
                 let key = failure_key(e.kind.as_str());
                 (false, tessera_i18n::t(lang, key), e.message)

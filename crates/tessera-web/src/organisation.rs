@@ -331,7 +331,8 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
             active(),
         ],
         Kind::Teams => {
-            let mut members = Field::new("member", "org-members", "multi").options(choices(&l.agents));
+            let mut members =
+                Field::new("member", "org-members", "multi").options(choices(&l.agents));
             members.selected = values
                 .iter()
                 .filter(|(k, _)| k == "member")
@@ -381,7 +382,8 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
                 Field::new("name_en", "org-name-en", "text"),
                 Field::new("department_id", "meta-department", "select")
                     .options(departments().collect()),
-                Field::new("sla_plan_id", "sla-plan", "select").options(none().chain(plans).collect()),
+                Field::new("sla_plan_id", "sla-plan", "select")
+                    .options(none().chain(plans).collect()),
                 Field::new("default_priority", "topic-priority", "select").options(priorities),
                 Field::new("auto_agent_id", "topic-auto-agent", "select")
                     .options(none().chain(choices(&l.agents)).collect()),
@@ -557,11 +559,20 @@ async fn render(
     a.show(&page, page.form.has_errors())
 }
 
-async fn list(kind: Kind, State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
+async fn list(
+    kind: Kind,
+    State(s): State<AppState>,
+    a: Admin,
+    Query(q): Query<Shown>,
+) -> PageResult {
     let defaults: &[(&str, &str)] = match kind {
         Kind::Departments => &[("alert_new_ticket", "1"), ("is_active", "1")],
         Kind::Teams | Kind::Canned => &[("is_active", "1")],
-        Kind::Topics => &[("is_public", "1"), ("is_active", "1"), ("sort_order", "100")],
+        Kind::Topics => &[
+            ("is_public", "1"),
+            ("is_active", "1"),
+            ("sort_order", "100"),
+        ],
         Kind::Sla => &[
             ("grace_hours", "24"),
             ("schedule", "Mo-Fr 08:00-17:00"),
@@ -584,9 +595,7 @@ async fn edit(
     Query(q): Query<Shown>,
 ) -> PageResult {
     let l = lookups(&s, &a).await.map_err(|e| a.err(e))?;
-    let values = current(kind, &s, &a, &l, id)
-        .await
-        .map_err(|e| a.err(e))?;
+    let values = current(kind, &s, &a, &l, id).await.map_err(|e| a.err(e))?;
     render(kind, &s, &a, Some(id), values, None, q.done).await
 }
 

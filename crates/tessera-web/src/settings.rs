@@ -9,8 +9,7 @@ use axum::{
     routing::get,
 };
 use tessera_core::{
-    FailureKind, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings,
-    SmtpTls,
+    FailureKind, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, SmtpTls,
 };
 use tessera_domain::Problem;
 
@@ -264,7 +263,15 @@ async fn mail_save(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResu
         password: f.v("password"),
         clear_password: f.on("clear_password"),
     };
-    let again = |p| render_mail(&s, &a, Some(form.clone().with_problem(lang, &p)), None, None);
+    let again = |p| {
+        render_mail(
+            &s,
+            &a,
+            Some(form.clone().with_problem(lang, &p)),
+            None,
+            None,
+        )
+    };
     if f.v("action") == "test" {
         // A test answers on the page, with the form as it was typed.
         let to = f.v("test_to");

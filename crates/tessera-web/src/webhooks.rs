@@ -150,7 +150,11 @@ async fn render(
     form: Option<Values>,
     q: &Shown,
 ) -> PageResult {
-    let hooks = s.app.webhooks_admin(a.actor()).await.map_err(|e| a.err(e))?;
+    let hooks = s
+        .app
+        .webhooks_admin(a.actor())
+        .await
+        .map_err(|e| a.err(e))?;
     let current = match id {
         Some(id) => Some(
             hooks
@@ -284,10 +288,7 @@ async fn submit(s: &AppState, a: &Admin, id: Option<i64>, body: &[u8]) -> PageRe
                 Ok(()) => back(id, "retry"),
                 // Queued already (a second click, another administrator): nothing to do.
                 Err(CoreError::NotFound) => {
-                    s.app
-                        .webhook_admin(actor, id)
-                        .await
-                        .map_err(|e| a.err(e))?;
+                    s.app.webhook_admin(actor, id).await.map_err(|e| a.err(e))?;
                     a.to(&format!("{LIST}/{id}#log"))
                 }
                 Err(e) => Err(a.err(e)),
