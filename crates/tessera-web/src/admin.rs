@@ -10,12 +10,12 @@ use axum::{
     routing::get,
 };
 use serde::Deserialize;
-use tessera_core::{Actor, AgentForm, AgentSummary, CoreError};
+use tessera_core::{AgentForm, AgentSummary, CoreError};
 use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 
 use crate::{
     AppState, Ctx,
-    agent::{AgentCtx, agent_page},
+    admin_form::{Admin, Posted, Shown, flag, notice},
     error::PageError,
     portal::{PageResult, html},
     render::{Form, Page},
@@ -95,29 +95,24 @@ struct AuditPage {
     older: Option<String>,
 }
 
-async fn audit(State(s): State<AppState>, a: AgentCtx, Query(q): Query<AuditQuery>) -> PageResult {
-    let lang = a.ctx.lang;
+async fn audit(State(s): State<AppState>, a: Admin, Query(q): Query<AuditQuery>) -> PageResult {
     let action = q.action.filter(|x| !x.is_empty());
     let actor = q
         .actor
         .map(|x| x.trim().to_owned())
         .filter(|x| !x.is_empty());
-    let rows = match s
+    let rows = s
         .app
         .audit_log(
-            Actor::Agent(&a.agent),
+            a.actor(),
             action.as_deref(),
             actor.as_deref(),
             q.before,
             PAGE,
         )
         .await
-    {
-        Ok(r) => r,
-        Err(CoreError::Forbidden) => return Err(PageError::not_found(lang)),
-        Err(e) => return Err(PageError::from_core(lang, e)),
-    };
-    let p = agent_page(&s, &a);
+        .map_err(|e| a.err(e))?;
+    let p = a.page(&s);
     let older = (rows.len() as i64 == PAGE).then(|| {
         let last = rows.last().map(|r| r.id).unwrap_or(0);
         let enc = |v: &Option<String>| {
@@ -156,7 +151,7 @@ async fn audit(State(s): State<AppState>, a: AgentCtx, Query(q): Query<AuditQuer
         older,
         p,
     };
-    html(&a.ctx, StatusCode::OK, &page)
+    a.show(&page, false)
 }
 
 /// One administration page: (path, title key, description key).
@@ -170,10 +165,7 @@ struct OverviewPage {
 }
 
 /// Every administration page, grouped, so the top bar needs one link only.
-async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
-    if !Actor::Agent(&a.agent).may_administer() {
-        return Err(PageError::not_found(a.ctx.lang));
-    }
+async fn overview(State(s): State<AppState>, a: Admin) -> PageResult {
     let groups = vec![
         (
             "admin-group-people",
@@ -233,24 +225,25 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
         ),
     ];
     let page = OverviewPage {
-        p: agent_page(&s, &a),
+        p: a.page(&s),
         groups,
     };
-    html(&a.ctx, StatusCode::OK, &page)
+    a.show(&page, false)
 }
 
-/// Administration pages do not exist for anyone else: a refusal answers 404.
-pub(crate) fn admin_err(lang: tessera_domain::Lang, e: CoreError) -> PageError {
-    match e {
-        CoreError::Forbidden => PageError::not_found(lang),
-        e => PageError::from_core(lang, e),
-    }
-}
+pub(crate) use crate::admin_form::admin_err;
 
-fn done_msg(p: &Page, done: Option<String>) -> Option<String> {
-    done.filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
-        .map(|d| p.t(&format!("done-{d}")))
-}
+/// The notices of the agent pages.
+const AGENT_DONE: &[(&str, &str)] = &[
+    ("agent-invite", "done-agent-invite"),
+    ("agent-update", "done-agent-update"),
+    ("agent-disable", "done-agent-disable"),
+    ("agent-enable", "done-agent-enable"),
+    ("agent-reset", "done-agent-reset"),
+];
+
+/// The fields of the agent form besides the departments' roles.
+const AGENT_FIELDS: [&str; 5] = ["username", "display_name", "email", "lang", "is_admin"];
 
 #[derive(Template)]
 #[template(path = "admin/agents.html")]
@@ -271,13 +264,8 @@ impl AgentsPage {
     }
 }
 
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
 /// The active departments: (id, name), by name.
-async fn departments(s: &AppState, a: &AgentCtx) -> Result<Vec<(i64, String)>, PageError> {
+async fn departments(s: &AppState, a: &Admin) -> Result<Vec<(i64, String)>, PageError> {
     Ok(crate::agent::directory(s, a).await?.departments.clone())
 }
 
@@ -289,50 +277,35 @@ fn roles(p: &Page) -> Vec<(&'static str, String)> {
     r
 }
 
-async fn agents_page(s: &AppState, a: &AgentCtx, form: Form, done: Option<String>) -> PageResult {
-    let lang = a.ctx.lang;
+async fn agents_page(s: &AppState, a: &Admin, form: Form, done: Option<String>) -> PageResult {
     let list = s
         .app
-        .agents_overview(Actor::Agent(&a.agent))
+        .agents_overview(a.actor())
         .await
-        .map_err(|e| admin_err(lang, e))?;
-    let p = agent_page(s, a);
-    let status = if form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+        .map_err(|e| a.err(e))?;
+    let p = a.page(s);
     let page = AgentsPage {
         agents: list,
-        form,
         departments: departments(s, a).await?,
         roles: roles(&p),
         action: "/agent/admin/agents",
         inviting: true,
-        done: done_msg(&p, done),
+        done: notice(&p, done.as_deref(), AGENT_DONE),
+        form,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
-async fn agents(State(s): State<AppState>, a: AgentCtx, Query(q): Query<DoneQuery>) -> PageResult {
+async fn agents(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
     agents_page(&s, &a, Form::new(), q.done).await
 }
 
-/// Reads the agent form (repeated department fields) from a urlencoded body.
-fn agent_form(fields: &[(String, String)]) -> (AgentForm, Form) {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut form = Form::new();
-    for k in ["username", "display_name", "email", "lang", "is_admin"] {
-        form.set(k, get(k));
-    }
-    let departments = fields
+/// Reads the agent form (a role per department, `dept-{id}`) from a post.
+fn agent_form(f: &Posted) -> (AgentForm, Form) {
+    let mut form = f.form(&AGENT_FIELDS);
+    let departments = f
+        .pairs()
         .iter()
         .filter_map(|(k, v)| {
             let id = k.strip_prefix("dept-")?.parse::<i64>().ok()?;
@@ -340,37 +313,26 @@ fn agent_form(fields: &[(String, String)]) -> (AgentForm, Form) {
             Some((DepartmentId(id), Role::parse(v)))
         })
         .collect();
-    let f = AgentForm {
-        username: get("username"),
-        email: get("email"),
-        display_name: get("display_name"),
-        is_admin: get("is_admin") == "1",
-        lang: get("lang"),
+    let input = AgentForm {
+        username: f.v("username"),
+        email: f.v("email"),
+        display_name: f.v("display_name"),
+        is_admin: f.on("is_admin"),
+        lang: f.v("lang"),
         departments,
     };
-    (f, form)
+    (input, form)
 }
 
-async fn invite(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
-    let lang = a.ctx.lang;
-    let fields = crate::agent::parse_form(&body);
-    let csrf = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    let (f, form) = agent_form(&fields);
-    let invited = match a.ctx.check_csrf(csrf) {
-        Ok(()) => s.app.invite_agent(Actor::Agent(&a.agent), f).await,
-        Err(e) => Err(e),
-    };
-    match invited {
-        Ok(_) => Ok(a
-            .ctx
-            .finish(Redirect::to("/agent/admin/agents?done=agent-invite"))),
-        Err(CoreError::Invalid(p)) => agents_page(&s, &a, form.with_problem(lang, &p), None).await,
-        Err(e) => Err(admin_err(lang, e)),
-    }
+async fn invite(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResult {
+    let f = Posted::read(&a, &body);
+    let (input, form) = agent_form(&f);
+    let invited = f.then(s.app.invite_agent(a.actor(), input)).await;
+    let url = "/agent/admin/agents?done=agent-invite".to_owned();
+    a.answer(invited.map(|_| url), |p| {
+        agents_page(&s, &a, form.with_problem(a.lang(), &p), None)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -396,17 +358,16 @@ impl AgentPage {
 
 async fn edit_page(
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     id: i64,
     form: Option<Form>,
     done: Option<String>,
 ) -> PageResult {
-    let lang = a.ctx.lang;
     let (agent, active) = s
         .app
-        .agent_for_admin(Actor::Agent(&a.agent), AgentId(id))
+        .agent_for_admin(a.actor(), AgentId(id))
         .await
-        .map_err(|e| admin_err(lang, e))?;
+        .map_err(|e| a.err(e))?;
     // A one-button form (disable, enable, reset) sends no values: its errors are shown on
     // the agent's stored ones.
     let (form, errors) = match form {
@@ -418,14 +379,7 @@ async fn edit_page(
         f.set("display_name", agent.display_name.clone());
         f.set("email", agent.email.clone());
         f.set("lang", agent.lang.as_str().into());
-        f.set(
-            "is_admin",
-            if agent.is_admin {
-                "1".into()
-            } else {
-                String::new()
-            },
-        );
+        f.set("is_admin", flag(agent.is_admin));
         for (d, r) in &agent.departments {
             f.set(&format!("dept-{}", d.0), r.as_str().into());
         }
@@ -434,89 +388,61 @@ async fn edit_page(
             None => f,
         }
     });
-    let p = agent_page(s, a);
-    let status = if form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let p = a.page(s);
     let page = AgentPage {
         name: agent.display_name,
         username: agent.username,
         active,
-        form,
         departments: departments(s, a).await?,
         roles: roles(&p),
         action: format!("/agent/admin/agents/{id}"),
         inviting: false,
-        done: done_msg(&p, done),
+        done: notice(&p, done.as_deref(), AGENT_DONE),
+        form,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
 async fn agent_edit(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<Shown>,
 ) -> PageResult {
     edit_page(&s, &a, id, None, q.done).await
 }
 
 async fn agent_save(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let fields = crate::agent::parse_form(&body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
+    let (actor, agent) = (a.actor(), AgentId(id));
+    let f = Posted::read(&a, &body);
+    let (input, form) = agent_form(&f);
+    let action = f.v("do");
+    let done = match action.as_str() {
+        "disable" | "enable" | "reset" => format!("agent-{action}"),
+        _ => "agent-update".to_owned(),
     };
-    let actor = Actor::Agent(&a.agent);
-    let (result, done) = match get("do") {
-        _ if !a.ctx.csrf_ok(get("csrf")) => {
-            let (_, form) = agent_form(&fields);
-            let form = form.with_problem(lang, &crate::ctx::csrf_problem());
-            return edit_page(&s, &a, id, Some(form), None).await;
-        }
-        "disable" => (
-            s.app.set_agent_active(actor, AgentId(id), false).await,
-            "agent-disable",
-        ),
-        "enable" => (
-            s.app.set_agent_active(actor, AgentId(id), true).await,
-            "agent-enable",
-        ),
-        "reset" => (
-            s.app.send_password_reset(actor, AgentId(id)).await,
-            "agent-reset",
-        ),
-        _ => {
-            let (f, form) = agent_form(&fields);
-            match s.app.update_agent(actor, AgentId(id), f).await {
-                Err(CoreError::Invalid(p)) => {
-                    return edit_page(&s, &a, id, Some(form.with_problem(lang, &p)), None).await;
-                }
-                r => (r, "agent-update"),
+    let saved = f
+        .then(async {
+            match action.as_str() {
+                "disable" => s.app.set_agent_active(actor, agent, false).await,
+                "enable" => s.app.set_agent_active(actor, agent, true).await,
+                "reset" => s.app.send_password_reset(actor, agent).await,
+                _ => s.app.update_agent(actor, agent, input).await,
             }
-        }
-    };
-    match result {
-        Ok(()) => Ok(a.ctx.finish(Redirect::to(&format!(
-            "/agent/admin/agents/{id}?done={done}"
-        )))),
-        Err(CoreError::Invalid(p)) => {
-            edit_page(&s, &a, id, Some(Form::new().with_problem(lang, &p)), None).await
-        }
-        Err(e) => Err(admin_err(lang, e)),
-    }
+        })
+        .await;
+    let url = format!("/agent/admin/agents/{id}?done={done}");
+    // The one-button forms send no values: their errors show on the stored ones.
+    a.answer(saved.map(|()| url), |p| {
+        edit_page(&s, &a, id, Some(form.with_problem(a.lang(), &p)), None)
+    })
+    .await
 }
 
 #[derive(Template)]

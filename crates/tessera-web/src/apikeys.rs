@@ -9,19 +9,15 @@ use axum::{
     Router,
     body::Bytes,
     extract::{Path, Query, State},
-    http::StatusCode,
-    response::Redirect,
     routing::get,
 };
-use serde::Deserialize;
-use tessera_core::{Actor, ApiKeyForm, ApiKeySummary, CoreError, DEFAULT_RATE_PER_MINUTE};
+use tessera_core::{ApiKeyForm, ApiKeySummary, CoreError, DEFAULT_RATE_PER_MINUTE};
 use tessera_domain::{ApiScope, Problem};
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, parse_form},
-    portal::{PageResult, html},
+    admin_form::{Admin, Posted, Shown, notice},
+    portal::PageResult,
     render::{Form, Page},
 };
 
@@ -76,11 +72,6 @@ struct RevokePage {
     error: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
 fn row(p: &Page, k: &ApiKeySummary) -> Row {
     Row {
         id: k.id,
@@ -107,31 +98,20 @@ fn row(p: &Page, k: &ApiKeySummary) -> Row {
 
 async fn render(
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     form: Option<Form>,
     created: Option<(String, String)>,
     done: Option<&str>,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let keys = s
-        .app
-        .api_keys(Actor::Agent(&a.agent))
-        .await
-        .map_err(|e| admin_err(lang, e))?;
-    let p = agent_page(s, a);
+    let keys = s.app.api_keys(a.actor()).await.map_err(|e| a.err(e))?;
+    let p = a.page(s);
     let form = form.unwrap_or_else(|| {
         let mut f = Form::new();
         f.set("scope", ApiScope::Create.as_str().into());
         f
     });
-    let status = if form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = KeysPage {
         rows: keys.iter().map(|k| row(&p, k)).collect(),
-        form,
         scopes: ApiScope::ALL
             .iter()
             .map(|s| (s.as_str(), p.t(&format!("apikeys-scope-{}", s.as_str()))))
@@ -142,126 +122,75 @@ async fn render(
             &DEFAULT_RATE_PER_MINUTE.to_string(),
         ),
         created,
-        done: done
-            .filter(|d| *d == "revoked")
-            .map(|_| p.t("apikeys-done-revoked")),
+        done: notice(&p, done, &[("revoked", "apikeys-done-revoked")]),
+        form,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
-async fn list_page(
-    State(s): State<AppState>,
-    a: AgentCtx,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+async fn list_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
     render(&s, &a, None, None, q.done.as_deref()).await
 }
 
-async fn create(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
-    let lang = a.ctx.lang;
-    let actor = Actor::Agent(&a.agent);
-    // Refuses others before reading anything they sent: to them the page does not exist.
-    s.app
-        .api_keys(actor)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
-    let fields = parse_form(&body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut form = Form::new();
-    for f in FIELDS {
-        form.set(f, get(f));
-    }
-    if !a.ctx.csrf_ok(&get("csrf")) {
-        let mut p = Problem::default();
-        p.add("form", "error-csrf");
-        return render(&s, &a, Some(form.with_problem(lang, &p)), None, None).await;
-    }
+async fn create(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResult {
+    let f = Posted::read(&a, &body);
+    let form = f.form(&FIELDS);
     let input = ApiKeyForm {
-        name: get("name"),
-        scope: get("scope"),
-        agent: get("agent"),
-        allowed_ips: get("allowed_ips"),
-        rate_per_minute: get("rate_per_minute"),
+        name: f.v("name"),
+        scope: f.v("scope"),
+        agent: f.v("agent"),
+        allowed_ips: f.v("allowed_ips"),
+        rate_per_minute: f.v("rate_per_minute"),
     };
-    match s.app.create_api_key(actor, &input).await {
+    // A new key is not redirected to: its secret is shown on this answer, once.
+    match f.then(s.app.create_api_key(a.actor(), &input)).await {
         Ok((_, token)) => {
-            let note =
-                tessera_i18n::t_args(lang, "apikeys-shown-once", &[("name", input.name.trim())]);
+            let args = [("name", input.name.trim())];
+            let note = tessera_i18n::t_args(a.lang(), "apikeys-shown-once", &args);
             render(&s, &a, None, Some((note, token)), None).await
         }
         Err(CoreError::Invalid(p)) => {
-            render(&s, &a, Some(form.with_problem(lang, &p)), None, None).await
+            render(&s, &a, Some(form.with_problem(a.lang(), &p)), None, None).await
         }
-        Err(e) => Err(admin_err(lang, e)),
+        Err(e) => Err(a.err(e)),
     }
 }
 
-async fn confirm_page(State(s): State<AppState>, a: AgentCtx, Path(id): Path<i64>) -> PageResult {
+async fn confirm_page(State(s): State<AppState>, a: Admin, Path(id): Path<i64>) -> PageResult {
     confirm(&s, &a, id, None).await
 }
 
 /// The confirmation form, with the problem it was refused for.
-async fn confirm(s: &AppState, a: &AgentCtx, id: i64, problem: Option<Problem>) -> PageResult {
-    let lang = a.ctx.lang;
-    let keys = s
-        .app
-        .api_keys(Actor::Agent(&a.agent))
-        .await
-        .map_err(|e| admin_err(lang, e))?;
+async fn confirm(s: &AppState, a: &Admin, id: i64, problem: Option<Problem>) -> PageResult {
+    let keys = s.app.api_keys(a.actor()).await.map_err(|e| a.err(e))?;
     let key = keys
         .iter()
         .find(|k| k.id == id && k.revoked_at.is_none())
-        .ok_or_else(|| admin_err(lang, CoreError::NotFound))?;
-    let p = agent_page(s, a);
+        .ok_or_else(|| a.err(CoreError::NotFound))?;
+    let p = a.page(s);
     let error = problem
         .as_ref()
         .and_then(|pr| pr.errors.first())
         .map(|e| p.t(e.key));
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let page = RevokePage {
         id,
         title: p.t1("apikeys-revoke-title", "name", &key.name),
         error,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.error.is_some())
 }
 
 async fn revoke(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let actor = Actor::Agent(&a.agent);
-    s.app
-        .api_keys(actor)
+    let f = Posted::read(&a, &body);
+    let revoked = f.then(s.app.revoke_api_key(a.actor(), id)).await;
+    let url = format!("{LIST}?done=revoked");
+    a.answer(revoked.map(|()| url), |p| confirm(&s, &a, id, Some(p)))
         .await
-        .map_err(|e| admin_err(lang, e))?;
-    let fields = parse_form(&body);
-    let csrf = fields
-        .iter()
-        .find(|(n, _)| n == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    if let Err(CoreError::Invalid(p)) = a.ctx.check_csrf(csrf) {
-        return confirm(&s, &a, id, Some(p)).await;
-    }
-    s.app
-        .revoke_api_key(actor, id)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
-    Ok(a.ctx.finish(Redirect::to(&format!("{LIST}?done=revoked"))))
 }

@@ -6,12 +6,8 @@ use axum::{
     Router,
     body::Bytes,
     extract::{Path, Query, State},
-    http::StatusCode,
-    response::Redirect,
     routing::get,
 };
-use serde::Deserialize;
-use tessera_core::{Actor, CoreError};
 use tessera_domain::{
     FieldKind, FieldValue, HelpTopicId, Lang, Problem, TopicField, TopicFieldId,
     field::{FieldDraft, MAX_SHORT},
@@ -19,10 +15,9 @@ use tessera_domain::{
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, parse_form},
+    admin_form::{Admin, Posted, Shown, flag, form_of, notice},
     error::PageError,
-    portal::{PageResult, html},
+    portal::PageResult,
     render::{Form, Page},
     upload::Submission,
 };
@@ -78,17 +73,6 @@ struct FieldsPage {
     kinds: Vec<(&'static str, String)>,
 }
 
-impl FieldsPage {
-    fn on(&self, name: &str) -> bool {
-        self.form.v(name) == "1"
-    }
-}
-
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
 fn kind_label(p: &Page, k: FieldKind) -> String {
     p.t(&format!("fields-kind-{}", k.as_str()))
 }
@@ -98,7 +82,6 @@ fn yes(p: &Page, b: bool) -> String {
 }
 
 fn draft_values(f: &TopicField) -> Vec<(String, String)> {
-    let flag = |b: bool| if b { "1".to_owned() } else { String::new() };
     vec![
         ("key".into(), f.key.clone()),
         ("kind".into(), f.kind.as_str().into()),
@@ -115,20 +98,20 @@ fn draft_values(f: &TopicField) -> Vec<(String, String)> {
 
 async fn render(
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     topic: i64,
     field: Option<i64>,
     values: Option<Vec<(String, String)>>,
     problem: Option<Problem>,
     done: Option<String>,
 ) -> PageResult {
-    let lang = a.ctx.lang;
+    let lang = a.lang();
     let (row, fields) = s
         .app
-        .topic_fields_admin(Actor::Agent(&a.agent), HelpTopicId(topic))
+        .topic_fields_admin(a.actor(), HelpTopicId(topic))
         .await
-        .map_err(|e| admin_err(lang, e))?;
-    let p = agent_page(s, a);
+        .map_err(|e| a.err(e))?;
+    let p = a.page(s);
     let editing = match field {
         Some(id) => Some(
             fields
@@ -150,10 +133,7 @@ async fn render(
             ("is_active".into(), "1".into()),
         ],
     };
-    let mut form = Form::new();
-    for (k, v) in &values {
-        form.set(k, v.clone());
-    }
+    let mut form = form_of(&values);
     if let Some(pr) = &problem {
         form = form.with_problem(lang, pr);
     }
@@ -168,9 +148,7 @@ async fn render(
             None => tessera_i18n::t_args(lang, "fields-title", &[("topic", &topic_name)]),
         },
         topic_link: format!("/agent/admin/topics/{topic}"),
-        done: done
-            .filter(|d| d == "saved")
-            .map(|_| p.t("done-agent-update")),
+        done: notice(&p, done.as_deref(), &[("saved", "done-agent-update")]),
         rows: match editing {
             Some(_) => vec![],
             None => fields
@@ -204,89 +182,59 @@ async fn render(
             .collect(),
         p,
     };
-    let status = if page.form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
 async fn list(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(topic): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<Shown>,
 ) -> PageResult {
     render(&s, &a, topic, None, None, None, q.done).await
 }
 
 async fn edit(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path((topic, field)): Path<(i64, i64)>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<Shown>,
 ) -> PageResult {
     render(&s, &a, topic, Some(field), None, None, q.done).await
 }
 
-async fn submit(
-    s: AppState,
-    a: AgentCtx,
-    topic: i64,
-    field: Option<i64>,
-    body: Bytes,
-) -> PageResult {
-    let lang = a.ctx.lang;
-    let pairs = parse_form(&body);
-    let v = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, x)| x.clone())
-            .unwrap_or_default()
-    };
+async fn submit(s: AppState, a: Admin, topic: i64, field: Option<i64>, body: Bytes) -> PageResult {
+    let f = Posted::read(&a, &body);
     let draft = FieldDraft {
-        key: v("key"),
-        kind: v("kind"),
-        label_de: v("label_de"),
-        label_en: v("label_en"),
-        help_de: v("help_de"),
-        help_en: v("help_en"),
-        options: v("options").replace("\r\n", "\n"),
-        is_required: v("is_required") == "1",
-        sort_order: v("sort_order"),
-        is_active: v("is_active") == "1",
+        key: f.v("key"),
+        kind: f.v("kind"),
+        label_de: f.v("label_de"),
+        label_en: f.v("label_en"),
+        help_de: f.v("help_de"),
+        help_en: f.v("help_en"),
+        options: f.v("options").replace("\r\n", "\n"),
+        is_required: f.on("is_required"),
+        sort_order: f.v("sort_order"),
+        is_active: f.on("is_active"),
     };
-    let values: Vec<(String, String)> =
-        DRAFT_FIELDS.iter().map(|k| (k.to_string(), v(k))).collect();
-    let saved = match a.ctx.check_csrf(&v("csrf")) {
-        Ok(()) => {
-            s.app
-                .save_topic_field(
-                    Actor::Agent(&a.agent),
-                    HelpTopicId(topic),
-                    field.map(TopicFieldId),
-                    draft,
-                )
-                .await
-        }
-        Err(e) => Err(e),
-    };
-    match saved {
-        Ok(id) => Ok(a.ctx.finish(Redirect::to(&format!(
-            "/agent/admin/topics/{topic}/fields/{id}?done=saved"
-        )))),
-        Err(CoreError::Invalid(p)) => {
-            render(&s, &a, topic, field, Some(values), Some(p), None).await
-        }
-        Err(e) => Err(admin_err(lang, e)),
-    }
+    let values = DRAFT_FIELDS
+        .iter()
+        .map(|k| (k.to_string(), f.v(k)))
+        .collect();
+    let (id, field_id) = (HelpTopicId(topic), field.map(TopicFieldId));
+    let saved = f
+        .then(s.app.save_topic_field(a.actor(), id, field_id, draft))
+        .await
+        .map(|id| format!("/agent/admin/topics/{topic}/fields/{id}?done=saved"));
+    a.answer(saved, |p| {
+        render(&s, &a, topic, field, Some(values), Some(p), None)
+    })
+    .await
 }
 
 async fn create(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(topic): Path<i64>,
     body: Bytes,
 ) -> PageResult {
@@ -295,7 +243,7 @@ async fn create(
 
 async fn save(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path((topic, field)): Path<(i64, i64)>,
     body: Bytes,
 ) -> PageResult {

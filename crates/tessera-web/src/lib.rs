@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod admin;
+mod admin_form;
 mod agent;
 mod api;
 mod apikeys;

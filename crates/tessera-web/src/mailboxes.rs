@@ -8,19 +8,14 @@ use axum::{
     Router,
     body::Bytes,
     extract::{Path, Query, State},
-    http::StatusCode,
-    response::Redirect,
     routing::get,
 };
-use serde::Deserialize;
-use tessera_core::{Actor, CoreError, ImapTls, MailboxAdmin, MailboxForm};
-use tessera_domain::Problem;
+use tessera_core::{ImapTls, MailboxAdmin, MailboxForm};
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, parse_form},
-    portal::{PageResult, html},
+    admin_form::{Admin, Posted, Shown, flag, notice},
+    portal::PageResult,
     render::{Form, Page},
 };
 
@@ -34,7 +29,7 @@ pub fn router() -> Router<AppState> {
 const LIST: &str = "/agent/admin/mailboxes";
 
 /// The fields the form sends back (the password is not among them on purpose).
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 10] = [
     "department_id",
     "host",
     "port",
@@ -43,6 +38,8 @@ const FIELDS: [&str; 8] = [
     "folder",
     "help_topic_id",
     "after_import",
+    "archive_folder",
+    "is_active",
 ];
 
 /// One row of the list.
@@ -67,7 +64,8 @@ struct MailboxesPage {
     form_title: String,
     editing: bool,
     password_stored: bool,
-    active: bool,
+    /// Whether a password is stored, said under the password field.
+    password_hint: String,
     departments: Vec<(String, String)>,
     topics: Vec<(String, String)>,
     tls_modes: Vec<(&'static str, String)>,
@@ -75,11 +73,6 @@ struct MailboxesPage {
     done: Option<String>,
     /// The connection test's outcome: (succeeded, message, technical detail).
     test: Option<(bool, String, String)>,
-}
-
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
 }
 
 /// The translated sentence for a failed step.
@@ -97,7 +90,7 @@ fn failure_key(kind: &str) -> &'static str {
 }
 
 /// The form's values for a stored mailbox (or the defaults of a new one).
-fn values(m: Option<&MailboxAdmin>) -> (Form, bool) {
+fn values(m: Option<&MailboxAdmin>) -> Form {
     let mut f = Form::new();
     match m {
         Some(m) => {
@@ -113,52 +106,41 @@ fn values(m: Option<&MailboxAdmin>) -> (Form, bool) {
             );
             f.set("after_import", m.after_import.clone());
             f.set("archive_folder", m.archive_folder.clone());
-            (f, m.is_active)
+            f.set("is_active", flag(m.is_active));
         }
         None => {
             f.set("tls", ImapTls::Tls.as_str().into());
             f.set("folder", "INBOX".into());
             f.set("after_import", "seen".into());
-            (f, true)
+            f.set("is_active", flag(true));
         }
     }
+    f
 }
 
 async fn render(
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     id: Option<i64>,
-    form: Option<(Form, bool)>,
+    form: Option<Form>,
     done: Option<&str>,
     test: Option<(bool, String, String)>,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let actor = Actor::Agent(&a.agent);
-    let mailboxes = s
-        .app
-        .mailboxes_admin(actor)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
+    let lang = a.lang();
+    let actor = a.actor();
+    let mailboxes = s.app.mailboxes_admin(actor).await.map_err(|e| a.err(e))?;
     let current = match id {
         Some(id) => Some(
             mailboxes
                 .iter()
                 .find(|m| m.mailbox_id == id)
-                .ok_or_else(|| admin_err(lang, CoreError::NotFound))?,
+                .ok_or_else(|| a.err(tessera_core::CoreError::NotFound))?,
         ),
         None => None,
     };
-    let departments = s
-        .app
-        .departments_admin(actor)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
-    let topics = s
-        .app
-        .topics_admin(actor)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
-    let p = agent_page(s, a);
+    let departments = s.app.departments_admin(actor).await.map_err(|e| a.err(e))?;
+    let topics = s.app.topics_admin(actor).await.map_err(|e| a.err(e))?;
+    let p = a.page(s);
     let department_name = |id: i64| {
         departments
             .iter()
@@ -184,12 +166,7 @@ async fn render(
             active: p.t(if m.is_active { "yes" } else { "no" }),
         })
         .collect();
-    let (form, active) = form.unwrap_or_else(|| values(current));
-    let status = if form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let form = form.unwrap_or_else(|| values(current));
     let page = MailboxesPage {
         rows,
         action: match id {
@@ -203,8 +180,11 @@ async fn render(
         }),
         editing: id.is_some(),
         password_stored: current.is_some_and(|m| m.password_set),
-        active,
-        form,
+        password_hint: p.t(if current.is_some_and(|m| m.password_set) {
+            "mailbox-password-stored"
+        } else {
+            "mailbox-password-none"
+        }),
         departments: departments
             .iter()
             .filter(|d| d.is_active || current.is_some_and(|m| m.department_id == d.id.0))
@@ -232,116 +212,90 @@ async fn render(
             .into_iter()
             .map(|m| (m, p.t(&format!("mailbox-after-{m}"))))
             .collect(),
-        done: done
-            .filter(|d| matches!(*d, "created" | "saved"))
-            .map(|_| p.t("mailbox-saved")),
+        done: notice(
+            &p,
+            done,
+            &[("created", "mailbox-saved"), ("saved", "mailbox-saved")],
+        ),
         test,
+        form,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
-async fn new_page(
-    State(s): State<AppState>,
-    a: AgentCtx,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+async fn new_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
     render(&s, &a, None, None, q.done.as_deref(), None).await
 }
 
 async fn edit_page(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<Shown>,
 ) -> PageResult {
     render(&s, &a, Some(id), None, q.done.as_deref(), None).await
 }
 
-async fn create(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
+async fn create(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResult {
     submit(&s, &a, None, &body).await
 }
 
 async fn update(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> PageResult {
     submit(&s, &a, Some(id), &body).await
 }
 
-async fn submit(s: &AppState, a: &AgentCtx, id: Option<i64>, body: &[u8]) -> PageResult {
-    let lang = a.ctx.lang;
-    let actor = Actor::Agent(&a.agent);
-    // Refuses others before reading anything they sent: to them the page does not exist.
-    s.app
-        .mailboxes_admin(actor)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
-    let fields = parse_form(body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut form = Form::new();
-    for f in FIELDS {
-        form.set(f, get(f));
-    }
-    form.set("archive_folder", get("archive_folder"));
-    let active = get("is_active") == "1";
-    if !a.ctx.csrf_ok(&get("csrf")) {
-        let mut p = Problem::default();
-        p.add("form", "error-csrf");
-        let form = form.with_problem(lang, &p);
-        return render(s, a, id, Some((form, active)), None, None).await;
-    }
+async fn submit(s: &AppState, a: &Admin, id: Option<i64>, body: &[u8]) -> PageResult {
+    let (lang, actor) = (a.lang(), a.actor());
+    let f = Posted::read(a, body);
+    let form = f.form(&FIELDS);
     let input = MailboxForm {
-        department_id: get("department_id"),
-        host: get("host"),
-        port: get("port"),
-        tls: get("tls"),
-        username: get("username"),
-        password: get("password"),
-        clear_password: get("clear_password") == "1",
-        folder: get("folder"),
-        help_topic_id: get("help_topic_id"),
-        after_import: get("after_import"),
-        archive_folder: get("archive_folder"),
-        is_active: active,
+        department_id: f.v("department_id"),
+        host: f.v("host"),
+        port: f.v("port"),
+        tls: f.v("tls"),
+        username: f.v("username"),
+        password: f.v("password"),
+        clear_password: f.on("clear_password"),
+        folder: f.v("folder"),
+        help_topic_id: f.v("help_topic_id"),
+        after_import: f.v("after_import"),
+        archive_folder: f.v("archive_folder"),
+        is_active: f.on("is_active"),
     };
-    if get("action") == "test" {
-        return match s.app.test_mailbox(actor, id, &input).await {
-            Ok(Ok(())) => {
-                let msg = tessera_i18n::t(lang, "mailbox-test-ok");
-                let test = Some((true, msg, String::new()));
-                render(s, a, id, Some((form, active)), None, test).await
-            }
+    let again = |p| {
+        render(
+            s,
+            a,
+            id,
+            Some(form.clone().with_problem(lang, &p)),
+            None,
+            None,
+        )
+    };
+    if f.v("action") == "test" {
+        // A test answers on the page, with the form as it was typed.
+        let test = match f.then(s.app.test_mailbox(actor, id, &input)).await {
+            Ok(Ok(())) => (
+                true,
+                tessera_i18n::t(lang, "mailbox-test-ok"),
+                String::new(),
+            ),
             Ok(Err(e)) => {
                 let key = failure_key(e.kind.as_str());
-                let test = Some((false, tessera_i18n::t(lang, key), e.message));
-                render(s, a, id, Some((form, active)), None, test).await
+                (false, tessera_i18n::t(lang, key), e.message)
             }
-            Err(CoreError::Invalid(p)) => {
-                let form = form.with_problem(lang, &p);
-                render(s, a, id, Some((form, active)), None, None).await
-            }
-            Err(e) => Err(admin_err(lang, e)),
+            Err(e) => return a.answer(Err(e), again).await,
         };
+        return render(s, a, id, Some(form), None, Some(test)).await;
     }
-    match s.app.save_mailbox(actor, id, &input).await {
-        Ok(saved) => {
-            let done = if id.is_some() { "saved" } else { "created" };
-            Ok(a.ctx
-                .finish(Redirect::to(&format!("{LIST}/{saved}?done={done}"))))
-        }
-        Err(CoreError::Invalid(p)) => {
-            let form = form.with_problem(lang, &p);
-            render(s, a, id, Some((form, active)), None, None).await
-        }
-        Err(e) => Err(admin_err(lang, e)),
-    }
+    let saved = f.then(s.app.save_mailbox(actor, id, &input)).await;
+    let done = if id.is_some() { "saved" } else { "created" };
+    let saved = saved.map(|saved| format!("{LIST}/{saved}?done={done}"));
+    a.answer(saved, again).await
 }

@@ -4,21 +4,18 @@
 
 use askama::Template;
 use axum::{
-    Form as AxForm, Router,
+    Router,
+    body::Bytes,
     extract::{Path, Query, State},
-    http::StatusCode,
-    response::Redirect,
     routing::get,
 };
-use serde::Deserialize;
-use tessera_core::{Actor, CoreError};
+use tessera_core::CoreError;
 use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page},
-    portal::{PageResult, html},
+    admin_form::{Admin, Posted, Shown, notice},
+    portal::PageResult,
     render::{Form, Page},
 };
 
@@ -57,28 +54,12 @@ struct MembersPage {
     department: String,
     heading: String,
     members: Vec<MemberView>,
-    candidates: Vec<(i64, String, String)>,
+    /// Agents who may be added: (id, "name (username)").
+    candidates: Vec<(String, String)>,
     roles: Vec<(&'static str, String)>,
     action: String,
     form: Form,
     done: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct MemberInput {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default, rename = "do")]
-    action: String,
-    #[serde(default)]
-    agent: String,
-    #[serde(default)]
-    role: String,
 }
 
 const ROLES: [Role; 3] = [Role::Manager, Role::Agent, Role::View];
@@ -87,14 +68,13 @@ fn role_label(p: &Page, r: Role) -> String {
     p.t(&format!("role-{}", r.as_str()))
 }
 
-async fn page(s: &AppState, a: &AgentCtx, id: i64, form: Form, done: Option<String>) -> PageResult {
-    let lang = a.ctx.lang;
+async fn page(s: &AppState, a: &Admin, id: i64, form: Form, done: Option<String>) -> PageResult {
     let data = s
         .app
-        .department_members(Actor::Agent(&a.agent), DepartmentId(id))
+        .department_members(a.actor(), DepartmentId(id))
         .await
-        .map_err(|e| admin_err(lang, e))?;
-    let p = agent_page(s, a);
+        .map_err(|e| a.err(e))?;
+    let p = a.page(s);
     let members = data
         .members
         .into_iter()
@@ -111,11 +91,6 @@ async fn page(s: &AppState, a: &AgentCtx, id: i64, form: Form, done: Option<Stri
             username: m.username,
         })
         .collect();
-    let status = if form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let department = data.department.name;
     let page = MembersPage {
         id,
@@ -125,7 +100,7 @@ async fn page(s: &AppState, a: &AgentCtx, id: i64, form: Form, done: Option<Stri
         candidates: data
             .candidates
             .into_iter()
-            .map(|(id, name, user)| (id.0, name, user))
+            .map(|(id, name, user)| (id.0.to_string(), format!("{name} ({user})")))
             .collect(),
         roles: ROLES
             .iter()
@@ -133,19 +108,25 @@ async fn page(s: &AppState, a: &AgentCtx, id: i64, form: Form, done: Option<Stri
             .collect(),
         action: path(id),
         form,
-        done: done
-            .filter(|d| matches!(d.as_str(), "add" | "role" | "remove"))
-            .map(|d| p.t(&format!("done-member-{d}"))),
+        done: notice(
+            &p,
+            done.as_deref(),
+            &[
+                ("add", "done-member-add"),
+                ("role", "done-member-role"),
+                ("remove", "done-member-remove"),
+            ],
+        ),
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
 async fn show(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<Shown>,
 ) -> PageResult {
     let mut form = Form::new();
     form.set("role", Role::Agent.as_str().into());
@@ -154,46 +135,33 @@ async fn show(
 
 async fn change(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
-    AxForm(f): AxForm<MemberInput>,
+    body: Bytes,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let actor = Actor::Agent(&a.agent);
-    let d = DepartmentId(id);
-    let agent = f.agent.trim().parse().ok().map(AgentId);
-    let role = Role::parse(&f.role);
-    let result = match f.action.as_str() {
-        _ if !a.ctx.csrf_ok(&f.csrf) => Err(CoreError::Invalid(crate::ctx::csrf_problem())),
-        "add" | "role" => s.app.set_department_member(actor, d, agent, role).await,
-        "remove" => match agent {
-            Some(agent) => s.app.remove_department_member(actor, d, agent).await,
-            None => Err(CoreError::NotFound),
-        },
-        _ => Err(CoreError::NotFound),
-    };
-    match result {
-        Ok(()) => Ok(a
-            .ctx
-            .finish(Redirect::to(&format!("{}?done={}", path(id), f.action)))),
-        Err(CoreError::Invalid(p)) => {
-            // The add form shows errors at its fields; a member's row has no room for them.
-            let p = if f.action == "add" {
-                p
-            } else {
-                let mut whole = Problem::default();
-                for e in p.errors {
-                    whole.add("form", e.key);
-                }
-                whole
-            };
-            let mut form = Form::new().with_problem(lang, &p);
-            if f.action == "add" {
-                form.set("agent", f.agent);
-                form.set("role", f.role);
+    let (actor, d) = (a.actor(), DepartmentId(id));
+    let f = Posted::read(&a, &body);
+    let action = f.v("do");
+    let agent = f.v("agent").trim().parse().ok().map(AgentId);
+    let role = Role::parse(&f.v("role"));
+    let changed = f
+        .then(async {
+            match (action.as_str(), agent) {
+                ("add" | "role", _) => s.app.set_department_member(actor, d, agent, role).await,
+                ("remove", Some(agent)) => s.app.remove_department_member(actor, d, agent).await,
+                _ => Err(CoreError::NotFound),
             }
-            page(&s, &a, id, form, None).await
-        }
-        Err(e) => Err(admin_err(lang, e)),
-    }
+        })
+        .await;
+    let url = format!("{}?done={action}", path(id));
+    a.answer(changed.map(|()| url), |p: Problem| {
+        // The add form shows errors at its fields; a member's row has no room for them.
+        let (p, form) = if action == "add" {
+            (p, f.form(&["agent", "role"]))
+        } else {
+            (crate::admin_form::on_fields(&[], &p), Form::new())
+        };
+        page(&s, &a, id, form.with_problem(a.lang(), &p), None)
+    })
+    .await
 }

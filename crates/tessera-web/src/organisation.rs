@@ -6,13 +6,10 @@ use axum::{
     Router,
     body::Bytes,
     extract::{Path, Query, State},
-    http::StatusCode,
-    response::Redirect,
     routing::get,
 };
-use serde::Deserialize;
 use tessera_core::{
-    Actor, CannedAdmin, CoreError, DepartmentAdmin, SlaForm, SlaPlan, TeamAdmin, TopicAdmin,
+    CannedAdmin, CoreError, DepartmentAdmin, SlaForm, SlaPlan, TeamAdmin, TopicAdmin,
 };
 use tessera_domain::{
     AgentId, CannedResponseId, DepartmentId, HelpTopicId, Priority, Problem, SlaPlanId, TeamId,
@@ -20,10 +17,9 @@ use tessera_domain::{
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, parse_form},
-    portal::{PageResult, html},
-    render::Page,
+    admin_form::{Admin, Field, Posted, Shown, flag, form_of, notice, on_fields},
+    portal::PageResult,
+    render::{Form, Page},
 };
 
 /// The kinds administered here.
@@ -81,20 +77,6 @@ pub fn router() -> Router<AppState> {
     r
 }
 
-/// One form field, described for the shared template.
-struct Field {
-    name: String,
-    label: String,
-    kind: &'static str,
-    value: String,
-    options: Vec<(String, String)>,
-    selected: Vec<String>,
-    error: Option<String>,
-    required: bool,
-    /// Values offered in a `<datalist>` for a text field; any other value may be typed.
-    suggestions: &'static [&'static str],
-}
-
 /// Zones offered for service levels: where the first users' colleagues work, and the big
 /// ones elsewhere. Any IANA name may be typed.
 const COMMON_ZONES: &[&str] = &[
@@ -124,20 +106,6 @@ const COMMON_ZONES: &[&str] = &[
 /// keep UTC (the migration's default), which is what they counted in before.
 const NEW_PLAN_ZONE: &str = "Europe/Berlin";
 
-fn field(p: &Page, name: &str, label: &str, kind: &'static str, value: impl Into<String>) -> Field {
-    Field {
-        name: name.into(),
-        label: p.t(label),
-        kind,
-        value: value.into(),
-        options: vec![],
-        selected: vec![],
-        error: None,
-        required: matches!(kind, "text" | "email" | "textarea"),
-        suggestions: &[],
-    }
-}
-
 /// Seconds as hours for people ("1.5", "24").
 fn hours(seconds: i64) -> String {
     let h = seconds as f64 / 3600.0;
@@ -146,10 +114,6 @@ fn hours(seconds: i64) -> String {
     } else {
         format!("{h}")
     }
-}
-
-fn flag(b: bool) -> String {
-    if b { "1".into() } else { String::new() }
 }
 
 struct Row {
@@ -166,19 +130,13 @@ struct EntitiesPage {
     /// Pages about this item (a department's members, a topic's custom fields).
     links: Vec<(String, String)>,
     done: Option<String>,
-    headers: Vec<String>,
+    headers: Vec<&'static str>,
     rows: Vec<Row>,
     form_title: String,
     fields: Vec<Field>,
+    form: Form,
     action: String,
     submit: String,
-    form_error: Option<String>,
-    has_errors: bool,
-}
-
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
 }
 
 /// What the kinds need from the database to build forms.
@@ -189,9 +147,9 @@ struct Lookups {
     plans: Vec<SlaPlan>,
 }
 
-async fn lookups(s: &AppState, a: &AgentCtx) -> Result<Lookups, CoreError> {
-    let departments = s.app.departments_admin(Actor::Agent(&a.agent)).await?;
-    let plans = s.app.sla_plans_admin(Actor::Agent(&a.agent)).await?;
+async fn lookups(s: &AppState, a: &Admin) -> Result<Lookups, CoreError> {
+    let departments = s.app.departments_admin(a.actor()).await?;
+    let plans = s.app.sla_plans_admin(a.actor()).await?;
     // The active agents and teams, as of the request's session.
     let directory = s
         .app
@@ -209,21 +167,25 @@ fn yes(p: &Page, b: bool) -> String {
     p.t(if b { "yes" } else { "no" })
 }
 
-/// The table of existing items.
+/// The table of existing items: header keys and rows.
 async fn rows(
     kind: Kind,
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     p: &Page,
     l: &Lookups,
-) -> Result<(Vec<String>, Vec<Row>), CoreError> {
-    let actor = Actor::Agent(&a.agent);
+) -> Result<(Vec<&'static str>, Vec<Row>), CoreError> {
+    let actor = a.actor();
     let dept_name = |id: i64| {
         l.departments
             .iter()
             .find(|d| d.id.0 == id)
             .map(|d| d.name.clone())
             .unwrap_or_default()
+    };
+    let row = |id: String, cells: Vec<String>| Row {
+        link: format!("{}/{id}", kind.path()),
+        cells,
     };
     Ok(match kind {
         Kind::Departments => {
@@ -238,95 +200,80 @@ async fn rows(
             };
             (
                 vec![
-                    p.t("field-name-only"),
-                    p.t("field-email"),
-                    p.t("members-managers"),
-                    p.t("org-alerts"),
-                    p.t("org-active"),
+                    "field-name-only",
+                    "field-email",
+                    "members-managers",
+                    "org-alerts",
+                    "org-active",
                 ],
                 l.departments
                     .iter()
-                    .map(|d| Row {
-                        link: format!("{}/{}", kind.path(), d.id),
-                        cells: vec![
+                    .map(|d| {
+                        let cells = vec![
                             d.name.clone(),
                             d.email.clone(),
                             managers_of(d.id.0),
                             yes(p, d.alert_new_ticket),
                             yes(p, d.is_active),
-                        ],
+                        ];
+                        row(d.id.to_string(), cells)
                     })
                     .collect(),
             )
         }
         Kind::Teams => {
             let teams = s.app.teams_admin(actor).await?;
+            let member = |(m, lead): &(i64, bool)| {
+                let n = l.agents.iter().find(|(id, _)| id == m)?.1.clone();
+                Some(if *lead { format!("{n} ★") } else { n })
+            };
             (
-                vec![
-                    p.t("field-name-only"),
-                    p.t("org-members"),
-                    p.t("org-active"),
-                ],
+                vec!["field-name-only", "org-members", "org-active"],
                 teams
                     .iter()
-                    .map(|t| Row {
-                        link: format!("{}/{}", kind.path(), t.id),
-                        cells: vec![
-                            t.name.clone(),
-                            t.members
-                                .iter()
-                                .filter_map(|(m, lead)| {
-                                    let n = l.agents.iter().find(|(id, _)| id == m)?.1.clone();
-                                    Some(if *lead { format!("{n} ★") } else { n })
-                                })
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                            yes(p, t.is_active),
-                        ],
+                    .map(|t| {
+                        let members = t.members.iter().filter_map(member).collect::<Vec<_>>();
+                        let cells = vec![t.name.clone(), members.join(", "), yes(p, t.is_active)];
+                        row(t.id.to_string(), cells)
                     })
                     .collect(),
             )
         }
         Kind::Sla => (
             vec![
-                p.t("field-name-only"),
-                p.t("sla-grace"),
-                p.t("sla-schedule"),
-                p.t("sla-timezone"),
-                p.t("org-active"),
+                "field-name-only",
+                "sla-grace",
+                "sla-schedule",
+                "sla-timezone",
+                "org-active",
             ],
             l.plans
                 .iter()
-                .map(|x| Row {
-                    link: format!("{}/{}", kind.path(), x.id),
-                    cells: vec![
+                .map(|x| {
+                    let cells = vec![
                         x.name.clone(),
                         hours(x.grace_seconds),
                         x.schedule.clone(),
                         x.timezone.clone(),
                         yes(p, x.is_active),
-                    ],
+                    ];
+                    row(x.id.to_string(), cells)
                 })
                 .collect(),
         ),
         Kind::Canned => {
             let all = s.app.canned_admin(actor).await?;
             (
-                vec![
-                    p.t("canned-title"),
-                    p.t("meta-department"),
-                    p.t("org-active"),
-                ],
+                vec!["canned-title", "meta-department", "org-active"],
                 all.iter()
-                    .map(|c| Row {
-                        link: format!("{}/{}", kind.path(), c.id),
-                        cells: vec![
+                    .map(|c| {
+                        let dept = c.department.map(|d| dept_name(d.0));
+                        let cells = vec![
                             c.title.clone(),
-                            c.department
-                                .map(|d| dept_name(d.0))
-                                .unwrap_or_else(|| p.t("canned-all")),
+                            dept.unwrap_or_else(|| p.t("canned-all")),
                             yes(p, c.is_active),
-                        ],
+                        ];
+                        row(c.id.to_string(), cells)
                     })
                     .collect(),
             )
@@ -335,23 +282,23 @@ async fn rows(
             let topics = s.app.topics_admin(actor).await?;
             (
                 vec![
-                    p.t("org-name-de"),
-                    p.t("org-name-en"),
-                    p.t("meta-department"),
-                    p.t("org-public"),
-                    p.t("org-active"),
+                    "org-name-de",
+                    "org-name-en",
+                    "meta-department",
+                    "org-public",
+                    "org-active",
                 ],
                 topics
                     .iter()
-                    .map(|t| Row {
-                        link: format!("{}/{}", kind.path(), t.id),
-                        cells: vec![
+                    .map(|t| {
+                        let cells = vec![
                             t.name_de.clone(),
                             t.name_en.clone(),
                             dept_name(t.department.0),
                             yes(p, t.is_public),
                             yes(p, t.is_active),
-                        ],
+                        ];
+                        row(t.id.to_string(), cells)
                     })
                     .collect(),
             )
@@ -359,203 +306,92 @@ async fn rows(
     })
 }
 
-/// The form's fields, filled from `values` (name → value; repeated names for lists).
+/// (id, name) pairs as choices.
+fn choices<'a>(items: impl IntoIterator<Item = &'a (i64, String)>) -> Vec<(String, String)> {
+    items
+        .into_iter()
+        .map(|(id, n)| (id.to_string(), n.clone()))
+        .collect()
+}
+
+/// The form's fields; `values` (name → value, repeated names for lists) tick the boxes.
 fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec<Field> {
-    let v = |k: &str| {
-        values
+    let active = || Field::new("is_active", "org-active-label", "checkbox");
+    let name = || Field::new("name", "field-name-only", "text");
+    let departments = || {
+        l.departments
             .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, x)| x.clone())
-            .unwrap_or_default()
+            .map(|d| (d.id.to_string(), d.name.clone()))
     };
     match kind {
         Kind::Departments => vec![
-            field(p, "name", "field-name-only", "text", v("name")),
-            field(p, "email", "org-department-email", "email", v("email")),
-            field(
-                p,
-                "alert_new_ticket",
-                "org-alerts-label",
-                "checkbox",
-                v("alert_new_ticket"),
-            ),
-            field(
-                p,
-                "is_active",
-                "org-active-label",
-                "checkbox",
-                v("is_active"),
-            ),
+            name(),
+            Field::new("email", "org-department-email", "email"),
+            Field::new("alert_new_ticket", "org-alerts-label", "checkbox"),
+            active(),
         ],
         Kind::Teams => {
-            let mut members = field(p, "member", "org-members", "multi", "");
-            members.options = l
-                .agents
-                .iter()
-                .map(|(id, n)| (id.to_string(), n.clone()))
-                .collect();
+            let mut members =
+                Field::new("member", "org-members", "multi").options(choices(&l.agents));
             members.selected = values
                 .iter()
                 .filter(|(k, _)| k == "member")
                 .map(|(_, x)| x.clone())
                 .collect();
-            let mut lead = field(p, "lead", "org-lead", "select", v("lead"));
-            lead.options = std::iter::once((String::new(), "–".to_owned()))
-                .chain(l.agents.iter().map(|(id, n)| (id.to_string(), n.clone())))
-                .collect();
+            let none = (String::new(), "–".to_owned());
+            let lead = std::iter::once(none).chain(choices(&l.agents)).collect();
             vec![
-                field(p, "name", "field-name-only", "text", v("name")),
+                name(),
                 members,
-                lead,
-                field(
-                    p,
-                    "is_active",
-                    "org-active-label",
-                    "checkbox",
-                    v("is_active"),
-                ),
+                Field::new("lead", "org-lead", "select").options(lead),
+                active(),
             ]
         }
         Kind::Canned => {
-            let mut dept = field(
-                p,
-                "department_id",
-                "meta-department",
-                "select",
-                v("department_id"),
-            );
-            dept.options = std::iter::once((String::new(), p.t("canned-all")))
-                .chain(
-                    l.departments
-                        .iter()
-                        .map(|d| (d.id.to_string(), d.name.clone())),
-                )
-                .collect();
+            let all = (String::new(), p.t("canned-all"));
+            let dept = std::iter::once(all).chain(departments()).collect();
             vec![
-                field(p, "title", "canned-title", "text", v("title")),
-                dept,
-                field(p, "body", "canned-body", "textarea", v("body")),
-                field(
-                    p,
-                    "is_active",
-                    "org-active-label",
-                    "checkbox",
-                    v("is_active"),
-                ),
+                Field::new("title", "canned-title", "text"),
+                Field::new("department_id", "meta-department", "select").options(dept),
+                Field::new("body", "canned-body", "textarea"),
+                active(),
             ]
         }
-        Kind::Sla => {
-            let mut schedule = field(
-                p,
-                "schedule",
-                "sla-schedule-local-label",
-                "text",
-                v("schedule"),
-            );
-            schedule.required = false;
-            let mut timezone = field(p, "timezone", "sla-timezone-label", "text", v("timezone"));
-            timezone.required = false;
-            timezone.suggestions = COMMON_ZONES;
-            let mut holidays = field(p, "holidays", "sla-holidays-label", "text", v("holidays"));
-            holidays.required = false;
-            vec![
-                field(p, "name", "field-name-only", "text", v("name")),
-                field(
-                    p,
-                    "grace_hours",
-                    "sla-grace-label",
-                    "text",
-                    v("grace_hours"),
-                ),
-                schedule,
-                timezone,
-                holidays,
-                field(
-                    p,
-                    "is_active",
-                    "org-active-label",
-                    "checkbox",
-                    v("is_active"),
-                ),
-            ]
-        }
+        Kind::Sla => vec![
+            name(),
+            Field::new("grace_hours", "sla-grace-label", "text"),
+            Field::new("schedule", "sla-schedule-local-label", "text").optional(),
+            Field::new("timezone", "sla-timezone-label", "text")
+                .optional()
+                .suggest(COMMON_ZONES),
+            Field::new("holidays", "sla-holidays-label", "text").optional(),
+            active(),
+        ],
         Kind::Topics => {
-            let mut dept = field(
-                p,
-                "department_id",
-                "meta-department",
-                "select",
-                v("department_id"),
-            );
-            dept.options = l
-                .departments
-                .iter()
-                .map(|d| (d.id.to_string(), d.name.clone()))
-                .collect();
-            let mut sla = field(p, "sla_plan_id", "sla-plan", "select", v("sla_plan_id"));
-            sla.options = std::iter::once((String::new(), p.t("sla-none")))
-                .chain(l.plans.iter().map(|x| (x.id.to_string(), x.name.clone())))
-                .collect();
-            let mut priority = field(
-                p,
-                "default_priority",
-                "topic-priority",
-                "select",
-                v("default_priority"),
-            );
-            priority.options = tessera_domain::Priority::ALL
+            let none = || std::iter::once((String::new(), p.t("sla-none")));
+            let plans = l.plans.iter().map(|x| (x.id.to_string(), x.name.clone()));
+            let priorities = Priority::ALL
                 .iter()
                 .map(|x| {
-                    (
-                        x.as_str().to_owned(),
-                        p.t(&format!("priority-{}", x.as_str())),
-                    )
+                    let key = format!("priority-{}", x.as_str());
+                    (x.as_str().to_owned(), p.t(&key))
                 })
                 .collect();
-            let none = || std::iter::once((String::new(), p.t("sla-none")));
-            let mut auto_agent = field(
-                p,
-                "auto_agent_id",
-                "topic-auto-agent",
-                "select",
-                v("auto_agent_id"),
-            );
-            auto_agent.options = none()
-                .chain(l.agents.iter().map(|(id, n)| (id.to_string(), n.clone())))
-                .collect();
-            let mut auto_team = field(
-                p,
-                "auto_team_id",
-                "topic-auto-team",
-                "select",
-                v("auto_team_id"),
-            );
-            auto_team.options = none()
-                .chain(l.teams.iter().map(|(id, n)| (id.to_string(), n.clone())))
-                .collect();
             vec![
-                field(p, "name_de", "org-name-de", "text", v("name_de")),
-                field(p, "name_en", "org-name-en", "text", v("name_en")),
-                dept,
-                sla,
-                priority,
-                auto_agent,
-                auto_team,
-                field(p, "sort_order", "org-order", "number", v("sort_order")),
-                field(
-                    p,
-                    "is_public",
-                    "org-public-label",
-                    "checkbox",
-                    v("is_public"),
-                ),
-                field(
-                    p,
-                    "is_active",
-                    "org-active-label",
-                    "checkbox",
-                    v("is_active"),
-                ),
+                Field::new("name_de", "org-name-de", "text"),
+                Field::new("name_en", "org-name-en", "text"),
+                Field::new("department_id", "meta-department", "select")
+                    .options(departments().collect()),
+                Field::new("sla_plan_id", "sla-plan", "select")
+                    .options(none().chain(plans).collect()),
+                Field::new("default_priority", "topic-priority", "select").options(priorities),
+                Field::new("auto_agent_id", "topic-auto-agent", "select")
+                    .options(none().chain(choices(&l.agents)).collect()),
+                Field::new("auto_team_id", "topic-auto-team", "select")
+                    .options(none().chain(choices(&l.teams)).collect()),
+                Field::new("sort_order", "org-order", "number"),
+                Field::new("is_public", "org-public-label", "checkbox"),
+                active(),
             ]
         }
     }
@@ -565,7 +401,7 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
 async fn current(
     kind: Kind,
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     l: &Lookups,
     id: i64,
 ) -> Result<Vec<(String, String)>, CoreError> {
@@ -575,6 +411,7 @@ async fn current(
             .map(|(k, v)| (k.to_owned(), v))
             .collect::<Vec<_>>()
     };
+    let some = |x: Option<i64>| x.map(|x| x.to_string()).unwrap_or_default();
     Ok(match kind {
         Kind::Departments => {
             let d = l
@@ -592,7 +429,7 @@ async fn current(
         Kind::Teams => {
             let t = s
                 .app
-                .teams_admin(Actor::Agent(&a.agent))
+                .teams_admin(a.actor())
                 .await?
                 .into_iter()
                 .find(|t| t.id == id)
@@ -612,17 +449,14 @@ async fn current(
         Kind::Canned => {
             let c = s
                 .app
-                .canned_admin(Actor::Agent(&a.agent))
+                .canned_admin(a.actor())
                 .await?
                 .into_iter()
                 .find(|c| c.id.0 == id)
                 .ok_or(CoreError::NotFound)?;
             kv(vec![
                 ("title", c.title),
-                (
-                    "department_id",
-                    c.department.map(|d| d.to_string()).unwrap_or_default(),
-                ),
+                ("department_id", some(c.department.map(|d| d.0))),
                 ("body", c.body),
                 ("is_active", flag(c.is_active)),
             ])
@@ -645,7 +479,7 @@ async fn current(
         Kind::Topics => {
             let t = s
                 .app
-                .topics_admin(Actor::Agent(&a.agent))
+                .topics_admin(a.actor())
                 .await?
                 .into_iter()
                 .find(|t| t.id.0 == id)
@@ -655,19 +489,10 @@ async fn current(
                 ("name_en", t.name_en),
                 ("department_id", t.department.to_string()),
                 ("sort_order", t.sort_order.to_string()),
-                (
-                    "sla_plan_id",
-                    t.sla_plan.map(|x| x.to_string()).unwrap_or_default(),
-                ),
+                ("sla_plan_id", some(t.sla_plan.map(|x| x.0))),
                 ("default_priority", t.default_priority.as_str().to_owned()),
-                (
-                    "auto_agent_id",
-                    t.auto_agent.map(|x| x.to_string()).unwrap_or_default(),
-                ),
-                (
-                    "auto_team_id",
-                    t.auto_team.map(|x| x.to_string()).unwrap_or_default(),
-                ),
+                ("auto_agent_id", some(t.auto_agent.map(|x| x.0))),
+                ("auto_team_id", some(t.auto_team.map(|x| x.0))),
                 ("is_public", flag(t.is_public)),
                 ("is_active", flag(t.is_active)),
             ])
@@ -675,34 +500,26 @@ async fn current(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The page: the list (or, for one item, its links) and the form with `values`.
 async fn render(
     kind: Kind,
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     id: Option<i64>,
     values: Vec<(String, String)>,
     problem: Option<Problem>,
     done: Option<String>,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let l = lookups(s, a).await.map_err(|e| admin_err(lang, e))?;
-    let p = agent_page(s, a);
+    let l = lookups(s, a).await.map_err(|e| a.err(e))?;
+    let p = a.page(s);
     let (headers, rows) = match id {
-        None => rows(kind, s, a, &p, &l)
-            .await
-            .map_err(|e| admin_err(lang, e))?,
+        None => rows(kind, s, a, &p, &l).await.map_err(|e| a.err(e))?,
         Some(_) => (vec![], vec![]),
     };
-    let mut fields = fields(kind, &p, &l, &values);
-    let mut form_error = None;
+    let fields = fields(kind, &p, &l, &values);
+    let mut form = form_of(&values);
     if let Some(pr) = &problem {
-        for e in &pr.errors {
-            match fields.iter_mut().find(|f| f.name == e.field) {
-                Some(f) => f.error = Some(p.t(e.key)),
-                None => form_error = Some(p.t(e.key)),
-            }
-        }
+        form = form.with_problem(a.lang(), &on_fields(&fields, pr));
     }
     let title = p.t(&format!("org-{}", kind.key()));
     let page = EntitiesPage {
@@ -722,9 +539,7 @@ async fn render(
                 .unwrap_or_default(),
             None => title,
         },
-        done: done
-            .filter(|d| d == "saved")
-            .map(|_| p.t("done-agent-update")),
+        done: notice(&p, done.as_deref(), &[("saved", "done-agent-update")]),
         headers,
         rows,
         form_title: p.t(if id.is_some() {
@@ -738,114 +553,84 @@ async fn render(
             None => kind.path().to_owned(),
         },
         submit: p.t("action-save"),
-        has_errors: problem.is_some(),
-        form_error,
+        form,
         p,
     };
-    let status = if page.has_errors {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
 async fn list(
     kind: Kind,
     State(s): State<AppState>,
-    a: AgentCtx,
-    Query(q): Query<DoneQuery>,
+    a: Admin,
+    Query(q): Query<Shown>,
 ) -> PageResult {
-    let defaults = match kind {
-        Kind::Departments => vec![
-            ("alert_new_ticket".into(), "1".into()),
-            ("is_active".into(), "1".into()),
+    let defaults: &[(&str, &str)] = match kind {
+        Kind::Departments => &[("alert_new_ticket", "1"), ("is_active", "1")],
+        Kind::Teams | Kind::Canned => &[("is_active", "1")],
+        Kind::Topics => &[
+            ("is_public", "1"),
+            ("is_active", "1"),
+            ("sort_order", "100"),
         ],
-        Kind::Teams => vec![("is_active".into(), "1".into())],
-        Kind::Topics => vec![
-            ("is_public".into(), "1".into()),
-            ("is_active".into(), "1".into()),
-            ("sort_order".into(), "100".into()),
-        ],
-        Kind::Canned => vec![("is_active".into(), "1".into())],
-        Kind::Sla => vec![
-            ("grace_hours".into(), "24".into()),
-            ("schedule".into(), "Mo-Fr 08:00-17:00".into()),
-            ("timezone".into(), NEW_PLAN_ZONE.into()),
-            ("is_active".into(), "1".into()),
+        Kind::Sla => &[
+            ("grace_hours", "24"),
+            ("schedule", "Mo-Fr 08:00-17:00"),
+            ("timezone", NEW_PLAN_ZONE),
+            ("is_active", "1"),
         ],
     };
-    render(kind, &s, &a, None, defaults, None, q.done).await
+    let values = defaults
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    render(kind, &s, &a, None, values, None, q.done).await
 }
 
 async fn edit(
     kind: Kind,
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Query(q): Query<Shown>,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let l = lookups(&s, &a).await.map_err(|e| admin_err(lang, e))?;
-    let values = current(kind, &s, &a, &l, id)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
+    let l = lookups(&s, &a).await.map_err(|e| a.err(e))?;
+    let values = current(kind, &s, &a, &l, id).await.map_err(|e| a.err(e))?;
     render(kind, &s, &a, Some(id), values, None, q.done).await
 }
 
-async fn store(
-    kind: Kind,
-    s: &AppState,
-    a: &AgentCtx,
-    id: i64,
-    values: &[(String, String)],
-) -> Result<i64, CoreError> {
-    let v = |k: &str| {
-        values
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, x)| x.clone())
-            .unwrap_or_default()
-    };
-    let on = |k: &str| v(k) == "1";
-    let actor = Actor::Agent(&a.agent);
+/// Reads a post into core's input for the kind and saves it; the saved item's id.
+async fn store(kind: Kind, s: &AppState, a: &Admin, id: i64, f: &Posted) -> Result<i64, CoreError> {
+    let actor = a.actor();
     match kind {
         Kind::Departments => {
-            s.app
-                .save_department(
-                    actor,
-                    DepartmentAdmin {
-                        id: DepartmentId(id),
-                        name: v("name"),
-                        email: v("email"),
-                        alert_new_ticket: on("alert_new_ticket"),
-                        is_active: on("is_active"),
-                    },
-                )
-                .await
+            let row = DepartmentAdmin {
+                id: DepartmentId(id),
+                name: f.v("name"),
+                email: f.v("email"),
+                alert_new_ticket: f.on("alert_new_ticket"),
+                is_active: f.on("is_active"),
+            };
+            s.app.save_department(actor, row).await
         }
         Kind::Teams => {
-            let lead: Option<i64> = v("lead").parse().ok();
-            let members = values
+            let lead: Option<i64> = f.v("lead").parse().ok();
+            let members = f
+                .all("member")
                 .iter()
-                .filter(|(k, _)| k == "member")
-                .filter_map(|(_, x)| x.parse::<i64>().ok())
+                .filter_map(|x| x.parse::<i64>().ok())
                 .map(|m| (m, Some(m) == lead))
                 .collect();
-            s.app
-                .save_team(
-                    actor,
-                    TeamAdmin {
-                        id,
-                        name: v("name"),
-                        is_active: on("is_active"),
-                        members,
-                    },
-                )
-                .await
+            let row = TeamAdmin {
+                id,
+                name: f.v("name"),
+                is_active: f.on("is_active"),
+                members,
+            };
+            s.app.save_team(actor, row).await
         }
         Kind::Topics => {
-            let default_priority = match v("default_priority") {
+            let default_priority = match f.v("default_priority") {
                 x if x.is_empty() => Priority::Normal,
                 x => Priority::parse(&x).ok_or_else(|| {
                     let mut p = Problem::default();
@@ -853,79 +638,63 @@ async fn store(
                     CoreError::Invalid(p)
                 })?,
             };
-            s.app
-                .save_topic(
-                    actor,
-                    TopicAdmin {
-                        id: HelpTopicId(id),
-                        name_de: v("name_de"),
-                        name_en: v("name_en"),
-                        department: DepartmentId(v("department_id").parse().unwrap_or(0)),
-                        is_public: on("is_public"),
-                        is_active: on("is_active"),
-                        sort_order: v("sort_order").trim().parse().unwrap_or(100),
-                        sla_plan: v("sla_plan_id").parse().ok().map(SlaPlanId),
-                        default_priority,
-                        auto_agent: v("auto_agent_id").parse().ok().map(AgentId),
-                        auto_team: v("auto_team_id").parse().ok().map(TeamId),
-                    },
-                )
-                .await
+            let row = TopicAdmin {
+                id: HelpTopicId(id),
+                name_de: f.v("name_de"),
+                name_en: f.v("name_en"),
+                department: DepartmentId(f.v("department_id").parse().unwrap_or(0)),
+                is_public: f.on("is_public"),
+                is_active: f.on("is_active"),
+                sort_order: f.v("sort_order").trim().parse().unwrap_or(100),
+                sla_plan: f.v("sla_plan_id").parse().ok().map(SlaPlanId),
+                default_priority,
+                auto_agent: f.v("auto_agent_id").parse().ok().map(AgentId),
+                auto_team: f.v("auto_team_id").parse().ok().map(TeamId),
+            };
+            s.app.save_topic(actor, row).await
         }
         Kind::Canned => {
             let row = CannedAdmin {
                 id: CannedResponseId(id),
-                department: v("department_id").parse().ok().map(DepartmentId),
-                title: v("title"),
-                body: v("body"),
-                is_active: on("is_active"),
+                department: f.v("department_id").parse().ok().map(DepartmentId),
+                title: f.v("title"),
+                body: f.v("body"),
+                is_active: f.on("is_active"),
             };
             s.app.save_canned(actor, row).await
         }
         Kind::Sla => {
             let form = SlaForm {
                 id,
-                name: v("name"),
-                grace_hours: v("grace_hours"),
-                schedule: v("schedule"),
-                holidays: v("holidays"),
-                timezone: v("timezone"),
-                active: on("is_active"),
+                name: f.v("name"),
+                grace_hours: f.v("grace_hours"),
+                schedule: f.v("schedule"),
+                holidays: f.v("holidays"),
+                timezone: f.v("timezone"),
+                active: f.on("is_active"),
             };
             s.app.save_sla_plan(actor, form).await
         }
     }
 }
 
-async fn submit(kind: Kind, s: AppState, a: AgentCtx, id: Option<i64>, body: Bytes) -> PageResult {
-    let lang = a.ctx.lang;
-    let values = parse_form(&body);
-    let csrf = values
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    let stored = match a.ctx.check_csrf(csrf) {
-        Ok(()) => store(kind, &s, &a, id.unwrap_or(0), &values).await,
-        Err(e) => Err(e),
-    };
-    match stored {
-        Ok(saved) => Ok(a
-            .ctx
-            .finish(Redirect::to(&format!("{}/{saved}?done=saved", kind.path())))),
-        Err(CoreError::Invalid(p)) => render(kind, &s, &a, id, values, Some(p), None).await,
-        Err(e) => Err(admin_err(lang, e)),
-    }
+async fn submit(kind: Kind, s: AppState, a: Admin, id: Option<i64>, body: Bytes) -> PageResult {
+    let f = Posted::read(&a, &body);
+    let saved = f.then(store(kind, &s, &a, id.unwrap_or(0), &f)).await;
+    let saved = saved.map(|saved| format!("{}/{saved}?done=saved", kind.path()));
+    let values = f.pairs().to_vec();
+    a.answer(saved, |p| render(kind, &s, &a, id, values, Some(p), None))
+        .await
 }
 
-async fn create(kind: Kind, State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
+async fn create(kind: Kind, State(s): State<AppState>, a: Admin, body: Bytes) -> PageResult {
     submit(kind, s, a, None, body).await
 }
 
 async fn save(
     kind: Kind,
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> PageResult {

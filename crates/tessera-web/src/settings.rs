@@ -6,22 +6,17 @@ use axum::{
     Router,
     body::Bytes,
     extract::{Multipart, Query, State},
-    http::StatusCode,
-    response::Redirect,
     routing::get,
 };
-use serde::Deserialize;
 use tessera_core::{
-    Actor, CoreError, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings,
+    FailureKind, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, SmtpTls,
 };
-use tessera_core::{FailureKind, SmtpTls};
 use tessera_domain::Problem;
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, parse_form},
-    portal::{PageResult, html},
+    admin_form::{Admin, Posted, Shown, notice},
+    portal::PageResult,
     render::{Form, Page},
 };
 
@@ -31,17 +26,9 @@ pub fn router() -> Router<AppState> {
         .route("/agent/admin/settings/mail", get(mail_page).post(mail_save))
 }
 
-#[derive(Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
 /// A "saved" banner for a known `done` value.
 fn done_msg(p: &Page, done: Option<&str>) -> Option<String> {
-    match done {
-        Some("saved") => Some(p.t("settings-saved")),
-        _ => None,
-    }
+    notice(p, done, &[("saved", "settings-saved")])
 }
 
 #[derive(Template)]
@@ -72,19 +59,12 @@ fn portal_values(s: &Settings) -> Form {
 
 async fn render_portal(
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     form: Option<Form>,
     done: Option<&str>,
 ) -> PageResult {
-    let settings = s
-        .app
-        .settings_admin(Actor::Agent(&a.agent))
-        .map_err(|e| admin_err(a.ctx.lang, e))?;
-    let p = agent_page(s, a);
-    let status = match &form {
-        Some(f) if f.has_errors() => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
+    let settings = s.app.settings_admin(a.actor()).map_err(|e| a.err(e))?;
+    let p = a.page(s);
     let page = PortalPage {
         done: done_msg(&p, done),
         form: form.unwrap_or_else(|| portal_values(&settings)),
@@ -93,14 +73,10 @@ async fn render_portal(
         max_logo_kb: MAX_LOGO_BYTES / 1024,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
-async fn portal_page(
-    State(s): State<AppState>,
-    a: AgentCtx,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+async fn portal_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
     render_portal(&s, &a, None, q.done.as_deref()).await
 }
 
@@ -115,8 +91,8 @@ const PORTAL_FIELDS: [&str; 8] = [
     "status_mode",
 ];
 
-async fn portal_save(State(s): State<AppState>, a: AgentCtx, mut mp: Multipart) -> PageResult {
-    let lang = a.ctx.lang;
+async fn portal_save(State(s): State<AppState>, a: Admin, mut mp: Multipart) -> PageResult {
+    let lang = a.lang();
     let mut form = Form::new();
     let mut csrf = String::new();
     let mut logo: Option<Vec<u8>> = None;
@@ -180,19 +156,12 @@ async fn portal_save(State(s): State<AppState>, a: AgentCtx, mut mp: Multipart) 
         logo,
         remove_logo,
     };
-    match s
-        .app
-        .save_portal_settings(Actor::Agent(&a.agent), input)
-        .await
-    {
-        Ok(()) => Ok(a
-            .ctx
-            .finish(Redirect::to("/agent/admin/settings?done=saved"))),
-        Err(CoreError::Invalid(p)) => {
-            render_portal(&s, &a, Some(form.with_problem(lang, &p)), None).await
-        }
-        Err(e) => Err(admin_err(lang, e)),
-    }
+    let saved = s.app.save_portal_settings(a.actor(), input).await;
+    let saved = saved.map(|()| "/agent/admin/settings?done=saved".to_owned());
+    a.answer(saved, |p| {
+        render_portal(&s, &a, Some(form.with_problem(lang, &p)), None)
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -202,6 +171,8 @@ struct MailPage {
     form: Form,
     done: Option<String>,
     password_stored: bool,
+    /// Whether a password is stored, said under the password field.
+    password_hint: String,
     tls_modes: Vec<(&'static str, String)>,
     /// The test mail's outcome: (succeeded, message, technical detail).
     test: Option<(bool, String, String)>,
@@ -230,27 +201,26 @@ fn mail_values(s: &Settings, agent_email: &str) -> Form {
 
 async fn render_mail(
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     form: Option<Form>,
     done: Option<&str>,
     test: Option<(bool, String, String)>,
 ) -> PageResult {
-    let settings = s
-        .app
-        .settings_admin(Actor::Agent(&a.agent))
-        .map_err(|e| admin_err(a.ctx.lang, e))?;
-    let p = agent_page(s, a);
-    let status = match &form {
-        Some(f) if f.has_errors() => StatusCode::UNPROCESSABLE_ENTITY,
-        _ => StatusCode::OK,
-    };
+    let settings = s.app.settings_admin(a.actor()).map_err(|e| a.err(e))?;
+    let p = a.page(s);
+    let password_stored = settings
+        .smtp
+        .as_ref()
+        .is_some_and(|x| !x.password.is_empty());
     let page = MailPage {
         done: done_msg(&p, done),
         form: form.unwrap_or_else(|| mail_values(&settings, &a.agent.email)),
-        password_stored: settings
-            .smtp
-            .as_ref()
-            .is_some_and(|x| !x.password.is_empty()),
+        password_stored,
+        password_hint: p.t(if password_stored {
+            "settings-smtp-password-stored"
+        } else {
+            "settings-smtp-password-none"
+        }),
         tls_modes: SmtpTls::ALL
             .iter()
             .map(|m| (m.as_str(), p.t(&format!("settings-tls-{}", m.as_str()))))
@@ -258,17 +228,15 @@ async fn render_mail(
         test,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
-async fn mail_page(
-    State(s): State<AppState>,
-    a: AgentCtx,
-    Query(q): Query<DoneQuery>,
-) -> PageResult {
+async fn mail_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
     render_mail(&s, &a, None, q.done.as_deref(), None).await
 }
 
+/// The fields sent back after a post (the password is never sent back to the browser, not
+/// even after an error).
 const MAIL_FIELDS: [&str; 8] = [
     "mail_from",
     "mail_from_name",
@@ -280,48 +248,37 @@ const MAIL_FIELDS: [&str; 8] = [
     "test_to",
 ];
 
-async fn mail_save(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
-    let lang = a.ctx.lang;
-    let fields = parse_form(&body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    // The password is never sent back to the browser, not even after an error.
-    let mut form = Form::new();
-    for f in MAIL_FIELDS {
-        form.set(f, get(f));
-    }
-    if !a.ctx.csrf_ok(&get("csrf")) {
-        let mut p = Problem::default();
-        p.add("form", "error-csrf");
-        return render_mail(&s, &a, Some(form.with_problem(lang, &p)), None, None).await;
-    }
+async fn mail_save(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResult {
+    let (lang, actor) = (a.lang(), a.actor());
+    let f = Posted::read(&a, &body);
+    let form = f.form(&MAIL_FIELDS);
     let input = MailForm {
-        mail_from: get("mail_from"),
-        mail_from_name: get("mail_from_name"),
-        delivery: get("delivery"),
-        host: get("host"),
-        port: get("port"),
-        tls: get("tls"),
-        username: get("username"),
-        password: get("password"),
-        clear_password: get("clear_password") == "1",
+        mail_from: f.v("mail_from"),
+        mail_from_name: f.v("mail_from_name"),
+        delivery: f.v("delivery"),
+        host: f.v("host"),
+        port: f.v("port"),
+        tls: f.v("tls"),
+        username: f.v("username"),
+        password: f.v("password"),
+        clear_password: f.on("clear_password"),
     };
-    let actor = Actor::Agent(&a.agent);
-    if get("action") == "test" {
-        return match s
-            .app
-            .send_test_mail(actor, &input, &get("test_to"), lang)
-            .await
-        {
+    let again = |p| {
+        render_mail(
+            &s,
+            &a,
+            Some(form.clone().with_problem(lang, &p)),
+            None,
+            None,
+        )
+    };
+    if f.v("action") == "test" {
+        // A test answers on the page, with the form as it was typed.
+        let to = f.v("test_to");
+        let test = match f.then(s.app.send_test_mail(actor, &input, &to, lang)).await {
             Ok(Ok(())) => {
-                let msg =
-                    tessera_i18n::t_args(lang, "settings-test-sent", &[("to", &get("test_to"))]);
-                render_mail(&s, &a, Some(form), None, Some((true, msg, String::new()))).await
+                let msg = tessera_i18n::t_args(lang, "settings-test-sent", &[("to", &to)]);
+                (true, msg, String::new())
             }
             Ok(Err(e)) => {
                 let key = match e.kind {
@@ -333,22 +290,13 @@ async fn mail_save(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageR
                     FailureKind::Timeout => "settings-test-timeout",
                     FailureKind::Other => "settings-test-other",
                 };
-                let test = Some((false, tessera_i18n::t(lang, key), e.message));
-                render_mail(&s, &a, Some(form), None, test).await
+                (false, tessera_i18n::t(lang, key), e.message)
             }
-            Err(CoreError::Invalid(p)) => {
-                render_mail(&s, &a, Some(form.with_problem(lang, &p)), None, None).await
-            }
-            Err(e) => Err(admin_err(lang, e)),
+            Err(e) => return a.answer(Err(e), again).await,
         };
+        return render_mail(&s, &a, Some(form), None, Some(test)).await;
     }
-    match s.app.save_mail_settings(actor, input).await {
-        Ok(()) => Ok(a
-            .ctx
-            .finish(Redirect::to("/agent/admin/settings/mail?done=saved"))),
-        Err(CoreError::Invalid(p)) => {
-            render_mail(&s, &a, Some(form.with_problem(lang, &p)), None, None).await
-        }
-        Err(e) => Err(admin_err(lang, e)),
-    }
+    let saved = f.then(s.app.save_mail_settings(actor, input)).await;
+    let saved = saved.map(|()| "/agent/admin/settings/mail?done=saved".to_owned());
+    a.answer(saved, again).await
 }

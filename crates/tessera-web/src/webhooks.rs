@@ -8,19 +8,15 @@ use axum::{
     Router,
     body::Bytes,
     extract::{Path, Query, State},
-    http::StatusCode,
-    response::Redirect,
     routing::get,
 };
-use serde::Deserialize;
-use tessera_core::{Actor, CoreError, DeliveryLog, DeliveryState, WebhookAdmin, WebhookForm};
+use tessera_core::{CoreError, DeliveryLog, DeliveryState, WebhookAdmin, WebhookForm};
 use tessera_domain::{Problem, WebhookEvent};
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, parse_form},
-    portal::{PageResult, html},
+    admin_form::{Admin, Posted, Shown, flag, notice},
+    portal::PageResult,
     render::{Form, Page},
 };
 
@@ -74,22 +70,14 @@ struct WebhooksPage {
     editing: bool,
     /// (value, label, ticked) per event.
     events: Vec<(&'static str, String, bool)>,
-    active: bool,
-    allow_private: bool,
     secret: Option<String>,
     log: Vec<DeliveryView>,
     older: Option<String>,
     done: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct PageQuery {
-    done: Option<String>,
-    before: Option<i64>,
-}
-
-/// What the form holds: its values, the ticked events, active, allow private.
-type Values = (Form, Vec<String>, bool, bool);
+/// What the form holds: its values and the ticked events.
+type Values = (Form, Vec<String>);
 
 fn values(w: Option<&WebhookAdmin>) -> Values {
     let mut f = Form::new();
@@ -97,10 +85,15 @@ fn values(w: Option<&WebhookAdmin>) -> Values {
         Some(w) => {
             f.set("url", w.url.clone());
             f.set("description", w.description.clone());
+            f.set("is_active", flag(w.is_active));
+            f.set("allow_private", flag(w.allow_private));
             let events = w.events.iter().map(|e| e.as_str().to_owned()).collect();
-            (f, events, w.is_active, w.allow_private)
+            (f, events)
         }
-        None => (f, Vec::new(), true, false),
+        None => {
+            f.set("is_active", flag(true));
+            (f, Vec::new())
+        }
     }
 }
 
@@ -152,37 +145,35 @@ fn log_view(p: &Page, log: &DeliveryLog) -> Vec<DeliveryView> {
 
 async fn render(
     s: &AppState,
-    a: &AgentCtx,
+    a: &Admin,
     id: Option<i64>,
     form: Option<Values>,
-    q: &PageQuery,
+    q: &Shown,
 ) -> PageResult {
-    let lang = a.ctx.lang;
-    let actor = Actor::Agent(&a.agent);
     let hooks = s
         .app
-        .webhooks_admin(actor)
+        .webhooks_admin(a.actor())
         .await
-        .map_err(|e| admin_err(lang, e))?;
+        .map_err(|e| a.err(e))?;
     let current = match id {
         Some(id) => Some(
             hooks
                 .iter()
                 .find(|w| w.webhook_id == id)
-                .ok_or_else(|| admin_err(lang, CoreError::NotFound))?,
+                .ok_or_else(|| a.err(CoreError::NotFound))?,
         ),
         None => None,
     };
     let log = match id {
         Some(id) => Some(
             s.app
-                .webhook_log(actor, id, q.before)
+                .webhook_log(a.actor(), id, q.before)
                 .await
-                .map_err(|e| admin_err(lang, e))?,
+                .map_err(|e| a.err(e))?,
         ),
         None => None,
     };
-    let p = agent_page(s, a);
+    let p = a.page(s);
     let rows = hooks
         .iter()
         .map(|w| Row {
@@ -198,12 +189,7 @@ async fn render(
             active: p.t(if w.is_active { "yes" } else { "no" }),
         })
         .collect();
-    let (form, ticked, active, allow_private) = form.unwrap_or_else(|| values(current));
-    let status = if form.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let (form, ticked) = form.unwrap_or_else(|| values(current));
     let page = WebhooksPage {
         rows,
         action: match id {
@@ -224,164 +210,107 @@ async fn render(
                 (name, p.t(&key), ticked.iter().any(|t| t == name))
             })
             .collect(),
-        active,
-        allow_private,
         secret: current.map(|w| w.secret.clone()),
         log: log.as_ref().map(|l| log_view(&p, l)).unwrap_or_default(),
         older: match (id, log.as_ref().and_then(|l| l.older)) {
             (Some(id), Some(o)) => Some(format!("{LIST}/{id}?before={o}#log")),
             _ => None,
         },
-        done: q
-            .done
-            .as_deref()
-            .filter(|d| matches!(*d, "created" | "saved" | "test" | "retry"))
-            .map(|d| p.t(&format!("webhook-done-{d}"))),
+        done: notice(
+            &p,
+            q.done.as_deref(),
+            &[
+                ("created", "webhook-done-created"),
+                ("saved", "webhook-done-saved"),
+                ("test", "webhook-done-test"),
+                ("retry", "webhook-done-retry"),
+            ],
+        ),
         form,
         p,
     };
-    html(&a.ctx, status, &page)
+    a.show(&page, page.form.has_errors())
 }
 
-async fn new_page(
-    State(s): State<AppState>,
-    a: AgentCtx,
-    Query(q): Query<PageQuery>,
-) -> PageResult {
+async fn new_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
     render(&s, &a, None, None, &q).await
 }
 
 async fn edit_page(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<Shown>,
 ) -> PageResult {
     render(&s, &a, Some(id), None, &q).await
 }
 
-async fn create(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
+async fn create(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResult {
     submit(&s, &a, None, &body).await
 }
 
 async fn update(
     State(s): State<AppState>,
-    a: AgentCtx,
+    a: Admin,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> PageResult {
     submit(&s, &a, Some(id), &body).await
 }
 
-async fn submit(s: &AppState, a: &AgentCtx, id: Option<i64>, body: &[u8]) -> PageResult {
-    let lang = a.ctx.lang;
-    let actor = Actor::Agent(&a.agent);
-    // Refuses others before reading anything they sent: to them the page does not exist.
-    s.app
-        .webhooks_admin(actor)
-        .await
-        .map_err(|e| admin_err(lang, e))?;
-    let fields = parse_form(body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let action = get("action");
-    let no_query = PageQuery {
+async fn submit(s: &AppState, a: &Admin, id: Option<i64>, body: &[u8]) -> PageResult {
+    let actor = a.actor();
+    let f = Posted::read(a, body);
+    let action = f.v("action");
+    let no_query = Shown {
         done: None,
         before: None,
     };
-    if !a.ctx.csrf_ok(&get("csrf")) {
-        let mut p = Problem::default();
-        p.add("form", "error-csrf");
-        let (form, ticked, active, private) = if action == "save" || id.is_none() {
-            submitted(&fields, &get)
-        } else {
-            let current = match id {
-                Some(id) => Some(
-                    s.app
-                        .webhook_admin(actor, id)
-                        .await
-                        .map_err(|e| admin_err(lang, e))?,
-                ),
-                None => None,
-            };
-            values(current.as_ref())
-        };
-        let form = form.with_problem(lang, &p);
-        return render(s, a, id, Some((form, ticked, active, private)), &no_query).await;
-    }
-    let back = |id: i64, done: &str| {
-        Ok(a.ctx
-            .finish(Redirect::to(&format!("{LIST}/{id}?done={done}"))))
-    };
+    let back = |id: i64, done: &str| a.to(&format!("{LIST}/{id}?done={done}"));
     match (id, action.as_str()) {
+        // A stale test or retry button shows the stored webhook, not what the form held.
+        (Some(id), "test" | "retry") if !f.csrf_ok() => {
+            let current = s.app.webhook_admin(actor, id).await.map_err(|e| a.err(e))?;
+            let (form, ticked) = values(Some(&current));
+            let form = form.with_problem(a.lang(), &crate::ctx::csrf_problem());
+            return render(s, a, Some(id), Some((form, ticked)), &no_query).await;
+        }
         (Some(id), "test") => {
             s.app
                 .send_test_webhook(actor, id)
                 .await
-                .map_err(|e| admin_err(lang, e))?;
+                .map_err(|e| a.err(e))?;
             return back(id, "test");
         }
         (Some(id), "retry") => {
-            let delivery = get("delivery").trim().parse::<i64>().unwrap_or(0);
+            let delivery = f.v("delivery").trim().parse::<i64>().unwrap_or(0);
             return match s.app.retry_webhook_delivery(actor, id, delivery).await {
                 Ok(()) => back(id, "retry"),
                 // Queued already (a second click, another administrator): nothing to do.
                 Err(CoreError::NotFound) => {
-                    s.app
-                        .webhook_admin(actor, id)
-                        .await
-                        .map_err(|e| admin_err(lang, e))?;
-                    Ok(a.ctx.finish(Redirect::to(&format!("{LIST}/{id}#log"))))
+                    s.app.webhook_admin(actor, id).await.map_err(|e| a.err(e))?;
+                    a.to(&format!("{LIST}/{id}#log"))
                 }
-                Err(e) => Err(admin_err(lang, e)),
+                Err(e) => Err(a.err(e)),
             };
         }
         _ => {}
     }
-    let (form, ticked, active, allow_private) = submitted(&fields, &get);
+    let form = f.form(&["url", "description", "is_active", "allow_private"]);
+    let ticked = f.all("events");
     let input = WebhookForm {
-        url: get("url"),
-        description: get("description"),
+        url: f.v("url"),
+        description: f.v("description"),
         events: ticked.clone(),
-        is_active: active,
-        allow_private,
+        is_active: f.on("is_active"),
+        allow_private: f.on("allow_private"),
     };
-    match s.app.save_webhook(actor, id, &input).await {
-        Ok(saved) => back(saved, if id.is_some() { "saved" } else { "created" }),
-        Err(CoreError::Invalid(p)) => {
-            let form = form.with_problem(lang, &p);
-            render(
-                s,
-                a,
-                id,
-                Some((form, ticked, active, allow_private)),
-                &no_query,
-            )
-            .await
-        }
-        Err(e) => Err(admin_err(lang, e)),
-    }
-}
-
-/// The form as it was sent.
-fn submitted(fields: &[(String, String)], get: &impl Fn(&str) -> String) -> Values {
-    let mut form = Form::new();
-    form.set("url", get("url"));
-    form.set("description", get("description"));
-    let ticked = fields
-        .iter()
-        .filter(|(n, _)| n == "events")
-        .map(|(_, v)| v.clone())
-        .collect();
-    (
-        form,
-        ticked,
-        get("is_active") == "1",
-        get("allow_private") == "1",
-    )
+    let saved = f.then(s.app.save_webhook(actor, id, &input)).await;
+    let done = if id.is_some() { "saved" } else { "created" };
+    let saved = saved.map(|saved| format!("{LIST}/{saved}?done={done}"));
+    a.answer(saved, |p: Problem| {
+        let form = form.with_problem(a.lang(), &p);
+        render(s, a, id, Some((form, ticked)), &no_query)
+    })
+    .await
 }
