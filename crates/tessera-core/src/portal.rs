@@ -2,8 +2,7 @@
 //! a new ticket is and causes lives in `new_ticket.rs`; access links in `access_link.rs`.
 
 use tessera_domain::{
-    BodyFormat, ContactId, EntryKind, HelpTopicId, Problem, ThreadEntryId, Timestamp,
-    WebhookEvent,
+    BodyFormat, ContactId, EntryKind, HelpTopicId, Problem, ThreadEntryId, Timestamp, WebhookEvent,
     model::{Attachment, HelpTopic, ThreadEntry, Ticket},
 };
 use tessera_store::{Grant, NewEntry};
@@ -78,7 +77,6 @@ impl Tessera {
         self.write_new_ticket(checked, &WriteOptions::portal())
             .await
     }
-
 
     /// Adds a message from a participant through the portal.
     pub async fn participant_reply(&self, grant: Grant, input: ReplyInput) -> Result<()> {
@@ -170,7 +168,6 @@ impl Tessera {
             viewer,
         })
     }
-
 
     /// An attachment, if the session may see its ticket and its entry is public.
     pub async fn participant_attachment(

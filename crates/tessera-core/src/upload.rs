@@ -73,7 +73,6 @@ pub fn content_type_for(filename: &str) -> &'static str {
     }
 }
 
-
 /// A file being received: its bytes go to temporary storage, which is removed again unless
 /// a use case keeps the finished upload.
 #[derive(Debug)]
@@ -143,6 +142,7 @@ impl Tessera {
         Ok(())
     }
 
+    /// Moves uploads into permanent storage: (blob key, file name, content type, size).
     pub(crate) async fn commit_blobs(
         &self,
         uploads: Vec<Upload>,
@@ -155,8 +155,6 @@ impl Tessera {
         }
         Ok(out)
     }
-
-    /// Opens a ticket from the portal: validates, stores ticket, first message, attachments,
 
     /// Starts receiving a file.
     pub async fn upload_sink(&self) -> Result<UploadSink> {
