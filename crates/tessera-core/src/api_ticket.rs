@@ -1,5 +1,5 @@
 //! Tickets opened by programs: osTicket's `POST /api/tickets.json` (and later Tessera's own
-//! `POST /api/v1/tickets`). The checks and the writes are the portal's (`portal.rs`), so an
+//! `POST /api/v1/tickets`). The checks and the writes are the portal's (`new_ticket.rs`), so an
 //! API ticket looks exactly like one from the portal form; what differs is what an API
 //! caller may say: any active help topic (callers are trusted more than the public portal,
 //! as in osTicket), a priority, the requester's address, and whether the requester and the
@@ -12,7 +12,7 @@ use tessera_store::StoreError;
 
 use crate::{
     CoreError, IngestOutcome, MailSource, NewTicketInput, Opened, Result, Tessera, Upload,
-    access::Opener, portal::WriteOptions,
+    access::Opener, new_ticket::WriteOptions,
 };
 
 /// The first message of an API ticket.
@@ -163,6 +163,8 @@ impl Tessera {
             source: "api",
             priority,
             original_html: html.as_deref(),
+            quoted: None,
+            in_reply_to: None,
             client_ip: ip.as_deref(),
             confirm: input.autorespond,
             alert: input.alert,

@@ -22,11 +22,16 @@ use tessera_domain::{
 };
 use tessera_i18n::t_args;
 use tessera_mail::inbound::{self, Inbound, InboundPart, Noise};
-use tessera_store::{Handle, InboundRow, NewAttachment, NewEntry, NewInbound, StoreError};
+use tessera_store::{
+    Handle, InboundRow, NewAttachment, NewEntry, NewInbound, NewTicketFile, StoreError,
+};
 
 use crate::{
     CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, Result, Tessera, clean_filename, content_type_for,
-    notify, portal::MAX_FILES, portal::TicketDraft, token, work::ownership,
+    new_ticket::{CheckedTicket, Place, WriteOptions},
+    notify,
+    upload::MAX_FILES,
+    work::ownership,
 };
 
 /// Most automatic replies (confirmations) one address gets per day; more would feed a loop
@@ -418,9 +423,8 @@ impl Tessera {
                     .await?
             }
         };
-        if let IngestOutcome::Opened { ticket_id, .. } | IngestOutcome::Added { ticket_id, .. } =
-            &outcome
-        {
+        // A new ticket's index rows came with it.
+        if let IngestOutcome::Added { ticket_id, .. } = &outcome {
             tx.h().reindex_ticket(*ticket_id).await?;
         }
         tx.commit().await?;
@@ -652,7 +656,7 @@ impl Tessera {
         &self,
         h: &mut Handle<'_>,
         departments: &[tessera_store::MailDepartment],
-        mut m: Prepared<'_>,
+        m: Prepared<'_>,
         name: &str,
     ) -> Result<IngestOutcome> {
         let active = || departments.iter().filter(|d| d.is_active);
@@ -687,58 +691,58 @@ impl Tessera {
         } else {
             clip(subject, MAX_SUBJECT)
         };
-        let contact = h
-            .upsert_contact(m.email.as_str(), &m.email.key(), &name, lang)
-            .await?;
-        let (ticket_id, number, auto_assigned) = self
-            .insert_ticket_draft(
-                h,
-                &TicketDraft {
-                    subject: &subject,
-                    source: "email",
-                    topic,
-                    department: department.id,
-                    requester: contact,
-                    now: m.now,
-                },
-            )
-            .await?;
-        let (entry, _) = self
-            .mail_entry(
-                h,
-                ticket_id,
-                EntryKind::Message,
-                (Some(contact), None),
-                &mut m,
-            )
-            .await?;
-        let ticket = h.ticket(ticket_id).await?;
         // Robots get no answer, and nobody gets more than the cap a day.
         let confirmed = m.msg.noise.is_none()
             && h.count_auto_reply(&m.email.key(), day_of(m.now)).await? <= AUTO_REPLY_CAP;
-        if confirmed {
-            let minted = token::mint();
-            h.insert_access_token(ticket_id, contact, &minted.selector, &minted.verifier_hash)
-                .await?;
-            let answers = m.msg.message_id.as_deref();
-            let mail = notify::ticket_opened(self, &ticket, m.body, &minted.token, answers);
-            h.enqueue_mail(&mail).await?;
-        }
-        self.alert_new_ticket(h, &ticket, auto_assigned, m.body)
+        let topic = match topic {
+            Some(t) => self.topic_facts(None, t).await?,
+            None => None,
+        };
+        let place = Place::Routed {
+            department: h.department(department.id).await?,
+            recipients: h.department_alert_recipients(department.id, false).await?,
+            topic,
+        };
+        let ticket = CheckedTicket {
+            email: m.email.clone(),
+            name,
+            place,
+            subject,
+            body: m.body.to_owned(),
+            answers: Vec::new(),
+            uploads: Vec::new(),
+            lang,
+        };
+        let options = WriteOptions {
+            source: "email",
+            priority: None,
+            original_html: m.msg.html.as_deref(),
+            quoted: m.quoted,
+            in_reply_to: m.msg.message_id.as_deref(),
+            client_ip: None,
+            confirm: confirmed,
+            alert: true,
+        };
+        let files: Vec<NewTicketFile<'_>> = m
+            .files
+            .iter()
+            .map(|f| NewTicketFile {
+                blob_key: &f.key,
+                filename: &f.filename,
+                content_type: &f.content_type,
+                size: f.size,
+                content_id: f.content_id.as_deref(),
+            })
+            .collect();
+        let (opened, written) = self
+            .insert_new_ticket(h, &ticket, &options, &files, m.now)
             .await?;
-        self.queue_webhooks(
-            h,
-            WebhookEvent::TicketCreated,
-            ticket_id,
-            Some(entry),
-            None,
-            m.now,
-        )
-        .await?;
+        h.link_inbound(m.id, opened.ticket_id, Some(written.message))
+            .await?;
         Ok(IngestOutcome::Opened {
             inbound_message_id: m.id,
-            ticket_id,
-            number,
+            ticket_id: opened.ticket_id,
+            number: opened.number,
             confirmed,
         })
     }

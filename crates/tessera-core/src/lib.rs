@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod access;
+mod access_link;
 mod admin;
 mod agent;
 mod api_ticket;
@@ -21,6 +22,7 @@ mod mail_in;
 mod mailbox;
 mod marks;
 mod members;
+mod new_ticket;
 mod notify;
 mod organisation;
 mod password;
@@ -57,11 +59,9 @@ pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
 pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};
 pub use mailbox::{MailboxAdmin, MailboxForm, MailboxPoller};
 pub use members::DepartmentMembers;
+pub use new_ticket::{MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened};
 pub use organisation::{SlaForm, TeamAdmin};
-pub use portal::{
-    FoundTicket, MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened, ReplyInput, TicketView,
-    Upload, clean_filename, content_type_for,
-};
+pub use portal::{FoundTicket, ReplyInput, TicketView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
@@ -69,7 +69,7 @@ pub use settings::{
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
-pub use upload::UploadSink;
+pub use upload::{Upload, UploadSink, clean_filename, content_type_for};
 pub use views::{
     AgentContact, AuditEntry, CannedAdmin, Delivery, DeliveryAttempt, DeliveryState,
     DepartmentAdmin, RelatedTicket, SlaPlan, TopicAdmin,

@@ -1,9 +1,77 @@
 //! The door for files people send: front ends stream bytes into an `UploadSink` and hand the
 //! finished `Upload` to a use case, never touching where the bytes are kept.
 
-use tessera_store::TempBlob;
+use tessera_domain::{Problem, ThreadEntryId, TicketId};
+use tessera_store::{Handle, NewAttachment, TempBlob};
 
-use crate::{Result, Tessera, Upload, clean_filename, content_type_for};
+use crate::{Result, Tessera};
+
+/// Most files in one submission.
+pub const MAX_FILES: usize = 20;
+
+/// A file received from a person, already written to temporary storage.
+#[derive(Debug)]
+pub struct Upload {
+    /// File name as given by the client (cleaned by `clean_filename`).
+    pub filename: String,
+    /// MIME type derived from the name.
+    pub content_type: String,
+    /// The bytes (see `UploadSink`).
+    pub(crate) blob: TempBlob,
+}
+
+/// Makes a client-supplied file name safe to store and show: no path, no control characters,
+/// at most 120 characters, never empty.
+pub fn clean_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|'))
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        return "file".to_owned();
+    }
+    if cleaned.chars().count() <= 120 {
+        return cleaned;
+    }
+    // Keep the extension when shortening.
+    match cleaned.rsplit_once('.') {
+        Some((stem, ext)) if ext.len() <= 10 => {
+            format!("{}.{ext}", stem.chars().take(110).collect::<String>())
+        }
+        _ => cleaned.chars().take(120).collect(),
+    }
+}
+
+/// The MIME type for a file name; unknown types are served as opaque bytes.
+pub fn content_type_for(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "txt" | "log" => "text/plain",
+        "csv" => "text/csv",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "zip" => "application/zip",
+        "mp4" => "video/mp4",
+        "mp3" => "audio/mpeg",
+        _ => "application/octet-stream",
+    }
+}
 
 /// A file being received: its bytes go to temporary storage, which is removed again unless
 /// a use case keeps the finished upload.
@@ -35,6 +103,59 @@ impl UploadSink {
 }
 
 impl Tessera {
+    /// Checks a submission's files against the installation's limits (total size, count,
+    /// file types).
+    pub(crate) fn check_uploads(&self, uploads: &[Upload], problem: &mut Problem) {
+        let settings = self.settings();
+        let total: u64 = uploads.iter().map(|u| u.blob.size()).sum();
+        if total > settings.attachment_max_total {
+            problem.add("attachments", "error-attachments-too-large");
+        } else if uploads.len() > MAX_FILES {
+            problem.add("attachments", "error-attachments-too-many");
+        } else if uploads
+            .iter()
+            .any(|u| !settings.extension_allowed(&u.filename))
+        {
+            problem.add("attachments", "error-attachment-type");
+        }
+    }
+
+    /// Moves uploads into permanent storage and records them on an entry.
+    pub(crate) async fn store_uploads(
+        &self,
+        h: &mut Handle<'_>,
+        ticket: TicketId,
+        entry: ThreadEntryId,
+        committed: Vec<(String, String, String, i64)>,
+    ) -> Result<()> {
+        for (key, filename, content_type, size) in &committed {
+            h.insert_attachment(&NewAttachment {
+                ticket_id: ticket,
+                thread_entry_id: entry,
+                blob_key: key,
+                filename,
+                content_type,
+                size: *size,
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Moves uploads into permanent storage: (blob key, file name, content type, size).
+    pub(crate) async fn commit_blobs(
+        &self,
+        uploads: Vec<Upload>,
+    ) -> Result<Vec<(String, String, String, i64)>> {
+        let mut out = Vec::with_capacity(uploads.len());
+        for u in uploads {
+            let size = u.blob.size() as i64;
+            let key = self.blobs().commit(u.blob).await?;
+            out.push((key, u.filename, u.content_type, size));
+        }
+        Ok(out)
+    }
+
     /// Starts receiving a file.
     pub async fn upload_sink(&self) -> Result<UploadSink> {
         Ok(UploadSink {
@@ -47,5 +168,37 @@ impl Tessera {
         let mut sink = self.upload_sink().await?;
         sink.write(bytes).await?;
         Ok(sink.finish(raw_name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(raw: &str, expected: &str) {
+        assert_eq!(clean_filename(raw), expected, "{raw:?}");
+    }
+
+    #[test]
+    fn cleans_file_names() {
+        check("C:\\Users\\max\\Plakat.pdf", "Plakat.pdf");
+        check("../../etc/passwd", "passwd");
+        check("..hidden", "hidden");
+        check("a\u{0}b\"<>.txt", "ab.txt");
+        check("", "file");
+        check("   ", "file");
+        check(
+            "Skizze Nikolausschwimmen (2).docx",
+            "Skizze Nikolausschwimmen (2).docx",
+        );
+        let long = format!("{}.pdf", "x".repeat(300));
+        assert_eq!(clean_filename(&long), format!("{}.pdf", "x".repeat(110)));
+    }
+
+    #[test]
+    fn maps_content_types() {
+        assert_eq!(content_type_for("a.PDF"), "application/pdf");
+        assert_eq!(content_type_for("a.html"), "application/octet-stream");
+        assert_eq!(content_type_for("noext"), "application/octet-stream");
     }
 }

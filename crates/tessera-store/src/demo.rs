@@ -4,7 +4,7 @@
 use crate::{
     Handle, Result,
     db::on,
-    rows::{V, bind_values, placeholders},
+    rows::{Script, V, bind_values, placeholders},
 };
 
 /// A generated ticket with everything it holds.
@@ -237,38 +237,21 @@ impl Handle<'_> {
                 on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
                     .execute(c).await?.rows_affected());
             }
-            for table in ["ticket_search", "ticket_search_head"] {
-                let mut vals = Vec::with_capacity(chunk.len() * 2);
-                for (t, id) in chunk.iter().zip(&ids) {
-                    let doc = if table == "ticket_search" {
-                        &t.search_doc
-                    } else {
-                        &t.search_head
-                    };
-                    vals.extend([V::I(*id), V::S(doc)]);
-                }
-                let sql = if pg {
-                    let mut s = format!("INSERT INTO {table} (ticket_id, doc) VALUES ");
-                    for r in 0..chunk.len() {
-                        if r > 0 {
-                            s.push_str(", ");
-                        }
-                        s.push_str(&format!(
-                            "(${}, to_tsvector('simple', ${}))",
-                            2 * r + 1,
-                            2 * r + 2
-                        ));
-                    }
-                    s
-                } else {
-                    format!(
-                        "INSERT INTO {table} (rowid, doc) VALUES {}",
-                        placeholders(chunk.len(), 2)
-                    )
-                };
-                on!(self, c => bind_values!(sqlx::query(sqlx::AssertSqlSafe(sql)), &vals)
-                    .execute(c).await?.rows_affected());
-            }
+            // The index rows as a new ticket writes them (`search::index_rows`).
+            let docs: Vec<(i64, &str)> = chunk
+                .iter()
+                .zip(&ids)
+                .map(|(t, id)| (*id, t.search_doc.as_str()))
+                .collect();
+            let heads: Vec<(i64, &str)> = chunk
+                .iter()
+                .zip(&ids)
+                .map(|(t, id)| (*id, t.search_head.as_str()))
+                .collect();
+            let mut s = Script::for_handle(self);
+            crate::search::index_rows(&mut s, "ticket_search", &docs);
+            crate::search::index_rows(&mut s, "ticket_search_head", &heads);
+            s.execute(self).await?;
             ticket_id += chunk.len() as i64;
         }
         if pg && ticket_id > first_ticket {

@@ -42,11 +42,13 @@ pub use inbound::{
 };
 pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;
-pub use new_ticket::{NewTicketEntry, NewTicketRow, NewTicketWrite, TopicContext};
+pub use new_ticket::{
+    NewTicketEntry, NewTicketFile, NewTicketRow, NewTicketWrite, TopicContext, WrittenTicket,
+};
 pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use readers::ReadConn;
-pub use records::{NewAttachment, NewEntry, NewTicket};
+pub use records::{NewAttachment, NewEntry};
 pub use search::{SearchMatch, SearchRow};
 pub use session::{AccessTokenRow, Grant, SessionRow};
 pub use webhook::{

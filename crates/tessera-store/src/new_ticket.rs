@@ -7,7 +7,7 @@
 use sqlx::FromRow;
 use tessera_domain::{
     AgentId, BodyFormat, ContactId, DepartmentId, EntryKind, HelpTopicId, Lang, Priority, TeamId,
-    TicketId, Timestamp, TopicFieldId,
+    ThreadEntryId, TicketId, Timestamp, TopicFieldId,
     model::{Contact, Department},
 };
 
@@ -57,9 +57,35 @@ pub struct NewTicketEntry<'a> {
     pub body: &'a str,
     /// HTML as sent (kept, sanitised whenever shown).
     pub original_html: Option<&'a str>,
+    /// What the thread folds away (a mail's quoted text).
+    pub quoted: Option<&'a str>,
 }
 
-/// Everything a new portal or API ticket writes, composed before its transaction.
+/// A file of a new ticket's first message, its bytes stored.
+#[derive(Debug, Clone)]
+pub struct NewTicketFile<'a> {
+    /// Blob key.
+    pub blob_key: &'a str,
+    /// Clean file name.
+    pub filename: &'a str,
+    /// MIME type.
+    pub content_type: &'a str,
+    /// Bytes.
+    pub size: i64,
+    /// The `Content-ID` of an inline image in a mail.
+    pub content_id: Option<&'a str>,
+}
+
+/// What writing a new ticket gives back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrittenTicket {
+    /// The requester's contact.
+    pub contact: ContactId,
+    /// The first message.
+    pub message: ThreadEntryId,
+}
+
+/// Everything a new ticket writes, composed before its statements run.
 #[derive(Debug, Clone)]
 pub struct NewTicketWrite<'a> {
     /// The requester's address as typed; a known address keeps its contact as it is.
@@ -74,8 +100,8 @@ pub struct NewTicketWrite<'a> {
     pub ticket: NewTicketRow<'a>,
     /// Its entries; the last is the first message, which the files belong to.
     pub entries: &'a [NewTicketEntry<'a>],
-    /// Stored files: (blob key, file name, content type, size).
-    pub files: &'a [(String, String, String, i64)],
+    /// Stored files of the first message.
+    pub files: &'a [NewTicketFile<'a>],
     /// Answers to the topic's fields.
     pub answers: &'a [(TopicFieldId, &'a str)],
     /// The requester's access token: (selector, verifier hash).
@@ -92,7 +118,7 @@ pub struct NewTicketWrite<'a> {
 
 /// The statements of `insert_new_ticket`. Later ones find the requester's contact by its
 /// key and the first message as the ticket's newest entry, so nothing has to be read back
-/// between them.
+/// between them; the last one answers both.
 /// `index`: whether the script writes the ticket's index rows itself (otherwise the SQLite
 /// writer does, for the whole group, before it commits).
 fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bool) -> Script<'a> {
@@ -158,7 +184,7 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
             .iter()
             .map(|e| {
                 format!(
-                    "({}, {}, CASE WHEN {} THEN {author} END, NULL, {}, {}, {}, {})",
+                    "({}, {}, CASE WHEN {} THEN {author} END, NULL, {}, {}, {}, {}, {})",
                     s.v(V::I(t.ticket_id.0)),
                     s.v(V::S(e.kind.as_str())),
                     s.v(V::B(e.by_requester)),
@@ -166,12 +192,13 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
                     s.v(V::S(BodyFormat::Markdown.as_str())),
                     s.v(V::I(now)),
                     s.v(V::OS(e.original_html)),
+                    s.v(V::OS(e.quoted)),
                 )
             })
             .collect();
         s.statement(&format!(
             "INSERT INTO thread_entry (ticket_id, kind, author_contact_id, author_agent_id,
-                                       body, body_format, created_at, original_html)
+                                       body, body_format, created_at, original_html, quoted)
              VALUES {}",
             rows.join(", ")
         ));
@@ -184,21 +211,22 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
         let rows: Vec<String> = n
             .files
             .iter()
-            .map(|(key, filename, content_type, size)| {
+            .map(|f| {
                 format!(
-                    "({}, {message}, {}, {}, {}, {}, {})",
+                    "({}, {message}, {}, {}, {}, {}, {}, {})",
                     s.v(V::I(t.ticket_id.0)),
-                    s.v(V::S(key)),
-                    s.v(V::S(filename)),
-                    s.v(V::S(content_type)),
-                    s.v(V::I(*size)),
+                    s.v(V::S(f.blob_key)),
+                    s.v(V::S(f.filename)),
+                    s.v(V::S(f.content_type)),
+                    s.v(V::I(f.size)),
                     s.v(V::I(now)),
+                    s.v(V::OS(f.content_id)),
                 )
             })
             .collect();
         s.statement(&format!(
             "INSERT INTO attachment (ticket_id, thread_entry_id, blob_key, filename,
-                                     content_type, size, created_at)
+                                     content_type, size, created_at, content_id)
              VALUES {}",
             rows.join(", ")
         ));
@@ -299,7 +327,10 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
     }
 
     let requester = contact(&mut s);
-    s.statement(&format!("SELECT {requester}"));
+    let tid = s.v(V::I(t.ticket_id.0));
+    s.statement(&format!(
+        "SELECT {requester}, (SELECT MAX(thread_entry_id) FROM thread_entry WHERE ticket_id = {tid})"
+    ));
     s
 }
 
@@ -461,22 +492,23 @@ impl Handle<'_> {
     }
 
     /// Writes a whole new ticket — requester, ticket row, entries, files, answers, access
-    /// token, mails, index and webhook deliveries — and returns the requester's contact. A
-    /// taken id or number fails with a conflict (`StoreError::is_ticket_key_conflict`).
+    /// token, mails, index and webhook deliveries — and returns the requester's contact and
+    /// the first message. A taken id or number fails with a conflict
+    /// (`StoreError::is_ticket_key_conflict`).
     ///
     /// On SQLite every statement goes to the connection in one execution: each statement
     /// sent separately cost two thread switches to sqlx's connection thread and back,
     /// which was half of a new ticket's CPU. PostgreSQL takes one statement at a time.
-    pub async fn insert_new_ticket(&mut self, n: &NewTicketWrite<'_>) -> Result<ContactId> {
+    pub async fn insert_new_ticket(&mut self, n: &NewTicketWrite<'_>) -> Result<WrittenTicket> {
         let s = new_ticket_script(n, Script::for_handle(self), true);
-        let contact = match self {
+        let written: (i64, i64) = match self {
             Handle::Sqlite(c) => {
                 let (text, vals) = s.into_one();
-                let ids: Vec<i64> =
-                    bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &vals)
+                let rows: Vec<(i64, i64)> =
+                    bind_values!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &vals)
                         .fetch_all(&mut **c)
                         .await?;
-                ids.last().copied().ok_or(StoreError::NotFound)?
+                rows.last().copied().ok_or(StoreError::NotFound)?
             }
             Handle::Postgres(c) => {
                 let mut statements = s.into_each();
@@ -486,12 +518,21 @@ impl Handle<'_> {
                         .execute(&mut **c)
                         .await?;
                 }
-                bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(last)), &last_vals)
+                bind_values!(sqlx::query_as(sqlx::AssertSqlSafe(last)), &last_vals)
                     .fetch_one(&mut **c)
                     .await?
             }
         };
-        Ok(ContactId(contact))
+        Ok(written.into())
+    }
+}
+
+impl From<(i64, i64)> for WrittenTicket {
+    fn from((contact, message): (i64, i64)) -> Self {
+        Self {
+            contact: ContactId(contact),
+            message: ThreadEntryId(message),
+        }
     }
 }
 
@@ -499,12 +540,12 @@ impl Db {
     /// `insert_new_ticket` as a transaction of its own, committed. On SQLite the savepoint
     /// that keeps it apart from the rest of its group is opened and released in the same
     /// execution as the ticket's statements.
-    pub async fn write_new_ticket(&self, n: &NewTicketWrite<'_>) -> Result<ContactId> {
+    pub async fn write_new_ticket(&self, n: &NewTicketWrite<'_>) -> Result<WrittenTicket> {
         let Db::Sqlite(d) = self else {
             let mut tx = self.begin().await?;
-            let contact = tx.h().insert_new_ticket(n).await?;
+            let written = tx.h().insert_new_ticket(n).await?;
             tx.commit().await?;
-            return Ok(contact);
+            return Ok(written);
         };
         // FTS5 writes the terms gathered so far as a new segment at every savepoint, so a
         // ticket indexed inside its own would add a segment per ticket, each merged again
@@ -515,22 +556,22 @@ impl Db {
         let vals: Vec<V<'static>> = vals.into_iter().map(V::into_owned).collect();
         let index = (n.ticket.ticket_id, n.doc.to_owned(), n.head.to_owned());
         let (gate, pool) = (d.gate.clone(), d.pool.clone());
-        let contact = d
+        let written = d
             .gate
             .on_writer_thread(async move {
                 let mut tx = gate.begin_in_one(&pool).await?;
-                let ids: Vec<i64> =
-                    bind_values!(sqlx::query_scalar(sqlx::AssertSqlSafe(text)), &vals)
+                let rows: Vec<(i64, i64)> =
+                    bind_values!(sqlx::query_as(sqlx::AssertSqlSafe(text)), &vals)
                         .fetch_all(tx.conn())
                         .await?;
                 tx.released();
                 tx.index_with_group(index.0, &index.1, &index.2);
-                let contact = ids.last().copied().ok_or(StoreError::NotFound)?;
+                let written = rows.last().copied().ok_or(StoreError::NotFound)?;
                 tx.commit().await?;
-                Ok(contact)
+                Ok(written)
             })
             .await?;
-        Ok(ContactId(contact))
+        Ok(written.into())
     }
 }
 

@@ -13,27 +13,6 @@ use crate::{
     rows::{Script, V},
 };
 
-/// What it takes to insert a ticket.
-#[derive(Debug, Clone)]
-pub struct NewTicket<'a> {
-    /// Public number, already drawn.
-    pub number: &'a str,
-    /// Summary line.
-    pub subject: &'a str,
-    /// Urgency.
-    pub priority: Priority,
-    /// `portal`, `email` or `api`.
-    pub source: &'a str,
-    /// Topic picked.
-    pub help_topic_id: Option<HelpTopicId>,
-    /// Owner.
-    pub department_id: DepartmentId,
-    /// Who opened it.
-    pub requester_id: ContactId,
-    /// When.
-    pub now: Timestamp,
-}
-
 /// What it takes to add a thread entry.
 #[derive(Debug, Clone)]
 pub struct NewEntry<'a> {
@@ -367,19 +346,6 @@ impl Handle<'_> {
             .fetch_one(c).await?)))
     }
 
-    /// Inserts a ticket; a taken number fails with a conflict on `number`.
-    pub async fn insert_ticket(&mut self, t: &NewTicket<'_>) -> Result<TicketId> {
-        on!(self, c => Ok(TicketId(sqlx::query_scalar(
-            "INSERT INTO ticket (number, subject, status, priority, source, help_topic_id,
-                                 department_id, requester_id, last_message_at, created_at,
-                                 updated_at)
-             VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $8, $8) RETURNING ticket_id")
-            .bind(t.number).bind(t.subject).bind(t.priority.as_str()).bind(t.source)
-            .bind(t.help_topic_id.map(|h| h.0)).bind(t.department_id.0).bind(t.requester_id.0)
-            .bind(t.now.0)
-            .fetch_one(c).await?)))
-    }
-
     /// How many tickets exist.
     pub async fn ticket_count(&mut self) -> Result<i64> {
         on!(self, c => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM ticket").fetch_one(c).await?))
@@ -390,6 +356,21 @@ impl Handle<'_> {
         on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM ticket WHERE number = $1")
             .bind(number).fetch_one(c).await? > 0))
+    }
+
+    /// Whether a ticket has this key (a reserved id another process wrote meanwhile).
+    pub async fn ticket_id_taken(&mut self, id: TicketId) -> Result<bool> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM ticket WHERE ticket_id = $1")
+            .bind(id.0).fetch_one(c).await? > 0))
+    }
+
+    /// One department, active or not.
+    pub async fn department(&mut self, id: DepartmentId) -> Result<Department> {
+        let (name, email): (String, String) = on!(self, c => sqlx::query_as(
+            "SELECT name, email FROM department WHERE department_id = $1")
+            .bind(id.0).fetch_one(c).await?);
+        Ok(Department { id, name, email })
     }
 
     /// The highest ticket id: ids are counted up, so about how many tickets there have been.

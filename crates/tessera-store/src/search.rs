@@ -422,13 +422,26 @@ pub(crate) fn fts5_rows<'a>(s: &mut Script<'a>, table: &str, docs: &[(i64, &'a s
 /// The statements that store one ticket's document in `table` (`ticket_search` or
 /// `ticket_search_head`), replacing any it had.
 pub(crate) fn index_row<'a>(s: &mut Script<'a>, table: &str, t: TicketId, doc: &'a str) {
+    index_rows(s, table, &[(t.0, doc)]);
+}
+
+/// The statements that store tickets' documents in `table`, replacing any they had: a new
+/// ticket's (`index_row`), or demo data's in bulk.
+pub(crate) fn index_rows<'a>(s: &mut Script<'a>, table: &str, docs: &[(i64, &'a str)]) {
     if s.joined() {
-        fts5_rows(s, table, &[(t.0, doc)]);
+        fts5_rows(s, table, docs);
     } else {
-        let (id, doc) = (s.v(V::I(t.0)), s.v(V::S(doc)));
+        let rows: Vec<String> = docs
+            .iter()
+            .map(|(id, doc)| {
+                let (id, doc) = (s.v(V::I(*id)), s.v(V::S(doc)));
+                format!("({id}, to_tsvector('simple', {doc}))")
+            })
+            .collect();
         s.statement(&format!(
-            "INSERT INTO {table} (ticket_id, doc) VALUES ({id}, to_tsvector('simple', {doc}))
-             ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc"
+            "INSERT INTO {table} (ticket_id, doc) VALUES {}
+             ON CONFLICT (ticket_id) DO UPDATE SET doc = EXCLUDED.doc",
+            rows.join(", ")
         ));
     }
 }

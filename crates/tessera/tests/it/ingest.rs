@@ -1052,3 +1052,92 @@ async fn a_ticket_opened_by_mail_between_portal_tickets_takes_no_key_from_them()
     );
     app.stop().await;
 }
+
+/// What a new ticket got, as the database holds it: priority, its rank, assignee, whether
+/// it is due, events, messages, mails, webhook deliveries, access tokens, the first event.
+async fn new_ticket_facts(app: &TestApp, number: &str) -> (String, Vec<i64>, String) {
+    let of = |what: &str| {
+        format!("{what} WHERE ticket_id = (SELECT ticket_id FROM ticket WHERE number = '{number}')")
+    };
+    let priority = text(app, &of("SELECT priority FROM ticket")).await;
+    let mut counts = Vec::new();
+    for sql in [
+        of("SELECT priority_rank FROM ticket"),
+        of("SELECT COALESCE(assignee_agent_id, 0) FROM ticket"),
+        of("SELECT CAST(CASE WHEN due_at IS NULL THEN 0 ELSE 1 END AS BIGINT) FROM ticket"),
+        of("SELECT COUNT(*) FROM thread_entry") + " AND kind = 'event'",
+        of("SELECT COUNT(*) FROM thread_entry") + " AND kind = 'message'",
+        of("SELECT COUNT(*) FROM outbox_mail"),
+        of("SELECT COUNT(*) FROM webhook_delivery"),
+        of("SELECT COUNT(*) FROM access_token"),
+    ] {
+        counts.push(app.scalar(&sql).await);
+    }
+    let first_event = text(
+        app,
+        &(of("SELECT body FROM thread_entry") + " ORDER BY thread_entry_id LIMIT 1"),
+    )
+    .await;
+    (priority, counts, first_event)
+}
+
+/// A mail opens its ticket the way the portal does — the topic's priority, its automatic
+/// assignee with the event and the alert, its service level, the confirmation with an
+/// access link and the webhook delivery: one composition for every way in.
+#[tokio::test]
+async fn a_mail_opens_a_ticket_with_what_the_portal_gives_one() {
+    let app = TestApp::start().await;
+    let nadine = crate::admin::agent(&app, "nadine", "Nadine S.", false).await;
+    app.app
+        .set_department_role(
+            tessera_core::Actor::Cli,
+            nadine,
+            tessera_domain::DepartmentId(1),
+            Role::Agent,
+        )
+        .await
+        .unwrap();
+    app.exec(
+        "INSERT INTO sla_plan (name, grace_seconds, created_at, updated_at)
+         VALUES ('Schnell', 3600, 0, 0)",
+    )
+    .await;
+    app.exec(&format!(
+        "UPDATE help_topic SET default_priority = 'high', auto_agent_id = {},
+                sla_plan_id = (SELECT sla_plan_id FROM sla_plan WHERE name = 'Schnell')",
+        nadine.0
+    ))
+    .await;
+    app.exec(&format!(
+        "INSERT INTO webhook (url, events, secret, created_at, updated_at)
+         VALUES ('https://hooks.example.org/tessera', {}, 'geheim', 0, 0)",
+        tessera_domain::WebhookEvent::TicketCreated.bit()
+    ))
+    .await;
+
+    let (res, _) = crate::portal::open(&app, &app.client(), crate::portal::MAX, &[]).await;
+    let from_portal = crate::portal::number_from(&crate::portal::final_url(&res));
+    let (from_mail, confirmed) = opened(&ingest(&app, &eml(THUNDERBIRD_NEW)).await);
+    assert!(confirmed);
+
+    let portal = new_ticket_facts(&app, &from_portal).await;
+    let mail = new_ticket_facts(&app, &from_mail).await;
+    assert_eq!(portal, mail);
+    let (priority, counts, first_event) = mail;
+    assert_eq!(priority, "high");
+    // Rank 3, Nadine, due; the assignment and the created event, the message; the
+    // confirmation and Nadine's alert; one delivery; one access link.
+    assert_eq!(counts, [3, nadine.0, 1, 2, 1, 2, 1, 1]);
+    assert!(first_event.contains("Nadine S."), "{first_event}");
+    // The raw message points at the ticket and its message.
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM inbound_message m
+             JOIN thread_entry e ON e.thread_entry_id = m.thread_entry_id
+             WHERE e.kind = 'message' AND e.ticket_id = m.ticket_id"
+        )
+        .await,
+        1
+    );
+    app.stop().await;
+}

@@ -466,6 +466,38 @@ async fn the_requester_replies_with_an_attachment_and_sees_it_at_once() {
     app.stop().await;
 }
 
+/// Core itself refuses a participant's reply with a NUL character (not every database
+/// stores one), as it does an agent's, and stores nothing.
+#[tokio::test]
+async fn core_refuses_a_participant_reply_with_a_nul_character() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    let (res, _) = open(&app, &c, MAX, &[]).await;
+    let number = number_from(&final_url(&res));
+    let grant = app
+        .app
+        .check_status(&number, "max@example.org")
+        .await
+        .unwrap();
+    let reply = |body: &str| tessera_core::ReplyInput {
+        body: body.into(),
+        uploads: vec![],
+    };
+    match app.app.participant_reply(grant, reply("Hallo\0Welt")).await {
+        Err(tessera_core::CoreError::Invalid(p)) => {
+            assert_eq!(p.for_field("body"), Some("error-bad-characters"));
+        }
+        other => panic!("a NUL character was not refused: {other:?}"),
+    }
+    assert_eq!(app.count("thread_entry WHERE kind = 'message'").await, 1);
+    app.app
+        .participant_reply(grant, reply("Hallo Welt"))
+        .await
+        .unwrap();
+    assert_eq!(app.count("thread_entry WHERE kind = 'message'").await, 2);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_session_sees_only_its_own_tickets_and_their_attachments() {
     let app = TestApp::start().await;

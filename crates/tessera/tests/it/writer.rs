@@ -109,6 +109,7 @@ const MESSAGE: [tessera_store::NewTicketEntry<'static>; 1] = [tessera_store::New
     by_requester: true,
     body: "Der Drucker streikt.",
     original_html: None,
+    quoted: None,
 }];
 
 /// A new ticket whose savepoint opens and closes in its one execution
