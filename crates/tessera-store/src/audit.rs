@@ -350,33 +350,6 @@ impl Handle<'_> {
             Ok(p.sla_plan_id)
         }
     }
-
-    /// What a help topic gives its new tickets: (priority, agent, team).
-    pub async fn topic_defaults(
-        &mut self,
-        topic: tessera_domain::HelpTopicId,
-    ) -> Result<(String, Option<i64>, Option<i64>)> {
-        on!(self, c => Ok(sqlx::query_as(
-            "SELECT h.default_priority, a.agent_id, t.team_id
-             FROM help_topic h
-             LEFT JOIN agent a ON a.agent_id = h.auto_agent_id AND a.is_active
-             LEFT JOIN team t ON t.team_id = h.auto_team_id AND t.is_active
-             WHERE h.help_topic_id = $1")
-            .bind(topic.0).fetch_one(c).await?))
-    }
-
-    /// The active plan of a help topic, if it has one.
-    pub async fn topic_sla(
-        &mut self,
-        topic: tessera_domain::HelpTopicId,
-    ) -> Result<Option<SlaRow>> {
-        on!(self, c => Ok(sqlx::query_as(
-            "SELECT s.sla_plan_id, s.name, s.grace_seconds, s.schedule, s.holidays, s.is_active,
-                    s.timezone
-             FROM help_topic h JOIN sla_plan s ON s.sla_plan_id = h.sla_plan_id
-             WHERE h.help_topic_id = $1 AND s.is_active")
-            .bind(topic.0).fetch_optional(c).await?))
-    }
 }
 
 /// A canned response.
