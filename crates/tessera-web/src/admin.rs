@@ -15,9 +15,9 @@ use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 
 use crate::{
     AppState, Ctx,
-    agent::{AgentCtx, agent_page},
-    error::PageError,
-    portal::{PageResult, html},
+    agent_ctx::{AgentCtx, agent_page},
+    error::{PageError, admin_err},
+    page::{PageResult, html},
     render::{Form, Page},
 };
 
@@ -239,14 +239,6 @@ async fn overview(State(s): State<AppState>, a: AgentCtx) -> PageResult {
     html(&a.ctx, StatusCode::OK, &page)
 }
 
-/// Administration pages do not exist for anyone else: a refusal answers 404.
-pub(crate) fn admin_err(lang: tessera_domain::Lang, e: CoreError) -> PageError {
-    match e {
-        CoreError::Forbidden => PageError::not_found(lang),
-        e => PageError::from_core(lang, e),
-    }
-}
-
 fn done_msg(p: &Page, done: Option<String>) -> Option<String> {
     done.filter(|d| d.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
         .map(|d| p.t(&format!("done-{d}")))
@@ -278,7 +270,7 @@ struct DoneQuery {
 
 /// The active departments: (id, name), by name.
 async fn departments(s: &AppState, a: &AgentCtx) -> Result<Vec<(i64, String)>, PageError> {
-    Ok(crate::agent::directory(s, a).await?.departments.clone())
+    Ok(crate::agent_ctx::directory(s, a).await?.departments.clone())
 }
 
 fn roles(p: &Page) -> Vec<(&'static str, String)> {
@@ -353,7 +345,7 @@ fn agent_form(fields: &[(String, String)]) -> (AgentForm, Form) {
 
 async fn invite(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
     let lang = a.ctx.lang;
-    let fields = crate::agent::parse_form(&body);
+    let fields = crate::page::parse_form(&body);
     let csrf = fields
         .iter()
         .find(|(k, _)| k == "csrf")
@@ -471,7 +463,7 @@ async fn agent_save(
     body: Bytes,
 ) -> PageResult {
     let lang = a.ctx.lang;
-    let fields = crate::agent::parse_form(&body);
+    let fields = crate::page::parse_form(&body);
     let get = |k: &str| {
         fields
             .iter()

@@ -5,24 +5,33 @@
 //! about data and permissions is a call into `tessera-core`.
 #![forbid(unsafe_code)]
 
+// Pages (each owns its routes; none imports another's handlers or shared pieces).
 mod admin;
 mod agent;
 mod api;
 mod apikeys;
-mod assets;
-mod ctx;
-mod error;
 mod fields;
-mod limiter;
 mod mail_in;
 mod mailboxes;
 mod members;
 mod organisation;
 mod portal;
-mod render;
 mod settings;
-mod upload;
 mod webhooks;
+
+// What the pages share, below them (`architecture.rs` checks the modules form no cycle).
+mod agent_ctx;
+mod assets;
+mod cookies;
+mod ctx;
+mod download;
+mod error;
+mod limiter;
+mod page;
+mod render;
+mod sign_out;
+mod topic_fields;
+mod upload;
 
 use std::{sync::Arc, time::Duration};
 

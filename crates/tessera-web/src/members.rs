@@ -16,9 +16,9 @@ use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page},
-    portal::{PageResult, html},
+    agent_ctx::{AgentCtx, agent_page},
+    error::admin_err,
+    page::{PageResult, html},
     render::{Form, Page},
 };
 

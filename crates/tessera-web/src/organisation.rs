@@ -20,9 +20,9 @@ use tessera_domain::{
 
 use crate::{
     AppState,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, parse_form},
-    portal::{PageResult, html},
+    agent_ctx::{AgentCtx, agent_page},
+    error::admin_err,
+    page::{PageResult, html, parse_form},
     render::Page,
 };
 
