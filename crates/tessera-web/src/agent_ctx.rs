@@ -8,8 +8,7 @@ use axum::{
     http::{StatusCode, request::Parts},
     response::{IntoResponse, Redirect, Response},
 };
-use tessera_core::{Reader, Worker};
-use tessera_domain::Agent;
+use tessera_core::{Reader, SignedIn, Worker};
 
 use crate::{
     AppState, Ctx,
@@ -21,7 +20,8 @@ use crate::{
 /// A signed-in agent with the request context.
 pub struct AgentCtx {
     pub(crate) ctx: Ctx,
-    pub(crate) agent: Agent,
+    /// The agent as core found them behind the session (reads as an `Agent`).
+    pub(crate) agent: SignedIn,
 }
 
 impl FromRequestParts<AppState> for AgentCtx {
@@ -68,12 +68,12 @@ impl FromRequestParts<AppState> for AgentCtx {
 impl AgentCtx {
     /// The agent, changing tickets (core still asks per ticket whether they may).
     pub(crate) fn worker(&self) -> Worker<'_> {
-        Worker::signed_in(&self.agent)
+        self.agent.worker()
     }
 
     /// The agent, reading tickets.
     pub(crate) fn reader(&self) -> Reader<'_> {
-        self.worker().reader()
+        self.agent.reader()
     }
 }
 

@@ -268,18 +268,15 @@ fn core_re_exports_nothing_from_the_store() {
     assert!(leaks.is_empty(), "core re-exports the store: {leaks:?}");
 }
 
-#[test]
-fn core_opens_its_database_only_to_tests() {
+/// The lines (`file:line: code`) of `dir`'s sources where a public function that `door`
+/// picks (given the trimmed line) is declared without the `testing` feature's gate.
+fn doors_outside_testing(dir: &Path, door: impl Fn(&str) -> bool) -> Vec<String> {
     let mut found = Vec::new();
-    for (path, text) in sources(&crate_dir("tessera-core").join("src")) {
+    for (path, text) in sources(dir) {
         let lines: Vec<&str> = text.lines().collect();
         for (n, line) in lines.iter().enumerate() {
             let l = line.trim();
-            let door = ["db", "blobs"].iter().any(|f| {
-                l.starts_with(&format!("pub fn {f}("))
-                    || l.starts_with(&format!("pub async fn {f}("))
-            });
-            if !door {
+            if !(l.starts_with("pub fn ") || l.starts_with("pub async fn ")) || !door(l) {
                 continue;
             }
             // The item's attributes and doc comments are the lines right above it.
@@ -294,10 +291,56 @@ fn core_opens_its_database_only_to_tests() {
             }
         }
     }
+    found
+}
+
+#[test]
+fn core_opens_its_database_only_to_tests() {
+    let found = doors_outside_testing(&crate_dir("tessera-core").join("src"), |l| {
+        ["db", "blobs"].iter().any(|f| {
+            l.starts_with(&format!("pub fn {f}(")) || l.starts_with(&format!("pub async fn {f}("))
+        })
+    });
     assert!(
         found.is_empty(),
         "core opens its database outside the testing feature:\n{}",
         found.join("\n")
+    );
+}
+
+#[test]
+fn capabilities_come_from_an_agent_value_only_in_tests() {
+    // A browser session's capabilities come from a `SignedIn`, which only core's session
+    // look-up makes; a public function of `access` that takes an agent value would let a
+    // front end skip that look-up.
+    let access = crate_dir("tessera-core").join("src");
+    let found = doors_outside_testing(&access, |l| {
+        l.contains("Agent)") || l.contains("Agent,") || l.contains("&'a Agent")
+    })
+    .into_iter()
+    .filter(|f| f.contains("access.rs"))
+    .collect::<Vec<_>>();
+    assert!(
+        found.is_empty(),
+        "core makes capabilities from an agent value outside the testing feature:\n{}",
+        found.join("\n")
+    );
+    let text = std::fs::read_to_string(access.join("access.rs")).expect("access.rs readable");
+    assert!(
+        text.contains("pub fn test_session(agent: &'a Agent)"),
+        "the tests' constructor was found (and is the one gated)"
+    );
+    // With `cargo test` the feature is on for web too: web must not use the tests' door.
+    let mut used = Vec::new();
+    for (path, text) in sources(&crate_dir("tessera-web").join("src")) {
+        for (line, code) in identifier_uses(&text, "test_session") {
+            used.push(format!("{}:{line}: {code}", path.display()));
+        }
+    }
+    assert!(
+        used.is_empty(),
+        "web uses the tests' door:\n{}",
+        used.join("\n")
     );
 }
 
