@@ -1,5 +1,5 @@
-//! Tessera's web front: the requester portal (and later the agent and admin areas and the
-//! APIs), HTML templates, cookies, CSRF and security headers.
+//! Tessera's web front: the requester portal, the agent and admin areas and the
+//! APIs, HTML templates, cookies, CSRF and security headers.
 //!
 //! Architecture invariant: this crate knows HTTP and HTML and nothing of SQL; every decision
 //! about data and permissions is a call into `tessera-core`.
