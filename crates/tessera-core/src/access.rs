@@ -7,8 +7,12 @@
 //!
 //! An API key gets its capabilities from [`crate::ApiCaller`]: a read key a `Reader`, a
 //! write key also a `Worker`, a create (or write) key an `Opener`. Its agent is private to
-//! this crate, so the web cannot act as a key's agent beyond its scope. A signed-in agent
-//! gets both from [`Worker::signed_in`]; a view-only role is refused per ticket.
+//! this crate, so the web cannot act as a key's agent beyond its scope. A browser session's
+//! agent gets both from a [`SignedIn`], which only `Tessera::session_agent` makes (from a
+//! session core looked up itself): no `Agent` value a front end builds or keeps turns into
+//! a capability. A view-only role is refused per ticket.
+
+use std::ops::Deref;
 
 use tessera_domain::Agent;
 
@@ -21,15 +25,15 @@ pub enum Channel {
     ApiKey(i64),
 }
 
-/// An agent who may read the tickets they can see. Made by [`Worker::reader`] (a
-/// signed-in agent or a write key) or [`crate::ApiCaller::reader`] (a read or write key).
+/// An agent who may read the tickets they can see. Made by [`SignedIn::reader`],
+/// [`Worker::reader`] or [`crate::ApiCaller::reader`] (a read or write key).
 #[derive(Debug, Clone, Copy)]
 pub struct Reader<'a> {
     agent: &'a Agent,
     via: Channel,
 }
 
-/// An agent who may change the tickets they can work on. Made by [`Worker::signed_in`]
+/// An agent who may change the tickets they can work on. Made by [`SignedIn::worker`]
 /// or [`crate::ApiCaller::worker`] (write keys only).
 #[derive(Debug, Clone, Copy)]
 pub struct Worker<'a> {
@@ -62,14 +66,12 @@ impl<'a> Reader<'a> {
 }
 
 impl<'a> Worker<'a> {
-    /// An agent signed in with a session the caller checked (`Tessera::session_agent`):
-    /// they may try to change any ticket; each use case then asks whether they may work
-    /// on that one.
-    pub fn signed_in(agent: &'a Agent) -> Self {
-        Self {
-            agent,
-            via: Channel::Session,
-        }
+    /// A signed-in agent's worker made from an agent value, for integration tests that
+    /// arrange agents themselves (the `testing` feature; never enabled in a build that
+    /// serves, where only a [`SignedIn`] makes one).
+    #[cfg(feature = "testing")]
+    pub fn test_session(agent: &'a Agent) -> Self {
+        Self::new(agent, Channel::Session)
     }
 
     pub(crate) fn new(agent: &'a Agent, via: Channel) -> Self {
@@ -95,5 +97,43 @@ impl<'a> Worker<'a> {
 impl<'a> From<Worker<'a>> for Reader<'a> {
     fn from(w: Worker<'a>) -> Self {
         w.reader()
+    }
+}
+
+/// An agent signed in with a browser session that core looked up: made only by
+/// `Tessera::session_agent`, so a front end cannot make one from an `Agent` value. It
+/// reads as the agent (`Deref`), and it is the session's way to the agent's capabilities.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    agent: Agent,
+}
+
+impl SignedIn {
+    pub(crate) fn new(agent: Agent) -> Self {
+        Self { agent }
+    }
+
+    /// The agent, changing tickets: they may try to change any ticket; each use case then
+    /// asks whether they may work on that one.
+    pub fn worker(&self) -> Worker<'_> {
+        Worker::new(&self.agent, Channel::Session)
+    }
+
+    /// The agent, reading the tickets they can see.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader::new(&self.agent, Channel::Session)
+    }
+
+    /// The signed-in agent.
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+}
+
+impl Deref for SignedIn {
+    type Target = Agent;
+
+    fn deref(&self) -> &Agent {
+        &self.agent
     }
 }

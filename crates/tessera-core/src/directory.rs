@@ -184,8 +184,14 @@ impl Tessera {
         held.unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// The agent behind a session, if it is an active agent's.
-    pub async fn session_agent(&self, s: &Session) -> Result<Option<Agent>> {
+    /// The agent behind a session, if it is an active agent's: the only way a browser
+    /// session gets to an agent's capabilities ([`crate::SignedIn`]).
+    pub async fn session_agent(&self, s: &Session) -> Result<Option<crate::SignedIn>> {
+        Ok(self.session_agent_value(s).await?.map(crate::SignedIn::new))
+    }
+
+    /// The agent behind a session, as kept per directory generation.
+    async fn session_agent_value(&self, s: &Session) -> Result<Option<Agent>> {
         let Some(id) = s.agent_id else {
             return Ok(None);
         };

@@ -40,7 +40,7 @@ mod worker;
 
 use std::sync::Arc;
 
-pub use access::{Channel, Opener, Reader, Worker};
+pub use access::{Channel, Opener, Reader, SignedIn, Worker};
 use tessera_store::{BlobStore, Db};
 
 pub use admin::{Actor, AgentForm, AgentSummary};

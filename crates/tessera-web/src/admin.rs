@@ -17,7 +17,7 @@ use crate::{
     AppState, Ctx,
     admin_form::{Admin, Posted, Shown, flag, notice},
     error::PageError,
-    portal::{PageResult, html},
+    page::{PageResult, html},
     render::{Form, Page},
 };
 
@@ -231,8 +231,6 @@ async fn overview(State(s): State<AppState>, a: Admin) -> PageResult {
     a.show(&page, false)
 }
 
-pub(crate) use crate::admin_form::admin_err;
-
 /// The notices of the agent pages.
 const AGENT_DONE: &[(&str, &str)] = &[
     ("agent-invite", "done-agent-invite"),
@@ -266,7 +264,7 @@ impl AgentsPage {
 
 /// The active departments: (id, name), by name.
 async fn departments(s: &AppState, a: &Admin) -> Result<Vec<(i64, String)>, PageError> {
-    Ok(crate::agent::directory(s, a).await?.departments.clone())
+    Ok(crate::agent_ctx::directory(s, a).await?.departments.clone())
 }
 
 fn roles(p: &Page) -> Vec<(&'static str, String)> {

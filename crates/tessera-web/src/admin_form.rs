@@ -22,19 +22,11 @@ use tessera_domain::{Lang, Problem};
 
 use crate::{
     AppState,
-    agent::{AgentCtx, agent_page, parse_form},
-    error::PageError,
-    portal::{PageResult, html},
+    agent_ctx::{AgentCtx, agent_page},
+    error::{PageError, admin_err},
+    page::{PageResult, html, parse_form},
     render::{Form, Page},
 };
-
-/// Administration pages do not exist for anyone else: a refusal answers 404.
-pub(crate) fn admin_err(lang: Lang, e: CoreError) -> PageError {
-    match e {
-        CoreError::Forbidden => PageError::not_found(lang),
-        e => PageError::from_core(lang, e),
-    }
-}
 
 /// A signed-in administrator on an administration page. Anyone else is answered 404 before
 /// anything they sent is read; core checks again in every use case it is asked for.

@@ -17,7 +17,7 @@ use tessera_domain::{ApiScope, Problem};
 use crate::{
     AppState,
     admin_form::{Admin, Posted, Shown, notice},
-    portal::PageResult,
+    page::PageResult,
     render::{Form, Page},
 };
 

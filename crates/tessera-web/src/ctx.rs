@@ -1,4 +1,5 @@
-//! Per-request context: language, session, CSRF token; and the cookies that carry them.
+//! Per-request context: language, session, CSRF token (carried by the cookies of
+//! `cookies`), and the page frame for a request.
 
 use axum::{
     extract::FromRequestParts,
@@ -9,11 +10,12 @@ use subtle::ConstantTimeEq;
 use tessera_core::{CoreError, Session};
 use tessera_domain::{Lang, Problem};
 
-use crate::{AppState, error::PageError};
-
-pub const SESSION_COOKIE: &str = "tessera_session";
-pub const LANG_COOKIE: &str = "tessera_lang";
-pub const CSRF_COOKIE: &str = "tessera_csrf";
+use crate::{
+    AppState,
+    cookies::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, cookie},
+    error::PageError,
+    render::Page,
+};
 
 /// What every handler knows about the request.
 #[derive(Debug, Clone)]
@@ -30,18 +32,6 @@ pub struct Ctx {
     pub path: String,
     /// Whether cookies get `Secure`.
     secure: bool,
-}
-
-/// Reads one cookie.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -169,5 +159,26 @@ impl Ctx {
             .entry(header::CACHE_CONTROL)
             .or_insert(HeaderValue::from_static("no-store"));
         res
+    }
+}
+
+/// The page frame is built here, not in `render`, so that `render` (and the error pages
+/// built on it) need not know the request context.
+impl Page {
+    /// The frame for a request.
+    pub fn new(ctx: &Ctx, settings: &tessera_core::Settings) -> Self {
+        Self {
+            lang: ctx.lang,
+            org: settings.org_name.clone(),
+            csrf: ctx.csrf.clone(),
+            path: ctx.path.clone(),
+            signed_in: ctx.session.is_some(),
+            agent: None,
+            admin: false,
+            logo: settings
+                .logo
+                .as_ref()
+                .map(|l| format!("/logo/{}", l.version)),
+        }
     }
 }

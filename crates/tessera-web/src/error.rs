@@ -13,7 +13,10 @@ use axum::{
 use tessera_core::{CoreError, ErrorKind};
 use tessera_domain::Lang;
 
-use crate::{ctx, render::Page};
+use crate::{
+    cookies::{LANG_COOKIE, cookie},
+    render::Page,
+};
 
 /// How long a client is asked to wait before trying again after a 503, in seconds: long
 /// enough for a busy database to drain, short enough to be "a moment" for a person.
@@ -125,7 +128,7 @@ impl IntoResponse for PageError {
 
 /// The fallback for unknown paths.
 pub async fn not_found(headers: HeaderMap) -> Response {
-    let lang = ctx::cookie(&headers, ctx::LANG_COOKIE)
+    let lang = cookie(&headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .or_else(|| {
             headers
@@ -135,4 +138,12 @@ pub async fn not_found(headers: HeaderMap) -> Response {
         })
         .unwrap_or(Lang::De);
     PageError::not_found(lang).into_response()
+}
+
+/// Administration pages do not exist for anyone else: a refusal answers 404.
+pub(crate) fn admin_err(lang: Lang, e: CoreError) -> PageError {
+    match e {
+        CoreError::Forbidden => PageError::not_found(lang),
+        e => PageError::from_core(lang, e),
+    }
 }

@@ -1,29 +1,38 @@
-//! Tessera's web front: the requester portal (and later the agent and admin areas and the
-//! APIs), HTML templates, cookies, CSRF and security headers.
+//! Tessera's web front: the requester portal, the agent and admin areas and the
+//! APIs, HTML templates, cookies, CSRF and security headers.
 //!
 //! Architecture invariant: this crate knows HTTP and HTML and nothing of SQL; every decision
 //! about data and permissions is a call into `tessera-core`.
 #![forbid(unsafe_code)]
 
+// Pages (each owns its routes; none imports another's handlers or shared pieces).
 mod admin;
 mod admin_form;
 mod agent;
 mod api;
 mod apikeys;
-mod assets;
-mod ctx;
-mod error;
 mod fields;
-mod limiter;
 mod mail_in;
 mod mailboxes;
 mod members;
 mod organisation;
 mod portal;
-mod render;
 mod settings;
-mod upload;
 mod webhooks;
+
+// What the pages share, below them (`architecture.rs` checks the modules form no cycle).
+mod agent_ctx;
+mod assets;
+mod cookies;
+mod ctx;
+mod download;
+mod error;
+mod limiter;
+mod page;
+mod render;
+mod sign_out;
+mod topic_fields;
+mod upload;
 
 use std::{sync::Arc, time::Duration};
 

@@ -19,10 +19,9 @@ use tessera_domain::ThreadEntryId;
 
 use crate::{
     AppState, Ctx,
-    admin::admin_err,
-    agent::{AgentCtx, agent_page, ticket_url},
-    error::PageError,
-    portal::{CsrfOnly, PageResult, html},
+    agent_ctx::{AgentCtx, agent_page, ticket_url},
+    error::{PageError, admin_err},
+    page::{CsrfOnly, PageResult, html},
     render::{Page, mail_html},
 };
 

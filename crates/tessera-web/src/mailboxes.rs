@@ -15,7 +15,7 @@ use tessera_core::{ImapTls, MailboxAdmin, MailboxForm};
 use crate::{
     AppState,
     admin_form::{Admin, Posted, Shown, flag, notice},
-    portal::PageResult,
+    page::PageResult,
     render::{Form, Page},
 };
 

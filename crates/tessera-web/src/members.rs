@@ -15,7 +15,7 @@ use tessera_domain::{AgentId, DepartmentId, Problem, Role};
 use crate::{
     AppState,
     admin_form::{Admin, Posted, Shown, notice},
-    portal::PageResult,
+    page::PageResult,
     render::{Form, Page},
 };
 

@@ -18,7 +18,7 @@ use tessera_domain::{
 use crate::{
     AppState,
     admin_form::{Admin, Field, Posted, Shown, flag, form_of, notice, on_fields},
-    portal::PageResult,
+    page::PageResult,
     render::{Form, Page},
 };
 

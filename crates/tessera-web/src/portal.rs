@@ -6,24 +6,24 @@ use axum::{
     Form as AxForm, Router,
     extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State},
     http::{HeaderValue, StatusCode, header},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tessera_core::{CoreError, NewTicketInput, ReplyInput, Session, TicketView};
 use tessera_domain::{Lang, Problem, model::Attachment};
-use tokio_util::io::ReaderStream;
 
 use crate::{
     AppState, Ctx,
-    ctx::{LANG_COOKIE, SESSION_COOKIE},
+    cookies::{LANG_COOKIE, SESSION_COOKIE},
+    download::attachment_response,
     error::PageError,
+    page::{CsrfOnly, PageResult, html},
     render::{Form, Page, plain_text, user_text},
-    upload,
+    sign_out::end_session,
+    topic_fields, upload,
 };
-
-pub(crate) type PageResult = Result<Response, PageError>;
 
 pub fn router() -> Router<AppState> {
     let body_cap = upload::BODY_CAP;
@@ -51,11 +51,6 @@ pub fn router() -> Router<AppState> {
 
 fn page(s: &AppState, ctx: &Ctx) -> Page {
     Page::new(ctx, &s.app.settings())
-}
-
-pub(crate) fn html(ctx: &Ctx, status: StatusCode, t: &impl Template) -> PageResult {
-    let body = t.render().map_err(|e| PageError::internal(ctx.lang, e))?;
-    Ok(ctx.finish((status, Html(body))))
 }
 
 fn core_err(ctx: &Ctx) -> impl Fn(CoreError) -> PageError + '_ {
@@ -141,7 +136,7 @@ struct OpenPage {
     max_human: String,
     allowed: String,
     files_lost: bool,
-    topic_fieldsets: Vec<crate::fields::Fieldset>,
+    topic_fieldsets: Vec<topic_fields::Fieldset>,
 }
 
 impl OpenPage {
@@ -164,7 +159,7 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
         .public_topic_fields()
         .await
         .map_err(|e| PageError::from_core(ctx.lang, e))?;
-    let topic_fieldsets = crate::fields::fieldsets(ctx.lang, &topics, &custom, &form);
+    let topic_fieldsets = topic_fields::fieldsets(ctx.lang, &topics, &custom, &form);
     let cfg = s.app.settings();
     let status = if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -201,7 +196,7 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
     for f in OPEN_FIELDS {
         form.set(f, sub.get(f).to_owned());
     }
-    let custom = crate::fields::submitted(&sub);
+    let custom = topic_fields::submitted(&sub);
     for (k, v) in &custom {
         form.set(k, v.clone());
     }
@@ -580,7 +575,7 @@ fn ticket_page_data(
         created: p.datetime(&t.created_at),
         entries,
         attachment_total: v.attachments.len(),
-        custom_fields: crate::fields::value_lines(ctx.lang, &v.fields),
+        custom_fields: topic_fields::value_lines(ctx.lang, &v.fields),
         just_created: false,
         just_replied: false,
         requester_email: t.requester.email.clone(),
@@ -670,22 +665,6 @@ async fn reply(
     }
 }
 
-/// `filename*` per RFC 6266 / RFC 8187, with an ASCII fallback for old clients.
-fn content_disposition(name: &str) -> String {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
 async fn download(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -698,32 +677,6 @@ async fn download(
         .await
         .map_err(core_err(&ctx))?;
     Ok(attachment_response(&a, file))
-}
-
-/// Streams a stored file as a download that browsers will not render or sniff.
-pub fn attachment_response(a: &Attachment, file: tokio::fs::File) -> Response {
-    let body = axum::body::Body::from_stream(ReaderStream::new(file));
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    let hv = |v: &str| {
-        HeaderValue::from_str(v)
-            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
-    };
-    h.insert(header::CONTENT_TYPE, hv(&a.content_type));
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(a.size));
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        hv(&content_disposition(&a.filename)),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    res
 }
 
 #[derive(Deserialize)]
@@ -744,42 +697,6 @@ async fn set_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<LangQuery>
     ctx.finish(res)
 }
 
-/// A form that carries nothing but its CSRF token.
-#[derive(Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    pub csrf: String,
-}
-
-/// The sign-out button again, when its form's token was refused.
-#[derive(Template)]
-#[template(path = "signout.html")]
-struct SignOutPage {
-    p: Page,
-    /// Where the button posts (the path that was posted to).
-    action: String,
-    error: String,
-}
-
-/// Ends the browser's session (requester or agent) and sends it to `to`.
-pub(crate) async fn end_session(s: &AppState, ctx: &Ctx, csrf: &str, to: &str) -> PageResult {
-    if !ctx.csrf_ok(csrf) {
-        // As every form: shown again (here: the one button) with the message.
-        let p = page(s, ctx);
-        let signout = SignOutPage {
-            action: ctx.path.split('?').next().unwrap_or("/").to_owned(),
-            error: p.t("error-csrf"),
-            p,
-        };
-        return html(ctx, StatusCode::UNPROCESSABLE_ENTITY, &signout);
-    }
-    if let Some(sess) = &ctx.session {
-        s.app.end_session(sess).await.map_err(core_err(ctx))?;
-    }
-    let gone = ctx.cookie_header(SESSION_COOKIE, "", 0, true);
-    Ok(redirect_with(ctx, to, Some(gone)))
-}
-
 async fn sign_out(State(s): State<AppState>, ctx: Ctx, AxForm(f): AxForm<CsrfOnly>) -> PageResult {
     end_session(&s, &ctx, &f.csrf, "/").await
 }
@@ -788,19 +705,6 @@ async fn sign_out(State(s): State<AppState>, ctx: Ctx, AxForm(f): AxForm<CsrfOnl
 mod tests {
     use super::*;
     use tessera_domain::TicketStatus;
-
-    #[test]
-    fn encodes_download_names() {
-        assert_eq!(
-            content_disposition("Plakat Entwurf.pdf"),
-            "attachment; filename=\"Plakat Entwurf.pdf\"; filename*=UTF-8''Plakat%20Entwurf%2Epdf"
-        );
-        assert_eq!(
-            content_disposition("Übersicht \"neu\".docx"),
-            "attachment; filename=\"_bersicht _neu_.docx\"; \
-             filename*=UTF-8''%C3%9Cbersicht%20%22neu%22%2Edocx"
-        );
-    }
 
     #[test]
     fn status_labels_exist() {

@@ -6,9 +6,8 @@ use chrono::{Datelike, Timelike};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use tessera_domain::{Lang, Problem, Timestamp};
 
-use crate::Ctx;
-
-/// Data every page's frame needs.
+/// Data every page's frame needs. `Page::new`, the frame for a request, is in `ctx`, which
+/// sits above this module (error pages, below `ctx`, use `Page::bare`).
 #[derive(Debug, Clone)]
 pub struct Page {
     /// Language of the page.
@@ -30,23 +29,6 @@ pub struct Page {
 }
 
 impl Page {
-    /// The frame for a request.
-    pub fn new(ctx: &Ctx, settings: &tessera_core::Settings) -> Self {
-        Self {
-            lang: ctx.lang,
-            org: settings.org_name.clone(),
-            csrf: ctx.csrf.clone(),
-            path: ctx.path.clone(),
-            signed_in: ctx.session.is_some(),
-            agent: None,
-            admin: false,
-            logo: settings
-                .logo
-                .as_ref()
-                .map(|l| format!("/logo/{}", l.version)),
-        }
-    }
-
     /// A frame without request data (error pages).
     pub fn bare(lang: Lang) -> Self {
         Self {

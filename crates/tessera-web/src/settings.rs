@@ -16,7 +16,7 @@ use tessera_domain::Problem;
 use crate::{
     AppState,
     admin_form::{Admin, Posted, Shown, notice},
-    portal::PageResult,
+    page::PageResult,
     render::{Form, Page},
 };
 

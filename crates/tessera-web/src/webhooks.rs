@@ -16,7 +16,7 @@ use tessera_domain::{Problem, WebhookEvent};
 use crate::{
     AppState,
     admin_form::{Admin, Posted, Shown, flag, notice},
-    portal::PageResult,
+    page::PageResult,
     render::{Form, Page},
 };
 

@@ -339,7 +339,7 @@ async fn core_refuses_read_keys_view_only_agents_and_other_departments() {
     assert!(create.opener().is_ok());
 
     // A view-only member sees the ticket but every change is refused: 403 material.
-    let vera = Worker::signed_in(&w.vera);
+    let vera = Worker::test_session(&w.vera);
     let seen = app.agent_ticket(vera.reader(), &f.number).await.unwrap();
     assert!(!seen.can_work);
     refused(&every_change(&w, vera, &f).await, true);
@@ -357,7 +357,7 @@ async fn core_refuses_read_keys_view_only_agents_and_other_departments() {
     );
 
     // An agent of another department: the ticket does not exist for them, for reading too.
-    let ingo = Worker::signed_in(&w.ingo);
+    let ingo = Worker::test_session(&w.ingo);
     refused(&every_change(&w, ingo, &f).await, false);
     let ingo_key = caller(&w, &w.ingo_write).await;
     refused(
@@ -682,7 +682,7 @@ async fn a_transfer_comment_too_long_is_refused_at_the_field_everywhere() {
     let r = w
         .app
         .app
-        .transfer(Worker::signed_in(&w.nadine), &f.number, w.it, &long)
+        .transfer(Worker::test_session(&w.nadine), &f.number, w.it, &long)
         .await;
     match r {
         Err(CoreError::Invalid(p)) => assert_eq!(p.for_field("comment"), Some("error-too-long")),
@@ -724,9 +724,14 @@ async fn administrators_each_count_their_own_tickets() {
         } else {
             &w.chefin
         };
-        app.assign(Worker::signed_in(&w.chefin), &f.number, Some(to.id), None)
-            .await
-            .unwrap();
+        app.assign(
+            Worker::test_session(&w.chefin),
+            &f.number,
+            Some(to.id),
+            None,
+        )
+        .await
+        .unwrap();
     }
     let team = app
         .create_team(Actor::Cli, "Grafik", &[zweite.id])
@@ -734,20 +739,20 @@ async fn administrators_each_count_their_own_tickets() {
         .unwrap();
     let zweite = as_agent(&w.app, zweite.id).await;
     let g = w.ticket("Vier").await;
-    app.assign(Worker::signed_in(&w.chefin), &g.number, None, Some(team))
+    app.assign(Worker::test_session(&w.chefin), &g.number, None, Some(team))
         .await
         .unwrap();
     // One after the other, with nothing changing between: each sees their own.
     let chefin = app
-        .queue_counts(Worker::signed_in(&w.chefin).reader())
+        .queue_counts(Worker::test_session(&w.chefin).reader())
         .await
         .unwrap();
     let other = app
-        .queue_counts(Worker::signed_in(&zweite).reader())
+        .queue_counts(Worker::test_session(&zweite).reader())
         .await
         .unwrap();
     let again = app
-        .queue_counts(Worker::signed_in(&w.chefin).reader())
+        .queue_counts(Worker::test_session(&w.chefin).reader())
         .await
         .unwrap();
     assert_eq!((chefin[mine], chefin[teams]), (2, 0));
@@ -824,7 +829,7 @@ async fn search_and_filter_limits_hold_for_every_entry_point() {
         assert_eq!(p["errors"][0]["field"], field, "{p}");
     }
     // Core itself.
-    let r = Worker::signed_in(&w.nadine).reader();
+    let r = Worker::test_session(&w.nadine).reader();
     let mut q = QueueQuery {
         queue: Queue::All,
         sort: Sort::Updated,

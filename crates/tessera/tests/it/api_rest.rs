@@ -196,7 +196,7 @@ async fn the_list_pages_through_every_visible_ticket_exactly_once() {
     w.app
         .app
         .transfer(
-            tessera_core::Worker::signed_in(&w.as_agent(w.nadine).await),
+            tessera_core::Worker::test_session(&w.as_agent(w.nadine).await),
             &it_ticket,
             w.it,
             "",
@@ -401,7 +401,7 @@ async fn every_action_changes_the_ticket_like_the_agent_ui() {
     w.app
         .app
         .note(
-            tessera_core::Worker::signed_in(&moritz),
+            tessera_core::Worker::test_session(&moritz),
             &n,
             "Ich kümmere mich.",
             vec![],
@@ -640,7 +640,7 @@ async fn keys_and_agents_decide_what_may_be_read_and_changed() {
     assert!(
         w.app
             .app
-            .presence(tessera_core::Worker::signed_in(&moritz).reader(), &n)
+            .presence(tessera_core::Worker::test_session(&moritz).reader(), &n)
             .await
             .unwrap()
             .is_empty()

@@ -2,7 +2,10 @@
 //! crate reaches data only through core's use cases, and core hands out no store types and
 //! no database outside the tests' `testing` feature.
 
-use std::path::{Path, PathBuf};
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+};
 
 fn crate_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -212,10 +215,12 @@ fn web_sources_name_no_store_type() {
         );
     }
     let web = sources(&crate_dir("tessera-web").join("src"));
-    // Web's own types may share a name with one of the store's (its `TicketPage` is a page
-    // template); such a name then means web's type.
+    let core = sources(&crate_dir("tessera-core").join("src"));
+    // Web's and core's own types may share a name with one of the store's (web's
+    // `TicketPage` is a page template, core's `Reader` a capability); such a name then means
+    // their type (core re-exports nothing of the store, checked below).
     let own = |name: &str| {
-        web.iter().any(|(_, text)| {
+        web.iter().chain(&core).any(|(_, text)| {
             ["struct", "enum"].iter().any(|k| {
                 text.lines().any(|l| {
                     let l = l
@@ -228,9 +233,10 @@ fn web_sources_name_no_store_type() {
             })
         })
     };
+    let names: Vec<&String> = names.iter().filter(|n| !own(n)).collect();
     let mut found = Vec::new();
     for (path, text) in &web {
-        for name in names.iter().filter(|n| !own(n)) {
+        for name in &names {
             for (line, code) in identifier_uses(text, name) {
                 found.push(format!("{}:{line}: {name} in {code}", path.display()));
             }
@@ -262,18 +268,15 @@ fn core_re_exports_nothing_from_the_store() {
     assert!(leaks.is_empty(), "core re-exports the store: {leaks:?}");
 }
 
-#[test]
-fn core_opens_its_database_only_to_tests() {
+/// The lines (`file:line: code`) of `dir`'s sources where a public function that `door`
+/// picks (given the trimmed line) is declared without the `testing` feature's gate.
+fn doors_outside_testing(dir: &Path, door: impl Fn(&str) -> bool) -> Vec<String> {
     let mut found = Vec::new();
-    for (path, text) in sources(&crate_dir("tessera-core").join("src")) {
+    for (path, text) in sources(dir) {
         let lines: Vec<&str> = text.lines().collect();
         for (n, line) in lines.iter().enumerate() {
             let l = line.trim();
-            let door = ["db", "blobs"].iter().any(|f| {
-                l.starts_with(&format!("pub fn {f}("))
-                    || l.starts_with(&format!("pub async fn {f}("))
-            });
-            if !door {
+            if !(l.starts_with("pub fn ") || l.starts_with("pub async fn ")) || !door(l) {
                 continue;
             }
             // The item's attributes and doc comments are the lines right above it.
@@ -288,11 +291,278 @@ fn core_opens_its_database_only_to_tests() {
             }
         }
     }
+    found
+}
+
+#[test]
+fn core_opens_its_database_only_to_tests() {
+    let found = doors_outside_testing(&crate_dir("tessera-core").join("src"), |l| {
+        ["db", "blobs"].iter().any(|f| {
+            l.starts_with(&format!("pub fn {f}(")) || l.starts_with(&format!("pub async fn {f}("))
+        })
+    });
     assert!(
         found.is_empty(),
         "core opens its database outside the testing feature:\n{}",
         found.join("\n")
     );
+}
+
+#[test]
+fn capabilities_come_from_an_agent_value_only_in_tests() {
+    // A browser session's capabilities come from a `SignedIn`, which only core's session
+    // look-up makes; a public function of `access` that takes an agent value would let a
+    // front end skip that look-up.
+    let access = crate_dir("tessera-core").join("src");
+    let found = doors_outside_testing(&access, |l| {
+        l.contains("Agent)") || l.contains("Agent,") || l.contains("&'a Agent")
+    })
+    .into_iter()
+    .filter(|f| f.contains("access.rs"))
+    .collect::<Vec<_>>();
+    assert!(
+        found.is_empty(),
+        "core makes capabilities from an agent value outside the testing feature:\n{}",
+        found.join("\n")
+    );
+    let text = std::fs::read_to_string(access.join("access.rs")).expect("access.rs readable");
+    assert!(
+        text.contains("pub fn test_session(agent: &'a Agent)"),
+        "the tests' constructor was found (and is the one gated)"
+    );
+    // With `cargo test` the feature is on for web too: web must not use the tests' door.
+    let mut used = Vec::new();
+    for (path, text) in sources(&crate_dir("tessera-web").join("src")) {
+        for (line, code) in identifier_uses(&text, "test_session") {
+            used.push(format!("{}:{line}: {code}", path.display()));
+        }
+    }
+    assert!(
+        used.is_empty(),
+        "web uses the tests' door:\n{}",
+        used.join("\n")
+    );
+}
+
+/// The top-level modules of a crate's `src` folder, each with the text of its files: every
+/// file but `lib.rs`, and every folder (a module folder counts as one module).
+fn top_modules(src: &Path) -> BTreeMap<String, Vec<(PathBuf, String)>> {
+    let mut modules = BTreeMap::new();
+    for e in std::fs::read_dir(src).expect("source folder readable") {
+        let path = e.expect("directory entry").path();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("module names are UTF-8")
+            .to_owned();
+        if path.is_dir() {
+            modules.insert(name, sources(&path));
+        } else if path.extension().is_some_and(|x| x == "rs") && name != "lib" {
+            let text = std::fs::read_to_string(&path).expect("source file readable");
+            modules.insert(name, vec![(path, text)]);
+        }
+    }
+    modules
+}
+
+/// The first segment after each `crate::` in `text`, with the line it is on: `crate::x::y`
+/// gives `x`, `use crate::{A, b::{C, D}}` gives `A` and `b`.
+fn crate_references(text: &str) -> Vec<(String, usize)> {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let first_segment =
+        |s: &str| -> String { s.trim().chars().take_while(|c| ident(*c)).collect() };
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices("crate::") {
+        if text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| ident(c) || c == '$')
+        {
+            continue;
+        }
+        let line = text[..at].matches('\n').count() + 1;
+        let rest = text[at + "crate::".len()..].trim_start();
+        if let Some(group) = rest.strip_prefix('{') {
+            // The items of the group, split at its own commas (not at nested groups'), each
+            // with the line it starts on.
+            let (mut depth, mut item, mut at_line) = (0, String::new(), line);
+            let mut item_line = line;
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        out.push((first_segment(&item), item_line));
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                if c == '\n' {
+                    at_line += 1;
+                }
+                if item.trim().is_empty() && !c.is_whitespace() {
+                    item_line = at_line;
+                }
+                item.push(c);
+            }
+            out.push((first_segment(&item), item_line));
+        } else {
+            out.push((first_segment(rest), line));
+        }
+    }
+    out.retain(|(name, _)| !name.is_empty() && name != "self");
+    out
+}
+
+/// Which module each crate-root re-export comes from (`pub use ctx::Ctx;` maps `Ctx` to `ctx`).
+fn root_re_exports(lib: &str) -> BTreeMap<String, String> {
+    lib.lines()
+        .filter_map(|l| l.trim().strip_prefix("pub use ")?.strip_suffix(';'))
+        .filter_map(|path| {
+            let (module, name) = path.split_once("::")?;
+            let name = name.rsplit("::").next()?;
+            Some((name.to_owned(), module.to_owned()))
+        })
+        .collect()
+}
+
+/// Module `a` uses module `b`: (a, b) → where (the first place found).
+type ModuleGraph = BTreeMap<String, BTreeMap<String, String>>;
+
+/// The module graph of a crate's `src` folder: who refers to whom through `crate::` paths
+/// (in code and in doc links alike). Items of the crate root itself (`AppState`) are not a
+/// module; a root re-export counts as the module it comes from.
+fn module_graph(src: &Path) -> ModuleGraph {
+    let modules = top_modules(src);
+    let lib = std::fs::read_to_string(src.join("lib.rs")).expect("lib.rs readable");
+    let re_exports = root_re_exports(&lib);
+    let mut graph = ModuleGraph::new();
+    for (module, files) in &modules {
+        let uses = graph.entry(module.clone()).or_default();
+        for (path, text) in files {
+            for (name, line) in crate_references(text) {
+                let target = re_exports.get(&name).unwrap_or(&name);
+                if modules.contains_key(target) && target != module {
+                    let code = text.lines().nth(line - 1).unwrap_or("").trim();
+                    uses.entry(target.clone())
+                        .or_insert_with(|| format!("{}:{line}: {code}", path.display()));
+                }
+            }
+        }
+    }
+    graph
+}
+
+/// A cycle of the graph, as the modules along it (the first one again at the end), if any.
+fn find_cycle(graph: &ModuleGraph) -> Option<Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Open,
+        Done,
+    }
+    fn visit(
+        graph: &ModuleGraph,
+        node: &str,
+        marks: &mut BTreeMap<String, Mark>,
+        path: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        match marks.get(node) {
+            Some(Mark::Done) => return None,
+            Some(Mark::Open) => {
+                let from = path
+                    .iter()
+                    .position(|n| n == node)
+                    .expect("open nodes are on the path");
+                let mut cycle = path[from..].to_vec();
+                cycle.push(node.to_owned());
+                return Some(cycle);
+            }
+            None => {}
+        }
+        marks.insert(node.to_owned(), Mark::Open);
+        path.push(node.to_owned());
+        for next in graph.get(node).into_iter().flat_map(|uses| uses.keys()) {
+            if let Some(cycle) = visit(graph, next, marks, path) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        marks.insert(node.to_owned(), Mark::Done);
+        None
+    }
+    let mut marks = BTreeMap::new();
+    graph
+        .keys()
+        .find_map(|n| visit(graph, n, &mut marks, &mut Vec::new()))
+}
+
+#[test]
+fn crate_references_are_read_from_paths_and_groups() {
+    let text = "use crate::{\n    AppState, ctx::{A, b::C},\n    error::PageError,\n};\n\
+                let x = crate::render::x(); $crate::no; other_crate::no;\nuse crate::self_test;";
+    let names: Vec<(String, usize)> = crate_references(text);
+    let names: Vec<(&str, usize)> = names.iter().map(|(n, l)| (n.as_str(), *l)).collect();
+    assert_eq!(
+        names,
+        [
+            ("AppState", 2),
+            ("ctx", 2),
+            ("error", 3),
+            ("render", 5),
+            ("self_test", 6)
+        ]
+    );
+    assert_eq!(
+        root_re_exports("pub use ctx::Ctx;\nuse x::Y;\npub use a::b::Z;"),
+        BTreeMap::from([("Ctx".into(), "ctx".into()), ("Z".into(), "a".into())])
+    );
+}
+
+#[test]
+fn cycles_are_found() {
+    let graph = |edges: &[(&str, &str)]| {
+        let mut g = ModuleGraph::new();
+        for (a, b) in edges {
+            g.entry(a.to_string())
+                .or_default()
+                .insert(b.to_string(), String::new());
+            g.entry(b.to_string()).or_default();
+        }
+        g
+    };
+    assert_eq!(
+        find_cycle(&graph(&[("a", "b"), ("b", "c"), ("a", "c")])),
+        None
+    );
+    assert_eq!(
+        find_cycle(&graph(&[("a", "b"), ("b", "c"), ("c", "d"), ("d", "b")])),
+        Some(vec!["b".into(), "c".into(), "d".into(), "b".into()])
+    );
+}
+
+#[test]
+fn web_modules_form_no_cycle() {
+    // Pages sit on shared pieces (the request and agent contexts, errors, rendering), never
+    // the other way round: a cycle means a page's helper belongs below the pages.
+    let graph = module_graph(&crate_dir("tessera-web").join("src"));
+    let uses = |a: &str, b: &str| graph.get(a).is_some_and(|u| u.contains_key(b));
+    assert!(
+        uses("api", "error") && uses("error", "render") && uses("ctx", "error"),
+        "the graph was read (a module folder as one module, groups and paths alike): {graph:#?}"
+    );
+    if let Some(cycle) = find_cycle(&graph) {
+        let evidence: Vec<&str> = cycle
+            .windows(2)
+            .map(|w| graph[&w[0]][&w[1]].as_str())
+            .collect();
+        panic!(
+            "tessera-web's modules form a cycle: {}\n{}",
+            cycle.join(" → "),
+            evidence.join("\n")
+        );
+    }
 }
 
 #[test]

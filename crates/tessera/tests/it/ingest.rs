@@ -136,7 +136,7 @@ async fn a_reply_to_the_confirmation_lands_in_its_ticket_and_alerts_the_assignee
     let (number, confirmed) = opened(&ingest(&app, &eml(THUNDERBIRD_NEW)).await);
     assert!(confirmed);
     app.app
-        .claim(tessera_core::Worker::signed_in(&nadine), &number)
+        .claim(tessera_core::Worker::test_session(&nadine), &number)
         .await
         .unwrap();
     let mails = app.delivered(&smtp).await;
@@ -652,7 +652,7 @@ Am 01.12.26 um 10:00 schrieb Tessera:
     // A collaborator answers from their own mail client: the tag is enough for them.
     app.app
         .add_collaborator(
-            tessera_core::Worker::signed_in(&nadine),
+            tessera_core::Worker::test_session(&nadine),
             &number,
             "moritz@example.org",
             "Moritz K.",

@@ -771,7 +771,7 @@ async fn requesters_search_their_own_tickets_but_not_internal_notes() {
     };
     app.app
         .note(
-            tessera_core::Worker::signed_in(&admin),
+            tessera_core::Worker::test_session(&admin),
             &beamer,
             "Vertraulich: Hausmeister informieren",
             vec![],

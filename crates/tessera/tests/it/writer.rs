@@ -283,7 +283,7 @@ async fn new_tickets_are_indexed_whole_beside_the_rest_of_their_group() {
     let found = async |word: &str| -> Vec<String> {
         app.app
             .search(
-                tessera_core::Worker::signed_in(&admin).reader(),
+                tessera_core::Worker::test_session(&admin).reader(),
                 &q,
                 word,
                 None,

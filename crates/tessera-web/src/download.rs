@@ -1,0 +1,68 @@
+//! Attachment downloads, for the portal, the agent area and the API alike.
+
+use axum::{
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use tessera_domain::model::Attachment;
+use tokio_util::io::ReaderStream;
+
+/// Streams a stored file as a download that browsers will not render or sniff.
+pub fn attachment_response(a: &Attachment, file: tokio::fs::File) -> Response {
+    let body = axum::body::Body::from_stream(ReaderStream::new(file));
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    let hv = |v: &str| {
+        HeaderValue::from_str(v)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+    };
+    h.insert(header::CONTENT_TYPE, hv(&a.content_type));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(a.size));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        hv(&content_disposition(&a.filename)),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
+
+/// `filename*` per RFC 6266 / RFC 8187, with an ASCII fallback for old clients.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_download_names() {
+        assert_eq!(
+            content_disposition("Plakat Entwurf.pdf"),
+            "attachment; filename=\"Plakat Entwurf.pdf\"; filename*=UTF-8''Plakat%20Entwurf%2Epdf"
+        );
+        assert_eq!(
+            content_disposition("Übersicht \"neu\".docx"),
+            "attachment; filename=\"_bersicht _neu_.docx\"; \
+             filename*=UTF-8''%C3%9Cbersicht%20%22neu%22%2Edocx"
+        );
+    }
+}
