@@ -264,7 +264,7 @@ async fn tickets_json(State(state): State<AppState>, req: Request) -> Response {
     };
     let input = match decode(&state, data).await {
         Ok(i) => i,
-        Err(e) => return core_failed(lang, e.into(), "keeping an API attachment"),
+        Err(e) => return core_failed(lang, e, "keeping an API attachment"),
     };
     match state.app.open_api_ticket(caller, input).await {
         Ok(opened) => text(StatusCode::CREATED, opened.number),
