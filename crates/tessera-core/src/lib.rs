@@ -18,6 +18,7 @@ mod directory;
 mod error;
 mod fields;
 mod ingest;
+mod jobs;
 mod mail_in;
 mod mailbox;
 mod marks;

@@ -1,7 +1,7 @@
-//! Delivers queued webhook events: POSTs the stored JSON, signed, to the webhook's URL;
-//! 2xx is delivered, anything else is retried with backoff (`webhook::retry_delay_secs`)
-//! until the attempts are used up. Every attempt is logged. Any number of workers (one per
-//! node) may run: claims are leases.
+//! Delivers queued webhook events, as a job of the shared runner (`jobs.rs`): POSTs the
+//! stored JSON, signed, to the webhook's URL; 2xx is delivered, anything else is retried
+//! with backoff (fourfold, `webhook::retry_delay_secs`) until the attempts are used up.
+//! Every attempt is logged. Any number of workers (one per node) may run: claims are leases.
 //!
 //! The SSRF guard: unless a webhook allows private targets, a literal address in its URL is
 //! checked before connecting, and names are resolved by `PublicOnly`, which refuses when
@@ -17,19 +17,26 @@ use std::{
 };
 
 use tessera_domain::{Reason, Timestamp, webhook};
-use tessera_store::{DueDelivery, WebhookRow};
-use tokio::sync::watch;
+use tessera_store::{DueDelivery, Handle, WebhookRow};
+use tokio::sync::{Notify, watch};
 
-use crate::{Result, Tessera, webhook::literal_refusal, webhook::signature};
+use crate::{
+    Result, Tessera,
+    jobs::{self, Attempt, Backoff, Clock, Failure, Job, Settled},
+    webhook::literal_refusal,
+    webhook::signature,
+};
 
-/// How often to look for deliveries queued by other nodes.
-const POLL: Duration = Duration::from_secs(5);
 /// How long one request may take, connecting included.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a claimed delivery is reserved: well beyond `TIMEOUT`.
-const LEASE_MS: i64 = 60_000;
-/// Deliveries claimed (and sent side by side) at once.
-const BATCH: i64 = 16;
+/// The retry schedule: 30 s, growing fourfold, capped at 8 h (`webhook::retry_delay_secs`
+/// describes it and a test holds the two together).
+const BACKOFF: Backoff = Backoff {
+    first_ms: 30_000,
+    factor: 4,
+    max_ms: 8 * 3600 * 1000,
+    attempts: webhook::MAX_ATTEMPTS,
+};
 /// How long finished deliveries stay in the log.
 const KEEP_DAYS: i64 = 30;
 /// How often old deliveries are pruned.
@@ -157,50 +164,13 @@ impl WebhookWorker {
         }
     }
 
+    /// How long a claimed delivery is reserved: well beyond one request's `TIMEOUT`.
+    pub const LEASE: Duration = Duration::from_secs(60);
+
     /// Delivers every delivery due at `now`; returns how many were attempted. Retries are
     /// scheduled from `now`, so tests can step through the schedule without waiting.
     pub async fn run_once_at(&self, now: Timestamp) -> Result<usize> {
-        let mut handled = 0;
-        let mut hooks: HashMap<i64, Arc<WebhookRow>> = HashMap::new();
-        loop {
-            let batch = {
-                let mut tx = self.app.db().begin().await?;
-                let batch = tx.h().claim_deliveries(now, LEASE_MS, BATCH).await?;
-                tx.commit().await?;
-                batch
-            };
-            if batch.is_empty() {
-                return Ok(handled);
-            }
-            let mut set = tokio::task::JoinSet::new();
-            for d in batch {
-                handled += 1;
-                let hook = match hooks.get(&d.webhook_id) {
-                    Some(h) => h.clone(),
-                    None => {
-                        let mut conn = self.app.db().conn().await?;
-                        let h = Arc::new(conn.h().webhook(d.webhook_id).await?);
-                        hooks.insert(d.webhook_id, h.clone());
-                        h
-                    }
-                };
-                let http = if hook.allow_private {
-                    self.private.clone()
-                } else {
-                    self.public.clone()
-                };
-                set.spawn(async move { deliver(&http, &hook, d, now).await });
-            }
-            let mut outcomes = Vec::new();
-            while let Some(r) = set.join_next().await {
-                match r {
-                    Ok(o) => outcomes.push(o),
-                    // The lease brings an attempt that panicked back in time.
-                    Err(e) => tracing::error!(error = %e, "webhook delivery task"),
-                }
-            }
-            record(&self.app, &outcomes, now).await?;
-        }
+        jobs::drain(self, Clock::At(now)).await
     }
 
     /// Forgets finished deliveries older than `KEEP_DAYS` before `now`; returns how many.
@@ -220,64 +190,158 @@ impl WebhookWorker {
 
     /// Delivers every delivery that is due now.
     pub async fn run_once(&self) -> Result<usize> {
-        self.run_once_at(Timestamp::now()).await
+        jobs::drain(self, Clock::Real).await
     }
 
     /// Runs until `shutdown` turns true: delivers what is due, then sleeps until the next
     /// delivery falls due, one is queued on this node, or the poll interval passes.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let mut pruned: Option<Instant> = None;
-        loop {
-            if *shutdown.borrow() {
-                return;
-            }
-            if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
-                pruned = Some(Instant::now());
-                if let Err(e) = self.prune(Timestamp::now()).await {
-                    tracing::error!(error = %e, "pruning webhook deliveries");
-                }
-            }
-            if let Err(e) = self.run_once().await {
-                tracing::error!(error = %e, "webhook worker");
-            }
-            let due = async {
-                let mut conn = self.app.db().conn().await.ok()?;
-                conn.h().next_delivery_due().await.ok().flatten()
-            }
-            .await;
-            let wait = match due {
-                Some(due) => {
-                    let ms = (due.0 - Timestamp::now().0) / 1000;
-                    Duration::from_millis(ms.max(0) as u64).min(POLL)
-                }
-                None => POLL,
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        jobs::serve(self, shutdown).await
+    }
+}
+
+impl Job for WebhookWorker {
+    type Item = DueDelivery;
+    type Detail = Sent;
+
+    const NAME: &'static str = "webhooks";
+    /// Deliveries claimed (and sent side by side) at once.
+    const BATCH: i64 = 16;
+    const POLL: Duration = Duration::from_secs(5);
+    /// Pruning the log is the only housekeeping.
+    const HOUSEKEEPING: Duration = PRUNE_EVERY;
+
+    fn app(&self) -> &Tessera {
+        &self.app
+    }
+
+    fn wakeup(&self) -> &Notify {
+        &self.app.inner.webhook_wakeup
+    }
+
+    fn lease_ms(&self) -> i64 {
+        Self::LEASE.as_millis() as i64
+    }
+
+    fn backoff(&self) -> Backoff {
+        BACKOFF
+    }
+
+    async fn claim(
+        &self,
+        h: &mut Handle<'_>,
+        now: Timestamp,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<DueDelivery>> {
+        Ok(h.claim_deliveries(now, lease_ms, limit).await?)
+    }
+
+    async fn run(
+        &self,
+        batch: Vec<DueDelivery>,
+        now: Timestamp,
+        _clock: Clock,
+    ) -> Vec<Attempt<Sent>> {
+        let mut hooks: HashMap<i64, Arc<WebhookRow>> = HashMap::new();
+        let mut set = tokio::task::JoinSet::new();
+        for d in batch {
+            let hook = match hooks.get(&d.webhook_id) {
+                Some(h) => h.clone(),
+                None => match self.hook(d.webhook_id).await {
+                    Ok(h) => {
+                        let h = Arc::new(h);
+                        hooks.insert(d.webhook_id, h.clone());
+                        h
+                    }
+                    // Not attempted: the lease brings it back.
+                    Err(e) => {
+                        tracing::error!(error = %e, delivery = %d.uuid, "webhook for a delivery");
+                        continue;
+                    }
+                },
             };
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = self.app.inner.webhook_wakeup.notified() => {}
-                _ = shutdown.changed() => {}
+            let http = if hook.allow_private {
+                self.private.clone()
+            } else {
+                self.public.clone()
+            };
+            set.spawn(async move { deliver(&http, &hook, d, now).await });
+        }
+        let mut out = Vec::new();
+        while let Some(r) = set.join_next().await {
+            match r {
+                Ok(o) => out.push(o),
+                // The lease brings an attempt that panicked back in time.
+                Err(e) => tracing::error!(error = %e, "webhook delivery task"),
             }
+        }
+        out
+    }
+
+    /// Logs the attempts and records their outcomes.
+    async fn finish(
+        &self,
+        h: &mut Handle<'_>,
+        outcomes: &[Settled<Sent>],
+        _now: Timestamp,
+    ) -> Result<()> {
+        for o in outcomes {
+            let (a, sent) = (&o.attempt, &o.attempt.detail);
+            let error = a.failure.as_ref().map(|f| f.error.as_str());
+            h.log_attempt(sent.id, a.at, sent.status, error, sent.duration_ms)
+                .await?;
+            match error {
+                None => {
+                    h.delivery_done(sent.id, sent.status.unwrap_or(200), a.at)
+                        .await?
+                }
+                Some(e) => {
+                    h.delivery_failed(sent.id, sent.status, e, o.retry_at)
+                        .await?
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn next_due(&self, h: &mut Handle<'_>) -> Result<Option<Timestamp>> {
+        Ok(h.next_delivery_due().await?)
+    }
+
+    async fn housekeeping(&self) {
+        if let Err(e) = self.prune(Timestamp::now()).await {
+            tracing::error!(error = %e, "pruning webhook deliveries");
         }
     }
 }
 
-/// What one attempt came to, for the batch's bookkeeping transaction.
-struct Outcome {
-    delivery: DueDelivery,
-    status: Option<i64>,
-    error: Option<String>,
-    duration_ms: i64,
-    /// When to try again after a failure; `None` gives up.
-    retry_at: Option<Timestamp>,
+impl WebhookWorker {
+    /// A delivery's webhook.
+    async fn hook(&self, id: i64) -> Result<WebhookRow> {
+        let mut conn = self.app.db().conn().await?;
+        Ok(conn.h().webhook(id).await?)
+    }
 }
 
-/// One attempt of one delivery.
+/// What an attempt keeps to be recorded.
+#[derive(Debug)]
+pub(crate) struct Sent {
+    /// The delivery.
+    id: i64,
+    /// The HTTP status, if an answer came.
+    status: Option<i64>,
+    /// How long it took.
+    duration_ms: i64,
+}
+
+/// One attempt of one delivery, claimed at `now`.
 async fn deliver(
     http: &reqwest::Client,
     hook: &WebhookRow,
     d: DueDelivery,
     now: Timestamp,
-) -> Outcome {
+) -> Attempt<Sent> {
     let started = Instant::now();
     // Deactivating a webhook stops what it had queued too (a test event still goes).
     let stopped = !hook.is_active && d.event != "test";
@@ -292,44 +356,25 @@ async fn deliver(
         Ok(code) => (Some(code), Some(format!("HTTP {code}"))),
         Err(e) => (None, Some(e)),
     };
-    let retry_at = webhook::retry_delay_secs(d.attempts)
-        .filter(|_| !stopped)
-        .map(|s| now.plus_secs(s));
     match &error {
         None => tracing::info!(delivery = %d.uuid, event = %d.event, "webhook delivered"),
         Some(e) => tracing::warn!(delivery = %d.uuid, attempts = d.attempts,
-            give_up = retry_at.is_none(), error = %e, "webhook delivery failed"),
+            give_up = stopped || BACKOFF.delay_ms(d.attempts).is_none(), error = %e,
+            "webhook delivery failed"),
     }
-    Outcome {
-        delivery: d,
-        status,
-        error,
-        duration_ms,
-        retry_at,
+    Attempt {
+        detail: Sent {
+            id: d.webhook_delivery_id,
+            status,
+            duration_ms,
+        },
+        attempts: d.attempts,
+        at: now,
+        failure: error.map(|error| Failure {
+            error,
+            permanent: stopped,
+        }),
     }
-}
-
-/// Logs a batch's attempts and records their outcomes, in one transaction (one commit for
-/// the batch rather than two per delivery). A crash before it commits only means the batch
-/// is sent again once its lease runs out: receivers see a delivery at least once.
-async fn record(app: &Tessera, outcomes: &[Outcome], now: Timestamp) -> Result<()> {
-    let mut tx = app.db().begin().await?;
-    for o in outcomes {
-        let id = o.delivery.webhook_delivery_id;
-        tx.h()
-            .log_attempt(id, now, o.status, o.error.as_deref(), o.duration_ms)
-            .await?;
-        match &o.error {
-            None => {
-                tx.h()
-                    .delivery_done(id, o.status.unwrap_or(200), now)
-                    .await?
-            }
-            Some(e) => tx.h().delivery_failed(id, o.status, e, o.retry_at).await?,
-        }
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Sends one request; the HTTP status, or why there was none.
@@ -366,4 +411,20 @@ async fn attempt(
         .await
         .map_err(|e| request_failed(&e).encode())?;
     Ok(i64::from(res.status().as_u16()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_runner_retries_on_the_schedule_the_product_describes() {
+        for attempts in 0..=20 {
+            assert_eq!(
+                BACKOFF.delay_ms(attempts),
+                webhook::retry_delay_secs(attempts).map(|s| s * 1000),
+                "after attempt {attempts}"
+            );
+        }
+    }
 }

@@ -15,6 +15,7 @@ mod demo;
 mod error;
 mod fields;
 mod inbound;
+mod lease;
 mod mailbox;
 mod members;
 mod new_ticket;

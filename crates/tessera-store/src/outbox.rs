@@ -1,11 +1,11 @@
 //! Outgoing mail, written in the same transaction as the change that causes it and delivered
-//! by a worker. A claim pushes `next_attempt_at` forward by a lease instead of locking, so a
-//! worker that dies mid-send simply lets the mail become due again.
+//! by a worker. Claimed with a lease like webhook deliveries (`lease.rs`), so a worker that
+//! dies mid-send simply lets the mail become due again.
 
 use sqlx::FromRow;
 use tessera_domain::{TicketId, Timestamp};
 
-use crate::{Backend, Handle, Result, db::on, queue::Sql};
+use crate::{Handle, Result, db::on, lease};
 
 /// A mail ready to queue: the complete message and its envelope.
 #[derive(Debug, Clone)]
@@ -64,34 +64,9 @@ impl Handle<'_> {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<OutboxMail>> {
-        let until = now.plus_millis(lease_ms).0;
-        // The batch size is written into the text: bound, SQLite would plan the claim anew
-        // at every run (see `Sql::limit`).
-        let limit = Sql::limit(limit);
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                format!(
-                    "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
-                 WHERE outbox_mail_id IN (
-                     SELECT outbox_mail_id FROM outbox_mail
-                     WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT {limit})
-                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, attempts"
-                )
-            }
-            Backend::Postgres => {
-                format!(
-                    "UPDATE outbox_mail SET next_attempt_at = $2, attempts = attempts + 1
-                 WHERE outbox_mail_id IN (
-                     SELECT outbox_mail_id FROM outbox_mail
-                     WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED)
-                 RETURNING outbox_mail_id, message_id, envelope_from, recipients, attempts"
-                )
-            }
-        };
-        let mut claimed: Vec<OutboxMail> = on!(self, c => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now.0).bind(until).fetch_all(c).await?);
+        let mut claimed: Vec<OutboxMail> = self
+            .claim_leased(&lease::OUTBOX, now, lease_ms, limit)
+            .await?;
         if claimed.is_empty() {
             return Ok(claimed);
         }
@@ -172,9 +147,7 @@ impl Handle<'_> {
 
     /// When the next pending mail falls due, if any.
     pub async fn next_mail_due(&mut self) -> Result<Option<Timestamp>> {
-        on!(self, c => Ok(sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT MIN(next_attempt_at) FROM outbox_mail WHERE status = 'pending'")
-            .fetch_one(c).await?.map(Timestamp)))
+        self.next_leased_due(&lease::OUTBOX).await
     }
 
     /// Counts of mails per status, for operators and tests.

@@ -1,11 +1,11 @@
 //! Webhooks and their deliveries. A delivery is written in the same transaction as the
-//! change it reports and claimed by a worker with a lease, like outgoing mail: a claim pushes
-//! `next_attempt_at` forward, so a worker that dies mid-request lets it fall due again.
+//! change it reports and claimed by a worker with a lease, like outgoing mail (`lease.rs`), so
+//! a worker that dies mid-request lets it fall due again.
 
 use sqlx::FromRow;
 use tessera_domain::{ThreadEntryId, TicketId, Timestamp};
 
-use crate::{Backend, Handle, Result, db::on, queue::Sql};
+use crate::{Handle, Result, db::on, lease};
 
 /// A webhook as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -213,34 +213,8 @@ impl Handle<'_> {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<DueDelivery>> {
-        let until = now.plus_millis(lease_ms).0;
-        // The batch size is written into the text: bound, SQLite would plan the claim anew
-        // at every run (see `Sql::limit`).
-        let limit = Sql::limit(limit);
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                format!(
-                    "UPDATE webhook_delivery SET next_attempt_at = $2, attempts = attempts + 1
-                 WHERE webhook_delivery_id IN (
-                     SELECT webhook_delivery_id FROM webhook_delivery
-                     WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT {limit})
-                 RETURNING webhook_delivery_id, webhook_id, uuid, event, payload, attempts"
-                )
-            }
-            Backend::Postgres => {
-                format!(
-                    "UPDATE webhook_delivery SET next_attempt_at = $2, attempts = attempts + 1
-                 WHERE webhook_delivery_id IN (
-                     SELECT webhook_delivery_id FROM webhook_delivery
-                     WHERE status = 'pending' AND next_attempt_at <= $1
-                     ORDER BY next_attempt_at LIMIT {limit} FOR UPDATE SKIP LOCKED)
-                 RETURNING webhook_delivery_id, webhook_id, uuid, event, payload, attempts"
-                )
-            }
-        };
-        on!(self, c => Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now.0).bind(until).fetch_all(c).await?))
+        self.claim_leased(&lease::DELIVERIES, now, lease_ms, limit)
+            .await
     }
 
     /// Logs one attempt.
@@ -306,9 +280,7 @@ impl Handle<'_> {
 
     /// When the next pending delivery falls due, if any.
     pub async fn next_delivery_due(&mut self) -> Result<Option<Timestamp>> {
-        on!(self, c => Ok(sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT MIN(next_attempt_at) FROM webhook_delivery WHERE status = 'pending'")
-            .fetch_one(c).await?.map(Timestamp)))
+        self.next_leased_due(&lease::DELIVERIES).await
     }
 
     /// A page of a webhook's deliveries, newest first, older than `before` (a delivery id).
