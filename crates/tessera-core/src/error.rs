@@ -21,7 +21,21 @@ pub enum CoreError {
     Config(String),
     /// Storage failed.
     #[error(transparent)]
-    Store(StoreError),
+    Store(StorageError),
+}
+
+/// A failure of the database or the attachment storage. Opaque on purpose: front ends
+/// answer it by `CoreError::kind`, and no store or driver type reaches them through it.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct StorageError(pub(crate) StoreError);
+
+impl StorageError {
+    /// Whether a unique constraint whose name (PostgreSQL) or columns (SQLite) contain
+    /// `needle` refused the write: for callers that turn a duplicate into their own message.
+    pub fn is_conflict_on(&self, needle: &str) -> bool {
+        self.0.is_conflict_on(needle)
+    }
 }
 
 /// What kind of failure a `CoreError` is, for front ends that answer each kind one way
@@ -48,10 +62,14 @@ impl CoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             CoreError::Invalid(_) => ErrorKind::Invalid,
-            CoreError::NotFound | CoreError::Store(StoreError::NotFound) => ErrorKind::NotFound,
+            CoreError::NotFound | CoreError::Store(StorageError(StoreError::NotFound)) => {
+                ErrorKind::NotFound
+            }
             CoreError::Forbidden => ErrorKind::Forbidden,
-            CoreError::Stale | CoreError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
-            CoreError::Store(e) if e.is_unavailable() => ErrorKind::Unavailable,
+            CoreError::Stale | CoreError::Store(StorageError(StoreError::Conflict(_))) => {
+                ErrorKind::Conflict
+            }
+            CoreError::Store(StorageError(e)) if e.is_unavailable() => ErrorKind::Unavailable,
             CoreError::Store(_) | CoreError::Config(_) => ErrorKind::Bug,
         }
     }
@@ -61,14 +79,14 @@ impl From<StoreError> for CoreError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => CoreError::NotFound,
-            e => CoreError::Store(e),
+            e => CoreError::Store(StorageError(e)),
         }
     }
 }
 
 impl From<std::io::Error> for CoreError {
     fn from(e: std::io::Error) -> Self {
-        CoreError::Store(StoreError::Io(e))
+        CoreError::Store(StorageError(StoreError::Io(e)))
     }
 }
 

@@ -54,7 +54,7 @@ pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::{DEMO_COMMON_WORD, DEMO_PASSWORD, DEMO_RARE_WORD};
 pub use directory::Directory;
-pub use error::{CoreError, ErrorKind};
+pub use error::{CoreError, ErrorKind, StorageError};
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
 pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};
