@@ -124,6 +124,17 @@ impl SignedIn {
         Reader::new(&self.agent, Channel::Session)
     }
 
+    /// The agent as the actor of an administrative use case.
+    pub fn actor(&self) -> crate::Actor<'_> {
+        crate::Actor::Agent(self)
+    }
+
+    /// For integration tests: an agent as if signed in.
+    #[cfg(feature = "testing")]
+    pub fn test_session(agent: Agent) -> Self {
+        Self { agent }
+    }
+
     /// The signed-in agent.
     pub fn agent(&self) -> &Agent {
         &self.agent

@@ -3,15 +3,17 @@
 use tessera_domain::{Agent, AgentId};
 use tessera_store::{Handle, NewAudit};
 
-use crate::{CoreError, Result, Tessera, password::hash_password, token};
+use crate::{CoreError, Result, SignedIn, Tessera, password::hash_password, token};
 
 /// Who makes an administrative change.
 #[derive(Debug, Clone, Copy)]
 pub enum Actor<'a> {
-    /// An operator at the command line.
+    /// An operator at the command line (only the binary acts so; a test checks that web
+    /// never does).
     Cli,
-    /// A signed-in agent.
-    Agent(&'a Agent),
+    /// A signed-in agent: only core's session look-up makes a `SignedIn`, so a front end
+    /// cannot act as an agent it merely has a value of.
+    Agent(&'a SignedIn),
     /// Someone not signed in (a failed sign-in).
     Anonymous,
 }

@@ -83,6 +83,7 @@ impl Tessera {
         }
         tx.h().agent_signed_in(agent).await?;
         if let Some(a) = tx.h().agent(agent).await? {
+            let a = crate::SignedIn::new(a);
             record(
                 &mut tx.h(),
                 Actor::Agent(&a),

@@ -867,6 +867,7 @@ async fn an_agent_is_created_with_its_audit_record_or_not_at_all() {
         .agent_for_admin(tessera_core::Actor::Cli, plain)
         .await
         .unwrap();
+    let plain = tessera_core::SignedIn::test_session(plain);
     let refused = app
         .app
         .create_agent(tessera_core::Actor::Agent(&plain), new("sneaky"))

@@ -634,3 +634,22 @@ fn no_openssl_in_the_build() {
         );
     }
 }
+
+#[test]
+fn web_acts_in_administration_only_as_the_signed_in_agent() {
+    // `Actor::Agent` needs a `SignedIn`, which only core's session look-up makes; the
+    // command line's and the anonymous actor are the binary's and core's own.
+    let mut found = Vec::new();
+    for (path, text) in sources(&crate_dir("tessera-web").join("src")) {
+        for needle in ["Actor::Cli", "Actor::Anonymous"] {
+            for (line, code) in text.lines().enumerate().filter(|(_, l)| l.contains(needle)) {
+                found.push(format!("{}:{}: {code}", path.display(), line + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "web acts as someone other than the signed-in agent:\n{}",
+        found.join("\n")
+    );
+}
