@@ -226,17 +226,7 @@ impl World {
     /// A browser signed in as `user` that shows redirects instead of following them.
     async fn no_follow(&self, user: &str) -> reqwest::Client {
         let c = self.app.client_no_redirect();
-        let token = csrf(&c, &self.app.url("/agent/login")).await;
-        let res = c
-            .post(self.app.url("/agent/login"))
-            .form(&[
-                ("csrf", token.as_str()),
-                ("username", user),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = crate::admin::post_sign_in(&self.app, &c, user, PASSWORD).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{user} signs in");
         c
     }

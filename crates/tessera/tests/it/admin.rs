@@ -40,7 +40,18 @@ pub(crate) async fn chefin(app: &TestApp) -> tessera_domain::AgentId {
 
 pub(crate) async fn sign_in(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
     let c = app.client();
-    let token = csrf(&c, &app.url("/agent/login")).await;
+    post_sign_in(app, &c, user, password).await;
+    c
+}
+
+/// Posts the sign-in form with `c` (which keeps the session cookie) and hands back the answer.
+pub(crate) async fn post_sign_in(
+    app: &TestApp,
+    c: &reqwest::Client,
+    user: &str,
+    password: &str,
+) -> reqwest::Response {
+    let token = csrf(c, &app.url("/agent/login")).await;
     c.post(app.url("/agent/login"))
         .form(&[
             ("csrf", token.as_str()),
@@ -49,8 +60,7 @@ pub(crate) async fn sign_in(app: &TestApp, user: &str, password: &str) -> reqwes
         ])
         .send()
         .await
-        .unwrap();
-    c
+        .unwrap()
 }
 
 pub(crate) async fn post_form(
