@@ -28,10 +28,27 @@ fn id(lang: Lang) -> &'static LanguageIdentifier {
     }
 }
 
-/// The Fluent sources, for the keys of their messages.
-const SOURCES: [&str; 2] = [
-    include_str!("../locales/de/main.ftl"),
-    include_str!("../locales/en/main.ftl"),
+/// The Fluent sources of each language (German, English), for the keys of their messages.
+/// One file per area, so that work on different areas does not edit one file; the loader
+/// above reads every `.ftl` file of a language's folder, and a test checks this list names
+/// them all.
+const SOURCES: [&[&str]; 2] = [
+    &[
+        include_str!("../locales/de/main.ftl"),
+        include_str!("../locales/de/edge.ftl"),
+        include_str!("../locales/de/intake.ftl"),
+        include_str!("../locales/de/sessions.ftl"),
+        include_str!("../locales/de/files.ftl"),
+        include_str!("../locales/de/mailauth.ftl"),
+    ],
+    &[
+        include_str!("../locales/en/main.ftl"),
+        include_str!("../locales/en/edge.ftl"),
+        include_str!("../locales/en/intake.ftl"),
+        include_str!("../locales/en/sessions.ftl"),
+        include_str!("../locales/en/files.ftl"),
+        include_str!("../locales/en/mailauth.ftl"),
+    ],
 ];
 
 /// The keys of a Fluent source's messages (not its terms, attributes or comments).
@@ -48,8 +65,9 @@ fn message_keys(src: &str) -> impl Iterator<Item = &str> {
 fn plain(lang: Lang) -> &'static HashMap<&'static str, String> {
     static PLAIN: OnceLock<[HashMap<&'static str, String>; 2]> = OnceLock::new();
     let [de, en] = PLAIN.get_or_init(|| {
-        [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])].map(|(lang, src)| {
-            message_keys(src)
+        [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])].map(|(lang, srcs)| {
+            srcs.iter()
+                .flat_map(|src| message_keys(src))
                 .map(|key| (key, LOCALES.lookup(id(lang), key)))
                 .collect()
         })
@@ -114,8 +132,26 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
 
-    fn keys(src: &str) -> BTreeSet<String> {
-        message_keys(src).map(str::to_owned).collect()
+    fn keys(srcs: &[&str]) -> BTreeSet<String> {
+        srcs.iter()
+            .flat_map(|src| message_keys(src))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_fluent_file_is_listed_in_sources() {
+        for (lang, srcs) in [("de", SOURCES[0]), ("en", SOURCES[1])] {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales/").to_owned() + lang;
+            let files = std::fs::read_dir(&dir)
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "ftl"))
+                })
+                .count();
+            assert_eq!(files, srcs.len(), "{dir}: add the new file to SOURCES");
+        }
     }
 
     #[test]
@@ -133,10 +169,10 @@ mod tests {
 
     #[test]
     fn every_message_formatted_once_reads_as_fluent_formats_it() {
-        for (lang, src) in [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])] {
+        for (lang, srcs) in [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])] {
             let n = plain(lang).len();
             assert!(n > 50, "{lang:?}: {n} messages");
-            for key in message_keys(src) {
+            for key in srcs.iter().flat_map(|src| message_keys(src)) {
                 assert_eq!(t(lang, key), LOCALES.lookup(id(lang), key), "{key}");
             }
         }

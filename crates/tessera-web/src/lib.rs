@@ -23,6 +23,7 @@ mod webhooks;
 // What the pages share, below them (`architecture.rs` checks the modules form no cycle).
 mod agent_ctx;
 mod assets;
+mod client;
 mod cookies;
 mod ctx;
 mod download;
@@ -45,6 +46,7 @@ use axum::{
 };
 use tessera_core::Tessera;
 
+pub use client::{BadCidr, Cidr, Client};
 pub use ctx::Ctx;
 
 /// What the web layer needs beyond the core application.
@@ -52,13 +54,17 @@ pub use ctx::Ctx;
 pub struct WebConfig {
     /// Whether cookies get the `Secure` flag (the base URL is https).
     pub secure_cookies: bool,
-    /// Check-status attempts allowed per client address per window.
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded`, `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host` are believed (see `client`). Empty: the socket peer is the client.
+    pub trusted_proxies: Vec<Cidr>,
+    /// Failed check-status attempts allowed per client address per window.
     pub status_attempts_per_ip: u32,
-    /// Check-status attempts allowed per ticket number per window.
+    /// Failed check-status attempts allowed per ticket number per window; past it, the
+    /// right address still gets in, by a link sent to it.
     pub status_attempts_per_ticket: u32,
-    /// Sign-in attempts allowed per client address per window.
+    /// Failed sign-ins allowed per client address per window.
     pub login_attempts_per_ip: u32,
-    /// Sign-in attempts allowed per account and client address per window.
+    /// Failed sign-ins allowed per account and client address per window.
     pub login_attempts_per_account: u32,
     /// Length of the rate-limit window.
     pub status_window: Duration,
@@ -68,6 +74,7 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
             status_attempts_per_ip: 20,
             status_attempts_per_ticket: 10,
             login_attempts_per_ip: 30,

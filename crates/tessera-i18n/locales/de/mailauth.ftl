@@ -1,0 +1,1 @@
+# Mail authenticity: DKIM, SPF, DMARC.

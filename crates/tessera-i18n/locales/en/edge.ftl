@@ -1,0 +1,1 @@
+# The edge: rate limits, client addresses, connections.

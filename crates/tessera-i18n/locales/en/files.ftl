@@ -1,0 +1,1 @@
+# Uploaded files: names, types, virus scanning.

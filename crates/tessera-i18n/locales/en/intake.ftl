@@ -1,0 +1,1 @@
+# Opening tickets safely: limits, challenge, confirmation.

@@ -1,0 +1,1 @@
+# Sessions, passwords and access links.
