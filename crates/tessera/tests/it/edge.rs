@@ -3,7 +3,9 @@
 //! cannot be held open by clients that never finish their request.
 
 use reqwest::{StatusCode, Url, header};
+use tessera_core::{Actor, ApiKeyForm};
 
+use crate::admin::chefin;
 use crate::support::TestApp;
 
 /// Finding 4: `/lang/{code}?next=` once sent `Location: /\t/evil.example`, which browsers
@@ -97,6 +99,93 @@ async fn the_language_switch_never_redirects_to_another_site() {
         .replace("&#x2f;", "/");
     let res = c.get(app.url(&link)).send().await.unwrap();
     assert_eq!(res.headers()[header::LOCATION], "/status?x=1");
+    app.stop().await;
+}
+
+/// A key of `scope` made through core.
+async fn key(app: &TestApp, scope: &str, agent: &str) -> String {
+    let form = ApiKeyForm {
+        name: format!("{scope} key"),
+        scope: scope.into(),
+        agent: agent.into(),
+        allowed_ips: String::new(),
+        rate_per_minute: String::new(),
+    };
+    app.app.create_api_key(Actor::Cli, &form).await.unwrap().1
+}
+
+fn no_store(what: &str, res: &reqwest::Response) {
+    assert_eq!(
+        res.headers()
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap()),
+        Some("no-store"),
+        "{what}"
+    );
+}
+
+/// Finding 7: `/api/v1` answers (tickets, problems, the directory) and the osTicket API's
+/// carried no `Cache-Control`, so a shared cache could keep and hand out tickets.
+#[tokio::test]
+async fn api_answers_are_never_stored_by_caches() {
+    let app = TestApp::start().await;
+    chefin(&app).await;
+    let write = key(&app, "write", "chefin").await;
+    let create = key(&app, "create", "").await;
+    let c = reqwest::Client::new();
+    let res = c
+        .post(app.url("/api/v1/tickets"))
+        .header("X-API-Key", &write)
+        .json(&serde_json::json!({
+            "name": "Ada", "email": "ada@example.org", "subject": "Drucker", "message": "Kaputt"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    no_store("created", &res);
+    let number = res.json::<serde_json::Value>().await.unwrap()["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for path in [
+        "/api/v1/tickets".to_owned(),
+        format!("/api/v1/tickets/{number}"),
+        "/api/v1/topics".to_owned(),
+    ] {
+        let res = c
+            .get(app.url(&path))
+            .header("X-API-Key", &write)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        no_store(&path, &res);
+    }
+    // Problems too: no key, an unknown route.
+    let res = c.get(app.url("/api/v1/tickets")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    no_store("401", &res);
+    let res = c
+        .get(app.url("/api/v1/nothing-here"))
+        .header("X-API-Key", &write)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    no_store("404", &res);
+    // osTicket's API: the ticket number it answers is no one else's business either.
+    let res = c
+        .post(app.url("/api/tickets.json"))
+        .header("X-API-Key", &create)
+        .json(&serde_json::json!({
+            "name": "Bo", "email": "bo@example.org", "subject": "S", "message": "M"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    no_store("osTicket created", &res);
     app.stop().await;
 }
 
