@@ -5,8 +5,8 @@
 use reqwest::{StatusCode, Url, header};
 use tessera_core::{Actor, ApiKeyForm};
 
-use crate::admin::chefin;
-use crate::support::TestApp;
+use crate::admin::{PASSWORD, chefin, sign_in};
+use crate::support::{TestApp, csrf};
 
 /// Finding 4: `/lang/{code}?next=` once sent `Location: /\t/evil.example`, which browsers
 /// read as `//evil.example`. Whatever `next` holds, the `Location` resolves (by the WHATWG
@@ -186,6 +186,57 @@ async fn api_answers_are_never_stored_by_caches() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     no_store("osTicket created", &res);
+    app.stop().await;
+}
+
+/// Finding 7: a stale form on "revoke API key" answered with an error page (500 in the
+/// attack run, 403 at 1104710) instead of the form again. Now it is the confirmation again
+/// with the translated message (422), and the key stays live.
+#[tokio::test]
+async fn a_stale_revoke_form_is_shown_again_with_the_message() {
+    let app = TestApp::start().await;
+    chefin(&app).await;
+    let k = key(&app, "create", "").await;
+    let id = app.app.api_keys(Actor::Cli).await.unwrap()[0].id;
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    let path = format!("/agent/admin/api-keys/{id}/revoke");
+    // The browser has its token cookie (from the confirmation page); the form's is stale.
+    let token = csrf(&admin, &app.url(&path)).await;
+    let res = admin
+        .post(app.url(&path))
+        .form(&[("csrf", format!("{token}0").as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(&tessera_i18n::t(tessera_domain::Lang::De, "error-csrf")),
+        "{page}"
+    );
+    assert!(page.contains(&format!("action=\"{path}\"")), "{page}");
+    let keys = app.app.api_keys(Actor::Cli).await.unwrap();
+    assert!(keys[0].revoked_at.is_none());
+    let res = reqwest::Client::new()
+        .post(app.url("/api/tickets.json"))
+        .header("X-API-Key", &k)
+        .json(&serde_json::json!({
+            "name": "Bo", "email": "bo@example.org", "subject": "S", "message": "M"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // With the right token it is revoked.
+    let res = admin
+        .post(app.url(&path))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.url().path(), "/agent/admin/api-keys");
+    let keys = app.app.api_keys(Actor::Cli).await.unwrap();
+    assert!(keys[0].revoked_at.is_some());
     app.stop().await;
 }
 
