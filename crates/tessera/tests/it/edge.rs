@@ -2,11 +2,17 @@
 //! API answers no cache may keep, stale forms answered as forms, and connections that
 //! cannot be held open by clients that never finish their request.
 
+use std::time::Duration;
+
 use reqwest::{StatusCode, Url, header};
 use tessera_core::{Actor, ApiKeyForm};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
 
 use crate::admin::{PASSWORD, chefin, sign_in};
-use crate::support::{TestApp, csrf};
+use crate::support::{PATIENCE, TestApp, csrf, eventually};
 
 /// Finding 4: `/lang/{code}?next=` once sent `Location: /\t/evil.example`, which browsers
 /// read as `//evil.example`. Whatever `next` holds, the `Location` resolves (by the WHATWG
@@ -240,3 +246,104 @@ async fn a_stale_revoke_form_is_shown_again_with_the_message() {
     app.stop().await;
 }
 
+/// Everything the server sends on `s` until it closes the connection (a reset counts as
+/// closed). Waits at most `PATIENCE`: a connection still open then is a failure.
+async fn until_closed(s: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    match tokio::time::timeout(PATIENCE, s.read_to_end(&mut got)).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => assert!(
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::ConnectionAborted
+            ),
+            "{e}"
+        ),
+        Err(_) => panic!("the server keeps a stalled connection open"),
+    }
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+/// A connection that sends the start of a request and then nothing more.
+async fn stalled(app: &TestApp, start: &str) -> TcpStream {
+    let mut s = TcpStream::connect(app.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    s.write_all(start.as_bytes()).await.unwrap();
+    s
+}
+
+/// Finding 5: half-sent requests (slowloris) stayed open forever, and enough of them locked
+/// everyone out. Now at most `http_max_connections` are served at once (the rest wait to be
+/// accepted), each must send its headers within `http_header_timeout_seconds`, and a
+/// normal request gets through once the stalled ones are cut off.
+#[tokio::test]
+async fn stalled_connections_are_cut_off_and_capped() {
+    const CAP: usize = 4;
+    let app = TestApp::start_with(Box::new(|c| {
+        c.http.max_connections = CAP;
+        c.http.header_read_timeout = Duration::from_secs(1);
+    }))
+    .await;
+    // Three times the cap, each stopping in the middle of its headers.
+    let mut slow = Vec::new();
+    for i in 0..3 * CAP {
+        slow.push(stalled(&app, &format!("GET / HTTP/1.1\r\nHost: x\r\nX-Slow-{i}: ")).await);
+    }
+    // The cap is reached and not passed: the others wait in the accept backlog.
+    eventually("the cap to be reached", async || {
+        (app.open_connections() == CAP).then_some(())
+    })
+    .await;
+    // A normal request is answered all the same (after the stalled ones ahead of it).
+    let res = tokio::time::timeout(PATIENCE, reqwest::get(app.url("/status")))
+        .await
+        .expect("a normal request is answered")
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(app.open_connections() <= CAP);
+    drop(res);
+    // Every stalled connection is closed by the server, none answered.
+    for s in &mut slow {
+        let got = until_closed(s).await;
+        assert!(!got.contains("200 OK"), "{got}");
+        assert!(app.open_connections() <= CAP);
+    }
+    eventually("every connection to end", async || {
+        (app.open_connections() == 0).then_some(())
+    })
+    .await;
+    app.stop().await;
+}
+
+/// Finding 5: a request whose body never arrives, and an idle kept-alive connection, held
+/// their connection forever. Now the request is answered 408 (in the client's language)
+/// once `http_request_timeout_seconds` pass, and the idle connection is closed.
+#[tokio::test]
+async fn slow_bodies_and_idle_connections_are_closed() {
+    let app = TestApp::start_with(Box::new(|c| {
+        c.http.request_timeout = Duration::from_secs(1);
+        c.http.header_read_timeout = Duration::from_secs(1);
+    }))
+    .await;
+    let mut body = stalled(
+        &app,
+        "POST /status HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nnumber=1",
+    )
+    .await;
+    let got = until_closed(&mut body).await;
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+    assert!(got.contains("took too long"), "{got}");
+    // A complete request on a kept-alive connection is answered; then the connection,
+    // idle, is closed.
+    let mut idle = stalled(
+        &app,
+        "GET /lang/en?next=/status HTTP/1.1\r\nHost: x\r\n\r\n",
+    )
+    .await;
+    let got = until_closed(&mut idle).await;
+    assert!(got.starts_with("HTTP/1.1 303"), "{got}");
+    assert_eq!(got.matches("HTTP/1.1").count(), 1, "{got}");
+    app.stop().await;
+}
