@@ -12,6 +12,7 @@ use tokio::{
 };
 
 use crate::admin::{PASSWORD, chefin, sign_in};
+use crate::browser::Browser;
 use crate::support::{PATIENCE, TestApp, csrf, eventually};
 
 /// Finding 4: `/lang/{code}?next=` once sent `Location: /\t/evil.example`, which browsers
@@ -105,6 +106,29 @@ async fn the_language_switch_never_redirects_to_another_site() {
         .replace("&#x2f;", "/");
     let res = c.get(app.url(&link)).send().await.unwrap();
     assert_eq!(res.headers()[header::LOCATION], "/status?x=1");
+    app.stop().await;
+}
+
+/// Finding 4 in a real browser: Chromium, sent through the language switch with hostile
+/// `next` values, stays on the site (at 1104710 it went to `evil.example`).
+#[tokio::test]
+async fn chromium_stays_on_the_site_through_the_language_switch() {
+    let app = TestApp::start().await;
+    let browser = Browser::start().await;
+    for payload in [
+        "/%09/evil.example",
+        "/%0D%0A/evil.example",
+        "/%5Cevil.example",
+        "/%2F%2Fevil.example",
+        "%09//evil.example",
+    ] {
+        browser
+            .goto(&app.url(&format!("/lang/en?next={payload}")))
+            .await;
+        let at = browser.url().await;
+        assert_eq!(at, app.url("/"), "{payload}");
+    }
+    browser.quit().await;
     app.stop().await;
 }
 
