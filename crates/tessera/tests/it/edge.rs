@@ -371,3 +371,37 @@ async fn slow_bodies_and_idle_connections_are_closed() {
     assert_eq!(got.matches("HTTP/1.1").count(), 1, "{got}");
     app.stop().await;
 }
+
+/// Stopping keeps its promise under the new server: no new connection is accepted, and a
+/// request in progress (here: one whose body is still arriving) is answered in full.
+#[tokio::test]
+async fn stopping_lets_a_running_request_finish() {
+    let app = TestApp::start().await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let body = "number=123456&email=a%40example.org&csrf=x";
+    let mut running = stalled(
+        &app,
+        &format!(
+            "POST /status HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\n\
+             Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{}",
+            body.len(),
+            &body[..10]
+        ),
+    )
+    .await;
+    eventually("the request to be accepted", async || {
+        (app.open_connections() == 1).then_some(())
+    })
+    .await;
+    let stopping = tokio::spawn(app.stop());
+    eventually("new connections to be refused", async || {
+        TcpStream::connect(&addr).await.is_err().then_some(())
+    })
+    .await;
+    running.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let got = until_closed(&mut running).await;
+    // Answered as the form it was (a stale token: shown again), not cut off.
+    assert!(got.starts_with("HTTP/1.1 422"), "{got}");
+    assert!(got.trim_end().ends_with("</html>"), "{got}");
+    stopping.await.unwrap();
+}
