@@ -330,7 +330,7 @@ mod tests {
             "http_header_timeout_seconds = 0",
             "http_max_connections = 0",
         ] {
-            let e = load_toml(zero).err().expect(zero).to_string();
+            let e = load_toml(zero).expect_err(zero).to_string();
             assert!(e.contains("at least 1"), "{e}");
         }
     }
