@@ -751,9 +751,8 @@ mod tests {
         }
     }
 
+    // Default case count (256); `PROPTEST_CASES` raises it for a long run.
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
-
         /// Whatever `next` holds, what is followed stays a path on this site after a
         /// browser's clean-up (WHATWG URL: C0 controls and spaces trimmed, tabs and line
         /// breaks dropped, `\` read as `/` in http URLs).
