@@ -695,17 +695,28 @@ async fn download(
     Ok(attachment_response(&a, file))
 }
 
+/// `next` if a browser can only read it as a path on this site, else `None`.
+///
+/// Browsers are lenient with `Location`: they drop tabs and line breaks anywhere, trim
+/// spaces and control characters, and read a backslash as `/`, so `/%09/evil.example`, `/%5Cevil` or
+/// `/ /evil` become `//evil.example`, a link to another site. Only printable ASCII
+/// without a backslash is followed, starting with one `/` and no second: such a value is a
+/// path to every URL parser. Every link the pages make qualifies (`lang_link` sends the
+/// request's own path and query, which are printable ASCII already).
+fn same_site_path(next: &str) -> Option<&str> {
+    let b = next.as_bytes();
+    let printable = b.iter().all(|c| (0x21..=0x7e).contains(c) && *c != b'\\');
+    (printable && b.first() == Some(&b'/') && b.get(1) != Some(&b'/')).then_some(next)
+}
+
 #[derive(Deserialize)]
 struct LangQuery {
     next: Option<String>,
 }
 
 async fn set_lang(ctx: Ctx, Path(code): Path<String>, Query(q): Query<LangQuery>) -> Response {
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".into());
-    let mut res = Redirect::to(&next).into_response();
+    let next = q.next.as_deref().and_then(same_site_path).unwrap_or("/");
+    let mut res = Redirect::to(next).into_response();
     if let Some(lang) = Lang::parse(&code) {
         let c = ctx.cookie_header(LANG_COOKIE, lang.as_str(), 400 * 24 * 3600, false);
         res.headers_mut().append(header::SET_COOKIE, c);
@@ -721,6 +732,60 @@ async fn sign_out(State(s): State<AppState>, ctx: Ctx, AxForm(f): AxForm<CsrfOnl
 mod tests {
     use super::*;
     use tessera_domain::TicketStatus;
+
+    #[test]
+    fn the_language_switch_follows_only_paths_of_this_site() {
+        for ok in [
+            "/",
+            "/tickets/123?x=%2F%2Fa",
+            "/open",
+            "/a//b",
+            "/%2F%2Fevil",
+        ] {
+            assert_eq!(same_site_path(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "/\t/evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "///evil.example",
+            "/ /evil.example",
+            "/\n/evil.example",
+            "/\r/evil.example",
+            "/\u{0}/evil.example",
+            " //evil.example",
+            "https://evil.example/",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "/\u{a0}/evil.example",
+            "/\u{3000}/evil.example",
+            "",
+        ] {
+            assert_eq!(same_site_path(bad), None, "{bad:?}");
+        }
+    }
+
+    // Default case count (256); `PROPTEST_CASES` raises it for a long run.
+    proptest::proptest! {
+        /// Whatever `next` holds, what is followed stays a path on this site after a
+        /// browser's clean-up (WHATWG URL: C0 controls and spaces trimmed, tabs and line
+        /// breaks dropped, `\` read as `/` in http URLs).
+        #[test]
+        fn prop_language_switch_never_leaves_the_site(next in "(/|//|\\\\|[\\t\\n\\r \\x00\\x1f]|[a-z:.%]|\\PC){0,12}") {
+            if let Some(p) = same_site_path(&next) {
+                let seen: String = p
+                    .trim_matches(|c: char| c <= ' ')
+                    .chars()
+                    .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+                    .map(|c| if c == '\\' { '/' } else { c })
+                    .collect();
+                proptest::prop_assert!(seen.starts_with('/') && !seen.starts_with("//"), "{:?}", p);
+                proptest::prop_assert_eq!(seen.as_str(), p);
+            }
+        }
+    }
 
     #[test]
     fn status_labels_exist() {

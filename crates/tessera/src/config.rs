@@ -1,7 +1,7 @@
 //! Configuration: defaults, then `tessera.toml`, then `TESSERA_*` environment variables, then
 //! command-line flags, each overriding the one before.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{Context, bail};
 use clap::Args;
@@ -10,6 +10,8 @@ use tessera_core::CoreConfig;
 use tessera_domain::{EmailAddress, Lang, NumberFormat};
 use tessera_mail::{Mailbox, SmtpSettings};
 use tessera_web::{Cidr, WebConfig};
+
+use crate::HttpLimits;
 
 /// Settings that every command shares; each may also come from `tessera.toml`.
 #[derive(Debug, Clone, Default, Args)]
@@ -73,6 +75,10 @@ struct FileConfig {
     login_attempts_per_ip: Option<u32>,
     login_attempts_per_account: Option<u32>,
     trusted_proxies: Option<Vec<String>>,
+    http_header_timeout_seconds: Option<u64>,
+    http_request_timeout_seconds: Option<u64>,
+    http_upload_timeout_seconds: Option<u64>,
+    http_max_connections: Option<usize>,
 }
 
 /// The configuration in force.
@@ -92,6 +98,8 @@ pub struct Config {
     pub core: CoreConfig,
     /// What the web front needs.
     pub web: WebConfig,
+    /// Timeouts and the connection cap of the HTTP server.
+    pub http: HttpLimits,
 }
 
 impl std::fmt::Debug for Config {
@@ -102,6 +110,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("smtp", &self.smtp_url.as_deref().map(redact_url))
             .field("base_url", &self.core.base_url)
+            .field("http", &self.http)
             .finish_non_exhaustive()
     }
 }
@@ -144,6 +153,7 @@ impl Config {
             }
             None => FileConfig::default(),
         };
+        let http = http_limits(&file)?;
         let data_dir = o
             .data_dir
             .clone()
@@ -242,6 +252,7 @@ impl Config {
             .context("trusted_proxies")?;
         let web_defaults = WebConfig::default();
         Ok(Self {
+            http,
             data_dir,
             database_url,
             listen,
@@ -268,9 +279,79 @@ impl Config {
     }
 }
 
+/// The HTTP server's limits: whole seconds, each at least one.
+fn http_limits(file: &FileConfig) -> anyhow::Result<HttpLimits> {
+    let d = HttpLimits::default();
+    let secs = |v: Option<u64>, name: &str, default: Duration| match v {
+        None => Ok(default),
+        Some(0) => bail!("{name} must be at least 1"),
+        Some(n) => Ok(Duration::from_secs(n)),
+    };
+    let max_connections = match file.http_max_connections {
+        None => d.max_connections,
+        Some(0) => bail!("http_max_connections must be at least 1"),
+        Some(n) => n,
+    };
+    Ok(HttpLimits {
+        header_read_timeout: secs(
+            file.http_header_timeout_seconds,
+            "http_header_timeout_seconds",
+            d.header_read_timeout,
+        )?,
+        request_timeout: secs(
+            file.http_request_timeout_seconds,
+            "http_request_timeout_seconds",
+            d.request_timeout,
+        )?,
+        upload_timeout: secs(
+            file.http_upload_timeout_seconds,
+            "http_upload_timeout_seconds",
+            d.upload_timeout,
+        )?,
+        max_connections,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn load_toml(text: &str) -> anyhow::Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tessera.toml");
+        std::fs::write(&path, text).unwrap();
+        Config::load(&Overrides {
+            config: Some(path),
+            data_dir: Some(dir.path().into()),
+            ..Overrides::default()
+        })
+    }
+
+    #[test]
+    fn http_limits_come_from_the_file_with_defaults() {
+        assert_eq!(load_toml("").unwrap().http, HttpLimits::default());
+        let cfg = load_toml(
+            "http_header_timeout_seconds = 5\nhttp_request_timeout_seconds = 30\n\
+             http_upload_timeout_seconds = 900\nhttp_max_connections = 200\n",
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.http,
+            HttpLimits {
+                header_read_timeout: Duration::from_secs(5),
+                request_timeout: Duration::from_secs(30),
+                upload_timeout: Duration::from_secs(900),
+                max_connections: 200,
+            }
+        );
+        for zero in [
+            "http_header_timeout_seconds = 0",
+            "http_max_connections = 0",
+        ] {
+            let e = load_toml(zero).expect_err(zero).to_string();
+            assert!(e.contains("at least 1"), "{e}");
+        }
+    }
 
     #[test]
     fn trusted_proxies_are_read_and_a_bad_one_is_named() {

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+mod serve;
 
 use std::net::SocketAddr;
 
@@ -14,6 +15,7 @@ use tessera_web::{AppState, WebConfig};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 pub use config::{Config, Overrides};
+pub use serve::HttpLimits;
 
 /// A started server: its address and the means to stop it.
 pub struct Running {
@@ -24,6 +26,7 @@ pub struct Running {
     /// Credentials of the first administrator if this start created them.
     pub first_admin: Option<FirstAdmin>,
     shutdown: watch::Sender<bool>,
+    connections: serve::Connections,
     server: JoinHandle<std::io::Result<()>>,
     worker: JoinHandle<()>,
     poller: JoinHandle<()>,
@@ -138,22 +141,21 @@ pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Run
     let interval = std::time::Duration::from_secs(cfg.core.imap_poll_secs.max(1));
     let poller = tokio::spawn(MailboxPoller::new(app.clone(), interval).run(rx.clone()));
     let webhooks = tokio::spawn(WebhookWorker::new(app.clone()).run(rx.clone()));
-    let mut server_rx = rx;
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = server_rx.wait_for(|stop| *stop).await;
-        })
-        .await
-    });
+    let connections = serve::Connections::new(cfg.http.max_connections);
+    let server = tokio::spawn(serve::serve(
+        listener,
+        router,
+        cfg.http,
+        cfg.core.default_lang,
+        connections.clone(),
+        rx,
+    ));
     Ok(Running {
         addr,
         app,
         first_admin,
         shutdown,
+        connections,
         server,
         worker,
         poller,
@@ -162,6 +164,11 @@ pub async fn start_on(cfg: &Config, listener: TcpListener) -> anyhow::Result<Run
 }
 
 impl Running {
+    /// Connections being served now (never more than the cap).
+    pub fn open_connections(&self) -> usize {
+        self.connections.open()
+    }
+
     /// Stops accepting requests, lets running ones finish, stops the worker, closes the
     /// database.
     pub async fn stop(self) {

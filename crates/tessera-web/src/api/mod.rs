@@ -19,9 +19,22 @@ use tessera_i18n::t;
 
 use crate::{AppState, Client};
 
-/// Every API route.
+/// Every API route. No answer of an API may be kept by a cache (a proxy's or the
+/// client's): they carry tickets and personal data, and the key that fetched them may be
+/// revoked the next minute.
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().merge(osticket::router()).merge(v1::router())
+    Router::new()
+        .merge(osticket::router())
+        .merge(v1::router())
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// Marks an API answer as not to be stored (a download's own `private, no-store` stays).
+async fn no_store(mut res: Response) -> Response {
+    res.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
 }
 
 /// How long a key's rate window is.

@@ -96,7 +96,7 @@ impl Browser {
             .await;
     }
 
-    async fn url(&self) -> String {
+    pub(crate) async fn url(&self) -> String {
         self.call(reqwest::Method::GET, "/url", Value::Null)
             .await
             .as_str()

@@ -12,6 +12,7 @@ mod browser;
 mod cli;
 mod crash;
 mod demo;
+mod edge;
 mod errors;
 mod fields;
 mod imap;

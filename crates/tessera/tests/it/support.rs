@@ -238,6 +238,11 @@ impl TestApp {
         c.h().mail_counts().await.unwrap()
     }
 
+    /// Connections the server is serving now.
+    pub fn open_connections(&self) -> usize {
+        self.running.as_ref().map_or(0, |r| r.open_connections())
+    }
+
     /// Stops the server and removes the database.
     pub async fn stop(mut self) {
         if let Some(r) = self.running.take() {
