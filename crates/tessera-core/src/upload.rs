@@ -16,18 +16,49 @@ pub struct Upload {
     pub filename: String,
     /// MIME type derived from the name.
     pub content_type: String,
+    /// Whether the name the client gave held a NUL: such a name is refused with a message
+    /// rather than quietly changed (no browser sends one; something is wrong on the other end).
+    pub name_refused: bool,
     /// The bytes (see `UploadSink`).
     pub(crate) blob: TempBlob,
 }
 
-/// Makes a client-supplied file name safe to store and show: no path, no control characters,
-/// at most 120 characters, never empty.
+/// Makes a client-supplied file name safe to store and show: no path, no control (Cc) or
+/// format (Cf: bidirectional overrides such as U+202E, zero-width characters, the BOM)
+/// characters, NFC-normalised (so the same name typed on two systems is the same name), at
+/// most 120 characters, never empty. Used for every way a file arrives (forms, API, mail).
+/// Idempotent: a cleaned name cleans to itself.
 pub fn clean_filename(raw: &str) -> String {
+    // One round only ever shortens the name; a second may be needed when a removal or the
+    // cut at 120 characters leaves something the first round would have removed (a space
+    // at the end, a combining mark that now composes). Three rounds settle every case the
+    // property test `prop_clean_filename_*` has found; the loop stops as soon as it is stable.
+    let mut name = clean_once(raw);
+    for _ in 0..4 {
+        let again = clean_once(&name);
+        if again == name {
+            break;
+        }
+        name = again;
+    }
+    name
+}
+
+/// Whether a character never belongs in a file name people see.
+fn unwanted(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    matches!(
+        c.general_category(),
+        GeneralCategory::Control | GeneralCategory::Format
+    ) || matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|')
+}
+
+fn clean_once(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ':' | '*' | '?' | '|'))
-        .collect();
+    let filtered: String = base.chars().filter(|c| !unwanted(*c)).collect();
+    // Composition never yields a control, format or reserved character.
+    let cleaned: String = filtered.nfc().collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
     if cleaned.is_empty() {
         return "file".to_owned();
@@ -36,12 +67,13 @@ pub fn clean_filename(raw: &str) -> String {
         return cleaned;
     }
     // Keep the extension when shortening.
-    match cleaned.rsplit_once('.') {
+    let short = match cleaned.rsplit_once('.') {
         Some((stem, ext)) if ext.len() <= 10 => {
             format!("{}.{ext}", stem.chars().take(110).collect::<String>())
         }
         _ => cleaned.chars().take(120).collect(),
-    }
+    };
+    short.trim().to_owned()
 }
 
 /// The MIME type for a file name; unknown types are served as opaque bytes.
@@ -97,6 +129,7 @@ impl UploadSink {
         Upload {
             content_type: content_type_for(&filename).to_owned(),
             filename,
+            name_refused: raw_name.contains('\0'),
             blob: self.blob,
         }
     }
@@ -108,7 +141,9 @@ impl Tessera {
     pub(crate) fn check_uploads(&self, uploads: &[Upload], problem: &mut Problem) {
         let settings = self.settings();
         let total: u64 = uploads.iter().map(|u| u.blob.size()).sum();
-        if total > settings.attachment_max_total {
+        if uploads.iter().any(|u| u.name_refused) {
+            problem.add("attachments", "error-attachment-name");
+        } else if total > settings.attachment_max_total {
             problem.add("attachments", "error-attachments-too-large");
         } else if uploads.len() > MAX_FILES {
             problem.add("attachments", "error-attachments-too-many");
@@ -185,6 +220,14 @@ mod tests {
         check("../../etc/passwd", "passwd");
         check("..hidden", "hidden");
         check("a\u{0}b\"<>.txt", "ab.txt");
+        // Right-to-left override, zero-width space and joiner, BOM: gone.
+        check("invoice\u{202E}fdp.exe", "invoicefdp.exe");
+        check("\u{FEFF}a\u{200B}b\u{200D}.pdf", "ab.pdf");
+        // NFD (as macOS sends it) becomes NFC.
+        check("U\u{308}bersicht.pdf", "\u{DC}bersicht.pdf");
+        // A cut at 120 characters leaves no space at the end.
+        let spaced = format!("{} x", "y".repeat(119));
+        assert_eq!(clean_filename(&spaced), "y".repeat(119));
         check("", "file");
         check("   ", "file");
         check(
@@ -200,5 +243,64 @@ mod tests {
         assert_eq!(content_type_for("a.PDF"), "application/pdf");
         assert_eq!(content_type_for("a.html"), "application/octet-stream");
         assert_eq!(content_type_for("noext"), "application/octet-stream");
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+        use unicode_normalization::is_nfc;
+        use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+        /// Names with the characters that make cleaning hard: controls, format characters,
+        /// combining marks, separators, dots, spaces, and anything else.
+        fn names() -> impl Strategy<Value = String> {
+            let interesting = prop_oneof![
+                Just('\u{0}'),
+                Just('\u{202E}'),
+                Just('\u{200B}'),
+                Just('\u{FEFF}'),
+                Just('\u{0301}'),
+                Just('\u{0308}'),
+                Just('\u{0338}'),
+                Just('/'),
+                Just('\\'),
+                Just('.'),
+                Just(' '),
+                Just('<'),
+                Just('e'),
+                Just('U'),
+                Just('\u{1100}'),
+                Just('\u{1161}'),
+                any::<char>(),
+            ];
+            proptest::collection::vec(interesting, 0..200).prop_map(|v| v.into_iter().collect())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            #[test]
+            fn prop_clean_filename_is_idempotent(raw in names()) {
+                let once = clean_filename(&raw);
+                prop_assert_eq!(clean_filename(&once), once);
+            }
+
+            #[test]
+            fn prop_clean_filename_is_nfc_without_control_or_format(raw in names()) {
+                let name = clean_filename(&raw);
+                prop_assert!(is_nfc(&name), "{:?} -> {:?}", raw, name);
+                prop_assert!(!name.is_empty() && name.chars().count() <= 120);
+                prop_assert!(!name.contains(['/', '\\']));
+                for c in name.chars() {
+                    prop_assert!(
+                        !matches!(
+                            c.general_category(),
+                            GeneralCategory::Control | GeneralCategory::Format
+                        ),
+                        "{:?} keeps {:?}", raw, c
+                    );
+                }
+            }
+        }
     }
 }
