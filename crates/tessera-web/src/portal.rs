@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     Form as AxForm, Router,
-    extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State},
+    extract::{ConnectInfo, Path, Query, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -26,23 +26,16 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    let body_cap = upload::BODY_CAP;
+    // The upload routes bound their bodies themselves (`upload::read`: the attachment limit
+    // in force plus a margin, refused with 413 before reading when announced larger).
     Router::new()
         .route("/", get(home))
-        .route(
-            "/open",
-            get(open_form)
-                .post(open_submit)
-                .layer(DefaultBodyLimit::max(body_cap)),
-        )
+        .route("/open", get(open_form).post(open_submit))
         .route("/status", get(status_form).post(status_submit))
         .route("/access/{token}", get(access))
         .route("/tickets", get(my_tickets))
         .route("/tickets/{number}", get(ticket_page))
-        .route(
-            "/tickets/{number}/reply",
-            post(reply).layer(DefaultBodyLimit::max(body_cap)),
-        )
+        .route("/tickets/{number}/reply", post(reply))
         .route("/attachments/{id}/{name}", get(download))
         .route("/lang/{code}", get(set_lang))
         .route("/logo/{version}", get(logo))
@@ -190,8 +183,9 @@ async fn open_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
 
 const OPEN_FIELDS: [&str; 5] = ["email", "name", "help_topic_id", "subject", "body"];
 
-async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> PageResult {
-    let sub = upload::read(mp, &s.app, "attachments").await;
+async fn open_submit(State(s): State<AppState>, ctx: Ctx, req: Request) -> PageResult {
+    // `ctx` first: its origin check refuses a cross-site post before the body is read.
+    let sub = upload::read(req, &s.app, ctx.lang, "attachments").await?;
     let mut form = Form::new();
     for f in OPEN_FIELDS {
         form.set(f, sub.get(f).to_owned());
@@ -203,12 +197,12 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
     if !ctx.csrf_ok(sub.get("csrf")) {
         let mut p = Problem::default();
         p.add("form", "error-csrf");
+        // A form cut short may have lost its token with the rest: say that, too.
+        sub.add_problems(&mut p);
         return open_page(&s, &ctx, form.with_problem(ctx.lang, &p), sub.had_files).await;
     }
     let mut pre = Problem::default();
-    if sub.too_large {
-        pre.add("attachments", "error-attachments-too-large");
-    }
+    sub.add_problems(&mut pre);
     for f in &sub.oversized {
         if let Some(name) = OPEN_FIELDS.iter().find(|n| **n == f.as_str()) {
             pre.add(name, "error-too-long");
@@ -615,7 +609,7 @@ async fn reply(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(number): Path<String>,
-    mp: Multipart,
+    req: Request,
 ) -> PageResult {
     let sess = ctx.session.clone().ok_or(PageError::not_found(ctx.lang))?;
     let grant = s
@@ -623,16 +617,14 @@ async fn reply(
         .grant_for_number(&sess, &number)
         .await
         .map_err(core_err(&ctx))?;
-    let sub = upload::read(mp, &s.app, "attachments").await;
+    let sub = upload::read(req, &s.app, ctx.lang, "attachments").await?;
     let mut form = Form::new();
     form.set("body", sub.get("body").to_owned());
     let mut p = Problem::default();
     if !ctx.csrf_ok(sub.get("csrf")) {
         p.add("form", "error-csrf");
     }
-    if sub.too_large {
-        p.add("attachments", "error-attachments-too-large");
-    }
+    sub.add_problems(&mut p);
     if !sub.oversized.is_empty() {
         p.add("body", "error-too-long");
     }

@@ -23,5 +23,6 @@ mod members;
 mod portal;
 mod settings;
 mod support;
+mod upload_edge;
 mod webhooks;
 mod writer;

@@ -1,0 +1,264 @@
+//! Upload routes at the edge (issue 21, finding 2): bodies bounded before they are read,
+//! the origin checked before the body, broken bodies and bad file names answered with the
+//! form again and a message, never "created" with the file dropped.
+
+use reqwest::{StatusCode, cookie::CookieStore, header};
+use tessera_domain::Lang;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+use crate::{
+    admin,
+    support::{TestApp, csrf, first_topic},
+};
+
+/// Sends only a request's head (no body) and reads the status line of the answer: an
+/// answer that arrives proves the server did not wait for the body.
+async fn head_only(app: &TestApp, path: &str, extra: &[&str]) -> String {
+    let host = app.base.trim_start_matches("http://");
+    let mut s = TcpStream::connect(host).await.unwrap();
+    let mut req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\n\
+         Content-Type: multipart/form-data; boundary=XyZ\r\n\
+         Content-Length: 1000000000000\r\nAccept-Language: en\r\n"
+    );
+    for h in extra {
+        req.push_str(h);
+        req.push_str("\r\n");
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    // The status line is all we need; the server closes the connection after it anyway,
+    // as the body it announced was never read.
+    while !got.windows(2).any(|w| w == b"\r\n") {
+        let n = s.read(&mut buf).await.unwrap();
+        assert!(n > 0, "connection closed without an answer");
+        got.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&got).to_string();
+    text.lines().next().unwrap_or("").to_owned()
+}
+
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+}
+
+/// Whether a page shows the English message `key`.
+fn says(page: &str, key: &str) -> bool {
+    let text = tessera_i18n::t(Lang::En, key);
+    page.contains(&text) || page.contains(&escaped(&text))
+}
+
+async fn nothing_stored(app: &TestApp) {
+    assert_eq!(app.count("ticket").await, 0, "no ticket");
+    assert_eq!(app.count("attachment").await, 0, "no attachment row");
+    let mut blobs = Vec::new();
+    for entry in walk(&app.data_dir.join("attachments")) {
+        if !entry.starts_with(app.data_dir.join("attachments").join("tmp")) {
+            blobs.push(entry);
+        }
+    }
+    assert!(blobs.is_empty(), "no stored file: {blobs:?}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_overlong_content_length_is_refused_with_413_before_the_body_is_read() {
+    let app = TestApp::start().await;
+    let line = head_only(&app, "/open", &["Sec-Fetch-Site: same-origin"]).await;
+    assert!(line.contains(" 413 "), "{line}");
+    // The same on the agent's upload routes, for a signed-in agent (the limit is checked
+    // after the sign-in, before the body).
+    admin::chefin(&app).await;
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let c = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .build()
+        .unwrap();
+    admin::post_sign_in(&app, &c, "chefin", admin::PASSWORD).await;
+    let cookies = jar
+        .cookies(&app.url("/agent").parse().unwrap())
+        .expect("signed in");
+    let cookie = format!("Cookie: {}", cookies.to_str().unwrap());
+    for path in ["/agent/tickets/1/reply", "/agent/tickets/1/note"] {
+        let line = head_only(&app, path, &["Sec-Fetch-Site: same-origin", &cookie]).await;
+        assert!(line.contains(" 413 "), "{path}: {line}");
+    }
+    nothing_stored(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_cross_site_upload_is_refused_before_its_body_is_read() {
+    let app = TestApp::start().await;
+    for path in [
+        "/open",
+        "/tickets/1/reply",
+        "/agent/tickets/1/reply",
+        "/agent/tickets/1/note",
+    ] {
+        let line = head_only(&app, path, &["Sec-Fetch-Site: cross-site"]).await;
+        assert!(line.contains(" 403 "), "{path}: {line}");
+        let line = head_only(&app, path, &["Origin: https://evil.example"]).await;
+        assert!(line.contains(" 403 "), "{path}: {line}");
+    }
+    nothing_stored(&app).await;
+    app.stop().await;
+}
+
+/// Posts a raw multipart body to `/open` as a browser of this site would (cookies, token).
+async fn post_open(app: &TestApp, c: &reqwest::Client, body: Vec<u8>) -> (StatusCode, String) {
+    let res = c
+        .post(app.url("/open"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+        .header(header::ACCEPT_LANGUAGE, "en")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// The text parts of a filled-in portal form.
+async fn form_head(app: &TestApp, c: &reqwest::Client) -> Vec<u8> {
+    let page = c
+        .get(app.url("/open"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let topic = first_topic(&page);
+    let token = csrf(c, &app.url("/open")).await;
+    let mut b = Vec::new();
+    for (k, v) in [
+        ("csrf", token.as_str()),
+        ("help_topic_id", topic.as_str()),
+        ("email", "max@example.org"),
+        ("name", "Max Müller"),
+        ("subject", "Plakat"),
+        ("body", "Anbei das Plakat."),
+    ] {
+        b.extend_from_slice(
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    b
+}
+
+fn file_part(name: &[u8], bytes: &[u8]) -> Vec<u8> {
+    let mut b =
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"".to_vec();
+    b.extend_from_slice(name);
+    b.extend_from_slice(b"\"\r\nContent-Type: application/pdf\r\n\r\n");
+    b.extend_from_slice(bytes);
+    b.extend_from_slice(b"\r\n");
+    b
+}
+
+#[tokio::test]
+async fn a_body_without_its_closing_boundary_is_shown_again_not_created() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    let mut body = form_head(&app, &c).await;
+    body.extend_from_slice(&file_part(b"Plakat.pdf", b"%PDF-1.4 das Plakat"));
+    // No "--XyZ--": the body ends where a connection cut off would end it.
+    let (status, page) = post_open(&app, &c, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(says(&page, "error-upload-broken"), "{page}");
+    nothing_stored(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_file_name_with_a_nul_is_refused_with_a_message() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    let mut body = form_head(&app, &c).await;
+    body.extend_from_slice(&file_part(b"Plakat\0.pdf", b"%PDF-1.4 das Plakat"));
+    body.extend_from_slice(b"--XyZ--\r\n");
+    let (status, page) = post_open(&app, &c, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(says(&page, "error-attachment-name"), "{page}");
+    nothing_stored(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn text_parts_are_bounded_in_count_and_size() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    // Too many text parts.
+    let mut body = form_head(&app, &c).await;
+    for i in 0..200 {
+        body.extend_from_slice(
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"x{i}\"\r\n\r\nx\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(b"--XyZ--\r\n");
+    let (status, page) = post_open(&app, &c, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(says(&page, "error-form-too-large"), "{page}");
+    // Too much text together (each part below the per-field bound).
+    let mut body = form_head(&app, &c).await;
+    let chunk = "y".repeat(200 * 1024);
+    for i in 0..6 {
+        body.extend_from_slice(
+            format!("--XyZ\r\nContent-Disposition: form-data; name=\"y{i}\"\r\n\r\n{chunk}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(b"--XyZ--\r\n");
+    let (status, page) = post_open(&app, &c, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(says(&page, "error-form-too-large"), "{page}");
+    nothing_stored(&app).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_whole_form_within_the_bounds_still_opens_a_ticket() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    let mut body = form_head(&app, &c).await;
+    body.extend_from_slice(&file_part(
+        "U\u{308}bersicht\u{202E}fdp.pdf".as_bytes(),
+        b"%PDF-1.4 das Plakat",
+    ));
+    body.extend_from_slice(b"--XyZ--\r\n");
+    let (status, page) = post_open(&app, &c, body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(app.count("ticket").await, 1);
+    // The name is stored NFC, without the right-to-left override.
+    assert_eq!(
+        app.count("attachment WHERE filename = '\u{DC}bersichtfdp.pdf'")
+            .await,
+        1
+    );
+    app.stop().await;
+}
