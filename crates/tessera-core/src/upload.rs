@@ -105,6 +105,121 @@ pub fn content_type_for(filename: &str) -> &'static str {
     }
 }
 
+/// How many leading bytes `served_type` looks at.
+pub const SNIFF_LEN: usize = 512;
+
+/// What the first bytes of a file say it is, for the types people send most; `None` for
+/// anything else (plain text among it).
+fn sniff(head: &[u8]) -> Option<&'static str> {
+    let starts = |magic: &[u8]| head.starts_with(magic);
+    if starts(b"%PDF-") {
+        Some("application/pdf")
+    } else if starts(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if starts(b"\xff\xd8\xff") {
+        Some("image/jpeg")
+    } else if starts(b"GIF87a") || starts(b"GIF89a") {
+        Some("image/gif")
+    } else if starts(b"RIFF") && head.get(8..12) == Some(b"WEBP") {
+        Some("image/webp")
+    } else if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
+        // Also every OOXML and OpenDocument file.
+        Some("application/zip")
+    } else if starts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
+        // The compound file of old Office documents.
+        Some("application/x-ole-storage")
+    } else if head.get(4..8) == Some(b"ftyp") {
+        Some("video/mp4")
+    } else if starts(b"ID3") || (head.len() > 1 && head[0] == 0xff && head[1] & 0xe0 == 0xe0) {
+        Some("audio/mpeg")
+    } else if looks_like_markup(head) {
+        Some("text/html")
+    } else {
+        None
+    }
+}
+
+/// Whether a browser's sniffer could take the bytes for HTML, XML or SVG (the WHATWG
+/// sniffing patterns, case-insensitive, after leading white space or a BOM).
+fn looks_like_markup(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let lower = head[start..].to_ascii_lowercase();
+    [
+        &b"<!doctype html"[..],
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<script",
+        b"<iframe",
+        b"<h1",
+        b"<div",
+        b"<font",
+        b"<table",
+        b"<a",
+        b"<style",
+        b"<title",
+        b"<b",
+        b"<br",
+        b"<p",
+        b"<!--",
+        b"<?xml",
+        b"<svg",
+        b"<img",
+    ]
+    .iter()
+    .any(|tag| {
+        // A tag name must end there ("<b>" is markup, "<bitte>" need not be).
+        let ends = |b: &u8| matches!(b, b' ' | b'>' | b'\t' | b'\n' | b'\r' | b'/');
+        lower.starts_with(tag)
+            && (!tag[tag.len() - 1].is_ascii_alphanumeric()
+                || lower.get(tag.len()).is_none_or(ends))
+    })
+}
+
+/// The type a stored file is served with: the one its name gives, unless its content says
+/// otherwise (`evil.jpg` holding HTML), in which case it is served as opaque bytes. Types a
+/// browser would run (HTML, SVG, XML, scripts) are never served as themselves.
+pub fn served_type<'a>(declared: &'a str, head: &[u8]) -> &'a str {
+    const OPAQUE: &str = "application/octet-stream";
+    let declared_lc = declared.to_ascii_lowercase();
+    let essence = declared_lc.split(';').next().unwrap_or("").trim();
+    let active = essence.contains("html")
+        || matches!(essence, "text/xml" | "application/xml" | "text/xsl")
+        || essence.ends_with("+xml")
+        || essence.contains("javascript")
+        || essence.contains("ecmascript")
+        || essence.starts_with("multipart/");
+    if active || essence.is_empty() {
+        return OPAQUE;
+    }
+    let sniffed = sniff(head);
+    let agrees = match essence {
+        "application/pdf" | "image/png" | "image/jpeg" | "image/gif" | "image/webp" => {
+            sniffed == Some(essence)
+        }
+        "application/zip"
+        | "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        | "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        | "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+        | "application/vnd.oasis.opendocument.text"
+        | "application/vnd.oasis.opendocument.spreadsheet" => sniffed == Some("application/zip"),
+        "application/msword" | "application/vnd.ms-excel" | "application/vnd.ms-powerpoint" => {
+            sniffed == Some("application/x-ole-storage")
+        }
+        "video/mp4" => sniffed == Some("video/mp4"),
+        "audio/mpeg" => sniffed == Some("audio/mpeg"),
+        // Text must not look like anything else, markup least of all.
+        e if e.starts_with("text/") => sniffed.is_none(),
+        // Other types (from mail) are kept unless the content is markup.
+        _ => sniffed != Some("text/html"),
+    };
+    if agrees { declared } else { OPAQUE }
+}
+
 /// A file being received: its bytes go to temporary storage, which is removed again unless
 /// a use case keeps the finished upload.
 #[derive(Debug)]
@@ -236,6 +351,45 @@ mod tests {
         );
         let long = format!("{}.pdf", "x".repeat(300));
         assert_eq!(clean_filename(&long), format!("{}.pdf", "x".repeat(110)));
+    }
+
+    #[test]
+    fn serves_a_type_only_when_the_content_agrees() {
+        let html = b"  <!DOCTYPE html><script>alert(1)</script>";
+        assert_eq!(served_type("image/jpeg", html), "application/octet-stream");
+        assert_eq!(served_type("text/plain", html), "application/octet-stream");
+        assert_eq!(
+            served_type("image/jpeg", b"\xff\xd8\xff\xe0..JFIF"),
+            "image/jpeg"
+        );
+        assert_eq!(
+            served_type("application/pdf", b"%PDF-1.7"),
+            "application/pdf"
+        );
+        assert_eq!(
+            served_type("application/pdf", b"PK\x03\x04"),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            served_type(
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                b"PK\x03\x04"
+            ),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        );
+        assert_eq!(served_type("text/plain", b"Hallo Welt"), "text/plain");
+        assert_eq!(
+            served_type("text/html", b"Hallo"),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            served_type("image/svg+xml", b"<svg"),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            served_type("application/x-foo", b"\x00\x01"),
+            "application/x-foo"
+        );
     }
 
     #[test]

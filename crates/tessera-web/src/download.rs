@@ -5,18 +5,30 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use tessera_domain::model::Attachment;
+use tokio::io::AsyncReadExt;
 use tokio_util::io::ReaderStream;
 
-/// Streams a stored file as a download that browsers will not render or sniff.
-pub fn attachment_response(a: &Attachment, file: tokio::fs::File) -> Response {
-    let body = axum::body::Body::from_stream(ReaderStream::new(file));
+/// Streams a stored file as a download that browsers will not render or sniff. The type
+/// sent is the stored one only if the file's first bytes agree with it
+/// (`tessera_core::served_type`): `evil.jpg` holding HTML goes out as opaque bytes.
+pub async fn attachment_response(a: &Attachment, mut file: tokio::fs::File) -> Response {
+    let mut head = Vec::with_capacity(tessera_core::SNIFF_LEN);
+    // A read error here shows again (and is logged) when the body is streamed; the type is
+    // then decided on what was read.
+    let _ = (&mut file)
+        .take(tessera_core::SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .await;
+    let content_type = tessera_core::served_type(&a.content_type, &head).to_owned();
+    let body =
+        axum::body::Body::from_stream(ReaderStream::new(std::io::Cursor::new(head).chain(file)));
     let mut res = body.into_response();
     let h = res.headers_mut();
     let hv = |v: &str| {
         HeaderValue::from_str(v)
             .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
     };
-    h.insert(header::CONTENT_TYPE, hv(&a.content_type));
+    h.insert(header::CONTENT_TYPE, hv(&content_type));
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(a.size));
     h.insert(
         header::CONTENT_DISPOSITION,

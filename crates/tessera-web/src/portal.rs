@@ -668,7 +668,7 @@ async fn download(
         .participant_attachment(&sess, id)
         .await
         .map_err(core_err(&ctx))?;
-    Ok(attachment_response(&a, file))
+    Ok(attachment_response(&a, file).await)
 }
 
 #[derive(Deserialize)]

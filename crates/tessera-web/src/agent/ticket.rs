@@ -371,5 +371,5 @@ async fn download(
         .agent_attachment(a.reader(), id)
         .await
         .map_err(|e| PageError::from_core(a.ctx.lang, e))?;
-    Ok(attachment_response(&att, file))
+    Ok(attachment_response(&att, file).await)
 }

@@ -262,3 +262,64 @@ async fn a_whole_form_within_the_bounds_still_opens_a_ticket() {
     );
     app.stop().await;
 }
+
+/// Opens a ticket through the portal with `files`; hands back the ticket page.
+async fn open_with(app: &TestApp, c: &reqwest::Client, files: &[(&str, &[u8])]) -> String {
+    let mut body = form_head(app, c).await;
+    for (name, bytes) in files {
+        body.extend_from_slice(&file_part(name.as_bytes(), bytes));
+    }
+    body.extend_from_slice(b"--XyZ--\r\n");
+    let (status, page) = post_open(app, c, body).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page
+}
+
+/// The download links of a page, in order.
+fn download_links(page: &str, prefix: &str) -> Vec<String> {
+    page.match_indices(&format!("href=\"{prefix}"))
+        .map(|(i, _)| {
+            let rest = &page[i + 6..];
+            rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_file_whose_content_contradicts_its_name_is_served_as_opaque_bytes() {
+    let app = TestApp::start().await;
+    let c = app.client();
+    let evil: &[u8] = b"<!DOCTYPE html><script>alert(document.cookie)</script>";
+    let real: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00";
+    let page = open_with(&app, &c, &[("evil.jpg", evil), ("real.jpg", real)]).await;
+    let links = download_links(&page, "/attachments/");
+    assert_eq!(links.len(), 2, "{page}");
+    let mut seen = Vec::new();
+    for link in &links {
+        let res = c.get(app.url(link)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let h = res.headers();
+        let ct = h[header::CONTENT_TYPE].to_str().unwrap().to_owned();
+        assert!(
+            h[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment;")
+        );
+        assert_eq!(
+            h[header::CONTENT_SECURITY_POLICY],
+            "default-src 'none'; sandbox"
+        );
+        let bytes = res.bytes().await.unwrap();
+        seen.push((link.contains("evil"), ct, bytes.len()));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            (false, "image/jpeg".to_owned(), real.len()),
+            (true, "application/octet-stream".to_owned(), evil.len()),
+        ]
+    );
+    app.stop().await;
+}
