@@ -4,7 +4,23 @@
 use tessera_domain::{Problem, ThreadEntryId, TicketId};
 use tessera_store::{Handle, NewAttachment, TempBlob};
 
-use crate::{Result, Tessera};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use tessera_domain::model::Attachment;
+
+use crate::{CoreError, Result, Tessera};
+
+/// How long a download token is good for, in seconds: long enough to follow the redirect
+/// (and resume a slow download's start), short enough that a leaked link soon stops working.
+pub const ATTACHMENT_TOKEN_SECS: i64 = 300;
+
+fn attachment_mac(secret: &[u8], id: i64, expiry: i64) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("any key length");
+    mac.update(b"tessera attachment url\0");
+    mac.update(&id.to_be_bytes());
+    mac.update(&expiry.to_be_bytes());
+    mac
+}
 
 /// Most files in one submission.
 pub const MAX_FILES: usize = 20;
@@ -304,6 +320,45 @@ impl Tessera {
             out.push((key, u.filename, u.content_type, size));
         }
         Ok(out)
+    }
+
+    /// A short-lived signed token that lets the download origin (`attachment_base_url`)
+    /// serve attachment `id` without any cookie: `{expiry}.{mac}`, the expiry in seconds
+    /// since the epoch, the MAC an HMAC-SHA256 of id and expiry under the installation's
+    /// secret (kept apart from its other uses by a label). Mint it only after the caller's
+    /// access to the attachment was checked.
+    pub fn attachment_url_token(&self, id: i64, now_secs: i64) -> String {
+        let expiry = now_secs + ATTACHMENT_TOKEN_SECS;
+        let mac = attachment_mac(&self.inner.secret, id, expiry)
+            .finalize()
+            .into_bytes();
+        format!("{expiry}.{}", hex::encode(&mac[..16]))
+    }
+
+    /// The attachment a token from `attachment_url_token` names, if the token is genuine
+    /// (compared in constant time) and not expired; else `NotFound`.
+    pub async fn attachment_by_url_token(
+        &self,
+        id: i64,
+        token: &str,
+        now_secs: i64,
+    ) -> Result<(Attachment, tokio::fs::File)> {
+        let (expiry, mac) = token.split_once('.').ok_or(CoreError::NotFound)?;
+        let expiry: i64 = expiry.parse().map_err(|_| CoreError::NotFound)?;
+        let mac = hex::decode(mac).map_err(|_| CoreError::NotFound)?;
+        if expiry < now_secs || expiry > now_secs + ATTACHMENT_TOKEN_SECS || mac.len() != 16 {
+            return Err(CoreError::NotFound);
+        }
+        attachment_mac(&self.inner.secret, id, expiry)
+            .verify_truncated_left(&mac)
+            .map_err(|_| CoreError::NotFound)?;
+        let mut conn = self.db().conn().await?;
+        let a = conn
+            .h()
+            .attachment(tessera_domain::AttachmentId(id))
+            .await?;
+        let file = self.blobs().open_blob(&a.blob_key).await?;
+        Ok((a, file))
     }
 
     /// Starts receiving a file.

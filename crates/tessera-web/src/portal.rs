@@ -17,7 +17,7 @@ use tessera_domain::{Lang, Problem, model::Attachment};
 use crate::{
     AppState, Ctx,
     cookies::{LANG_COOKIE, SESSION_COOKIE},
-    download::attachment_response,
+    download::deliver,
     error::PageError,
     page::{CsrfOnly, PageResult, html},
     render::{Form, Page, plain_text, user_text},
@@ -668,7 +668,7 @@ async fn download(
         .participant_attachment(&sess, id)
         .await
         .map_err(core_err(&ctx))?;
-    Ok(attachment_response(&a, file).await)
+    Ok(deliver(&s, &a, file).await)
 }
 
 #[derive(Deserialize)]

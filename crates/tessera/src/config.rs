@@ -70,6 +70,7 @@ struct FileConfig {
     log_format: Option<String>,
     status_attempts_per_ip: Option<u32>,
     status_attempts_per_ticket: Option<u32>,
+    attachment_base_url: Option<String>,
 }
 
 /// The configuration in force.
@@ -230,6 +231,10 @@ impl Config {
                 .max(1000),
             ..defaults
         };
+        let attachment_base_url = file
+            .attachment_base_url
+            .map(|u| attachment_origin(&u, &core.base_url))
+            .transpose()?;
         Ok(Self {
             data_dir,
             database_url,
@@ -244,15 +249,47 @@ impl Config {
                 status_attempts_per_ticket: file
                     .status_attempts_per_ticket
                     .unwrap_or(WebConfig::default().status_attempts_per_ticket),
+                attachment_base_url,
                 ..WebConfig::default()
             },
         })
     }
 }
 
+/// Checks `attachment_base_url`: an http(s) origin (an optional path prefix allowed) on a
+/// host other than the base URL's, for downloads to be isolated from the main origin.
+fn attachment_origin(url: &str, base_url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let host_of = |u: &str| {
+        u.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or("").to_ascii_lowercase())
+    };
+    let ok_scheme = url.starts_with("https://") || url.starts_with("http://");
+    let host = host_of(url).unwrap_or_default();
+    if !ok_scheme || host.is_empty() || url.contains(['?', '#', ' ', '"']) {
+        bail!("attachment_base_url must be an http(s) URL such as https://files.example.org");
+    }
+    if host_of(base_url).as_deref() == Some(host.as_str()) {
+        bail!("attachment_base_url must be on another host than base_url, or it isolates nothing");
+    }
+    Ok(url.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checks_the_attachment_origin() {
+        let base = "https://help.example.org";
+        assert_eq!(
+            attachment_origin("https://files.example.org/", base).unwrap(),
+            "https://files.example.org"
+        );
+        assert!(attachment_origin("https://help.example.org", base).is_err());
+        assert!(attachment_origin("ftp://files.example.org", base).is_err());
+        assert!(attachment_origin("https://files.example.org/?x", base).is_err());
+    }
 
     #[test]
     fn redacts_passwords() {

@@ -323,3 +323,83 @@ async fn a_file_whose_content_contradicts_its_name_is_served_as_opaque_bytes() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn downloads_go_to_the_separate_origin_with_a_signed_short_lived_link() {
+    // The same server under a second name: `localhost` is another origin than 127.0.0.1.
+    let app = TestApp::start_with(Box::new(|c| {
+        c.web.attachment_base_url = Some(c.core.base_url.replace("127.0.0.1", "localhost"));
+    }))
+    .await;
+    let files_base = app.base.replace("127.0.0.1", "localhost");
+    let c = app.client_no_redirect();
+    let body: &[u8] = b"%PDF-1.4 das Plakat";
+    // Opening redirects to the ticket; follow it by hand.
+    let mut form = form_head(&app, &c).await;
+    form.extend_from_slice(&file_part(b"Plakat.pdf", body));
+    form.extend_from_slice(b"--XyZ--\r\n");
+    let res = c
+        .post(app.url("/open"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XyZ")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let ticket = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let page = c
+        .get(app.url(&ticket))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let link = download_links(&page, "/attachments/").remove(0);
+    // The main origin checks access, then redirects to the download origin.
+    let res = c.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let target = res.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        target.starts_with(&format!("{files_base}/files/")) && target.contains("?t="),
+        "{target}"
+    );
+    // A client without any cookie gets the file there, with the download headers.
+    let bare = reqwest::Client::new();
+    let res = bare.get(&target).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()[header::CONTENT_SECURITY_POLICY],
+        "default-src 'none'; sandbox"
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), body);
+    // A tampered token, the same link on the main origin, and no token: nothing.
+    let (path, token) = target.split_once("?t=").unwrap();
+    let mut forged = token.to_owned();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    for url in [
+        format!("{path}?t={forged}"),
+        target.replace(&files_base, &app.base),
+        path.to_owned(),
+    ] {
+        let res = bare.get(&url).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{url}");
+    }
+    // An expired token (minted as if ten minutes ago) is refused, too.
+    let id: i64 = path.split('/').nth(4).unwrap().parse().unwrap();
+    let old = app.app.attachment_url_token(id, chrono_now() - 600);
+    let res = bare.get(format!("{path}?t={old}")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    // Without a session, the main origin hands out no link at all.
+    let res = bare.get(app.url(&link)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+fn chrono_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
