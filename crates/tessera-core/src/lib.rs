@@ -12,6 +12,7 @@ mod agent;
 mod api_ticket;
 mod apikey;
 mod bootstrap;
+mod clamd;
 mod config;
 mod demo;
 mod directory;

@@ -286,6 +286,34 @@ impl Tessera {
         }
     }
 
+    /// Scans a submission's files with `clamd` when one is configured, recording the
+    /// problem if one is infected or the scanner cannot be asked (fail closed). Call it
+    /// only for a submission that is otherwise valid: scanning is the expensive check.
+    pub(crate) async fn scan_uploads(&self, uploads: &mut [Upload], problem: &mut Problem) {
+        let Some(addr) = self.inner.cfg.clamd.as_deref() else {
+            return;
+        };
+        for u in uploads.iter_mut() {
+            let verdict = match u.blob.reader().await {
+                Ok(file) => crate::clamd::scan(addr, file).await,
+                Err(e) => Err(e),
+            };
+            match verdict {
+                Ok(crate::clamd::Verdict::Clean) => {}
+                Ok(crate::clamd::Verdict::Infected(signature)) => {
+                    tracing::warn!(file = %u.filename, %signature, "upload refused: infected");
+                    problem.add("attachments", "error-attachment-infected");
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, clamd = addr, "virus scanner unavailable");
+                    problem.add("attachments", "error-attachment-scan-unavailable");
+                    return;
+                }
+            }
+        }
+    }
+
     /// Moves uploads into permanent storage and records them on an entry.
     pub(crate) async fn store_uploads(
         &self,

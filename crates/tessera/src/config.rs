@@ -71,6 +71,7 @@ struct FileConfig {
     status_attempts_per_ip: Option<u32>,
     status_attempts_per_ticket: Option<u32>,
     attachment_base_url: Option<String>,
+    clamd: Option<String>,
 }
 
 /// The configuration in force.
@@ -196,6 +197,14 @@ impl Config {
             .map(SmtpSettings::from_url)
             .transpose()
             .context("smtp_url")?;
+        let clamd = match file.clamd.map(|c| c.trim().to_owned()) {
+            Some(c) if c.strip_prefix("tcp://").is_some_and(|hp| hp.contains(':')) => Some(c),
+            Some(c) if c.starts_with('/') || c.starts_with("unix:///") => Some(c),
+            Some(c) => {
+                bail!("clamd must be tcp://HOST:PORT or the path of clamd's unix socket, not {c:?}")
+            }
+            None => None,
+        };
         let defaults = CoreConfig::default();
         let core = CoreConfig {
             mail_dir: data_dir.join("mail-out"),
@@ -229,6 +238,7 @@ impl Config {
                 .imap_lease_ms
                 .unwrap_or(defaults.imap_lease_ms)
                 .max(1000),
+            clamd,
             ..defaults
         };
         let attachment_base_url = file

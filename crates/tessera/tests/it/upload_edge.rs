@@ -11,7 +11,7 @@ use tokio::{
 
 use crate::{
     admin,
-    support::{TestApp, csrf, first_topic},
+    support::{TestApp, csrf, eventually, first_topic},
 };
 
 /// Sends only a request's head (no body) and reads the status line of the answer: an
@@ -402,4 +402,118 @@ fn chrono_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
+}
+
+/// The EICAR test file: harmless, and reported by every virus scanner.
+const EICAR: &[u8] = br"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+/// A real clamd (Debian's) on a free port, with a database of one signature: EICAR's.
+struct Clamd {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Clamd {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        std::fs::create_dir(&db).unwrap();
+        // A hash signature: MD5 of the file, its size, a name.
+        std::fs::write(
+            db.join("eicar.hdb"),
+            "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n",
+        )
+        .unwrap();
+        let port = free_port();
+        let conf = dir.path().join("clamd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "Foreground yes\nTCPSocket {port}\nTCPAddr 127.0.0.1\nDatabaseDirectory {}\n\
+                 LogFile {}\n",
+                db.display(),
+                dir.path().join("clamd.log").display()
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new("/usr/sbin/clamd")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("clamd (apt-get install clamav-daemon)");
+        let me = Clamd {
+            child,
+            port,
+            _dir: dir,
+        };
+        eventually("clamd to answer PING", async || {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+            s.write_all(b"zPING\0").await.ok()?;
+            let mut buf = [0u8; 16];
+            let n = s.read(&mut buf).await.ok()?;
+            buf[..n].starts_with(b"PONG").then_some(())
+        })
+        .await;
+        me
+    }
+
+    fn url(&self) -> String {
+        format!("tcp://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Clamd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn an_infected_upload_is_refused_and_nothing_is_stored() {
+    let clamd = Clamd::start().await;
+    let url = clamd.url();
+    let app = TestApp::start_with(Box::new(move |c| c.core.clamd = Some(url))).await;
+    let c = app.client();
+    let mut body = form_head(&app, &c).await;
+    body.extend_from_slice(&file_part(b"Rechnung.pdf", EICAR));
+    body.extend_from_slice(b"--XyZ--\r\n");
+    let (status, page) = post_open(&app, &c, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(says(&page, "error-attachment-infected"), "{page}");
+    nothing_stored(&app).await;
+    let temp = walk(&app.data_dir.join("attachments").join("tmp"));
+    assert!(temp.is_empty(), "no temporary file left: {temp:?}");
+    // A clean file passes the same scanner.
+    open_with(&app, &c, &[("Plakat.pdf", b"%PDF-1.4 das Plakat")]).await;
+    assert_eq!(app.count("ticket").await, 1);
+    assert_eq!(app.count("attachment").await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_are_refused_while_the_virus_scanner_is_unreachable() {
+    // Nothing listens on this port.
+    let url = format!("tcp://127.0.0.1:{}", free_port());
+    let app = TestApp::start_with(Box::new(move |c| c.core.clamd = Some(url))).await;
+    let c = app.client();
+    let mut body = form_head(&app, &c).await;
+    body.extend_from_slice(&file_part(b"Plakat.pdf", b"%PDF-1.4 das Plakat"));
+    body.extend_from_slice(b"--XyZ--\r\n");
+    let (status, page) = post_open(&app, &c, body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(says(&page, "error-attachment-scan-unavailable"), "{page}");
+    nothing_stored(&app).await;
+    app.stop().await;
 }
