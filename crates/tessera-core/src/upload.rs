@@ -513,8 +513,17 @@ mod tests {
             proptest::collection::vec(interesting, 0..200).prop_map(|v| v.into_iter().collect())
         }
 
+        /// Cases per property: modest by default so the normal suite stays fast;
+        /// `PROPTEST_CASES=…` raises it for a long run (`cargo test --workspace prop_`).
+        fn cases(default: u32) -> u32 {
+            std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        }
+
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(128))]
+            #![proptest_config(ProptestConfig::with_cases(cases(128)))]
 
             #[test]
             fn prop_clean_filename_is_idempotent(raw in names()) {

@@ -471,13 +471,22 @@ mod tests {
         assert!(sub.too_large && sub.uploads.is_empty());
     }
 
+    /// Cases per property: modest by default so the normal suite stays fast;
+    /// `PROPTEST_CASES=…` raises it for a long run (`cargo test --workspace prop_`).
+    fn cases(default: u32) -> u32 {
+        std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
     fn text() -> impl Strategy<Value = String> {
         // No CR LF "--" sequences that could be taken for a boundary.
         "[a-zA-Z0-9 äöü.,!?\n]{0,200}"
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(cases(64)))]
 
         #[test]
         fn prop_multipart_reader_never_panics_on_arbitrary_bodies(
