@@ -517,3 +517,45 @@ async fn uploads_are_refused_while_the_virus_scanner_is_unreachable() {
     nothing_stored(&app).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn names_of_mailed_attachments_are_cleaned_the_same_way() {
+    let app = TestApp::start().await;
+    // RFC 2231: "Rechnung" + RLO + "fdp.txt" + zero-width space, and an NFD "Ü".
+    let raw = crate::support::eml(
+        "From: Max <max@example.org>
+To: helpdesk@tessera.test
+Subject: Rechnung
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary=\"b1\"
+
+--b1
+Content-Type: text/plain; charset=utf-8
+
+Anbei die Rechnung.
+--b1
+Content-Type: text/plain
+Content-Disposition: attachment; filename*=UTF-8''Rechnung%E2%80%AEfdp%E2%80%8B.txt
+
+Hallo
+--b1
+Content-Type: text/plain
+Content-Disposition: attachment; filename*=UTF-8''U%CC%88bersicht.txt
+
+Hallo
+--b1--
+",
+    );
+    crate::support::ingest(&app, &raw).await;
+    assert_eq!(
+        app.count("attachment WHERE filename = 'Rechnungfdp.txt'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("attachment WHERE filename = '\u{DC}bersicht.txt'")
+            .await,
+        1
+    );
+    app.stop().await;
+}
