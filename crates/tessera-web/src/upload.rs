@@ -104,7 +104,7 @@ impl<U> Submission<U> {
         }
     }
 
-    /// Whether reading stopped early or kept nothing: the form must be shown again.
+    /// Drops the files: reading failed or went over a bound, so none of them is kept.
     fn failed(&mut self) {
         self.uploads.clear();
     }
@@ -213,7 +213,7 @@ where
     let mut text_total: usize = 0;
     let mut text_parts: usize = 0;
     let mut file_parts: usize = 0;
-    // Whether the files went over `max_files`: the rest is read (it is within `limit`)
+    // Files over `max_files` are not stored, but the rest is read (it is within `limit`),
     // so the person sees the form again rather than a reset connection.
     loop {
         let mut field = match mp.next_field().await {
