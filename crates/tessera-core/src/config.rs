@@ -49,6 +49,9 @@ pub struct CoreConfig {
     pub imap_lease_ms: i64,
     /// How many of the newest matches a search ranks together (`search::SEARCH_WINDOW`).
     pub search_window: i64,
+    /// ClamAV's `clamd` to scan uploads with (`tcp://127.0.0.1:3310` or a unix socket
+    /// path); `None` scans nothing. When set but unreachable, uploads are refused.
+    pub clamd: Option<String>,
 }
 
 impl Default for CoreConfig {
@@ -77,6 +80,7 @@ impl Default for CoreConfig {
             imap_poll_secs: 60,
             imap_lease_ms: 120_000,
             search_window: crate::search::SEARCH_WINDOW,
+            clamd: None,
         }
     }
 }

@@ -12,6 +12,7 @@ mod agent;
 mod api_ticket;
 mod apikey;
 mod bootstrap;
+mod clamd;
 mod config;
 mod demo;
 mod directory;
@@ -70,7 +71,9 @@ pub use settings::{
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
-pub use upload::{Upload, UploadSink, clean_filename, content_type_for};
+pub use upload::{
+    MAX_FILES, SNIFF_LEN, Upload, UploadSink, clean_filename, content_type_for, served_type,
+};
 pub use views::{
     AgentContact, AuditEntry, CannedAdmin, Delivery, DeliveryAttempt, DeliveryState,
     DepartmentAdmin, RelatedTicket, SlaPlan, TopicAdmin,

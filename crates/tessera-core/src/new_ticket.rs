@@ -291,7 +291,7 @@ impl Tessera {
     /// once.
     pub(crate) async fn check_new_ticket(
         &self,
-        input: NewTicketInput,
+        mut input: NewTicketInput,
         topic: Option<Arc<TopicFacts>>,
         submitted: &[(String, String)],
         mut problem: Problem,
@@ -315,6 +315,9 @@ impl Tessera {
         else {
             return Err(CoreError::Invalid(problem));
         };
+        if problem.is_empty() {
+            self.scan_uploads(&mut input.uploads, &mut problem).await;
+        }
         problem.into_result()?;
         Ok(CheckedTicket {
             email,

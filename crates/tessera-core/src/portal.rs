@@ -79,7 +79,7 @@ impl Tessera {
     }
 
     /// Adds a message from a participant through the portal.
-    pub async fn participant_reply(&self, grant: Grant, input: ReplyInput) -> Result<()> {
+    pub async fn participant_reply(&self, grant: Grant, mut input: ReplyInput) -> Result<()> {
         let mut problem = Problem::default();
         let body = input.body.trim();
         if body.is_empty() && input.uploads.is_empty() {
@@ -91,6 +91,9 @@ impl Tessera {
             problem.add("body", "error-bad-characters");
         }
         self.check_uploads(&input.uploads, &mut problem);
+        if problem.is_empty() {
+            self.scan_uploads(&mut input.uploads, &mut problem).await;
+        }
         problem.into_result()?;
         let files = self.commit_blobs(input.uploads).await?;
         let now = Timestamp::now();

@@ -405,7 +405,12 @@ impl Tessera {
     /// Replies to the requester and collaborators; claims an unassigned ticket; may change
     /// the status in the same step. Refuses with `Stale` when others wrote since the agent
     /// loaded the ticket, unless confirmed.
-    pub async fn agent_reply(&self, who: Worker<'_>, number: &str, r: AgentReply) -> Result<()> {
+    pub async fn agent_reply(
+        &self,
+        who: Worker<'_>,
+        number: &str,
+        mut r: AgentReply,
+    ) -> Result<()> {
         let agent = who.agent();
         let mut p = Problem::default();
         let body = r.body.trim().to_owned();
@@ -418,6 +423,9 @@ impl Tessera {
             p.add("body", "error-bad-characters");
         }
         self.check_uploads(&r.uploads, &mut p);
+        if p.is_empty() {
+            self.scan_uploads(&mut r.uploads, &mut p).await;
+        }
         p.into_result()?;
         let (mut tx, ticket) = self.work_on(who, number).await?;
         if !r.confirm_stale
@@ -476,7 +484,7 @@ impl Tessera {
         who: Worker<'_>,
         number: &str,
         body: &str,
-        uploads: Vec<Upload>,
+        mut uploads: Vec<Upload>,
         alert_assignee: bool,
     ) -> Result<()> {
         let agent = who.agent();
@@ -486,6 +494,9 @@ impl Tessera {
         let Some(body) = body else {
             return Err(CoreError::Invalid(p));
         };
+        if p.is_empty() {
+            self.scan_uploads(&mut uploads, &mut p).await;
+        }
         p.into_result()?;
         let files = self.commit_blobs(uploads).await?;
         let (mut tx, ticket) = self.work_on(who, number).await?;

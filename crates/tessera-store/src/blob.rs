@@ -106,6 +106,14 @@ impl TempBlob {
     pub fn size(&self) -> u64 {
         self.size
     }
+
+    /// Reads back what was written so far (for a virus scan before the blob is kept).
+    pub async fn reader(&mut self) -> std::io::Result<fs::File> {
+        if let Some(f) = self.file.as_mut() {
+            f.flush().await?;
+        }
+        fs::File::open(&self.path).await
+    }
 }
 
 impl Drop for TempBlob {

@@ -67,6 +67,15 @@ impl PageError {
         Self::of(lang, StatusCode::FORBIDDEN, "error-forbidden")
     }
 
+    /// A request body larger than the route reads (refused before it is read).
+    pub fn payload_too_large(lang: Lang) -> Self {
+        Self::of(
+            lang,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "error-request-too-large",
+        )
+    }
+
     /// Too many attempts.
     pub fn too_many(lang: Lang) -> Self {
         Self::of(lang, StatusCode::TOO_MANY_REQUESTS, "error-too-many")

@@ -39,7 +39,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::Response,
@@ -68,6 +68,10 @@ pub struct WebConfig {
     pub login_attempts_per_account: u32,
     /// Length of the rate-limit window.
     pub status_window: Duration,
+    /// A separate origin for attachment downloads (`https://files.example.org`, no
+    /// trailing slash): when set, downloads are redirected there with a short-lived signed
+    /// token, so an attachment never runs on the main origin and needs none of its cookies.
+    pub attachment_base_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -80,6 +84,7 @@ impl Default for WebConfig {
             login_attempts_per_ip: 30,
             login_attempts_per_account: 5,
             status_window: Duration::from_secs(15 * 60),
+            attachment_base_url: None,
         }
     }
 }
@@ -121,20 +126,28 @@ pub fn router(state: AppState) -> Router {
         .merge(mail_in::router())
         .merge(webhooks::router())
         .merge(assets::router())
+        .merge(download::router())
         .fallback(error::not_found)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
 /// Headers every response carries; attachment downloads set a stricter policy themselves.
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-         object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-        ));
+    // Images in mail shown on ticket pages load from the download origin when there is one.
+    let files = s.web.attachment_base_url.as_deref().unwrap_or("");
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data: {files}; style-src 'self'; script-src 'self'; \
+         object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    );
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(
+        HeaderValue::from_str(&csp).unwrap_or(HeaderValue::from_static("default-src 'self'")),
+    );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

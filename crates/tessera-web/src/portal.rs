@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::{
     Form as AxForm, Router,
-    extract::{DefaultBodyLimit, Multipart, Path, Query, State},
+    extract::{Path, Query, Request, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -16,7 +16,7 @@ use tessera_domain::{Lang, Problem, model::Attachment};
 use crate::{
     AppState, Ctx,
     cookies::{LANG_COOKIE, SESSION_COOKIE},
-    download::attachment_response,
+    download::deliver,
     error::PageError,
     page::{CsrfOnly, PageResult, html},
     render::{Form, Page, plain_text, user_text},
@@ -25,23 +25,16 @@ use crate::{
 };
 
 pub fn router() -> Router<AppState> {
-    let body_cap = upload::BODY_CAP;
+    // The upload routes bound their bodies themselves (`upload::read`: the attachment limit
+    // in force plus a margin, refused with 413 before reading when announced larger).
     Router::new()
         .route("/", get(home))
-        .route(
-            "/open",
-            get(open_form)
-                .post(open_submit)
-                .layer(DefaultBodyLimit::max(body_cap)),
-        )
+        .route("/open", get(open_form).post(open_submit))
         .route("/status", get(status_form).post(status_submit))
         .route("/access/{token}", get(access))
         .route("/tickets", get(my_tickets))
         .route("/tickets/{number}", get(ticket_page))
-        .route(
-            "/tickets/{number}/reply",
-            post(reply).layer(DefaultBodyLimit::max(body_cap)),
-        )
+        .route("/tickets/{number}/reply", post(reply))
         .route("/attachments/{id}/{name}", get(download))
         .route("/lang/{code}", get(set_lang))
         .route("/logo/{version}", get(logo))
@@ -189,8 +182,9 @@ async fn open_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
 
 const OPEN_FIELDS: [&str; 5] = ["email", "name", "help_topic_id", "subject", "body"];
 
-async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> PageResult {
-    let sub = upload::read(mp, &s.app, "attachments").await;
+async fn open_submit(State(s): State<AppState>, ctx: Ctx, req: Request) -> PageResult {
+    // `ctx` first: its origin check refuses a cross-site post before the body is read.
+    let sub = upload::read(req, &s.app, ctx.lang, "attachments").await?;
     let mut form = Form::new();
     for f in OPEN_FIELDS {
         form.set(f, sub.get(f).to_owned());
@@ -202,12 +196,12 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
     if !ctx.csrf_ok(sub.get("csrf")) {
         let mut p = Problem::default();
         p.add("form", "error-csrf");
+        // A form cut short may have lost its token with the rest: say that, too.
+        sub.add_problems(&mut p);
         return open_page(&s, &ctx, form.with_problem(ctx.lang, &p), sub.had_files).await;
     }
     let mut pre = Problem::default();
-    if sub.too_large {
-        pre.add("attachments", "error-attachments-too-large");
-    }
+    sub.add_problems(&mut pre);
     for f in &sub.oversized {
         if let Some(name) = OPEN_FIELDS.iter().find(|n| **n == f.as_str()) {
             pre.add(name, "error-too-long");
@@ -631,7 +625,7 @@ async fn reply(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(number): Path<String>,
-    mp: Multipart,
+    req: Request,
 ) -> PageResult {
     let sess = ctx.session.clone().ok_or(PageError::not_found(ctx.lang))?;
     let grant = s
@@ -639,16 +633,14 @@ async fn reply(
         .grant_for_number(&sess, &number)
         .await
         .map_err(core_err(&ctx))?;
-    let sub = upload::read(mp, &s.app, "attachments").await;
+    let sub = upload::read(req, &s.app, ctx.lang, "attachments").await?;
     let mut form = Form::new();
     form.set("body", sub.get("body").to_owned());
     let mut p = Problem::default();
     if !ctx.csrf_ok(sub.get("csrf")) {
         p.add("form", "error-csrf");
     }
-    if sub.too_large {
-        p.add("attachments", "error-attachments-too-large");
-    }
+    sub.add_problems(&mut p);
     if !sub.oversized.is_empty() {
         p.add("body", "error-too-long");
     }
@@ -692,7 +684,7 @@ async fn download(
         .participant_attachment(&sess, id)
         .await
         .map_err(core_err(&ctx))?;
-    Ok(attachment_response(&a, file))
+    Ok(deliver(&s, &a, file).await)
 }
 
 /// `next` if a browser can only read it as a path on this site, else `None`.

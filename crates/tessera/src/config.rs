@@ -79,6 +79,8 @@ struct FileConfig {
     http_request_timeout_seconds: Option<u64>,
     http_upload_timeout_seconds: Option<u64>,
     http_max_connections: Option<usize>,
+    attachment_base_url: Option<String>,
+    clamd: Option<String>,
 }
 
 /// The configuration in force.
@@ -208,6 +210,14 @@ impl Config {
             .map(SmtpSettings::from_url)
             .transpose()
             .context("smtp_url")?;
+        let clamd = match file.clamd.map(|c| c.trim().to_owned()) {
+            Some(c) if c.strip_prefix("tcp://").is_some_and(|hp| hp.contains(':')) => Some(c),
+            Some(c) if c.starts_with('/') || c.starts_with("unix:///") => Some(c),
+            Some(c) => {
+                bail!("clamd must be tcp://HOST:PORT or the path of clamd's unix socket, not {c:?}")
+            }
+            None => None,
+        };
         let defaults = CoreConfig::default();
         let core = CoreConfig {
             mail_dir: data_dir.join("mail-out"),
@@ -241,6 +251,7 @@ impl Config {
                 .imap_lease_ms
                 .unwrap_or(defaults.imap_lease_ms)
                 .max(1000),
+            clamd,
             ..defaults
         };
         let trusted_proxies = file
@@ -251,6 +262,10 @@ impl Config {
             .collect::<Result<Vec<_>, _>>()
             .context("trusted_proxies")?;
         let web_defaults = WebConfig::default();
+        let attachment_base_url = file
+            .attachment_base_url
+            .map(|u| attachment_origin(&u, &core.base_url))
+            .transpose()?;
         Ok(Self {
             http,
             data_dir,
@@ -273,6 +288,7 @@ impl Config {
                 status_attempts_per_ticket: file
                     .status_attempts_per_ticket
                     .unwrap_or(WebConfig::default().status_attempts_per_ticket),
+                attachment_base_url,
                 ..WebConfig::default()
             },
         })
@@ -310,6 +326,25 @@ fn http_limits(file: &FileConfig) -> anyhow::Result<HttpLimits> {
         )?,
         max_connections,
     })
+}
+
+/// Checks `attachment_base_url`: an http(s) origin (an optional path prefix allowed) on a
+/// host other than the base URL's, for downloads to be isolated from the main origin.
+fn attachment_origin(url: &str, base_url: &str) -> anyhow::Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let host_of = |u: &str| {
+        u.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or("").to_ascii_lowercase())
+    };
+    let ok_scheme = url.starts_with("https://") || url.starts_with("http://");
+    let host = host_of(url).unwrap_or_default();
+    if !ok_scheme || host.is_empty() || url.contains(['?', '#', ' ', '"']) {
+        bail!("attachment_base_url must be an http(s) URL such as https://files.example.org");
+    }
+    if host_of(base_url).as_deref() == Some(host.as_str()) {
+        bail!("attachment_base_url must be on another host than base_url, or it isolates nothing");
+    }
+    Ok(url.to_owned())
 }
 
 #[cfg(test)]
@@ -372,6 +407,18 @@ mod tests {
         let err = load("trusted_proxies = [\"10.0.0.0/99\"]\n").unwrap_err();
         assert!(format!("{err:#}").contains("10.0.0.0/99"), "{err:#}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn checks_the_attachment_origin() {
+        let base = "https://help.example.org";
+        assert_eq!(
+            attachment_origin("https://files.example.org/", base).unwrap(),
+            "https://files.example.org"
+        );
+        assert!(attachment_origin("https://help.example.org", base).is_err());
+        assert!(attachment_origin("ftp://files.example.org", base).is_err());
+        assert!(attachment_origin("https://files.example.org/?x", base).is_err());
     }
 
     #[test]

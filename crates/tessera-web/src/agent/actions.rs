@@ -3,7 +3,7 @@
 
 use axum::{
     Form as AxForm, Router,
-    extract::{DefaultBodyLimit, Multipart, Path, State},
+    extract::{Path, Request, State},
     response::Redirect,
     routing::post,
 };
@@ -23,16 +23,10 @@ use crate::{
 
 /// The routes the ticket page's forms post to.
 pub(super) fn router() -> Router<AppState> {
-    let body_cap = upload::BODY_CAP;
+    // The upload routes bound their bodies themselves (`upload::read`).
     Router::new()
-        .route(
-            "/agent/tickets/{number}/reply",
-            post(reply).layer(DefaultBodyLimit::max(body_cap)),
-        )
-        .route(
-            "/agent/tickets/{number}/note",
-            post(note).layer(DefaultBodyLimit::max(body_cap)),
-        )
+        .route("/agent/tickets/{number}/reply", post(reply))
+        .route("/agent/tickets/{number}/note", post(note))
         .route("/agent/tickets/{number}/action", post(action))
 }
 
@@ -40,10 +34,11 @@ async fn reply(
     State(s): State<AppState>,
     a: AgentCtx,
     Path(number): Path<String>,
-    mp: Multipart,
+    req: Request,
 ) -> PageResult {
     let lang = a.ctx.lang;
-    let sub = upload::read(mp, &s.app, "attachments").await;
+    // `a` first: the sign-in and origin checks run before the body is read.
+    let sub = upload::read(req, &s.app, lang, "attachments").await?;
     let mut form = Form::new();
     form.set("body", sub.get("body").to_owned());
     form.set("status", sub.get("status").to_owned());
@@ -51,9 +46,7 @@ async fn reply(
     if !a.ctx.csrf_ok(sub.get("csrf")) {
         p.add("form", "error-csrf");
     }
-    if sub.too_large {
-        p.add("attachments", "error-attachments-too-large");
-    }
+    sub.add_problems(&mut p);
     if !p.is_empty() {
         let form = form.with_problem(lang, &p);
         return render_ticket(
@@ -105,19 +98,18 @@ async fn note(
     State(s): State<AppState>,
     a: AgentCtx,
     Path(number): Path<String>,
-    mp: Multipart,
+    req: Request,
 ) -> PageResult {
     let lang = a.ctx.lang;
-    let sub = upload::read(mp, &s.app, "attachments").await;
+    // `a` first: the sign-in and origin checks run before the body is read.
+    let sub = upload::read(req, &s.app, lang, "attachments").await?;
     let mut form = Form::new();
     form.set("note", sub.get("note").to_owned());
     let mut p = Problem::default();
     if !a.ctx.csrf_ok(sub.get("csrf")) {
         p.add("form", "error-csrf");
     }
-    if sub.too_large {
-        p.add("attachments", "error-attachments-too-large");
-    }
+    sub.add_problems(&mut p);
     let result = if p.is_empty() {
         let (text, alert) = (sub.get("note").to_owned(), sub.get("alert") == "1");
         s.app

@@ -17,7 +17,7 @@ use super::choices;
 use crate::{
     AppState,
     agent_ctx::{AgentCtx, agent_page, directory, ticket_url},
-    download::attachment_response,
+    download::deliver,
     error::PageError,
     page::{PageResult, html},
     render::{Form, Page, plain_text, user_text},
@@ -371,5 +371,5 @@ async fn download(
         .agent_attachment(a.reader(), id)
         .await
         .map_err(|e| PageError::from_core(a.ctx.lang, e))?;
-    Ok(attachment_response(&att, file))
+    Ok(deliver(&s, &att, file).await)
 }

@@ -25,5 +25,6 @@ mod portal;
 mod proxy;
 mod settings;
 mod support;
+mod upload_edge;
 mod webhooks;
 mod writer;

@@ -687,7 +687,7 @@ pub(crate) async fn download_attachment(
         .agent_attachment(agent, id)
         .await
         .map_err(|e| ApiProblem::from_core(api.lang, e))?;
-    Ok(crate::download::attachment_response(&att, file))
+    Ok(crate::download::attachment_response(&att, file).await)
 }
 
 #[cfg(test)]
