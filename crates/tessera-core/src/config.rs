@@ -49,6 +49,8 @@ pub struct CoreConfig {
     pub imap_lease_ms: i64,
     /// How many of the newest matches a search ranks together (`search::SEARCH_WINDOW`).
     pub search_window: i64,
+    /// Rate limits and the challenge of the portal's forms (see `intake.rs`).
+    pub intake: crate::IntakeConfig,
 }
 
 impl Default for CoreConfig {
@@ -77,6 +79,7 @@ impl Default for CoreConfig {
             imap_poll_secs: 60,
             imap_lease_ms: 120_000,
             search_window: crate::search::SEARCH_WINDOW,
+            intake: crate::IntakeConfig::default(),
         }
     }
 }

@@ -489,13 +489,12 @@ impl Tessera {
         let mut mails = Vec::new();
         let minted = o.confirm.then(token::mint);
         if let Some(minted) = &minted {
-            let summary = crate::fields::with_summary(&c.answers, ticket.requester.lang, &c.body);
             mails.push(notify::ticket_opened(
                 self,
                 &ticket,
-                &summary,
                 &minted.token,
                 o.in_reply_to,
+                false,
             ));
         }
         if o.alert {

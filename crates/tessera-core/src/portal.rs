@@ -74,6 +74,11 @@ impl Tessera {
         let checked = self
             .check_new_ticket(input, topic, submitted, problem)
             .await?;
+        let mut over = Problem::default();
+        let _held = self
+            .attachment_quota(&checked.email.key(), &checked.uploads, &mut over)
+            .await?;
+        over.into_result()?;
         self.write_new_ticket(checked, &WriteOptions::portal())
             .await
     }
@@ -91,6 +96,27 @@ impl Tessera {
             problem.add("body", "error-bad-characters");
         }
         self.check_uploads(&input.uploads, &mut problem);
+        if !problem.is_empty() {
+            return Err(CoreError::Invalid(problem));
+        }
+        let _held = if input.uploads.is_empty() {
+            None
+        } else {
+            let contact = self
+                .db()
+                .conn()
+                .await?
+                .h()
+                .contact(grant.contact_id)
+                .await?;
+            let key = tessera_domain::EmailAddress::parse(&contact.email)
+                .map(|e| e.key())
+                .unwrap_or(contact.email);
+            Some(
+                self.attachment_quota(&key, &input.uploads, &mut problem)
+                    .await?,
+            )
+        };
         problem.into_result()?;
         let files = self.commit_blobs(input.uploads).await?;
         let now = Timestamp::now();

@@ -11,14 +11,17 @@ use axum::{
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tessera_core::{CoreError, NewTicketInput, ReplyInput, Session, TicketView};
+use tessera_core::{
+    CoreError, NewTicketInput, OpenAttempt, Refusal, ReplyInput, Session, TicketView,
+};
 use tessera_domain::{Lang, Problem, model::Attachment};
 
 use crate::{
-    AppState, Ctx,
+    AppState, Client, Ctx,
     cookies::{LANG_COOKIE, SESSION_COOKIE},
     download::attachment_response,
     error::PageError,
+    intake,
     page::{CsrfOnly, PageResult, html},
     render::{Form, Page, plain_text, user_text},
     sign_out::end_session,
@@ -137,6 +140,8 @@ struct OpenPage {
     allowed: String,
     files_lost: bool,
     topic_fieldsets: Vec<topic_fields::Fieldset>,
+    /// The honeypot and the challenge (`intake.rs`).
+    guard: intake::Guard,
 }
 
 impl OpenPage {
@@ -146,6 +151,18 @@ impl OpenPage {
 }
 
 async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> PageResult {
+    open_page_guarded(s, ctx, form, files_lost, intake::Guard::new(&s.app), None).await
+}
+
+/// The form with the guards' state: a refusal's message and the status it answers with.
+async fn open_page_guarded(
+    s: &AppState,
+    ctx: &Ctx,
+    form: Form,
+    files_lost: bool,
+    guard: intake::Guard,
+    status: Option<StatusCode>,
+) -> PageResult {
     let topics = s
         .app
         .public_topics()
@@ -161,11 +178,11 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
         .map_err(|e| PageError::from_core(ctx.lang, e))?;
     let topic_fieldsets = topic_fields::fieldsets(ctx.lang, &topics, &custom, &form);
     let cfg = s.app.settings();
-    let status = if form.has_errors() {
+    let status = status.unwrap_or(if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
-    };
+    });
     let page = OpenPage {
         p: page(s, ctx),
         form,
@@ -180,6 +197,7 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
             .join(","),
         files_lost,
         topic_fieldsets,
+        guard,
     };
     html(ctx, status, &page)
 }
@@ -190,7 +208,12 @@ async fn open_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
 
 const OPEN_FIELDS: [&str; 5] = ["email", "name", "help_topic_id", "subject", "body"];
 
-async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> PageResult {
+async fn open_submit(
+    State(s): State<AppState>,
+    client: Client,
+    ctx: Ctx,
+    mp: Multipart,
+) -> PageResult {
     let sub = upload::read(mp, &s.app, "attachments").await;
     let mut form = Form::new();
     for f in OPEN_FIELDS {
@@ -220,6 +243,18 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
         return open_page(&s, &ctx, form.with_problem(ctx.lang, &pre), sub.had_files).await;
     }
     let had_files = sub.had_files;
+    // The door: honeypot, challenge, rate limits — before anything is stored or mailed.
+    let admitted = s.app.intake_open(&OpenAttempt {
+        client: &client.limit_key(),
+        email: sub.get("email"),
+        honeypot: sub.get(intake::HONEYPOT),
+        challenge: sub.get(intake::CHALLENGE),
+        solution: sub.get(intake::SOLUTION),
+    });
+    let admission = match admitted {
+        Ok(a) => a,
+        Err(refusal) => return open_refused(&s, &ctx, form, had_files, refusal).await,
+    };
     let input = NewTicketInput {
         email: sub.get("email").to_owned(),
         name: sub.get("name").to_owned(),
@@ -229,7 +264,12 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
         uploads: sub.uploads,
         lang: ctx.lang,
     };
-    match s.app.open_ticket_with_fields(input, &custom).await {
+    let opened = s.app.open_ticket_with_fields(input, &custom).await;
+    if opened.is_err() {
+        // Invalid input, or a moment's unavailability: nobody was sent anything.
+        s.app.intake_refund(admission);
+    }
+    match opened {
         Ok(opened) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
             s.app
@@ -246,6 +286,38 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
             open_page(&s, &ctx, form.with_problem(ctx.lang, &p), had_files).await
         }
         Err(e) => Err(PageError::from_core(ctx.lang, e)),
+    }
+}
+
+/// The form again after the door refused a post: a robot's honeypot gets what looks like an
+/// ordinary error; a challenge problem says what to do; a rate limit answers 429 with when
+/// to try again. What was typed is kept.
+async fn open_refused(
+    s: &AppState,
+    ctx: &Ctx,
+    form: Form,
+    had_files: bool,
+    refusal: Refusal,
+) -> PageResult {
+    let guard = intake::Guard::new(&s.app);
+    match refusal {
+        Refusal::Honeypot => {
+            let guard = guard.with_message(tessera_i18n::t(ctx.lang, "intake-not-sent"));
+            let status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+            open_page_guarded(s, ctx, form, had_files, guard, status).await
+        }
+        Refusal::Challenge(key) => {
+            let guard = guard.with_message(tessera_i18n::t(ctx.lang, key));
+            let status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+            open_page_guarded(s, ctx, form, had_files, guard, status).await
+        }
+        Refusal::Throttled(t) => {
+            let msg = intake::throttled_message(ctx.lang, "intake-too-many", t);
+            let status = Some(StatusCode::TOO_MANY_REQUESTS);
+            let res =
+                open_page_guarded(s, ctx, form, had_files, guard.with_message(msg), status).await?;
+            Ok(intake::retry_after(res, t))
+        }
     }
 }
 
@@ -504,6 +576,8 @@ struct TicketPage {
     max_human: String,
     allowed: String,
     files_lost: bool,
+    /// Why the last reply was refused by a rate limit (`intake.rs`).
+    intake_notice: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -589,6 +663,7 @@ fn ticket_page_data(
             .collect::<Vec<_>>()
             .join(","),
         files_lost,
+        intake_notice: None,
         p,
     }
 }
@@ -613,6 +688,7 @@ async fn ticket_page(
 
 async fn reply(
     State(s): State<AppState>,
+    client: Client,
     ctx: Ctx,
     Path(number): Path<String>,
     mp: Multipart,
@@ -638,15 +714,40 @@ async fn reply(
     }
     let had_files = sub.had_files;
     let result = if p.is_empty() {
-        s.app
-            .participant_reply(
-                grant,
-                ReplyInput {
-                    body: sub.get("body").to_owned(),
-                    uploads: sub.uploads,
-                },
-            )
-            .await
+        let who = grant.contact_id.0.to_string();
+        match s.app.intake_reply(&client.limit_key(), &who) {
+            Err(t) => {
+                let view = s
+                    .app
+                    .participant_view(&sess, &number)
+                    .await
+                    .map_err(core_err(&ctx))?;
+                let mut data = ticket_page_data(&s, &ctx, view, form, had_files);
+                data.intake_notice = Some(intake::throttled_message(
+                    ctx.lang,
+                    "intake-too-many-reply",
+                    t,
+                ));
+                let res = html(&ctx, StatusCode::TOO_MANY_REQUESTS, &data)?;
+                return Ok(intake::retry_after(res, t));
+            }
+            Ok(admission) => {
+                let replied = s
+                    .app
+                    .participant_reply(
+                        grant,
+                        ReplyInput {
+                            body: sub.get("body").to_owned(),
+                            uploads: sub.uploads,
+                        },
+                    )
+                    .await;
+                if replied.is_err() {
+                    s.app.intake_refund(admission);
+                }
+                replied
+            }
+        }
     } else {
         Err(CoreError::Invalid(p))
     };

@@ -16,6 +16,7 @@ mod errors;
 mod fields;
 mod imap;
 mod ingest;
+mod intake;
 mod leases;
 mod mail;
 mod mail_views;
