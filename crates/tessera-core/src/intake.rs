@@ -16,9 +16,10 @@ use std::{
 
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use tessera_domain::{Problem, Timestamp};
+use tessera_domain::{EntryKind, Problem, TicketId, Timestamp};
+use tessera_store::Handle;
 
-use crate::{Result, Tessera, Upload, token};
+use crate::{Result, Tessera, Upload, notify, token};
 
 /// A budget: `burst` at once, refilled at `per_hour` (a token bucket).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -459,6 +460,42 @@ impl Tessera {
         for (key, rate) in &a.taken {
             self.intake().give_back(key, *rate);
         }
+    }
+
+    /// Confirm-first mode: the requester opened the mailed link, so a ticket that waited
+    /// for that is confirmed now, and the agents who hear of new tickets are alerted (with
+    /// the assignees of an automatic assignment), in the caller's transaction. Whether it
+    /// waited.
+    pub(crate) async fn confirm_ticket(&self, h: &mut Handle<'_>, id: TicketId) -> Result<bool> {
+        if !h.confirm_ticket(id).await? {
+            return Ok(false);
+        }
+        let ticket = h.ticket(id).await?;
+        let facts = match &ticket.help_topic {
+            Some(t) => self.topic_if(None, t.id, |_| true).await?,
+            None => None,
+        };
+        let mut to = Vec::new();
+        if let Some(f) = facts {
+            for a in f.recipients.iter().chain(&f.assignees) {
+                if !to
+                    .iter()
+                    .any(|x: &tessera_store::AgentBrief| x.agent_id == a.agent_id)
+                {
+                    to.push(a.clone());
+                }
+            }
+        }
+        let body = h
+            .public_thread(id)
+            .await?
+            .into_iter()
+            .find(|e| e.kind == EntryKind::Message)
+            .map(|e| e.body)
+            .unwrap_or_default();
+        let author = ticket.requester.name.clone();
+        notify::agent_alert(self, h, &ticket, &to, "new", &author, &body).await?;
+        Ok(true)
     }
 
     /// Checks the daily attachment quota of the requester `email_key` for `uploads` and

@@ -79,8 +79,13 @@ impl Tessera {
             .attachment_quota(&checked.email.key(), &checked.uploads, &mut over)
             .await?;
         over.into_result()?;
-        self.write_new_ticket(checked, &WriteOptions::portal())
-            .await
+        let mut options = WriteOptions::portal();
+        if self.settings().confirm_first {
+            // Agents hear of it once the requester has opened the link (`confirmed`).
+            options.unconfirmed = true;
+            options.alert = false;
+        }
+        self.write_new_ticket(checked, &options).await
     }
 
     /// Adds a message from a participant through the portal.

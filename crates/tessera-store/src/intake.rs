@@ -1,7 +1,7 @@
 //! What the portal's intake checks read: a requester's recent attachment bytes.
 
 use crate::{Handle, Result, db::on};
-use tessera_domain::Timestamp;
+use tessera_domain::{TicketId, Timestamp};
 
 impl Handle<'_> {
     /// Bytes of attachments on messages written by the contact with `email_key` since
@@ -21,5 +21,14 @@ impl Handle<'_> {
             .bind(since.0)
             .fetch_one(c)
             .await?))
+    }
+
+    /// Marks a ticket confirmed by its requester; whether it was waiting for that.
+    pub async fn confirm_ticket(&mut self, ticket: TicketId) -> Result<bool> {
+        let n = on!(self, c => sqlx::query(
+            "UPDATE ticket SET unconfirmed = FALSE WHERE ticket_id = $1 AND unconfirmed")
+            .bind(ticket.0)
+            .execute(&mut *c).await?.rows_affected());
+        Ok(n > 0)
     }
 }

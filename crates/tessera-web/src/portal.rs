@@ -276,9 +276,10 @@ async fn open_submit(
                 .grant(&sess, opened.grant)
                 .await
                 .map_err(core_err(&ctx))?;
+            let created = if opened.unconfirmed { "confirm" } else { "1" };
             Ok(redirect_with(
                 &ctx,
-                &format!("/tickets/{}?created=1", opened.number),
+                &format!("/tickets/{}?created={created}", opened.number),
                 cookie,
             ))
         }
@@ -578,6 +579,8 @@ struct TicketPage {
     files_lost: bool,
     /// Why the last reply was refused by a rate limit (`intake.rs`).
     intake_notice: Option<String>,
+    /// Just opened in confirm-first mode: the requester is asked to open the mailed link.
+    confirm_sent: bool,
 }
 
 #[derive(Deserialize)]
@@ -664,6 +667,7 @@ fn ticket_page_data(
             .join(","),
         files_lost,
         intake_notice: None,
+        confirm_sent: false,
         p,
     }
 }
@@ -682,6 +686,7 @@ async fn ticket_page(
         .map_err(core_err(&ctx))?;
     let mut data = ticket_page_data(&s, &ctx, view, Form::new(), false);
     data.just_created = q.created.is_some();
+    data.confirm_sent = q.created.as_deref() == Some("confirm");
     data.just_replied = q.replied.is_some();
     html(&ctx, StatusCode::OK, &data)
 }

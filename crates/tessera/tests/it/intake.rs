@@ -695,3 +695,103 @@ fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test]
+async fn confirm_first_keeps_the_ticket_and_its_alerts_until_the_link_is_opened() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
+    let nadine = crate::admin::agent(&app, "nadine", "Nadine S.", false).await;
+    app.app
+        .set_department_role(
+            Actor::Cli,
+            nadine,
+            tessera_domain::DepartmentId(1),
+            tessera_domain::Role::Agent,
+        )
+        .await
+        .unwrap();
+    set_intake(&app, "auto", true, "50").await;
+    let r = Requester::new(&app).await;
+    let (status, _, page) = r
+        .post(
+            &app,
+            &[
+                ("email", "opfer@example.org"),
+                ("subject", "Billig kaufen"),
+                ("body", "http://pillen.example/"),
+            ],
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Bitte öffnen Sie ihn, um Ihre Anfrage zu bestätigen"),
+        "{page}"
+    );
+    // Stored (nothing lost), waiting; only the requester hears of it, by a link and nothing
+    // of what was typed.
+    assert_eq!(app.count("ticket WHERE unconfirmed").await, 1);
+    let mails = app.delivered(&smtp).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let mail = &mails[0];
+    assert_eq!(mail.to, vec!["opfer@example.org".to_owned()]);
+    assert!(
+        mail.subject.contains("Bitte bestätigen"),
+        "{}",
+        mail.subject
+    );
+    for typed in ["Billig", "pillen", "Max Müller"] {
+        assert!(
+            !mail.subject.contains(typed) && !mail.text.contains(typed),
+            "{typed}"
+        );
+        assert!(!mail.html.contains(typed), "{typed}");
+    }
+    // Opened: confirmed, and the agents are told, once.
+    let link = mail.access_link();
+    let other = app.client();
+    let res = other.get(&link).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(app.count("ticket WHERE unconfirmed").await, 0);
+    let res = other.get(&link).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mails = app.delivered(&smtp).await;
+    let alerts: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("Neues Ticket"))
+        .collect();
+    assert_eq!(alerts.len(), 1, "{mails:?}");
+    assert_eq!(alerts[0].to, vec!["nadine@tessera.test".to_owned()]);
+    assert!(
+        alerts[0].text.contains("pillen.example"),
+        "agents see the message"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_confirm_first_agents_are_alerted_at_once() {
+    let app = TestApp::start().await;
+    let nadine = crate::admin::agent(&app, "nadine", "Nadine S.", false).await;
+    app.app
+        .set_department_role(
+            Actor::Cli,
+            nadine,
+            tessera_domain::DepartmentId(1),
+            tessera_domain::Role::Agent,
+        )
+        .await
+        .unwrap();
+    let r = Requester::new(&app).await;
+    let (status, _, _) = r.post(&app, &[], &[], None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.count("ticket WHERE unconfirmed").await, 0);
+    assert_eq!(
+        app.count("outbox_mail WHERE recipients LIKE '%nadine@tessera.test%'")
+            .await,
+        1
+    );
+    app.stop().await;
+}
