@@ -637,4 +637,66 @@ mod tests {
         assert!(s.spend("n", 100, 0));
         assert!(!s.spend("n", 100, 0));
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn signed(secret: &[u8], payload: &str) -> String {
+            let mac = challenge_mac(secret, payload).finalize().into_bytes();
+            format!("{payload}.{}", hex::encode(&mac[..16]))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Whatever a client sends as a challenge, reading it never panics, and nothing
+            /// but what the server signed is ever read.
+            #[test]
+            fn prop_a_forged_challenge_is_never_read(text in ".{0,200}") {
+                prop_assert_eq!(read_challenge(b"secret", &text), None);
+            }
+
+            /// Changing any one character of a signed challenge voids it.
+            #[test]
+            fn prop_a_tampered_challenge_is_refused(
+                time in 0u64..4_000_000_000,
+                nonce in "[0-9a-f]{24}",
+                bits in 0u8..=32,
+                at in any::<prop::sample::Index>(),
+                to in "[0-9a-z.]",
+            ) {
+                let text = signed(b"secret", &format!("{time}.{nonce}.{bits}"));
+                prop_assert_eq!(
+                    read_challenge(b"secret", &text),
+                    Some((time, nonce.clone(), bits))
+                );
+                let i = at.index(text.len());
+                let mut changed = text.clone();
+                changed.replace_range(i..i + 1, &to);
+                if changed != text {
+                    prop_assert_eq!(read_challenge(b"secret", &changed), None);
+                }
+            }
+
+            /// At one instant, no key is ever admitted more often than its burst, however
+            /// the attempts interleave with other keys.
+            #[test]
+            fn prop_admission_never_exceeds_the_burst(
+                burst in 1u32..20,
+                keys in prop::collection::vec(0usize..4, 0..120),
+            ) {
+                let s = IntakeState::default();
+                let now = Instant::now();
+                let rate = Rate::new(burst, 60);
+                let mut admitted = [0u32; 4];
+                for k in keys {
+                    if s.take(&format!("k{k}"), rate, now).is_ok() {
+                        admitted[k] += 1;
+                    }
+                }
+                prop_assert!(admitted.iter().all(|n| *n <= burst), "{admitted:?}");
+            }
+        }
+    }
 }

@@ -795,3 +795,36 @@ async fn without_confirm_first_agents_are_alerted_at_once() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_real_browser_solves_the_challenge_and_the_ticket_is_accepted() {
+    // An hour's wait for the path without JavaScript: only a solved challenge gets in.
+    let app = TestApp::start_with(Box::new(|c| c.core.intake.challenge_wait_secs = 3600)).await;
+    set_intake(&app, "always", false, "50").await;
+    let b = crate::browser::Browser::start().await;
+    b.goto(&app.url("/open")).await;
+    assert_eq!(
+        b.js(crate::browser::UNLABELLED).await,
+        serde_json::json!([]),
+        "the honeypot is labelled too"
+    );
+    b.js(
+        "const set = (id, v) => { document.getElementById(id).value = v; };
+          set('email', 'max@example.org');
+          set('name', 'Max Müller');
+          set('subject', 'Mit Rechenaufgabe');
+          set('body', 'Gelöst im Browser.');
+          const t = document.getElementById('help_topic_id');
+          t.selectedIndex = 1;
+          t.dispatchEvent(new Event('change', {bubbles: true}));",
+    )
+    .await;
+    b.click("button[type=submit].primary").await;
+    crate::support::eventually("the receipt page", async || {
+        b.source().await.contains("wurde eröffnet").then_some(())
+    })
+    .await;
+    assert_eq!(app.count("ticket").await, 1);
+    b.quit().await;
+    app.stop().await;
+}
