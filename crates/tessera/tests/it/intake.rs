@@ -733,6 +733,19 @@ async fn confirm_first_keeps_the_ticket_and_its_alerts_until_the_link_is_opened(
     // Stored (nothing lost), waiting; only the requester hears of it, by a link and nothing
     // of what was typed.
     assert_eq!(app.count("ticket WHERE unconfirmed").await, 1);
+    // The queue shows it, marked.
+    let agent = crate::admin::sign_in(&app, "nadine", crate::admin::PASSWORD).await;
+    let queue = app.url("/agent/queue/open");
+    let page = agent
+        .get(&queue)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Billig kaufen"), "{page}");
+    assert!(page.contains("class=\"badge unconfirmed\""), "{page}");
     let mails = app.delivered(&smtp).await;
     assert_eq!(mails.len(), 1, "{mails:?}");
     let mail = &mails[0];
@@ -755,6 +768,15 @@ async fn confirm_first_keeps_the_ticket_and_its_alerts_until_the_link_is_opened(
     let res = other.get(&link).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.count("ticket WHERE unconfirmed").await, 0);
+    let page = agent
+        .get(&queue)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("class=\"badge unconfirmed\""));
     let res = other.get(&link).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let mails = app.delivered(&smtp).await;
