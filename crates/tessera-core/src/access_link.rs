@@ -28,7 +28,13 @@ impl Tessera {
         }
         let mut tx = self.db().begin().await?;
         tx.h().access_token_used(row.access_token_id).await?;
+        let confirmed = self
+            .confirm_ticket(&mut tx.h(), TicketId(row.ticket_id))
+            .await?;
         tx.commit().await?;
+        if confirmed {
+            self.changed();
+        }
         Ok(Grant {
             ticket_id: TicketId(row.ticket_id),
             contact_id: ContactId(row.contact_id),

@@ -168,6 +168,7 @@ impl Tessera {
             client_ip: ip.as_deref(),
             confirm: input.autorespond,
             alert: input.alert,
+            unconfirmed: false,
         };
         let opened = self.write_new_ticket(checked, &options).await?;
         tracing::info!(ticket = %opened.number, key = caller.key_id, "ticket opened through the API");

@@ -52,6 +52,8 @@ pub struct CoreConfig {
     /// ClamAV's `clamd` to scan uploads with (`tcp://127.0.0.1:3310` or a unix socket
     /// path); `None` scans nothing. When set but unreachable, uploads are refused.
     pub clamd: Option<String>,
+    /// Rate limits and the challenge of the portal's forms (see `intake.rs`).
+    pub intake: crate::IntakeConfig,
 }
 
 impl Default for CoreConfig {
@@ -81,6 +83,7 @@ impl Default for CoreConfig {
             imap_lease_ms: 120_000,
             search_window: crate::search::SEARCH_WINDOW,
             clamd: None,
+            intake: crate::IntakeConfig::default(),
         }
     }
 }

@@ -12,8 +12,6 @@ use crate::{Actor, CoreError, Result, Tessera, TopicAdmin, admin::record};
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
     pub(crate) field: TopicFieldId,
-    label: (String, String),
-    kind: FieldKind,
     pub(crate) value: String,
 }
 
@@ -140,45 +138,12 @@ pub(crate) fn check_topic_fields(
     let mut answers = Vec::new();
     for f in fields.iter().filter(|f| f.is_active) {
         match f.check(&f.submitted(submitted)) {
-            Ok(Some(value)) => answers.push(Answer {
-                field: f.id,
-                label: (f.label_de.clone(), f.label_en.clone()),
-                kind: f.kind,
-                value,
-            }),
+            Ok(Some(value)) => answers.push(Answer { field: f.id, value }),
             Ok(None) => {}
             Err(key) => problem.add_named(f.input_name(), key),
         }
     }
     answers
-}
-
-/// The answers as plain-text lines (`Label: value`) for mail, in a language; empty when there
-/// are none.
-pub(crate) fn summary(answers: &[Answer], lang: Lang) -> String {
-    answers
-        .iter()
-        .map(|a| {
-            let v = FieldValue {
-                field_id: a.field,
-                kind: a.kind,
-                label_de: a.label.0.clone(),
-                label_en: a.label.1.clone(),
-                value: a.value.clone(),
-            };
-            format!("{}: {}", v.label(lang), display_text(&v, lang))
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The message as the confirmation mail quotes it: the answers first, when there are any.
-pub(crate) fn with_summary(answers: &[Answer], lang: Lang, body: &str) -> String {
-    if answers.is_empty() {
-        body.to_owned()
-    } else {
-        format!("{}\n\n{body}", summary(answers, lang))
-    }
 }
 
 /// An answer as people read it: dates in the language's style, a ticked box as "yes", several

@@ -722,6 +722,7 @@ impl Tessera {
             client_ip: None,
             confirm: confirmed,
             alert: true,
+            unconfirmed: false,
         };
         let files: Vec<NewTicketFile<'_>> = m
             .files

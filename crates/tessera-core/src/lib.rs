@@ -19,6 +19,7 @@ mod directory;
 mod error;
 mod fields;
 mod ingest;
+mod intake;
 mod jobs;
 mod mail_in;
 mod mailbox;
@@ -58,6 +59,10 @@ pub use directory::Directory;
 pub use error::{CoreError, ErrorKind, StorageError};
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
+pub use intake::{
+    Admission, Challenge, ChallengeMode, IntakeConfig, OpenAttempt, Rate, Refusal, Throttled,
+    solves as challenge_solved_by,
+};
 pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};
 pub use mailbox::{MailboxAdmin, MailboxForm, MailboxPoller};
 pub use members::DepartmentMembers;
@@ -67,7 +72,8 @@ pub use portal::{FoundTicket, ReplyInput, TicketView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
-    Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode, file_types,
+    DEFAULT_QUOTA_MB, IntakeForm, Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MAX_QUOTA_MB, MailForm,
+    PortalForm, Settings, StatusMode, file_types,
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
@@ -136,6 +142,8 @@ struct Inner {
     directory: directory::Cache,
     /// Page views not yet written (see `marks.rs`).
     marks: marks::ViewMarks,
+    /// Rate limits, the challenge's load meter and used challenges (see `intake.rs`).
+    intake: intake::IntakeState,
 }
 
 impl Tessera {
@@ -173,6 +181,7 @@ impl Tessera {
                 settings,
                 directory: Default::default(),
                 marks: Default::default(),
+                intake: Default::default(),
             }),
         };
         app.reload_settings().await?;

@@ -59,6 +59,8 @@ pub struct Opened {
     pub number: String,
     /// The requester, for the session grant.
     pub grant: Grant,
+    /// It waits for the requester to confirm the address (confirm-first mode).
+    pub unconfirmed: bool,
 }
 
 /// Where a new ticket goes, and whose defaults it takes.
@@ -131,6 +133,9 @@ pub(crate) struct WriteOptions<'a> {
     pub confirm: bool,
     /// Whether agents are alerted.
     pub alert: bool,
+    /// Confirm-first mode: the ticket waits, unconfirmed, for its requester to open the
+    /// mailed link (which carries nothing else); agents are alerted then.
+    pub unconfirmed: bool,
 }
 
 impl WriteOptions<'_> {
@@ -145,6 +150,7 @@ impl WriteOptions<'_> {
             client_ip: None,
             confirm: true,
             alert: true,
+            unconfirmed: false,
         }
     }
 }
@@ -244,6 +250,7 @@ impl Composed<'_> {
                 assignee_team_id: t.assignee_team.as_ref().map(|(t, _)| *t),
                 due_at: t.due_at,
                 client_ip: self.o.client_ip,
+                unconfirmed: self.o.unconfirmed,
                 now: t.created_at,
             },
             entries,
@@ -268,6 +275,7 @@ impl Composed<'_> {
                 ticket_id: self.ticket.id,
                 contact_id: written.contact,
             },
+            unconfirmed: self.o.unconfirmed,
         }
     }
 }
@@ -492,13 +500,12 @@ impl Tessera {
         let mut mails = Vec::new();
         let minted = o.confirm.then(token::mint);
         if let Some(minted) = &minted {
-            let summary = crate::fields::with_summary(&c.answers, ticket.requester.lang, &c.body);
             mails.push(notify::ticket_opened(
                 self,
                 &ticket,
-                &summary,
                 &minted.token,
                 o.in_reply_to,
+                o.unconfirmed,
             ));
         }
         if o.alert {

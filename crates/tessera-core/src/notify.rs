@@ -100,33 +100,41 @@ fn quote(body: &str, max_chars: usize) -> String {
 
 /// "We have received your request" with the access link, to the requester; `answers` is the
 /// Message-ID of the mail that opened the ticket, if it came by mail.
+///
+/// The address is not verified yet: whoever typed it may not own it. So the mail repeats
+/// nothing the sender wrote but the subject — no name (not even in `To:`), no message, no
+/// answers — and in "confirm first" mode (`confirm_first`) not even the subject: only the
+/// link. The form cannot relay text under the organisation's name.
 pub(crate) fn ticket_opened(
     app: &Tessera,
     ticket: &Ticket,
-    body: &str,
     token: &str,
     answers: Option<&str>,
+    confirm_first: bool,
 ) -> NewOutboxMail {
-    let lang = ticket.requester.lang;
-    let topic = ticket
-        .help_topic
-        .as_ref()
-        .map(|h| h.name(lang).to_owned())
-        .unwrap_or_default();
+    let (subject_key, body_key) = if confirm_first {
+        ("intake-mail-confirm-subject", "intake-mail-confirm-body")
+    } else {
+        ("mail-opened-subject", "intake-mail-received-body")
+    };
     letter(
         app,
         ticket,
         Letter {
             to: Mailbox {
-                name: ticket.requester.name.clone(),
+                name: String::new(),
                 email: ticket.requester.email.clone(),
             },
-            lang,
-            subject_key: "mail-opened-subject",
-            body_key: "mail-opened-body",
-            args: vec![("topic", topic), ("message", quote(body, 2000))],
+            lang: ticket.requester.lang,
+            subject_key,
+            body_key,
+            args: vec![],
             link: format!("{}/access/{token}", app.config().base_url),
-            link_key: "mail-view-ticket",
+            link_key: if confirm_first {
+                "intake-mail-confirm-link"
+            } else {
+                "mail-view-ticket"
+            },
             auto: true,
             references: answers.map(|a| vec![a.to_owned()]).unwrap_or_default(),
         },

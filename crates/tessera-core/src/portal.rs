@@ -74,8 +74,18 @@ impl Tessera {
         let checked = self
             .check_new_ticket(input, topic, submitted, problem)
             .await?;
-        self.write_new_ticket(checked, &WriteOptions::portal())
-            .await
+        let mut over = Problem::default();
+        let _held = self
+            .attachment_quota(&checked.email.key(), &checked.uploads, &mut over)
+            .await?;
+        over.into_result()?;
+        let mut options = WriteOptions::portal();
+        if self.settings().confirm_first {
+            // Agents hear of it once the requester has opened the link (`confirmed`).
+            options.unconfirmed = true;
+            options.alert = false;
+        }
+        self.write_new_ticket(checked, &options).await
     }
 
     /// Adds a message from a participant through the portal.
@@ -91,6 +101,27 @@ impl Tessera {
             problem.add("body", "error-bad-characters");
         }
         self.check_uploads(&input.uploads, &mut problem);
+        if !problem.is_empty() {
+            return Err(CoreError::Invalid(problem));
+        }
+        let _held = if input.uploads.is_empty() {
+            None
+        } else {
+            let contact = self
+                .db()
+                .conn()
+                .await?
+                .h()
+                .contact(grant.contact_id)
+                .await?;
+            let key = tessera_domain::EmailAddress::parse(&contact.email)
+                .map(|e| e.key())
+                .unwrap_or(contact.email);
+            Some(
+                self.attachment_quota(&key, &input.uploads, &mut problem)
+                    .await?,
+            )
+        };
         if problem.is_empty() {
             self.scan_uploads(&mut input.uploads, &mut problem).await;
         }

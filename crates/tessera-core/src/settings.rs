@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use tessera_domain::{EmailAddress, Lang, NumberFormat, Problem, validate};
 use tessera_mail::{Mailbox, OutgoingMail, SmtpSettings, SmtpTls, Transport, TransportError};
 
-use crate::{Actor, CoreConfig, CoreError, Result, Tessera, admin::record, token};
+use crate::{Actor, ChallengeMode, CoreConfig, CoreError, Result, Tessera, admin::record, token};
 
 /// Keys of run-time settings start with this; the periodic reload reads only these.
 const PREFIX: &str = "cfg.";
@@ -21,6 +21,10 @@ pub const MAX_LOGO_BYTES: usize = 256 * 1024;
 const MAX_INTRO: usize = 5000;
 /// Largest attachment total an administrator may allow, in MB.
 pub const MAX_ATTACHMENT_MB: f64 = 100.0;
+/// The daily attachment quota per requester, unless an administrator sets another.
+pub const DEFAULT_QUOTA_MB: u64 = 50;
+/// Largest daily attachment quota per requester an administrator may set, in MB.
+pub const MAX_QUOTA_MB: f64 = 100_000.0;
 
 /// What "check ticket status" does when number and address match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +101,12 @@ pub struct Settings {
     pub mail_from: Mailbox,
     /// The SMTP server; `None` writes mail as files.
     pub smtp: Option<SmtpSettings>,
+    /// When new tickets must carry a solved proof-of-work challenge.
+    pub challenge_mode: ChallengeMode,
+    /// Whether a new ticket waits for its requester to open the mailed link.
+    pub confirm_first: bool,
+    /// Most attachment bytes one requester may send in 24 hours; 0 is no limit.
+    pub attachment_quota_per_day: u64,
 }
 
 impl Settings {
@@ -114,6 +124,9 @@ impl Settings {
             status_mode: StatusMode::Open,
             mail_from: cfg.mail_from.clone(),
             smtp: cfg.smtp.clone(),
+            challenge_mode: ChallengeMode::Auto,
+            confirm_first: false,
+            attachment_quota_per_day: DEFAULT_QUOTA_MB * 1024 * 1024,
         }
     }
 
@@ -182,6 +195,15 @@ impl Settings {
         if let Some(v) = get("mail_from_name").filter(|v| !v.is_empty()) {
             self.mail_from.name = v.to_owned();
         }
+        if let Some(m) = get("intake_challenge").and_then(ChallengeMode::parse) {
+            self.challenge_mode = m;
+        }
+        if let Some(v) = get("intake_confirm_first") {
+            self.confirm_first = v == "true";
+        }
+        if let Some(n) = get("intake_quota").and_then(|v| v.parse().ok()) {
+            self.attachment_quota_per_day = n;
+        }
         // Only the logo's name here; `reload_settings` brings its bytes.
         self.logo = get("logo")
             .and_then(|v| v.split_once(' '))
@@ -229,6 +251,15 @@ impl Settings {
                 self.allowed_extensions.join(",")
             },
             self.status_mode.as_str(),
+        )
+    }
+
+    fn describe_intake(&self) -> String {
+        format!(
+            "challenge={} confirm_first={} quota={}B",
+            self.challenge_mode.as_str(),
+            self.confirm_first,
+            self.attachment_quota_per_day
         )
     }
 
@@ -309,6 +340,17 @@ pub struct PortalForm {
     pub logo: Option<Vec<u8>>,
     /// Whether to remove the logo.
     pub remove_logo: bool,
+}
+
+/// What the intake settings form carries.
+#[derive(Debug, Default)]
+pub struct IntakeForm {
+    /// `off`, `auto` or `always`.
+    pub challenge_mode: String,
+    /// Whether new tickets wait for the requester to confirm the address.
+    pub confirm_first: bool,
+    /// Daily attachment quota per requester in MB, as typed; 0 is no limit.
+    pub quota_mb: String,
 }
 
 /// What the mail settings form carries.
@@ -489,6 +531,41 @@ impl Tessera {
         .await?;
         tracing::info!(before = %before.describe_portal(), "portal settings changed");
         Ok(())
+    }
+
+    /// Saves the intake settings: the challenge, confirm-first and the daily quota.
+    pub async fn save_intake_settings(&self, actor: Actor<'_>, f: IntakeForm) -> Result<()> {
+        actor.require_admin()?;
+        let mut p = Problem::default();
+        let mode = ChallengeMode::parse(f.challenge_mode.trim());
+        if mode.is_none() {
+            p.add("challenge_mode", "error-required");
+        }
+        let quota = f
+            .quota_mb
+            .trim()
+            .replace(',', ".")
+            .parse::<f64>()
+            .ok()
+            .filter(|m| (0.0..=MAX_QUOTA_MB).contains(m));
+        if quota.is_none() {
+            p.add("quota_mb", "intake-error-quota-setting");
+        }
+        let (Some(mode), Some(quota)) = (mode, quota) else {
+            return Err(CoreError::Invalid(p));
+        };
+        let values: Vec<(&str, String)> = vec![
+            ("cfg.intake_challenge", mode.as_str().to_owned()),
+            ("cfg.intake_confirm_first", f.confirm_first.to_string()),
+            (
+                "cfg.intake_quota",
+                ((quota * 1024.0 * 1024.0).round() as u64).to_string(),
+            ),
+        ];
+        self.write_settings(actor, "settings-intake-update", &values, |s| {
+            s.describe_intake()
+        })
+        .await
     }
 
     /// Checks the mail form; the SMTP settings it asks for (`None`: files), with an empty

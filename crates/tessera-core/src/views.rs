@@ -34,6 +34,7 @@ pub(crate) fn queue_item(r: QueueRow) -> QueueItem {
         team_name: r.team_name,
         due_at: r.due_at.map(Timestamp),
         unseen: r.unseen,
+        unconfirmed: r.unconfirmed,
         sort_key: r.sort_key,
     }
 }

@@ -189,6 +189,9 @@ pub struct QueueItem {
     pub due_at: Option<Timestamp>,
     /// Activity the agent has not seen.
     pub unseen: bool,
+    /// Waits for its requester to confirm the address (confirm-first mode); nobody was
+    /// alerted yet.
+    pub unconfirmed: bool,
     /// This row's sort key, for the next cursor (empty for search hits: they are ranked).
     pub sort_key: String,
 }

@@ -15,6 +15,7 @@ mod demo;
 mod error;
 mod fields;
 mod inbound;
+mod intake;
 mod lease;
 mod mailbox;
 mod members;

@@ -42,6 +42,8 @@ pub struct NewTicketRow<'a> {
     pub due_at: Option<Timestamp>,
     /// The address the requester wrote from, as an API caller says.
     pub client_ip: Option<&'a str>,
+    /// Waits for the requester to confirm the address (confirm-first mode).
+    pub unconfirmed: bool,
     /// When.
     pub now: Timestamp,
 }
@@ -156,9 +158,9 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
         "INSERT INTO ticket (ticket_id, number, subject, status, priority, priority_rank,
                              source, help_topic_id, department_id, requester_id,
                              assignee_agent_id, assignee_team_id, due_at, client_ip,
-                             last_message_at, created_at, updated_at)
+                             unconfirmed, last_message_at, created_at, updated_at)
          {overriding}
-         VALUES ({}, {}, {}, 'open', {}, {}, {}, {}, {}, {requester}, {}, {}, {}, {}, {now}, {now}, {now})",
+         VALUES ({}, {}, {}, 'open', {}, {}, {}, {}, {}, {requester}, {}, {}, {}, {}, {}, {now}, {now}, {now})",
         s.v(V::I(t.ticket_id.0)),
         s.v(V::S(t.number)),
         s.v(V::S(t.subject)),
@@ -171,6 +173,7 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
         s.v(V::O(t.assignee_team_id.map(|x| x.0))),
         s.v(V::O(t.due_at.map(|d| d.0))),
         s.v(V::OS(t.client_ip)),
+        s.v(V::B(t.unconfirmed)),
         now = s.v(V::I(now)),
     );
     s.statement(&text);

@@ -32,6 +32,8 @@ pub struct QueueRow {
     pub due_at: Option<i64>,
     /// Activity the agent has not seen.
     pub unseen: bool,
+    /// Waits for its requester to confirm the address (confirm-first mode).
+    pub unconfirmed: bool,
     /// This row's sort key, for the next cursor.
     pub sort_key: String,
 }
@@ -329,6 +331,7 @@ impl Handle<'_> {
                     a.display_name AS agent_name, tm.name AS team_name, t.priority, t.status,
                     t.due_at,
                     (s.seen_at IS NULL OR s.seen_at < t.updated_at) AS unseen,
+                    t.unconfirmed,
                     {key_text} AS sort_key
              FROM {tickets}
              JOIN contact c ON c.contact_id = t.requester_id

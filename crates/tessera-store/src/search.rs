@@ -222,7 +222,7 @@ impl Handle<'_> {
             "SELECT t.ticket_id, t.number, t.subject, c.name AS requester_name, t.updated_at,
                     a.display_name AS agent_name, tm.name AS team_name, t.priority, t.status,
                     t.due_at, (seen.seen_at IS NULL OR seen.seen_at < t.updated_at) AS unseen,
-                    '' AS sort_key, page.score, span.n AS window_rows, span.lo AS window_min,
+                    t.unconfirmed, '' AS sort_key, page.score, span.n AS window_rows, span.lo AS window_min,
                     first.body AS first_body, first.body_format = 'html' AS first_html
                FROM page CROSS JOIN span JOIN ticket t ON t.ticket_id = page.id
                JOIN contact c ON c.contact_id = t.requester_id

@@ -53,6 +53,7 @@ const ACTIONS: &[&str] = &[
     "settings-portal-update",
     "settings-mail-update",
     "settings-mail-test",
+    "settings-intake-update",
     "inbound-retry",
 ];
 

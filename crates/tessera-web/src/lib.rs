@@ -28,6 +28,7 @@ mod cookies;
 mod ctx;
 mod download;
 mod error;
+mod intake;
 mod limiter;
 mod page;
 mod render;

@@ -10,14 +10,17 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use tessera_core::{CoreError, NewTicketInput, ReplyInput, Session, TicketView};
+use tessera_core::{
+    CoreError, NewTicketInput, OpenAttempt, Refusal, ReplyInput, Session, TicketView,
+};
 use tessera_domain::{Lang, Problem, model::Attachment};
 
 use crate::{
-    AppState, Ctx,
+    AppState, Client, Ctx,
     cookies::{LANG_COOKIE, SESSION_COOKIE},
     download::deliver,
     error::PageError,
+    intake,
     page::{CsrfOnly, PageResult, html},
     render::{Form, Page, plain_text, user_text},
     sign_out::end_session,
@@ -129,6 +132,8 @@ struct OpenPage {
     allowed: String,
     files_lost: bool,
     topic_fieldsets: Vec<topic_fields::Fieldset>,
+    /// The honeypot and the challenge (`intake.rs`).
+    guard: intake::Guard,
 }
 
 impl OpenPage {
@@ -138,6 +143,18 @@ impl OpenPage {
 }
 
 async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> PageResult {
+    open_page_guarded(s, ctx, form, files_lost, intake::Guard::new(&s.app), None).await
+}
+
+/// The form with the guards' state: a refusal's message and the status it answers with.
+async fn open_page_guarded(
+    s: &AppState,
+    ctx: &Ctx,
+    form: Form,
+    files_lost: bool,
+    guard: intake::Guard,
+    status: Option<StatusCode>,
+) -> PageResult {
     let topics = s
         .app
         .public_topics()
@@ -153,11 +170,11 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
         .map_err(|e| PageError::from_core(ctx.lang, e))?;
     let topic_fieldsets = topic_fields::fieldsets(ctx.lang, &topics, &custom, &form);
     let cfg = s.app.settings();
-    let status = if form.has_errors() {
+    let status = status.unwrap_or(if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
-    };
+    });
     let page = OpenPage {
         p: page(s, ctx),
         form,
@@ -172,6 +189,7 @@ async fn open_page(s: &AppState, ctx: &Ctx, form: Form, files_lost: bool) -> Pag
             .join(","),
         files_lost,
         topic_fieldsets,
+        guard,
     };
     html(ctx, status, &page)
 }
@@ -182,8 +200,13 @@ async fn open_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
 
 const OPEN_FIELDS: [&str; 5] = ["email", "name", "help_topic_id", "subject", "body"];
 
-async fn open_submit(State(s): State<AppState>, ctx: Ctx, req: Request) -> PageResult {
-    // `ctx` first: its origin check refuses a cross-site post before the body is read.
+async fn open_submit(
+    State(s): State<AppState>,
+    client: Client,
+    ctx: Ctx,
+    req: Request,
+) -> PageResult {
+    // `ctx` before the body: its origin check refuses a cross-site post before it is read.
     let sub = upload::read(req, &s.app, ctx.lang, "attachments").await?;
     let mut form = Form::new();
     for f in OPEN_FIELDS {
@@ -213,6 +236,18 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, req: Request) -> PageR
         return open_page(&s, &ctx, form.with_problem(ctx.lang, &pre), sub.had_files).await;
     }
     let had_files = sub.had_files;
+    // The door: honeypot, challenge, rate limits — before anything is stored or mailed.
+    let admitted = s.app.intake_open(&OpenAttempt {
+        client: &client.limit_key(),
+        email: sub.get("email"),
+        honeypot: sub.get(intake::HONEYPOT),
+        challenge: sub.get(intake::CHALLENGE),
+        solution: sub.get(intake::SOLUTION),
+    });
+    let admission = match admitted {
+        Ok(a) => a,
+        Err(refusal) => return open_refused(&s, &ctx, form, had_files, refusal).await,
+    };
     let input = NewTicketInput {
         email: sub.get("email").to_owned(),
         name: sub.get("name").to_owned(),
@@ -222,16 +257,22 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, req: Request) -> PageR
         uploads: sub.uploads,
         lang: ctx.lang,
     };
-    match s.app.open_ticket_with_fields(input, &custom).await {
+    let opened = s.app.open_ticket_with_fields(input, &custom).await;
+    if opened.is_err() {
+        // Invalid input, or a moment's unavailability: nobody was sent anything.
+        s.app.intake_refund(admission);
+    }
+    match opened {
         Ok(opened) => {
             let (sess, cookie) = ensure_session(&s, &ctx).await?;
             s.app
                 .grant(&sess, opened.grant)
                 .await
                 .map_err(core_err(&ctx))?;
+            let created = if opened.unconfirmed { "confirm" } else { "1" };
             Ok(redirect_with(
                 &ctx,
-                &format!("/tickets/{}?created=1", opened.number),
+                &format!("/tickets/{}?created={created}", opened.number),
                 cookie,
             ))
         }
@@ -239,6 +280,38 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, req: Request) -> PageR
             open_page(&s, &ctx, form.with_problem(ctx.lang, &p), had_files).await
         }
         Err(e) => Err(PageError::from_core(ctx.lang, e)),
+    }
+}
+
+/// The form again after the door refused a post: a robot's honeypot gets what looks like an
+/// ordinary error; a challenge problem says what to do; a rate limit answers 429 with when
+/// to try again. What was typed is kept.
+async fn open_refused(
+    s: &AppState,
+    ctx: &Ctx,
+    form: Form,
+    had_files: bool,
+    refusal: Refusal,
+) -> PageResult {
+    let guard = intake::Guard::new(&s.app);
+    match refusal {
+        Refusal::Honeypot => {
+            let guard = guard.with_message(tessera_i18n::t(ctx.lang, "intake-not-sent"));
+            let status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+            open_page_guarded(s, ctx, form, had_files, guard, status).await
+        }
+        Refusal::Challenge(key) => {
+            let guard = guard.with_message(tessera_i18n::t(ctx.lang, key));
+            let status = Some(StatusCode::UNPROCESSABLE_ENTITY);
+            open_page_guarded(s, ctx, form, had_files, guard, status).await
+        }
+        Refusal::Throttled(t) => {
+            let msg = intake::throttled_message(ctx.lang, "intake-too-many", t);
+            let status = Some(StatusCode::TOO_MANY_REQUESTS);
+            let res =
+                open_page_guarded(s, ctx, form, had_files, guard.with_message(msg), status).await?;
+            Ok(intake::retry_after(res, t))
+        }
     }
 }
 
@@ -514,6 +587,10 @@ struct TicketPage {
     max_human: String,
     allowed: String,
     files_lost: bool,
+    /// Why the last reply was refused by a rate limit (`intake.rs`).
+    intake_notice: Option<String>,
+    /// Just opened in confirm-first mode: the requester is asked to open the mailed link.
+    confirm_sent: bool,
 }
 
 #[derive(Deserialize)]
@@ -599,6 +676,8 @@ fn ticket_page_data(
             .collect::<Vec<_>>()
             .join(","),
         files_lost,
+        intake_notice: None,
+        confirm_sent: false,
         p,
     }
 }
@@ -617,12 +696,14 @@ async fn ticket_page(
         .map_err(core_err(&ctx))?;
     let mut data = ticket_page_data(&s, &ctx, view, Form::new(), false);
     data.just_created = q.created.is_some();
+    data.confirm_sent = q.created.as_deref() == Some("confirm");
     data.just_replied = q.replied.is_some();
     html(&ctx, StatusCode::OK, &data)
 }
 
 async fn reply(
     State(s): State<AppState>,
+    client: Client,
     ctx: Ctx,
     Path(number): Path<String>,
     req: Request,
@@ -646,15 +727,40 @@ async fn reply(
     }
     let had_files = sub.had_files;
     let result = if p.is_empty() {
-        s.app
-            .participant_reply(
-                grant,
-                ReplyInput {
-                    body: sub.get("body").to_owned(),
-                    uploads: sub.uploads,
-                },
-            )
-            .await
+        let who = grant.contact_id.0.to_string();
+        match s.app.intake_reply(&client.limit_key(), &who) {
+            Err(t) => {
+                let view = s
+                    .app
+                    .participant_view(&sess, &number)
+                    .await
+                    .map_err(core_err(&ctx))?;
+                let mut data = ticket_page_data(&s, &ctx, view, form, had_files);
+                data.intake_notice = Some(intake::throttled_message(
+                    ctx.lang,
+                    "intake-too-many-reply",
+                    t,
+                ));
+                let res = html(&ctx, StatusCode::TOO_MANY_REQUESTS, &data)?;
+                return Ok(intake::retry_after(res, t));
+            }
+            Ok(admission) => {
+                let replied = s
+                    .app
+                    .participant_reply(
+                        grant,
+                        ReplyInput {
+                            body: sub.get("body").to_owned(),
+                            uploads: sub.uploads,
+                        },
+                    )
+                    .await;
+                if replied.is_err() {
+                    s.app.intake_refund(admission);
+                }
+                replied
+            }
+        }
     } else {
         Err(CoreError::Invalid(p))
     };

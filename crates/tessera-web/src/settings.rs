@@ -1,5 +1,6 @@
 //! Administrators' settings pages: the portal (name, logo, welcome text, language, ticket
-//! numbers, attachments, check-status) and email (sender, SMTP server, test mail).
+//! numbers, attachments, check-status), email (sender, SMTP server, test mail) and spam
+//! protection (the new-ticket challenge, confirm-first, the daily attachment quota).
 
 use askama::Template;
 use axum::{
@@ -9,7 +10,8 @@ use axum::{
     routing::get,
 };
 use tessera_core::{
-    FailureKind, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, SmtpTls,
+    ChallengeMode, FailureKind, IntakeForm, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm,
+    PortalForm, Settings, SmtpTls,
 };
 use tessera_domain::Problem;
 
@@ -24,6 +26,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/agent/admin/settings", get(portal_page).post(portal_save))
         .route("/agent/admin/settings/mail", get(mail_page).post(mail_save))
+        .route(
+            "/agent/admin/settings/intake",
+            get(intake_page).post(intake_save),
+        )
 }
 
 /// A "saved" banner for a known `done` value.
@@ -299,4 +305,68 @@ async fn mail_save(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResu
     let saved = f.then(s.app.save_mail_settings(actor, input)).await;
     let saved = saved.map(|()| "/agent/admin/settings/mail?done=saved".to_owned());
     a.answer(saved, again).await
+}
+
+#[derive(Template)]
+#[template(path = "admin/intake_settings.html")]
+struct IntakePage {
+    p: Page,
+    form: Form,
+    done: Option<String>,
+    modes: Vec<(&'static str, String)>,
+}
+
+fn intake_values(s: &Settings) -> Form {
+    let mut f = Form::new();
+    f.set("challenge_mode", s.challenge_mode.as_str().to_owned());
+    if s.confirm_first {
+        f.set("confirm_first", "1".into());
+    }
+    let mb = s.attachment_quota_per_day as f64 / (1024.0 * 1024.0);
+    f.set("quota_mb", format!("{}", (mb * 100.0).round() / 100.0));
+    f
+}
+
+async fn render_intake(
+    s: &AppState,
+    a: &Admin,
+    form: Option<Form>,
+    done: Option<&str>,
+) -> PageResult {
+    let settings = s.app.settings_admin(a.actor()).map_err(|e| a.err(e))?;
+    let p = a.page(s);
+    let page = IntakePage {
+        done: done_msg(&p, done),
+        form: form.unwrap_or_else(|| intake_values(&settings)),
+        modes: ChallengeMode::ALL
+            .iter()
+            .map(|m| {
+                let label = p.t(&format!("settings-intake-challenge-{}", m.as_str()));
+                (m.as_str(), label)
+            })
+            .collect(),
+        p,
+    };
+    a.show(&page, page.form.has_errors())
+}
+
+async fn intake_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) -> PageResult {
+    render_intake(&s, &a, None, q.done.as_deref()).await
+}
+
+async fn intake_save(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResult {
+    let (lang, actor) = (a.lang(), a.actor());
+    let f = Posted::read(&a, &body);
+    let form = f.form(&["challenge_mode", "confirm_first", "quota_mb"]);
+    let input = IntakeForm {
+        challenge_mode: f.v("challenge_mode"),
+        confirm_first: f.on("confirm_first"),
+        quota_mb: f.v("quota_mb"),
+    };
+    let saved = f.then(s.app.save_intake_settings(actor, input)).await;
+    let saved = saved.map(|()| "/agent/admin/settings/intake?done=saved".to_owned());
+    a.answer(saved, |p| {
+        render_intake(&s, &a, Some(form.clone().with_problem(lang, &p)), None)
+    })
+    .await
 }

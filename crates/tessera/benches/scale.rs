@@ -353,9 +353,13 @@ impl Server {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let base = format!("http://127.0.0.1:{port}");
         // Many requesters check their ticket's status from the one loopback address: the
-        // per-address limit is configured up (the per-ticket one is left as it is).
+        // per-address limit is configured up (the per-ticket one is left as it is); so are
+        // the intake limits, as every simulated requester opens tickets from it too.
         let config = s.data.join("bench.toml");
-        fs::write(&config, "status_attempts_per_ip = 1000000\n")?;
+        fs::write(
+            &config,
+            "status_attempts_per_ip = 1000000\n\n[intake]\nopen_per_client = { burst = 0, per_hour = 0 }\nopen_per_recipient = { burst = 0, per_hour = 0 }\nopen_global = { burst = 0, per_hour = 0 }\nreply_per_client = { burst = 0, per_hour = 0 }\nreply_per_requester = { burst = 0, per_hour = 0 }\nreply_global = { burst = 0, per_hour = 0 }\nchallenge_auto_per_minute = 4294967295\n",
+        )?;
         let log = s.data.join("serve.log");
         // The server's log (standard output) and anything it prints on standard error.
         let log_file = fs::File::create(&log)?;

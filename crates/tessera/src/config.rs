@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::{Context, bail};
 use clap::Args;
 use serde::Deserialize;
-use tessera_core::CoreConfig;
+use tessera_core::{CoreConfig, IntakeConfig, Rate};
 use tessera_domain::{EmailAddress, Lang, NumberFormat};
 use tessera_mail::{Mailbox, SmtpSettings};
 use tessera_web::{Cidr, WebConfig};
@@ -81,6 +81,62 @@ struct FileConfig {
     http_max_connections: Option<usize>,
     attachment_base_url: Option<String>,
     clamd: Option<String>,
+    intake: Option<IntakeFile>,
+}
+
+/// `[intake]`: the portal's rate limits and challenge (`tessera_core::IntakeConfig`). A
+/// limit is `{ burst = N, per_hour = M }`; `per_hour = 0` with `burst = 0` turns it off.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntakeFile {
+    open_per_client: Option<RateFile>,
+    open_per_recipient: Option<RateFile>,
+    open_global: Option<RateFile>,
+    reply_per_client: Option<RateFile>,
+    reply_per_requester: Option<RateFile>,
+    reply_global: Option<RateFile>,
+    challenge_bits: Option<u8>,
+    challenge_wait_seconds: Option<u64>,
+    challenge_lifetime_seconds: Option<u64>,
+    challenge_auto_per_minute: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateFile {
+    burst: u32,
+    per_hour: u32,
+}
+
+impl IntakeFile {
+    fn apply(self, d: IntakeConfig) -> anyhow::Result<IntakeConfig> {
+        let rate = |f: Option<RateFile>, d: Option<Rate>| match f {
+            None => d,
+            Some(r) if r.burst == 0 && r.per_hour == 0 => None,
+            Some(r) => Some(Rate::new(r.burst.max(1), r.per_hour)),
+        };
+        let bits = self.challenge_bits.unwrap_or(d.challenge_bits);
+        if bits > 32 {
+            bail!("intake.challenge_bits must be at most 32");
+        }
+        Ok(IntakeConfig {
+            open_per_client: rate(self.open_per_client, d.open_per_client),
+            open_per_recipient: rate(self.open_per_recipient, d.open_per_recipient),
+            open_global: rate(self.open_global, d.open_global),
+            reply_per_client: rate(self.reply_per_client, d.reply_per_client),
+            reply_per_requester: rate(self.reply_per_requester, d.reply_per_requester),
+            reply_global: rate(self.reply_global, d.reply_global),
+            challenge_bits: bits,
+            challenge_wait_secs: self.challenge_wait_seconds.unwrap_or(d.challenge_wait_secs),
+            challenge_lifetime_secs: self
+                .challenge_lifetime_seconds
+                .unwrap_or(d.challenge_lifetime_secs)
+                .max(60),
+            challenge_auto_per_minute: self
+                .challenge_auto_per_minute
+                .unwrap_or(d.challenge_auto_per_minute),
+        })
+    }
 }
 
 /// The configuration in force.
@@ -252,6 +308,11 @@ impl Config {
                 .unwrap_or(defaults.imap_lease_ms)
                 .max(1000),
             clamd,
+            intake: file
+                .intake
+                .unwrap_or_default()
+                .apply(IntakeConfig::default())
+                .context("[intake]")?,
             ..defaults
         };
         let trusted_proxies = file

@@ -118,23 +118,6 @@ seed-topic-website = Ein Problem melden / HP
 ## E-Mails
 mail-view-ticket = Ticket ansehen
 mail-opened-subject = [#{ $number }] { $subject }
-mail-opened-body =
-    Hallo { $name },
-
-    vielen Dank für Ihre Anfrage. Wir haben sie unter der Ticketnummer { $number } erfasst und melden uns so bald wie möglich.
-
-    Hilfethema: { $topic }
-    Betreff: { $subject }
-
-    Ihre Nachricht:
-    { $message }
-
-    Den Ticketverlauf können Sie hier jederzeit online einsehen und ergänzen:
-    { $link }
-
-    Sie können auch einfach auf diese E-Mail antworten.
-
-    Ihr Team von { $org }
 
 ## Mitarbeiterbereich: Anmeldung
 nav-agent-login = Anmeldung für Mitarbeitende

@@ -118,23 +118,6 @@ seed-topic-website = Report a website problem
 ## Emails
 mail-view-ticket = View ticket
 mail-opened-subject = [#{ $number }] { $subject }
-mail-opened-body =
-    Hello { $name },
-
-    thank you for your request. We have recorded it under ticket number { $number } and will get back to you as soon as possible.
-
-    Help topic: { $topic }
-    Subject: { $subject }
-
-    Your message:
-    { $message }
-
-    You can view and add to the ticket's history online at any time:
-    { $link }
-
-    You can also simply reply to this email.
-
-    Your team at { $org }
 
 ## Agent area: sign-in
 nav-agent-login = Staff sign-in

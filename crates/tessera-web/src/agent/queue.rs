@@ -73,6 +73,8 @@ struct RowView {
     status_label: String,
     due: String,
     unseen: bool,
+    /// Waits for its requester to confirm the address (confirm-first mode).
+    unconfirmed: bool,
     /// Where a search found its words: (text, matched).
     snippet: Vec<(String, bool)>,
 }
@@ -128,6 +130,7 @@ fn row_view(p: &Page, r: &QueueItem) -> RowView {
         status_label: p.t(&format!("status-{}", r.status.as_str())),
         due: r.due_at.map(|d| p.date(&d)).unwrap_or_default(),
         unseen: r.unseen,
+        unconfirmed: r.unconfirmed,
         snippet: Vec::new(),
     }
 }

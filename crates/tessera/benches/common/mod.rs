@@ -93,7 +93,13 @@ impl Server {
             .unwrap()
             .port();
         let base = format!("http://127.0.0.1:{port}");
+        // Every simulated requester posts from the one loopback address: no intake limits.
+        let config = data.join("bench.toml");
+        std::fs::create_dir_all(data).expect("data folder");
+        std::fs::write(&config, "[intake]\nopen_per_client = { burst = 0, per_hour = 0 }\nopen_per_recipient = { burst = 0, per_hour = 0 }\nopen_global = { burst = 0, per_hour = 0 }\nreply_per_client = { burst = 0, per_hour = 0 }\nreply_per_requester = { burst = 0, per_hour = 0 }\nreply_global = { burst = 0, per_hour = 0 }\nchallenge_auto_per_minute = 4294967295\n").expect("bench config");
         let child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+            .arg("--config")
+            .arg(&config)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--data-dir")
             .arg(data)

@@ -17,6 +17,7 @@ mod errors;
 mod fields;
 mod imap;
 mod ingest;
+mod intake;
 mod leases;
 mod mail;
 mod mail_views;

@@ -115,6 +115,8 @@ impl TestApp {
         let mut cfg = Config::load(&overrides).expect("config");
         cfg.core.mail_retry_base_ms = 100;
         cfg.core.mail_retry_max_ms = 400;
+        // Tests open many tickets from one address; `intake.rs` tests the limits themselves.
+        cfg.core.intake = tessera_core::IntakeConfig::unlimited();
         tweak(&mut cfg);
         let running = tessera::start_on(&cfg, listener).await.expect("start");
         TestApp {

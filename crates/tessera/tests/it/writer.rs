@@ -91,6 +91,7 @@ fn new_ticket<'a>(
             assignee_team_id: None,
             due_at: None,
             client_ip: None,
+            unconfirmed: false,
             now: Timestamp::now(),
         },
         entries,
