@@ -112,6 +112,39 @@ impl Handle<'_> {
             .bind(expires_at.0).fetch_one(c).await?))
     }
 
+    /// Replaces a session by a new one under a new token (session fixation: whoever knew
+    /// the old token must not share what the new one is given). The new session keeps the
+    /// old one's agent (and an agent session its absolute end) and its ticket grants; the
+    /// old one is deleted. Returns the new session's key, or `None` if the old one is gone.
+    pub async fn rotate_session(
+        &mut self,
+        old: i64,
+        selector: &str,
+        verifier_hash: &str,
+        requester_expires_at: Timestamp,
+    ) -> Result<Option<i64>> {
+        let now = Timestamp::now().0;
+        let new: Option<i64> = on!(self, c => sqlx::query_scalar(
+            "INSERT INTO session (selector, verifier_hash, agent_id, last_seen_at, expires_at,
+                                  created_at)
+             SELECT $2, $3, agent_id, $4,
+                    CASE WHEN agent_id IS NULL THEN $5 ELSE expires_at END, $4
+             FROM session WHERE session_id = $1 RETURNING session_id")
+            .bind(old).bind(selector).bind(verifier_hash).bind(now)
+            .bind(requester_expires_at.0).fetch_optional(&mut *c).await?);
+        let Some(new) = new else {
+            return Ok(None);
+        };
+        on!(self, c => sqlx::query(
+            "INSERT INTO session_grant (session_id, ticket_id, contact_id, created_at)
+             SELECT $2, ticket_id, contact_id, created_at FROM session_grant
+             WHERE session_id = $1")
+            .bind(old).bind(new).execute(&mut *c).await?.rows_affected());
+        on!(self, c => sqlx::query("DELETE FROM session WHERE session_id = $1")
+            .bind(old).execute(c).await?.rows_affected());
+        Ok(Some(new))
+    }
+
     /// Finds a session by its public half, with the directory's generation: every request
     /// with a session runs this, so the in-memory directory is checked at no extra cost.
     pub async fn session(&mut self, selector: &str) -> Result<Option<SessionRow>> {

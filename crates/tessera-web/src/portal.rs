@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tessera_core::{CoreError, NewTicketInput, ReplyInput, Session, TicketView};
+use tessera_core::{CoreError, NewTicketInput, ReplyInput, TicketView};
 use tessera_domain::{Lang, Problem, model::Attachment};
 
 use crate::{
@@ -57,23 +57,26 @@ fn core_err(ctx: &Ctx) -> impl Fn(CoreError) -> PageError + '_ {
     |e| PageError::from_core(ctx.lang, e)
 }
 
-/// Returns the request's session, starting one when there is none; the cookie to set comes
-/// with a new one.
-async fn ensure_session(
+/// Lets this browser see a ticket: always in a new session (core carries over the grants
+/// of the one the request came with and deletes that), so a session cookie planted before
+/// (session fixation) never receives the ticket. Returns the cookie to set.
+async fn grant_session(
     s: &AppState,
     ctx: &Ctx,
-) -> Result<(Session, Option<HeaderValue>), PageError> {
-    if let Some(sess) = &ctx.session {
-        return Ok((sess.clone(), None));
-    }
-    let (sess, cookie) = s.app.start_session(None).await.map_err(core_err(ctx))?;
-    let header = ctx.cookie_header(
-        SESSION_COOKIE,
-        &cookie,
-        s.app.config().session_absolute_secs,
-        true,
-    );
-    Ok((sess, Some(header)))
+    grant: tessera_domain::model::Grant,
+) -> Result<HeaderValue, PageError> {
+    let (sess, cookie) = s
+        .app
+        .grant_in_new_session(ctx.session.as_ref(), grant)
+        .await
+        .map_err(core_err(ctx))?;
+    let cfg = s.app.config();
+    let max_age = if sess.agent_id.is_some() {
+        cfg.agent_session_absolute_secs
+    } else {
+        cfg.session_absolute_secs
+    };
+    Ok(ctx.cookie_header(SESSION_COOKIE, &cookie, max_age, true))
 }
 
 fn redirect_with(ctx: &Ctx, to: &str, cookie: Option<HeaderValue>) -> Response {
@@ -231,15 +234,11 @@ async fn open_submit(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Page
     };
     match s.app.open_ticket_with_fields(input, &custom).await {
         Ok(opened) => {
-            let (sess, cookie) = ensure_session(&s, &ctx).await?;
-            s.app
-                .grant(&sess, opened.grant)
-                .await
-                .map_err(core_err(&ctx))?;
+            let cookie = grant_session(&s, &ctx, opened.grant).await?;
             Ok(redirect_with(
                 &ctx,
                 &format!("/tickets/{}?created=1", opened.number),
-                cookie,
+                Some(cookie),
             ))
         }
         Err(CoreError::Invalid(p)) => {
@@ -331,8 +330,7 @@ async fn status_submit(
     }
     match s.app.check_status(&input.number, &input.email).await {
         Ok(grant) => {
-            let (sess, cookie) = ensure_session(&s, &ctx).await?;
-            s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
+            let cookie = Some(grant_session(&s, &ctx, grant).await?);
             let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             Ok(redirect_with(&ctx, &format!("/tickets/{number}"), cookie))
         }
@@ -357,8 +355,7 @@ struct StatusSentPage {
 async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
     match s.app.redeem_access_token(&token).await {
         Ok(grant) => {
-            let (sess, cookie) = ensure_session(&s, &ctx).await?;
-            s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
+            let cookie = Some(grant_session(&s, &ctx, grant).await?);
             let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             let mut res = redirect_with(&ctx, &format!("/tickets/{number}"), cookie);
             // The token is in this URL: it must not leak onwards.

@@ -21,6 +21,7 @@ mod mail;
 mod mail_views;
 mod members;
 mod portal;
+mod sessions;
 mod settings;
 mod support;
 mod webhooks;
