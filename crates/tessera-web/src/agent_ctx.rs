@@ -12,7 +12,7 @@ use tessera_core::{Reader, SignedIn, Worker};
 
 use crate::{
     AppState, Ctx,
-    cookies::{LANG_COOKIE, cookie},
+    cookies::LANG_COOKIE,
     error::PageError,
     render::Page,
 };
@@ -58,7 +58,10 @@ impl FromRequestParts<AppState> for AgentCtx {
         }
         let mut ctx = ctx;
         ctx.lang = agent.lang;
-        if let Some(l) = cookie(&parts.headers, LANG_COOKIE).and_then(tessera_domain::Lang::parse) {
+        if let Some(l) = ctx
+            .read_cookie(&parts.headers, LANG_COOKIE)
+            .and_then(tessera_domain::Lang::parse)
+        {
             ctx.lang = l;
         }
         Ok(AgentCtx { ctx, agent })

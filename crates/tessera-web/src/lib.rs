@@ -39,7 +39,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{
     Router,
-    extract::Request,
+    extract::{Request, State},
     http::{HeaderValue, header},
     middleware::{self, Next},
     response::Response,
@@ -122,14 +122,32 @@ pub fn router(state: AppState) -> Router {
         .merge(webhooks::router())
         .merge(assets::router())
         .fallback(error::not_found)
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
+/// How long browsers keep to https for this host once they saw it over https (one year;
+/// not `includeSubDomains`: other hosts of the organisation are not Tessera's to decide).
+const HSTS: &str = "max-age=31536000";
+
 /// Headers every response carries; attachment downloads set a stricter policy themselves.
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+/// Over https (the base URL is https, or a trusted proxy says the client came by https)
+/// `Strict-Transport-Security` too, so that later visits never go over plain http, where the
+/// cookies and the pages could be read or changed on the way.
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let https = Client::of(&parts, &state.web).https;
+    let mut res = next.run(Request::from_parts(parts, body)).await;
     let h = res.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
