@@ -161,3 +161,290 @@ async fn a_planted_session_cookie_does_not_receive_a_ticket_by_check_status_or_a
     );
     app.stop().await;
 }
+
+/// Whether a browser is signed in as an agent (the queue answers instead of sending it to
+/// the sign-in page).
+async fn signed_in(app: &TestApp, c: &reqwest::Client) -> bool {
+    let res = c.get(app.url("/agent/queue/open")).send().await.unwrap();
+    res.status() == StatusCode::OK && res.url().path() == "/agent/queue/open"
+}
+
+/// The set-password link of the newest such mail to `to`.
+async fn set_password_link(app: &TestApp, to: &str, nth: usize) -> String {
+    eventually("a set-password mail", async || {
+        let mails = mails_to(app, to);
+        let m = mails.get(nth)?;
+        m.text
+            .split_whitespace()
+            .find(|w| w.contains("/agent/set-password/"))
+            .map(str::to_owned)
+    })
+    .await
+}
+
+/// Posts a new password to a set-password link from a fresh browser.
+async fn post_set_password(app: &TestApp, link: &str, new: &str) -> reqwest::Response {
+    let c = app.client();
+    let token = csrf(&c, link).await;
+    c.post(link)
+        .form(&[("csrf", token.as_str()), ("new", new), ("repeat", new)])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_and_voids_a_pending_reset_link() {
+    let app = TestApp::start().await;
+    let nadine = crate::admin::agent(&app, "nadine", "Nadine Berger", false).await;
+    app.app
+        .send_password_reset(tessera_core::Actor::Cli, nadine)
+        .await
+        .unwrap();
+    let link = set_password_link(&app, "nadine@tessera.test", 0).await;
+
+    let here = crate::admin::sign_in(&app, "nadine", crate::admin::PASSWORD).await;
+    let elsewhere = crate::admin::sign_in(&app, "nadine", crate::admin::PASSWORD).await;
+    assert!(signed_in(&app, &here).await && signed_in(&app, &elsewhere).await);
+
+    let new = "ein ganz anderes langes Passwort";
+    let token = csrf(&here, &app.url("/agent/password")).await;
+    let res = here
+        .post(app.url("/agent/password"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("current", crate::admin::PASSWORD),
+            ("new", new),
+            ("repeat", new),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.url().path(), "/agent/queue/open");
+    assert!(signed_in(&app, &here).await, "the session that changed it stays");
+    assert!(
+        !signed_in(&app, &elsewhere).await,
+        "every other session of the agent ends"
+    );
+    let res = app.client().get(&link).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "the pending reset link is void"
+    );
+    let res = app
+        .app
+        .set_password_with_link(
+            link.rsplit('/').next().unwrap(),
+            "noch ein ganz neues Passwort",
+            "noch ein ganz neues Passwort",
+        )
+        .await;
+    assert!(matches!(res, Err(tessera_core::CoreError::NotFound)), "{res:?}");
+    let again = app.client();
+    crate::admin::post_sign_in(&app, &again, "nadine", new).await;
+    assert!(signed_in(&app, &again).await, "the new password works");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn using_a_reset_link_ends_every_session_of_the_agent() {
+    let app = TestApp::start().await;
+    let nadine = crate::admin::agent(&app, "nadine", "Nadine Berger", false).await;
+    app.app
+        .send_password_reset(tessera_core::Actor::Cli, nadine)
+        .await
+        .unwrap();
+    let link = set_password_link(&app, "nadine@tessera.test", 0).await;
+    // Signed in after the link was sent (with the old password someone else may know).
+    let one = crate::admin::sign_in(&app, "nadine", crate::admin::PASSWORD).await;
+    let two = crate::admin::sign_in(&app, "nadine", crate::admin::PASSWORD).await;
+    assert!(signed_in(&app, &one).await && signed_in(&app, &two).await);
+
+    let res = post_set_password(&app, &link, "noch ein ganz neues Passwort").await;
+    assert_eq!(res.url().path(), "/agent/login");
+    assert!(!signed_in(&app, &one).await);
+    assert!(!signed_in(&app, &two).await);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM session WHERE agent_id = {}",
+            nadine.0
+        ))
+        .await,
+        0
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn common_and_patterned_passwords_are_refused_with_a_helpful_message() {
+    let app = TestApp::start().await;
+    let nadine = crate::admin::agent(&app, "nadine", "Nadine Berger", false).await;
+    let c = crate::admin::sign_in(&app, "nadine", crate::admin::PASSWORD).await;
+    for (weak, says) in [
+        ("aaaaaaaaaaaa", "einfaches Muster"),
+        ("password1234", "geleakter Passwörter"),
+        ("nadine.berger", "Ihrem Namen"),
+    ] {
+        let token = csrf(&c, &app.url("/agent/password")).await;
+        let res = c
+            .post(app.url("/agent/password"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("current", crate::admin::PASSWORD),
+                ("new", weak),
+                ("repeat", weak),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{weak}");
+        let page = res.text().await.unwrap();
+        assert!(page.contains(says), "{weak}: {page}");
+    }
+    // In English too, and through a reset (or invitation) link.
+    app.app
+        .send_password_reset(tessera_core::Actor::Cli, nadine)
+        .await
+        .unwrap();
+    let link = set_password_link(&app, "nadine@tessera.test", 0).await;
+    let en = app.client();
+    en.get(app.url("/lang/en?next=/")).send().await.unwrap();
+    let token = csrf(&en, &link).await;
+    let res = en
+        .post(&link)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("new", "password1234"),
+            ("repeat", "password1234"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("lists of common or leaked passwords")
+    );
+    let hash_before = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM password_token WHERE used_at IS NULL AND agent_id = {}",
+            nadine.0
+        ))
+        .await;
+    assert_eq!(hash_before, 1, "a refused password leaves the link usable");
+    let res = post_set_password(&app, &link, "korrekt Pferd Batterie Heftklammer").await;
+    assert_eq!(res.url().path(), "/agent/login");
+    app.stop().await;
+}
+
+/// The `Set-Cookie` values of an answer.
+fn set_cookies(res: &reqwest::Response) -> Vec<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The value of the cookie `name` among `Set-Cookie` values.
+fn cookie_value(set: &[String], name: &str) -> Option<String> {
+    set.iter()
+        .filter_map(|c| c.split(';').next()?.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[tokio::test]
+async fn over_https_cookies_have_the_host_prefix_and_pages_carry_hsts() {
+    let app = TestApp::start_with(Box::new(|c| {
+        c.core.base_url = c.core.base_url.replace("http://", "https://");
+    }))
+    .await;
+    let (res, _) = open(&app, &app.client(), MAX, &[]).await;
+    let number = number_from(&final_url(&res));
+    // A plain client: the test speaks http to the server, which believes its base URL.
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = c.get(app.url("/status")).send().await.unwrap();
+    assert_eq!(
+        form.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+    let set = set_cookies(&form);
+    let csrf_cookie = set
+        .iter()
+        .find(|c| c.starts_with("__Host-tessera_csrf="))
+        .unwrap_or_else(|| panic!("a __Host- CSRF cookie: {set:?}"));
+    assert!(csrf_cookie.contains("; Secure") && csrf_cookie.contains("Path=/"));
+    assert!(!csrf_cookie.to_lowercase().contains("domain="));
+    let token = cookie_value(&set, "__Host-tessera_csrf").unwrap();
+
+    // A session cookie without the prefix (planted over plain http or by a subdomain) is
+    // not read; the grant comes in a new `__Host-` session.
+    let planted = attackers_token(&app).await;
+    let res = c
+        .post(app.url("/status"))
+        .header(
+            header::COOKIE,
+            format!("__Host-tessera_csrf={token}; tessera_session={planted}"),
+        )
+        .form(&[
+            ("csrf", token.as_str()),
+            ("number", number.as_str()),
+            ("email", "max@example.org"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+    let set = set_cookies(&res);
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("__Host-tessera_session="))
+        .unwrap_or_else(|| panic!("a __Host- session cookie: {set:?}"));
+    assert!(session.contains("; Secure") && session.contains("HttpOnly"));
+    assert!(!session.to_lowercase().contains("domain="));
+    let fresh = cookie_value(&set, "__Host-tessera_session").unwrap();
+    let page = c
+        .get(app.url(&format!("/tickets/{number}")))
+        .header(header::COOKIE, format!("__Host-tessera_session={fresh}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = c
+        .get(app.url(&format!("/tickets/{number}")))
+        .header(header::COOKIE, format!("tessera_session={fresh}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        StatusCode::NOT_FOUND,
+        "over https the unprefixed name is not a session"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn over_plain_http_there_is_no_hsts_and_cookies_keep_their_plain_names() {
+    let app = TestApp::start().await;
+    let res = reqwest::get(app.url("/status")).await.unwrap();
+    assert!(res.headers().get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let set = set_cookies(&res);
+    assert!(
+        set.iter().any(|c| c.starts_with("tessera_csrf=")),
+        "{set:?}"
+    );
+    assert!(set.iter().all(|c| !c.contains("Secure")));
+    app.stop().await;
+}
