@@ -490,7 +490,11 @@ impl Tessera {
         if !token::verify(verifier, &stored) {
             return Err(CoreError::NotFound);
         }
-        let (who, _) = conn.h().agent_any(agent).await?.ok_or(CoreError::NotFound)?;
+        let (who, _) = conn
+            .h()
+            .agent_any(agent)
+            .await?
+            .ok_or(CoreError::NotFound)?;
         drop(conn);
         let mut p = tessera_domain::Problem::default();
         let personal = [

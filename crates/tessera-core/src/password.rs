@@ -201,7 +201,10 @@ mod tests {
 
     #[test]
     fn common_patterned_and_personal_passwords_are_weak() {
-        assert_eq!(weakness("aaaaaaaaaaaa", &[]), Some("error-password-pattern"));
+        assert_eq!(
+            weakness("aaaaaaaaaaaa", &[]),
+            Some("error-password-pattern")
+        );
         assert_eq!(weakness("password1234", &[]), Some("error-password-common"));
         assert!(weakness("qwertzuiop12", &[]).is_some());
         assert_eq!(

@@ -18,6 +18,10 @@ pub struct AccessTokenRow {
     pub verifier_hash: String,
     /// Set once revoked.
     pub revoked_at: Option<i64>,
+    /// When the link was made.
+    pub created_at: i64,
+    /// When its ticket was closed, if it is.
+    pub ticket_closed_at: Option<i64>,
 }
 
 /// A stored browser session.
@@ -61,8 +65,10 @@ impl Handle<'_> {
     /// Finds an access token by its public half.
     pub async fn access_token(&mut self, selector: &str) -> Result<Option<AccessTokenRow>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT access_token_id, ticket_id, contact_id, verifier_hash, revoked_at
-             FROM access_token WHERE selector = $1")
+            "SELECT a.access_token_id, a.ticket_id, a.contact_id, a.verifier_hash, a.revoked_at,
+                    a.created_at, t.closed_at AS ticket_closed_at
+             FROM access_token a JOIN ticket t ON t.ticket_id = a.ticket_id
+             WHERE a.selector = $1")
             .bind(selector).fetch_optional(c).await?))
     }
 

@@ -10,12 +10,7 @@ use axum::{
 };
 use tessera_core::{Reader, SignedIn, Worker};
 
-use crate::{
-    AppState, Ctx,
-    cookies::LANG_COOKIE,
-    error::PageError,
-    render::Page,
-};
+use crate::{AppState, Ctx, cookies::LANG_COOKIE, error::PageError, render::Page};
 
 /// A signed-in agent with the request context.
 pub struct AgentCtx {

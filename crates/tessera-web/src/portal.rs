@@ -11,11 +11,11 @@ use axum::{
 };
 use serde::Deserialize;
 use std::net::SocketAddr;
-use tessera_core::{CoreError, NewTicketInput, ReplyInput, TicketView};
+use tessera_core::{CoreError, NewTicketInput, Redeemed, ReplyInput, TicketView};
 use tessera_domain::{Lang, Problem, model::Attachment};
 
 use crate::{
-    AppState, Ctx,
+    AppState, Client, Ctx,
     cookies::{LANG_COOKIE, SESSION_COOKIE},
     download::attachment_response,
     error::PageError,
@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/status", get(status_form).post(status_submit))
         .route("/access/{token}", get(access))
+        .route("/access/{token}/renew", post(access_renew))
         .route("/tickets", get(my_tickets))
         .route("/tickets/{number}", get(ticket_page))
         .route(
@@ -354,15 +355,21 @@ struct StatusSentPage {
 
 async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
     match s.app.redeem_access_token(&token).await {
-        Ok(grant) => {
+        Ok(Redeemed::Expired) => {
+            let page = AccessExpiredPage {
+                p: page(&s, &ctx),
+                form: Form::new(),
+                action: format!("/access/{token}/renew"),
+            };
+            let mut res = html(&ctx, StatusCode::GONE, &page)?;
+            no_referrer(&mut res);
+            Ok(res)
+        }
+        Ok(Redeemed::Open(grant)) => {
             let cookie = Some(grant_session(&s, &ctx, grant).await?);
             let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             let mut res = redirect_with(&ctx, &format!("/tickets/{number}"), cookie);
-            // The token is in this URL: it must not leak onwards.
-            res.headers_mut().insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
+            no_referrer(&mut res);
             Ok(res)
         }
         Err(CoreError::NotFound) => {
@@ -377,6 +384,100 @@ async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) 
 #[template(path = "access_invalid.html")]
 struct AccessInvalidPage {
     p: Page,
+}
+
+/// The token is in the URL of the access pages: it must not leak onwards.
+fn no_referrer(res: &mut Response) {
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
+/// An expired access link: the requester may have a fresh one mailed.
+#[derive(Template)]
+#[template(path = "access_expired.html")]
+struct AccessExpiredPage {
+    p: Page,
+    form: Form,
+    /// Where the form posts (the link's own renewal address).
+    action: String,
+}
+
+/// The answer to the renewal form, the same whether the address belonged to the ticket.
+#[derive(Template)]
+#[template(path = "access_renewed.html")]
+struct AccessRenewedPage {
+    p: Page,
+}
+
+#[derive(Deserialize)]
+struct RenewInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// "Mail me a fresh link" on an expired link's page. Limited like check status (per client
+/// address and per link), and answered the same whether the address matched, so the form
+/// reveals nothing about who takes part in the ticket.
+async fn access_renew(
+    State(s): State<AppState>,
+    client: Client,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    AxForm(input): AxForm<RenewInput>,
+) -> PageResult {
+    let mut p = Problem::default();
+    if !ctx.csrf_ok(&input.csrf) {
+        p.add("form", "error-csrf");
+    }
+    if input.email.trim().is_empty() {
+        p.add("email", "error-required");
+    }
+    if !p.is_empty() {
+        let mut form = Form::new();
+        form.set("email", input.email.clone());
+        let page = AccessExpiredPage {
+            p: page(&s, &ctx),
+            form: form.with_problem(ctx.lang, &p),
+            action: format!("/access/{token}/renew"),
+        };
+        let mut res = html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)?;
+        no_referrer(&mut res);
+        return Ok(res);
+    }
+    let w = &s.web;
+    let selector: String = token
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(24)
+        .collect();
+    let link_key = format!("renew:{selector}");
+    if !s.limiter.allow(
+        &format!("renew-ip:{}", client.limit_key()),
+        w.status_attempts_per_ip,
+        w.status_window,
+    ) || !s
+        .limiter
+        .allow(&link_key, w.status_attempts_per_ticket, w.status_window)
+    {
+        return Err(PageError::too_many(ctx.lang));
+    }
+    s.app
+        .mail_fresh_access_link(&token, &input.email)
+        .await
+        .map_err(core_err(&ctx))?;
+    let mut res = html(
+        &ctx,
+        StatusCode::OK,
+        &AccessRenewedPage { p: page(&s, &ctx) },
+    )?;
+    no_referrer(&mut res);
+    Ok(res)
 }
 
 #[derive(Template)]

@@ -70,6 +70,7 @@ struct FileConfig {
     log_format: Option<String>,
     status_attempts_per_ip: Option<u32>,
     status_attempts_per_ticket: Option<u32>,
+    access_link_days_after_close: Option<i64>,
 }
 
 /// The configuration in force.
@@ -228,6 +229,10 @@ impl Config {
                 .imap_lease_ms
                 .unwrap_or(defaults.imap_lease_ms)
                 .max(1000),
+            access_link_days_after_close: file
+                .access_link_days_after_close
+                .unwrap_or(defaults.access_link_days_after_close)
+                .max(0),
             ..defaults
         };
         Ok(Self {

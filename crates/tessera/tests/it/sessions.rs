@@ -221,7 +221,10 @@ async fn a_password_change_ends_the_other_sessions_and_voids_a_pending_reset_lin
         .await
         .unwrap();
     assert_eq!(res.url().path(), "/agent/queue/open");
-    assert!(signed_in(&app, &here).await, "the session that changed it stays");
+    assert!(
+        signed_in(&app, &here).await,
+        "the session that changed it stays"
+    );
     assert!(
         !signed_in(&app, &elsewhere).await,
         "every other session of the agent ends"
@@ -240,7 +243,10 @@ async fn a_password_change_ends_the_other_sessions_and_voids_a_pending_reset_lin
             "noch ein ganz neues Passwort",
         )
         .await;
-    assert!(matches!(res, Err(tessera_core::CoreError::NotFound)), "{res:?}");
+    assert!(
+        matches!(res, Err(tessera_core::CoreError::NotFound)),
+        "{res:?}"
+    );
     let again = app.client();
     crate::admin::post_sign_in(&app, &again, "nadine", new).await;
     assert!(signed_in(&app, &again).await, "the new password works");
@@ -439,12 +445,122 @@ async fn over_https_cookies_have_the_host_prefix_and_pages_carry_hsts() {
 async fn over_plain_http_there_is_no_hsts_and_cookies_keep_their_plain_names() {
     let app = TestApp::start().await;
     let res = reqwest::get(app.url("/status")).await.unwrap();
-    assert!(res.headers().get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    assert!(
+        res.headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
     let set = set_cookies(&res);
     assert!(
         set.iter().any(|c| c.starts_with("tessera_csrf=")),
         "{set:?}"
     );
     assert!(set.iter().all(|c| !c.contains("Secure")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_access_link_offers_a_fresh_one_by_mail_without_telling_who_takes_part() {
+    let app = TestApp::start_with(Box::new(|c| {
+        c.web.status_attempts_per_ticket = 3;
+    }))
+    .await;
+    let (res, _) = open(&app, &app.client(), MAX, &[]).await;
+    let number = number_from(&final_url(&res));
+    let link = eventually("the confirmation mail", async || {
+        mails_to(&app, "max@example.org")
+            .first()
+            .map(|m| m.access_link())
+    })
+    .await;
+    // Closed 31 days ago, link sent before that (the default keeps links 30 days).
+    let long_ago = tessera_domain::Timestamp::now().0 - 31 * 24 * 3600 * 1_000_000;
+    app.exec(&format!(
+        "UPDATE ticket SET status = 'closed', closed_at = {long_ago}"
+    ))
+    .await;
+    app.exec(&format!("UPDATE access_token SET created_at = {long_ago}"))
+        .await;
+
+    let c = app.client();
+    let res = c.get(&link).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::GONE);
+    assert_eq!(res.headers()[header::REFERRER_POLICY], "no-referrer");
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Dieser Link ist abgelaufen"), "{page}");
+    assert_eq!(
+        c.get(app.url(&format!("/tickets/{number}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND,
+        "the expired link granted nothing"
+    );
+
+    let renew = format!("{link}/renew");
+    let token = csrf(&c, &link).await;
+    let mails_before = app.count("outbox_mail").await;
+    let post = async |email: &str| {
+        let res = c
+            .post(&renew)
+            .form(&[("csrf", token.as_str()), ("email", email)])
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    };
+    let (status, stranger) = post("eve@example.org").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(stranger.contains("Wenn die Adresse zu diesem Ticket gehört"));
+    assert_eq!(app.count("outbox_mail").await, mails_before, "no mail");
+    let (status, requester) = post(" MAX@example.org ").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(requester, stranger, "the answer does not tell");
+    assert_eq!(app.count("outbox_mail").await, mails_before + 1);
+
+    let fresh = eventually("the fresh link", async || {
+        mails_to(&app, "max@example.org")
+            .get(1)
+            .map(|m| m.access_link())
+    })
+    .await;
+    assert_ne!(fresh, link);
+    let res = app.client().get(&fresh).send().await.unwrap();
+    assert_eq!(res.url().path(), format!("/tickets/{number}"));
+    assert_eq!(res.status(), StatusCode::OK);
+    // The old link stays expired, and the form is limited per link.
+    assert_eq!(
+        app.client().get(&link).send().await.unwrap().status(),
+        StatusCode::GONE
+    );
+    let (status, _) = post("max@example.org").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = post("max@example.org").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_closed_tickets_link_keeps_working_within_its_days_and_for_ever_when_switched_off() {
+    let app = TestApp::start_with(Box::new(|c| {
+        c.core.access_link_days_after_close = 0;
+    }))
+    .await;
+    let (res, _) = open(&app, &app.client(), MAX, &[]).await;
+    let number = number_from(&final_url(&res));
+    let link = eventually("the confirmation mail", async || {
+        mails_to(&app, "max@example.org")
+            .first()
+            .map(|m| m.access_link())
+    })
+    .await;
+    let long_ago = tessera_domain::Timestamp::now().0 - 400 * 24 * 3600 * 1_000_000;
+    app.exec(&format!(
+        "UPDATE ticket SET status = 'closed', closed_at = {long_ago}"
+    ))
+    .await;
+    let res = app.client().get(&link).send().await.unwrap();
+    assert_eq!(res.url().path(), format!("/tickets/{number}"));
     app.stop().await;
 }
