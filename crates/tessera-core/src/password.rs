@@ -288,4 +288,46 @@ mod tests {
         }
         assert!(AREAS.lock().unwrap().len() <= HASHERS);
     }
+
+    /// Cases per property: modest by default so the suite stays fast; a long run sets
+    /// `PROPTEST_CASES`, e.g. `PROPTEST_CASES=100000 cargo test --workspace prop_`.
+    fn cases() -> proptest::test_runner::Config {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(32);
+        proptest::test_runner::Config::with_cases(cases)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(cases())]
+
+        /// Any input, however long or strange, is judged without a panic.
+        #[test]
+        fn prop_weakness_judges_any_input(
+            password in "\\PC{0,300}",
+            personal in proptest::collection::vec("\\PC{0,40}", 0..4),
+        ) {
+            let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+            let _ = weakness(&password, &personal);
+        }
+
+        /// A password made of the person's own names, whatever the separators and case,
+        /// is refused as personal.
+        #[test]
+        fn prop_own_names_are_refused(
+            first in "[a-zäöü]{3,12}",
+            last in "[a-zäöü]{3,12}",
+            sep in "[ ._-]{0,2}",
+            digits in "[0-9]{0,4}",
+        ) {
+            let display = format!("{first} {last}");
+            let email = format!("{first}.{last}@example.org");
+            let password = format!("{}{sep}{last}{digits}", first.to_uppercase());
+            proptest::prop_assert_eq!(
+                weakness(&password, &[first.as_str(), email.as_str(), display.as_str()]),
+                Some("error-password-personal")
+            );
+        }
+    }
 }
