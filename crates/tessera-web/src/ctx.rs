@@ -12,6 +12,7 @@ use tessera_domain::{Lang, Problem};
 
 use crate::{
     AppState,
+    client::Client,
     cookies::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, cookie, cookie_name},
     error::PageError,
     render::Page,
@@ -30,6 +31,8 @@ pub struct Ctx {
     csrf_new: bool,
     /// The request path and query, for the language switch.
     pub path: String,
+    /// Who sent the request (behind trusted proxies: the real client).
+    pub client: Client,
     /// Whether cookies get `Secure`.
     secure: bool,
 }
@@ -38,8 +41,9 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let client = Client::of(parts, &state.web);
         let headers = &parts.headers;
-        let secure = state.web.secure_cookies;
+        let secure = client.https;
         let named = |name: &str| cookie(headers, &cookie_name(name, secure)).map(str::to_owned);
         let lang = named(LANG_COOKIE)
             .as_deref()
@@ -72,7 +76,10 @@ impl FromRequestParts<AppState> for Ctx {
             .path_and_query()
             .map(|p| p.as_str().to_owned())
             .unwrap_or_default();
-        if parts.method != Method::GET && parts.method != Method::HEAD && !same_origin(headers) {
+        if parts.method != Method::GET
+            && parts.method != Method::HEAD
+            && !same_origin(headers, client.host.as_deref())
+        {
             return Err(PageError::forbidden(lang));
         }
         Ok(Ctx {
@@ -82,6 +89,7 @@ impl FromRequestParts<AppState> for Ctx {
             csrf_new,
             path,
             secure,
+            client,
         })
     }
 }
@@ -95,15 +103,15 @@ pub fn csrf_problem() -> Problem {
 
 /// Refuses cross-site form posts: browsers say where a request comes from in
 /// `Sec-Fetch-Site` (or at least `Origin`); requests without either are not from a browser
-/// page of another site.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// page of another site. `host` is the host the client asked for (behind a trusted proxy,
+/// the one it forwarded), since a proxy may rewrite `Host`.
+fn same_origin(headers: &HeaderMap, host: Option<&str>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
-    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
+    match (headers.get(header::ORIGIN), host) {
         (Some(origin), Some(host)) => {
             let origin = origin.to_str().unwrap_or("");
-            let host = host.to_str().unwrap_or("");
             origin.split_once("://").map(|(_, h)| h) == Some(host)
         }
         (Some(_), None) => false,

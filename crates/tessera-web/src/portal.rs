@@ -4,13 +4,12 @@
 use askama::Template;
 use axum::{
     Form as AxForm, Router,
-    extract::{ConnectInfo, DefaultBodyLimit, Multipart, Path, Query, State},
+    extract::{DefaultBodyLimit, Multipart, Path, Query, State},
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
-use std::net::SocketAddr;
 use tessera_core::{CoreError, NewTicketInput, Redeemed, ReplyInput, TicketView};
 use tessera_domain::{Lang, Problem, model::Attachment};
 
@@ -281,7 +280,6 @@ struct StatusInput {
 
 async fn status_submit(
     State(s): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ctx: Ctx,
     AxForm(input): AxForm<StatusInput>,
 ) -> PageResult {
@@ -306,30 +304,48 @@ async fn status_submit(
         };
         return html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    // Failed attempts are counted per client and per ticket number. Past the number's
+    // budget, someone is guessing addresses for it (perhaps from many addresses): the
+    // right address still gets in, but only through a link mailed to it, so guessing wins
+    // nothing and the real requester is never locked out.
     let w = &s.web;
-    let number_key = format!(
-        "n:{}",
-        input.number.trim().trim_start_matches('#').to_lowercase()
-    );
-    if !s.limiter.allow(
-        &format!("ip:{}", peer.ip()),
-        w.status_attempts_per_ip,
-        w.status_window,
-    ) || !s
+    let ip_key = format!("status-ip:{}", ctx.client.limit_key());
+    let number = input.number.trim().trim_start_matches('#').to_lowercase();
+    let number_key = format!("status-n:{number}");
+    let mail_link = s.app.settings().status_mode == tessera_core::StatusMode::MailLink;
+    if !s
         .limiter
-        .allow(&number_key, w.status_attempts_per_ticket, w.status_window)
+        .allow(&ip_key, w.status_attempts_per_ip, w.status_window)
     {
         return Err(PageError::too_many(ctx.lang));
     }
-    if s.app.settings().status_mode == tessera_core::StatusMode::MailLink {
-        s.app
-            .mail_status_link(&input.number, &input.email)
-            .await
-            .map_err(core_err(&ctx))?;
+    if mail_link
+        || !s
+            .limiter
+            .has_room(&number_key, w.status_attempts_per_ticket, w.status_window)
+    {
+        // Each ticket's requester gets a few such mails per window at most, whoever asks.
+        if s.limiter.allow(
+            &format!("status-mail:{number}"),
+            w.status_attempts_per_ticket,
+            w.status_window,
+        ) {
+            s.app
+                .mail_status_link(&input.number, &input.email)
+                .await
+                .map_err(core_err(&ctx))?;
+        }
         let page = StatusSentPage { p: page(&s, &ctx) };
         return html(&ctx, StatusCode::OK, &page);
     }
-    match s.app.check_status(&input.number, &input.email).await {
+    s.limiter
+        .allow(&number_key, w.status_attempts_per_ticket, w.status_window);
+    let checked = s.app.check_status(&input.number, &input.email).await;
+    if checked.is_ok() {
+        s.limiter.refund(&ip_key);
+        s.limiter.refund(&number_key);
+    }
+    match checked {
         Ok(grant) => {
             let cookie = Some(grant_session(&s, &ctx, grant).await?);
             let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use tessera_core::CoreConfig;
 use tessera_domain::{EmailAddress, Lang, NumberFormat};
 use tessera_mail::{Mailbox, SmtpSettings};
-use tessera_web::WebConfig;
+use tessera_web::{Cidr, WebConfig};
 
 /// Settings that every command shares; each may also come from `tessera.toml`.
 #[derive(Debug, Clone, Default, Args)]
@@ -70,6 +70,9 @@ struct FileConfig {
     log_format: Option<String>,
     status_attempts_per_ip: Option<u32>,
     status_attempts_per_ticket: Option<u32>,
+    login_attempts_per_ip: Option<u32>,
+    login_attempts_per_account: Option<u32>,
+    trusted_proxies: Option<Vec<String>>,
     access_link_days_after_close: Option<i64>,
 }
 
@@ -235,6 +238,14 @@ impl Config {
                 .max(0),
             ..defaults
         };
+        let trusted_proxies = file
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.parse::<Cidr>())
+            .collect::<Result<Vec<_>, _>>()
+            .context("trusted_proxies")?;
+        let web_defaults = WebConfig::default();
         Ok(Self {
             data_dir,
             database_url,
@@ -243,6 +254,13 @@ impl Config {
             log_json: file.log_format.as_deref() == Some("json"),
             core,
             web: WebConfig {
+                trusted_proxies,
+                login_attempts_per_ip: file
+                    .login_attempts_per_ip
+                    .unwrap_or(web_defaults.login_attempts_per_ip),
+                login_attempts_per_account: file
+                    .login_attempts_per_account
+                    .unwrap_or(web_defaults.login_attempts_per_account),
                 status_attempts_per_ip: file
                     .status_attempts_per_ip
                     .unwrap_or(WebConfig::default().status_attempts_per_ip),
@@ -258,6 +276,27 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_read_and_a_bad_one_is_named() {
+        let dir = std::env::temp_dir().join(format!("tessera-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("tessera.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Config::load(&Overrides {
+                config: Some(file.clone()),
+                data_dir: Some(dir.clone()),
+                ..Overrides::default()
+            })
+        };
+        let cfg = load("trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n").unwrap();
+        assert_eq!(cfg.web.trusted_proxies.len(), 2);
+        assert!(cfg.web.trusted_proxies[1].contains("10.2.3.4".parse().unwrap()));
+        let err = load("trusted_proxies = [\"10.0.0.0/99\"]\n").unwrap_err();
+        assert!(format!("{err:#}").contains("10.0.0.0/99"), "{err:#}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn redacts_passwords() {

@@ -1,11 +1,9 @@
 //! Signing in and out of the agent area, and changing one's password.
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::{
     Form as AxForm, Router,
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{StatusCode, header},
     response::{IntoResponse, Redirect},
     routing::{get, post},
@@ -73,7 +71,6 @@ struct LoginInput {
 
 async fn login_submit(
     State(s): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ctx: Ctx,
     AxForm(input): AxForm<LoginInput>,
 ) -> PageResult {
@@ -101,34 +98,41 @@ async fn login_submit(
         };
         return html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    // Throttled per client address, and per account from that address: an attacker
-    // elsewhere cannot lock the real agent out.
+    // Failures are throttled per client address, and per account from that address: an
+    // attacker elsewhere cannot lock the real agent out, and colleagues behind one proxy
+    // or NAT do not use up each other's budget by signing in.
     let w = &s.web;
-    let name_key = format!(
-        "login:{}:{}",
-        input.username.trim().to_lowercase(),
-        peer.ip()
-    );
-    if !s.limiter.allow(
-        &format!("login-ip:{}", peer.ip()),
-        w.login_attempts_per_ip,
-        w.status_window,
-    ) || !s
+    let client = ctx.client.limit_key();
+    let ip_key = format!("login-ip:{client}");
+    let name_key = format!("login:{}:{client}", input.username.trim().to_lowercase());
+    if !s
         .limiter
-        .allow(&name_key, w.login_attempts_per_account, w.status_window)
+        .allow(&ip_key, w.login_attempts_per_ip, w.status_window)
     {
         return Err(PageError::too_many(ctx.lang));
     }
-    match s
+    if !s
+        .limiter
+        .allow(&name_key, w.login_attempts_per_account, w.status_window)
+    {
+        s.limiter.refund(&ip_key);
+        return Err(PageError::too_many(ctx.lang));
+    }
+    let result = s
         .app
         .sign_in(
             &input.username,
             &input.password,
             ctx.session.as_ref(),
-            &peer.ip().to_string(),
+            &ctx.client.ip.to_string(),
         )
-        .await
-    {
+        .await;
+    if !matches!(result, Err(CoreError::NotFound)) {
+        // Only failed sign-ins count.
+        s.limiter.refund(&ip_key);
+        s.limiter.refund(&name_key);
+    }
+    match result {
         Ok((_, cookie)) => {
             s.limiter.reset(&name_key);
             let mut res = Redirect::to(&next).into_response();
@@ -142,7 +146,7 @@ async fn login_submit(
             Ok(ctx.finish(res))
         }
         Err(CoreError::NotFound) => {
-            tracing::info!(ip = %peer.ip(), "failed agent sign-in");
+            tracing::info!(ip = %ctx.client.ip, "failed agent sign-in");
             let page = LoginPage {
                 p: Page::new(&ctx, &org),
                 form,

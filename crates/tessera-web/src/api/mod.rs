@@ -6,11 +6,9 @@
 mod osticket;
 mod v1;
 
-use std::net::{IpAddr, SocketAddr};
-
 use axum::{
     Json, Router,
-    extract::{ConnectInfo, FromRequestParts},
+    extract::FromRequestParts,
     http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
@@ -19,7 +17,7 @@ use tessera_core::{ApiCaller, CoreError, ErrorKind, KeyRefusal};
 use tessera_domain::{Lang, Problem};
 use tessera_i18n::t;
 
-use crate::AppState;
+use crate::{AppState, Client};
 
 /// Every API route.
 pub(crate) fn router() -> Router<AppState> {
@@ -38,15 +36,6 @@ pub(crate) enum Refusal {
     RateLimited,
     /// Checking the key failed (logged), of this kind.
     Failed(ErrorKind),
-}
-
-/// The client's address as the socket saw it.
-pub(crate) fn peer_ip(parts: &Parts) -> IpAddr {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST))
 }
 
 /// The key a request presents.
@@ -75,7 +64,8 @@ pub(crate) fn api_lang(state: &AppState, headers: &HeaderMap) -> Lang {
 
 /// Checks the request's key and its rate limit.
 pub(crate) async fn authenticate(state: &AppState, parts: &Parts) -> Result<ApiCaller, Refusal> {
-    let ip = peer_ip(parts);
+    // Behind a trusted proxy, the key's allow-list is checked against the real client.
+    let ip = Client::of(parts, &state.web).ip;
     let Some(key) = presented_key(&parts.headers) else {
         return Err(Refusal::Unauthorized);
     };

@@ -653,3 +653,23 @@ fn web_acts_in_administration_only_as_the_signed_in_agent() {
         found.join("\n")
     );
 }
+
+#[test]
+fn web_reads_the_client_address_only_through_client() {
+    // Behind a proxy the socket peer is the proxy: a limit, allow-list or audit record
+    // keyed on it would put every client into one bucket. `client.rs` alone looks at it.
+    let mut found = Vec::new();
+    for (path, text) in sources(&crate_dir("tessera-web").join("src")) {
+        if path.ends_with("client.rs") {
+            continue;
+        }
+        for (line, code) in identifier_uses(&text, "ConnectInfo") {
+            found.push(format!("{}:{line}: {code}", path.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "web reads the socket peer outside client.rs:\n{}",
+        found.join("\n")
+    );
+}

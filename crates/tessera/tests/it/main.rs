@@ -21,6 +21,7 @@ mod mail;
 mod mail_views;
 mod members;
 mod portal;
+mod proxy;
 mod sessions;
 mod settings;
 mod support;

@@ -564,3 +564,43 @@ async fn a_closed_tickets_link_keeps_working_within_its_days_and_for_ever_when_s
     assert_eq!(res.url().path(), format!("/tickets/{number}"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_that_says_https_cookies_have_the_host_prefix_and_hsts() {
+    let app = TestApp::start_with(Box::new(|c| {
+        c.web.trusted_proxies = vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+    }))
+    .await;
+    let c = reqwest::Client::new();
+    let res = c
+        .get(app.url("/status"))
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-for", "198.51.100.7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+    let set = set_cookies(&res);
+    assert!(
+        set.iter()
+            .any(|c| c.starts_with("__Host-tessera_csrf=") && c.contains("; Secure")),
+        "{set:?}"
+    );
+    // The same proxy forwarding plain http: no HSTS, plain names.
+    let res = c
+        .get(app.url("/status"))
+        .header("x-forwarded-proto", "http")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.headers()
+            .get(header::STRICT_TRANSPORT_SECURITY)
+            .is_none()
+    );
+    assert!(set_cookies(&res).iter().all(|c| c.starts_with("tessera_")));
+    app.stop().await;
+}
