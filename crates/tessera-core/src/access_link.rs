@@ -1,10 +1,19 @@
 //! Access links: the requester's way back to a ticket without an account — the token a
 //! confirmation mail carries, and "check ticket status" (number plus address).
 
-use tessera_domain::{ContactId, EmailAddress, TicketId};
+use tessera_domain::{ContactId, EmailAddress, TicketId, Timestamp};
 use tessera_store::Grant;
 
 use crate::{CoreError, Result, Tessera, notify, token};
+
+/// What an emailed access link gives.
+#[derive(Debug, Clone, Copy)]
+pub enum Redeemed {
+    /// The right to see its ticket.
+    Open(Grant),
+    /// Nothing any more: its ticket was closed too long ago; a fresh link can be mailed.
+    Expired,
+}
 
 impl Tessera {
     /// The number of the ticket a grant opens (where the requester is sent next).
@@ -13,18 +22,19 @@ impl Tessera {
         Ok(conn.h().ticket(grant.ticket_id).await?.number)
     }
 
-    /// Exchanges an emailed access token for the right to see its ticket.
-    pub async fn redeem_access_token(&self, presented: &str) -> Result<Grant> {
-        let (selector, verifier) = token::split(presented).ok_or(CoreError::NotFound)?;
-        let mut conn = self.db().conn().await?;
-        let row = conn
-            .h()
-            .access_token(selector)
-            .await?
-            .ok_or(CoreError::NotFound)?;
-        drop(conn);
-        if !token::verify(verifier, &row.verifier_hash) || row.revoked_at.is_some() {
-            return Err(CoreError::NotFound);
+    /// Exchanges an emailed access token for the right to see its ticket, unless it has
+    /// expired (`access_link_days_after_close`). An unknown, forged or revoked token is
+    /// `NotFound`.
+    pub async fn redeem_access_token(&self, presented: &str) -> Result<Redeemed> {
+        let row = self.access_token_row(presented).await?;
+        let days = self.config().access_link_days_after_close;
+        if let Some(closed) = row.ticket_closed_at.filter(|_| days > 0) {
+            // Counted from the close or from the link's making, whichever is later: a link
+            // sent for a closed ticket (a fresh one) gets its days too.
+            let end = Timestamp(closed.max(row.created_at)).plus_secs(days * 24 * 3600);
+            if Timestamp::now() > end {
+                return Ok(Redeemed::Expired);
+            }
         }
         let mut tx = self.db().begin().await?;
         tx.h().access_token_used(row.access_token_id).await?;
@@ -35,10 +45,55 @@ impl Tessera {
         if confirmed {
             self.changed();
         }
-        Ok(Grant {
+        Ok(Redeemed::Open(Grant {
             ticket_id: TicketId(row.ticket_id),
             contact_id: ContactId(row.contact_id),
-        })
+        }))
+    }
+
+    /// A valid (known, verified, not revoked) access token's row.
+    async fn access_token_row(&self, presented: &str) -> Result<tessera_store::AccessTokenRow> {
+        let (selector, verifier) = token::split(presented).ok_or(CoreError::NotFound)?;
+        let mut conn = self.db().conn().await?;
+        let row = conn
+            .h()
+            .access_token(selector)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if !token::verify(verifier, &row.verifier_hash) || row.revoked_at.is_some() {
+            return Err(CoreError::NotFound);
+        }
+        Ok(row)
+    }
+
+    /// The page of an expired access link: if `email` is the address of a participant of
+    /// the link's ticket, that person gets a fresh link by mail (through the outbox, in one
+    /// transaction). The caller answers the same either way, so the page tells nobody
+    /// whether the address belongs to the ticket; a token that is not a valid link at all
+    /// is ignored the same way.
+    pub async fn mail_fresh_access_link(&self, presented: &str, email: &str) -> Result<()> {
+        let row = match self.access_token_row(presented).await {
+            Ok(r) => r,
+            Err(CoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let Some(email) = EmailAddress::parse(email) else {
+            return Ok(());
+        };
+        let ticket = TicketId(row.ticket_id);
+        let mut conn = self.db().conn().await?;
+        let contact = conn.h().participant_by_email(ticket, &email.key()).await?;
+        drop(conn);
+        match contact {
+            Some(contact_id) => {
+                self.mail_link(Grant {
+                    ticket_id: ticket,
+                    contact_id,
+                })
+                .await
+            }
+            None => Ok(()),
+        }
     }
 
     /// "Check ticket status": ticket number plus the address of a participant. Every failure
@@ -74,6 +129,11 @@ impl Tessera {
             Err(CoreError::NotFound) => return Ok(()),
             Err(e) => return Err(e),
         };
+        self.mail_link(grant).await
+    }
+
+    /// Mails a participant a fresh access link to a ticket (through the outbox).
+    async fn mail_link(&self, grant: Grant) -> Result<()> {
         let mut tx = self.db().begin().await?;
         let ticket = tx.h().ticket(grant.ticket_id).await?;
         let contact = tx.h().contact(grant.contact_id).await?;

@@ -111,6 +111,8 @@ impl Tessera {
             .ok_or(CoreError::NotFound)?;
         tx.h().set_agent_password(id, &hash, true).await?;
         tx.h().delete_agent_sessions(id).await?;
+        // A link mailed earlier must not set a password over the one given out now.
+        tx.h().void_password_tokens(id).await?;
         record(
             &mut tx.h(),
             actor,
@@ -468,21 +470,42 @@ impl Tessera {
         Ok(row.is_some_and(|(_, _, hash)| token::verify(verifier, &hash)))
     }
 
-    /// Sets an agent's password through a mailed link (used once).
+    /// Sets an agent's password through a mailed link (used once). Every session of the
+    /// agent ends and their other pending links are voided in the same transaction: a reset
+    /// is what one asks for when someone else may know the old password.
     pub async fn set_password_with_link(
         &self,
         presented: &str,
         new: &str,
         repeat: &str,
     ) -> Result<()> {
+        let (selector, verifier) = token::split(presented).ok_or(CoreError::NotFound)?;
+        // The agent behind the link, to judge the password against their name and address.
+        let mut conn = self.db().conn().await?;
+        let (_, agent, stored) = conn
+            .h()
+            .password_token(selector, tessera_domain::Timestamp::now())
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        if !token::verify(verifier, &stored) {
+            return Err(CoreError::NotFound);
+        }
+        let (who, _) = conn
+            .h()
+            .agent_any(agent)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        drop(conn);
         let mut p = tessera_domain::Problem::default();
-        if new.chars().count() < crate::MIN_PASSWORD {
-            p.add("new", "error-password-short");
-        } else if new != repeat {
+        let personal = [
+            who.username.as_str(),
+            who.email.as_str(),
+            who.display_name.as_str(),
+        ];
+        if crate::agent::check_new_password(&mut p, "new", new, &personal) && new != repeat {
             p.add("repeat", "error-password-mismatch");
         }
         p.into_result()?;
-        let (selector, verifier) = token::split(presented).ok_or(CoreError::NotFound)?;
         let hash = hash_password(new.to_owned()).await?;
         let mut tx = self.db().begin().await?;
         let (token_id, agent, stored) = tx
@@ -494,7 +517,9 @@ impl Tessera {
             return Err(CoreError::NotFound);
         }
         tx.h().use_password_token(token_id).await?;
+        tx.h().void_password_tokens(agent).await?;
         tx.h().set_agent_password(agent, &hash, false).await?;
+        tx.h().delete_agent_sessions(agent).await?;
         let name = tx
             .h()
             .agent_any(agent)

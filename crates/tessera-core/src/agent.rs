@@ -5,11 +5,31 @@ use tessera_domain::{Agent, AgentId, DepartmentId, Lang, Problem, Role, TeamId};
 use crate::{
     Actor, CoreError, Result, Session, Tessera,
     admin::record,
-    password::{hash_password, verify_password as verify},
+    password::{hash_password, verify_password as verify, weakness},
 };
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 10;
+
+/// Checks a password someone chooses: long enough and not easy to guess (common, leaked,
+/// a pattern, or made of the person's own name or address). Adds the problem to `field`;
+/// returns whether the password passed.
+pub(crate) fn check_new_password(
+    p: &mut Problem,
+    field: &'static str,
+    new: &str,
+    personal: &[&str],
+) -> bool {
+    if new.chars().count() < MIN_PASSWORD {
+        p.add(field, "error-password-short");
+        false
+    } else if let Some(key) = weakness(new, personal) {
+        p.add(field, key);
+        false
+    } else {
+        true
+    }
+}
 
 /// What a new agent needs.
 #[derive(Debug, Clone)]
@@ -100,10 +120,14 @@ impl Tessera {
         Ok(started)
     }
 
-    /// Changes the signed-in agent's own password.
+    /// Changes the signed-in agent's own password. Every other session of the agent ends
+    /// (whoever may have learnt the old password is signed out; `current` — the session
+    /// that made the change — stays) and pending set-password links are voided, all in the
+    /// transaction that stores the new hash.
     pub async fn change_password(
         &self,
         agent: &Agent,
+        current_session: Option<&Session>,
         current: &str,
         new: &str,
         repeat: &str,
@@ -119,17 +143,27 @@ impl Tessera {
         if !verify(current.to_owned(), row.password_hash).await {
             p.add("current", "error-password-wrong");
         }
-        if new.chars().count() < MIN_PASSWORD {
-            p.add("new", "error-password-short");
-        } else if new == current {
-            p.add("new", "error-password-same");
-        } else if new != repeat {
-            p.add("repeat", "error-password-mismatch");
+        let personal = [
+            agent.username.as_str(),
+            agent.email.as_str(),
+            agent.display_name.as_str(),
+        ];
+        if check_new_password(&mut p, "new", new, &personal) {
+            if new == current {
+                p.add("new", "error-password-same");
+            } else if new != repeat {
+                p.add("repeat", "error-password-mismatch");
+            }
         }
         p.into_result()?;
         let hash = hash_password(new.to_owned()).await?;
         let mut tx = self.db().begin().await?;
         tx.h().set_agent_password(agent.id, &hash, false).await?;
+        match current_session {
+            Some(s) => tx.h().delete_other_agent_sessions(agent.id, s.id).await?,
+            None => tx.h().delete_agent_sessions(agent.id).await?,
+        };
+        tx.h().void_password_tokens(agent.id).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -29,6 +29,10 @@ pub struct CoreConfig {
     pub agent_session_idle_secs: i64,
     /// An agent session ends this long after sign-in.
     pub agent_session_absolute_secs: i64,
+    /// An access link stops working this many days after its ticket was closed (or after
+    /// the link was made, if later); 0 keeps links working for ever. The requester gets a
+    /// fresh one by mail from the page an expired link shows.
+    pub access_link_days_after_close: i64,
     /// First retry delay of a failed mail; doubles each attempt.
     pub mail_retry_base_ms: i64,
     /// Longest delay between two attempts.
@@ -73,6 +77,7 @@ impl Default for CoreConfig {
             session_absolute_secs: 90 * 24 * 3600,
             agent_session_idle_secs: 8 * 3600,
             agent_session_absolute_secs: 3 * 24 * 3600,
+            access_link_days_after_close: 30,
             mail_retry_base_ms: 30_000,
             mail_retry_max_ms: 3_600_000,
             mail_max_attempts: 40,

@@ -46,6 +46,7 @@ use std::sync::Arc;
 pub use access::{Channel, Opener, Reader, SignedIn, Worker};
 use tessera_store::{BlobStore, Db};
 
+pub use access_link::Redeemed;
 pub use admin::{Actor, AgentForm, AgentSummary};
 pub use agent::{MIN_PASSWORD, NewAgent};
 pub use api_ticket::{ApiMailOutcome, ApiMessage, ApiTicketInput, api_priority};

@@ -122,11 +122,106 @@ pub(crate) async fn verify_password(password: String, phc: String) -> bool {
         .unwrap_or(false)
 }
 
+/// Whether a password is made of the person's own name parts, user name or address with
+/// little else: without them fewer than 8 letters or digits remain. (zxcvbn ranks such
+/// parts as cheap guesses, but a name it does not know plus a separator can still score
+/// well; attackers try them first.)
+fn mostly_personal(password: &str, personal: &[&str]) -> bool {
+    let mut rest: String = password
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let before = rest.chars().count();
+    let mut parts: Vec<String> = personal
+        .iter()
+        .flat_map(|p| p.split(|c: char| !c.is_alphanumeric()))
+        .filter(|p| p.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    // Longest first, so that "nadineberger" goes before "nadine".
+    parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in &parts {
+        rest = rest.replace(p.as_str(), "");
+    }
+    let after = rest.chars().count();
+    after < before && after < 8
+}
+
+/// Only this many characters are judged for strength: zxcvbn's matching grows faster than
+/// linearly with the length, and what follows a strong beginning only adds to it.
+const JUDGED_CHARS: usize = 100;
+
+/// Why a new password is too easy to guess, as the translation key of the message shown,
+/// or `None` if it is strong enough. Judged by zxcvbn, whose lists of common and leaked
+/// passwords, words, names and keyboard patterns are compiled into the binary: a password
+/// must need about 10^10 guesses (score 3), which with argon2 and the sign-in limits is
+/// out of reach online and costly offline. `personal` are the person's own name, user
+/// name and address, which must not carry a password either.
+pub(crate) fn weakness(password: &str, personal: &[&str]) -> Option<&'static str> {
+    use zxcvbn::{Score, feedback::Warning};
+    let judged: String = password.chars().take(JUDGED_CHARS).collect();
+    if mostly_personal(&judged, personal) {
+        return Some("error-password-personal");
+    }
+    let estimate = zxcvbn::zxcvbn(&judged, personal);
+    if estimate.score() >= Score::Three {
+        return None;
+    }
+    Some(match estimate.feedback().and_then(|f| f.warning()) {
+        Some(
+            Warning::ThisIsATop10Password
+            | Warning::ThisIsATop100Password
+            | Warning::ThisIsACommonPassword
+            | Warning::ThisIsSimilarToACommonlyUsedPassword,
+        ) => "error-password-common",
+        Some(
+            Warning::StraightRowsOfKeysAreEasyToGuess
+            | Warning::ShortKeyboardPatternsAreEasyToGuess
+            | Warning::RepeatsLikeAaaAreEasyToGuess
+            | Warning::RepeatsLikeAbcAbcAreOnlySlightlyHarderToGuess
+            | Warning::SequencesLikeAbcAreEasyToGuess
+            | Warning::RecentYearsAreEasyToGuess
+            | Warning::DatesAreOftenEasyToGuess,
+        ) => "error-password-pattern",
+        Some(
+            Warning::AWordByItselfIsEasyToGuess
+            | Warning::NamesAndSurnamesByThemselvesAreEasyToGuess
+            | Warning::CommonNamesAndSurnamesAreEasyToGuess,
+        ) => "error-password-word",
+        _ => "error-password-weak",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use argon2::{PasswordHasher, PasswordVerifier};
 
     use super::*;
+
+    #[test]
+    fn common_patterned_and_personal_passwords_are_weak() {
+        assert_eq!(
+            weakness("aaaaaaaaaaaa", &[]),
+            Some("error-password-pattern")
+        );
+        assert_eq!(weakness("password1234", &[]), Some("error-password-common"));
+        assert!(weakness("qwertzuiop12", &[]).is_some());
+        assert_eq!(
+            weakness("nadine.berger", &["nadine", "nadine.berger@tessera.test"]),
+            Some("error-password-personal")
+        );
+        for strong in [
+            "ein langes geheimes Passwort",
+            "Nadines eigenes Passwort",
+            "korrekt Pferd Batterie Heftklammer",
+        ] {
+            assert_eq!(weakness(strong, &["nadine"]), None, "{strong}");
+        }
+        // Very long input is judged quickly, by its beginning.
+        let long = "x".repeat(100_000);
+        assert!(weakness(&long, &[]).is_some());
+    }
 
     #[test]
     fn hashes_are_the_crates_own_format_both_ways() {
@@ -192,5 +287,47 @@ mod tests {
             assert!(c.await.unwrap());
         }
         assert!(AREAS.lock().unwrap().len() <= HASHERS);
+    }
+
+    /// Cases per property: modest by default so the suite stays fast; a long run sets
+    /// `PROPTEST_CASES`, e.g. `PROPTEST_CASES=100000 cargo test --workspace prop_`.
+    fn cases() -> proptest::test_runner::Config {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(32);
+        proptest::test_runner::Config::with_cases(cases)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(cases())]
+
+        /// Any input, however long or strange, is judged without a panic.
+        #[test]
+        fn prop_weakness_judges_any_input(
+            password in "\\PC{0,300}",
+            personal in proptest::collection::vec("\\PC{0,40}", 0..4),
+        ) {
+            let personal: Vec<&str> = personal.iter().map(String::as_str).collect();
+            let _ = weakness(&password, &personal);
+        }
+
+        /// A password made of the person's own names, whatever the separators and case,
+        /// is refused as personal.
+        #[test]
+        fn prop_own_names_are_refused(
+            first in "[a-zäöü]{3,12}",
+            last in "[a-zäöü]{3,12}",
+            sep in "[ ._-]{0,2}",
+            digits in "[0-9]{0,4}",
+        ) {
+            let display = format!("{first} {last}");
+            let email = format!("{first}.{last}@example.org");
+            let password = format!("{}{sep}{last}{digits}", first.to_uppercase());
+            proptest::prop_assert_eq!(
+                weakness(&password, &[first.as_str(), email.as_str(), display.as_str()]),
+                Some("error-password-personal")
+            );
+        }
     }
 }

@@ -95,12 +95,43 @@ impl Tessera {
         }))
     }
 
-    /// Lets a session see a ticket.
-    pub async fn grant(&self, session: &Session, grant: Grant) -> Result<()> {
+    /// Lets the browser see a ticket, always in a NEW session under a new token: a session
+    /// whose token someone else planted or saw (session fixation) must not receive the
+    /// ticket. The new session carries over `previous`'s grants (and its agent, if one is
+    /// signed in); `previous` is deleted in the same transaction. Returns the new session
+    /// and its cookie value.
+    pub async fn grant_in_new_session(
+        &self,
+        previous: Option<&Session>,
+        grant: Grant,
+    ) -> Result<(Session, String)> {
         let mut tx = self.db().begin().await?;
+        let rotated = match previous {
+            Some(p) => {
+                let minted = token::mint();
+                let expires = Timestamp::now().plus_secs(self.config().session_absolute_secs);
+                tx.h()
+                    .rotate_session(p.id, &minted.selector, &minted.verifier_hash, expires)
+                    .await?
+                    .map(|id| {
+                        let s = Session {
+                            id,
+                            agent_id: p.agent_id,
+                            directory: None,
+                        };
+                        (s, minted.token)
+                    })
+            }
+            None => None,
+        };
+        let (session, cookie) = match rotated {
+            Some(r) => r,
+            // No earlier session, or it ended meanwhile: a fresh requester session.
+            None => self.insert_session(&mut tx.h(), None).await?,
+        };
         tx.h().grant(session.id, grant).await?;
         tx.commit().await?;
-        Ok(())
+        Ok((session, cookie))
     }
 
     /// Ends a session.

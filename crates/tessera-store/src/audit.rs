@@ -100,6 +100,21 @@ impl Handle<'_> {
             .bind(id.0).execute(c).await?.rows_affected()))
     }
 
+    /// Ends every session of an agent but one (the one that changed the password).
+    pub async fn delete_other_agent_sessions(&mut self, id: AgentId, keep: i64) -> Result<u64> {
+        on!(self, c => Ok(sqlx::query(
+            "DELETE FROM session WHERE agent_id = $1 AND session_id <> $2")
+            .bind(id.0).bind(keep).execute(c).await?.rows_affected()))
+    }
+
+    /// Voids an agent's unused set-password links (after the password changed otherwise).
+    pub async fn void_password_tokens(&mut self, id: AgentId) -> Result<u64> {
+        let now = Timestamp::now().0;
+        on!(self, c => Ok(sqlx::query(
+            "UPDATE password_token SET used_at = $2 WHERE agent_id = $1 AND used_at IS NULL")
+            .bind(id.0).bind(now).execute(c).await?.rows_affected()))
+    }
+
     /// Stores a set-password link (replacing the agent's unused ones).
     pub async fn insert_password_token(
         &mut self,

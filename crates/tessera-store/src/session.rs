@@ -18,6 +18,10 @@ pub struct AccessTokenRow {
     pub verifier_hash: String,
     /// Set once revoked.
     pub revoked_at: Option<i64>,
+    /// When the link was made.
+    pub created_at: i64,
+    /// When its ticket was closed, if it is.
+    pub ticket_closed_at: Option<i64>,
 }
 
 /// A stored browser session.
@@ -61,8 +65,10 @@ impl Handle<'_> {
     /// Finds an access token by its public half.
     pub async fn access_token(&mut self, selector: &str) -> Result<Option<AccessTokenRow>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT access_token_id, ticket_id, contact_id, verifier_hash, revoked_at
-             FROM access_token WHERE selector = $1")
+            "SELECT a.access_token_id, a.ticket_id, a.contact_id, a.verifier_hash, a.revoked_at,
+                    a.created_at, t.closed_at AS ticket_closed_at
+             FROM access_token a JOIN ticket t ON t.ticket_id = a.ticket_id
+             WHERE a.selector = $1")
             .bind(selector).fetch_optional(c).await?))
     }
 
@@ -110,6 +116,39 @@ impl Handle<'_> {
              VALUES ($1, $2, $3, $4, $5, $4) RETURNING session_id")
             .bind(selector).bind(verifier_hash).bind(agent.map(|a| a.0)).bind(now)
             .bind(expires_at.0).fetch_one(c).await?))
+    }
+
+    /// Replaces a session by a new one under a new token (session fixation: whoever knew
+    /// the old token must not share what the new one is given). The new session keeps the
+    /// old one's agent (and an agent session its absolute end) and its ticket grants; the
+    /// old one is deleted. Returns the new session's key, or `None` if the old one is gone.
+    pub async fn rotate_session(
+        &mut self,
+        old: i64,
+        selector: &str,
+        verifier_hash: &str,
+        requester_expires_at: Timestamp,
+    ) -> Result<Option<i64>> {
+        let now = Timestamp::now().0;
+        let new: Option<i64> = on!(self, c => sqlx::query_scalar(
+            "INSERT INTO session (selector, verifier_hash, agent_id, last_seen_at, expires_at,
+                                  created_at)
+             SELECT $2, $3, agent_id, $4,
+                    CASE WHEN agent_id IS NULL THEN $5 ELSE expires_at END, $4
+             FROM session WHERE session_id = $1 RETURNING session_id")
+            .bind(old).bind(selector).bind(verifier_hash).bind(now)
+            .bind(requester_expires_at.0).fetch_optional(&mut *c).await?);
+        let Some(new) = new else {
+            return Ok(None);
+        };
+        on!(self, c => sqlx::query(
+            "INSERT INTO session_grant (session_id, ticket_id, contact_id, created_at)
+             SELECT $2, ticket_id, contact_id, created_at FROM session_grant
+             WHERE session_id = $1")
+            .bind(old).bind(new).execute(&mut *c).await?.rows_affected());
+        on!(self, c => sqlx::query("DELETE FROM session WHERE session_id = $1")
+            .bind(old).execute(c).await?.rows_affected());
+        Ok(Some(new))
     }
 
     /// Finds a session by its public half, with the directory's generation: every request

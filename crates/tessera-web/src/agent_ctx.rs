@@ -10,12 +10,7 @@ use axum::{
 };
 use tessera_core::{Reader, SignedIn, Worker};
 
-use crate::{
-    AppState, Ctx,
-    cookies::{LANG_COOKIE, cookie},
-    error::PageError,
-    render::Page,
-};
+use crate::{AppState, Ctx, cookies::LANG_COOKIE, error::PageError, render::Page};
 
 /// A signed-in agent with the request context.
 pub struct AgentCtx {
@@ -58,7 +53,10 @@ impl FromRequestParts<AppState> for AgentCtx {
         }
         let mut ctx = ctx;
         ctx.lang = agent.lang;
-        if let Some(l) = cookie(&parts.headers, LANG_COOKIE).and_then(tessera_domain::Lang::parse) {
+        if let Some(l) = ctx
+            .read_cookie(&parts.headers, LANG_COOKIE)
+            .and_then(tessera_domain::Lang::parse)
+        {
             ctx.lang = l;
         }
         Ok(AgentCtx { ctx, agent })

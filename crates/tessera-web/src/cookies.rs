@@ -1,6 +1,8 @@
 //! The cookies Tessera sets, and reading one from a request. Below every other module:
 //! the request context sets them, error pages read the language from them.
 
+use std::borrow::Cow;
+
 use axum::http::{HeaderMap, header};
 
 /// The browser's session (requester or agent).
@@ -9,6 +11,19 @@ pub const SESSION_COOKIE: &str = "tessera_session";
 pub const LANG_COOKIE: &str = "tessera_lang";
 /// The CSRF token forms must echo.
 pub const CSRF_COOKIE: &str = "tessera_csrf";
+
+/// The name a cookie has on the wire: over https `__Host-` and the name. Browsers accept a
+/// `__Host-` cookie only with `Secure`, `Path=/` and no `Domain`, so neither a plain-http
+/// answer (a network attacker's) nor a sibling subdomain can plant or overwrite it: the
+/// session cookie cannot be fixed from outside. One function of the https flag, for setting
+/// and reading alike; over plain http (development) the bare name, which browsers require.
+pub fn cookie_name(name: &str, https: bool) -> Cow<'_, str> {
+    if https {
+        Cow::Owned(format!("__Host-{name}"))
+    } else {
+        Cow::Borrowed(name)
+    }
+}
 
 /// Reads one cookie.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -13,7 +13,7 @@ use tessera_domain::{Lang, Problem};
 use crate::{
     AppState,
     client::Client,
-    cookies::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, cookie},
+    cookies::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, cookie, cookie_name},
     error::PageError,
     render::Page,
 };
@@ -43,7 +43,10 @@ impl FromRequestParts<AppState> for Ctx {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let client = Client::of(parts, &state.web);
         let headers = &parts.headers;
-        let lang = cookie(headers, LANG_COOKIE)
+        let secure = client.https;
+        let named = |name: &str| cookie(headers, &cookie_name(name, secure)).map(str::to_owned);
+        let lang = named(LANG_COOKIE)
+            .as_deref()
             .and_then(Lang::parse)
             .or_else(|| {
                 headers
@@ -52,18 +55,16 @@ impl FromRequestParts<AppState> for Ctx {
                     .and_then(Lang::negotiate)
             })
             .unwrap_or_else(|| state.app.settings().default_lang);
-        let session = match cookie(headers, SESSION_COOKIE) {
+        let session = match named(SESSION_COOKIE) {
             Some(c) => state
                 .app
-                .session(c)
+                .session(&c)
                 .await
                 .map_err(|e| PageError::from_core(lang, e))?,
             None => None,
         };
-        let (csrf, csrf_new) = match cookie(headers, CSRF_COOKIE) {
-            Some(c) if c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()) => {
-                (c.to_owned(), false)
-            }
+        let (csrf, csrf_new) = match named(CSRF_COOKIE) {
+            Some(c) if c.len() == 32 && c.bytes().all(|b| b.is_ascii_hexdigit()) => (c, false),
             _ => {
                 let mut b = [0u8; 16];
                 getrandom::fill(&mut b).map_err(|e| PageError::internal(lang, e))?;
@@ -87,7 +88,7 @@ impl FromRequestParts<AppState> for Ctx {
             csrf,
             csrf_new,
             path,
-            secure: client.https,
+            secure,
             client,
         })
     }
@@ -137,7 +138,14 @@ impl Ctx {
         }
     }
 
-    /// A `Set-Cookie` value.
+    /// Reads one of Tessera's cookies under the name it has on this request
+    /// (`cookies::cookie_name`).
+    pub fn read_cookie<'a>(&self, headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+        cookie(headers, &cookie_name(name, self.secure))
+    }
+
+    /// A `Set-Cookie` value; over https the cookie is named `__Host-…` (with `Secure`,
+    /// `Path=/` and no `Domain`, as that prefix requires).
     pub fn cookie_header(
         &self,
         name: &str,
@@ -145,6 +153,7 @@ impl Ctx {
         max_age_secs: i64,
         http_only: bool,
     ) -> HeaderValue {
+        let name = cookie_name(name, self.secure);
         let mut s = format!("{name}={value}; Path=/; Max-Age={max_age_secs}; SameSite=Lax");
         if http_only {
             s.push_str("; HttpOnly");

@@ -14,7 +14,7 @@ use tessera_core::{CoreError, ErrorKind};
 use tessera_domain::Lang;
 
 use crate::{
-    cookies::{LANG_COOKIE, cookie},
+    cookies::{LANG_COOKIE, cookie, cookie_name},
     render::Page,
 };
 
@@ -137,7 +137,10 @@ impl IntoResponse for PageError {
 
 /// The fallback for unknown paths.
 pub async fn not_found(headers: HeaderMap) -> Response {
-    let lang = cookie(&headers, LANG_COOKIE)
+    // Without the request context it is not known which name the cookie has here; the
+    // language is no secret, so either will do.
+    let lang = cookie(&headers, &cookie_name(LANG_COOKIE, true))
+        .or_else(|| cookie(&headers, LANG_COOKIE))
         .and_then(Lang::parse)
         .or_else(|| {
             headers

@@ -136,10 +136,25 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// How long browsers keep to https for this host once they saw it over https (one year;
+/// not `includeSubDomains`: other hosts of the organisation are not Tessera's to decide).
+const HSTS: &str = "max-age=31536000";
+
 /// Headers every response carries; attachment downloads set a stricter policy themselves.
+/// Over https (the base URL is https, or a trusted proxy says the client came by https)
+/// `Strict-Transport-Security` too, so that later visits never go over plain http, where the
+/// cookies and the pages could be read or changed on the way.
 async fn security_headers(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
+    let (parts, body) = req.into_parts();
+    let https = Client::of(&parts, &s.web).https;
+    let mut res = next.run(Request::from_parts(parts, body)).await;
     let h = res.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     // Images in mail shown on ticket pages load from the download origin when there is one.
     let files = s.web.attachment_base_url.as_deref().unwrap_or("");
     let csp = format!(

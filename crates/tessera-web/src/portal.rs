@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{
-    CoreError, NewTicketInput, OpenAttempt, Refusal, ReplyInput, Session, TicketView,
+    CoreError, NewTicketInput, OpenAttempt, Redeemed, Refusal, ReplyInput, TicketView,
 };
 use tessera_domain::{Lang, Problem, model::Attachment};
 
@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/open", get(open_form).post(open_submit))
         .route("/status", get(status_form).post(status_submit))
         .route("/access/{token}", get(access))
+        .route("/access/{token}/renew", post(access_renew))
         .route("/tickets", get(my_tickets))
         .route("/tickets/{number}", get(ticket_page))
         .route("/tickets/{number}/reply", post(reply))
@@ -52,23 +53,26 @@ fn core_err(ctx: &Ctx) -> impl Fn(CoreError) -> PageError + '_ {
     |e| PageError::from_core(ctx.lang, e)
 }
 
-/// Returns the request's session, starting one when there is none; the cookie to set comes
-/// with a new one.
-async fn ensure_session(
+/// Lets this browser see a ticket: always in a new session (core carries over the grants
+/// of the one the request came with and deletes that), so a session cookie planted before
+/// (session fixation) never receives the ticket. Returns the cookie to set.
+async fn grant_session(
     s: &AppState,
     ctx: &Ctx,
-) -> Result<(Session, Option<HeaderValue>), PageError> {
-    if let Some(sess) = &ctx.session {
-        return Ok((sess.clone(), None));
-    }
-    let (sess, cookie) = s.app.start_session(None).await.map_err(core_err(ctx))?;
-    let header = ctx.cookie_header(
-        SESSION_COOKIE,
-        &cookie,
-        s.app.config().session_absolute_secs,
-        true,
-    );
-    Ok((sess, Some(header)))
+    grant: tessera_domain::model::Grant,
+) -> Result<HeaderValue, PageError> {
+    let (sess, cookie) = s
+        .app
+        .grant_in_new_session(ctx.session.as_ref(), grant)
+        .await
+        .map_err(core_err(ctx))?;
+    let cfg = s.app.config();
+    let max_age = if sess.agent_id.is_some() {
+        cfg.agent_session_absolute_secs
+    } else {
+        cfg.session_absolute_secs
+    };
+    Ok(ctx.cookie_header(SESSION_COOKIE, &cookie, max_age, true))
 }
 
 fn redirect_with(ctx: &Ctx, to: &str, cookie: Option<HeaderValue>) -> Response {
@@ -264,16 +268,12 @@ async fn open_submit(
     }
     match opened {
         Ok(opened) => {
-            let (sess, cookie) = ensure_session(&s, &ctx).await?;
-            s.app
-                .grant(&sess, opened.grant)
-                .await
-                .map_err(core_err(&ctx))?;
+            let cookie = grant_session(&s, &ctx, opened.grant).await?;
             let created = if opened.unconfirmed { "confirm" } else { "1" };
             Ok(redirect_with(
                 &ctx,
                 &format!("/tickets/{}?created={created}", opened.number),
-                cookie,
+                Some(cookie),
             ))
         }
         Err(CoreError::Invalid(p)) => {
@@ -414,8 +414,7 @@ async fn status_submit(
     }
     match checked {
         Ok(grant) => {
-            let (sess, cookie) = ensure_session(&s, &ctx).await?;
-            s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
+            let cookie = Some(grant_session(&s, &ctx, grant).await?);
             let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             Ok(redirect_with(&ctx, &format!("/tickets/{number}"), cookie))
         }
@@ -439,16 +438,21 @@ struct StatusSentPage {
 
 async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> PageResult {
     match s.app.redeem_access_token(&token).await {
-        Ok(grant) => {
-            let (sess, cookie) = ensure_session(&s, &ctx).await?;
-            s.app.grant(&sess, grant).await.map_err(core_err(&ctx))?;
+        Ok(Redeemed::Expired) => {
+            let page = AccessExpiredPage {
+                p: page(&s, &ctx),
+                form: Form::new(),
+                action: format!("/access/{token}/renew"),
+            };
+            let mut res = html(&ctx, StatusCode::GONE, &page)?;
+            no_referrer(&mut res);
+            Ok(res)
+        }
+        Ok(Redeemed::Open(grant)) => {
+            let cookie = Some(grant_session(&s, &ctx, grant).await?);
             let number = s.app.granted_number(grant).await.map_err(core_err(&ctx))?;
             let mut res = redirect_with(&ctx, &format!("/tickets/{number}"), cookie);
-            // The token is in this URL: it must not leak onwards.
-            res.headers_mut().insert(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("no-referrer"),
-            );
+            no_referrer(&mut res);
             Ok(res)
         }
         Err(CoreError::NotFound) => {
@@ -463,6 +467,100 @@ async fn access(State(s): State<AppState>, ctx: Ctx, Path(token): Path<String>) 
 #[template(path = "access_invalid.html")]
 struct AccessInvalidPage {
     p: Page,
+}
+
+/// The token is in the URL of the access pages: it must not leak onwards.
+fn no_referrer(res: &mut Response) {
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+}
+
+/// An expired access link: the requester may have a fresh one mailed.
+#[derive(Template)]
+#[template(path = "access_expired.html")]
+struct AccessExpiredPage {
+    p: Page,
+    form: Form,
+    /// Where the form posts (the link's own renewal address).
+    action: String,
+}
+
+/// The answer to the renewal form, the same whether the address belonged to the ticket.
+#[derive(Template)]
+#[template(path = "access_renewed.html")]
+struct AccessRenewedPage {
+    p: Page,
+}
+
+#[derive(Deserialize)]
+struct RenewInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// "Mail me a fresh link" on an expired link's page. Limited like check status (per client
+/// address and per link), and answered the same whether the address matched, so the form
+/// reveals nothing about who takes part in the ticket.
+async fn access_renew(
+    State(s): State<AppState>,
+    client: Client,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    AxForm(input): AxForm<RenewInput>,
+) -> PageResult {
+    let mut p = Problem::default();
+    if !ctx.csrf_ok(&input.csrf) {
+        p.add("form", "error-csrf");
+    }
+    if input.email.trim().is_empty() {
+        p.add("email", "error-required");
+    }
+    if !p.is_empty() {
+        let mut form = Form::new();
+        form.set("email", input.email.clone());
+        let page = AccessExpiredPage {
+            p: page(&s, &ctx),
+            form: form.with_problem(ctx.lang, &p),
+            action: format!("/access/{token}/renew"),
+        };
+        let mut res = html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page)?;
+        no_referrer(&mut res);
+        return Ok(res);
+    }
+    let w = &s.web;
+    let selector: String = token
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(24)
+        .collect();
+    let link_key = format!("renew:{selector}");
+    if !s.limiter.allow(
+        &format!("renew-ip:{}", client.limit_key()),
+        w.status_attempts_per_ip,
+        w.status_window,
+    ) || !s
+        .limiter
+        .allow(&link_key, w.status_attempts_per_ticket, w.status_window)
+    {
+        return Err(PageError::too_many(ctx.lang));
+    }
+    s.app
+        .mail_fresh_access_link(&token, &input.email)
+        .await
+        .map_err(core_err(&ctx))?;
+    let mut res = html(
+        &ctx,
+        StatusCode::OK,
+        &AccessRenewedPage { p: page(&s, &ctx) },
+    )?;
+    no_referrer(&mut res);
+    Ok(res)
 }
 
 #[derive(Template)]

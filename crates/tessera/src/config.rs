@@ -82,6 +82,7 @@ struct FileConfig {
     attachment_base_url: Option<String>,
     clamd: Option<String>,
     intake: Option<IntakeFile>,
+    access_link_days_after_close: Option<i64>,
 }
 
 /// `[intake]`: the portal's rate limits and challenge (`tessera_core::IntakeConfig`). A
@@ -313,6 +314,10 @@ impl Config {
                 .unwrap_or_default()
                 .apply(IntakeConfig::default())
                 .context("[intake]")?,
+            access_link_days_after_close: file
+                .access_link_days_after_close
+                .unwrap_or(defaults.access_link_days_after_close)
+                .max(0),
             ..defaults
         };
         let trusted_proxies = file

@@ -202,7 +202,13 @@ async fn password_submit(
 ) -> PageResult {
     let result = if a.ctx.csrf_ok(&f.csrf) {
         s.app
-            .change_password(&a.agent, &f.current, &f.new, &f.repeat)
+            .change_password(
+                &a.agent,
+                a.ctx.session.as_ref(),
+                &f.current,
+                &f.new,
+                &f.repeat,
+            )
             .await
     } else {
         let mut p = Problem::default();

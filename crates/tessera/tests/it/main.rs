@@ -24,6 +24,7 @@ mod mail_views;
 mod members;
 mod portal;
 mod proxy;
+mod sessions;
 mod settings;
 mod support;
 mod upload_edge;
