@@ -49,6 +49,11 @@ pub struct CoreConfig {
     pub imap_lease_ms: i64,
     /// How many of the newest matches a search ranks together (`search::SEARCH_WINDOW`).
     pub search_window: i64,
+    /// What happens to mail from a participant's address that fails DKIM/SPF/DMARC
+    /// (starting value; administrators change it on the mail settings page).
+    pub mail_auth: crate::MailAuthPolicy,
+    /// The name server mail authentication asks; `None`: the system's (`/etc/resolv.conf`).
+    pub mail_auth_nameserver: Option<std::net::SocketAddr>,
 }
 
 impl Default for CoreConfig {
@@ -77,6 +82,8 @@ impl Default for CoreConfig {
             imap_poll_secs: 60,
             imap_lease_ms: 120_000,
             search_window: crate::search::SEARCH_WINDOW,
+            mail_auth: crate::MailAuthPolicy::Hold,
+            mail_auth_nameserver: None,
         }
     }
 }

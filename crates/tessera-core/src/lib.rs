@@ -66,7 +66,8 @@ pub use portal::{FoundTicket, ReplyInput, TicketView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
-    Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailForm, PortalForm, Settings, StatusMode, file_types,
+    Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailAuthPolicy, MailForm, PortalForm, Settings,
+    StatusMode, file_types,
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
@@ -133,6 +134,8 @@ struct Inner {
     directory: directory::Cache,
     /// Page views not yet written (see `marks.rs`).
     marks: marks::ViewMarks,
+    /// Checks incoming mail's DKIM, SPF and DMARC; made at first use (see `ingest.rs`).
+    mail_auth: std::sync::OnceLock<Option<Arc<tessera_mail::auth::Authenticator>>>,
 }
 
 impl Tessera {
@@ -170,6 +173,7 @@ impl Tessera {
                 settings,
                 directory: Default::default(),
                 marks: Default::default(),
+                mail_auth: Default::default(),
             }),
         };
         app.reload_settings().await?;

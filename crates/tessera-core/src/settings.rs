@@ -49,6 +49,39 @@ impl StatusMode {
     }
 }
 
+/// What happens to mail from a participant's address that fails DKIM, SPF and DMARC (see
+/// `tessera_mail::auth` for what passes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailAuthPolicy {
+    /// Added to the ticket for agents only, with a warning, until an agent accepts it.
+    Hold,
+    /// Opens a ticket of its own, with a warning.
+    Separate,
+    /// Not checked (an MTA in front already refuses what fails DMARC).
+    Off,
+}
+
+impl MailAuthPolicy {
+    /// The stable name (settings, forms, `tessera.toml`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailAuthPolicy::Hold => "hold",
+            MailAuthPolicy::Separate => "separate",
+            MailAuthPolicy::Off => "off",
+        }
+    }
+
+    /// Reads a name; anything else is `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "hold" => Some(MailAuthPolicy::Hold),
+            "separate" => Some(MailAuthPolicy::Separate),
+            "off" => Some(MailAuthPolicy::Off),
+            _ => None,
+        }
+    }
+}
+
 /// The organisation's logo, kept in memory for the page header.
 #[derive(Clone)]
 pub struct Logo {
@@ -97,6 +130,8 @@ pub struct Settings {
     pub mail_from: Mailbox,
     /// The SMTP server; `None` writes mail as files.
     pub smtp: Option<SmtpSettings>,
+    /// What happens to mail that fails authentication.
+    pub mail_auth: MailAuthPolicy,
 }
 
 impl Settings {
@@ -114,6 +149,7 @@ impl Settings {
             status_mode: StatusMode::Open,
             mail_from: cfg.mail_from.clone(),
             smtp: cfg.smtp.clone(),
+            mail_auth: cfg.mail_auth,
         }
     }
 
@@ -178,6 +214,9 @@ impl Settings {
         }
         if let Some(v) = get("mail_from").and_then(EmailAddress::parse) {
             self.mail_from.email = v.as_str().to_owned();
+        }
+        if let Some(m) = get("mail_auth").and_then(MailAuthPolicy::parse) {
+            self.mail_auth = m;
         }
         if let Some(v) = get("mail_from_name").filter(|v| !v.is_empty()) {
             self.mail_from.name = v.to_owned();
@@ -246,8 +285,10 @@ impl Settings {
             ),
         };
         format!(
-            "from={:?} <{}> {server}",
-            self.mail_from.name, self.mail_from.email
+            "from={:?} <{}> {server} auth={}",
+            self.mail_from.name,
+            self.mail_from.email,
+            self.mail_auth.as_str()
         )
     }
 }
@@ -332,6 +373,8 @@ pub struct MailForm {
     pub password: String,
     /// Whether to forget the stored password.
     pub clear_password: bool,
+    /// `hold`, `separate` or `off` (mail authentication).
+    pub mail_auth: String,
 }
 
 impl std::fmt::Debug for MailForm {
@@ -564,9 +607,19 @@ impl Tessera {
     pub async fn save_mail_settings(&self, actor: Actor<'_>, f: MailForm) -> Result<()> {
         actor.require_admin()?;
         let (from, name, smtp) = self.mail_from_form(&f)?;
+        // A form without the field (an older page, a script) keeps what is in force.
+        let auth = match f.mail_auth.trim() {
+            "" => self.settings().mail_auth,
+            v => MailAuthPolicy::parse(v).ok_or_else(|| {
+                let mut p = Problem::default();
+                p.add("mail_auth", "error-required");
+                CoreError::Invalid(p)
+            })?,
+        };
         let mut values: Vec<(&str, String)> = vec![
             ("cfg.mail_from", from.as_str().to_owned()),
             ("cfg.mail_from_name", name),
+            ("cfg.mail_auth", auth.as_str().to_owned()),
         ];
         match smtp {
             None => values.push(("cfg.delivery", "files".into())),

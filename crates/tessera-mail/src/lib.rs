@@ -5,6 +5,7 @@
 //! and get bytes back, and the outbox worker passes bytes to a `Transport`.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 mod compose;
 pub mod imap;
 pub mod inbound;

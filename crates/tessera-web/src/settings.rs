@@ -174,6 +174,8 @@ struct MailPage {
     /// Whether a password is stored, said under the password field.
     password_hint: String,
     tls_modes: Vec<(&'static str, String)>,
+    /// What happens to mail that fails DKIM/SPF/DMARC: (value, label).
+    auth_modes: Vec<(&'static str, String)>,
     /// The test mail's outcome: (succeeded, message, technical detail).
     test: Option<(bool, String, String)>,
 }
@@ -183,6 +185,7 @@ fn mail_values(s: &Settings, agent_email: &str) -> Form {
     f.set("mail_from", s.mail_from.email.clone());
     f.set("mail_from_name", s.mail_from.name.clone());
     f.set("test_to", agent_email.to_owned());
+    f.set("mail_auth", s.mail_auth.as_str().into());
     match &s.smtp {
         Some(x) => {
             f.set("delivery", "smtp".into());
@@ -225,6 +228,10 @@ async fn render_mail(
             .iter()
             .map(|m| (m.as_str(), p.t(&format!("settings-tls-{}", m.as_str()))))
             .collect(),
+        auth_modes: ["hold", "separate", "off"]
+            .iter()
+            .map(|m| (*m, p.t(&format!("mailauth-policy-{m}"))))
+            .collect(),
         test,
         p,
     };
@@ -237,7 +244,8 @@ async fn mail_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) 
 
 /// The fields sent back after a post (the password is never sent back to the browser, not
 /// even after an error).
-const MAIL_FIELDS: [&str; 8] = [
+const MAIL_FIELDS: [&str; 9] = [
+    "mail_auth",
     "mail_from",
     "mail_from_name",
     "delivery",
@@ -262,6 +270,7 @@ async fn mail_save(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResu
         username: f.v("username"),
         password: f.v("password"),
         clear_password: f.on("clear_password"),
+        mail_auth: f.v("mail_auth"),
     };
     let again = |p| {
         render_mail(

@@ -70,6 +70,8 @@ struct FileConfig {
     log_format: Option<String>,
     status_attempts_per_ip: Option<u32>,
     status_attempts_per_ticket: Option<u32>,
+    mail_auth: Option<String>,
+    mail_auth_nameserver: Option<SocketAddr>,
 }
 
 /// The configuration in force.
@@ -228,6 +230,13 @@ impl Config {
                 .imap_lease_ms
                 .unwrap_or(defaults.imap_lease_ms)
                 .max(1000),
+            mail_auth: match file.mail_auth.as_deref() {
+                None => defaults.mail_auth,
+                Some(v) => tessera_core::MailAuthPolicy::parse(v).with_context(|| {
+                    format!("mail_auth must be hold, separate or off, not {v:?}")
+                })?,
+            },
+            mail_auth_nameserver: file.mail_auth_nameserver,
             ..defaults
         };
         Ok(Self {

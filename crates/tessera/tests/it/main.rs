@@ -18,6 +18,7 @@ mod imap;
 mod ingest;
 mod leases;
 mod mail;
+mod mail_auth;
 mod mail_views;
 mod members;
 mod portal;
