@@ -985,4 +985,49 @@ mod tests {
         assert_eq!(day_of(Timestamp(86_400 * 1_000_000 - 1)), 0);
         assert_eq!(day_of(Timestamp(86_400 * 1_000_000)), 1);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn config() -> ProptestConfig {
+            let cases = std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(64);
+            ProptestConfig {
+                cases,
+                ..ProptestConfig::default()
+            }
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            /// The pipeline's own readers of raw bytes and decoded parts never panic, and a
+            /// part's file name always comes out as a plain name.
+            #[test]
+            fn prop_the_pipelines_readers_never_panic(
+                raw in proptest::collection::vec(any::<u8>(), 0..2048),
+                name in "\\PC{0,80}|[./\\\\\u{202e}\u{200b}\0 ]{0,20}",
+                ct in "[a-z]{0,8}/[a-z.+-]{0,12}",
+            ) {
+                let _ = embedded_refs(&raw);
+                let _ = final_recipient(&raw);
+                let mut text = b"Final-Recipient: rfc822;".to_vec();
+                text.extend_from_slice(&raw);
+                let _ = final_recipient(&text);
+                let mut tagged = b"tessera.".to_vec();
+                tagged.extend_from_slice(&raw);
+                prop_assert!(embedded_refs(&tagged).len() <= 51);
+                let f = part_filename(&InboundPart {
+                    filename: name,
+                    content_type: ct,
+                    content_id: None,
+                    bytes: raw,
+                });
+                prop_assert!(!f.contains('/') && !f.contains('\\'), "{:?}", f);
+            }
+        }
+    }
 }

@@ -9,6 +9,8 @@ pub mod auth;
 mod compose;
 pub mod imap;
 pub mod inbound;
+#[cfg(test)]
+mod prop_tests;
 mod transport;
 
 pub use compose::{Mailbox, OutgoingMail, html_escape};
