@@ -66,7 +66,7 @@ pub use portal::{FoundTicket, ReplyInput, TicketView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
-    Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailAuthPolicy, MailForm, PortalForm, Settings,
+    Dkim, Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MailAuthPolicy, MailForm, PortalForm, Settings,
     StatusMode, file_types,
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};

@@ -414,3 +414,137 @@ async fn a_forged_reply_can_open_a_separate_ticket_with_a_warning_instead() {
     assert!(!page.contains("value=\"accept-mail\""));
     app.stop().await;
 }
+
+/// An RSA key as `openssl genrsa -traditional` writes it (`BEGIN RSA PRIVATE KEY`).
+fn rsa_pem() -> String {
+    let out = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "2048"])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .expect("the openssl command");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn outgoing_mail_carries_a_dkim_signature_with_the_uploaded_key() {
+    let smtp = crate::support::SmtpServer::start();
+    let mut server = DnsServer::start(&[]);
+    let url = smtp.url();
+    let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
+    crate::admin::chefin(&app).await;
+    let admin = crate::admin::sign_in(&app, "chefin", crate::admin::PASSWORD).await;
+    let port = smtp.port.to_string();
+    let post = async |extra: &[(&str, &str)]| {
+        let mut f = vec![
+            ("mail_from", "helpdesk@tessera.test"),
+            ("mail_from_name", "Helpdesk"),
+            ("delivery", "smtp"),
+            ("host", "127.0.0.1"),
+            ("port", port.as_str()),
+            ("tls", "none"),
+            ("mail_auth", "hold"),
+            ("action", "save"),
+        ];
+        f.extend_from_slice(extra);
+        let r = crate::admin::post_form(&admin, &app, "/agent/admin/settings/mail", &f).await;
+        (r.status(), r.text().await.unwrap())
+    };
+    // Something that is not a key: a clear, translated error, nothing stored.
+    let (status, page) = post(&[
+        ("dkim_domain", "tessera.test"),
+        ("dkim_selector", "tessera1"),
+        (
+            "dkim_key",
+            "-----BEGIN PRIVATE KEY-----\nbm9wZQ==\n-----END PRIVATE KEY-----",
+        ),
+    ])
+    .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Mit diesem Schlüssel kann Tessera nicht signieren"),
+        "{page}"
+    );
+    assert!(app.app.settings().dkim.is_none());
+
+    // An RSA key (PKCS#1, as openssl writes it): the page shows the record to publish.
+    let pem = rsa_pem();
+    let (status, page) = post(&[
+        ("dkim_domain", "Tessera.test"),
+        ("dkim_selector", "tessera1"),
+        ("dkim_key", pem.as_str()),
+    ])
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{page}");
+    assert!(page.contains("tessera1._domainkey.tessera.test"), "{page}");
+    assert!(
+        !page.contains("PRIVATE KEY-----\n"),
+        "the key is never shown again"
+    );
+    let rsa = DkimKey::from_pem(&pem, "tessera.test", "tessera1").unwrap();
+    assert!(page.contains(rsa.dns_record()), "{page}");
+
+    // A requester writes in; the confirmation that reaches the SMTP server is signed.
+    let first = eml(&format!(
+        "From: Max <max@{DOMAIN}>\nTo: helpdesk@tessera.test\nSubject: Plakat\n\
+         Message-ID: <n1@{DOMAIN}>\n\nBitte drucken.\n"
+    ));
+    ingest(&app, &first).await;
+    let raw = smtp.wait_for(1).await;
+    assert_eq!(raw.len(), 1);
+    let raw = smtp.messages().remove(0);
+    server.publish(&[("tessera1._domainkey.tessera.test", rsa.dns_record())]);
+    let v = Authenticator::new(Some(server.addr))
+        .unwrap()
+        .check(&raw)
+        .await;
+    assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
+    assert!(v.summary.starts_with("dkim=pass"), "{v:?}");
+
+    // An Ed25519 key under another selector; the stored key is kept when the field is empty
+    // and replaced when a new one is pasted.
+    let (status, _) = post(&[
+        ("dkim_domain", "tessera.test"),
+        ("dkim_selector", "tessera1"),
+    ])
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(
+        app.app.settings().dkim.is_some(),
+        "an empty field keeps the key"
+    );
+    let ed = ed25519_pem();
+    let (status, _) = post(&[
+        ("dkim_domain", "tessera.test"),
+        ("dkim_selector", "ed1"),
+        ("dkim_key", ed.as_str()),
+    ])
+    .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    let ed_key = DkimKey::from_pem(&ed, "tessera.test", "ed1").unwrap();
+    assert_eq!(ed_key.algorithm(), "ed25519");
+    let second = eml(&format!(
+        "From: Max <max@{DOMAIN}>\nTo: helpdesk@tessera.test\nSubject: Noch ein Plakat\n\
+         Message-ID: <n2@{DOMAIN}>\n\nBitte auch drucken.\n"
+    ));
+    ingest(&app, &second).await;
+    smtp.wait_for(2).await;
+    let raw = smtp
+        .messages()
+        .into_iter()
+        .find(|m| String::from_utf8_lossy(m).contains("s=ed1"))
+        .expect("the second mail is signed with the new key");
+    // Only the new key is published: the signature must verify with it alone.
+    server.publish(&[("ed1._domainkey.tessera.test", ed_key.dns_record())]);
+    let v = Authenticator::new(Some(server.addr))
+        .unwrap()
+        .check(&raw)
+        .await;
+    assert_eq!(v.outcome, Outcome::Pass, "{v:?}");
+
+    // Clearing stops the signing.
+    let (status, _) = post(&[("clear_dkim", "1")]).await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    assert!(app.app.settings().dkim.is_none());
+    app.stop().await;
+}
