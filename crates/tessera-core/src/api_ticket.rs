@@ -187,10 +187,13 @@ impl Tessera {
                 number,
                 opened: true,
             },
-            IngestOutcome::Added { number, .. } => ApiMailOutcome::Ticket {
-                number,
-                opened: false,
-            },
+            // A held message is on the ticket (for agents): the program is told where.
+            IngestOutcome::Added { number, .. } | IngestOutcome::Held { number, .. } => {
+                ApiMailOutcome::Ticket {
+                    number,
+                    opened: false,
+                }
+            }
             IngestOutcome::Bounced { ticket_id, .. } => ApiMailOutcome::Ticket {
                 number: ticket(ticket_id).await?,
                 opened: false,

@@ -58,6 +58,11 @@ pub struct CoreConfig {
     pub clamd: Option<String>,
     /// Rate limits and the challenge of the portal's forms (see `intake.rs`).
     pub intake: crate::IntakeConfig,
+    /// What happens to mail from a participant's address that fails DKIM/SPF/DMARC
+    /// (starting value; administrators change it on the mail settings page).
+    pub mail_auth: crate::MailAuthPolicy,
+    /// The name server mail authentication asks; `None`: the system's (`/etc/resolv.conf`).
+    pub mail_auth_nameserver: Option<std::net::SocketAddr>,
 }
 
 impl Default for CoreConfig {
@@ -89,6 +94,8 @@ impl Default for CoreConfig {
             search_window: crate::search::SEARCH_WINDOW,
             clamd: None,
             intake: crate::IntakeConfig::default(),
+            mail_auth: crate::MailAuthPolicy::Hold,
+            mail_auth_nameserver: None,
         }
     }
 }

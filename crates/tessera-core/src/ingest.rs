@@ -15,6 +15,8 @@
 //! `ingest_stored`, finishes it. Moving the row out of `stored` is conditional, so whatever
 //! runs twice acts once.
 
+use std::sync::Arc;
+
 use sha2::{Digest, Sha256};
 use tessera_domain::{
     Agent, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, Reason, ThreadEntryId,
@@ -27,7 +29,8 @@ use tessera_store::{
 };
 
 use crate::{
-    CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, Result, Tessera, clean_filename, content_type_for,
+    CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, MailAuthPolicy, Result, Tessera, clean_filename,
+    content_type_for,
     new_ticket::{CheckedTicket, Place, WriteOptions},
     notify,
     upload::MAX_FILES,
@@ -111,6 +114,16 @@ pub enum IngestOutcome {
         number: String,
         /// Message (participant), reply (agent) or note (an agent's robot).
         kind: EntryKind,
+    },
+    /// From a participant's address, but failing DKIM, SPF and DMARC: on the ticket for
+    /// agents only, with a warning, until an agent accepts it (`MailAuthPolicy::Hold`).
+    Held {
+        /// The kept message.
+        inbound_message_id: i64,
+        /// The ticket.
+        ticket_id: TicketId,
+        /// Its number.
+        number: String,
     },
     /// A bounce, recorded on its ticket.
     Bounced {
@@ -360,6 +373,20 @@ impl Tessera {
             .await;
         }
 
+        // Mail authenticity (issue 21): checked before the transaction, so that DNS never
+        // holds the writer, and only for mail that could land in an existing ticket (it
+        // names one by reference or subject tag); a new ticket reaches nobody else's thread.
+        let policy = self.settings().mail_auth;
+        let suspect = if policy != MailAuthPolicy::Off
+            && (!msg.references.is_empty() || inbound::subject_tag(&msg.subject).is_some())
+        {
+            let v = self.authenticate(raw).await;
+            tracing::info!(inbound_message_id = id, domain = %v.domain, checks = %v.summary, "mail authenticity");
+            (!v.is_pass()).then_some(v)
+        } else {
+            None
+        };
+
         // Bytes go to disk before the transaction, as portal uploads do: a crash in between
         // leaves an orphan file, never an entry without its bytes.
         let lang = self.settings().default_lang;
@@ -413,18 +440,41 @@ impl Tessera {
             files,
             now,
         };
-        let outcome = match self.find_ticket(&mut tx.h(), &msg, &email).await? {
-            Some((ticket, author)) => {
+        let found = self.find_ticket(&mut tx.h(), &msg, &email).await?;
+        let outcome = match (found, &suspect) {
+            // A participant's address that the sender could not prove: never appended
+            // silently (agents' addresses need a Message-ID only agents received already).
+            (Some((ticket, Author::Participant(c))), Some(v)) => {
+                let warning = |key: &'static str| {
+                    Reason::new(key)
+                        .arg("address", email.as_str())
+                        .arg("checks", &v.summary)
+                        .arg("number", &ticket.number)
+                        .encode()
+                };
+                if policy == MailAuthPolicy::Separate {
+                    let w = warning("mailauth-warning-separate");
+                    self.open_from_mail(&mut tx.h(), &departments, mail, &from.name, Some(&w))
+                        .await?
+                } else {
+                    let w = warning("mailauth-warning-held");
+                    self.hold_on_ticket(&mut tx.h(), ticket, c, mail, &w)
+                        .await?
+                }
+            }
+            (Some((ticket, author)), _) => {
                 self.add_to_ticket(&mut tx.h(), ticket, author, mail)
                     .await?
             }
-            None => {
-                self.open_from_mail(&mut tx.h(), &departments, mail, &from.name)
+            (None, _) => {
+                self.open_from_mail(&mut tx.h(), &departments, mail, &from.name, None)
                     .await?
             }
         };
         // A new ticket's index rows came with it.
-        if let IngestOutcome::Added { ticket_id, .. } = &outcome {
+        if let IngestOutcome::Added { ticket_id, .. } | IngestOutcome::Held { ticket_id, .. } =
+            &outcome
+        {
             tx.h().reindex_ticket(*ticket_id).await?;
         }
         tx.commit().await?;
@@ -651,13 +701,65 @@ impl Tessera {
         })
     }
 
-    /// A new ticket in the department that was written to.
+    /// The result of checking a message's DKIM, SPF and DMARC. A resolver that cannot be
+    /// set up is "could not be checked", as a DNS failure is.
+    async fn authenticate(&self, raw: &[u8]) -> tessera_mail::auth::Verdict {
+        let auth =
+            self.inner.mail_auth.get_or_init(|| {
+                match tessera_mail::auth::Authenticator::new(self.config().mail_auth_nameserver) {
+                    Ok(a) => Some(Arc::new(a)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "mail authentication has no resolver");
+                        None
+                    }
+                }
+            });
+        match auth {
+            Some(a) => a.check(raw).await,
+            None => tessera_mail::auth::Verdict {
+                domain: String::new(),
+                outcome: tessera_mail::auth::Outcome::TempError,
+                summary: "dns=unavailable".into(),
+            },
+        }
+    }
+
+    /// A participant's message that failed authentication: on the ticket for agents only,
+    /// with the warning, until one accepts it. Agents are alerted; no webhook, no change of
+    /// status, nothing to the requester.
+    async fn hold_on_ticket(
+        &self,
+        h: &mut Handle<'_>,
+        ticket: Ticket,
+        c: ContactId,
+        mut m: Prepared<'_>,
+        warning: &str,
+    ) -> Result<IngestOutcome> {
+        let now = m.now;
+        let (entry, _) = self
+            .mail_entry(h, ticket.id, EntryKind::Message, (Some(c), None), &mut m)
+            .await?;
+        h.set_entry_auth(entry, warning, true).await?;
+        h.touch_ticket(ticket.id, now).await?;
+        let name = h.contact(c).await?.name;
+        let to = notify::assignees(h, &ticket, None).await?;
+        notify::agent_alert(self, h, &ticket, &to, "message", &name, m.body).await?;
+        Ok(IngestOutcome::Held {
+            inbound_message_id: m.id,
+            ticket_id: ticket.id,
+            number: ticket.number,
+        })
+    }
+
+    /// A new ticket in the department that was written to; `warning` marks mail that failed
+    /// authentication (it gets no confirmation: the address is not the sender's).
     async fn open_from_mail(
         &self,
         h: &mut Handle<'_>,
         departments: &[tessera_store::MailDepartment],
         m: Prepared<'_>,
         name: &str,
+        warning: Option<&str>,
     ) -> Result<IngestOutcome> {
         let active = || departments.iter().filter(|d| d.is_active);
         // Mail fetched from a department's IMAP mailbox belongs to that department, with the
@@ -693,6 +795,7 @@ impl Tessera {
         };
         // Robots get no answer, and nobody gets more than the cap a day.
         let confirmed = m.msg.noise.is_none()
+            && warning.is_none()
             && h.count_auto_reply(&m.email.key(), day_of(m.now)).await? <= AUTO_REPLY_CAP;
         let topic = match topic {
             Some(t) => self.topic_facts(None, t).await?,
@@ -740,6 +843,9 @@ impl Tessera {
             .await?;
         h.link_inbound(m.id, opened.ticket_id, Some(written.message))
             .await?;
+        if let Some(w) = warning {
+            h.set_entry_auth(written.message, w, false).await?;
+        }
         Ok(IngestOutcome::Opened {
             inbound_message_id: m.id,
             ticket_id: opened.ticket_id,
@@ -879,5 +985,50 @@ mod tests {
         assert_eq!(day_of(Timestamp(0)), 0);
         assert_eq!(day_of(Timestamp(86_400 * 1_000_000 - 1)), 0);
         assert_eq!(day_of(Timestamp(86_400 * 1_000_000)), 1);
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn config() -> ProptestConfig {
+            let cases = std::env::var("PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(64);
+            ProptestConfig {
+                cases,
+                ..ProptestConfig::default()
+            }
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            /// The pipeline's own readers of raw bytes and decoded parts never panic, and a
+            /// part's file name always comes out as a plain name.
+            #[test]
+            fn prop_the_pipelines_readers_never_panic(
+                raw in proptest::collection::vec(any::<u8>(), 0..2048),
+                name in "\\PC{0,80}|[./\\\\\u{202e}\u{200b}\0 ]{0,20}",
+                ct in "[a-z]{0,8}/[a-z.+-]{0,12}",
+            ) {
+                let _ = embedded_refs(&raw);
+                let _ = final_recipient(&raw);
+                let mut text = b"Final-Recipient: rfc822;".to_vec();
+                text.extend_from_slice(&raw);
+                let _ = final_recipient(&text);
+                let mut tagged = b"tessera.".to_vec();
+                tagged.extend_from_slice(&raw);
+                prop_assert!(embedded_refs(&tagged).len() <= 51);
+                let f = part_filename(&InboundPart {
+                    filename: name,
+                    content_type: ct,
+                    content_id: None,
+                    bytes: raw,
+                });
+                prop_assert!(!f.contains('/') && !f.contains('\\'), "{:?}", f);
+            }
+        }
     }
 }

@@ -73,8 +73,8 @@ pub use portal::{FoundTicket, ReplyInput, TicketView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
-    DEFAULT_QUOTA_MB, IntakeForm, Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MAX_QUOTA_MB, MailForm,
-    PortalForm, Settings, StatusMode, file_types,
+    DEFAULT_QUOTA_MB, Dkim, IntakeForm, Logo, MAX_ATTACHMENT_MB, MAX_LOGO_BYTES, MAX_QUOTA_MB,
+    MailAuthPolicy, MailForm, PortalForm, Settings, StatusMode, file_types,
 };
 pub use tessera_mail::imap::{ImapError, ImapFailure, ImapTls};
 pub use tessera_mail::{FailureKind, SmtpTls, TransportError};
@@ -145,6 +145,8 @@ struct Inner {
     marks: marks::ViewMarks,
     /// Rate limits, the challenge's load meter and used challenges (see `intake.rs`).
     intake: intake::IntakeState,
+    /// Checks incoming mail's DKIM, SPF and DMARC; made at first use (see `ingest.rs`).
+    mail_auth: std::sync::OnceLock<Option<Arc<tessera_mail::auth::Authenticator>>>,
 }
 
 impl Tessera {
@@ -183,6 +185,7 @@ impl Tessera {
                 directory: Default::default(),
                 marks: Default::default(),
                 intake: Default::default(),
+                mail_auth: Default::default(),
             }),
         };
         app.reload_settings().await?;

@@ -53,6 +53,39 @@ impl StatusMode {
     }
 }
 
+/// What happens to mail from a participant's address that fails DKIM, SPF and DMARC (see
+/// `tessera_mail::auth` for what passes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailAuthPolicy {
+    /// Added to the ticket for agents only, with a warning, until an agent accepts it.
+    Hold,
+    /// Opens a ticket of its own, with a warning.
+    Separate,
+    /// Not checked (an MTA in front already refuses what fails DMARC).
+    Off,
+}
+
+impl MailAuthPolicy {
+    /// The stable name (settings, forms, `tessera.toml`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailAuthPolicy::Hold => "hold",
+            MailAuthPolicy::Separate => "separate",
+            MailAuthPolicy::Off => "off",
+        }
+    }
+
+    /// Reads a name; anything else is `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "hold" => Some(MailAuthPolicy::Hold),
+            "separate" => Some(MailAuthPolicy::Separate),
+            "off" => Some(MailAuthPolicy::Off),
+            _ => None,
+        }
+    }
+}
+
 /// The organisation's logo, kept in memory for the page header.
 #[derive(Clone)]
 pub struct Logo {
@@ -107,6 +140,38 @@ pub struct Settings {
     pub confirm_first: bool,
     /// Most attachment bytes one requester may send in 24 hours; 0 is no limit.
     pub attachment_quota_per_day: u64,
+    /// What happens to mail that fails authentication.
+    pub mail_auth: MailAuthPolicy,
+    /// The key outgoing mail is DKIM-signed with, if the administrator uploaded one.
+    pub dkim: Option<Dkim>,
+}
+
+/// Outgoing mail's DKIM key as stored: the PEM (a secret, never shown or logged) and the
+/// key read from it (read again only when the stored values change).
+#[derive(Clone)]
+pub struct Dkim {
+    /// The stored PEM, domain and selector the key was read from.
+    spec: (String, String, String),
+    /// The key, `None` when the stored PEM no longer reads (mail then goes unsigned).
+    pub key: Option<Arc<tessera_mail::auth::DkimKey>>,
+}
+
+impl std::fmt::Debug for Dkim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Dkim(s={} d={})", self.spec.2, self.spec.1)
+    }
+}
+
+impl Dkim {
+    /// The `d=` domain.
+    pub fn domain(&self) -> &str {
+        &self.spec.1
+    }
+
+    /// The `s=` selector.
+    pub fn selector(&self) -> &str {
+        &self.spec.2
+    }
 }
 
 impl Settings {
@@ -127,6 +192,8 @@ impl Settings {
             challenge_mode: ChallengeMode::Auto,
             confirm_first: false,
             attachment_quota_per_day: DEFAULT_QUOTA_MB * 1024 * 1024,
+            mail_auth: cfg.mail_auth,
+            dkim: None,
         }
     }
 
@@ -191,6 +258,19 @@ impl Settings {
         }
         if let Some(v) = get("mail_from").and_then(EmailAddress::parse) {
             self.mail_from.email = v.as_str().to_owned();
+        }
+        if let Some(m) = get("mail_auth").and_then(MailAuthPolicy::parse) {
+            self.mail_auth = m;
+        }
+        // Only the stored values here; `reload_settings` reads the key when they change.
+        if let (Some(pem), Some(d), Some(sel)) =
+            (get("dkim_key"), get("dkim_domain"), get("dkim_selector"))
+            && !pem.is_empty()
+        {
+            self.dkim = Some(Dkim {
+                spec: (pem.to_owned(), d.to_owned(), sel.to_owned()),
+                key: None,
+            });
         }
         if let Some(v) = get("mail_from_name").filter(|v| !v.is_empty()) {
             self.mail_from.name = v.to_owned();
@@ -276,9 +356,15 @@ impl Settings {
                 if s.password.is_empty() { "none" } else { "set" }
             ),
         };
+        let dkim = match &self.dkim {
+            Some(d) => format!("{}._domainkey.{}", d.selector(), d.domain()),
+            None => "none".to_owned(),
+        };
         format!(
-            "from={:?} <{}> {server}",
-            self.mail_from.name, self.mail_from.email
+            "from={:?} <{}> {server} auth={} dkim={dkim}",
+            self.mail_from.name,
+            self.mail_from.email,
+            self.mail_auth.as_str()
         )
     }
 }
@@ -374,6 +460,16 @@ pub struct MailForm {
     pub password: String,
     /// Whether to forget the stored password.
     pub clear_password: bool,
+    /// `hold`, `separate` or `off` (mail authentication).
+    pub mail_auth: String,
+    /// The DKIM signing domain (`d=`).
+    pub dkim_domain: String,
+    /// The DKIM selector (`s=`).
+    pub dkim_selector: String,
+    /// A new DKIM private key (PEM); empty keeps the stored one.
+    pub dkim_key: String,
+    /// Whether to stop signing and forget the stored key.
+    pub clear_dkim: bool,
 }
 
 impl std::fmt::Debug for MailForm {
@@ -434,6 +530,20 @@ impl Tessera {
                 }
             },
         };
+        next.dkim = next.dkim.take().map(|mut d| {
+            d.key = match &current.dkim {
+                Some(c) if c.spec == d.spec => c.key.clone(),
+                _ => match tessera_mail::auth::DkimKey::from_pem(&d.spec.0, &d.spec.1, &d.spec.2)
+                {
+                    Ok(k) => Some(Arc::new(k)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "the stored DKIM key does not read; mail goes unsigned");
+                        None
+                    }
+                },
+            };
+            d
+        });
         *self
             .inner
             .settings
@@ -641,10 +751,21 @@ impl Tessera {
     pub async fn save_mail_settings(&self, actor: Actor<'_>, f: MailForm) -> Result<()> {
         actor.require_admin()?;
         let (from, name, smtp) = self.mail_from_form(&f)?;
+        // A form without the field (an older page, a script) keeps what is in force.
+        let auth = match f.mail_auth.trim() {
+            "" => self.settings().mail_auth,
+            v => MailAuthPolicy::parse(v).ok_or_else(|| {
+                let mut p = Problem::default();
+                p.add("mail_auth", "error-required");
+                CoreError::Invalid(p)
+            })?,
+        };
         let mut values: Vec<(&str, String)> = vec![
             ("cfg.mail_from", from.as_str().to_owned()),
             ("cfg.mail_from_name", name),
+            ("cfg.mail_auth", auth.as_str().to_owned()),
         ];
+        values.extend(self.dkim_from_form(&f)?);
         match smtp {
             None => values.push(("cfg.delivery", "files".into())),
             Some(s) => values.extend([
@@ -660,6 +781,55 @@ impl Tessera {
             s.describe_mail()
         })
         .await
+    }
+
+    /// Checks the form's DKIM fields: the values to store (none when nothing changes). A new
+    /// key must read as RSA or Ed25519 and needs a domain and a selector.
+    fn dkim_from_form(&self, f: &MailForm) -> Result<Vec<(&'static str, String)>> {
+        if f.clear_dkim {
+            return Ok(vec![
+                ("cfg.dkim_key", String::new()),
+                ("cfg.dkim_domain", String::new()),
+                ("cfg.dkim_selector", String::new()),
+            ]);
+        }
+        let current = self.settings().dkim.clone();
+        let pem = match (f.dkim_key.trim(), &current) {
+            ("", Some(c)) => c.spec.0.clone(),
+            ("", None) if f.dkim_domain.trim().is_empty() && f.dkim_selector.trim().is_empty() => {
+                return Ok(Vec::new());
+            }
+            (k, _) => k.replace("\r\n", "\n"),
+        };
+        let mut p = Problem::default();
+        let domain = f.dkim_domain.trim().to_ascii_lowercase();
+        if !plausible_host(&domain) || !domain.contains('.') {
+            p.add("dkim_domain", "mailauth-dkim-domain");
+        }
+        let selector = f.dkim_selector.trim().to_owned();
+        if selector.is_empty()
+            || selector.len() > 63
+            || !selector
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            p.add("dkim_selector", "mailauth-dkim-selector");
+        }
+        if pem.is_empty() {
+            p.add("dkim_key", "mailauth-dkim-key-missing");
+        } else if pem.len() > 16_384
+            || tessera_mail::auth::DkimKey::from_pem(&pem, &domain, &selector).is_err()
+        {
+            p.add("dkim_key", "mailauth-dkim-key-invalid");
+        }
+        if !p.is_empty() {
+            return Err(CoreError::Invalid(p));
+        }
+        Ok(vec![
+            ("cfg.dkim_key", pem),
+            ("cfg.dkim_domain", domain),
+            ("cfg.dkim_selector", selector),
+        ])
     }
 
     /// Writes settings and their audit record in one transaction, then reloads.

@@ -614,6 +614,38 @@ impl Tessera {
         self.finish(tx, agent, ticket.id, now).await
     }
 
+    /// Accepts a message that was held because its mail failed authentication (issue 21):
+    /// from now on it is the requester's message as any other — they see it, the ticket
+    /// counts it as their latest message, webhooks hear of it. Accepting twice, or an entry
+    /// that is not held, is refused.
+    pub async fn accept_held_mail(
+        &self,
+        who: Worker<'_>,
+        number: &str,
+        entry: ThreadEntryId,
+    ) -> Result<()> {
+        let agent = who.agent();
+        let (mut tx, ticket) = self.work_on(who, number).await?;
+        if !tx.h().release_held_entry(ticket.id, entry).await? {
+            let mut p = Problem::default();
+            p.add("form", "mailauth-not-held");
+            return Err(CoreError::Invalid(p));
+        }
+        let now = Timestamp::now();
+        tx.h().touch_ticket_message(ticket.id, now).await?;
+        self.queue_webhooks(
+            &mut tx.h(),
+            WebhookEvent::Message,
+            ticket.id,
+            Some(entry),
+            None,
+            now,
+        )
+        .await?;
+        tx.h().reindex_ticket(ticket.id).await?;
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
     /// Takes a ticket for oneself.
     pub async fn claim(&self, who: Worker<'_>, number: &str) -> Result<()> {
         let agent = who.agent();

@@ -198,15 +198,24 @@ impl MailWorker {
             });
         }
         let recipients: Vec<&str> = mail.recipients.lines().collect();
+        // Signed as it leaves (not when queued): a key uploaded later signs what waits too.
+        let settings = self.app.settings();
+        let signed = settings
+            .dkim
+            .as_ref()
+            .and_then(|d| d.key.as_ref())
+            .and_then(|k| match k.sign(&mail.raw) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::error!(message_id = %mail.message_id, error = %e, "DKIM signing failed; sent unsigned");
+                    None
+                }
+            });
+        let raw = signed.as_deref().unwrap_or(&mail.raw);
         let result = match transport {
             Ok(t) => {
-                t.send(
-                    &mail.message_id,
-                    &mail.envelope_from,
-                    &recipients,
-                    &mail.raw,
-                )
-                .await
+                t.send(&mail.message_id, &mail.envelope_from, &recipients, raw)
+                    .await
             }
             // Settings that cannot make a transport: keep the mail and retry, an
             // administrator will mend them.

@@ -114,6 +114,10 @@ pub struct ThreadEntry {
     pub quoted: Option<String>,
     /// Whether the HTML of the mail as sent is kept (shown sanitised on its own page).
     pub has_original_html: bool,
+    /// Why its mail may be forged (a stored reason), when it failed DKIM/SPF/DMARC.
+    pub auth_warning: Option<String>,
+    /// Held for an agent: requesters do not see it until an agent accepts it.
+    pub held: bool,
 }
 
 /// A stored file's metadata.

@@ -5,9 +5,12 @@
 //! and get bytes back, and the outbox worker passes bytes to a `Transport`.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 mod compose;
 pub mod imap;
 pub mod inbound;
+#[cfg(test)]
+mod prop_tests;
 mod transport;
 
 pub use compose::{Mailbox, OutgoingMail, html_escape};

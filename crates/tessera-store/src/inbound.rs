@@ -244,6 +244,35 @@ impl Handle<'_> {
         Ok(())
     }
 
+    /// Marks an entry whose mail failed authentication: the warning (a stored reason), and
+    /// whether it is held for an agent.
+    pub async fn set_entry_auth(
+        &mut self,
+        entry: ThreadEntryId,
+        warning: &str,
+        held: bool,
+    ) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE thread_entry SET auth_warning = $2, held = $3 WHERE thread_entry_id = $1")
+            .bind(entry.0).bind(warning).bind(held)
+            .execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Releases a held entry of a ticket; false when it was not held (accepted already, or
+    /// not of this ticket).
+    pub async fn release_held_entry(
+        &mut self,
+        ticket: TicketId,
+        entry: ThreadEntryId,
+    ) -> Result<bool> {
+        on!(self, c => Ok(sqlx::query(
+            "UPDATE thread_entry SET held = FALSE
+             WHERE thread_entry_id = $1 AND ticket_id = $2 AND held")
+            .bind(entry.0).bind(ticket.0)
+            .execute(c).await?.rows_affected() == 1))
+    }
+
     /// What the thread folded away of an entry: (quoted text, HTML as sent).
     pub async fn entry_original(
         &mut self,

@@ -184,6 +184,8 @@ pub(crate) struct EntryRow {
     by_email: bool,
     quoted: Option<String>,
     has_html: bool,
+    auth_warning: Option<String>,
+    held: bool,
 }
 
 #[derive(FromRow)]
@@ -205,11 +207,11 @@ pub(crate) fn thread_statement(s: &mut Script<'_>, ticket: TicketId, internal: b
                 c.name AS contact_name, e.author_agent_id, a.display_name AS agent_name,
                 EXISTS (SELECT 1 FROM inbound_message im
                         WHERE im.thread_entry_id = e.thread_entry_id) AS by_email,
-                e.quoted, e.original_html IS NOT NULL AS has_html
+                e.quoted, e.original_html IS NOT NULL AS has_html, e.auth_warning, e.held
          FROM thread_entry e
          LEFT JOIN contact c ON c.contact_id = e.author_contact_id
          LEFT JOIN agent a ON a.agent_id = e.author_agent_id
-         WHERE e.ticket_id = {t} AND ({i} OR e.kind IN ('message', 'reply'))
+         WHERE e.ticket_id = {t} AND ({i} OR (e.kind IN ('message', 'reply') AND NOT e.held))
          ORDER BY e.thread_entry_id"
     ));
 }
@@ -228,6 +230,8 @@ pub(crate) fn thread_entries(rows: Vec<EntryRow>) -> Vec<ThreadEntry> {
             by_email: r.by_email,
             quoted: r.quoted,
             has_original_html: r.has_html,
+            auth_warning: r.auth_warning,
+            held: r.held,
         })
         .collect()
 }

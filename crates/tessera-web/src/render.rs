@@ -413,3 +413,148 @@ mod tests {
         );
     }
 }
+
+/// Property tests (issue 21): whatever a person or a mail sends, the rendered HTML carries
+/// no script, no event handler and no `javascript:` URL. `PROPTEST_CASES` raises the count.
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn config() -> ProptestConfig {
+        let cases = std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(64);
+        ProptestConfig {
+            cases,
+            ..ProptestConfig::default()
+        }
+    }
+
+    /// Input built from the pieces attacks are made of, glued by arbitrary text.
+    fn hostile() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("<script>alert(1)</script>".to_owned()),
+            Just("<SCRIPT SRC=//evil.example/x.js></SCRIPT>".to_owned()),
+            Just("<img src=x onerror=alert(1)>".to_owned()),
+            Just("<svg/onload=alert(1)>".to_owned()),
+            Just("<a href=\"javascript:alert(1)\">x</a>".to_owned()),
+            Just("<a href=\"jav&#x09;ascript:alert(1)\">x</a>".to_owned()),
+            Just("<a href=\"&#106;avascript:alert(1)\">x</a>".to_owned()),
+            Just("[x](javascript:alert(1))".to_owned()),
+            Just("[x](JaVaScRiPt:alert(1) \"t\")".to_owned()),
+            Just("![i](javascript:alert(1))".to_owned()),
+            Just("<javascript:alert(1)>".to_owned()),
+            Just("[r]: javascript:alert(1)\n[x][r]".to_owned()),
+            Just("<div onclick=\"x()\" style=\"x\">".to_owned()),
+            Just("<iframe src=\"https://evil.example\"></iframe>".to_owned()),
+            Just("<form action=x><input onfocus=alert(1) autofocus>".to_owned()),
+            Just("<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>".to_owned()),
+            Just("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">".to_owned()),
+            Just("<!--<img src=x onerror=alert(1)>-->".to_owned()),
+            Just("<a href=\"data:text/html,<script>alert(1)</script>\">x</a>".to_owned()),
+            Just("`<script>`".to_owned()),
+            Just("```\n<script>\n```\n".to_owned()),
+            Just("\n".to_owned()),
+            Just("*".to_owned()),
+            Just("> ".to_owned()),
+            Just("| a | b |\n|---|---|\n".to_owned()),
+            "\\PC{0,20}",
+            "[<>\"'=/ a-z:&#;]{0,20}",
+        ];
+        proptest::collection::vec(piece, 0..20).prop_map(|v| v.concat())
+    }
+
+    /// The tags of rendered HTML (text outside tags is escaped and harmless), lower-cased.
+    fn tags(html: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = html;
+        while let Some(start) = rest.find('<') {
+            let end = rest[start..]
+                .find('>')
+                .map_or(rest.len(), |e| start + e + 1);
+            out.push(rest[start..end].to_lowercase());
+            rest = &rest[end..];
+        }
+        out
+    }
+
+    fn assert_safe(html: &str) -> Result<(), TestCaseError> {
+        let lower = html.to_lowercase();
+        prop_assert!(!lower.contains("<script"), "script in {}", html);
+        for tag in tags(html) {
+            // Browsers ignore white space and control characters inside a URL's scheme.
+            let squeezed: String = tag
+                .chars()
+                .filter(|c| !c.is_ascii_control() && !c.is_whitespace())
+                .collect();
+            prop_assert!(
+                !squeezed.contains("javascript:"),
+                "javascript: URL in {}",
+                tag
+            );
+            prop_assert!(
+                !squeezed.contains("&#"),
+                "encoded characters in a tag: {}",
+                tag
+            );
+            // Attribute names: the words outside quoted values, after the tag's name.
+            let handler = tag
+                .split(['"', '\''])
+                .step_by(2)
+                .flat_map(|outside| {
+                    outside
+                        .split(|c: char| c.is_whitespace() || matches!(c, '/' | '<' | '>'))
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                })
+                .filter(|w| !w.is_empty())
+                .skip(1)
+                .any(|w| w.starts_with("on"));
+            prop_assert!(!handler, "event handler in {}", tag);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_check_itself_catches_each_kind() {
+        for bad in [
+            "<p><script>x</script></p>",
+            "<img src=\"x\" onerror=\"alert(1)\">",
+            "<a title=\"a\" onclick=\"x\">",
+            "<a href=\"java\tscript:alert(1)\">",
+            "<a href=\"&#106;avascript:x\">",
+        ] {
+            assert!(assert_safe(bad).is_err(), "{bad}");
+        }
+        assert!(assert_safe("<p title=\"onclick=x javascript\">onerror=1 javascript:</p>").is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn prop_markdown_of_any_text_is_safe(s in hostile()) {
+            assert_safe(&user_text(&s))?;
+        }
+
+        #[test]
+        fn prop_markdown_of_arbitrary_unicode_is_safe(s in "\\PC{0,500}") {
+            assert_safe(&user_text(&s))?;
+        }
+
+        #[test]
+        fn prop_mail_html_is_safe(s in hostile()) {
+            let inline = HashMap::from([("a@b".to_owned(), "/attachments/1/a.png".to_owned())]);
+            assert_safe(&mail_html(&s, &inline))?;
+        }
+
+        #[test]
+        fn prop_plain_text_is_escaped(s in "\\PC{0,300}") {
+            let out = plain_text(&s);
+            prop_assert!(!out.contains('<') || out.contains("<br>"));
+            prop_assert!(out.replace("<br>", "").find('<').is_none(), "{}", out);
+        }
+    }
+}

@@ -180,6 +180,13 @@ struct MailPage {
     /// Whether a password is stored, said under the password field.
     password_hint: String,
     tls_modes: Vec<(&'static str, String)>,
+    /// What happens to mail that fails DKIM/SPF/DMARC: (value, label).
+    auth_modes: Vec<(&'static str, String)>,
+    /// Whether a DKIM key is stored, and the hint that says so.
+    dkim_stored: bool,
+    dkim_hint: String,
+    /// The TXT record to publish for the stored key: (name, value).
+    dkim_record: Option<(String, String)>,
     /// The test mail's outcome: (succeeded, message, technical detail).
     test: Option<(bool, String, String)>,
 }
@@ -189,6 +196,11 @@ fn mail_values(s: &Settings, agent_email: &str) -> Form {
     f.set("mail_from", s.mail_from.email.clone());
     f.set("mail_from_name", s.mail_from.name.clone());
     f.set("test_to", agent_email.to_owned());
+    f.set("mail_auth", s.mail_auth.as_str().into());
+    if let Some(d) = &s.dkim {
+        f.set("dkim_domain", d.domain().to_owned());
+        f.set("dkim_selector", d.selector().to_owned());
+    }
     match &s.smtp {
         Some(x) => {
             f.set("delivery", "smtp".into());
@@ -231,6 +243,24 @@ async fn render_mail(
             .iter()
             .map(|m| (m.as_str(), p.t(&format!("settings-tls-{}", m.as_str()))))
             .collect(),
+        dkim_stored: settings.dkim.is_some(),
+        dkim_hint: p.t(if settings.dkim.is_some() {
+            "mailauth-dkim-key-stored"
+        } else {
+            "mailauth-dkim-key-none"
+        }),
+        dkim_record: settings.dkim.as_ref().and_then(|d| {
+            d.key.as_ref().map(|k| {
+                (
+                    format!("{}._domainkey.{}", d.selector(), d.domain()),
+                    k.dns_record().to_owned(),
+                )
+            })
+        }),
+        auth_modes: ["hold", "separate", "off"]
+            .iter()
+            .map(|m| (*m, p.t(&format!("mailauth-policy-{m}"))))
+            .collect(),
         test,
         p,
     };
@@ -243,7 +273,10 @@ async fn mail_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>) 
 
 /// The fields sent back after a post (the password is never sent back to the browser, not
 /// even after an error).
-const MAIL_FIELDS: [&str; 8] = [
+const MAIL_FIELDS: [&str; 11] = [
+    "mail_auth",
+    "dkim_domain",
+    "dkim_selector",
     "mail_from",
     "mail_from_name",
     "delivery",
@@ -268,6 +301,11 @@ async fn mail_save(State(s): State<AppState>, a: Admin, body: Bytes) -> PageResu
         username: f.v("username"),
         password: f.v("password"),
         clear_password: f.on("clear_password"),
+        mail_auth: f.v("mail_auth"),
+        dkim_domain: f.v("dkim_domain"),
+        dkim_selector: f.v("dkim_selector"),
+        dkim_key: f.v("dkim_key"),
+        clear_dkim: f.on("clear_dkim"),
     };
     let again = |p| {
         render_mail(

@@ -83,6 +83,8 @@ struct FileConfig {
     clamd: Option<String>,
     intake: Option<IntakeFile>,
     access_link_days_after_close: Option<i64>,
+    mail_auth: Option<String>,
+    mail_auth_nameserver: Option<SocketAddr>,
 }
 
 /// `[intake]`: the portal's rate limits and challenge (`tessera_core::IntakeConfig`). A
@@ -318,6 +320,13 @@ impl Config {
                 .access_link_days_after_close
                 .unwrap_or(defaults.access_link_days_after_close)
                 .max(0),
+            mail_auth: match file.mail_auth.as_deref() {
+                None => defaults.mail_auth,
+                Some(v) => tessera_core::MailAuthPolicy::parse(v).with_context(|| {
+                    format!("mail_auth must be hold, separate or off, not {v:?}")
+                })?,
+            },
+            mail_auth_nameserver: file.mail_auth_nameserver,
             ..defaults
         };
         let trusted_proxies = file

@@ -279,6 +279,11 @@ async fn mail_ingest(cfg: Config) -> i32 {
         Ok(O::Added { number, kind, .. }) => {
             format!("stored: {} on ticket {number}", kind.as_str())
         }
+        Ok(O::Held { number, .. }) => {
+            format!(
+                "stored: held on ticket {number} (failed DKIM/SPF/DMARC), for an agent to accept"
+            )
+        }
         Ok(O::Bounced { ticket_id, .. }) => {
             format!("stored: bounce recorded on ticket {ticket_id}")
         }
@@ -382,7 +387,8 @@ async fn mail_import(cfg: &Config, path: &std::path::Path) -> anyhow::Result<()>
         let (file, result) = joined?;
         let slot = match result {
             Ok(O::Opened { .. }) => 0,
-            Ok(O::Added { .. }) => 1,
+            // Held messages are on their ticket too (for agents).
+            Ok(O::Added { .. } | O::Held { .. }) => 1,
             Ok(O::Bounced { .. }) => 2,
             Ok(O::Duplicate { .. }) => 3,
             Ok(O::Quarantined { .. }) => 4,

@@ -1,1 +1,25 @@
 # Mail authenticity: DKIM, SPF, DMARC.
+mailauth-warning-held = Diese Nachricht gibt vor, von { $address } zu kommen, aber die Domain des Absenders bestätigt das nicht ({ $checks }): Sie kann gefälscht sein. Sie wird zurückgehalten – die anfragende Person sieht sie nicht, und sie ändert nichts am Ticket, bis jemand aus dem Team sie annimmt.
+mailauth-warning-separate = Diese Nachricht gibt vor, von { $address } zu kommen, und antwortet auf Ticket #{ $number }, aber die Domain des Absenders bestätigt das nicht ({ $checks }): Sie kann gefälscht sein. Deshalb hat sie ein eigenes Ticket eröffnet, und es wurde keine Bestätigung verschickt.
+mailauth-accept = Nachricht annehmen
+mailauth-not-held = Diese Nachricht wird nicht (mehr) zurückgehalten.
+done-accept-mail = Die Nachricht wurde angenommen und gehört jetzt zum Verlauf.
+mailauth-title = Echtheit eingehender E-Mails
+mailauth-hint = Antworten werden gegen die DKIM-, SPF- und DMARC-Einträge der Absender-Domain geprüft. Was soll mit einer Nachricht von der Adresse einer anfragenden Person geschehen, die diese Prüfung nicht besteht?
+mailauth-policy = E-Mails, die die Prüfung nicht bestehen
+mailauth-policy-hold = Mit Warnung am Ticket zurückhalten, bis jemand aus dem Team sie annimmt
+mailauth-policy-separate = Mit Warnung ein eigenes Ticket dafür eröffnen
+mailauth-policy-off = Nicht prüfen (nur, wenn Ihr Mailserver solche E-Mails schon abweist)
+mailauth-dkim-title = Ausgehende E-Mails signieren (DKIM)
+mailauth-dkim-hint = Mit einem Schlüssel trägt jede E-Mail, die Tessera verschickt, eine DKIM-Signatur Ihrer Domain, sodass empfangende Server erkennen, dass sie wirklich von Ihnen kommt. Fügen Sie einen privaten Schlüssel im PEM-Format ein (RSA oder Ed25519); er wird wie das SMTP-Passwort gespeichert und nie wieder angezeigt.
+mailauth-dkim-domain-label = Signierende Domain
+mailauth-dkim-selector-label = Selektor
+mailauth-dkim-key-label = Privater Schlüssel (PEM)
+mailauth-dkim-key-stored = Ein Schlüssel ist gespeichert. Leer lassen, um ihn zu behalten.
+mailauth-dkim-key-none = Kein Schlüssel: E-Mails gehen unsigniert hinaus.
+mailauth-dkim-clear = Nicht mehr signieren und den gespeicherten Schlüssel vergessen
+mailauth-dkim-publish = Veröffentlichen Sie diesen Eintrag im DNS Ihrer Domain, damit Empfänger die Signaturen prüfen können:
+mailauth-dkim-domain = Geben Sie die Domain an, für die signiert wird, etwa example.org.
+mailauth-dkim-selector = Geben Sie einen Selektor an: Buchstaben, Ziffern, Bindestriche, Unterstriche oder Punkte, höchstens 63 Zeichen.
+mailauth-dkim-key-missing = Fügen Sie den privaten Schlüssel zum Selektor ein.
+mailauth-dkim-key-invalid = Mit diesem Schlüssel kann Tessera nicht signieren: Fügen Sie einen privaten RSA- oder Ed25519-Schlüssel im PEM-Format ein (beginnend mit -----BEGIN PRIVATE KEY----- oder -----BEGIN RSA PRIVATE KEY-----).

@@ -1,1 +1,25 @@
 # Mail authenticity: DKIM, SPF, DMARC.
+mailauth-warning-held = This message claims to come from { $address }, but the sender's domain does not confirm it ({ $checks }): it may be forged. It is held — the requester does not see it and it changes nothing on the ticket until an agent accepts it.
+mailauth-warning-separate = This message claims to come from { $address } and answers ticket #{ $number }, but the sender's domain does not confirm it ({ $checks }): it may be forged, so it opened a ticket of its own and no confirmation was sent.
+mailauth-accept = Accept the message
+mailauth-not-held = This message is not held (any more).
+done-accept-mail = The message has been accepted and is now part of the conversation.
+mailauth-title = Authenticity of incoming mail
+mailauth-hint = Replies are checked against the sender domain's DKIM, SPF and DMARC records. What should happen to a message from a requester's address that fails these checks?
+mailauth-policy = Mail that fails the checks
+mailauth-policy-hold = Hold it on the ticket, with a warning, until an agent accepts it
+mailauth-policy-separate = Open a separate ticket for it, with a warning
+mailauth-policy-off = Don't check (only if your mail server already rejects such mail)
+mailauth-dkim-title = Signing outgoing mail (DKIM)
+mailauth-dkim-hint = With a key, every mail Tessera sends carries a DKIM signature of your domain, so receiving servers can tell it is really yours. Paste a private key in PEM form (RSA or Ed25519); it is stored like the SMTP password and never shown again.
+mailauth-dkim-domain-label = Signing domain
+mailauth-dkim-selector-label = Selector
+mailauth-dkim-key-label = Private key (PEM)
+mailauth-dkim-key-stored = A key is stored. Leave empty to keep it.
+mailauth-dkim-key-none = No key: mail goes out unsigned.
+mailauth-dkim-clear = Stop signing and forget the stored key
+mailauth-dkim-publish = Publish this record in your domain's DNS so that receivers can check the signatures:
+mailauth-dkim-domain = Enter the domain the mail is signed for, such as example.org.
+mailauth-dkim-selector = Enter a selector: letters, digits, dashes, underscores or dots, at most 63 characters.
+mailauth-dkim-key-missing = Paste the private key that goes with the selector.
+mailauth-dkim-key-invalid = This is not a private key Tessera can sign with: paste an RSA or Ed25519 private key in PEM form (starting with -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).

@@ -9,7 +9,9 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{AgentReply, CoreError};
-use tessera_domain::{AgentId, ContactId, DepartmentId, Priority, Problem, TeamId, TicketStatus};
+use tessera_domain::{
+    AgentId, ContactId, DepartmentId, Priority, Problem, TeamId, ThreadEntryId, TicketStatus,
+};
 
 use super::ticket::{render_ticket, render_ticket_forms};
 use crate::{
@@ -169,6 +171,8 @@ struct ActionInput {
     name: String,
     #[serde(default)]
     contact: String,
+    #[serde(default)]
+    entry: String,
 }
 
 async fn action(
@@ -216,6 +220,10 @@ async fn action(
         "collaborator-add" => app.add_collaborator(ag, &number, &f.email, &f.name).await,
         "revoke-access" => match id(&f.contact) {
             Some(c) => app.revoke_access(ag, &number, ContactId(c)).await,
+            None => Err(invalid("error-required")),
+        },
+        "accept-mail" => match id(&f.entry) {
+            Some(e) => app.accept_held_mail(ag, &number, ThreadEntryId(e)).await,
             None => Err(invalid("error-required")),
         },
         "collaborator-remove" => match id(&f.contact) {

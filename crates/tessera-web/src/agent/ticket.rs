@@ -48,6 +48,10 @@ struct EntryView {
     quoted: Option<String>,
     /// The page with the HTML as sent.
     original: Option<String>,
+    /// Why its mail may be forged (failed DKIM/SPF/DMARC), in the reader's language.
+    auth_warning: Option<String>,
+    /// Held for an agent until accepted.
+    held: bool,
 }
 
 #[derive(Template)]
@@ -214,6 +218,11 @@ pub(super) async fn render_ticket_forms(
             original: e
                 .has_original_html
                 .then(|| format!("{}/entries/{}/original", ticket_url(&t.number), e.id.0)),
+            auth_warning: e
+                .auth_warning
+                .as_deref()
+                .map(|w| tessera_i18n::t_stored(p.lang, w)),
+            held: e.held,
         })
         .collect();
     let dir = directory(s, a).await?;

@@ -20,6 +20,7 @@ mod ingest;
 mod intake;
 mod leases;
 mod mail;
+mod mail_auth;
 mod mail_views;
 mod members;
 mod portal;

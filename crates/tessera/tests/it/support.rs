@@ -117,6 +117,9 @@ impl TestApp {
         cfg.core.mail_retry_max_ms = 400;
         // Tests open many tickets from one address; `intake.rs` tests the limits themselves.
         cfg.core.intake = tessera_core::IntakeConfig::unlimited();
+        // Mail authenticity asks DNS; the tests that check it turn it on with their own DNS
+        // server (`DnsServer`), the others write mail from domains that publish nothing.
+        cfg.core.mail_auth = tessera_core::MailAuthPolicy::Off;
         tweak(&mut cfg);
         let running = tessera::start_on(&cfg, listener).await.expect("start");
         TestApp {
@@ -255,6 +258,77 @@ impl TestApp {
 }
 
 /// A real SMTP server (aiosmtpd) delivering into a Maildir.
+/// A real DNS server (dnslib, in the test Python environment) on a loopback port, serving
+/// the TXT records a test publishes (DKIM keys, SPF, DMARC).
+pub struct DnsServer {
+    pub addr: std::net::SocketAddr,
+    records: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl DnsServer {
+    /// Starts the server with these (name, TXT) records; returns once it listens.
+    pub fn start(records: &[(&str, &str)]) -> Self {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A port free for UDP and TCP alike.
+        let port = loop {
+            let tcp = StdListener::bind("127.0.0.1:0").unwrap();
+            let port = tcp.local_addr().unwrap().port();
+            if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+                break port;
+            }
+        };
+        let script = dir.path().join("dns_server.py");
+        std::fs::write(&script, include_str!("dns_server.py")).unwrap();
+        let path = dir.path().join("records.json");
+        let child = Command::new(python())
+            .arg(&script)
+            .arg(port.to_string())
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python with dnslib (TESSERA_TEST_PYTHON)");
+        let mut s = DnsServer {
+            addr: ([127, 0, 0, 1], port).into(),
+            records: path,
+            child,
+            _dir: dir,
+        };
+        s.publish(records);
+        let mut line = String::new();
+        std::io::BufReader::new(s.child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "the DNS server did not start");
+        s
+    }
+
+    /// Replaces the published records.
+    pub fn publish(&mut self, records: &[(&str, &str)]) {
+        let mut map = serde_json::Map::new();
+        for (name, txt) in records {
+            let e = map
+                .entry(name.trim_end_matches('.').to_lowercase())
+                .or_insert_with(|| serde_json::Value::Array(vec![]));
+            e.as_array_mut().unwrap().push((*txt).into());
+        }
+        let tmp = self.records.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::Value::Object(map).to_string()).unwrap();
+        std::fs::rename(tmp, &self.records).unwrap();
+    }
+}
+
+impl Drop for DnsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub struct SmtpServer {
     pub port: u16,
     pub maildir: PathBuf,
