@@ -113,8 +113,12 @@ pub struct Client {
 }
 
 impl Client {
-    /// Reads the client of a request.
+    /// Reads the client of a request (once: the outermost layer stores it in the request's
+    /// extensions, and everything after reads it from there).
     pub fn of(parts: &Parts, web: &WebConfig) -> Self {
+        if let Some(known) = parts.extensions.get::<Client>() {
+            return known.clone();
+        }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()

@@ -145,8 +145,10 @@ const HSTS: &str = "max-age=31536000";
 /// `Strict-Transport-Security` too, so that later visits never go over plain http, where the
 /// cookies and the pages could be read or changed on the way.
 async fn security_headers(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let https = Client::of(&parts, &s.web).https;
+    let (mut parts, body) = req.into_parts();
+    let client = Client::of(&parts, &s.web);
+    let https = client.https;
+    parts.extensions.insert(client);
     let mut res = next.run(Request::from_parts(parts, body)).await;
     let h = res.headers_mut();
     if https {
