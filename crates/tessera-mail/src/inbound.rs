@@ -50,17 +50,29 @@ pub struct InboundPart {
     pub bytes: Vec<u8>,
 }
 
-/// Why a message is not from a person writing now.
+/// Why a message is not from a person writing now. Every kind but `Bounce` is "automatic
+/// mail" to the core: it is kept on its ticket but answers nothing, alerts nobody, changes no
+/// status and never speaks for an agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Noise {
-    /// `Auto-Submitted` other than `no` (out-of-office replies, other robots).
+    /// `Auto-Submitted` other than `no` (RFC 3834: out-of-office replies, other robots).
     AutoSubmitted,
-    /// `Precedence: bulk`, `junk` or `list`, or mailing-list headers.
+    /// The non-standard auto-reply headers (`X-Autoreply`, `X-Autorespond`,
+    /// `X-Autoresponse`, `Precedence: auto_reply`, `X-Auto-Response-Suppress` asking for no
+    /// answer to an auto-reply, …).
+    AutoReply,
+    /// No header gives it away, but the subject is an auto-reply's ("Automatic reply: …",
+    /// "Abwesenheitsnotiz: …") and no header says a person sent it (`Auto-Submitted: no`).
+    AutoReplySubject,
+    /// `Precedence: bulk`, `junk` or `list`, or mailing-list headers (`List-*`).
     Bulk,
     /// `Return-Path: <>`: a notification that must never be answered.
     NullSender,
-    /// A delivery status notification (bounce).
+    /// A delivery status notification (bounce): a `multipart/report` other than a read
+    /// receipt, mail from `MAILER-DAEMON` or `postmaster`, `X-Failed-Recipients`.
     Bounce,
+    /// A read receipt (message disposition notification, RFC 8098).
+    Receipt,
 }
 
 /// A message that cannot be read at all.
@@ -127,42 +139,9 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
             references.push(r);
         }
     }
-    let header = |name: &str| {
-        m.header(name)
-            .and_then(|h| h.as_text())
-            .map(|s| s.trim().to_ascii_lowercase())
-    };
     let from = first_mailbox(m.from());
-    let is_report = m.root_part().content_type().is_some_and(|ct| {
-        ct.c_type.eq_ignore_ascii_case("multipart")
-            && ct
-                .c_subtype
-                .as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case("report"))
-    });
-    let daemon = from.as_ref().is_some_and(|f| {
-        let local = f.email.split('@').next().unwrap_or("");
-        local == "mailer-daemon" || local == "postmaster"
-    });
-    let null_sender = m
-        .header_raw("Return-Path")
-        .is_some_and(|r| r.trim() == "<>");
-    let noise = if is_report || daemon {
-        Some(Noise::Bounce)
-    } else if header("Auto-Submitted").is_some_and(|v| v != "no") {
-        Some(Noise::AutoSubmitted)
-    } else if null_sender {
-        Some(Noise::NullSender)
-    } else if header("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "junk" | "list"))
-        || m.header("List-Id").is_some()
-        || m.header("List-Unsubscribe").is_some()
-        || header("X-Auto-Response-Suppress")
-            .is_some_and(|v| v.contains("all") || v.contains("oof"))
-    {
-        Some(Noise::Bulk)
-    } else {
-        None
-    };
+    let subject = m.subject().unwrap_or("").trim().to_owned();
+    let noise = robot(&m, from.as_ref(), &subject);
     let parts = m
         .attachments()
         .filter(|p| !p.is_message() || p.attachment_name().is_some())
@@ -197,6 +176,15 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
     } else {
         Vec::new()
     };
+    // A read receipt names the message it reports on in its report part, which clients do
+    // not always repeat in `In-Reply-To`.
+    if noise == Some(Noise::Receipt) {
+        for id in returned_ids(&m) {
+            if !references.contains(&id) {
+                references.push(id);
+            }
+        }
+    }
     let html = (m.html_body_count() > 0 && m.html_bodies().any(|p| p.is_text_html()))
         .then(|| m.body_html(0).map(|h| h.into_owned()))
         .flatten();
@@ -205,7 +193,7 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
         reply_to: first_mailbox(m.reply_to()),
         from,
         recipients,
-        subject: m.subject().unwrap_or("").trim().to_owned(),
+        subject,
         references,
         text: match (
             &html,
@@ -222,6 +210,150 @@ pub fn parse(raw: &[u8]) -> Result<Inbound, InboundError> {
         noise,
         bounced_ids,
     })
+}
+
+/// Subjects auto-responders put first, lower-case, in the languages our users meet; a
+/// match needs the phrase at the very start and then a colon or nothing (see
+/// `auto_reply_subject`).
+const AUTO_REPLY_SUBJECTS: &[&str] = &[
+    // English (Outlook, Exchange, Lotus Notes, Gmail's and hosters' responders).
+    "automatic reply",
+    "auto reply",
+    "auto-reply",
+    "autoreply",
+    "auto response",
+    "auto-response",
+    "autoresponse",
+    "automatic response",
+    "out of office",
+    "out of office reply",
+    "out of office autoreply",
+    "out of the office",
+    // German.
+    "automatische antwort",
+    "automatische rückantwort",
+    "abwesenheitsnotiz",
+    "abwesenheitsmeldung",
+    "abwesenheitsnachricht",
+    // French, Spanish, Italian, Portuguese, Dutch.
+    "réponse automatique",
+    "reponse automatique",
+    "réponse automatique d'absence du bureau",
+    "absence du bureau",
+    "respuesta automática",
+    "respuesta automatica",
+    "fuera de la oficina",
+    "risposta automatica",
+    "fuori sede",
+    "resposta automática",
+    "automatisch antwoord",
+    // Scandinavian, Finnish, Polish, Czech, Russian, Turkish, Japanese, Chinese.
+    "autosvar",
+    "automatisk svar",
+    "automaattinen vastaus",
+    "automatyczna odpowiedź",
+    "automatická odpověď",
+    "автоматический ответ",
+    "otomatik yanıt",
+    "自動応答",
+    "自动回复",
+];
+
+/// Whether a subject is an auto-responder's: a known phrase first, then a colon (ASCII or
+/// full-width) or nothing. A person's "Re: automatic reply settings broken" or "Automatic
+/// reply rules in Outlook?" is not one: a reply prefix comes first, or the phrase goes on.
+pub fn auto_reply_subject(subject: &str) -> bool {
+    let s = subject.trim().to_lowercase();
+    AUTO_REPLY_SUBJECTS.iter().any(|p| {
+        s.strip_prefix(p).is_some_and(|rest| {
+            let rest = rest.trim_start();
+            rest.is_empty() || rest.starts_with(':') || rest.starts_with('：')
+        })
+    })
+}
+
+/// Why a message is automatic, if it is: every common marker, strongest first.
+fn robot(m: &mail_parser::Message<'_>, from: Option<&Mailbox>, subject: &str) -> Option<Noise> {
+    // A header's value, lower-case, up to its first parameter; `None` when absent or empty.
+    let value = |name: &str| {
+        m.header_raw(name)
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .filter(|v| !v.is_empty())
+    };
+    let report_type = m.root_part().content_type().and_then(|ct| {
+        (ct.c_type.eq_ignore_ascii_case("multipart")
+            && ct
+                .c_subtype
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("report")))
+        .then(|| {
+            ct.attribute("report-type")
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        })
+    });
+    if report_type.as_deref() == Some("disposition-notification") {
+        return Some(Noise::Receipt);
+    }
+    let daemon = from.is_some_and(|f| {
+        let local = f.email.split('@').next().unwrap_or("");
+        local == "mailer-daemon" || local == "postmaster"
+    });
+    if report_type.is_some() || daemon || m.header_raw("X-Failed-Recipients").is_some() {
+        return Some(Noise::Bounce);
+    }
+    let auto_submitted = value("Auto-Submitted");
+    if auto_submitted.as_deref().is_some_and(|v| v != "no") {
+        return Some(Noise::AutoSubmitted);
+    }
+    let says_yes = |name: &str| {
+        value(name).is_some_and(|v| !matches!(v.as_str(), "no" | "false" | "0" | "off"))
+    };
+    let precedence = value("Precedence").or_else(|| value("X-Precedence"));
+    let suppress = value("X-Auto-Response-Suppress").is_some_and(|v| {
+        v.split(',')
+            .any(|t| matches!(t.trim(), "all" | "oof" | "autoreply"))
+    });
+    if [
+        "X-Autoreply",
+        "X-Autorespond",
+        "X-Autoresponse",
+        "X-Autoreply-From",
+        "X-Mail-Autoreply",
+        "X-Autogenerated",
+    ]
+    .iter()
+    .any(|h| says_yes(h))
+        || precedence.as_deref() == Some("auto_reply")
+        || suppress
+    {
+        return Some(Noise::AutoReply);
+    }
+    if m.header_raw("Return-Path")
+        .is_some_and(|r| r.trim().trim_matches(['<', '>', ' ']).is_empty())
+    {
+        return Some(Noise::NullSender);
+    }
+    if matches!(precedence.as_deref(), Some("bulk" | "junk" | "list"))
+        || m.headers().iter().any(|h| {
+            h.name()
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case("list-"))
+        })
+    {
+        return Some(Noise::Bulk);
+    }
+    // The weakest signal: only a subject, and only when no header says "a person".
+    if auto_submitted.is_none() && auto_reply_subject(subject) {
+        return Some(Noise::AutoReplySubject);
+    }
+    None
 }
 
 /// The text of an HTML-only message, with a line break wherever a block ends (mail-parser
@@ -269,7 +401,7 @@ pub fn html_text(html: &str) -> String {
 }
 
 /// The Message-IDs of the original a bounce returns: an attached `message/rfc822` copy, or
-/// its headers as `text/rfc822-headers`.
+/// its headers as `text/rfc822-headers`; for a read receipt, its `Original-Message-ID`.
 fn returned_ids(m: &mail_parser::Message<'_>) -> Vec<String> {
     let mut out = Vec::new();
     for part in &m.parts {
@@ -277,11 +409,13 @@ fn returned_ids(m: &mail_parser::Message<'_>) -> Vec<String> {
             out.extend(inner.message_id().map(str::to_owned));
         } else if part.is_content_type("text", "rfc822-headers")
             || part.is_content_type("message", "rfc822-headers")
+            || part.is_content_type("message", "disposition-notification")
         {
             let text = String::from_utf8_lossy(part.contents());
             for line in text.lines() {
                 if let Some((name, value)) = line.split_once(':')
-                    && name.trim().eq_ignore_ascii_case("message-id")
+                    && (name.trim().eq_ignore_ascii_case("message-id")
+                        || name.trim().eq_ignore_ascii_case("original-message-id"))
                 {
                     let id = value.trim().trim_matches(['<', '>']);
                     if !id.is_empty() {
@@ -478,23 +612,114 @@ mod tests {
             let m = parse(&msg(headers, "text")).unwrap();
             assert_eq!(m.noise, expected, "{headers}");
         };
-        check(
-            "From: a@b.c\nAuto-Submitted: auto-replied",
-            Some(Noise::AutoSubmitted),
+        use Noise::*;
+        let cases: &[(&str, Option<Noise>)] = &[
+            ("Auto-Submitted: auto-replied", Some(AutoSubmitted)),
+            ("Auto-Submitted: auto-generated; owner-email=x@y.z", Some(AutoSubmitted)),
+            ("Auto-Submitted: No", None),
+            ("X-Autoreply: yes", Some(AutoReply)),
+            ("X-Autorespond: Urlaub", Some(AutoReply)),
+            ("X-Autoresponse: 1", Some(AutoReply)),
+            ("X-AutoReply-From: a@b.c", Some(AutoReply)),
+            ("X-Mail-Autoreply: yes", Some(AutoReply)),
+            ("X-Autogenerated: Reply", Some(AutoReply)),
+            ("X-Autoreply: no", None),
+            ("Precedence: auto_reply", Some(AutoReply)),
+            ("X-Auto-Response-Suppress: All", Some(AutoReply)),
+            ("X-Auto-Response-Suppress: DR, OOF, AutoReply", Some(AutoReply)),
+            ("X-Auto-Response-Suppress: RN, NRN", None),
+            ("Precedence: bulk", Some(Bulk)),
+            ("Precedence: junk", Some(Bulk)),
+            ("Precedence: list", Some(Bulk)),
+            ("X-Precedence: bulk", Some(Bulk)),
+            ("Precedence: first-class", None),
+            ("List-Id: <news.example.org>", Some(Bulk)),
+            ("List-Unsubscribe: <mailto:u@x.y>", Some(Bulk)),
+            ("List-Post: <mailto:l@x.y>", Some(Bulk)),
+            ("Listen: nothing", None),
+            ("Return-Path: <>", Some(NullSender)),
+            ("Return-Path: < >", Some(NullSender)),
+            ("Return-Path: <a@b.c>", None),
+            ("X-Failed-Recipients: x@y.z", Some(Bounce)),
+            (
+                "Content-Type: multipart/report; report-type=delivery-status; boundary=b",
+                Some(Bounce),
+            ),
+            (
+                "Content-Type: multipart/report; report-type=disposition-notification; boundary=b",
+                Some(Receipt),
+            ),
+            // The strongest signal names it.
+            ("Auto-Submitted: auto-replied\nReturn-Path: <>", Some(AutoSubmitted)),
+            ("Subject: Automatic reply: Plakat", Some(AutoReplySubject)),
+            // A person says so: the subject alone does not outvote that.
+            ("Subject: Automatic reply: Plakat\nAuto-Submitted: no", None),
+            ("Subject: Re: automatic reply settings broken", None),
+        ];
+        for (headers, expected) in cases {
+            check(&format!("From: a@b.c\n{headers}"), *expected);
+        }
+        check("From: MAILER-DAEMON@mx.example.org", Some(Bounce));
+        check("From: postmaster@mx.example.org", Some(Bounce));
+    }
+
+    #[test]
+    fn tells_auto_reply_subjects_from_peoples() {
+        let robots = [
+            "Automatic reply: [#482913] Plakat",
+            "Automatic Reply: Re: Flyer",
+            "AutoReply: Flyer",
+            "Auto-Reply: Flyer",
+            "Auto Response: Flyer",
+            "Out of Office: Flyer",
+            "Out of Office AutoReply: Flyer",
+            "out of office",
+            "Abwesenheitsnotiz: [#482913] Plakat",
+            "Automatische Antwort: AW: Plakat",
+            "Réponse automatique : Affiche",
+            "Réponse automatique d'absence du bureau: Affiche",
+            "Respuesta automática: Cartel",
+            "Risposta automatica: Manifesto",
+            "Automatisch antwoord: Poster",
+            "Automatyczna odpowiedź: Plakat",
+            "Автоматический ответ: Плакат",
+            "自動応答： ポスター",
+            "  Automatic reply:Plakat",
+        ];
+        for s in robots {
+            assert!(auto_reply_subject(s), "{s:?} is an auto-reply's subject");
+        }
+        let people = [
+            "Re: automatic reply settings broken",
+            "AW: Automatische Antwort: Plakat",
+            "Automatic reply settings broken",
+            "Automatic replies do not work for my mailbox",
+            "Out of office assistant shows an error",
+            "Abwesenheitsnotizen einrichten – wie?",
+            "Frage zur automatischen Antwort",
+            "Plakat [#482913] Automatic reply:",
+            "",
+        ];
+        for s in people {
+            assert!(!auto_reply_subject(s), "{s:?} is a person's subject");
+        }
+    }
+
+    #[test]
+    fn reads_the_original_a_read_receipt_names() {
+        let raw = msg(
+            "From: max@example.org\nSubject: Gelesen: Plakat\nMIME-Version: 1.0\n\
+             Content-Type: multipart/report; report-type=disposition-notification; boundary=\"b\"",
+            "--b\nContent-Type: text/plain\n\nIhre Nachricht wurde angezeigt.\n\
+             --b\nContent-Type: message/disposition-notification\n\n\
+             Final-Recipient: rfc822; max@example.org\n\
+             Original-Message-ID: <tessera.1.aa@drk.test>\n\
+             Disposition: manual-action/MDN-sent-manually; displayed\n--b--",
         );
-        check("From: a@b.c\nAuto-Submitted: no", None);
-        check("From: a@b.c\nPrecedence: bulk", Some(Noise::Bulk));
-        check(
-            "From: a@b.c\nList-Id: <news.example.org>",
-            Some(Noise::Bulk),
-        );
-        check("From: a@b.c\nReturn-Path: <>", Some(Noise::NullSender));
-        check("From: MAILER-DAEMON@mx.example.org", Some(Noise::Bounce));
-        check(
-            "From: x@y.z\nContent-Type: multipart/report; report-type=delivery-status; boundary=b",
-            Some(Noise::Bounce),
-        );
-        check("From: a@b.c\nPrecedence: first-class", None);
+        let m = parse(&raw).unwrap();
+        assert_eq!(m.noise, Some(Noise::Receipt));
+        assert_eq!(m.references, ["tessera.1.aa@drk.test"]);
+        assert!(m.parts.is_empty());
     }
 
     #[test]
