@@ -63,6 +63,12 @@ pub struct CoreConfig {
     pub mail_auth: crate::MailAuthPolicy,
     /// The name server mail authentication asks; `None`: the system's (`/etc/resolv.conf`).
     pub mail_auth_nameserver: Option<std::net::SocketAddr>,
+    /// Most mails one ticket takes in a clock hour before further ones are kept as
+    /// automatic mail, causing no mail out (`robots.rs`); at least 1.
+    pub loop_cap_per_ticket: i64,
+    /// Most mails one sender address opens or adds to tickets in a clock hour, likewise
+    /// (agents answering by mail count per ticket only); at least 1.
+    pub loop_cap_per_address: i64,
 }
 
 impl Default for CoreConfig {
@@ -96,6 +102,8 @@ impl Default for CoreConfig {
             intake: crate::IntakeConfig::default(),
             mail_auth: crate::MailAuthPolicy::Hold,
             mail_auth_nameserver: None,
+            loop_cap_per_ticket: crate::robots::LOOP_CAP_PER_TICKET,
+            loop_cap_per_address: crate::robots::LOOP_CAP_PER_ADDRESS,
         }
     }
 }

@@ -33,6 +33,7 @@ use crate::{
     content_type_for,
     new_ticket::{CheckedTicket, Place, WriteOptions},
     notify,
+    robots::{Destination, Guarded},
     upload::MAX_FILES,
     work::ownership,
 };
@@ -431,7 +432,7 @@ impl Tessera {
         if let Some(mid) = msg.message_id.as_deref() {
             tx.h().set_inbound_message_id(id, mid).await?;
         }
-        let mail = Prepared {
+        let mut mail = Prepared {
             id,
             msg: &msg,
             email: &email,
@@ -439,8 +440,23 @@ impl Tessera {
             quoted: quoted.as_deref(),
             files,
             now,
+            guarded: Guarded::default(),
         };
         let found = self.find_ticket(&mut tx.h(), &msg, &email).await?;
+        // A read receipt for no ticket of ours tells nobody anything.
+        if found.is_none() && msg.noise == Some(Noise::Receipt) {
+            drop(tx);
+            return ignore(Reason::new("robots-reason-stray-receipt").encode()).await;
+        }
+        // Robots and the hard cap (`robots.rs`), counted in this transaction.
+        let to = match &found {
+            None => Destination::New,
+            Some((t, Author::Agent(_))) => Destination::AgentOn(t),
+            Some((t, Author::Participant(_))) => Destination::Ticket(t),
+        };
+        mail.guarded = self
+            .guard_mail_in(&mut tx.h(), msg.noise, &email, to, now)
+            .await?;
         let outcome = match (found, &suspect) {
             // A participant's address that the sender could not prove: never appended
             // silently (agents' addresses need a Message-ID only agents received already).
@@ -630,6 +646,18 @@ impl Tessera {
     ) -> Result<IngestOutcome> {
         let now = m.now;
         let kind = match author {
+            // Automatic mail (`robots.rs`) is kept as it came, but changes no status (a
+            // closed ticket stays closed) and alerts nobody.
+            Author::Participant(c) if let Some(why) = m.guarded.automatic.clone() => {
+                let (entry, _) = self
+                    .mail_entry(h, ticket.id, EntryKind::Message, (Some(c), None), &mut m)
+                    .await?;
+                h.set_entry_automatic(entry, &why).await?;
+                self.queue_webhooks(h, WebhookEvent::Message, ticket.id, Some(entry), None, now)
+                    .await?;
+                h.touch_ticket(ticket.id, now).await?;
+                EntryKind::Message
+            }
             Author::Participant(c) => {
                 let (entry, _) = self
                     .mail_entry(h, ticket.id, EntryKind::Message, (Some(c), None), &mut m)
@@ -644,8 +672,9 @@ impl Tessera {
                 EntryKind::Message
             }
             // An agent's out-of-office answer to an alert must not reach the requester as
-            // their reply: robots write notes.
-            Author::Agent(agent) if m.msg.noise.is_some() => {
+            // their reply: robots (and whatever is past the cap) write notes, which neither
+            // claim the ticket nor mark it answered.
+            Author::Agent(agent) if let Some(why) = m.guarded.automatic.clone() => {
                 let (entry, _) = self
                     .mail_entry(
                         h,
@@ -655,6 +684,7 @@ impl Tessera {
                         &mut m,
                     )
                     .await?;
+                h.set_entry_automatic(entry, &why).await?;
                 self.queue_webhooks(h, WebhookEvent::Note, ticket.id, Some(entry), None, now)
                     .await?;
                 h.touch_ticket(ticket.id, now).await?;
@@ -741,9 +771,13 @@ impl Tessera {
             .await?;
         h.set_entry_auth(entry, warning, true).await?;
         h.touch_ticket(ticket.id, now).await?;
-        let name = h.contact(c).await?.name;
-        let to = notify::assignees(h, &ticket, None).await?;
-        notify::agent_alert(self, h, &ticket, &to, "message", &name, m.body).await?;
+        if let Some(why) = &m.guarded.automatic {
+            h.set_entry_automatic(entry, why).await?;
+        } else {
+            let name = h.contact(c).await?.name;
+            let to = notify::assignees(h, &ticket, None).await?;
+            notify::agent_alert(self, h, &ticket, &to, "message", &name, m.body).await?;
+        }
         Ok(IngestOutcome::Held {
             inbound_message_id: m.id,
             ticket_id: ticket.id,
@@ -794,7 +828,7 @@ impl Tessera {
             clip(subject, MAX_SUBJECT)
         };
         // Robots get no answer, and nobody gets more than the cap a day.
-        let confirmed = m.msg.noise.is_none()
+        let confirmed = m.guarded.automatic.is_none()
             && warning.is_none()
             && h.count_auto_reply(&m.email.key(), day_of(m.now)).await? <= AUTO_REPLY_CAP;
         let topic = match topic {
@@ -824,7 +858,8 @@ impl Tessera {
             in_reply_to: m.msg.message_id.as_deref(),
             client_ip: None,
             confirm: confirmed,
-            alert: true,
+            // Past the hourly cap, nothing leaves (`robots.rs`).
+            alert: !m.guarded.capped,
             unconfirmed: false,
         };
         let files: Vec<NewTicketFile<'_>> = m
@@ -845,6 +880,9 @@ impl Tessera {
             .await?;
         if let Some(w) = warning {
             h.set_entry_auth(written.message, w, false).await?;
+        }
+        if let Some(why) = &m.guarded.automatic {
+            h.set_entry_automatic(written.message, why).await?;
         }
         Ok(IngestOutcome::Opened {
             inbound_message_id: m.id,
@@ -929,6 +967,8 @@ struct Prepared<'a> {
     quoted: Option<&'a str>,
     files: Vec<MailFile>,
     now: Timestamp,
+    /// Whether it is automatic mail, and past the hourly cap (`robots.rs`).
+    guarded: Guarded,
 }
 
 /// A lookup's row, `None` when it does not exist.

@@ -30,6 +30,7 @@ mod notify;
 mod organisation;
 mod password;
 mod portal;
+mod robots;
 mod search;
 mod session;
 mod settings;
@@ -60,6 +61,7 @@ pub use directory::Directory;
 pub use error::{CoreError, ErrorKind, StorageError};
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
+pub use robots::{LOOP_CAP_PER_ADDRESS, LOOP_CAP_PER_TICKET};
 pub use intake::{
     Admission, Challenge, ChallengeMode, IntakeConfig, OpenAttempt, Rate, Refusal, Throttled,
     solves as challenge_solved_by,

@@ -118,6 +118,9 @@ pub struct ThreadEntry {
     pub auth_warning: Option<String>,
     /// Held for an agent: requesters do not see it until an agent accepts it.
     pub held: bool,
+    /// Why it was taken for automatic mail (a stored reason: an auto-reply, or past the
+    /// hourly cap), if it was; agents see it as a label.
+    pub automatic: Option<String>,
 }
 
 /// A stored file's metadata.

@@ -17,6 +17,7 @@ mod fields;
 mod inbound;
 mod intake;
 mod lease;
+mod mail_cap;
 mod mailbox;
 mod members;
 mod new_ticket;

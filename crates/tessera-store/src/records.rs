@@ -186,6 +186,7 @@ pub(crate) struct EntryRow {
     has_html: bool,
     auth_warning: Option<String>,
     held: bool,
+    automatic: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -207,7 +208,8 @@ pub(crate) fn thread_statement(s: &mut Script<'_>, ticket: TicketId, internal: b
                 c.name AS contact_name, e.author_agent_id, a.display_name AS agent_name,
                 EXISTS (SELECT 1 FROM inbound_message im
                         WHERE im.thread_entry_id = e.thread_entry_id) AS by_email,
-                e.quoted, e.original_html IS NOT NULL AS has_html, e.auth_warning, e.held
+                e.quoted, e.original_html IS NOT NULL AS has_html, e.auth_warning, e.held,
+                e.automatic
          FROM thread_entry e
          LEFT JOIN contact c ON c.contact_id = e.author_contact_id
          LEFT JOIN agent a ON a.agent_id = e.author_agent_id
@@ -232,6 +234,7 @@ pub(crate) fn thread_entries(rows: Vec<EntryRow>) -> Vec<ThreadEntry> {
             has_original_html: r.has_html,
             auth_warning: r.auth_warning,
             held: r.held,
+            automatic: r.automatic,
         })
         .collect()
 }

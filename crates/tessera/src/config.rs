@@ -85,6 +85,8 @@ struct FileConfig {
     access_link_days_after_close: Option<i64>,
     mail_auth: Option<String>,
     mail_auth_nameserver: Option<SocketAddr>,
+    loop_cap_per_ticket: Option<i64>,
+    loop_cap_per_address: Option<i64>,
 }
 
 /// `[intake]`: the portal's rate limits and challenge (`tessera_core::IntakeConfig`). A
@@ -327,6 +329,14 @@ impl Config {
                 })?,
             },
             mail_auth_nameserver: file.mail_auth_nameserver,
+            loop_cap_per_ticket: file
+                .loop_cap_per_ticket
+                .unwrap_or(defaults.loop_cap_per_ticket)
+                .max(1),
+            loop_cap_per_address: file
+                .loop_cap_per_address
+                .unwrap_or(defaults.loop_cap_per_address)
+                .max(1),
             ..defaults
         };
         let trusted_proxies = file

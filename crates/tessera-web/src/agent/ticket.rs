@@ -52,6 +52,8 @@ struct EntryView {
     auth_warning: Option<String>,
     /// Held for an agent until accepted.
     held: bool,
+    /// Why it was taken for automatic mail, in the reader's language.
+    automatic: Option<String>,
 }
 
 #[derive(Template)]
@@ -223,6 +225,10 @@ pub(super) async fn render_ticket_forms(
                 .as_deref()
                 .map(|w| tessera_i18n::t_stored(p.lang, w)),
             held: e.held,
+            automatic: e
+                .automatic
+                .as_deref()
+                .map(|w| tessera_i18n::t_stored(p.lang, w)),
         })
         .collect();
     let dir = directory(s, a).await?;
