@@ -61,7 +61,6 @@ pub use directory::Directory;
 pub use error::{CoreError, ErrorKind, StorageError};
 pub use fields::display_text;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
-pub use robots::{LOOP_CAP_PER_ADDRESS, LOOP_CAP_PER_TICKET};
 pub use intake::{
     Admission, Challenge, ChallengeMode, IntakeConfig, OpenAttempt, Rate, Refusal, Throttled,
     solves as challenge_solved_by,
@@ -72,6 +71,7 @@ pub use members::DepartmentMembers;
 pub use new_ticket::{MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened};
 pub use organisation::{SlaForm, TeamAdmin};
 pub use portal::{FoundTicket, ReplyInput, TicketView};
+pub use robots::{LOOP_CAP_PER_ADDRESS, LOOP_CAP_PER_TICKET};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{

@@ -615,7 +615,10 @@ mod tests {
         use Noise::*;
         let cases: &[(&str, Option<Noise>)] = &[
             ("Auto-Submitted: auto-replied", Some(AutoSubmitted)),
-            ("Auto-Submitted: auto-generated; owner-email=x@y.z", Some(AutoSubmitted)),
+            (
+                "Auto-Submitted: auto-generated; owner-email=x@y.z",
+                Some(AutoSubmitted),
+            ),
             ("Auto-Submitted: No", None),
             ("X-Autoreply: yes", Some(AutoReply)),
             ("X-Autorespond: Urlaub", Some(AutoReply)),
@@ -626,7 +629,10 @@ mod tests {
             ("X-Autoreply: no", None),
             ("Precedence: auto_reply", Some(AutoReply)),
             ("X-Auto-Response-Suppress: All", Some(AutoReply)),
-            ("X-Auto-Response-Suppress: DR, OOF, AutoReply", Some(AutoReply)),
+            (
+                "X-Auto-Response-Suppress: DR, OOF, AutoReply",
+                Some(AutoReply),
+            ),
             ("X-Auto-Response-Suppress: RN, NRN", None),
             ("Precedence: bulk", Some(Bulk)),
             ("Precedence: junk", Some(Bulk)),
@@ -650,7 +656,10 @@ mod tests {
                 Some(Receipt),
             ),
             // The strongest signal names it.
-            ("Auto-Submitted: auto-replied\nReturn-Path: <>", Some(AutoSubmitted)),
+            (
+                "Auto-Submitted: auto-replied\nReturn-Path: <>",
+                Some(AutoSubmitted),
+            ),
             ("Subject: Automatic reply: Plakat", Some(AutoReplySubject)),
             // A person says so: the subject alone does not outvote that.
             ("Subject: Automatic reply: Plakat\nAuto-Submitted: no", None),

@@ -25,6 +25,7 @@ mod mail_views;
 mod members;
 mod portal;
 mod proxy;
+mod robots;
 mod sessions;
 mod settings;
 mod support;
