@@ -218,6 +218,22 @@ async fn two_auto_responders_stop_at_once_and_never_speak_for_the_absent_agent()
     assert_eq!(app.count(&entries("reply", true)).await, 0);
     assert_eq!(app.count(&entries("message", true)).await, 1);
     assert_eq!(app.count(&entries("message", false)).await, 1);
+    // Agents see what a robot wrote, labelled as such.
+    let page = crate::admin::sign_in(&app, "nadine", crate::admin::PASSWORD)
+        .await
+        .get(app.url(&format!("/agent/tickets/{number}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("<span class=\"entry-via entry-automatic\">automatische Antwort</span>")
+            .count(),
+        2,
+        "the note and the requester's auto-reply are labelled"
+    );
 
     // On a closed ticket, an auto-reply (here marked only by `X-Autoreply`) is kept and
     // changes nothing; a person's message reopens it.
