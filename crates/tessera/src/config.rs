@@ -474,6 +474,23 @@ mod tests {
     }
 
     #[test]
+    fn the_mail_loop_caps_come_from_the_file_with_defaults_and_at_least_one() {
+        let cfg = load_toml("").unwrap();
+        assert_eq!(
+            (cfg.core.loop_cap_per_ticket, cfg.core.loop_cap_per_address),
+            (
+                tessera_core::LOOP_CAP_PER_TICKET,
+                tessera_core::LOOP_CAP_PER_ADDRESS
+            )
+        );
+        let cfg = load_toml("loop_cap_per_ticket = 50\nloop_cap_per_address = 0\n").unwrap();
+        assert_eq!(
+            (cfg.core.loop_cap_per_ticket, cfg.core.loop_cap_per_address),
+            (50, 1)
+        );
+    }
+
+    #[test]
     fn trusted_proxies_are_read_and_a_bad_one_is_named() {
         let dir = std::env::temp_dir().join(format!("tessera-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -360,3 +360,43 @@ async fn a_sender_past_its_hourly_cap_opens_tickets_that_send_nothing() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_read_receipt_lands_quietly_on_its_ticket_and_a_stray_one_is_set_aside() {
+    let smtp = SmtpServer::start();
+    let (app, _) = start(&smtp, Box::new(|_| {})).await;
+    let number = max_opens(&app).await;
+    let mails = app.delivered(&smtp).await;
+    let confirmation = mails
+        .iter()
+        .find(|m| m.to.iter().any(|t| t == "max@example.org"))
+        .unwrap();
+    // Thunderbird's receipt names the original only in its report part.
+    let receipt = |original: &str, id: &str| {
+        eml(&format!(
+            "From: max@example.org\nTo: helpdesk@tessera.test\nSubject: Gelesen: Plakat\n\
+             Message-ID: <{id}@example.org>\nMIME-Version: 1.0\n\
+             Content-Type: multipart/report; report-type=disposition-notification; boundary=\"r\"\n\n\
+             --r\nContent-Type: text/plain; charset=utf-8\n\nDie Nachricht wurde angezeigt.\n\
+             --r\nContent-Type: message/disposition-notification\n\n\
+             Final-Recipient: rfc822; max@example.org\nOriginal-Message-ID: <{original}>\n\
+             Disposition: manual-action/MDN-sent-manually; displayed\n--r--\n"
+        ))
+    };
+    let before = app.count("outbox_mail").await;
+    let outcome = ingest(&app, &receipt(&confirmation.message_id, "mdn-1")).await;
+    assert!(
+        matches!(&outcome, IngestOutcome::Added { number: n, .. } if *n == number),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        app.count("thread_entry WHERE automatic IS NOT NULL AND body LIKE 'Die Nachricht%'")
+            .await,
+        1
+    );
+    assert_eq!(app.count("outbox_mail").await, before, "nobody is told");
+    let stray = ingest(&app, &receipt("somewhere@else.example", "mdn-2")).await;
+    assert!(matches!(stray, IngestOutcome::Ignored { .. }), "{stray:?}");
+    assert_eq!(app.count("ticket").await, 1);
+    app.stop().await;
+}
