@@ -62,7 +62,9 @@ pub enum Noise {
     /// answer to an auto-reply, …).
     AutoReply,
     /// No header gives it away, but the subject is an auto-reply's ("Automatic reply: …",
-    /// "Abwesenheitsnotiz: …") and no header says a person sent it (`Auto-Submitted: no`).
+    /// "Abwesenheitsnotiz: …") — or a reply has no subject at all, which no person's mail
+    /// client sends (they write "Re: …") — and no header says a person sent it
+    /// (`Auto-Submitted: no`).
     AutoReplySubject,
     /// `Precedence: bulk`, `junk` or `list`, or mailing-list headers (`List-*`).
     Bulk,
@@ -349,8 +351,12 @@ fn robot(m: &mail_parser::Message<'_>, from: Option<&Mailbox>, subject: &str) ->
     {
         return Some(Noise::Bulk);
     }
-    // The weakest signal: only a subject, and only when no header says "a person".
-    if auto_submitted.is_none() && auto_reply_subject(subject) {
+    // The weakest signal: only a subject, and only when no header says "a person". A new
+    // message without a subject is common from people; a reply without one is not.
+    let answers = m.header_raw("In-Reply-To").is_some() || m.header_raw("References").is_some();
+    if auto_submitted.is_none()
+        && (auto_reply_subject(subject) || (answers && subject.trim().is_empty()))
+    {
         return Some(Noise::AutoReplySubject);
     }
     None
@@ -664,6 +670,13 @@ mod tests {
             // A person says so: the subject alone does not outvote that.
             ("Subject: Automatic reply: Plakat\nAuto-Submitted: no", None),
             ("Subject: Re: automatic reply settings broken", None),
+            // A reply without any subject is a robot's; a new message without one is not.
+            ("In-Reply-To: <x@y.z>", Some(AutoReplySubject)),
+            ("References: <x@y.z>\nSubject: ", Some(AutoReplySubject)),
+            ("In-Reply-To: <x@y.z>\nSubject: Re:", None),
+            ("In-Reply-To: <x@y.z>\nAuto-Submitted: no", None),
+            ("Subject: ", None),
+            ("To: b@c.d", None),
         ];
         for (headers, expected) in cases {
             check(&format!("From: a@b.c\n{headers}"), *expected);

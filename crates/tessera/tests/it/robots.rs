@@ -19,7 +19,7 @@ enum Style {
     SubjectOnly,
     /// Nothing at all: "Re:" and the subject, as a person would write.
     Unmarked,
-    /// Nothing at all, not even a subject.
+    /// No header and no subject at all: a reply no person's mail client writes.
     NoSubject,
 }
 
@@ -177,10 +177,19 @@ async fn state(app: &TestApp, number: &str) -> (String, i64, i64) {
 
 #[tokio::test]
 async fn two_auto_responders_stop_at_once_and_never_speak_for_the_absent_agent() {
+    absent_agent(Style::SubjectOnly).await;
+}
+
+#[tokio::test]
+async fn an_agents_auto_reply_without_a_subject_is_a_note_too() {
+    absent_agent(Style::NoSubject).await;
+}
+
+/// Max's mailbox answers compliantly; Nadine's is not compliant and answers in `style`.
+async fn absent_agent(style: Style) {
     let smtp = SmtpServer::start();
     let (app, nadine) = start(&smtp, Box::new(|_| {})).await;
     let number = max_opens(&app).await;
-    // Max's mailbox answers compliantly; Nadine's only says so in its subject.
     let responders = [
         Responder {
             address: "max@example.org",
@@ -188,7 +197,7 @@ async fn two_auto_responders_stop_at_once_and_never_speak_for_the_absent_agent()
         },
         Responder {
             address: "nadine@tessera.test",
-            style: Style::SubjectOnly,
+            style,
         },
     ];
     let rounds = run(&app, &smtp, &responders, 5).await;
@@ -286,7 +295,7 @@ async fn a_loop_no_marker_gives_away_is_stopped_by_the_hard_cap() {
         },
         Responder {
             address: "nadine@tessera.test",
-            style: Style::NoSubject,
+            style: Style::Unmarked,
         },
     ];
     let rounds = run(&app, &smtp, &responders, cap as usize + 2).await;
