@@ -9,6 +9,7 @@ pub mod apikey;
 pub mod data_url;
 pub mod event;
 pub mod field;
+pub mod long_text;
 pub mod ids;
 pub mod model;
 pub mod number;

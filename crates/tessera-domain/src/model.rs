@@ -118,6 +118,9 @@ pub struct ThreadEntry {
     pub auth_warning: Option<String>,
     /// Held for an agent: requesters do not see it until an agent accepts it.
     pub held: bool,
+    /// Only the beginning of `body` (or of `quoted`) was read: the text is longer than a
+    /// page shows, and the whole is served on its own.
+    pub shortened: bool,
 }
 
 /// A stored file's metadata.

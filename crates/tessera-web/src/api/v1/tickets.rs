@@ -437,8 +437,13 @@ pub(crate) enum EntryKindName {
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum BodyFormatName {
+    /// Typed into Tessera's forms (the agent area, the portal, this API's replies and
+    /// notes).
     Markdown,
+    /// HTML.
     Html,
+    /// Plain text as a mail or a program sent it: nothing in it is markup.
+    Text,
 }
 
 /// One entry of a ticket's thread.
@@ -451,7 +456,8 @@ pub(crate) struct Entry {
     pub author: String,
     /// Whether an agent wrote it.
     pub by_agent: bool,
-    /// The text as written (for events, the event described in the request's language).
+    /// The text as written, whole however long (for events, the event described in the
+    /// request's language).
     pub body: String,
     pub body_format: BodyFormatName,
     /// For events, what happened (a stable key such as `event-status`).
@@ -589,6 +595,7 @@ pub(crate) async fn get_ticket(
                 body_format: match e.body_format {
                     BodyFormat::Markdown => BodyFormatName::Markdown,
                     BodyFormat::Html => BodyFormatName::Html,
+                    BodyFormat::Text => BodyFormatName::Text,
                 },
                 event,
                 by_email: e.by_email,
