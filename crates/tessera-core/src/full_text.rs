@@ -15,8 +15,9 @@ pub struct EntryText {
     pub number: String,
     /// The entry.
     pub entry: ThreadEntryId,
-    /// Its text as the thread shows it, then (after an empty line) what the thread folds
-    /// away of it.
+    /// The text of the mail it came as, decoded from the bytes kept; for anything else
+    /// (and a mail that cannot be decoded again) its text as the thread shows it, then,
+    /// after an empty line, what the thread folds away of it.
     pub text: String,
 }
 
@@ -68,11 +69,20 @@ async fn text_of(
     if row.ticket_id != ticket.id.0 || !visible {
         return Err(CoreError::NotFound);
     }
-    let mut text = row.body;
-    if let Some(q) = row.quoted.filter(|q| !q.is_empty()) {
-        text.push_str("\n\n");
-        text.push_str(&q);
-    }
+    // The thread keeps a mail's text in pieces (what is shown, at most `MAX_BODY`
+    // characters, and what is folded away); the mail as received has it whole.
+    let decoded = match h.entry_mail_raw(entry).await? {
+        Some(raw) => tessera_mail::inbound::parse(&raw).ok().map(|m| m.text),
+        None => None,
+    };
+    let text = decoded.unwrap_or_else(|| {
+        let mut text = row.body;
+        if let Some(q) = row.quoted.filter(|q| !q.is_empty()) {
+            text.push_str("\n\n");
+            text.push_str(&q);
+        }
+        text
+    });
     Ok(EntryText {
         number: ticket.number.clone(),
         entry,

@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use tessera_domain::{
-    AgentId, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, Priority, Problem, TicketEvent, TicketId,
-    TicketStatus, Timestamp, TopicFieldId, WebhookEvent,
+    AgentId, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, Priority, Problem, TicketEvent,
+    TicketId, TicketStatus, Timestamp, TopicFieldId, WebhookEvent,
     model::{Contact, Department, Ticket},
     validate,
 };

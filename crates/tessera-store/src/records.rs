@@ -511,6 +511,14 @@ impl Handle<'_> {
         Ok(thread_entries(s.fetch(self).await?.next()?, shown))
     }
 
+    /// The raw bytes of the first mail that became an entry, if one did.
+    pub async fn entry_mail_raw(&mut self, id: ThreadEntryId) -> Result<Option<Vec<u8>>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT raw FROM inbound_message WHERE thread_entry_id = $1
+             ORDER BY inbound_message_id LIMIT 1")
+            .bind(id.0).fetch_optional(c).await?))
+    }
+
     /// The whole text of one entry: its body and its folded part (`None` when it has
     /// none), with the ticket it belongs to, its kind and whether it is held.
     pub async fn entry_text(&mut self, id: ThreadEntryId) -> Result<EntryTextRow> {
