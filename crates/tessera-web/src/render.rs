@@ -279,6 +279,13 @@ fn url_at(text: &str, start: usize) -> Option<usize> {
         .into_iter()
         .find(|s| rest.len() > s.len() && rest[..s.len()].eq_ignore_ascii_case(s.as_bytes()))?;
     let body = &text[start + scheme.len()..];
+    // A host (or a mail address) must follow the scheme. Checked first: a rejected start
+    // must not cost a scan to the end of the run (`(http:///(http:///…` would be quadratic);
+    // an accepted one is consumed, and trimming below never reaches its first character.
+    let first = body.chars().next()?;
+    if !(first.is_alphanumeric() || first == '[') {
+        return None;
+    }
     let mut end = body
         .find(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`'))
         .unwrap_or(body.len());
@@ -306,9 +313,7 @@ fn url_at(text: &str, start: usize) -> Option<usize> {
         }
         end -= 1;
     }
-    // A host (or a mail address) must follow the scheme.
-    let first = body[..end].chars().next()?;
-    (first.is_alphanumeric() || first == '[').then_some(start + scheme.len() + end)
+    Some(start + scheme.len() + end)
 }
 
 /// The mail address around the `@` at `at`, as `(start, end)`, if there is one: a local part
@@ -568,6 +573,16 @@ mod tests {
                 "ü@ü.de: <a href=\"mailto:a@b.de\" rel=\"noopener noreferrer nofollow\">a@b.de</a>"
             ),
         );
+    }
+
+    /// Inputs that would take quadratic time if a rejected start scanned its whole run
+    /// (a megabyte each: quadratic would not finish).
+    #[test]
+    fn a_huge_line_renders_in_one_pass() {
+        for piece in ["(http:///", "a@b-", "mailto:@", "https://x.y/(", "@a.b@"] {
+            let line = piece.repeat(1_000_000 / piece.len());
+            assert!(mail_text(&line).len() >= line.len());
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use tessera_core::{Actor, ApiKeyForm, IngestOutcome};
 
 use crate::{
     admin::{PASSWORD, agent, chefin, sign_in},
+    browser::Browser,
     support::{SmtpServer, TestApp, csrf, eml, ingest, ticket_form},
 };
 
@@ -193,6 +194,34 @@ Content-Type: text/plain; charset=utf-8
     assert_eq!(status, StatusCode::OK);
     assert_shown_as_written(entry_with(&portal, "__init__.py"));
     assert!(entry_with(&portal, "bleibt Markdown").contains("<strong>Fett</strong>"));
+
+    // In a real browser the text reads as written: its line breaks and indentation kept
+    // (`white-space: pre-wrap`), its two addresses the only links.
+    let link = app
+        .delivered(&smtp)
+        .await
+        .into_iter()
+        .find(|m| m.to.iter().any(|t| t == "max@example.org"))
+        .expect("a confirmation to Max")
+        .access_link();
+    let b = Browser::start().await;
+    b.goto(&link).await;
+    let seen = b
+        .js("const t = document.querySelector('.plain-text'); \
+             return [t.innerText, [...t.querySelectorAll('a')].map(a => a.href), \
+                     t.querySelectorAll('*').length]")
+        .await;
+    b.screenshot("plain-text-mail").await;
+    assert_eq!(seen[0].as_str().map(str::trim_end), Some(WRITTEN), "{seen}");
+    assert_eq!(
+        seen[1],
+        serde_json::json!([
+            "https://example.org/logs/run_1.txt",
+            "mailto:max.mustermann@example.org"
+        ])
+    );
+    assert_eq!(seen[2], 2, "nothing but the two links is markup: {seen}");
+    b.quit().await;
 
     // Programs learn how each body is written.
     let key = read_key(&app).await;
