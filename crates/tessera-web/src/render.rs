@@ -569,9 +569,7 @@ mod tests {
         text("https://e.org/?to=a@b.de", &a("https://e.org/?to=a@b.de"));
         text(
             "ü@ü.de: a@b.de",
-            &format!(
-                "ü@ü.de: <a href=\"mailto:a@b.de\" rel=\"noopener noreferrer nofollow\">a@b.de</a>"
-            ),
+            "ü@ü.de: <a href=\"mailto:a@b.de\" rel=\"noopener noreferrer nofollow\">a@b.de</a>",
         );
     }
 
