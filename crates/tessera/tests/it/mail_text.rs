@@ -35,7 +35,8 @@ fn link(url: &str) -> String {
     format!("<a href=\"{url}\" rel=\"noopener noreferrer nofollow\">{url}</a>")
 }
 
-/// The rendered body of the first entry whose text contains `marker`.
+/// The rendered body of the first entry whose text contains `marker`, from its start to
+/// the end of its body.
 fn entry_with<'a>(page: &'a str, marker: &str) -> &'a str {
     let at = page
         .find(marker)
@@ -43,11 +44,8 @@ fn entry_with<'a>(page: &'a str, marker: &str) -> &'a str {
     let start = page[..at]
         .rfind("<div class=\"entry-body")
         .expect("entry body");
-    // Up to the next entry (both pages list entries as `<li class="entry …">`).
-    let end = at
-        + page[at..]
-            .find("<li class=\"entry")
-            .unwrap_or(page.len() - at);
+    // Up to the end of the body (neither plain text nor rendered Markdown holds a `div`).
+    let end = at + page[at..].find("</div>").expect("the end of the body");
     &page[start..end]
 }
 
@@ -115,12 +113,17 @@ async fn reply(app: &TestApp, c: &reqwest::Client, number: &str, body: &str) {
 
 /// A read key of the administrator, for the REST API.
 async fn read_key(app: &TestApp) -> String {
+    key(app, "read").await
+}
+
+/// A key of the administrator with `scope`.
+async fn key(app: &TestApp, scope: &str) -> String {
     app.app
         .create_api_key(
             Actor::Cli,
             &ApiKeyForm {
-                name: "Leser".into(),
-                scope: "read".into(),
+                name: format!("Programm ({scope})"),
+                scope: scope.into(),
                 agent: "chefin".into(),
                 allowed_ips: String::new(),
                 rate_per_minute: "1000".into(),
@@ -224,11 +227,11 @@ Content-Type: text/plain; charset=utf-8
     b.quit().await;
 
     // Programs learn how each body is written.
-    let key = read_key(&app).await;
+    let reader = read_key(&app).await;
     let detail: Value = app
         .client()
         .get(app.url(&format!("/api/v1/tickets/{number}")))
-        .header("X-API-Key", &key)
+        .header("X-API-Key", &reader)
         .send()
         .await
         .unwrap()
@@ -248,6 +251,25 @@ Content-Type: text/plain; charset=utf-8
         })
         .collect();
     assert_eq!(formats, [("message", "text"), ("reply", "markdown")]);
+
+    // A program's message (the REST API's plain `message`) is plain text too.
+    let writer = key(&app, "write").await;
+    let res = app
+        .client()
+        .post(app.url("/api/v1/tickets"))
+        .header("X-API-Key", &writer)
+        .json(&serde_json::json!({
+            "name": "Monitoring", "email": "monitor@example.org",
+            "subject": "Job fehlgeschlagen", "message": WRITTEN,
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let created: Value = res.json().await.unwrap();
+    let api_number = created["number"].as_str().unwrap();
+    let (_, page) = get(&admin, &app, &format!("/agent/tickets/{api_number}")).await;
+    assert_shown_as_written(entry_with(&page, "__init__.py"));
     app.stop().await;
 }
 
@@ -484,11 +506,11 @@ async fn a_huge_mail_shows_its_beginning_and_its_whole_text_only_to_those_who_ma
     assert_eq!(text, "intern: ANFANG NOTIZ");
 
     // Programs get the whole text.
-    let key = read_key(&app).await;
+    let reader = read_key(&app).await;
     let detail: Value = app
         .client()
         .get(app.url(&format!("/api/v1/tickets/{number}")))
-        .header("X-API-Key", &key)
+        .header("X-API-Key", &reader)
         .send()
         .await
         .unwrap()
