@@ -293,24 +293,44 @@ __init__.py"),
     );
     let admin = sign_in(&app, "chefin", PASSWORD).await;
     reply(&app, &admin, &number, "**getippt**").await;
+    // A program's ticket (the REST API's plain `message`).
+    let res = app
+        .client()
+        .post(app.url("/api/v1/tickets"))
+        .header("X-API-Key", key(&app, "write").await)
+        .json(&serde_json::json!({
+            "name": "Monitoring", "email": "monitor@example.org",
+            "subject": "Job", "message": "# exit 1",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let sql = match app.app.db().backend() {
+        tessera_store::Backend::Sqlite => {
+            include_str!("../../../tessera-store/migrations/sqlite/0033_plain_text.sql")
+        }
+        tessera_store::Backend::Postgres => {
+            include_str!("../../../tessera-store/migrations/postgres/0033_plain_text.sql")
+        }
+    };
     app.exec("UPDATE thread_entry SET body_format = 'markdown'")
         .await;
-    app.exec(include_str!(
-        "../../../tessera-store/migrations/sqlite/0033_plain_text.sql"
-    ))
-    .await;
+    app.exec(sql).await;
+    let count = async |filter: &str| {
+        app.scalar(&format!("SELECT COUNT(*) FROM thread_entry WHERE {filter}"))
+            .await
+    };
     assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM thread_entry WHERE body_format = 'text' AND kind = 'message'"
-        )
-        .await,
-        1
+        count("body_format = 'text' AND kind = 'message'").await,
+        2,
+        "the mail's and the program's messages are plain text"
     );
+    assert_eq!(count("body_format = 'text' AND kind <> 'message'").await, 0);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM thread_entry WHERE body_format = 'text'")
-            .await,
+        count("body_format = 'markdown' AND kind = 'reply'").await,
         1,
-        "only the mail's entry is plain text"
+        "the typed reply stays Markdown"
     );
     app.stop().await;
 }
