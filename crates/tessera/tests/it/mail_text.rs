@@ -214,6 +214,8 @@ Content-Type: text/plain; charset=utf-8
              return [t.innerText, [...t.querySelectorAll('a')].map(a => a.href), \
                      t.querySelectorAll('*').length]")
         .await;
+    b.js("document.querySelector('.plain-text').scrollIntoView()")
+        .await;
     b.screenshot("plain-text-mail").await;
     assert_eq!(seen[0].as_str().map(str::trim_end), Some(WRITTEN), "{seen}");
     assert_eq!(
