@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use tessera_domain::{HelpTopicId, Priority, Problem, TicketId};
+use tessera_domain::{BodyFormat, HelpTopicId, Priority, Problem, TicketId};
 use tessera_store::StoreError;
 
 use crate::{
@@ -18,7 +18,7 @@ use crate::{
 /// The first message of an API ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiMessage {
-    /// Plain text, shown as the portal shows typed text.
+    /// Plain text, shown exactly as sent (escaped, line breaks kept, links clickable).
     Text(String),
     /// HTML: the thread shows its text; the HTML is kept as sent and sanitised whenever it
     /// is shown (as for a mail's HTML).
@@ -161,6 +161,10 @@ impl Tessera {
             })?;
         let options = WriteOptions {
             source: "api",
+            // A program's text is not written in Tessera's form: osTicket's `text/plain`
+            // and the REST API's `message` are plain text (log lines, paths, `#` lines),
+            // and an HTML message's text is drawn from its HTML.
+            format: BodyFormat::Text,
             priority,
             original_html: html.as_deref(),
             quoted: None,

@@ -609,7 +609,8 @@ impl Tessera {
                 author_contact_id: author.0,
                 author_agent_id: author.1,
                 body: m.body,
-                body_format: BodyFormat::Markdown,
+                // Written in a mail client, not in Tessera's forms: shown as written.
+                body_format: BodyFormat::Text,
                 now: m.now,
             })
             .await?;
@@ -852,6 +853,7 @@ impl Tessera {
         };
         let options = WriteOptions {
             source: "email",
+            format: BodyFormat::Text,
             priority: None,
             original_html: m.msg.html.as_deref(),
             quoted: m.quoted,

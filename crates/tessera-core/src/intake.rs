@@ -487,7 +487,7 @@ impl Tessera {
             }
         }
         let body = h
-            .public_thread(id)
+            .public_thread(id, None)
             .await?
             .into_iter()
             .find(|e| e.kind == EntryKind::Message)

@@ -18,6 +18,7 @@ mod demo;
 mod directory;
 mod error;
 mod fields;
+mod full_text;
 mod ingest;
 mod intake;
 mod jobs;
@@ -60,6 +61,7 @@ pub use demo::{DEMO_COMMON_WORD, DEMO_PASSWORD, DEMO_RARE_WORD};
 pub use directory::Directory;
 pub use error::{CoreError, ErrorKind, StorageError};
 pub use fields::display_text;
+pub use full_text::EntryText;
 pub use ingest::{AUTO_REPLY_CAP, IngestOutcome, MailSource};
 pub use intake::{
     Admission, Challenge, ChallengeMode, IntakeConfig, OpenAttempt, Rate, Refusal, Throttled,

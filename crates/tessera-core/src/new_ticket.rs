@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use tessera_domain::{
-    AgentId, ContactId, EmailAddress, EntryKind, Lang, Priority, Problem, TicketEvent, TicketId,
-    TicketStatus, Timestamp, TopicFieldId, WebhookEvent,
+    AgentId, BodyFormat, ContactId, EmailAddress, EntryKind, Lang, Priority, Problem, TicketEvent,
+    TicketId, TicketStatus, Timestamp, TopicFieldId, WebhookEvent,
     model::{Contact, Department, Ticket},
     validate,
 };
@@ -119,6 +119,9 @@ pub(crate) struct CheckedTicket {
 pub(crate) struct WriteOptions<'a> {
     /// `portal`, `api` or `email`.
     pub source: &'a str,
+    /// How the first message is written: Markdown only when typed into Tessera's own form,
+    /// plain text from a mail or a program.
+    pub format: BodyFormat,
     /// A priority over the topic's default.
     pub priority: Option<Priority>,
     /// The message's HTML as sent, when it came as HTML.
@@ -143,6 +146,7 @@ impl WriteOptions<'_> {
     pub(crate) fn portal() -> Self {
         Self {
             source: "portal",
+            format: BodyFormat::Markdown,
             priority: None,
             original_html: None,
             quoted: None,
@@ -193,6 +197,7 @@ impl Composed<'_> {
             kind,
             by_requester: true,
             body,
+            body_format: BodyFormat::Markdown,
             original_html: None,
             quoted: None,
         };
@@ -206,6 +211,7 @@ impl Composed<'_> {
         entries.push(by_requester(EntryKind::Event, &self.created));
         // Kept as sent, like a mail's HTML: sanitised whenever it is shown.
         entries.push(NewTicketEntry {
+            body_format: self.o.format,
             original_html: self.o.original_html,
             quoted: self.o.quoted,
             ..by_requester(EntryKind::Message, &self.c.body)

@@ -185,7 +185,9 @@ impl Tessera {
         let mut conn = self.db().conn().await?;
         let (ticket, viewer) = conn.h().ticket_for_session(number, session.id).await?;
         let viewer = viewer.ok_or(CoreError::NotFound)?;
-        let thread = conn.h().public_thread(ticket.id).await?;
+        // A page shows the beginning of each text; the whole is `participant_entry_text`.
+        let shown = Some(tessera_domain::long_text::SHOWN_CHARS);
+        let thread = conn.h().public_thread(ticket.id, shown).await?;
         let attachments = conn
             .h()
             .ticket_attachments(ticket.id)

@@ -5,7 +5,7 @@
 use tessera_domain::{
     Agent, AgentId, BodyFormat, ContactId, DepartmentId, EmailAddress, EntryKind, Ownership,
     Priority, Problem, TeamId, ThreadEntryId, TicketEvent, TicketId, TicketStatus, Timestamp,
-    WebhookEvent,
+    WebhookEvent, long_text,
     model::{Attachment, Contact, ThreadEntry, Ticket},
     validate,
 };
@@ -240,20 +240,29 @@ impl Tessera {
     }
 
     /// The ticket page: records that the agent has seen it and has it open.
+    /// Each text is cut to what a page shows (`long_text`); `shortened` entries link to
+    /// their whole text (`agent_entry_text`).
     pub async fn agent_view(&self, who: Reader<'_>, number: &str) -> Result<AgentTicketView> {
         let agent = who.agent();
-        self.view_as(agent, number, true).await
+        self.view_as(agent, number, true, Some(long_text::SHOWN_CHARS))
+            .await
     }
 
     /// What the agent sees of a ticket, for a program (the REST API): the same view and
     /// permissions as the ticket page, but reading records nothing — neither "seen" nor
-    /// "has it open" (`viewers` is then empty).
+    /// "has it open" (`viewers` is then empty). Programs get every text whole.
     pub async fn agent_ticket(&self, who: Reader<'_>, number: &str) -> Result<AgentTicketView> {
         let agent = who.agent();
-        self.view_as(agent, number, false).await
+        self.view_as(agent, number, false, None).await
     }
 
-    async fn view_as(&self, agent: &Agent, number: &str, record: bool) -> Result<AgentTicketView> {
+    async fn view_as(
+        &self,
+        agent: &Agent,
+        number: &str,
+        record: bool,
+        shown: Option<usize>,
+    ) -> Result<AgentTicketView> {
         let mut conn = self.db().conn().await?;
         let ticket = conn.h().ticket_by_number(number).await?;
         let own = ownership(&ticket);
@@ -264,7 +273,7 @@ impl Tessera {
         let since = now.plus_secs(-PRESENCE_SECS);
         let page = conn
             .h()
-            .ticket_page(&ticket, record.then_some((agent.id, since)))
+            .ticket_page(&ticket, record.then_some((agent.id, since)), shown)
             .await?;
         drop(conn);
         let others = page

@@ -10,6 +10,7 @@ pub mod data_url;
 pub mod event;
 pub mod field;
 pub mod ids;
+pub mod long_text;
 pub mod model;
 pub mod number;
 pub mod queue;

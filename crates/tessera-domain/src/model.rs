@@ -121,6 +121,9 @@ pub struct ThreadEntry {
     /// Why it was taken for automatic mail (a stored reason: an auto-reply, or past the
     /// hourly cap), if it was; agents see it as a label.
     pub automatic: Option<String>,
+    /// Only the beginning of `body` (or of `quoted`) was read: the text is longer than a
+    /// page shows, and the whole is served on its own.
+    pub shortened: bool,
 }
 
 /// A stored file's metadata.

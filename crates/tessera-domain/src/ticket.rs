@@ -66,10 +66,14 @@ str_enum!(
 str_enum!(
     /// How an entry's body is to be read.
     BodyFormat {
-        /// Plain text; rendered with Markdown emphasis and hard line breaks.
+        /// Written in Tessera's own forms; rendered with Markdown emphasis and hard line
+        /// breaks.
         Markdown = "markdown",
         /// Already sanitised HTML (from email).
         Html = "html",
+        /// Plain text from outside Tessera's forms (mail, a program): shown exactly as
+        /// written — escaped, line breaks kept, only web and mail addresses made links.
+        Text = "text",
     }
 );
 

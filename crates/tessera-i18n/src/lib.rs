@@ -41,6 +41,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/files.ftl"),
         include_str!("../locales/de/mailauth.ftl"),
         include_str!("../locales/de/robots.ftl"),
+        include_str!("../locales/de/plaintext.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -50,6 +51,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/files.ftl"),
         include_str!("../locales/en/mailauth.ftl"),
         include_str!("../locales/en/robots.ftl"),
+        include_str!("../locales/en/plaintext.ftl"),
     ],
 ];
 

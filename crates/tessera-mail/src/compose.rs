@@ -139,4 +139,33 @@ mod tests {
         // The subject is encoded because of the umlaut; the tag stays intact once decoded.
         assert!(raw.contains("Subject: "));
     }
+
+    /// A requester's plain text quoted in an alert or a reply reads as written in the HTML
+    /// part too: escaped, never taken for Markdown or HTML (issue 22).
+    #[test]
+    fn quoted_plain_text_is_not_markup_in_the_html_part() {
+        let m = OutgoingMail {
+            from: Mailbox {
+                name: String::new(),
+                email: "help@example.org".into(),
+            },
+            to: vec![],
+            subject: "x".into(),
+            text: "Max schrieb:\n> __init__.py\n> # not a heading\n> *stars* <b>tags</b>".into(),
+            link: None,
+            message_id: "t2@example.org".into(),
+            references: vec![],
+            auto_generated: true,
+        };
+        let html = m.html();
+        assert!(
+            html.contains(
+                "Max schrieb:<br>&gt; __init__.py<br>&gt; # not a heading<br>&gt; *stars* &lt;b&gt;tags&lt;/b&gt;"
+            ),
+            "{html}"
+        );
+        for markup in ["<strong", "<em", "<h1", "<b>", "<blockquote"] {
+            assert!(!html.contains(markup), "{markup} in {html}");
+        }
+    }
 }

@@ -51,7 +51,7 @@ pub use new_ticket::{
 pub use outbox::{NewOutboxMail, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use readers::ReadConn;
-pub use records::{NewAttachment, NewEntry};
+pub use records::{EntryTextRow, NewAttachment, NewEntry};
 pub use search::{SearchMatch, SearchRow};
 pub use session::{AccessTokenRow, Grant, SessionRow};
 pub use webhook::{

@@ -57,6 +57,8 @@ pub struct NewTicketEntry<'a> {
     pub by_requester: bool,
     /// Content.
     pub body: &'a str,
+    /// How to read it.
+    pub body_format: BodyFormat,
     /// HTML as sent (kept, sanitised whenever shown).
     pub original_html: Option<&'a str>,
     /// What the thread folds away (a mail's quoted text).
@@ -192,7 +194,7 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
                     s.v(V::S(e.kind.as_str())),
                     s.v(V::B(e.by_requester)),
                     s.v(V::S(e.body)),
-                    s.v(V::S(BodyFormat::Markdown.as_str())),
+                    s.v(V::S(e.body_format.as_str())),
                     s.v(V::I(now)),
                     s.v(V::OS(e.original_html)),
                     s.v(V::OS(e.quoted)),

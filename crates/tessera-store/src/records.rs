@@ -189,6 +189,21 @@ pub(crate) struct EntryRow {
     automatic: Option<String>,
 }
 
+/// One entry's whole text, as `Handle::entry_text` reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct EntryTextRow {
+    /// The ticket it belongs to.
+    pub ticket_id: i64,
+    /// Its kind, as stored.
+    pub kind: String,
+    /// Held for an agent (requesters do not see it).
+    pub held: bool,
+    /// The text the thread shows.
+    pub body: String,
+    /// What the thread folds away of it.
+    pub quoted: Option<String>,
+}
+
 #[derive(FromRow)]
 pub(crate) struct AttachmentRow {
     attachment_id: i64,
@@ -200,16 +215,32 @@ pub(crate) struct AttachmentRow {
     size: i64,
 }
 
-/// A ticket's thread, oldest first; with `internal`, notes and events too.
-pub(crate) fn thread_statement(s: &mut Script<'_>, ticket: TicketId, internal: bool) {
+/// A ticket's thread, oldest first; with `internal`, notes and events too. With `shown`,
+/// only the beginning of each text is read: one character more than is shown, so that
+/// `thread_entries` knows whether it was cut (a 40 MB mail is not read for a page).
+pub(crate) fn thread_statement(
+    s: &mut Script<'_>,
+    ticket: TicketId,
+    internal: bool,
+    shown: Option<usize>,
+) {
     let (t, i) = (s.v(V::I(ticket.0)), s.v(V::B(internal)));
+    // A number from code, not from a request: written into the text, as PostgreSQL's
+    // `substr` takes an `integer` and a bound `bigint` would not resolve.
+    let (body, quoted) = match shown {
+        Some(n) => (
+            format!("substr(e.body, 1, {})", n.saturating_add(1)),
+            format!("substr(e.quoted, 1, {})", n.saturating_add(1)),
+        ),
+        None => ("e.body".to_owned(), "e.quoted".to_owned()),
+    };
     s.statement(&format!(
-        "SELECT e.thread_entry_id, e.kind, e.body, e.body_format, e.created_at,
+        "SELECT e.thread_entry_id, e.kind, {body} AS body, e.body_format, e.created_at,
                 c.name AS contact_name, e.author_agent_id, a.display_name AS agent_name,
                 EXISTS (SELECT 1 FROM inbound_message im
                         WHERE im.thread_entry_id = e.thread_entry_id) AS by_email,
-                e.quoted, e.original_html IS NOT NULL AS has_html, e.auth_warning, e.held,
-                e.automatic
+                {quoted} AS quoted, e.original_html IS NOT NULL AS has_html, e.auth_warning,
+                e.held, e.automatic
          FROM thread_entry e
          LEFT JOIN contact c ON c.contact_id = e.author_contact_id
          LEFT JOIN agent a ON a.agent_id = e.author_agent_id
@@ -218,9 +249,27 @@ pub(crate) fn thread_statement(s: &mut Script<'_>, ticket: TicketId, internal: b
     ));
 }
 
-pub(crate) fn thread_entries(rows: Vec<EntryRow>) -> Vec<ThreadEntry> {
+/// The entries read by `thread_statement`; with `shown` (the same), each text longer than
+/// that is cut where `long_text::shown_part` says and the entry marked `shortened`.
+pub(crate) fn thread_entries(rows: Vec<EntryRow>, shown: Option<usize>) -> Vec<ThreadEntry> {
+    let cut = |text: &mut String, shortened: &mut bool| {
+        if let Some(n) = shown
+            && let Some(part) = tessera_domain::long_text::shown_part(text, n)
+        {
+            *text = part.to_owned();
+            *shortened = true;
+        }
+    };
     rows.into_iter()
-        .map(|r| ThreadEntry {
+        .map(|mut r| {
+            let mut shortened = false;
+            cut(&mut r.body, &mut shortened);
+            if let Some(q) = &mut r.quoted {
+                cut(q, &mut shortened);
+            }
+            (r, shortened)
+        })
+        .map(|(r, shortened)| ThreadEntry {
             id: ThreadEntryId(r.thread_entry_id),
             kind: EntryKind::parse(&r.kind).unwrap_or(EntryKind::Event),
             by_agent: r.agent_name.is_some(),
@@ -235,6 +284,7 @@ pub(crate) fn thread_entries(rows: Vec<EntryRow>) -> Vec<ThreadEntry> {
             auth_warning: r.auth_warning,
             held: r.held,
             automatic: r.automatic,
+            shortened,
         })
         .collect()
 }
@@ -441,9 +491,14 @@ impl Handle<'_> {
             .fetch_one(c).await?)))
     }
 
-    /// The entries requesters and collaborators may see, oldest first.
-    pub async fn public_thread(&mut self, ticket: TicketId) -> Result<Vec<ThreadEntry>> {
-        self.thread(ticket, false).await
+    /// The entries requesters and collaborators may see, oldest first; with `shown`, each
+    /// text cut to what a page shows (see `thread_statement`).
+    pub async fn public_thread(
+        &mut self,
+        ticket: TicketId,
+        shown: Option<usize>,
+    ) -> Result<Vec<ThreadEntry>> {
+        self.thread(ticket, false, shown).await
     }
 
     /// A thread, oldest first; notes and events only when `internal`.
@@ -451,10 +506,28 @@ impl Handle<'_> {
         &mut self,
         ticket: TicketId,
         internal: bool,
+        shown: Option<usize>,
     ) -> Result<Vec<ThreadEntry>> {
         let mut s = Script::for_handle(self);
-        thread_statement(&mut s, ticket, internal);
-        Ok(thread_entries(s.fetch(self).await?.next()?))
+        thread_statement(&mut s, ticket, internal, shown);
+        Ok(thread_entries(s.fetch(self).await?.next()?, shown))
+    }
+
+    /// The raw bytes of the first mail that became an entry, if one did.
+    pub async fn entry_mail_raw(&mut self, id: ThreadEntryId) -> Result<Option<Vec<u8>>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT raw FROM inbound_message WHERE thread_entry_id = $1
+             ORDER BY inbound_message_id LIMIT 1")
+            .bind(id.0).fetch_optional(c).await?))
+    }
+
+    /// The whole text of one entry: its body and its folded part (`None` when it has
+    /// none), with the ticket it belongs to, its kind and whether it is held.
+    pub async fn entry_text(&mut self, id: ThreadEntryId) -> Result<EntryTextRow> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT ticket_id, kind, held, body, quoted FROM thread_entry
+             WHERE thread_entry_id = $1")
+            .bind(id.0).fetch_one(c).await?))
     }
 
     /// The kind of one entry.

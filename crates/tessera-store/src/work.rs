@@ -233,16 +233,18 @@ impl Handle<'_> {
     }
 
     /// What the agent's ticket page shows besides the ticket, read in one go (one
-    /// execution on SQLite): its whole thread, attachments, collaborators, the requester's
+    /// execution on SQLite): its whole thread (each text cut to `shown` characters, if
+    /// given), attachments, collaborators, the requester's
     /// other tickets and the answers to its fields; with `view` — the agent and since when
     /// others count as having it open — also `view_state`'s marks and viewers.
     pub async fn ticket_page(
         &mut self,
         ticket: &tessera_domain::model::Ticket,
         view: Option<(AgentId, Timestamp)>,
+        shown: Option<usize>,
     ) -> Result<TicketPage> {
         let mut s = Script::for_handle(self);
-        crate::records::thread_statement(&mut s, ticket.id, true);
+        crate::records::thread_statement(&mut s, ticket.id, true, shown);
         crate::records::attachments_statement(&mut s, ticket.id);
         collaborators_statement(&mut s, ticket.id);
         requester_tickets_statement(&mut s, ticket.requester.id, ticket.id);
@@ -251,7 +253,7 @@ impl Handle<'_> {
             view_state_statement(&mut s, agent, ticket.id, since);
         }
         let mut r = s.fetch(self).await?;
-        let thread = crate::records::thread_entries(r.next()?);
+        let thread = crate::records::thread_entries(r.next()?, shown);
         let attachments: Vec<crate::records::AttachmentRow> = r.next()?;
         Ok(TicketPage {
             thread,

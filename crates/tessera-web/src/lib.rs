@@ -12,6 +12,7 @@ mod agent;
 mod api;
 mod apikeys;
 mod fields;
+mod full_text;
 mod mail_in;
 mod mailboxes;
 mod members;
@@ -125,6 +126,7 @@ pub fn router(state: AppState) -> Router {
         .merge(apikeys::router())
         .merge(fields::router())
         .merge(mail_in::router())
+        .merge(full_text::router())
         .merge(webhooks::router())
         .merge(assets::router())
         .merge(download::router())

@@ -22,7 +22,7 @@ use crate::{
     error::PageError,
     intake,
     page::{CsrfOnly, PageResult, html},
-    render::{Form, Page, plain_text, user_text},
+    render::{Form, Page, entry_body, mail_text, user_text},
     sign_out::end_session,
     topic_fields, upload,
 };
@@ -641,6 +641,8 @@ struct EntryView {
     quoted: Option<String>,
     /// The page with the HTML as sent.
     original: Option<String>,
+    /// The whole text, when the page shows only its beginning.
+    full_text: Option<String>,
 }
 
 struct AttachmentView {
@@ -719,10 +721,7 @@ fn ticket_page_data(
             id: e.id.0,
             author: e.author_name.clone(),
             by_agent: e.by_agent,
-            html: match e.body_format {
-                tessera_domain::BodyFormat::Markdown => user_text(&e.body),
-                tessera_domain::BodyFormat::Html => ammonia::clean(&e.body),
-            },
+            html: entry_body(e.body_format, &e.body),
             when: p.datetime(&e.created_at),
             iso: p.iso(&e.created_at),
             attachments: v
@@ -730,10 +729,20 @@ fn ticket_page_data(
                 .map(|a| attachment_view(&p, a))
                 .collect(),
             by_email: e.by_email,
-            quoted: e.quoted.as_deref().map(plain_text),
+            quoted: e.quoted.as_deref().map(mail_text),
             original: e.has_original_html.then(|| {
                 format!(
                     "/tickets/{}/entries/{}/original",
+                    percent_encoding::utf8_percent_encode(
+                        &t.number,
+                        percent_encoding::NON_ALPHANUMERIC
+                    ),
+                    e.id.0
+                )
+            }),
+            full_text: e.shortened.then(|| {
+                format!(
+                    "/tickets/{}/entries/{}/text",
                     percent_encoding::utf8_percent_encode(
                         &t.number,
                         percent_encoding::NON_ALPHANUMERIC

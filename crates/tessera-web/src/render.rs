@@ -4,7 +4,7 @@ use std::{borrow::Cow, collections::HashMap};
 
 use chrono::{Datelike, Timelike};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use tessera_domain::{Lang, Problem, Timestamp};
+use tessera_domain::{BodyFormat, Lang, Problem, Timestamp};
 
 /// Data every page's frame needs. `Page::new`, the frame for a request, is in `ctx`, which
 /// sits above this module (error pages, below `ctx`, use `Page::bare`).
@@ -201,25 +201,155 @@ pub fn user_text(body: &str) -> String {
         .to_string()
 }
 
-/// Renders plain text (the quoted part of a mail): escaped, every line break kept.
-pub fn plain_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for (i, line) in text.trim_end().lines().enumerate() {
-        if i > 0 {
-            out.push_str("<br>\n");
-        }
-        for c in line.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&#39;"),
-                c => out.push(c),
-            }
+/// Renders an entry's body as it is written: Markdown typed into Tessera's forms, plain
+/// text from a mail or a program, or HTML.
+pub fn entry_body(format: BodyFormat, body: &str) -> String {
+    match format {
+        BodyFormat::Markdown => user_text(body),
+        BodyFormat::Text => mail_text(body),
+        BodyFormat::Html => ammonia::clean(body),
+    }
+}
+
+/// Renders plain text as written (a mail, a program's message): every character escaped and
+/// nothing interpreted — no Markdown, no HTML — except that web addresses (`http`, `https`)
+/// and mail addresses (bare or `mailto:`) become links. The text keeps its line breaks and
+/// spaces (`.plain-text` is `white-space: pre-wrap`), so its text content is the input.
+pub fn mail_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8 + 32);
+    out.push_str("<div class=\"plain-text\">");
+    linkify(text, &mut out);
+    out.push_str("</div>");
+    out
+}
+
+/// Escapes text for element content and attribute values.
+fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
         }
     }
-    out
+}
+
+/// Writes `text` escaped, with its web and mail addresses as links. One pass: a link is
+/// looked for where a scheme starts after a word boundary, or around an `@`; every byte is
+/// looked at a bounded number of times, so a 40 MB line costs what copying it does.
+fn linkify(text: &str, out: &mut String) {
+    let b = text.as_bytes();
+    // Bytes before `done` are written.
+    let (mut done, mut i) = (0, 0);
+    while i < b.len() {
+        let found = match b[i] {
+            b'h' | b'H' | b'm' | b'M' if i == 0 || !b[i - 1].is_ascii_alphanumeric() => {
+                url_at(text, i).map(|end| (i, end, ""))
+            }
+            b'@' => email_around(b, done, i).map(|(start, end)| (start, end, "mailto:")),
+            _ => None,
+        };
+        let Some((start, end, prefix)) = found else {
+            i += 1;
+            continue;
+        };
+        escape_into(&text[done..start], out);
+        let link = &text[start..end];
+        out.push_str("<a href=\"");
+        out.push_str(prefix);
+        escape_into(link, out);
+        out.push_str("\" rel=\"noopener noreferrer nofollow\">");
+        escape_into(link, out);
+        out.push_str("</a>");
+        (done, i) = (end, end);
+    }
+    escape_into(&text[done..], out);
+}
+
+/// The end of a web or `mailto:` address starting at `start`, if one does. It runs to white
+/// space, a control character or one of `<>"\``; trailing punctuation (`.`, `,`, `:`, `;`,
+/// `!`, `?`, quotes, `*`) and closing brackets without their opening one inside are not part
+/// of it ("see https://example.org/a_(b)." links `https://example.org/a_(b)`).
+fn url_at(text: &str, start: usize) -> Option<usize> {
+    let rest = &text.as_bytes()[start..];
+    let scheme = ["https://", "http://", "mailto:"]
+        .into_iter()
+        .find(|s| rest.len() > s.len() && rest[..s.len()].eq_ignore_ascii_case(s.as_bytes()))?;
+    let body = &text[start + scheme.len()..];
+    // A host (or a mail address) must follow the scheme. Checked first: a rejected start
+    // must not cost a scan to the end of the run (`(http:///(http:///…` would be quadratic);
+    // an accepted one is consumed, and trimming below never reaches its first character.
+    let first = body.chars().next()?;
+    if !(first.is_alphanumeric() || first == '[') {
+        return None;
+    }
+    let mut end = body
+        .find(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`'))
+        .unwrap_or(body.len());
+    let bytes = body.as_bytes();
+    let count = |open: u8, close: u8| {
+        bytes[..end].iter().fold(0i64, |n, &c| {
+            n + i64::from(c == close) - i64::from(c == open)
+        })
+    };
+    // Closing brackets beyond their opening ones, per kind.
+    let mut unmatched = [count(b'(', b')'), count(b'[', b']'), count(b'{', b'}')];
+    while end > 0 {
+        let k = match bytes[end - 1] {
+            b'.' | b',' | b':' | b';' | b'!' | b'?' | b'\'' | b'"' | b'*' => None,
+            b')' => Some(0),
+            b']' => Some(1),
+            b'}' => Some(2),
+            _ => break,
+        };
+        if let Some(k) = k {
+            if unmatched[k] <= 0 {
+                break;
+            }
+            unmatched[k] -= 1;
+        }
+        end -= 1;
+    }
+    Some(start + scheme.len() + end)
+}
+
+/// The mail address around the `@` at `at`, as `(start, end)`, if there is one: a local part
+/// of letters, digits and `._%+-` not reaching back before `floor` (already written), and a
+/// domain of at least two labels of letters, digits and `-`, the last all letters. Only
+/// ASCII: the bounds found are always character boundaries.
+fn email_around(b: &[u8], floor: usize, at: usize) -> Option<(usize, usize)> {
+    let local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
+    let mut start = at;
+    while start > floor && local(b[start - 1]) {
+        start -= 1;
+    }
+    while start < at && b[start] == b'.' {
+        start += 1;
+    }
+    if start == at || b[at - 1] == b'.' {
+        return None;
+    }
+    let domain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-');
+    let mut end = at + 1;
+    while end < b.len() && domain(b[end]) {
+        end += 1;
+    }
+    while end > at + 1 && matches!(b[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    let host = &b[at + 1..end];
+    let mut labels = host.split(|&c| c == b'.');
+    let last = labels.next_back()?;
+    let ok = host.contains(&b'.')
+        && last.len() >= 2
+        && last.iter().all(u8::is_ascii_alphabetic)
+        && host
+            .split(|&c| c == b'.')
+            .all(|l| !l.is_empty() && l[0] != b'-' && l[l.len() - 1] != b'-');
+    ok.then_some((start, end))
 }
 
 /// The `Content-ID` a `cid:` URL names (RFC 2392: percent-encoded), lower-cased for the
@@ -375,12 +505,108 @@ mod tests {
         }
     }
 
+    fn text(input: &str, expected: &str) {
+        let out = mail_text(input);
+        let inner = out
+            .strip_prefix("<div class=\"plain-text\">")
+            .and_then(|o| o.strip_suffix("</div>"));
+        assert_eq!(inner, Some(expected), "{input:?}");
+    }
+
+    fn a(url: &str) -> String {
+        format!("<a href=\"{url}\" rel=\"noopener noreferrer nofollow\">{url}</a>")
+    }
+
     #[test]
-    fn renders_plain_text_with_line_breaks() {
-        assert_eq!(
-            plain_text("> Am Montag schrieb <max@x>:\n> \"Hallo\" & tschüss\n"),
-            "&gt; Am Montag schrieb &lt;max@x&gt;:<br>\n&gt; &quot;Hallo&quot; &amp; tschüss"
+    fn shows_plain_text_as_written() {
+        text("__init__.py", "__init__.py");
+        text(
+            "# not a heading\n*stars* _x_",
+            "# not a heading\n*stars* _x_",
         );
+        text(
+            "<b>tags</b> & \"quotes\" 'x'",
+            "&lt;b&gt;tags&lt;/b&gt; &amp; &quot;quotes&quot; &#39;x&#39;",
+        );
+        text("  indented\n\n\tline", "  indented\n\n\tline");
+        text(
+            "- not\n1. a list\n> nor a quote",
+            "- not\n1. a list\n&gt; nor a quote",
+        );
+        text(
+            "[x](https://e.org)",
+            &format!("[x]({})", a("https://e.org")),
+        );
+    }
+
+    #[test]
+    fn makes_web_and_mail_addresses_links() {
+        text(
+            "see https://example.org/a.",
+            &format!("see {}.", a("https://example.org/a")),
+        );
+        text(
+            "(http://example.org/wiki/A_(b)), ok?",
+            &format!("({}), ok?", a("http://example.org/wiki/A_(b)")),
+        );
+        text(
+            "HTTPS://Example.org/x?a=1&b=2!",
+            "<a href=\"HTTPS://Example.org/x?a=1&amp;b=2\" rel=\"noopener noreferrer nofollow\">HTTPS://Example.org/x?a=1&amp;b=2</a>!",
+        );
+        text(
+            "<https://example.org/>",
+            &format!("&lt;{}&gt;", a("https://example.org/")),
+        );
+        text(
+            "Mail max.muster+x@drk-kv.example.de, please.",
+            "Mail <a href=\"mailto:max.muster+x@drk-kv.example.de\" rel=\"noopener noreferrer nofollow\">max.muster+x@drk-kv.example.de</a>, please.",
+        );
+        text(
+            "mailto:a@b.de?subject=Hi.",
+            &format!("{}.", a("mailto:a@b.de?subject=Hi")),
+        );
+        // An address inside a link is the link's.
+        text("https://e.org/?to=a@b.de", &a("https://e.org/?to=a@b.de"));
+        text(
+            "ü@ü.de: a@b.de",
+            "ü@ü.de: <a href=\"mailto:a@b.de\" rel=\"noopener noreferrer nofollow\">a@b.de</a>",
+        );
+    }
+
+    /// Inputs that would take quadratic time if a rejected start scanned its whole run
+    /// (a megabyte each: quadratic would not finish).
+    #[test]
+    fn a_huge_line_renders_in_one_pass() {
+        for piece in ["(http:///", "a@b-", "mailto:@", "https://x.y/(", "@a.b@"] {
+            let line = piece.repeat(1_000_000 / piece.len());
+            assert!(mail_text(&line).len() >= line.len());
+        }
+    }
+
+    #[test]
+    fn links_nothing_else() {
+        for s in [
+            "javascript:alert(1)",
+            "JaVaScRiPt://x",
+            "data:text/html,<script>",
+            "ftp://example.org",
+            "xhttps://example.org",
+            "https://",
+            "https://.",
+            "http:///x",
+            "mailto:",
+            "a@b",
+            "a@b.c",
+            "a@b.12",
+            "a.@b.de",
+            "@b.de",
+            "a@-b.de",
+            "a@b..de",
+            "user@localhost",
+        ] {
+            let out = mail_text(s);
+            assert!(!out.contains("<a"), "{s:?} → {out}");
+        }
     }
 
     fn check(input: &str, expected: &str) {
@@ -464,6 +690,84 @@ mod prop_tests {
             "[<>\"'=/ a-z:&#;]{0,20}",
         ];
         proptest::collection::vec(piece, 0..20).prop_map(|v| v.concat())
+    }
+
+    /// Text made of what links and their surroundings are made of.
+    fn linkish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("https://".to_owned()),
+            Just("HTTP://".to_owned()),
+            Just("mailto:".to_owned()),
+            Just("javascript:".to_owned()),
+            Just("www.".to_owned()),
+            Just("@".to_owned()),
+            Just("example.org".to_owned()),
+            Just("a.b-c_d+e".to_owned()),
+            "[().,:;!?'\"*<>&\\[\\]{}/#?=%@ \n\t-]{1,4}",
+            "[a-zA-Z0-9äöü🦀]{1,6}",
+            "\\PC{0,4}",
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|v| v.concat())
+    }
+
+    fn unescape(s: &str) -> String {
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&")
+    }
+
+    /// The rendered text is the input, to the character, once its tags are taken out and
+    /// its entities decoded; its only tags are the frame and links to http(s) or mail
+    /// addresses whose target is their text, without trailing punctuation.
+    fn check_mail_text(input: &str) -> Result<(), TestCaseError> {
+        let out = mail_text(input);
+        let inner = out
+            .strip_prefix("<div class=\"plain-text\">")
+            .and_then(|o| o.strip_suffix("</div>"))
+            .unwrap_or_default();
+        let mut text = String::new();
+        let mut rest = inner;
+        while let Some(open) = rest.find('<') {
+            text.push_str(&rest[..open]);
+            let close = rest[open..].find('>').map(|c| open + c + 1);
+            prop_assert!(close.is_some(), "unclosed tag in {}", out);
+            let tag = &rest[open..close.unwrap_or(open)];
+            rest = &rest[close.unwrap_or(open)..];
+            if tag == "</a>" {
+                continue;
+            }
+            let href = tag
+                .strip_prefix("<a href=\"")
+                .and_then(|t| t.strip_suffix("\" rel=\"noopener noreferrer nofollow\">"));
+            prop_assert!(href.is_some(), "unexpected tag {} in {}", tag, out);
+            let href = unescape(href.unwrap_or_default());
+            let lower = href.to_ascii_lowercase();
+            prop_assert!(
+                ["http://", "https://", "mailto:"]
+                    .iter()
+                    .any(|p| lower.starts_with(p)),
+                "href {}",
+                href
+            );
+            let end = rest.find("</a>").unwrap_or(rest.len());
+            let label = unescape(&rest[..end]);
+            prop_assert!(
+                href == label || href == format!("mailto:{label}"),
+                "{} vs {}",
+                href,
+                label
+            );
+            prop_assert!(
+                !label.ends_with(['.', ',', ':', ';', '!', '?', '\'', '"']),
+                "{}",
+                label
+            );
+        }
+        text.push_str(rest);
+        prop_assert_eq!(unescape(&text), input);
+        Ok(())
     }
 
     /// The tags of rendered HTML (text outside tags is escaped and harmless), lower-cased.
@@ -551,10 +855,19 @@ mod prop_tests {
         }
 
         #[test]
-        fn prop_plain_text_is_escaped(s in "\\PC{0,300}") {
-            let out = plain_text(&s);
-            prop_assert!(!out.contains('<') || out.contains("<br>"));
-            prop_assert!(out.replace("<br>", "").find('<').is_none(), "{}", out);
+        fn prop_mail_text_is_the_text_with_safe_links(s in linkish()) {
+            check_mail_text(&s)?;
+        }
+
+        #[test]
+        fn prop_mail_text_of_arbitrary_unicode(s in "\\PC{0,300}") {
+            check_mail_text(&s)?;
+        }
+
+        #[test]
+        fn prop_mail_text_of_hostile_input(s in hostile()) {
+            check_mail_text(&s)?;
+            assert_safe(&mail_text(&s))?;
         }
     }
 }

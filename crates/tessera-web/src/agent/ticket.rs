@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::AgentTicketView;
-use tessera_domain::{BodyFormat, EntryKind, Priority, TicketEvent, TicketStatus};
+use tessera_domain::{EntryKind, Priority, TicketEvent, TicketStatus};
 
 use super::choices;
 use crate::{
@@ -20,7 +20,7 @@ use crate::{
     download::deliver,
     error::PageError,
     page::{PageResult, html},
-    render::{Form, Page, plain_text, user_text},
+    render::{Form, Page, entry_body, mail_text},
     topic_fields,
 };
 
@@ -48,6 +48,8 @@ struct EntryView {
     quoted: Option<String>,
     /// The page with the HTML as sent.
     original: Option<String>,
+    /// The whole text, when the page shows only its beginning.
+    full_text: Option<String>,
     /// Why its mail may be forged (failed DKIM/SPF/DMARC), in the reader's language.
     auth_warning: Option<String>,
     /// Held for an agent until accepted.
@@ -188,8 +190,7 @@ pub(super) async fn render_ticket_forms(
             author: e.author_name.clone(),
             html: match (e.kind, e.body_format) {
                 (EntryKind::Event, _) => String::new(),
-                (_, BodyFormat::Markdown) => user_text(&e.body),
-                (_, BodyFormat::Html) => ammonia::clean(&e.body),
+                (_, format) => entry_body(format, &e.body),
             },
             event: if e.kind == EntryKind::Event {
                 event_text(p, &e.body)
@@ -216,10 +217,13 @@ pub(super) async fn render_ticket_forms(
                 })
                 .collect(),
             by_email: e.by_email && e.kind != EntryKind::Event,
-            quoted: e.quoted.as_deref().map(plain_text),
+            quoted: e.quoted.as_deref().map(mail_text),
             original: e
                 .has_original_html
                 .then(|| format!("{}/entries/{}/original", ticket_url(&t.number), e.id.0)),
+            full_text: e
+                .shortened
+                .then(|| format!("{}/entries/{}/text", ticket_url(&t.number), e.id.0)),
             auth_warning: e
                 .auth_warning
                 .as_deref()

@@ -109,7 +109,7 @@ struct Shape {
 async fn shape(app: &TestApp, number: &str) -> Shape {
     let mut c = app.app.db().conn().await.unwrap();
     let t = c.h().ticket_by_number(number).await.unwrap();
-    let thread = c.h().public_thread(t.id).await.unwrap();
+    let thread = c.h().public_thread(t.id, None).await.unwrap();
     let mut files = Vec::new();
     for a in c.h().ticket_attachments(t.id).await.unwrap() {
         let mut bytes = Vec::new();
@@ -213,7 +213,7 @@ async fn the_documented_example_opens_the_ticket_the_portal_would() {
     assert_eq!(t.priority, tessera_domain::Priority::High);
     let entry = conn
         .h()
-        .public_thread(t.id)
+        .public_thread(t.id, None)
         .await
         .unwrap()
         .into_iter()
@@ -697,7 +697,7 @@ async fn a_raw_message_opens_a_ticket_and_its_answer_lands_there() {
     let mut c = app.app.db().conn().await.unwrap();
     let messages: Vec<String> = c
         .h()
-        .public_thread(t.id)
+        .public_thread(t.id, None)
         .await
         .unwrap()
         .into_iter()

@@ -92,7 +92,7 @@ async fn ticket_id(app: &TestApp, number: &str) -> TicketId {
 async fn requester_sees(app: &TestApp, t: TicketId) -> Vec<String> {
     let mut c = app.app.db().conn().await.unwrap();
     c.h()
-        .public_thread(t)
+        .public_thread(t, None)
         .await
         .unwrap()
         .into_iter()

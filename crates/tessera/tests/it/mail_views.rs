@@ -154,7 +154,7 @@ Am 01.12.2026 um 10:01 schrieb Support <helpdesk@tessera.test>:
     let folded = &page[details..details + page[details..].find("</details>").unwrap()];
     assert!(folded.contains("Zitierten Text anzeigen"), "{folded}");
     assert!(
-        folded.contains("&gt; Hallo Max, anbei der erste Entwurf &lt;v1&gt;.<br>"),
+        folded.contains("&gt; Hallo Max, anbei der erste Entwurf &lt;v1&gt;.\n"),
         "{folded}"
     );
     assert!(!page[..details].contains("anbei der erste Entwurf"));

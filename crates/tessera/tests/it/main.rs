@@ -21,6 +21,7 @@ mod intake;
 mod leases;
 mod mail;
 mod mail_auth;
+mod mail_text;
 mod mail_views;
 mod members;
 mod portal;

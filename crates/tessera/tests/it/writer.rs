@@ -109,6 +109,7 @@ const MESSAGE: [tessera_store::NewTicketEntry<'static>; 1] = [tessera_store::New
     kind: tessera_domain::EntryKind::Message,
     by_requester: true,
     body: "Der Drucker streikt.",
+    body_format: tessera_domain::BodyFormat::Markdown,
     original_html: None,
     quoted: None,
 }];

@@ -437,8 +437,13 @@ pub(crate) enum EntryKindName {
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum BodyFormatName {
+    /// Typed into Tessera's forms (the agent area, the portal, this API's replies and
+    /// notes).
     Markdown,
+    /// HTML.
     Html,
+    /// Plain text as a mail or a program sent it: nothing in it is markup.
+    Text,
 }
 
 /// One entry of a ticket's thread.
@@ -451,9 +456,14 @@ pub(crate) struct Entry {
     pub author: String,
     /// Whether an agent wrote it.
     pub by_agent: bool,
-    /// The text as written (for events, the event described in the request's language).
+    /// The text as the thread shows it, whole however long (for events, the event
+    /// described in the request's language). A mail's shows at most 50000 characters of
+    /// what was written now; the rest is in `folded`.
     pub body: String,
     pub body_format: BodyFormatName,
+    /// What the thread folds away of a mail, as plain text: the quoted original, the
+    /// signature, and what did not fit in `body`.
+    pub folded: Option<String>,
     /// For events, what happened (a stable key such as `event-status`).
     pub event: Option<String>,
     /// Whether it came in by email.
@@ -586,9 +596,11 @@ pub(crate) async fn get_ticket(
                 author: e.author_name.clone(),
                 by_agent: e.by_agent,
                 body,
+                folded: e.quoted.clone(),
                 body_format: match e.body_format {
                     BodyFormat::Markdown => BodyFormatName::Markdown,
                     BodyFormat::Html => BodyFormatName::Html,
+                    BodyFormat::Text => BodyFormatName::Text,
                 },
                 event,
                 by_email: e.by_email,
