@@ -13,7 +13,7 @@ use tokio::sync::{Mutex, Notify, watch};
 
 use crate::{
     Result, Tessera,
-    jobs::{self, Attempt, Backoff, Clock, Failure, Job, Settled},
+    jobs::{self, Attempt, Backoff, Clock, Failure, Job, Recorder, Settled},
 };
 
 /// The background mail deliverer.
@@ -116,25 +116,28 @@ impl Job for MailWorker {
         Ok(h.claim_mail(now, lease_ms, limit).await?)
     }
 
+    /// One mail at a time, each recorded before the next is sent: a crash repeats at most
+    /// the one whose answer had come and not yet been recorded.
     async fn run(
         &self,
         batch: Vec<OutboxMail>,
         _now: Timestamp,
         clock: Clock,
-    ) -> Vec<Attempt<i64>> {
+        rec: &mut Recorder<'_, Self>,
+    ) -> Result<()> {
         let transport = self.transport().await;
-        let mut out = Vec::with_capacity(batch.len());
         for mail in batch {
             let failure = self.send(&transport, &mail).await;
-            out.push(Attempt {
+            rec.record(Attempt {
                 detail: mail.outbox_mail_id,
                 attempts: mail.attempts,
-                // One at a time, so a retry waits from its own failure.
+                // A retry waits from its own failure.
                 at: clock.now(),
                 failure,
-            });
+            })
+            .await?;
         }
-        out
+        Ok(())
     }
 
     async fn finish(
