@@ -23,6 +23,7 @@ mod mail;
 mod mail_auth;
 mod mail_views;
 mod members;
+mod outbox;
 mod portal;
 mod proxy;
 mod sessions;

@@ -1,0 +1,302 @@
+//! Mail out, exactly once and visibly: a `tessera serve` killed with SIGKILL in the middle of
+//! sending re-sends at most the one mail in flight; a server that refuses (4xx, 5xx) shows on
+//! the ticket and the outbox page, and "retry now" sends it once the server accepts.
+
+use std::{
+    collections::HashMap,
+    io::Write,
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, ChildStdin, Command, Stdio},
+    time::Instant,
+};
+
+use reqwest::StatusCode;
+
+use crate::support::{PATIENCE, TestDb, csrf, eventually, first_topic, ticket_form};
+
+/// An SMTP server (`smtp_gate.py`, aiosmtpd) that accepts only as many messages as the test
+/// allows, holding the next at DATA, and answers chosen recipients 450 or 550.
+pub struct Gate {
+    port: u16,
+    maildir: PathBuf,
+    state: PathBuf,
+    stdin: ChildStdin,
+    child: Child,
+    commands: u64,
+    _dir: tempfile::TempDir,
+}
+
+/// What the gate reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateState {
+    /// Messages accepted (250) and in the Maildir.
+    pub delivered: u64,
+    /// Messages waiting at DATA.
+    pub held: u64,
+    commands: u64,
+}
+
+impl Gate {
+    /// Starts the server accepting nothing (`allow 0`) until told.
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let script = dir.path().join("smtp_gate.py");
+        std::fs::write(&script, include_str!("smtp_gate.py")).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let maildir = dir.path().join("Maildir");
+        let state = dir.path().join("state.json");
+        let mut child =
+            Command::new(std::env::var("TESSERA_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
+                .arg(&script)
+                .args(["127.0.0.1", &port.to_string()])
+                .arg(&maildir)
+                .arg(&state)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("python with aiosmtpd (TESSERA_TEST_PYTHON)");
+        let stdin = child.stdin.take().unwrap();
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < PATIENCE, "the SMTP gate did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let mut g = Gate {
+            port,
+            maildir,
+            state,
+            stdin,
+            child,
+            commands: 0,
+            _dir: dir,
+        };
+        g.command("allow 0");
+        g
+    }
+
+    /// The URL Tessera is configured with.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends a command and waits until the server applied it.
+    pub fn command(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+        self.commands += 1;
+        let start = Instant::now();
+        while self.state().commands < self.commands {
+            assert!(start.elapsed() < PATIENCE, "the SMTP gate ignored {line}");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    /// What the server reports now.
+    pub fn state(&self) -> GateState {
+        let text = std::fs::read_to_string(&self.state).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let n = |k: &str| v[k].as_u64().unwrap_or(0);
+        GateState {
+            delivered: n("delivered"),
+            held: n("held"),
+            commands: n("commands"),
+        }
+    }
+
+    /// Waits until the server reports a state for which `ok` holds.
+    pub async fn until(&self, what: &str, ok: impl Fn(GateState) -> bool) -> GateState {
+        eventually(what, async || Some(self.state()).filter(|s| ok(*s))).await
+    }
+
+    /// Every message delivered so far, raw.
+    pub fn messages(&self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(rd) = std::fs::read_dir(self.maildir.join(sub)) {
+                out.extend(rd.filter_map(|e| std::fs::read(e.ok()?.path()).ok()));
+            }
+        }
+        out
+    }
+
+    /// How often each Message-ID was delivered.
+    pub fn deliveries(&self) -> HashMap<String, usize> {
+        let mut n = HashMap::new();
+        for raw in self.messages() {
+            *n.entry(crate::support::Mail::parse(&raw).message_id)
+                .or_default() += 1;
+        }
+        n
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tessera.toml` for the kill test: no intake limits (the test opens many tickets from one
+/// address), quick retries and a short lease, so mail a killed process had claimed goes
+/// again soon after the restart.
+const KILL_TOML: &str = "mail_retry_base_ms = 100
+mail_retry_max_ms = 300
+mail_lease_ms = 1500
+
+[intake]
+open_per_client = { burst = 0, per_hour = 0 }
+open_per_recipient = { burst = 0, per_hour = 0 }
+open_global = { burst = 0, per_hour = 0 }
+challenge_auto_per_minute = 4294967295
+";
+
+fn serve(data: &Path, db: &str, port: u16, smtp: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--smtp-url",
+            smtp,
+        ])
+        .args(["--database-url", db])
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--config")
+        .arg(data.join("tessera.toml"))
+        .env("TESSERA_LOG", "warn")
+        .env("TESSERA_MAIL_FROM", "helpdesk@tessera.test")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start tessera")
+}
+
+async fn up(base: &str) {
+    let c = reqwest::Client::new();
+    eventually("the server", async || {
+        c.get(format!("{base}/")).send().await.ok().map(|_| ())
+    })
+    .await;
+}
+
+/// Outbox rows: (all, sent).
+async fn outbox(db: &tessera_store::Db) -> (i64, i64) {
+    let mut c = db.conn().await.unwrap();
+    let counts = c.h().mail_counts().await.unwrap();
+    let all = counts.iter().map(|(_, n)| n).sum();
+    let sent = counts
+        .iter()
+        .find(|(s, _)| s == "sent")
+        .map_or(0, |(_, n)| *n);
+    (all, sent)
+}
+
+#[tokio::test]
+async fn a_kill_during_sending_re_sends_at_most_the_mail_in_flight() {
+    const TICKETS: usize = 120;
+    let dir = tempfile::tempdir().unwrap();
+    let db = TestDb::new(dir.path()).await;
+    std::fs::write(dir.path().join("tessera.toml"), KILL_TOML).unwrap();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut gate = Gate::start();
+    let mut server = serve(dir.path(), &db.url, port, &gate.url());
+    up(&base).await;
+
+    // Requesters open tickets while the SMTP server accepts nothing: every confirmation
+    // (and alert) waits in the outbox.
+    let c = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = c
+        .get(format!("{base}/open"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let topic = first_topic(&page);
+    let token = csrf(&c, &format!("{base}/open")).await;
+    for i in 0..TICKETS {
+        let email = format!("kunde{i}@example.org");
+        let subject = format!("Anliegen {i}");
+        let form = ticket_form(
+            &token,
+            &[
+                ("email", &email),
+                ("name", "Kundin"),
+                ("help_topic_id", &topic),
+                ("subject", &subject),
+                ("body", "Bitte um Rückruf."),
+            ],
+            &[],
+        );
+        let res = c
+            .post(format!("{base}/open"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    let store = tessera_store::Db::connect(&db.url).await.unwrap();
+    let (queued, _) = outbox(&store).await;
+    assert!(queued >= TICKETS as i64, "{queued} mails queued");
+
+    // Two kills in the middle of sending: the gate lets `allow` messages through and holds
+    // the next at DATA, so the process dies while the worker is mid-batch with a message on
+    // the wire. Each kill may repeat at most that one.
+    let mut kills = 0;
+    for allow in [30u64, 80] {
+        gate.command(&format!("allow {allow}"));
+        gate.until(&format!("{allow} delivered, the next held"), |s| {
+            s.delivered == allow && s.held == 1
+        })
+        .await;
+        server.kill().unwrap();
+        server.wait().unwrap();
+        kills += 1;
+        // The held message's client is gone: the gate drops it rather than delivering it.
+        gate.until("the held message dropped", |s| s.held == 0)
+            .await;
+        server = serve(dir.path(), &db.url, port, &gate.url());
+        up(&base).await;
+    }
+    gate.command("allow -1");
+    eventually("every queued mail sent", async || {
+        let (all, sent) = outbox(&store).await;
+        (all == sent && gate.deliveries().len() as i64 == all).then_some(())
+    })
+    .await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let deliveries = gate.deliveries();
+    let (all, _) = outbox(&store).await;
+    assert_eq!(deliveries.len() as i64, all, "every mail delivered");
+    assert!(deliveries.keys().all(|id| !id.is_empty()));
+    let twice: Vec<_> = deliveries.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.len() <= kills && twice.iter().all(|(_, n)| **n == 2),
+        "at most one mail twice per kill: {twice:?}"
+    );
+    eprintln!(
+        "kill test: {queued} mails, {kills} kills, {} delivered twice",
+        twice.len()
+    );
+    store.close().await;
+    db.drop_db().await;
+}
