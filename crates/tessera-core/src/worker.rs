@@ -6,14 +6,15 @@
 
 use std::time::Duration;
 
-use tessera_domain::Timestamp;
+use tessera_domain::{TicketId, Timestamp};
 use tessera_mail::{SmtpSettings, Transport};
-use tessera_store::{Handle, OutboxMail};
+use tessera_store::{Handle, MailKind, OutboxMail};
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::{
     Result, Tessera,
     jobs::{self, Attempt, Backoff, Clock, Failure, Job, Recorder, Settled},
+    outbox,
 };
 
 /// The background mail deliverer.
@@ -21,6 +22,22 @@ pub struct MailWorker {
     app: Tessera,
     /// The transport and the SMTP settings it was built for; rebuilt when they change.
     transport: Mutex<Option<(Option<SmtpSettings>, Transport)>>,
+    /// Set when a recorded outcome wrote to a ticket (a mail given up), so that the round
+    /// says so after the commit.
+    touched: std::sync::atomic::AtomicBool,
+}
+
+/// What the worker keeps of an attempt to record it.
+#[derive(Debug)]
+pub(crate) struct Tried {
+    /// The mail's key.
+    id: i64,
+    /// The ticket it is about.
+    ticket_id: Option<i64>,
+    /// What it is for.
+    kind: MailKind,
+    /// Its recipients, one per line.
+    recipients: String,
 }
 
 impl MailWorker {
@@ -29,6 +46,7 @@ impl MailWorker {
         Self {
             app,
             transport: Mutex::new(None),
+            touched: Default::default(),
         }
     }
 
@@ -71,8 +89,7 @@ impl MailWorker {
 
 impl Job for MailWorker {
     type Item = OutboxMail;
-    /// The mail's key.
-    type Detail = i64;
+    type Detail = Tried;
 
     const NAME: &'static str = "mail";
     const BATCH: i64 = 100;
@@ -129,33 +146,62 @@ impl Job for MailWorker {
         for mail in batch {
             let failure = self.send(&transport, &mail).await;
             rec.record(Attempt {
-                detail: mail.outbox_mail_id,
+                detail: Tried {
+                    id: mail.outbox_mail_id,
+                    ticket_id: mail.ticket_id,
+                    kind: MailKind::parse(&mail.kind),
+                    recipients: mail.recipients,
+                },
                 attempts: mail.attempts,
                 // A retry waits from its own failure.
                 at: clock.now(),
                 failure,
             })
             .await?;
+            if self
+                .touched
+                .swap(false, std::sync::atomic::Ordering::Relaxed)
+            {
+                self.app.changed();
+            }
         }
         Ok(())
     }
 
+    /// Marks what went out sent; schedules a retry or gives up what failed. A confirmation
+    /// or reply given up leaves an event on its ticket and alerts its agents, in the same
+    /// transaction (`outbox::given_up`).
     async fn finish(
         &self,
         h: &mut Handle<'_>,
-        outcomes: &[Settled<i64>],
+        outcomes: &[Settled<Tried>],
         now: Timestamp,
     ) -> Result<()> {
         let sent: Vec<i64> = outcomes
             .iter()
             .filter(|o| o.attempt.failure.is_none())
-            .map(|o| o.attempt.detail)
+            .map(|o| o.attempt.detail.id)
             .collect();
         h.mails_sent(&sent, now).await?;
         for o in outcomes {
-            if let Some(f) = &o.attempt.failure {
-                h.mail_failed(o.attempt.detail, &f.error, o.retry_at)
-                    .await?;
+            let (a, mail) = (&o.attempt, &o.attempt.detail);
+            let Some(f) = &a.failure else { continue };
+            h.mail_failed(mail.id, &f.error, o.retry_at, a.at).await?;
+            if o.retry_at.is_none()
+                && outbox::alerts_when_given_up(mail.kind)
+                && let Some(ticket) = mail.ticket_id
+            {
+                outbox::given_up(
+                    &self.app,
+                    h,
+                    TicketId(ticket),
+                    &mail.recipients,
+                    &f.error,
+                    now,
+                )
+                .await?;
+                self.touched
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
             }
         }
         Ok(())

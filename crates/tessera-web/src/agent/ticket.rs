@@ -17,6 +17,7 @@ use super::choices;
 use crate::{
     AppState,
     agent_ctx::{AgentCtx, agent_page, directory, ticket_url},
+    delivery::{MailLine, mail_line},
     download::deliver,
     error::PageError,
     page::{PageResult, html},
@@ -78,6 +79,8 @@ struct TicketPage {
     due: String,
     due_input: String,
     entries: Vec<EntryView>,
+    /// The mail the ticket caused and where each stands (`_delivery.html`).
+    mail: Vec<MailLine>,
     collaborators: Vec<(i64, String, String)>,
     others: Vec<(String, String, String)>,
     viewers: String,
@@ -168,8 +171,14 @@ pub(super) async fn render_ticket_forms(
         .agent_view(a.reader(), number)
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
+    let mail = s
+        .app
+        .ticket_mail(&v)
+        .await
+        .map_err(|e| PageError::from_core(lang, e))?;
     let frame = agent_page(s, a);
     let p = &frame;
+    let mail = mail.iter().map(|m| mail_line(p, m)).collect();
     let t = &v.ticket;
     let entries = v
         .thread
@@ -278,6 +287,7 @@ pub(super) async fn render_ticket_forms(
             .map(|d| d.to_datetime().format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
         entries,
+        mail,
         collaborators: v
             .collaborators
             .iter()
