@@ -266,3 +266,59 @@ pub(crate) async fn given_up(
     }
     notify::agent_alert(app, h, &ticket, &to, "undelivered", &recipient, reason).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_confirmation_or_a_reply_given_up_raises_an_alert_never_an_alert() {
+        assert!(alerts_when_given_up(MailKind::Confirmation));
+        assert!(alerts_when_given_up(MailKind::Reply));
+        // An alert that cannot be delivered raises none: alerts cannot loop.
+        assert!(!alerts_when_given_up(MailKind::Alert));
+        assert!(!alerts_when_given_up(MailKind::Other));
+        for k in [
+            MailKind::Confirmation,
+            MailKind::Reply,
+            MailKind::Alert,
+            MailKind::Other,
+        ] {
+            assert_eq!(MailKind::parse(k.as_str()), k);
+        }
+    }
+
+    #[test]
+    fn a_row_reads_as_queued_retrying_failed_or_sent() {
+        let row = |status: &str, error: Option<&str>| MailRow {
+            outbox_mail_id: 1,
+            ticket_id: Some(1),
+            ticket_number: Some("123456".into()),
+            message_id: "m@x".into(),
+            recipients: "a@example.org\nb@example.org".into(),
+            kind: "reply".into(),
+            status: status.into(),
+            attempts: 2,
+            last_error: error.map(str::to_owned),
+            failing_since: error.map(|_| 5),
+            next_attempt_at: 0,
+            sent_at: None,
+            created_at: 1,
+        };
+        let check = |status, error, expected| {
+            assert_eq!(MailState::from(row(status, error)).delivery, expected)
+        };
+        check("pending", None, MailDelivery::Queued);
+        check("pending", Some("450 busy"), MailDelivery::Retrying);
+        check("failed", Some("550 no such user"), MailDelivery::Failed);
+        check("sent", None, MailDelivery::Sent);
+        let m = MailState::from(row("pending", Some("450 busy")));
+        assert_eq!(m.recipients, ["a@example.org", "b@example.org"]);
+        assert_eq!(m.failing_since, Some(Timestamp(5)));
+        assert_eq!(m.kind, "reply");
+        for d in ["queued", "retrying", "failed", "sent"] {
+            assert_eq!(MailDelivery::parse(d).map(|d| d.as_str()), Some(d));
+        }
+        assert_eq!(MailDelivery::parse("pending"), None);
+    }
+}

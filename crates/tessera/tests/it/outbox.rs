@@ -13,7 +13,10 @@ use std::{
 
 use reqwest::StatusCode;
 
-use crate::support::{PATIENCE, TestDb, csrf, eventually, first_topic, ticket_form};
+use crate::{
+    portal::{MAX, final_url, number_from, open},
+    support::{PATIENCE, TestApp, TestDb, csrf, eventually, first_topic, ticket_form},
+};
 
 /// An SMTP server (`smtp_gate.py`, aiosmtpd) that accepts only as many messages as the test
 /// allows, holding the next at DATA, and answers chosen recipients 450 or 550.
@@ -299,4 +302,241 @@ async fn a_kill_during_sending_re_sends_at_most_the_mail_in_flight() {
     );
     store.close().await;
     db.drop_db().await;
+}
+
+/// An administrator's browser, signed in.
+async fn admin(app: &TestApp) -> reqwest::Client {
+    app.exec("UPDATE agent SET must_change_password = FALSE WHERE username = 'admin'")
+        .await;
+    let c = app.client();
+    let token = csrf(&c, &app.url("/agent/login")).await;
+    let res = c
+        .post(app.url("/agent/login"))
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "admin"),
+            ("password", app.admin_password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.url().path().starts_with("/agent/queue/"));
+    c
+}
+
+async fn get(c: &reqwest::Client, url: &str) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// The `<li>` of the ticket page's mail list for the mail of `kind` (its label) to `to`.
+fn mail_item<'a>(page: &'a str, to: &str) -> Option<&'a str> {
+    let list = &page[page.find("class=\"ticket-mail\"")?..];
+    let list = &list[..list.find("</section>")?];
+    list.split("<li ").find(|li| li.contains(to))
+}
+
+/// Tessera sending through the gate, retrying quickly and long enough never to give up a
+/// mail the server only defers while a test watches.
+async fn app_on(gate: &Gate) -> TestApp {
+    let url = gate.url();
+    TestApp::start_with(Box::new(move |c| {
+        c.smtp_url = Some(url);
+        c.core.mail_max_attempts = 1000;
+    }))
+    .await
+}
+
+#[tokio::test]
+async fn a_deferred_mail_shows_retrying_on_the_ticket_and_goes_out_when_the_server_accepts() {
+    let mut gate = Gate::start();
+    gate.command("allow -1");
+    gate.command("refuse max@example.org 450");
+    let app = app_on(&gate).await;
+    let admin = admin(&app).await;
+    let (res, _) = open(&app, &app.client(), MAX, &[]).await;
+    let number = number_from(&final_url(&res));
+    let ticket = app.url(&format!("/agent/tickets/{number}"));
+
+    // Deferred again and again: the ticket says so, with the server's answer.
+    let item = eventually("the confirmation shown as retrying", async || {
+        let page = get(&admin, &ticket).await;
+        let li = mail_item(&page, "max@example.org")?.to_owned();
+        (li.contains("mail-retrying") && li.contains("450")).then_some(li)
+    })
+    .await;
+    assert!(!item.contains("mail-sent"), "{item}");
+    let outbox = get(&admin, &app.url("/agent/admin/outbox?status=retrying")).await;
+    assert!(
+        outbox.contains("max@example.org") && outbox.contains("450"),
+        "{outbox}"
+    );
+    assert!(gate.deliveries().is_empty());
+
+    // The server accepts again: the next retry delivers it, and the ticket shows it sent.
+    gate.command("accept max@example.org");
+    let mails = eventually("the confirmation delivered", async || {
+        let m = gate.messages();
+        (!m.is_empty()).then_some(m)
+    })
+    .await;
+    let m = crate::support::Mail::parse(&mails[0]);
+    assert_eq!(m.to, ["max@example.org"]);
+    assert!(m.subject.contains(&format!("[#{number}]")));
+    eventually("the ticket showing it sent", async || {
+        let page = get(&admin, &ticket).await;
+        mail_item(&page, "max@example.org")?
+            .contains("mail-sent")
+            .then_some(())
+    })
+    .await;
+    // A deferral is no failure: no event, no alert.
+    let page = get(&admin, &ticket).await;
+    assert!(!page.contains("could not be delivered") && !page.contains("nicht zugestellt werden"));
+    assert_eq!(app.count("outbox_mail WHERE kind = 'alert'").await, 0);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refused_reply_is_shown_alerts_the_assignee_once_and_goes_out_after_retry_now() {
+    let mut gate = Gate::start();
+    gate.command("allow -1");
+    gate.command("refuse max@example.org 550");
+    let app = app_on(&gate).await;
+    let admin = admin(&app).await;
+    let (res, _) = open(&app, &app.client(), MAX, &[]).await;
+    let number = number_from(&final_url(&res));
+    let ticket = app.url(&format!("/agent/tickets/{number}"));
+
+    // The confirmation is refused for good at once: shown as refused with the server's
+    // words, and an event on the ticket says so.
+    eventually("the confirmation shown as refused", async || {
+        let page = get(&admin, &ticket).await;
+        let li = mail_item(&page, "max@example.org")?;
+        (li.contains("mail-failed") && li.contains("550") && page.contains("entry-event"))
+            .then_some(())
+    })
+    .await;
+
+    // The administrator takes the ticket and replies; the reply is refused too, and the
+    // assignee is alerted by mail.
+    let token = csrf(&admin, &ticket).await;
+    let res = admin
+        .post(format!("{ticket}/action"))
+        .form(&[("csrf", token.as_str()), ("do", "claim")])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let page = get(&admin, &ticket).await;
+    let seen = page
+        .split("name=\"seen\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = csrf(&admin, &ticket).await;
+    let res = admin
+        .post(format!("{ticket}/reply"))
+        .multipart(ticket_form(
+            &token,
+            &[("body", "Das Plakat ist fertig."), ("seen", &seen)],
+            &[],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let alert = eventually("the alert to the assignee", async || {
+        gate.messages()
+            .iter()
+            .map(|r| crate::support::Mail::parse(r))
+            .find(|m| {
+                m.to == ["helpdesk@tessera.test"]
+                    && m.subject.contains(&format!("[#{number}]"))
+                    && (m.subject.starts_with("Nicht zugestellt")
+                        || m.subject.starts_with("Not delivered"))
+            })
+    })
+    .await;
+    assert!(
+        alert.text.contains("max@example.org") && alert.text.contains("550"),
+        "{}",
+        alert.text
+    );
+    // Confirmation and reply, each given up once: one alert each at most, none about alerts.
+    eventually("every mail settled", async || {
+        (app.count("outbox_mail WHERE status = 'pending'").await == 0).then_some(())
+    })
+    .await;
+    let alerts = app.count("outbox_mail WHERE kind = 'alert'").await;
+    let given_up = app
+        .count("outbox_mail WHERE status = 'failed' AND kind IN ('confirmation', 'reply')")
+        .await;
+    assert_eq!(given_up, 2);
+    assert!(
+        alerts <= given_up,
+        "{alerts} alerts for {given_up} mails given up"
+    );
+
+    // The outbox lists the refused mail; "retry now" once the server accepts sends it.
+    let outbox = get(&admin, &app.url("/agent/admin/outbox?status=failed")).await;
+    let id: i64 = outbox
+        .split("id=\"mail-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .and_then(|s| s.parse().ok())
+        .expect("a failed mail listed");
+    gate.command("accept max@example.org");
+    let before = gate.messages().len();
+    let token = csrf(&admin, &app.url("/agent/admin/outbox")).await;
+    // A forged post (no token) changes nothing.
+    let res = admin
+        .post(app.url(&format!("/agent/admin/outbox/{id}/retry")))
+        .form(&[("csrf", "0".repeat(32))])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.url().query().unwrap_or("").contains("error=error-csrf"));
+    // Confirmation, reply and the notice that the ticket was taken: all refused.
+    assert_eq!(app.count("outbox_mail WHERE status = 'failed'").await, 3);
+    let res = admin
+        .post(app.url(&format!("/agent/admin/outbox/{id}/retry")))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.url().query().unwrap_or("").contains("done=one"));
+    eventually("the retried mail delivered", async || {
+        (gate.messages().len() == before + 1).then_some(())
+    })
+    .await;
+    // And the rest with "retry all undelivered".
+    let res = admin
+        .post(app.url("/agent/admin/outbox/retry-failed"))
+        .form(&[("csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.url().query().unwrap_or("").contains("done=all&count=2"));
+    eventually("every mail to the requester sent", async || {
+        let sent = app
+            .count("outbox_mail WHERE status = 'sent' AND recipients = 'max@example.org'")
+            .await;
+        (sent == 3 && gate.state().delivered as usize == gate.messages().len()).then_some(())
+    })
+    .await;
+    let to_max = gate
+        .messages()
+        .iter()
+        .filter(|r| crate::support::Mail::parse(r).to == ["max@example.org"])
+        .count();
+    assert_eq!(to_max, 3, "confirmation, notice and reply, once each");
+    assert_eq!(
+        app.count("audit_log WHERE action IN ('mail-retry', 'mail-retry-failed')")
+            .await,
+        2
+    );
+    app.stop().await;
 }
