@@ -79,8 +79,9 @@ struct TicketPage {
     due: String,
     due_input: String,
     entries: Vec<EntryView>,
-    /// The mail the ticket caused and where each stands (`_delivery.html`).
-    mail: Vec<MailLine>,
+    /// The mail the ticket caused, where each stands and the entry that caused it (its
+    /// id and a label) (`_delivery.html`).
+    mail: Vec<(MailLine, Option<(i64, String)>)>,
     collaborators: Vec<(i64, String, String)>,
     others: Vec<(String, String, String)>,
     viewers: String,
@@ -178,7 +179,22 @@ pub(super) async fn render_ticket_forms(
         .map_err(|e| PageError::from_core(lang, e))?;
     let frame = agent_page(s, a);
     let p = &frame;
-    let mail = mail.iter().map(|m| mail_line(p, m)).collect();
+    // Each mail beside the entry that caused it: the newest written at or before it was
+    // queued (they are written in one transaction, the entry first).
+    let mail = mail
+        .iter()
+        .map(|m| {
+            let cause = v
+                .thread
+                .iter()
+                .rfind(|e| e.created_at.0 <= m.queued_at.0)
+                .map(|e| {
+                    let what = p.t(&format!("entry-{}", e.kind.as_str()));
+                    (e.id.0, format!("{what}, {}", p.datetime(&e.created_at)))
+                });
+            (mail_line(p, m), cause)
+        })
+        .collect();
     let t = &v.ticket;
     let entries = v
         .thread

@@ -365,6 +365,19 @@ async fn a_deferred_mail_shows_retrying_on_the_ticket_and_goes_out_when_the_serv
     })
     .await;
     assert!(!item.contains("mail-sent"), "{item}");
+    // Beside the entry that caused it: the requester's message.
+    let first_entry = item
+        .split("href=\"#entry-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the mail names its entry");
+    let page = get(&admin, &ticket).await;
+    assert!(
+        page.contains(&format!(
+            "class=\"entry entry-message\" id=\"entry-{first_entry}\""
+        )),
+        "the confirmation belongs to the message"
+    );
     let outbox = get(&admin, &app.url("/agent/admin/outbox?status=retrying")).await;
     assert!(
         outbox.contains("max@example.org") && outbox.contains("450"),
