@@ -18,7 +18,8 @@
 //! A round that fails (the database full, locked or gone) puts the runner into `Trouble`:
 //! it waits 1 s, then twice as long after each further failure up to a minute, deaf to
 //! wake-ups meanwhile, logs the first failure, at most one line a minute while it lasts and
-//! the recovery, and goes on by itself once a round succeeds.
+//! the recovery, and goes on by itself once a round succeeds. Housekeeping that fails has a
+//! `Trouble` of its own: it is held back as long and logged as sparingly.
 
 use std::{
     future::Future,
@@ -193,9 +194,9 @@ pub(crate) trait Job: Send + Sync {
         h: &mut Handle<'_>,
     ) -> impl Future<Output = Result<Option<Timestamp>>> + Send;
 
-    /// Work besides the queue, done between rounds at most every `HOUSEKEEPING`; it logs
-    /// its own failures.
-    fn housekeeping(&self) -> impl Future<Output = ()> + Send;
+    /// Work besides the queue, done between rounds at most every `HOUSEKEEPING`; what
+    /// failed (a name for the log and the error), which the runner logs at a bounded rate.
+    fn housekeeping(&self) -> impl Future<Output = Vec<(&'static str, crate::CoreError)>> + Send;
 }
 
 /// Works every row due on `clock` until none is left; returns how many were attempted.
@@ -323,19 +324,39 @@ fn pause(last: Option<Instant>, gather: Duration) -> Option<Duration> {
 
 /// Runs `job` until `shutdown` turns true.
 pub(crate) async fn serve<J: Job>(job: J, mut shutdown: watch::Receiver<bool>) {
+    // When housekeeping is due next.
     let mut housekept: Option<Instant> = None;
     let mut round: Option<Instant> = None;
     let mut trouble = Trouble::default();
+    // Housekeeping's own: it may fail while the queue works (and the other way round).
+    let mut kept_trouble = Trouble::default();
     loop {
         if *shutdown.borrow() {
             return;
         }
         // Between rounds, not before each: the loop may wake hundreds of times a second
         // under load, and housekeeping looks at whole tables.
-        // Not while the store fails: it would fail too, and log each time.
-        if !trouble.is_failing() && housekept.is_none_or(|at| at.elapsed() >= J::HOUSEKEEPING) {
-            housekept = Some(Instant::now());
-            job.housekeeping().await;
+        // Not while the store fails: it would fail too. Failing housekeeping waits longer
+        // each time too (at least `HOUSEKEEPING`) and is logged at a bounded rate.
+        if !trouble.is_failing() && housekept.is_none_or(|at| Instant::now() >= at) {
+            let failed = job.housekeeping().await;
+            let now = Instant::now();
+            let mut wait = J::HOUSEKEEPING;
+            if failed.is_empty() {
+                if let Some(failures) = kept_trouble.recovered() {
+                    tracing::warn!(job = J::NAME, failures, "housekeeping works again");
+                }
+            } else {
+                let v = kept_trouble.failed(now);
+                if v.log {
+                    for (what, e) in &failed {
+                        tracing::error!(error = %e, kind = ?e.kind(), job = J::NAME, what,
+                            failures = v.failures, "housekeeping failed");
+                    }
+                }
+                wait = wait.max(v.wait);
+            }
+            housekept = Some(now + wait);
         }
         if let Some(left) = pause(round, J::GATHER) {
             tokio::select! {

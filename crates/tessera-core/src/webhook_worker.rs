@@ -318,9 +318,10 @@ impl Job for WebhookWorker {
         Ok(h.next_delivery_due().await?)
     }
 
-    async fn housekeeping(&self) {
-        if let Err(e) = self.prune(Timestamp::now()).await {
-            tracing::error!(error = %e, "pruning webhook deliveries");
+    async fn housekeeping(&self) -> Vec<(&'static str, crate::CoreError)> {
+        match self.prune(Timestamp::now()).await {
+            Ok(_) => Vec::new(),
+            Err(e) => vec![("pruning webhook deliveries", e)],
         }
     }
 }

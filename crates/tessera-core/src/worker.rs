@@ -211,22 +211,24 @@ impl Job for MailWorker {
         Ok(h.next_mail_due().await?)
     }
 
-    async fn housekeeping(&self) {
+    async fn housekeeping(&self) -> Vec<(&'static str, crate::CoreError)> {
+        let mut failed = Vec::new();
         // Picks up settings other nodes saved (this node's own apply at once).
         if let Err(e) = self.app.reload_settings().await {
-            tracing::error!(error = %e, "settings reload");
+            failed.push(("settings reload", e));
         }
         // Messages kept raw whose routing a crash interrupted (a minute old at least, so
         // that messages being routed right now are left alone).
         if let Err(e) = self.app.ingest_stored(20, 60).await {
-            tracing::error!(error = %e, "finishing kept mail");
+            failed.push(("finishing kept mail", e));
         }
         if let Err(e) = self.app.alert_overdue().await {
-            tracing::error!(error = %e, "overdue check");
+            failed.push(("overdue check", e));
         }
         if let Err(e) = self.app.db().checkpoint().await {
-            tracing::error!(error = %e, "checkpoint");
+            failed.push(("checkpoint", e.into()));
         }
+        failed
     }
 }
 
