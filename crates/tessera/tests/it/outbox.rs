@@ -300,6 +300,24 @@ async fn a_kill_during_sending_re_sends_at_most_the_mail_in_flight() {
         "kill test: {queued} mails, {kills} kills, {} delivered twice",
         twice.len()
     );
+    // The outbox pages through all of them, newest first, by keyset.
+    let mut seen = Vec::new();
+    let mut f = tessera_store::OutboxFilter {
+        status: "sent".into(),
+        ..Default::default()
+    };
+    loop {
+        let mut c = store.conn().await.unwrap();
+        let page = c.h().outbox_page(&f, 50).await.unwrap();
+        let Some(last) = page.last() else { break };
+        f.before = last.outbox_mail_id;
+        seen.extend(page.iter().map(|m| m.outbox_mail_id));
+    }
+    assert_eq!(seen.len() as i64, all);
+    assert!(
+        seen.windows(2).all(|w| w[0] > w[1]),
+        "newest first, no repeats"
+    );
     store.close().await;
     db.drop_db().await;
 }
@@ -382,6 +400,22 @@ async fn a_deferred_mail_shows_retrying_on_the_ticket_and_goes_out_when_the_serv
     assert!(
         outbox.contains("max@example.org") && outbox.contains("450"),
         "{outbox}"
+    );
+    // Filters: by recipient (any case, a part of it), by ticket, by status.
+    let listed = async |query: &str| {
+        get(&admin, &app.url(&format!("/agent/admin/outbox?{query}")))
+            .await
+            .contains("max@example.org")
+    };
+    assert!(listed("recipient=MAX%40example").await);
+    assert!(!listed("recipient=moritz").await);
+    assert!(!listed("recipient=m_x").await, "_ is no wildcard");
+    assert!(listed(&format!("ticket={number}")).await);
+    assert!(!listed("ticket=000000").await);
+    assert!(!listed("status=sent").await);
+    assert!(
+        listed("status=bogus").await,
+        "an unknown status filters nothing"
     );
     assert!(gate.deliveries().is_empty());
 
