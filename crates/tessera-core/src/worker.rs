@@ -94,10 +94,10 @@ impl Job for MailWorker {
     const NAME: &'static str = "mail";
     const BATCH: i64 = 100;
     const POLL: Duration = Duration::from_secs(5);
-    /// Each round is two turns of SQLite's writer (the claim and the outcomes), and under
-    /// load the worker is woken for every mail queued: without a pause each round would
-    /// carry a mail or two, and its turns would crowd the writer that the requests queueing
-    /// mail are waiting for.
+    /// Each round takes a turn of SQLite's writer for its claim (and a place in a group
+    /// commit for each mail's outcome), and under load the worker is woken for every mail
+    /// queued: without a pause each round would carry a mail or two, and its claims would
+    /// crowd the writer that the requests queueing mail are waiting for.
     const GATHER: Duration = Duration::from_millis(25);
     const HOUSEKEEPING: Duration = Duration::from_secs(1);
 
