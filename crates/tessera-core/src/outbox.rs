@@ -259,10 +259,13 @@ pub(crate) async fn given_up(
     h.touch_ticket(ticket.id, now).await?;
     app.queue_event_webhooks(h, ticket.id, &event, now).await?;
     let mut to = notify::assignees(h, &ticket, None).await?;
-    if to.is_empty() {
-        to = h
-            .department_alert_recipients(ticket.department.id, false)
-            .await?;
+    // No assignee: the department's agents; if it sends no alerts, its managers at least.
+    for managers_only in [false, true] {
+        if to.is_empty() {
+            to = h
+                .department_alert_recipients(ticket.department.id, managers_only)
+                .await?;
+        }
     }
     notify::agent_alert(app, h, &ticket, &to, "undelivered", &recipient, reason).await
 }
