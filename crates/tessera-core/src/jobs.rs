@@ -3,14 +3,23 @@
 //!
 //! A round claims a batch in a transaction of its own and commits the claim before any work
 //! starts (the lease is what keeps other workers off it, on this node and on others). The
-//! job works the batch; every attempt's outcome, with the next attempt the retry schedule
-//! gives a failure, is then recorded in one transaction. Nothing is acknowledged before that
-//! commit: a worker that dies between claim and record leaves the rows pending, and they go
-//! again when the lease runs out (at least once). Rounds repeat until nothing is due.
+//! job works the batch and hands each attempt, as soon as it is made, to the `Recorder`,
+//! which records its outcome (with the next attempt the retry schedule gives a failure) in a
+//! transaction of its own before the job goes on. So a worker that dies mid-batch repeats at
+//! most the attempts in flight (the mail worker has one at a time: one message): the rows it
+//! had not recorded stay pending and go again when the lease runs out. A record that fails
+//! ends the round; what was not attempted yet waits for its lease. Rounds repeat until
+//! nothing is due. (Until issue 22 the outcomes of a batch were recorded together at its
+//! end, and a crash re-sent every mail of the batch that had already gone out.)
 //!
 //! Between rounds the runner does the job's housekeeping (at most as often as the job asks),
 //! then sleeps until the next row falls due, the job's wake-up `Notify` fires (this node
 //! queued something, after commit) or the poll interval passes (another node may have).
+//! A round that fails (the database full, locked or gone) puts the runner into `Trouble`:
+//! it waits 1 s, then twice as long after each further failure up to a minute, deaf to
+//! wake-ups meanwhile, logs the first failure, at most one line a minute while it lasts and
+//! the recovery, and goes on by itself once a round succeeds. Housekeeping that fails has a
+//! `Trouble` of its own: it is held back as long and logged as sparingly.
 
 use std::{
     future::Future,
@@ -119,7 +128,9 @@ impl<D> Settled<D> {
 
 /// Work claimed from a leased queue. The runner owns the transactions: `claim` and `finish`
 /// get a handle inside one and must not commit; `run` gets no transaction and writes
-/// nothing, so nothing a job does while working counts as done before `finish` commits.
+/// nothing itself: it hands every attempt to the `Recorder` (which calls `finish` for it in
+/// a transaction of its own) as soon as it is made, and nothing counts as done before that
+/// commit.
 pub(crate) trait Job: Send + Sync {
     /// One claimed row.
     type Item: Send;
@@ -155,16 +166,21 @@ pub(crate) trait Job: Send + Sync {
         limit: i64,
     ) -> impl Future<Output = Result<Vec<Self::Item>>> + Send;
 
-    /// Works a claimed batch (claimed at `now`); an item without an attempt in the answer
-    /// (a task that panicked) goes again when its lease runs out.
+    /// Works a claimed batch (claimed at `now`), handing each attempt to `rec` as soon as it
+    /// is made; stops at the first record that fails and returns its error. An item without
+    /// a recorded attempt (a task that panicked, a batch cut short) goes again when its
+    /// lease runs out.
     fn run(
         &self,
         batch: Vec<Self::Item>,
         now: Timestamp,
         clock: Clock,
-    ) -> impl Future<Output = Vec<Attempt<Self::Detail>>> + Send;
+        rec: &mut Recorder<'_, Self>,
+    ) -> impl Future<Output = Result<()>> + Send
+    where
+        Self: Sized;
 
-    /// Records a batch's outcomes (finished at `now`).
+    /// Records outcomes (finished at `now`); the runner hands it one at a time.
     fn finish(
         &self,
         h: &mut Handle<'_>,
@@ -178,9 +194,9 @@ pub(crate) trait Job: Send + Sync {
         h: &mut Handle<'_>,
     ) -> impl Future<Output = Result<Option<Timestamp>>> + Send;
 
-    /// Work besides the queue, done between rounds at most every `HOUSEKEEPING`; it logs
-    /// its own failures.
-    fn housekeeping(&self) -> impl Future<Output = ()> + Send;
+    /// Work besides the queue, done between rounds at most every `HOUSEKEEPING`; what
+    /// failed (a name for the log and the error), which the runner logs at a bounded rate.
+    fn housekeeping(&self) -> impl Future<Output = Vec<(&'static str, crate::CoreError)>> + Send;
 }
 
 /// Works every row due on `clock` until none is left; returns how many were attempted.
@@ -201,17 +217,90 @@ pub(crate) async fn drain<J: Job>(job: &J, clock: Clock) -> Result<usize> {
             return Ok(handled);
         }
         handled += batch.len();
-        let attempts = job.run(batch, now, clock).await;
-        let backoff = job.backoff();
-        let settled: Vec<_> = attempts
-            .into_iter()
-            .map(|a| Settled::new(a, backoff))
-            .collect();
-        // One transaction for the batch's outcomes: one commit (on SQLite one turn of the
-        // writer) per batch, not one per item.
-        let mut tx = db.begin().await?;
-        job.finish(&mut tx.h(), &settled, clock.now()).await?;
+        let mut rec = Recorder { job, clock };
+        job.run(batch, now, clock, &mut rec).await?;
+    }
+}
+
+/// Records each attempt of a round as it is made, in a transaction of its own: one commit
+/// (on SQLite a place in one of the writer's group commits) per attempt, so that what went
+/// out is marked before the next goes.
+pub(crate) struct Recorder<'a, J: Job> {
+    job: &'a J,
+    clock: Clock,
+}
+
+impl<J: Job> Recorder<'_, J> {
+    /// Records `attempt` with the next attempt the job's retry schedule gives a failure;
+    /// done once this returns `Ok`.
+    pub(crate) async fn record(&mut self, attempt: Attempt<J::Detail>) -> Result<()> {
+        let settled = [Settled::new(attempt, self.job.backoff())];
+        let mut tx = self.job.app().db().begin().await?;
+        self.job
+            .finish(&mut tx.h(), &settled, self.clock.now())
+            .await?;
         tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The runner's state after failed rounds: how long to wait before the next and whether to
+/// say so in the log. Pure logic over instants handed in, so it is tested without waiting.
+#[derive(Debug, Default)]
+pub(crate) struct Trouble {
+    /// Rounds failed in a row.
+    failures: u32,
+    /// When the log last heard of it.
+    logged: Option<Instant>,
+}
+
+/// The wait after the first failed round.
+const TROUBLE_FIRST: Duration = Duration::from_secs(1);
+/// The longest wait between failed rounds.
+const TROUBLE_MAX: Duration = Duration::from_secs(60);
+/// The least time between two log lines about the same trouble.
+const TROUBLE_LOG_EVERY: Duration = Duration::from_secs(60);
+
+/// What to do after a failed round.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// How long to wait before the next round.
+    pub(crate) wait: Duration,
+    /// Whether to log this failure (the first, or the first for a while).
+    pub(crate) log: bool,
+    /// Rounds failed in a row, this one included.
+    pub(crate) failures: u32,
+}
+
+impl Trouble {
+    /// A round failed at `now`.
+    pub(crate) fn failed(&mut self, now: Instant) -> Verdict {
+        self.failures = self.failures.saturating_add(1);
+        let exp = (self.failures - 1).min(16);
+        let wait = TROUBLE_FIRST.saturating_mul(1 << exp).min(TROUBLE_MAX);
+        let log = self
+            .logged
+            .is_none_or(|at| now.saturating_duration_since(at) >= TROUBLE_LOG_EVERY);
+        if log {
+            self.logged = Some(now);
+        }
+        Verdict {
+            wait,
+            log,
+            failures: self.failures,
+        }
+    }
+
+    /// A round succeeded; how many had failed in a row before it, if any (to log once).
+    pub(crate) fn recovered(&mut self) -> Option<u32> {
+        let failures = std::mem::take(&mut self.failures);
+        self.logged = None;
+        (failures > 0).then_some(failures)
+    }
+
+    /// Whether the last round failed.
+    pub(crate) fn is_failing(&self) -> bool {
+        self.failures > 0
     }
 }
 
@@ -235,17 +324,39 @@ fn pause(last: Option<Instant>, gather: Duration) -> Option<Duration> {
 
 /// Runs `job` until `shutdown` turns true.
 pub(crate) async fn serve<J: Job>(job: J, mut shutdown: watch::Receiver<bool>) {
+    // When housekeeping is due next.
     let mut housekept: Option<Instant> = None;
     let mut round: Option<Instant> = None;
+    let mut trouble = Trouble::default();
+    // Housekeeping's own: it may fail while the queue works (and the other way round).
+    let mut kept_trouble = Trouble::default();
     loop {
         if *shutdown.borrow() {
             return;
         }
         // Between rounds, not before each: the loop may wake hundreds of times a second
         // under load, and housekeeping looks at whole tables.
-        if housekept.is_none_or(|at| at.elapsed() >= J::HOUSEKEEPING) {
-            housekept = Some(Instant::now());
-            job.housekeeping().await;
+        // Not while the store fails: it would fail too. Failing housekeeping waits longer
+        // each time too (at least `HOUSEKEEPING`) and is logged at a bounded rate.
+        if !trouble.is_failing() && housekept.is_none_or(|at| Instant::now() >= at) {
+            let failed = job.housekeeping().await;
+            let now = Instant::now();
+            let mut wait = J::HOUSEKEEPING;
+            if failed.is_empty() {
+                if let Some(failures) = kept_trouble.recovered() {
+                    tracing::warn!(job = J::NAME, failures, "housekeeping works again");
+                }
+            } else {
+                let v = kept_trouble.failed(now);
+                if v.log {
+                    for (what, e) in &failed {
+                        tracing::error!(error = %e, kind = ?e.kind(), job = J::NAME, what,
+                            failures = v.failures, "housekeeping failed");
+                    }
+                }
+                wait = wait.max(v.wait);
+            }
+            housekept = Some(now + wait);
         }
         if let Some(left) = pause(round, J::GATHER) {
             tokio::select! {
@@ -256,10 +367,27 @@ pub(crate) async fn serve<J: Job>(job: J, mut shutdown: watch::Receiver<bool>) {
         let started = Instant::now();
         match drain(&job, Clock::Real).await {
             // Only a round that found work paces the next.
-            Ok(n) => round = (n > 0).then_some(started),
+            Ok(n) => {
+                round = (n > 0).then_some(started);
+                if let Some(failures) = trouble.recovered() {
+                    tracing::warn!(job = J::NAME, failures, "background job works again");
+                }
+            }
             Err(e) => {
                 round = None;
-                tracing::error!(error = %e, job = J::NAME, "background job");
+                let v = trouble.failed(Instant::now());
+                if v.log {
+                    tracing::error!(error = %e, kind = ?e.kind(), job = J::NAME,
+                        failures = v.failures, retry_in_s = v.wait.as_secs(),
+                        "background job failed; backing off");
+                }
+                // Deaf to wake-ups: under load every request that queues work would wake a
+                // runner whose store is broken.
+                tokio::select! {
+                    _ = tokio::time::sleep(v.wait) => {}
+                    _ = shutdown.changed() => {}
+                }
+                continue;
             }
         }
         let due = async {
@@ -352,6 +480,40 @@ mod tests {
         );
         assert_eq!(wait(Some(now.plus_secs(60)), now, poll), poll);
         assert_eq!(wait(Some(now.plus_secs(-3)), now, poll), Duration::ZERO);
+    }
+
+    #[test]
+    fn failed_rounds_wait_longer_up_to_a_minute_and_log_once_a_minute_at_most() {
+        let t0 = Instant::now();
+        let mut t = Trouble::default();
+        let mut waits = Vec::new();
+        let mut logged = 0;
+        let mut at = t0;
+        // A store broken for an hour: each round waits as told before the next.
+        while at < t0 + Duration::from_secs(3600) {
+            let v = t.failed(at);
+            waits.push(v.wait.as_secs());
+            logged += usize::from(v.log);
+            at += v.wait;
+        }
+        assert_eq!(waits[..8], [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert!(waits.iter().all(|&w| w <= 60));
+        // An hour of failures is about 66 rounds, not millions, and 60 log lines at most.
+        assert!(waits.len() < 70, "{} rounds", waits.len());
+        assert!((55..=61).contains(&logged), "{logged} lines");
+        assert!(t.is_failing());
+        assert_eq!(t.recovered(), Some(waits.len() as u32));
+        assert!(!t.is_failing());
+        assert_eq!(t.recovered(), None, "recovery is said once");
+        // Broken again later: the first failure is logged at once and waits a second.
+        let v = t.failed(at);
+        assert_eq!(
+            (v.wait, v.log, v.failures),
+            (Duration::from_secs(1), true, 1)
+        );
+        // Failures in quick succession are not each logged.
+        let v = t.failed(at + Duration::from_millis(10));
+        assert!(!v.log);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use tessera_domain::{
 };
 use tessera_i18n::{t, t_args};
 use tessera_mail::{Mailbox, OutgoingMail};
-use tessera_store::{AgentBrief, Handle, NewOutboxMail};
+use tessera_store::{AgentBrief, Handle, MailKind, NewOutboxMail};
 
 use crate::{Tessera, token};
 
@@ -78,6 +78,7 @@ fn sender(app: &Tessera, ticket: &Ticket) -> Mailbox {
 
 fn to_outbox(ticket: &Ticket, mail: OutgoingMail) -> NewOutboxMail {
     NewOutboxMail {
+        kind: MailKind::Other,
         ticket_id: Some(ticket.id),
         message_id: mail.message_id.clone(),
         envelope_from: mail.from.email.clone(),
@@ -117,7 +118,7 @@ pub(crate) fn ticket_opened(
     } else {
         ("mail-opened-subject", "intake-mail-received-body")
     };
-    letter(
+    let mut mail = letter(
         app,
         ticket,
         Letter {
@@ -138,7 +139,9 @@ pub(crate) fn ticket_opened(
             auto: true,
             references: answers.map(|a| vec![a.to_owned()]).unwrap_or_default(),
         },
-    )
+    );
+    mail.kind = MailKind::Confirmation;
+    mail
 }
 
 /// A fresh access link for a participant who asked for one through "check ticket status".
@@ -243,7 +246,7 @@ pub(crate) async fn reply_to_participants(
                 attachments.join(", ")
             )
         };
-        let mail = letter(
+        let mut mail = letter(
             app,
             ticket,
             Letter {
@@ -264,6 +267,7 @@ pub(crate) async fn reply_to_participants(
                 references: vec![],
             },
         );
+        mail.kind = MailKind::Reply;
         h.enqueue_mail(&mail).await?;
     }
     Ok(())
@@ -385,7 +389,7 @@ pub(crate) fn agent_alert_mails(
     to.iter()
         .map(|a| {
             let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.settings().default_lang);
-            letter(
+            let mut mail = letter(
                 app,
                 ticket,
                 Letter {
@@ -407,7 +411,9 @@ pub(crate) fn agent_alert_mails(
                     auto: true,
                     references: vec![],
                 },
-            )
+            );
+            mail.kind = MailKind::Alert;
+            mail
         })
         .collect()
 }
@@ -447,6 +453,7 @@ pub(crate) fn password_mail(
         auto_generated: true,
     };
     NewOutboxMail {
+        kind: MailKind::Other,
         ticket_id: None,
         message_id: mail.message_id.clone(),
         envelope_from: mail.from.email.clone(),

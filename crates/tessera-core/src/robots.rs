@@ -12,7 +12,7 @@
 use tessera_domain::{EmailAddress, Lang, Reason, Timestamp, model::Ticket};
 use tessera_i18n::t_args;
 use tessera_mail::{Mailbox, OutgoingMail, inbound::Noise};
-use tessera_store::{AgentBrief, Handle, NewOutboxMail};
+use tessera_store::{AgentBrief, Handle, MailKind, NewOutboxMail};
 
 use crate::{Result, Tessera, notify, token};
 
@@ -185,6 +185,7 @@ fn loop_alert_mails(
                 envelope_from: mail.from.email.clone(),
                 recipients: vec![a.email.clone()],
                 raw: mail.to_bytes(),
+                kind: MailKind::Alert,
             }
         })
         .collect()

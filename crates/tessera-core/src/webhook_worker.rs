@@ -22,7 +22,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::{
     Result, Tessera,
-    jobs::{self, Attempt, Backoff, Clock, Failure, Job, Settled},
+    jobs::{self, Attempt, Backoff, Clock, Failure, Job, Recorder, Settled},
     webhook::literal_refusal,
     webhook::signature,
 };
@@ -242,7 +242,8 @@ impl Job for WebhookWorker {
         batch: Vec<DueDelivery>,
         now: Timestamp,
         _clock: Clock,
-    ) -> Vec<Attempt<Sent>> {
+        rec: &mut Recorder<'_, Self>,
+    ) -> Result<()> {
         let mut hooks: HashMap<i64, Arc<WebhookRow>> = HashMap::new();
         let mut set = tokio::task::JoinSet::new();
         for d in batch {
@@ -268,15 +269,23 @@ impl Job for WebhookWorker {
             };
             set.spawn(async move { deliver(&http, &hook, d, now).await });
         }
-        let mut out = Vec::new();
+        // Recorded as each finishes. A failed record does not stop the requests already
+        // on their way; the first such error ends the round once they are all back.
+        let mut failed = None;
         while let Some(r) = set.join_next().await {
             match r {
-                Ok(o) => out.push(o),
+                Ok(o) => {
+                    if failed.is_none()
+                        && let Err(e) = rec.record(o).await
+                    {
+                        failed = Some(e);
+                    }
+                }
                 // The lease brings an attempt that panicked back in time.
                 Err(e) => tracing::error!(error = %e, "webhook delivery task"),
             }
         }
-        out
+        failed.map_or(Ok(()), Err)
     }
 
     /// Logs the attempts and records their outcomes.
@@ -309,9 +318,10 @@ impl Job for WebhookWorker {
         Ok(h.next_delivery_due().await?)
     }
 
-    async fn housekeeping(&self) {
-        if let Err(e) = self.prune(Timestamp::now()).await {
-            tracing::error!(error = %e, "pruning webhook deliveries");
+    async fn housekeeping(&self) -> Vec<(&'static str, crate::CoreError)> {
+        match self.prune(Timestamp::now()).await {
+            Ok(_) => Vec::new(),
+            Err(e) => vec![("pruning webhook deliveries", e)],
         }
     }
 }

@@ -6,14 +6,15 @@
 
 use std::time::Duration;
 
-use tessera_domain::Timestamp;
+use tessera_domain::{TicketId, Timestamp};
 use tessera_mail::{SmtpSettings, Transport};
-use tessera_store::{Handle, OutboxMail};
+use tessera_store::{Handle, MailKind, OutboxMail};
 use tokio::sync::{Mutex, Notify, watch};
 
 use crate::{
     Result, Tessera,
-    jobs::{self, Attempt, Backoff, Clock, Failure, Job, Settled},
+    jobs::{self, Attempt, Backoff, Clock, Failure, Job, Recorder, Settled},
+    outbox,
 };
 
 /// The background mail deliverer.
@@ -21,6 +22,22 @@ pub struct MailWorker {
     app: Tessera,
     /// The transport and the SMTP settings it was built for; rebuilt when they change.
     transport: Mutex<Option<(Option<SmtpSettings>, Transport)>>,
+    /// Set when a recorded outcome wrote to a ticket (a mail given up), so that the round
+    /// says so after the commit.
+    touched: std::sync::atomic::AtomicBool,
+}
+
+/// What the worker keeps of an attempt to record it.
+#[derive(Debug)]
+pub(crate) struct Tried {
+    /// The mail's key.
+    id: i64,
+    /// The ticket it is about.
+    ticket_id: Option<i64>,
+    /// What it is for.
+    kind: MailKind,
+    /// Its recipients, one per line.
+    recipients: String,
 }
 
 impl MailWorker {
@@ -29,6 +46,7 @@ impl MailWorker {
         Self {
             app,
             transport: Mutex::new(None),
+            touched: Default::default(),
         }
     }
 
@@ -71,16 +89,15 @@ impl MailWorker {
 
 impl Job for MailWorker {
     type Item = OutboxMail;
-    /// The mail's key.
-    type Detail = i64;
+    type Detail = Tried;
 
     const NAME: &'static str = "mail";
     const BATCH: i64 = 100;
     const POLL: Duration = Duration::from_secs(5);
-    /// Each round is two turns of SQLite's writer (the claim and the outcomes), and under
-    /// load the worker is woken for every mail queued: without a pause each round would
-    /// carry a mail or two, and its turns would crowd the writer that the requests queueing
-    /// mail are waiting for.
+    /// Each round takes a turn of SQLite's writer for its claim (and a place in a group
+    /// commit for each mail's outcome), and under load the worker is woken for every mail
+    /// queued: without a pause each round would carry a mail or two, and its claims would
+    /// crowd the writer that the requests queueing mail are waiting for.
     const GATHER: Duration = Duration::from_millis(25);
     const HOUSEKEEPING: Duration = Duration::from_secs(1);
 
@@ -116,43 +133,75 @@ impl Job for MailWorker {
         Ok(h.claim_mail(now, lease_ms, limit).await?)
     }
 
+    /// One mail at a time, each recorded before the next is sent: a crash repeats at most
+    /// the one whose answer had come and not yet been recorded.
     async fn run(
         &self,
         batch: Vec<OutboxMail>,
         _now: Timestamp,
         clock: Clock,
-    ) -> Vec<Attempt<i64>> {
+        rec: &mut Recorder<'_, Self>,
+    ) -> Result<()> {
         let transport = self.transport().await;
-        let mut out = Vec::with_capacity(batch.len());
         for mail in batch {
             let failure = self.send(&transport, &mail).await;
-            out.push(Attempt {
-                detail: mail.outbox_mail_id,
+            rec.record(Attempt {
+                detail: Tried {
+                    id: mail.outbox_mail_id,
+                    ticket_id: mail.ticket_id,
+                    kind: MailKind::parse(&mail.kind),
+                    recipients: mail.recipients,
+                },
                 attempts: mail.attempts,
-                // One at a time, so a retry waits from its own failure.
+                // A retry waits from its own failure.
                 at: clock.now(),
                 failure,
-            });
+            })
+            .await?;
+            if self
+                .touched
+                .swap(false, std::sync::atomic::Ordering::Relaxed)
+            {
+                self.app.changed();
+            }
         }
-        out
+        Ok(())
     }
 
+    /// Marks what went out sent; schedules a retry or gives up what failed. A confirmation
+    /// or reply given up leaves an event on its ticket and alerts its agents, in the same
+    /// transaction (`outbox::given_up`).
     async fn finish(
         &self,
         h: &mut Handle<'_>,
-        outcomes: &[Settled<i64>],
+        outcomes: &[Settled<Tried>],
         now: Timestamp,
     ) -> Result<()> {
         let sent: Vec<i64> = outcomes
             .iter()
             .filter(|o| o.attempt.failure.is_none())
-            .map(|o| o.attempt.detail)
+            .map(|o| o.attempt.detail.id)
             .collect();
         h.mails_sent(&sent, now).await?;
         for o in outcomes {
-            if let Some(f) = &o.attempt.failure {
-                h.mail_failed(o.attempt.detail, &f.error, o.retry_at)
-                    .await?;
+            let (a, mail) = (&o.attempt, &o.attempt.detail);
+            let Some(f) = &a.failure else { continue };
+            h.mail_failed(mail.id, &f.error, o.retry_at, a.at).await?;
+            if o.retry_at.is_none()
+                && outbox::alerts_when_given_up(mail.kind)
+                && let Some(ticket) = mail.ticket_id
+            {
+                outbox::given_up(
+                    &self.app,
+                    h,
+                    TicketId(ticket),
+                    &mail.recipients,
+                    &f.error,
+                    now,
+                )
+                .await?;
+                self.touched
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
             }
         }
         Ok(())
@@ -162,22 +211,24 @@ impl Job for MailWorker {
         Ok(h.next_mail_due().await?)
     }
 
-    async fn housekeeping(&self) {
+    async fn housekeeping(&self) -> Vec<(&'static str, crate::CoreError)> {
+        let mut failed = Vec::new();
         // Picks up settings other nodes saved (this node's own apply at once).
         if let Err(e) = self.app.reload_settings().await {
-            tracing::error!(error = %e, "settings reload");
+            failed.push(("settings reload", e));
         }
         // Messages kept raw whose routing a crash interrupted (a minute old at least, so
         // that messages being routed right now are left alone).
         if let Err(e) = self.app.ingest_stored(20, 60).await {
-            tracing::error!(error = %e, "finishing kept mail");
+            failed.push(("finishing kept mail", e));
         }
         if let Err(e) = self.app.alert_overdue().await {
-            tracing::error!(error = %e, "overdue check");
+            failed.push(("overdue check", e));
         }
         if let Err(e) = self.app.db().checkpoint().await {
-            tracing::error!(error = %e, "checkpoint");
+            failed.push(("checkpoint", e.into()));
         }
+        failed
     }
 }
 

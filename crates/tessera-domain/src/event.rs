@@ -66,6 +66,14 @@ pub enum TicketEvent {
         /// The address that failed, as the bounce names it (may be empty).
         recipient: String,
     },
+    /// Mail about the ticket was given up: refused for good (5xx) or still failing after
+    /// the last retry.
+    MailUndelivered {
+        /// The recipients.
+        recipient: String,
+        /// Why, as the last attempt failed (a server's answer, or a stored reason).
+        reason: String,
+    },
 }
 
 fn clean(s: &str) -> String {
@@ -88,6 +96,7 @@ impl TicketEvent {
             TicketEvent::CollaboratorRemoved { .. } => "event-collaborator-removed",
             TicketEvent::AccessRevoked { .. } => "event-access-revoked",
             TicketEvent::MailBounced { .. } => "event-mail-bounced",
+            TicketEvent::MailUndelivered { .. } => "event-mail-undelivered",
         }
     }
 
@@ -110,6 +119,9 @@ impl TicketEvent {
             | TicketEvent::CollaboratorRemoved { email }
             | TicketEvent::AccessRevoked { email } => vec![("email", email.clone())],
             TicketEvent::MailBounced { recipient } => vec![("recipient", recipient.clone())],
+            TicketEvent::MailUndelivered { recipient, reason } => {
+                vec![("recipient", recipient.clone()), ("reason", reason.clone())]
+            }
         }
     }
 
@@ -157,6 +169,10 @@ impl TicketEvent {
             "event-collaborator-removed" => TicketEvent::CollaboratorRemoved { email: next() },
             "event-access-revoked" => TicketEvent::AccessRevoked { email: next() },
             "event-mail-bounced" => TicketEvent::MailBounced { recipient: next() },
+            "event-mail-undelivered" => TicketEvent::MailUndelivered {
+                recipient: next(),
+                reason: next(),
+            },
             _ => return None,
         })
     }
@@ -208,6 +224,10 @@ mod tests {
             },
             TicketEvent::MailBounced {
                 recipient: "max@example.org".into(),
+            },
+            TicketEvent::MailUndelivered {
+                recipient: "max@example.org".into(),
+                reason: "permanent error (550): 5.1.1 No such user".into(),
             },
         ];
         for e in all {

@@ -42,6 +42,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/mailauth.ftl"),
         include_str!("../locales/de/robots.ftl"),
         include_str!("../locales/de/plaintext.ftl"),
+        include_str!("../locales/de/outbox.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -52,6 +53,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/mailauth.ftl"),
         include_str!("../locales/en/robots.ftl"),
         include_str!("../locales/en/plaintext.ftl"),
+        include_str!("../locales/en/outbox.ftl"),
     ],
 ];
 

@@ -27,7 +27,7 @@ pub(crate) struct Leased {
 pub(crate) const OUTBOX: Leased = Leased {
     table: "outbox_mail",
     key: "outbox_mail_id",
-    returning: "outbox_mail_id, message_id, envelope_from, recipients, attempts",
+    returning: "outbox_mail_id, ticket_id, message_id, envelope_from, recipients, attempts, kind",
 };
 
 /// Webhook deliveries.

@@ -48,7 +48,7 @@ pub use members::DepartmentMember;
 pub use new_ticket::{
     NewTicketEntry, NewTicketFile, NewTicketRow, NewTicketWrite, TopicContext, WrittenTicket,
 };
-pub use outbox::{NewOutboxMail, OutboxMail};
+pub use outbox::{MailKind, MailRow, NewOutboxMail, OutboxFilter, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use readers::ReadConn;
 pub use records::{EntryTextRow, NewAttachment, NewEntry};

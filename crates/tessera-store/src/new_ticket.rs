@@ -278,12 +278,13 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
                     V::S("pending"),
                     V::I(now),
                     V::I(now),
+                    V::S(m.kind.as_str()),
                 ])
             })
             .collect();
         s.statement(&format!(
             "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients,
-                                      status, next_attempt_at, created_at)
+                                      status, next_attempt_at, created_at, kind)
              VALUES {}",
             rows.join(", ")
         ));

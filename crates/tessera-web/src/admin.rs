@@ -222,6 +222,7 @@ async fn overview(State(s): State<AppState>, a: Admin) -> PageResult {
                     "mail-in-title",
                     "admin-mail-in-text",
                 ),
+                ("/agent/admin/outbox", "outbox-title", "outbox-intro"),
             ],
         ),
     ];

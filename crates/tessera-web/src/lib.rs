@@ -17,6 +17,7 @@ mod mail_in;
 mod mailboxes;
 mod members;
 mod organisation;
+mod outbox;
 mod portal;
 mod settings;
 mod webhooks;
@@ -27,6 +28,7 @@ mod assets;
 mod client;
 mod cookies;
 mod ctx;
+mod delivery;
 mod download;
 mod error;
 mod intake;
@@ -123,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(settings::router())
         .merge(members::router())
         .merge(mailboxes::router())
+        .merge(outbox::router())
         .merge(apikeys::router())
         .merge(fields::router())
         .merge(mail_in::router())

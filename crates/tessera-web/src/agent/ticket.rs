@@ -17,6 +17,7 @@ use super::choices;
 use crate::{
     AppState,
     agent_ctx::{AgentCtx, agent_page, directory, ticket_url},
+    delivery::{MailLine, mail_line},
     download::deliver,
     error::PageError,
     page::{PageResult, html},
@@ -82,6 +83,9 @@ struct TicketPage {
     due: String,
     due_input: String,
     entries: Vec<EntryView>,
+    /// The mail the ticket caused, where each stands and the entry that caused it (its
+    /// id and a label) (`_delivery.html`).
+    mail: Vec<(MailLine, Option<(i64, String)>)>,
     collaborators: Vec<(i64, String, String)>,
     others: Vec<(String, String, String)>,
     viewers: String,
@@ -172,8 +176,29 @@ pub(super) async fn render_ticket_forms(
         .agent_view(a.reader(), number)
         .await
         .map_err(|e| PageError::from_core(lang, e))?;
+    let mail = s
+        .app
+        .ticket_mail(&v)
+        .await
+        .map_err(|e| PageError::from_core(lang, e))?;
     let frame = agent_page(s, a);
     let p = &frame;
+    // Each mail beside the entry that caused it: the newest written at or before it was
+    // queued (they are written in one transaction, the entry first).
+    let mail = mail
+        .iter()
+        .map(|m| {
+            let cause = v
+                .thread
+                .iter()
+                .rfind(|e| e.created_at.0 <= m.queued_at.0)
+                .map(|e| {
+                    let what = p.t(&format!("entry-{}", e.kind.as_str()));
+                    (e.id.0, format!("{what}, {}", p.datetime(&e.created_at)))
+                });
+            (mail_line(p, m), cause)
+        })
+        .collect();
     let t = &v.ticket;
     let entries = v
         .thread
@@ -288,6 +313,7 @@ pub(super) async fn render_ticket_forms(
             .map(|d| d.to_datetime().format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
         entries,
+        mail,
         collaborators: v
             .collaborators
             .iter()

@@ -158,6 +158,7 @@ async fn a_mail_claimed_by_a_crashed_worker_goes_again_once_its_lease_runs_out()
     let mut tx = app.db().begin().await.unwrap();
     tx.h()
         .enqueue_mail(&NewOutboxMail {
+            kind: Default::default(),
             ticket_id: None,
             message_id: "<lease-1@tessera.test>".into(),
             envelope_from: "helpdesk@tessera.test".into(),

@@ -24,6 +24,7 @@ mod mail_auth;
 mod mail_text;
 mod mail_views;
 mod members;
+mod outbox;
 mod portal;
 mod proxy;
 mod robots;
