@@ -10,7 +10,7 @@ use mail_parser::{Address, HeaderValue, MessageParser, MimeHeaders};
 use crate::Mailbox;
 
 /// Folding moved to its own module; callers keep using `inbound::fold`.
-pub use crate::fold::fold;
+pub use crate::fold::{fold, fold_html, fold_mail};
 
 /// A decoded incoming message.
 #[derive(Debug, Clone, PartialEq, Eq)]
