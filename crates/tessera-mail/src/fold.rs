@@ -59,6 +59,15 @@ pub fn fold(text: &str) -> (String, String) {
 /// Splits a decoded message like `fold`; a message whose only text is its HTML (the text was
 /// made from it) is split on the HTML's structure, where quotes are marked, and then read.
 pub fn fold_mail(m: &Inbound) -> (String, String) {
+    if is_forward(&m.subject) {
+        // A forward is the request itself: what it carries is not a quote to fold.
+        let (visible, folded) = fold(&m.text);
+        return if folded.is_empty() || visible.is_empty() {
+            (visible, folded)
+        } else {
+            (m.text.trim_end().to_owned(), String::new())
+        };
+    }
     if let Some(h) = &m.html
         && m.text == html_text(h)
     {
@@ -71,6 +80,14 @@ pub fn fold_mail(m: &Inbound) -> (String, String) {
         }
     }
     fold(&m.text)
+}
+
+/// Whether a subject names a forward ("Fwd:", "WG:", "TR:", "RV:", "I:", "Doorst:", "PD:").
+fn is_forward(subject: &str) -> bool {
+    let lower = subject.trim_start().to_lowercase();
+    ["fwd:", "fw:", "wg:", "tr:", "rv:", "i:", "doorst:", "pd:", "fwd ", "пересл:", "enc:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
 }
 
 /// The lines shown: the sender's own stretch, or from the start to their last line when they
@@ -119,12 +136,21 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
         kinds[i] == Kind::Own
             && !is_quoted(lines[i])
             && (short(lines[i]).is_some_and(|l| lang::is_separator(l, lines.get(i + 1..)))
-                || lang::header_block(lines, i)
+                || lang::header_block(lines, i).is_some_and(|len| !quoted_below(lines, i + len))
                 || unquoted_attribution(lines, i))
     });
     let end = to_end.unwrap_or(limit);
     if let Some(s) = to_end {
         kinds[s..].iter_mut().for_each(|k| *k = Kind::Quote);
+    }
+    // A header block right above `>` lines is their attribution (GMX, web.de).
+    for i in 0..end {
+        if kinds[i] == Kind::Own
+            && let Some(len) = lang::header_block(lines, i)
+            && quoted_below(lines, i + len)
+        {
+            kinds[i..i + len].iter_mut().for_each(|k| *k = Kind::Quote);
+        }
     }
     // `>` lines, each run with the attribution above it.
     let mut i = 0;
@@ -153,6 +179,16 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
     }
     mark_signature(lines, &mut kinds);
     kinds
+}
+
+/// Whether the first non-blank line from `at` on (within a few) is a `>` line.
+fn quoted_below(lines: &[&str], at: usize) -> bool {
+    lines
+        .iter()
+        .skip(at)
+        .take(4)
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| is_quoted(l))
 }
 
 /// How many lines right above `at` (1 to 3, an attribution may wrap) form an attribution.
@@ -187,11 +223,8 @@ fn unquoted_attribution(lines: &[&str], i: usize) -> bool {
         let joined = part.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
         if lang::is_attribution(&joined) && lang::is_strong_attribution(&joined) {
             // With `>` lines below, it belongs to them (the original ends where they do).
-            return lines[i + span..]
-                .iter()
-                .take(3)
-                .find(|l| !l.trim().is_empty())
-                .is_some_and(|l| !is_quoted(l));
+            return lines[i + span..].iter().any(|l| !l.trim().is_empty())
+                && !quoted_below(lines, i + span);
         }
     }
     false

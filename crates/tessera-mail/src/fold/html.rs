@@ -15,6 +15,8 @@ use super::{MARKER_MAX, short};
 enum Mark {
     /// A quote element (its end is the element's end).
     Quote,
+    /// An element that holds a quote with its attribution (Gmail's, Yahoo's `div`).
+    Container,
     /// The original below a separator: to the end of the body.
     ToEnd,
     /// A signature element (folded only where it ends what the sender wrote).
@@ -66,7 +68,7 @@ fn push_text(line: &mut String, raw: &str) {
         };
         push_capped(line, &rest[..amp]);
         rest = &rest[amp..];
-        let end = rest[..rest.len().min(12)].find(';');
+        let end = rest[..floor(rest, 12)].find(';');
         let (ent, len) = match end {
             Some(e) => (&rest[1..e], e + 1),
             None => ("", 1),
@@ -181,9 +183,10 @@ fn mark_of(html: &str, name: &str, attrs: &str, after: usize) -> Option<Mark> {
     {
         return Some(Mark::Quote);
     }
-    if class.contains("gmail_quote")
-        || class.contains("yahoo_quoted")
-        || class.contains("moz-cite-prefix")
+    if class.contains("gmail_quote") || class.contains("yahoo_quoted") {
+        return Some(Mark::Container);
+    }
+    if class.contains("moz-cite-prefix")
         || class.contains("gmail_attr")
     {
         return Some(Mark::Quote);
@@ -366,6 +369,7 @@ fn has_text(html: &str) -> bool {
 /// but a quote, or whose quote is not recognised, is all visible.
 pub fn fold_html(html: &str) -> (String, String) {
     let Scan { lines, mut ranges } = scan(html);
+    drop_conversations(html, &mut ranges);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     let inside = |ranges: &[Range], pos: usize| {
         ranges
@@ -380,7 +384,7 @@ pub fn fold_html(html: &str) -> (String, String) {
         ranges.retain(|r| r.end <= f);
     }
     // Attributions right above a quote, and separators or header blocks in the text.
-    for r in ranges.iter_mut().filter(|r| r.mark == Mark::Quote) {
+    for r in ranges.iter_mut().filter(|r| r.mark != Mark::Sig) {
         let above: Vec<usize> = (0..lines.len())
             .rev()
             .filter(|&k| lines[k].pos < r.start && !texts[k].trim().is_empty())
@@ -406,7 +410,7 @@ pub fn fold_html(html: &str) -> (String, String) {
             && short(texts[k]).is_some_and(|t| {
                 !t.is_empty()
                     && (lang::is_separator(t, texts.get(k + 1..))
-                        || lang::header_block(&texts, k))
+                        || lang::header_block(&texts, k).is_some())
             })
     });
     if let Some(k) = to_end {
@@ -414,6 +418,20 @@ pub fn fold_html(html: &str) -> (String, String) {
             start: lines[k].pos,
             end: html.len(),
             mark: Mark::ToEnd,
+        });
+    }
+    // A mobile client's line ("Sent from my iPhone") ending what the sender wrote.
+    let quoted = |pos: usize| inside(&ranges, pos);
+    if let Some(k) = (0..lines.len())
+        .rev()
+        .find(|&k| lines[k].pos < limit && !quoted(lines[k].pos) && !texts[k].trim().is_empty())
+        && short(texts[k]).is_some_and(lang::is_mobile_signature)
+    {
+        let end = lines.get(k + 1).map_or(html.len(), |l| l.pos);
+        ranges.push(Range {
+            start: lines[k].pos,
+            end,
+            mark: Mark::Sig,
         });
     }
     // Outermost ranges only, in order.
@@ -486,6 +504,37 @@ pub fn fold_html(html: &str) -> (String, String) {
     }
     visible.push_str(&html[at..]);
     (visible, folded)
+}
+
+/// Drops containers that hold answers between their quotes (Gmail wraps an inline-answered
+/// conversation in one `gmail_quote`): the quotes inside them stand for themselves.
+fn drop_conversations(html: &str, ranges: &mut Vec<Range>) {
+    ranges.sort_by_key(|r| r.start);
+    // Pathological nesting is left alone rather than looked at quadratically.
+    if ranges.len() > 1000 {
+        return;
+    }
+    let all = ranges.clone();
+    ranges.retain(|c| {
+        if c.mark != Mark::Container {
+            return true;
+        }
+        let nested: Vec<&Range> = all
+            .iter()
+            .filter(|r| r.start > c.start && r.end <= c.end && r.mark != Mark::Sig)
+            .collect();
+        let Some(first) = nested.first() else {
+            return true;
+        };
+        let mut at = first.end;
+        for r in &nested[1..] {
+            if r.start >= at && has_text(&html[at..r.start]) {
+                return false;
+            }
+            at = at.max(r.end);
+        }
+        !has_text(&html[at..c.end])
+    });
 }
 
 fn has_text_outside(html: &str, ranges: &[Range]) -> bool {

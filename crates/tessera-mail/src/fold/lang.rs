@@ -19,11 +19,14 @@ const WROTE: &[&str] = &[
     "scrisse",
     "schreef",
     "heeft geschreven",
+    "geschreven",
     "napisał",
     "napisała",
     "napisal",
     "pisze",
     "napisał(a)",
+    "napisana",
+    "написал(а)",
     "написал",
     "написала",
     "пишет",
@@ -152,23 +155,26 @@ fn dateish(value: &str) -> bool {
     year || time || day
 }
 
-/// Whether a header block of an original starts at line `i`: "From:" followed by at least
-/// a date and a recipient or subject, in consecutive lines ("From: printer-01 / Sent: 3
-/// pages" is a log, not a header).
-pub(super) fn header_block(lines: &[&str], i: usize) -> bool {
-    if !matches!(header_line(lines[i]), Some((Header::From, v)) if !v.is_empty()) {
-        return false;
+/// Whether a header block of an original starts at line `i`, and how many lines it has:
+/// consecutive header lines with a sender, a date and a recipient or subject, in any order
+/// (Outlook: From, Sent, To; GMX: Gesendet, Von, An; Hotmail: Date, From, To). "From:
+/// printer-01 / Sent: 3 pages" is a log, not a header.
+pub(super) fn header_block<S: AsRef<str>>(lines: &[S], i: usize) -> Option<usize> {
+    if i > 0 && header_line(lines[i - 1].as_ref()).is_some() {
+        return None;
     }
-    let (mut date, mut other) = (false, false);
-    for l in lines.iter().skip(i + 1).take(8) {
-        match header_line(l) {
-            Some((Header::Date, v)) => date |= dateish(v),
+    let (mut from, mut date, mut other) = (false, false, false);
+    let mut len = 0;
+    for l in lines.iter().skip(i).take(8) {
+        match header_line(l.as_ref()) {
+            Some((Header::From, v)) if !from && !v.is_empty() => from = true,
+            Some((Header::Date, v)) if !date && dateish(v) => date = true,
             Some((Header::To | Header::Subject | Header::Cc, _)) => other = true,
-            Some((Header::From, _)) => break,
-            None => break,
+            _ => break,
         }
+        len += 1;
     }
-    date && other
+    (from && date && other).then_some(len)
 }
 
 /// Whether a line is a separator above the original: "-----Original Message-----" and its
@@ -220,12 +226,21 @@ pub(super) fn is_attribution(joined: &str) -> bool {
     if lower.len() > MARKER_MAX || !lower.ends_with(':') {
         return false;
     }
+    // mutt: "* Nadine Schneider <n@x> [2026-12-01 10:02]:"
+    if lower.starts_with("* ") && lower.contains('@') && lower.ends_with("]:") {
+        return true;
+    }
     let body = lower.trim_end_matches(':').trim_end();
     if WROTE.iter().any(|w| body.ends_with(w)) || WROTE.iter().any(|w| verb_before_name(body, w)) {
         // "Nadine Schneider wrote:" is an attribution, "As I wrote:" is not.
         return has_date_or_address(&lower) || opens_attribution(&lower) || names_only(joined, body);
     }
-    body.ends_with('>') && body.contains('@') && has_date_or_address(body) && opens_attribution(&lower)
+    // Russian webmail names no verb: "01.12.2026, 10:02, Nadine <n@x>:", "… от Nadine <n@x>:".
+    let time = lower
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
+    body.ends_with('>') && body.contains('@') && time
 }
 
 /// "Am … schrieb Nadine <n@x>:" and "Op … schreef Nadine:": the verb stands before the name.
@@ -273,7 +288,7 @@ pub(super) fn is_strong_attribution(joined: &str) -> bool {
 const DEVICES: &[&str] = &[
     "iphone", "ipad", "ipod", "android", "samsung", "galaxy", "huawei", "xiaomi", "pixel",
     "oneplus", "blackberry", "mobile", "smartphone", "handy", "phone", "nokia", "motorola",
-    "sony", "windows", "outlook", "mail", "yahoo", "aol", "gmail", "proton", "tablet",
+    "sony", "ios", "windows", "outlook", "mail", "yahoo", "aol", "gmail", "proton", "tablet",
     "telefon", "téléphone", "teléfono", "telefono", "móvil", "movil", "mobiel", "телефон",
     "смартфон", "tuta", "gmx", "web.de", "t-online", "fairphone", "redmi", "oppo", "lg",
 ];
