@@ -43,17 +43,53 @@ const RAW: &[&str] = &["script", "style", "title", "head", "xml"];
 fn is_block(name: &str) -> bool {
     matches!(
         name,
-        "div" | "p" | "br" | "hr" | "blockquote" | "table" | "tr" | "td" | "th" | "li" | "ul"
-            | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "pre" | "section" | "article"
-            | "header" | "footer" | "body" | "center" | "dl" | "dt" | "dd"
+        "div"
+            | "p"
+            | "br"
+            | "hr"
+            | "blockquote"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "li"
+            | "ul"
+            | "ol"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "pre"
+            | "section"
+            | "article"
+            | "header"
+            | "footer"
+            | "body"
+            | "center"
+            | "dl"
+            | "dt"
+            | "dd"
     )
 }
 
 fn is_void(name: &str) -> bool {
     matches!(
         name,
-        "br" | "hr" | "img" | "meta" | "link" | "input" | "wbr" | "col" | "area" | "base"
-            | "source" | "embed" | "param" | "track"
+        "br" | "hr"
+            | "img"
+            | "meta"
+            | "link"
+            | "input"
+            | "wbr"
+            | "col"
+            | "area"
+            | "base"
+            | "source"
+            | "embed"
+            | "param"
+            | "track"
     )
 }
 
@@ -81,7 +117,9 @@ fn push_text(line: &mut String, raw: &str) {
             "quot" => Some('"'),
             "apos" | "#39" => Some('\''),
             _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&ent[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -157,14 +195,23 @@ fn attr<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
         let v = rest[1..].trim_start();
         return Some(match v.chars().next() {
             Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
-            _ => v.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or(""),
+            _ => v
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or(""),
         });
     }
     None
 }
 
 /// The mark a start tag sets, if any.
-fn mark_of(html: &str, name: &str, attrs: &str, after: usize) -> Option<Mark> {
+fn mark_of(
+    html: &str,
+    name: &str,
+    attrs: &str,
+    after: usize,
+    lookaheads: &mut usize,
+) -> Option<Mark> {
     let class = attr(attrs, "class").unwrap_or("");
     let id = attr(attrs, "id").unwrap_or("");
     let style = attr(attrs, "style").unwrap_or("");
@@ -186,16 +233,15 @@ fn mark_of(html: &str, name: &str, attrs: &str, after: usize) -> Option<Mark> {
     if class.contains("gmail_quote") || class.contains("yahoo_quoted") {
         return Some(Mark::Container);
     }
-    if class.contains("moz-cite-prefix")
-        || class.contains("gmail_attr")
-    {
+    if class.contains("moz-cite-prefix") || class.contains("gmail_attr") {
         return Some(Mark::Quote);
     }
     if id.contains("divrplyfwdmsg") || (name == "hr" && id == "stopspelling") {
         return Some(Mark::ToEnd);
     }
     // Outlook's separator: a box with a top border whose text begins with "From:".
-    if name == "div" && style.contains("border-top") {
+    if name == "div" && style.contains("border-top") && *lookaheads < 50 {
+        *lookaheads += 1;
         let mut text = String::new();
         let window = &html[after..floor(html, after + 2000)];
         visible_text(window, &mut text);
@@ -221,7 +267,7 @@ fn floor(s: &str, i: usize) -> usize {
 
 /// The text of a (short) piece of HTML, a line per block, for looking ahead.
 fn visible_text(html: &str, out: &mut String) {
-    for line in scan(html).lines {
+    for line in scan(html, false).lines {
         out.push_str(&line.text);
         out.push('\n');
     }
@@ -232,7 +278,9 @@ struct Scan {
     ranges: Vec<Range>,
 }
 
-fn scan(html: &str) -> Scan {
+/// Reads the lines and the marked ranges of `html`; `look_ahead` allows reading ahead of
+/// Outlook's separators (not done within a look-ahead itself).
+fn scan(html: &str, look_ahead: bool) -> Scan {
     let mut lines = vec![Line {
         pos: 0,
         text: String::new(),
@@ -241,6 +289,8 @@ fn scan(html: &str) -> Scan {
     // Open elements: name, start offset, mark.
     let mut stack: Vec<(String, usize, Option<Mark>)> = Vec::new();
     let mut last_hr: Option<(usize, usize)> = None;
+    // Outlook separators looked ahead of (each reads a little text); a few are plenty.
+    let mut lookaheads = if look_ahead { 0 } else { 50 };
     let mut i = 0;
     while i < html.len() {
         let Some(lt) = html[i..].find('<').map(|k| i + k) else {
@@ -264,7 +314,14 @@ fn scan(html: &str) -> Scan {
         };
         i = after;
         if closing {
-            if let Some(k) = stack.iter().rposition(|(n, _, _)| *n == name) {
+            // Only the innermost few elements are looked at: real mail closes what it opened
+            // nearby, and a stray end tag must not cost a walk down a deep stack.
+            let floor_k = stack.len().saturating_sub(64);
+            if let Some(k) = stack[floor_k..]
+                .iter()
+                .rposition(|(n, _, _)| *n == name)
+                .map(|k| k + floor_k)
+            {
                 for (_, start, mark) in stack.drain(k..) {
                     if let Some(mark) = mark {
                         ranges.push(Range {
@@ -289,11 +346,11 @@ fn scan(html: &str) -> Scan {
                 text: String::new(),
             });
         }
-        let mut mark = mark_of(html, &name, &attrs, after);
+        let mut mark = mark_of(html, &name, &attrs, after, &mut lookaheads);
         if mark == Some(Mark::ToEnd) {
             // Outlook on the web draws an `<hr>` right above its header block.
             let start = match last_hr {
-                Some((hr, hr_end)) if !has_text(&html[hr_end..lt]) => hr,
+                Some((hr, hr_end)) if lt - hr_end < 2000 && !has_text(&html[hr_end..lt]) => hr,
                 _ => lt,
             };
             ranges.push(Range {
@@ -335,15 +392,23 @@ fn has_text(html: &str) -> bool {
         let mut t = &html[i..next];
         loop {
             t = t.trim_start();
-            if let Some(r) = t.strip_prefix("&nbsp;").or_else(|| t.strip_prefix("&#160;")) {
+            if let Some(r) = t
+                .strip_prefix("&nbsp;")
+                .or_else(|| t.strip_prefix("&#160;"))
+            {
                 t = r;
-            } else if let Some(r) = t.strip_prefix("&zwnj;").or_else(|| t.strip_prefix("&#8203;")) {
+            } else if let Some(r) = t
+                .strip_prefix("&zwnj;")
+                .or_else(|| t.strip_prefix("&#8203;"))
+            {
                 t = r;
             } else {
                 break;
             }
         }
-        if t.chars().any(|c| !c.is_whitespace() && c != '\u{200b}' && c != '\u{feff}') {
+        if t.chars()
+            .any(|c| !c.is_whitespace() && c != '\u{200b}' && c != '\u{feff}')
+        {
             return true;
         }
         if next >= html.len() {
@@ -368,14 +433,9 @@ fn has_text(html: &str) -> bool {
 /// Nothing is dropped: the two together hold every byte of the body. A body that is nothing
 /// but a quote, or whose quote is not recognised, is all visible.
 pub fn fold_html(html: &str) -> (String, String) {
-    let Scan { lines, mut ranges } = scan(html);
+    let Scan { lines, mut ranges } = scan(html, true);
     drop_conversations(html, &mut ranges);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-    let inside = |ranges: &[Range], pos: usize| {
-        ranges
-            .iter()
-            .any(|r| r.mark != Mark::Sig && r.start <= pos && pos < r.end)
-    };
     // A forward is the request itself: no range at or after its marker is a quote.
     let forward = (0..lines.len())
         .find(|&k| short(texts[k]).is_some_and(lang::is_forward_marker))
@@ -385,14 +445,20 @@ pub fn fold_html(html: &str) -> (String, String) {
     }
     // Attributions right above a quote, and separators or header blocks in the text.
     for r in ranges.iter_mut().filter(|r| r.mark != Mark::Sig) {
-        let above: Vec<usize> = (0..lines.len())
+        // Lines are in order of their offsets; a few dozen above are enough to find three.
+        let at = lines.partition_point(|l| l.pos < r.start);
+        let above: Vec<usize> = (at.saturating_sub(40)..at)
             .rev()
-            .filter(|&k| lines[k].pos < r.start && !texts[k].trim().is_empty())
+            .filter(|&k| !texts[k].trim().is_empty())
             .take(3)
             .collect();
         let mut best = None;
         for span in 1..=above.len() {
-            let part: Vec<&str> = above[..span].iter().rev().map(|&k| texts[k].trim()).collect();
+            let part: Vec<&str> = above[..span]
+                .iter()
+                .rev()
+                .map(|&k| texts[k].trim())
+                .collect();
             let joined = part.join(" ");
             if lang::is_attribution(&joined) && (span == 1 || lang::wraps_into(part[0])) {
                 best = Some(above[span - 1]);
@@ -403,10 +469,11 @@ pub fn fold_html(html: &str) -> (String, String) {
         }
     }
     let limit = forward.unwrap_or(html.len());
+    let covered = Covered::new(&ranges);
     let to_end = (0..lines.len()).find(|&k| {
         let pos = lines[k].pos;
         pos < limit
-            && !inside(&ranges, pos)
+            && !covered.contains(pos)
             && short(texts[k]).is_some_and(|t| {
                 !t.is_empty()
                     && (lang::is_separator(t, texts.get(k + 1..))
@@ -421,11 +488,10 @@ pub fn fold_html(html: &str) -> (String, String) {
         });
     }
     // A mobile client's line ("Sent from my iPhone") ending what the sender wrote.
-    let quoted = |pos: usize| inside(&ranges, pos);
-    if let Some(k) = (0..lines.len())
-        .rev()
-        .find(|&k| lines[k].pos < limit && !quoted(lines[k].pos) && !texts[k].trim().is_empty())
-        && short(texts[k]).is_some_and(lang::is_mobile_signature)
+    let covered = Covered::new(&ranges);
+    if let Some(k) = (0..lines.len()).rev().find(|&k| {
+        lines[k].pos < limit && !covered.contains(lines[k].pos) && !texts[k].trim().is_empty()
+    }) && short(texts[k]).is_some_and(lang::is_mobile_signature)
     {
         let end = lines.get(k + 1).map_or(html.len(), |l| l.pos);
         ranges.push(Range {
@@ -483,11 +549,12 @@ pub fn fold_html(html: &str) -> (String, String) {
     if !(0..n).any(|k| own_before[k] || own_after[k]) && !has_text_outside(html, &outer) {
         return (html.to_owned(), String::new());
     }
-    let interleaved =
-        (0..n).any(|k| outer[k].mark != Mark::Sig && own_before[k] && own_after[k]);
+    let interleaved = (0..n).any(|k| outer[k].mark != Mark::Sig && own_before[k] && own_after[k]);
     let fold: Vec<bool> = (0..n)
         .map(|k| match outer[k].mark {
-            Mark::Sig => own_before[k] && !own_after[k] && sig_is_short(&html[outer[k].start..outer[k].end]),
+            Mark::Sig => {
+                own_before[k] && !own_after[k] && sig_is_short(&html[outer[k].start..outer[k].end])
+            }
             _ if interleaved => !own_after[k],
             _ => own_before[k] || own_after[k],
         })
@@ -504,6 +571,33 @@ pub fn fold_html(html: &str) -> (String, String) {
     }
     visible.push_str(&html[at..]);
     (visible, folded)
+}
+
+/// The offsets that quotes cover, merged and in order, for look-ups in logarithmic time.
+struct Covered(Vec<(usize, usize)>);
+
+impl Covered {
+    fn new(ranges: &[Range]) -> Self {
+        let mut v: Vec<(usize, usize)> = ranges
+            .iter()
+            .filter(|r| r.mark != Mark::Sig)
+            .map(|r| (r.start, r.end))
+            .collect();
+        v.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(v.len());
+        for (s, e) in v {
+            match merged.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => merged.push((s, e)),
+            }
+        }
+        Covered(merged)
+    }
+
+    fn contains(&self, pos: usize) -> bool {
+        let k = self.0.partition_point(|(s, _)| *s <= pos);
+        k > 0 && pos < self.0[k - 1].1
+    }
 }
 
 /// Drops containers that hold answers between their quotes (Gmail wraps an inline-answered
@@ -553,7 +647,7 @@ fn sig_is_short(html: &str) -> bool {
     if html.len() > 20_000 {
         return false;
     }
-    let lines = scan(html).lines;
+    let lines = scan(html, false).lines;
     let text: Vec<&str> = lines
         .iter()
         .map(|l| l.text.trim())
@@ -621,6 +715,10 @@ mod tests {
             "",
         );
         // A plain indented block is no quote.
-        check("<p>a</p><blockquote>b</blockquote>", "<p>a</p><blockquote>b</blockquote>", "");
+        check(
+            "<p>a</p><blockquote>b</blockquote>",
+            "<p>a</p><blockquote>b</blockquote>",
+            "",
+        );
     }
 }

@@ -37,8 +37,21 @@ const WROTE: &[&str] = &[
 
 /// Words an attribution line starts with ("On …", "Am …", "Le …", "W dniu …").
 const OPENERS: &[&str] = &[
-    "on ", "am ", "le ", "el ", "il ", "op ", "w dniu ", "dnia ", "em ", "den ", "la ",
-    "il giorno ", "citando ", "quoting ", "zitat von ",
+    "on ",
+    "am ",
+    "le ",
+    "el ",
+    "il ",
+    "op ",
+    "w dniu ",
+    "dnia ",
+    "em ",
+    "den ",
+    "la ",
+    "il giorno ",
+    "citando ",
+    "quoting ",
+    "zitat von ",
 ];
 
 /// Separators above the original (Outlook, Yahoo, AOL, Comcast, Thunderbird, Lotus).
@@ -104,13 +117,30 @@ fn header_kind(name: &str) -> Option<Header> {
     Some(match name {
         "from" | "von" | "de" | "da" | "van" | "od" | "от" | "fra" | "från" | "absender"
         | "lähettäjä" => Header::From,
-        "sent" | "date" | "gesendet" | "datum" | "envoyé" | "date d'envoi" | "enviado"
-        | "fecha" | "inviato" | "data" | "verzonden" | "verstuurd" | "wysłano" | "wysłane"
-        | "отправлено" | "дата" | "sendt" | "skickat" | "sent at" => Header::Date,
-        "to" | "an" | "à" | "a" | "para" | "aan" | "do" | "кому" | "til" | "till"
-        | "empfänger" => Header::To,
-        "subject" | "betreff" | "objet" | "asunto" | "oggetto" | "onderwerp" | "temat"
-        | "тема" | "emne" | "ämne" | "assunto" => Header::Subject,
+        "sent"
+        | "date"
+        | "gesendet"
+        | "datum"
+        | "envoyé"
+        | "date d'envoi"
+        | "enviado"
+        | "fecha"
+        | "inviato"
+        | "data"
+        | "verzonden"
+        | "verstuurd"
+        | "wysłano"
+        | "wysłane"
+        | "отправлено"
+        | "дата"
+        | "sendt"
+        | "skickat"
+        | "sent at" => Header::Date,
+        "to" | "an" | "à" | "a" | "para" | "aan" | "do" | "кому" | "til" | "till" | "empfänger" => {
+            Header::To
+        }
+        "subject" | "betreff" | "objet" | "asunto" | "oggetto" | "onderwerp" | "temat" | "тема"
+        | "emne" | "ämne" | "assunto" => Header::Subject,
         "cc" | "kopie" | "copie" | "copia" | "kopia" | "копия" | "bcc" | "reply-to"
         | "antwort an" => Header::Cc,
         _ => return None,
@@ -141,14 +171,62 @@ fn dateish(value: &str) -> bool {
         .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
     let lower = value.to_lowercase();
     let day = [
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-        "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
-        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lunes",
-        "martes", "miércoles", "jueves", "viernes", "sábado", "domingo", "lunedì", "martedì",
-        "mercoledì", "giovedì", "venerdì", "sabato", "domenica", "maandag", "dinsdag",
-        "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "poniedziałek", "wtorek",
-        "środa", "czwartek", "piątek", "sobota", "niedziela", "понедельник", "вторник",
-        "среда", "четверг", "пятница", "суббота", "воскресенье",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "montag",
+        "dienstag",
+        "mittwoch",
+        "donnerstag",
+        "freitag",
+        "samstag",
+        "sonntag",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+        "lunedì",
+        "martedì",
+        "mercoledì",
+        "giovedì",
+        "venerdì",
+        "sabato",
+        "domenica",
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+        "poniedziałek",
+        "wtorek",
+        "środa",
+        "czwartek",
+        "piątek",
+        "sobota",
+        "niedziela",
+        "понедельник",
+        "вторник",
+        "среда",
+        "четверг",
+        "пятница",
+        "суббота",
+        "воскресенье",
     ]
     .iter()
     .any(|d| lower.contains(d));
@@ -210,7 +288,10 @@ pub(super) fn opens_attribution(line: &str) -> bool {
     first.starts_with(|c: char| c.is_ascii_digit())
         || (first.ends_with([',', '.'])
             && first.chars().count() <= 5
-            && first.trim_end_matches([',', '.']).chars().all(char::is_alphabetic))
+            && first
+                .trim_end_matches([',', '.'])
+                .chars()
+                .all(char::is_alphabetic))
 }
 
 /// Whether a line can be the first of an attribution wrapped over several lines: it opens
@@ -231,9 +312,17 @@ pub(super) fn is_attribution(joined: &str) -> bool {
         return true;
     }
     let body = lower.trim_end_matches(':').trim_end();
-    if WROTE.iter().any(|w| body.ends_with(w)) || WROTE.iter().any(|w| verb_before_name(body, w)) {
+    let verb_last = WROTE.iter().any(|w| body.ends_with(w));
+    // "Am … schrieb Nadine <n@x>:" and "Op … schreef Nadine:": the verb before the name.
+    let verb_inside = || {
+        (body.contains('@') || opens_attribution(body))
+            && body.split_whitespace().any(|w| WROTE.contains(&w))
+    };
+    if verb_last || verb_inside() {
         // "Nadine Schneider wrote:" is an attribution, "As I wrote:" is not.
-        return has_date_or_address(&lower) || opens_attribution(&lower) || names_only(joined, body);
+        return has_date_or_address(&lower)
+            || opens_attribution(&lower)
+            || names_only(joined, body);
     }
     // Russian webmail names no verb: "01.12.2026, 10:02, Nadine <n@x>:", "… от Nadine <n@x>:".
     let time = lower
@@ -243,18 +332,16 @@ pub(super) fn is_attribution(joined: &str) -> bool {
     body.ends_with('>') && body.contains('@') && time
 }
 
-/// "Am … schrieb Nadine <n@x>:" and "Op … schreef Nadine:": the verb stands before the name.
-fn verb_before_name(body: &str, verb: &str) -> bool {
-    body.split_whitespace().any(|w| w == verb) && (body.contains('@') || opens_attribution(body))
-}
-
 fn has_date_or_address(s: &str) -> bool {
     s.contains('@') || s.chars().any(|c| c.is_ascii_digit())
 }
 
 /// Whether the words before the verb are a name ("Nadine Schneider wrote:").
 fn names_only(original: &str, body: &str) -> bool {
-    let verb = WROTE.iter().find(|w| body.ends_with(*w)).map_or(0, |w| w.len());
+    let verb = WROTE
+        .iter()
+        .find(|w| body.ends_with(*w))
+        .map_or(0, |w| w.len());
     let words: Vec<&str> = original
         .trim()
         .trim_end_matches(':')
@@ -265,12 +352,29 @@ fn names_only(original: &str, body: &str) -> bool {
         .collect();
     !words.is_empty()
         && words.len() <= 4
-        && words.iter().all(|w| w.starts_with(char::is_uppercase) || w.starts_with('"'))
+        && words
+            .iter()
+            .all(|w| w.starts_with(char::is_uppercase) || w.starts_with('"'))
         && !words.iter().any(|w| {
             matches!(
                 w.to_lowercase().as_str(),
-                "i" | "as" | "ich" | "wie" | "je" | "comme" | "como" | "come" | "jak" | "как"
-                    | "zoals" | "you" | "he" | "she" | "they" | "we" | "er" | "sie"
+                "i" | "as"
+                    | "ich"
+                    | "wie"
+                    | "je"
+                    | "comme"
+                    | "como"
+                    | "come"
+                    | "jak"
+                    | "как"
+                    | "zoals"
+                    | "you"
+                    | "he"
+                    | "she"
+                    | "they"
+                    | "we"
+                    | "er"
+                    | "sie"
             )
         })
 }
@@ -286,11 +390,50 @@ pub(super) fn is_strong_attribution(joined: &str) -> bool {
 
 /// Devices and programs a mobile signature names.
 const DEVICES: &[&str] = &[
-    "iphone", "ipad", "ipod", "android", "samsung", "galaxy", "huawei", "xiaomi", "pixel",
-    "oneplus", "blackberry", "mobile", "smartphone", "handy", "phone", "nokia", "motorola",
-    "sony", "ios", "windows", "outlook", "mail", "yahoo", "aol", "gmail", "proton", "tablet",
-    "telefon", "téléphone", "teléfono", "telefono", "móvil", "movil", "mobiel", "телефон",
-    "смартфон", "tuta", "gmx", "web.de", "t-online", "fairphone", "redmi", "oppo", "lg",
+    "iphone",
+    "ipad",
+    "ipod",
+    "android",
+    "samsung",
+    "galaxy",
+    "huawei",
+    "xiaomi",
+    "pixel",
+    "oneplus",
+    "blackberry",
+    "mobile",
+    "smartphone",
+    "handy",
+    "phone",
+    "nokia",
+    "motorola",
+    "sony",
+    "ios",
+    "windows",
+    "outlook",
+    "mail",
+    "yahoo",
+    "aol",
+    "gmail",
+    "proton",
+    "tablet",
+    "telefon",
+    "téléphone",
+    "teléfono",
+    "telefono",
+    "móvil",
+    "movil",
+    "mobiel",
+    "телефон",
+    "смартфон",
+    "tuta",
+    "gmx",
+    "web.de",
+    "t-online",
+    "fairphone",
+    "redmi",
+    "oppo",
+    "lg",
 ];
 
 /// Prefixes of mobile signatures.
