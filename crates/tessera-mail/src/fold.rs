@@ -140,7 +140,7 @@ fn classify(lines: &[&str]) -> Vec<Kind> {
         .collect();
     // A forwarded message is the request itself: nothing from its marker on is a quote.
     let limit = (0..n)
-        .find(|&i| short(lines[i]).is_some_and(lang::is_forward_marker))
+        .find(|&i| !is_quoted(lines[i]) && short(lines[i]).is_some_and(lang::is_forward_marker))
         .unwrap_or(n);
     // Below a separator, a header block or an attribution without `>` lines comes the
     // original, unquoted, to the end.
@@ -275,7 +275,11 @@ fn mark_signature(lines: &[&str], kinds: &mut [Kind]) {
             .filter(|l| !l.is_empty())
             .collect();
         let is_sig = if lines[i].trim_end() == "--" || lines[i].trim_end() == "-- " {
-            !body.is_empty() && body.len() <= 10 && body.iter().all(|l| lang::sig_line(l))
+            !body.is_empty()
+                && body.len() <= 10
+                && body
+                    .iter()
+                    .all(|l| lang::sig_line(l) || lang::is_mobile_signature(l))
         } else {
             lang::is_mobile_signature(line)
                 && body.len() <= 1

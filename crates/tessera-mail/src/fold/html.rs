@@ -21,6 +21,9 @@ enum Mark {
     ToEnd,
     /// A signature element (folded only where it ends what the sender wrote).
     Sig,
+    /// A plain `<blockquote>`: a quote only with an attribution right above it (Yandex,
+    /// Mail.ru), else an indented passage of the sender's.
+    Plain,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -230,13 +233,16 @@ fn mark_of(
     {
         return Some(Mark::Quote);
     }
+    if name == "blockquote" {
+        return Some(Mark::Plain);
+    }
     if class.contains("gmail_quote") || class.contains("yahoo_quoted") {
         return Some(Mark::Container);
     }
     if class.contains("moz-cite-prefix") || class.contains("gmail_attr") {
         return Some(Mark::Quote);
     }
-    if id.contains("divrplyfwdmsg") || (name == "hr" && id == "stopspelling") {
+    if id.contains("divrplyfwdmsg") || (name == "hr" && (id == "stopspelling" || id == "zwchr")) {
         return Some(Mark::ToEnd);
     }
     // Outlook's separator: a box with a top border whose text begins with "From:".
@@ -437,8 +443,18 @@ pub fn fold_html(html: &str) -> (String, String) {
     drop_conversations(html, &mut ranges);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     // A forward is the request itself: no range at or after its marker is a quote.
+    // (A forward quoted in a blockquote is part of the original answered now.)
+    let quotes = Covered::new(
+        &ranges
+            .iter()
+            .copied()
+            .filter(|r| r.mark == Mark::Quote)
+            .collect::<Vec<_>>(),
+    );
     let forward = (0..lines.len())
-        .find(|&k| short(texts[k]).is_some_and(lang::is_forward_marker))
+        .find(|&k| {
+            !quotes.contains(lines[k].pos) && short(texts[k]).is_some_and(lang::is_forward_marker)
+        })
         .map(|k| lines[k].pos);
     if let Some(f) = forward {
         ranges.retain(|r| r.end <= f);
@@ -466,8 +482,12 @@ pub fn fold_html(html: &str) -> (String, String) {
         }
         if let Some(k) = best {
             r.start = r.start.min(lines[k].pos);
+            if r.mark == Mark::Plain {
+                r.mark = Mark::Quote;
+            }
         }
     }
+    ranges.retain(|r| r.mark != Mark::Plain);
     let limit = forward.unwrap_or(html.len());
     let covered = Covered::new(&ranges);
     let to_end = (0..lines.len()).find(|&k| {
@@ -580,7 +600,7 @@ impl Covered {
     fn new(ranges: &[Range]) -> Self {
         let mut v: Vec<(usize, usize)> = ranges
             .iter()
-            .filter(|r| r.mark != Mark::Sig)
+            .filter(|r| !matches!(r.mark, Mark::Sig | Mark::Plain))
             .map(|r| (r.start, r.end))
             .collect();
         v.sort_unstable();

@@ -115,8 +115,23 @@ pub(super) enum Header {
 /// Header names as clients print them above an original.
 fn header_kind(name: &str) -> Option<Header> {
     Some(match name {
-        "from" | "von" | "de" | "da" | "van" | "od" | "от" | "fra" | "från" | "absender"
-        | "lähettäjä" => Header::From,
+        "from"
+        | "von"
+        | "de"
+        | "da"
+        | "van"
+        | "od"
+        | "от"
+        | "fra"
+        | "från"
+        | "absender"
+        | "lähettäjä"
+        | "expéditeur"
+        | "remitente"
+        | "mittente"
+        | "afzender"
+        | "nadawca"
+        | "отправитель" => Header::From,
         "sent"
         | "date"
         | "gesendet"
@@ -135,14 +150,34 @@ fn header_kind(name: &str) -> Option<Header> {
         | "дата"
         | "sendt"
         | "skickat"
-        | "sent at" => Header::Date,
-        "to" | "an" | "à" | "a" | "para" | "aan" | "do" | "кому" | "til" | "till" | "empfänger" => {
-            Header::To
-        }
+        | "sent at"
+        | "gesendet am"
+        | "envoyé le"
+        | "enviado el"
+        | "inviato il"
+        | "verzonden op"
+        | "wysłano dnia" => Header::Date,
+        "to"
+        | "an"
+        | "à"
+        | "a"
+        | "para"
+        | "aan"
+        | "do"
+        | "кому"
+        | "til"
+        | "till"
+        | "empfänger"
+        | "destinataire"
+        | "destinatario"
+        | "destinatarios"
+        | "ontvanger"
+        | "adresat"
+        | "получатель" => Header::To,
         "subject" | "betreff" | "objet" | "asunto" | "oggetto" | "onderwerp" | "temat" | "тема"
         | "emne" | "ämne" | "assunto" => Header::Subject,
         "cc" | "kopie" | "copie" | "copia" | "kopia" | "копия" | "bcc" | "reply-to"
-        | "antwort an" => Header::Cc,
+        | "antwort an" | "dw" | "cc (kopie)" => Header::Cc,
         _ => return None,
     })
 }
@@ -329,7 +364,12 @@ pub(super) fn is_attribution(joined: &str) -> bool {
         .as_bytes()
         .windows(3)
         .any(|w| w[0].is_ascii_digit() && w[1] == b':' && w[2].is_ascii_digit());
-    body.ends_with('>') && body.contains('@') && time
+    let address_last = body
+        .split_whitespace()
+        .last()
+        .is_some_and(|w| w.contains('@'));
+    time && (body.ends_with('>') && body.contains('@')
+        || address_last && (body.contains(" от ") || opens_attribution(body)))
 }
 
 fn has_date_or_address(s: &str) -> bool {
@@ -444,6 +484,16 @@ const MOBILE: &[&str] = &[
     "sent via ",
     "sent using ",
     "get outlook for ",
+    "holen sie sich outlook für ",
+    "outlook für ",
+    "télécharger outlook pour ",
+    "obtener outlook para ",
+    "scarica outlook per ",
+    "outlook voor ",
+    "pobierz aplikację outlook dla ",
+    "загрузите outlook для ",
+    "получить outlook для ",
+    "diese nachricht wurde von meinem ",
     "von meinem ",
     "gesendet von meinem ",
     "gesendet von ",
@@ -478,7 +528,7 @@ pub(super) fn is_mobile_signature(line: &str) -> bool {
     };
     let words: Vec<&str> = rest.split_whitespace().collect();
     !words.is_empty()
-        && words.len() <= 5
+        && words.len() <= 7
         && !rest.contains([',', ';', '?', '…'])
         && words
             .iter()
