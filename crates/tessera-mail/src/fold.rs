@@ -274,12 +274,23 @@ fn mark_signature(lines: &[&str], kinds: &mut [Kind]) {
             .map(|l| l.trim())
             .filter(|l| !l.is_empty())
             .collect();
-        let is_sig = if lines[i].trim_end() == "--" || lines[i].trim_end() == "-- " {
+        let sig_body = || {
             !body.is_empty()
                 && body.len() <= 10
                 && body
                     .iter()
                     .all(|l| lang::sig_line(l) || lang::is_mobile_signature(l))
+        };
+        // "-- " (with its blank, RFC 3676) or a bare "--".
+        let dashes = lines[i].trim_start();
+        let delimiter = dashes.starts_with("--") && dashes[2..].trim().is_empty();
+        let is_sig = if delimiter && dashes.len() > 2 {
+            sig_body()
+        } else if delimiter {
+            // Without the blank people type `--` as a dash too: a name must follow.
+            sig_body()
+                && body.len() <= 5
+                && (lang::name_line(body[0]) || lang::is_mobile_signature(body[0]))
         } else {
             lang::is_mobile_signature(line)
                 && body.len() <= 1
@@ -369,6 +380,25 @@ mod tests {
         check_fold(
             "Hi,\n\nSent from my laptop it works.\nThe phone fails.",
             "Hi,\n\nSent from my laptop it works.\nThe phone fails.",
+        );
+        // A pasted log under "… wrote:" names no address: no unquoted original.
+        check_fold(
+            "Hi\nOn 01.12.2026 10:00 the server wrote:\nERROR disk full\nPlease help.",
+            "Hi\nOn 01.12.2026 10:00 the server wrote:\nERROR disk full\nPlease help.",
+        );
+        check_fold(
+            "It fails.\nSent from my iPhone 12 the upload fails",
+            "It fails.\nSent from my iPhone 12 the upload fails",
+        );
+        // A bare `--` is a signature only above a name.
+        check_fold(
+            "Done.\n--\nI tried it twice\nstill broken",
+            "Done.\n--\nI tried it twice\nstill broken",
+        );
+        check_fold("Done.\n--\nTom Baker\nDRK", "Done.");
+        check_fold(
+            "Text\n\nThanks. Nadine wrote:\n> q",
+            "Text\n\nThanks. Nadine wrote:",
         );
         check_fold(
             "The log says:\nFrom: printer-01\nSent: 3 pages\nTo: tray 2\nStatus: jammed",

@@ -392,9 +392,10 @@ fn names_only(original: &str, body: &str) -> bool {
         .collect();
     !words.is_empty()
         && words.len() <= 4
-        && words
-            .iter()
-            .all(|w| w.starts_with(char::is_uppercase) || w.starts_with('"'))
+        && words.iter().all(|w| {
+            (w.starts_with(char::is_uppercase) || w.starts_with('"'))
+                && !w.ends_with(['.', '!', '?', ':', ';'])
+        })
         && !words.iter().any(|w| {
             matches!(
                 w.to_lowercase().as_str(),
@@ -422,10 +423,10 @@ fn names_only(original: &str, body: &str) -> bool {
 /// An attribution that may stand without `>` lines below it: it opens like one, names a
 /// date or an address, and says "wrote".
 pub(super) fn is_strong_attribution(joined: &str) -> bool {
+    // Clients that leave the original unquoted (Yahoo, Gmail's HTML as text) name the
+    // address; "On 1.12. the server wrote:" above a pasted log is no attribution.
     let lower = joined.to_lowercase();
-    opens_attribution(&lower)
-        && has_date_or_address(&lower)
-        && WROTE.iter().any(|w| lower.contains(w))
+    opens_attribution(&lower) && lower.contains('@') && WROTE.iter().any(|w| lower.contains(w))
 }
 
 /// Devices and programs a mobile signature names.
@@ -527,13 +528,38 @@ pub(super) fn is_mobile_signature(line: &str) -> bool {
         return false;
     };
     let words: Vec<&str> = rest.split_whitespace().collect();
+    // A few words, more only when a verb ends the line ("… mit GMX Mail gesendet"): "Sent
+    // from my iPhone 12 the upload fails" is a sentence.
+    let ends_sent = words.last().is_some_and(|w| {
+        [
+            "gesendet",
+            "sent",
+            "verstuurd",
+            "verzonden",
+            "envoyé",
+            "enviado",
+            "inviato",
+        ]
+        .contains(w)
+    });
     !words.is_empty()
-        && words.len() <= 7
+        && words.len() <= if ends_sent { 7 } else { 4 }
         && !rest.contains([',', ';', '?', '…'])
         && words
             .iter()
             .take(3)
             .any(|w| DEVICES.iter().any(|d| w.starts_with(d)))
+}
+
+/// Whether a line reads as a name ("Tom Baker", "Dr. Anna Kowalska"): the first line
+/// under a bare `--`, which people also type as a separator inside what they write.
+pub(super) fn name_line(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= 4
+        && words
+            .iter()
+            .all(|w| !w.starts_with(char::is_lowercase) && !w.ends_with(['!', '?', ':']))
 }
 
 /// Whether a line can be part of a signature (a name, a role, an address, a number, a
