@@ -218,11 +218,8 @@ fn mark_of(
     let class = attr(attrs, "class").unwrap_or("");
     let id = attr(attrs, "id").unwrap_or("");
     let style = attr(attrs, "style").unwrap_or("");
-    if class.contains("gmail_signature")
-        || class.contains("moz-signature")
-        || id == "signature"
-        || id == "signature_bookmark"
-    {
+    // Gmail's, Thunderbird's, Outlook's (also its mobile "Get Outlook" line), Proton's.
+    if class.contains("signature") || id.contains("signature") {
         return Some(Mark::Sig);
     }
     if name == "blockquote"
@@ -236,13 +233,23 @@ fn mark_of(
     if name == "blockquote" {
         return Some(Mark::Plain);
     }
-    if class.contains("gmail_quote") || class.contains("yahoo_quoted") {
+    if class.contains("gmail_quote")
+        || class.contains("yahoo_quoted")
+        || class.contains("protonmail_quote")
+        || class.contains("zmail_extra")
+        || attr(attrs, "name") == Some("quote")
+    {
         return Some(Mark::Container);
     }
     if class.contains("moz-cite-prefix") || class.contains("gmail_attr") {
         return Some(Mark::Quote);
     }
-    if id.contains("divrplyfwdmsg") || (name == "hr" && (id == "stopspelling" || id == "zwchr")) {
+    if id.contains("divrplyfwdmsg")
+        || id.contains("mail-editor-reference-message-container")
+        || class.contains("outlookmessageheader")
+        || class.contains("ms-outlook-mobile-reference-message")
+        || (name == "hr" && (id == "stopspelling" || id == "zwchr"))
+    {
         return Some(Mark::ToEnd);
     }
     // Outlook's separator: a box with a top border whose text begins with "From:".
