@@ -225,7 +225,10 @@ fn attribution_above(lines: &[&str], at: usize) -> Option<usize> {
 /// An attribution at `i` that is strong enough to believe without `>` lines below it: the
 /// original follows unquoted (HTML turned into text, Yahoo's plain part).
 fn unquoted_attribution(lines: &[&str], i: usize) -> bool {
-    if !short(lines[i]).is_some_and(lang::opens_attribution) {
+    // It names an address within its (at most three) lines.
+    if !lines.iter().skip(i).take(3).any(|l| l.contains('@'))
+        || !short(lines[i]).is_some_and(lang::opens_attribution)
+    {
         return false;
     }
     for span in 1..=3 {
@@ -447,6 +450,11 @@ mod tests {
         let (v, f) = fold(&big);
         assert!(v.len() == big.len() && f.is_empty());
         eprintln!("40 MB line: {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        let prose = "The printer on floor 2 fails again today.\n".repeat(1 << 20);
+        let (v, f) = fold(&prose);
+        assert!(v.len() == prose.len() - 1 && f.is_empty());
+        eprintln!("40 MB of 1M lines: {:?}", t.elapsed());
         let t = std::time::Instant::now();
         let lines = "On Tue, 1 Dec 2026 N <n@x> wrote:\n> q\n".repeat(1 << 16);
         let (v, f) = fold(&format!("top\n{lines}"));

@@ -293,6 +293,10 @@ pub(super) fn header_block<S: AsRef<str>>(lines: &[S], i: usize) -> Option<usize
 /// Whether a line is a separator above the original: "-----Original Message-----" and its
 /// translations, or Outlook's line of underscores right above a header line.
 pub(super) fn is_separator(line: &str, below: Option<&[&str]>) -> bool {
+    // Most lines are prose: a look at the first byte settles them.
+    if !line.starts_with(['-', '=', '_']) {
+        return false;
+    }
     let lower = line.to_lowercase();
     if line.len() >= 20 && line.chars().all(|c| c == '_') {
         return below
@@ -307,6 +311,10 @@ pub(super) fn is_separator(line: &str, below: Option<&[&str]>) -> bool {
 
 /// Whether a line marks the start of a forwarded message.
 pub(super) fn is_forward_marker(line: &str) -> bool {
+    // Every marker has its dashes or its colon.
+    if line.len() >= 80 || !line.contains(['-', ':']) {
+        return false;
+    }
     let lower = line.to_lowercase();
     lower.len() < 80 && FORWARD.iter().any(|w| lower.contains(w)) && !lower.contains('?')
 }
