@@ -71,12 +71,9 @@ pub fn fold_mail(m: &Inbound) -> (String, String) {
     if let Some(h) = &m.html
         && m.text == html_text(h)
     {
-        let (visible, folded) = fold_html(h);
-        if !folded.is_empty() {
-            let visible = html_text(&visible);
-            if !visible.trim().is_empty() {
-                return (visible, html_text(&folded));
-            }
+        let (visible, folded) = html::fold_html_text(h);
+        if !folded.is_empty() && !visible.trim().is_empty() {
+            return (visible, folded);
         }
     }
     fold(&m.text)

@@ -9,6 +9,7 @@
 
 use super::lang::{self, Header};
 use super::{MARKER_MAX, short};
+use crate::inbound::html_text;
 
 /// What a range of the HTML is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,6 +447,62 @@ fn has_text(html: &str) -> bool {
 /// Nothing is dropped: the two together hold every byte of the body. A body that is nothing
 /// but a quote, or whose quote is not recognised, is all visible.
 pub fn fold_html(html: &str) -> (String, String) {
+    let mut visible = String::with_capacity(html.len());
+    let mut folded = String::new();
+    let mut at = 0;
+    for (r, f) in plan(html) {
+        if f {
+            visible.push_str(&html[at..r.start]);
+            folded.push_str(&html[r.start..r.end]);
+            at = r.end;
+        }
+    }
+    visible.push_str(&html[at..]);
+    (visible, folded)
+}
+
+/// The text of an HTML body split like `fold_html`: `(visible, folded)`, where quotes the
+/// sender answered between stay visible as `>` lines, as a text client shows them.
+pub(super) fn fold_html_text(html: &str) -> (String, String) {
+    let mut visible = Vec::new();
+    let mut folded = Vec::new();
+    let mut at = 0;
+    for (r, f) in plan(html) {
+        visible.push(html_text(&html[at..r.start]));
+        let text = html_text(&html[r.start..r.end]);
+        if f {
+            folded.push(text);
+        } else if r.mark == Mark::Sig {
+            visible.push(text);
+        } else {
+            visible.push(
+                text.lines()
+                    .map(|l| {
+                        if l.is_empty() {
+                            ">".to_owned()
+                        } else {
+                            format!("> {l}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
+        }
+        at = r.end;
+    }
+    visible.push(html_text(&html[at..]));
+    let join = |parts: Vec<String>| {
+        parts
+            .into_iter()
+            .filter(|p| !p.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    (join(visible), join(folded))
+}
+
+/// The outermost marked ranges of `html` in order, each with whether it is folded.
+fn plan(html: &str) -> Vec<(Range, bool)> {
     let Scan { lines, mut ranges } = scan(html, true);
     drop_conversations(html, &mut ranges);
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
@@ -574,7 +631,7 @@ pub fn fold_html(html: &str) -> (String, String) {
         v
     };
     if !(0..n).any(|k| own_before[k] || own_after[k]) && !has_text_outside(html, &outer) {
-        return (html.to_owned(), String::new());
+        return Vec::new();
     }
     let interleaved = (0..n).any(|k| outer[k].mark != Mark::Sig && own_before[k] && own_after[k]);
     let fold: Vec<bool> = (0..n)
@@ -586,18 +643,7 @@ pub fn fold_html(html: &str) -> (String, String) {
             _ => own_before[k] || own_after[k],
         })
         .collect();
-    let mut visible = String::with_capacity(html.len());
-    let mut folded = String::new();
-    let mut at = 0;
-    for (r, f) in outer.iter().zip(&fold) {
-        if *f {
-            visible.push_str(&html[at..r.start]);
-            folded.push_str(&html[r.start..r.end]);
-            at = r.end;
-        }
-    }
-    visible.push_str(&html[at..]);
-    (visible, folded)
+    outer.into_iter().zip(fold).collect()
 }
 
 /// The offsets that quotes cover, merged and in order, for look-ups in logarithmic time.
