@@ -392,7 +392,7 @@ impl Tessera {
         // leaves an orphan file, never an entry without its bytes.
         let lang = self.settings().default_lang;
         let (files, notes) = self.keep_parts(&msg.parts, lang).await?;
-        let (visible, folded) = inbound::fold(&msg.text);
+        let (visible, folded) = inbound::fold_mail(&msg);
         let mut body = clip(&visible, MAX_BODY);
         let mut quoted = folded;
         if visible.chars().count() > MAX_BODY {

@@ -26,8 +26,12 @@ pub struct OriginalMail {
     pub subject: String,
     /// The entry the mail became.
     pub entry: ThreadEntryId,
-    /// The HTML as sent. NOT sanitised: it must go through the allowlist sanitiser.
+    /// The HTML as sent, without the quoted original and the signature (`fold_html`). NOT
+    /// sanitised: it must go through the allowlist sanitiser.
     pub html: String,
+    /// The quoted original and the signature, cut out of the HTML to be shown folded; empty
+    /// when nothing was folded. NOT sanitised either.
+    pub folded: String,
     /// The entry's attachments that have a `Content-ID` (inline images).
     pub inline: Vec<InlineImage>,
 }
@@ -287,7 +291,7 @@ async fn original_of(
     if public_only && !matches!(kind, EntryKind::Message | EntryKind::Reply) {
         return Err(CoreError::NotFound);
     }
-    let html = row.original_html.ok_or(CoreError::NotFound)?;
+    let (html, folded) = inbound::fold_html(&row.original_html.ok_or(CoreError::NotFound)?);
     let inline = h
         .inline_images(entry)
         .await?
@@ -303,6 +307,7 @@ async fn original_of(
         subject: ticket.subject.clone(),
         entry,
         html,
+        folded,
         inline,
     })
 }

@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod compose;
+mod fold;
 pub mod imap;
 pub mod inbound;
 #[cfg(test)]

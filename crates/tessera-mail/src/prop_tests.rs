@@ -134,3 +134,95 @@ proptest! {
         prop_assert!(visible.starts_with("Hallo,"));
     }
 }
+
+/// Lines a reply is made of: the markers folding looks for, in several languages, and
+/// arbitrary text.
+fn replyish() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("> quoted".to_owned()),
+        Just(">> older".to_owned()),
+        Just("".to_owned()),
+        Just("-- ".to_owned()),
+        Just("--".to_owned()),
+        Just("Sent from my iPhone".to_owned()),
+        Just("On Tue, Dec 1, 2026 at 10:00 AM Nadine <n@x.de> wrote:".to_owned()),
+        Just("Am 01.12.2026 um 10:00 schrieb Nadine <".to_owned()),
+        Just("n@x.de>:".to_owned()),
+        Just("-----Original Message-----".to_owned()),
+        Just("________________________________".to_owned()),
+        Just("From: Nadine <n@x.de>".to_owned()),
+        Just("Sent: Tuesday, December 1, 2026 10:00 AM".to_owned()),
+        Just("To: Max".to_owned()),
+        Just("Subject: Re: x".to_owned()),
+        Just("---------- Forwarded message ---------".to_owned()),
+        Just("вт, 1 дек. 2026 г. в 10:00, Nadine <n@x.ru>:".to_owned()),
+        "\\PC{0,60}",
+        "[ >\\-_:a-zA-Z0-9]{0,30}",
+    ];
+    proptest::collection::vec(line, 0..30).prop_map(|v| v.join("\n"))
+}
+
+/// HTML made of the quote markup clients write and arbitrary bits.
+fn htmlish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("<div>".to_owned()),
+        Just("</div>".to_owned()),
+        Just("<br>".to_owned()),
+        Just("<blockquote type=\"cite\">".to_owned()),
+        Just("</blockquote>".to_owned()),
+        Just("<div class=\"gmail_quote\">".to_owned()),
+        Just("<div class=\"moz-cite-prefix\">".to_owned()),
+        Just("<div class=\"yahoo_quoted\">".to_owned()),
+        Just("<div class=\"gmail_signature\">".to_owned()),
+        Just("<hr><div id=\"divRplyFwdMsg\">".to_owned()),
+        Just("<div style=\"border:none;border-top:solid #E1E1E1 1.0pt\"><b>From:</b> N".to_owned()),
+        Just("On Tue, Dec 1, 2026 at 10:00 AM N &lt;n@x&gt; wrote:".to_owned()),
+        Just("-----Original Message-----".to_owned()),
+        Just("<!-- c -->".to_owned()),
+        Just("<style>p{}</style>".to_owned()),
+        Just("&nbsp;&amp;&#1071;&#x42;&".to_owned()),
+        Just("Sent from my iPhone".to_owned()),
+        "\\PC{0,30}",
+        "[<>/=\"' a-z!-]{0,20}",
+    ];
+    proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+/// The non-blank lines of a text, trimmed and sorted: what folding must keep.
+fn kept(parts: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = parts
+        .iter()
+        .flat_map(|p| p.lines())
+        .map(|l| l.trim().to_owned())
+        .filter(|l| !l.is_empty())
+        .collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn prop_fold_keeps_every_line(text in replyish()) {
+        let (visible, folded) = inbound::fold(&text);
+        prop_assert_eq!(kept(&[&visible, &folded]), kept(&[&text]));
+        // What was written now is never folded away entirely.
+        if text.lines().any(|l| !l.trim().is_empty()) {
+            prop_assert!(!visible.trim().is_empty());
+        }
+    }
+
+    #[test]
+    fn prop_fold_html_keeps_every_byte(html in htmlish()) {
+        let (visible, folded) = inbound::fold_html(&html);
+        prop_assert_eq!(visible.len() + folded.len(), html.len());
+        // The folded part is cut out of the body in order, whole.
+        let mut rest = html.as_str();
+        for c in folded.chars() {
+            let at = rest.find(c);
+            prop_assert!(at.is_some());
+            rest = &rest[at.unwrap() + c.len_utf8()..];
+        }
+    }
+}

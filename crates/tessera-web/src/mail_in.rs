@@ -56,8 +56,10 @@ struct OriginalPage {
     subject: String,
     /// The entry on the ticket page.
     back: String,
-    /// The sanitised HTML.
+    /// The sanitised HTML of what the sender wrote now.
     html: String,
+    /// The sanitised quoted original and signature, shown folded.
+    folded: Option<String>,
     /// Inline images to download: (URL, file name).
     images: Vec<(String, String)>,
 }
@@ -89,6 +91,7 @@ fn original_page(
     OriginalPage {
         p,
         html: mail_html(&m.html, &inline),
+        folded: (!m.folded.is_empty()).then(|| mail_html(&m.folded, &inline)),
         back: format!("{ticket}#entry-{}", m.entry.0),
         number: m.number,
         subject: m.subject,
@@ -295,6 +298,7 @@ mod tests {
             subject: "Flyer".into(),
             entry: ThreadEntryId(5),
             html: "<p>So: <img src=\"cid:img1@x\"><img src=\"https://evil/x.gif\"></p>".into(),
+            folded: "<blockquote type=\"cite\"><script>x</script>Old</blockquote>".into(),
             inline: vec![InlineImage {
                 attachment: AttachmentId(9),
                 filename: "Bild 1.png".into(),
@@ -310,6 +314,11 @@ mod tests {
         assert_eq!(
             page.html,
             "<p>So: <img src=\"/attachments/9/Bild%201%2Epng\"><img></p>"
+        );
+        assert_eq!(
+            page.folded.as_deref(),
+            Some("<blockquote>Old</blockquote>"),
+            "the folded part is sanitised too"
         );
         assert_eq!(page.back, "/tickets/482913#entry-5");
         assert_eq!(

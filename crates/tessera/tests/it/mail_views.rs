@@ -164,6 +164,70 @@ Am 01.12.2026 um 10:01 schrieb Support <helpdesk@tessera.test>:
     app.stop().await;
 }
 
+/// An HTML-only reply (Apple Mail), bottom-posted: the quote first, then the answer.
+#[tokio::test]
+async fn an_html_reply_shows_what_was_written_and_folds_its_quote_on_both_pages() {
+    let app = TestApp::start().await;
+    chefin(&app).await;
+    let number = opened(
+        &ingest(
+            &app,
+            &eml("From: Ann Lee <ann@example.org>
+To: helpdesk@tessera.test
+Subject: Stand
+Message-ID: <stand-1@example.org>
+
+Wir brauchen einen Stand."),
+        )
+        .await,
+    );
+    let reply = eml(&format!(
+        "From: Ann Lee <ann@example.org>
+To: helpdesk@tessera.test
+Subject: Re: [#{number}] Stand
+Message-ID: <stand-2@example.org>
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<html><body><div><br><blockquote type=\"cite\"><div>Am 01.12.2026 um 10:02 schrieb Support &lt;helpdesk@tessera.test&gt;:</div><div>Hallo Ann, der alte Entwurf steht.</div></blockquote></div><div>Perfekt, <b>danke</b>!</div></body></html>
+"
+    ));
+    assert!(matches!(
+        ingest(&app, &reply).await,
+        IngestOutcome::Added { .. }
+    ));
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+
+    // The thread shows the answer; the quote is folded (the text was made from the HTML).
+    let (_, page) = get(&admin, &app, &format!("/agent/tickets/{number}")).await;
+    let answer = page.find("Perfekt, danke!").expect("the answer is visible");
+    let details = page[answer..]
+        .find("<details class=\"entry-quoted\">")
+        .map(|d| answer + d)
+        .expect("the quote is folded");
+    let folded = &page[details..details + page[details..].find("</details>").unwrap()];
+    assert!(folded.contains("der alte Entwurf steht"), "{folded}");
+    assert!(!page[..details].contains("der alte Entwurf steht"));
+
+    // The original's page: the answer as HTML, the quote in a closed <details> below it.
+    let original = attr_starting(&page, "href", &format!("/agent/tickets/{number}/entries/"))
+        .expect("a link to the original");
+    let (status, html) = get(&admin, &app, &original).await;
+    assert_eq!(status, StatusCode::OK);
+    let answer = html
+        .find("Perfekt, <b>danke</b>!")
+        .expect("the answer as HTML");
+    let details = html
+        .find("<details class=\"entry-quoted\">")
+        .expect("the quote is folded on the original's page too");
+    assert!(answer < details, "{html}");
+    let folded = &html[details..details + html[details..].find("</details>").unwrap()];
+    assert!(folded.contains("<blockquote>"), "{folded}");
+    assert!(folded.contains("der alte Entwurf steht"), "{folded}");
+    assert!(!html[..details].contains("der alte Entwurf steht"));
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_original_html_is_shown_sanitised_with_its_inline_image_to_agents_and_the_requester() {
     let smtp = SmtpServer::start();
