@@ -40,6 +40,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/sessions.ftl"),
         include_str!("../locales/de/files.ftl"),
         include_str!("../locales/de/mailauth.ftl"),
+        include_str!("../locales/de/mailstore.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -48,6 +49,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/sessions.ftl"),
         include_str!("../locales/en/files.ftl"),
         include_str!("../locales/en/mailauth.ftl"),
+        include_str!("../locales/en/mailstore.ftl"),
     ],
 ];
 

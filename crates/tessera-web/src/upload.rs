@@ -52,6 +52,9 @@ pub struct Submission<U = Upload> {
     pub uploads: Vec<U>,
     /// Whether the files exceeded the limit (then `uploads` is empty).
     pub too_large: bool,
+    /// Whether the server could not store a file (a full or failing disk): nothing is
+    /// kept, and the person is told to try later — not that the file is too large.
+    pub unavailable: bool,
     /// Whether any file was sent at all.
     pub had_files: bool,
     /// Text fields that were longer than any field may be.
@@ -72,6 +75,7 @@ impl<U> Default for Submission<U> {
             fields: HashMap::new(),
             uploads: Vec::new(),
             too_large: false,
+            unavailable: false,
             had_files: false,
             oversized: Vec::new(),
             broken: false,
@@ -101,6 +105,9 @@ impl<U> Submission<U> {
         }
         if self.too_large {
             p.add("attachments", "error-attachments-too-large");
+        }
+        if self.unavailable {
+            p.add("attachments", "mailstore-upload-unavailable");
         }
     }
 
@@ -273,15 +280,15 @@ where
                 }
             }
             if failed {
-                // Storage failed under us: as good as too large for the person (nothing is
-                // kept), and logged above for the administrator.
-                sub.too_large = true;
+                // Storage failed under us (logged above for the administrator): nothing is
+                // kept, and the person is told to try later.
+                sub.unavailable = true;
             }
             // An empty file input sends a part without name or bytes: not a file.
             if let Some(sink) = sink {
                 sub.uploads.push(store.finish(sink, &raw_name));
             }
-            if sub.too_large {
+            if sub.too_large || sub.unavailable {
                 sub.uploads.clear();
             }
         } else {
@@ -325,7 +332,7 @@ where
             sub.fields.insert(name, text);
         }
     }
-    if sub.broken || sub.bad_name || sub.too_many_fields || sub.too_large {
+    if sub.broken || sub.bad_name || sub.too_many_fields || sub.too_large || sub.unavailable {
         sub.failed();
     }
     sub

@@ -15,6 +15,7 @@ mod demo;
 mod edge;
 mod errors;
 mod fields;
+mod full_disk;
 mod imap;
 mod ingest;
 mod intake;
