@@ -185,6 +185,10 @@ pub(crate) fn hook_of(e: &TicketEvent) -> Option<(WebhookEvent, serde_json::Valu
             WebhookEvent::TicketUpdated,
             updated("mail_bounced", recipient),
         ),
+        TicketEvent::MailResent { message_id } => (
+            WebhookEvent::TicketUpdated,
+            updated("mail_resent", message_id),
+        ),
     })
 }
 

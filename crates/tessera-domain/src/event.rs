@@ -66,6 +66,12 @@ pub enum TicketEvent {
         /// The address that failed, as the bounce names it (may be empty).
         recipient: String,
     },
+    /// A mail with the `Message-ID` of one already on the ticket arrived with a different
+    /// text: the entry after this one is the re-sent version.
+    MailResent {
+        /// The shared `Message-ID`.
+        message_id: String,
+    },
 }
 
 fn clean(s: &str) -> String {
@@ -88,6 +94,7 @@ impl TicketEvent {
             TicketEvent::CollaboratorRemoved { .. } => "event-collaborator-removed",
             TicketEvent::AccessRevoked { .. } => "event-access-revoked",
             TicketEvent::MailBounced { .. } => "event-mail-bounced",
+            TicketEvent::MailResent { .. } => "event-mail-resent",
         }
     }
 
@@ -110,6 +117,7 @@ impl TicketEvent {
             | TicketEvent::CollaboratorRemoved { email }
             | TicketEvent::AccessRevoked { email } => vec![("email", email.clone())],
             TicketEvent::MailBounced { recipient } => vec![("recipient", recipient.clone())],
+            TicketEvent::MailResent { message_id } => vec![("message_id", message_id.clone())],
         }
     }
 
@@ -157,6 +165,7 @@ impl TicketEvent {
             "event-collaborator-removed" => TicketEvent::CollaboratorRemoved { email: next() },
             "event-access-revoked" => TicketEvent::AccessRevoked { email: next() },
             "event-mail-bounced" => TicketEvent::MailBounced { recipient: next() },
+            "event-mail-resent" => TicketEvent::MailResent { message_id: next() },
             _ => return None,
         })
     }
@@ -208,6 +217,9 @@ mod tests {
             },
             TicketEvent::MailBounced {
                 recipient: "max@example.org".into(),
+            },
+            TicketEvent::MailResent {
+                message_id: "abc@example.org".into(),
             },
         ];
         for e in all {

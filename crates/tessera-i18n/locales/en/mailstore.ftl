@@ -2,4 +2,4 @@
 
 mailstore-upload-unavailable = The server cannot store files right now (its storage is full or failing). Nothing was saved – please try again later; your text is kept below.
 mailstore-form-unavailable = The server cannot store your request right now (its storage is full or failing). Nothing was saved – please send it again in a few minutes; what you typed is kept below.
-event-mail-resent = The same email (Message-ID { $message_id }) arrived again with a different text: the next entry is the re-sent version.
+event-mail-resent = received the same email again (Message-ID { $message_id }) with a different text: the next entry is the re-sent version

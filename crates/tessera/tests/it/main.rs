@@ -22,6 +22,7 @@ mod intake;
 mod leases;
 mod mail;
 mod mail_auth;
+mod mail_dedupe;
 mod mail_views;
 mod members;
 mod portal;
