@@ -143,6 +143,37 @@ struct MailFile {
     content_id: Option<String>,
 }
 
+/// How long kept mail waits after the storage failed: doubling from a second up to five
+/// minutes, so that a full disk costs a log line now and then, not a busy loop.
+#[derive(Debug, Default)]
+pub(crate) struct RetryPause {
+    failures: u32,
+    until: Option<std::time::Instant>,
+}
+
+impl RetryPause {
+    /// Longest pause.
+    const MAX: std::time::Duration = std::time::Duration::from_secs(300);
+
+    /// Whether it is time to try again.
+    fn due(&self) -> bool {
+        self.until.is_none_or(|u| std::time::Instant::now() >= u)
+    }
+
+    /// Records a failure; returns the pause until the next try.
+    fn failed(&mut self) -> std::time::Duration {
+        self.failures = self.failures.saturating_add(1);
+        let wait = std::time::Duration::from_secs(1u64 << self.failures.min(9)).min(Self::MAX);
+        self.until = Some(std::time::Instant::now() + wait);
+        wait
+    }
+
+    /// Records a success.
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
 /// Who wrote to a ticket that was found.
 enum Author {
     Participant(ContactId),
@@ -332,8 +363,28 @@ impl Tessera {
 
     /// Finishes messages that were kept but never acted on (for the worker's loop); returns
     /// what became of each. Only rows kept at least `min_age_secs` ago are taken, so that a message another task
-    /// is routing right now is left to it.
+    /// is routing right now is left to it. While the storage cannot take them (a full disk),
+    /// it pauses, longer after each failure (`RetryPause`), and says so once per try.
     pub async fn ingest_stored(&self, limit: i64, min_age_secs: i64) -> Result<Vec<IngestOutcome>> {
+        if !self.inner.stored_retry.lock().expect("not poisoned").due() {
+            return Ok(Vec::new());
+        }
+        let result = self.ingest_stored_now(limit, min_age_secs).await;
+        let mut pause = self.inner.stored_retry.lock().expect("not poisoned");
+        match result {
+            Err(e) if e.kind() == crate::ErrorKind::Unavailable => {
+                let wait = pause.failed();
+                tracing::warn!(error = %e, retry_in_secs = wait.as_secs(), "cannot store: kept mail waits for the storage");
+                Ok(Vec::new())
+            }
+            other => {
+                pause.reset();
+                other
+            }
+        }
+    }
+
+    async fn ingest_stored_now(&self, limit: i64, min_age_secs: i64) -> Result<Vec<IngestOutcome>> {
         let before = Timestamp::now().plus_millis(-min_age_secs * 1000);
         let ids = self
             .db()

@@ -351,8 +351,12 @@ async fn mail_import(cfg: &Config, path: &std::path::Path) -> anyhow::Result<()>
     use std::io::Write;
     use tessera_core::IngestOutcome as O;
     let files = message_files(path)?;
-    let app = open(cfg).await?;
     let total = files.len();
+    let app = open(cfg).await.map_err(|e| {
+        e.context(format!(
+            "none of the {total} messages was stored; run the import again once this is fixed"
+        ))
+    })?;
     let started = std::time::Instant::now();
     // A few at a time: parsing and attachment writes of one overlap the commit of another.
     let mut tasks = tokio::task::JoinSet::new();

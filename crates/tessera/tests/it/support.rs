@@ -186,11 +186,6 @@ impl TestApp {
             .expect("client")
     }
 
-    /// The database's URL, for a second process (the command line) on the same database.
-    pub fn database_url(&self) -> &str {
-        &self.cfg.database_url
-    }
-
     /// An absolute URL.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
