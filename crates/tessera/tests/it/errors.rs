@@ -177,7 +177,10 @@ async fn an_unavailable_database_is_a_503_with_retry_after_on_pages_and_apis() {
     assert!(retry_after(&res).is_some_and(|s| s > 0));
     let text = res.text().await.unwrap();
     assert!(text.contains(UNAVAILABLE_DE), "{text}");
-    assert!(text.contains("Zeile 1199: Plakat"), "the typed text is kept");
+    assert!(
+        text.contains("Zeile 1199: Plakat"),
+        "the typed text is kept"
+    );
     // The REST API: a problem of its own code.
     let res = app
         .client()
