@@ -471,6 +471,64 @@ mod tests {
         assert!(sub.too_many_fields);
     }
 
+    /// A disk that takes the first bytes of a file and then is full.
+    struct FullDisk;
+
+    impl FileStore for FullDisk {
+        type Sink = usize;
+        type Done = String;
+
+        async fn create(&self) -> Option<usize> {
+            Some(0)
+        }
+
+        async fn write(&self, sink: &mut usize, bytes: &[u8]) -> bool {
+            *sink += bytes.len();
+            *sink <= 1000
+        }
+
+        fn finish(&self, _: usize, raw_name: &str) -> String {
+            raw_name.to_owned()
+        }
+    }
+
+    #[test]
+    fn a_file_the_disk_cannot_take_is_unavailable_not_too_large() {
+        let body = form(
+            "B",
+            &[bare("body", "Bitte drucken.")],
+            &[("a.bin".into(), vec![7; 5000])],
+        );
+        let stream = futures_util::stream::iter(
+            body.chunks(512)
+                .map(|c| Ok::<_, Infallible>(Bytes::copy_from_slice(c)))
+                .collect::<Vec<_>>(),
+        );
+        let sub = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(read_stream(
+                stream,
+                "B",
+                1 << 20,
+                1 << 20,
+                &FullDisk,
+                "attachments",
+            ));
+        assert!(
+            sub.unavailable && !sub.too_large && sub.uploads.is_empty(),
+            "{sub:?}"
+        );
+        // The text survives for the form to show again.
+        assert_eq!(sub.get("body"), "Bitte drucken.");
+        let mut p = Problem::default();
+        sub.add_problems(&mut p);
+        assert_eq!(
+            p.for_field("attachments"),
+            Some("mailstore-upload-unavailable")
+        );
+    }
+
     #[test]
     fn a_body_over_the_limit_is_too_large() {
         let body = form("B", &[], &[("a.bin".into(), vec![7; 5000])]);
