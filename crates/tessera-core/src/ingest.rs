@@ -144,6 +144,37 @@ struct MailFile {
     content_id: Option<String>,
 }
 
+/// How long kept mail waits after the storage failed: doubling from a second up to five
+/// minutes, so that a full disk costs a log line now and then, not a busy loop.
+#[derive(Debug, Default)]
+pub(crate) struct RetryPause {
+    failures: u32,
+    until: Option<std::time::Instant>,
+}
+
+impl RetryPause {
+    /// Longest pause.
+    const MAX: std::time::Duration = std::time::Duration::from_secs(300);
+
+    /// Whether it is time to try again.
+    fn due(&self) -> bool {
+        self.until.is_none_or(|u| std::time::Instant::now() >= u)
+    }
+
+    /// Records a failure; returns the pause until the next try.
+    fn failed(&mut self) -> std::time::Duration {
+        self.failures = self.failures.saturating_add(1);
+        let wait = std::time::Duration::from_secs(1u64 << self.failures.min(9)).min(Self::MAX);
+        self.until = Some(std::time::Instant::now() + wait);
+        wait
+    }
+
+    /// Records a success.
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
 /// Who wrote to a ticket that was found.
 enum Author {
     Participant(ContactId),
@@ -178,6 +209,59 @@ fn embedded_refs(raw: &[u8]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The first value of a header of the raw message (unfolded), if it has one.
+fn header_value(raw: &[u8], name: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(raw);
+    let mut value: Option<String> = None;
+    for line in text.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(v) = value.as_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+            continue;
+        }
+        if value.is_some() {
+            break;
+        }
+        if let Some((n, v)) = line.split_once(':')
+            && n.trim().eq_ignore_ascii_case(name)
+        {
+            value = Some(v.trim().to_owned());
+        }
+    }
+    value
+}
+
+/// What a message says, hashed: its `Message-ID` (if any), sender, `Date`, subject, text,
+/// HTML and attachments — not the trace headers a second delivery changes. The same mail
+/// delivered twice has the same key, with or without a `Message-ID`; a re-sent version
+/// with another text has not, nor has another mail that happens to say the same.
+fn content_key(raw: &[u8], msg: &Inbound, sender: &str) -> String {
+    let mut h = Sha256::new();
+    let date = header_value(raw, "date").unwrap_or_default();
+    let html = msg.html.as_deref().unwrap_or("");
+    for field in [
+        msg.message_id.as_deref().unwrap_or(""),
+        sender,
+        date.as_str(),
+        msg.subject.trim(),
+        msg.text.trim(),
+        html.trim(),
+    ] {
+        h.update((field.len() as u64).to_be_bytes());
+        h.update(field.as_bytes());
+    }
+    for p in &msg.parts {
+        h.update(Sha256::digest(&p.bytes));
+    }
+    hex::encode(h.finalize())
 }
 
 /// The address a delivery status notification says failed (`Final-Recipient: rfc822; x`).
@@ -280,8 +364,28 @@ impl Tessera {
 
     /// Finishes messages that were kept but never acted on (for the worker's loop); returns
     /// what became of each. Only rows kept at least `min_age_secs` ago are taken, so that a message another task
-    /// is routing right now is left to it.
+    /// is routing right now is left to it. While the storage cannot take them (a full disk),
+    /// it pauses, longer after each failure (`RetryPause`), and says so once per try.
     pub async fn ingest_stored(&self, limit: i64, min_age_secs: i64) -> Result<Vec<IngestOutcome>> {
+        if !self.inner.stored_retry.lock().expect("not poisoned").due() {
+            return Ok(Vec::new());
+        }
+        let result = self.ingest_stored_now(limit, min_age_secs).await;
+        let mut pause = self.inner.stored_retry.lock().expect("not poisoned");
+        match result {
+            Err(e) if e.kind() == crate::ErrorKind::Unavailable => {
+                let wait = pause.failed();
+                tracing::warn!(error = %e, retry_in_secs = wait.as_secs(), "cannot store: kept mail waits for the storage");
+                Ok(Vec::new())
+            }
+            other => {
+                pause.reset();
+                other
+            }
+        }
+    }
+
+    async fn ingest_stored_now(&self, limit: i64, min_age_secs: i64) -> Result<Vec<IngestOutcome>> {
         let before = Timestamp::now().plus_millis(-min_age_secs * 1000);
         let ids = self
             .db()
@@ -411,12 +515,22 @@ impl Tessera {
         let quoted = (!quoted.trim().is_empty()).then_some(quoted);
 
         let now = Timestamp::now();
+        let content = content_key(raw, &msg, &email.key());
         let mut tx = self.db().begin().await?;
-        if let Some(mid) = msg.message_id.as_deref()
-            && let Some(first) = tx.h().inbound_copy_of(mid, id).await?
-        {
+        let first_version = match msg.message_id.as_deref() {
+            Some(mid) => tx.h().inbound_first_version(mid, id).await?,
+            None => None,
+        };
+        let copy_of = match &first_version {
+            // Kept before texts were recorded: the Message-ID alone decides, as it did then.
+            Some(v) if v.content_sha256.is_none() => Some(v.inbound_message_id),
+            // The same Message-ID and text, or no Message-ID and the same sender, Date,
+            // subject and body.
+            _ => tx.h().inbound_same_content(&content, id).await?,
+        };
+        if let Some(first) = copy_of {
             // One mail to two of Tessera's addresses is piped twice with different trace
-            // headers: the second copy is kept and set aside.
+            // headers, or a server delivers it twice: the second copy is kept and set aside.
             let why = Reason::new("mail-in-reason-copy")
                 .arg("id", first.to_string())
                 .encode();
@@ -432,6 +546,34 @@ impl Tessera {
         if let Some(mid) = msg.message_id.as_deref() {
             tx.h().set_inbound_message_id(id, mid).await?;
         }
+        tx.h().set_inbound_content(id, &content).await?;
+        // The same Message-ID with another text: the sender's re-sent version, added to the
+        // ticket the first became part of (for its participants only, and only when the
+        // mail passed its checks), after an entry that says so.
+        let mut resent = None;
+        if let Some(v) = &first_version
+            && let (Some(mid), Some(t), None) = (msg.message_id.as_deref(), v.ticket_id, &suspect)
+            && let Some(ticket) = found(tx.h().ticket(TicketId(t)).await)?
+            && let Some(c) = tx.h().participant_by_email(ticket.id, &email.key()).await?
+        {
+            let event = TicketEvent::MailResent {
+                message_id: mid.to_owned(),
+            };
+            tx.h()
+                .insert_entry(&NewEntry {
+                    ticket_id: ticket.id,
+                    kind: EntryKind::Event,
+                    author_contact_id: None,
+                    author_agent_id: None,
+                    body: &event.encode(),
+                    body_format: BodyFormat::Markdown,
+                    now,
+                })
+                .await?;
+            self.queue_event_webhooks(&mut tx.h(), ticket.id, &event, now)
+                .await?;
+            resent = Some((ticket, Author::Participant(c)));
+        }
         let mut mail = Prepared {
             id,
             msg: &msg,
@@ -442,7 +584,10 @@ impl Tessera {
             now,
             guarded: Guarded::default(),
         };
-        let found = self.find_ticket(&mut tx.h(), &msg, &email).await?;
+        let found = match resent {
+            Some(r) => Some(r),
+            None => self.find_ticket(&mut tx.h(), &msg, &email).await?,
+        };
         // A read receipt for no ticket of ours tells nobody anything.
         if found.is_none() && msg.noise == Some(Noise::Receipt) {
             drop(tx);

@@ -153,6 +153,8 @@ struct Inner {
     intake: intake::IntakeState,
     /// Checks incoming mail's DKIM, SPF and DMARC; made at first use (see `ingest.rs`).
     mail_auth: std::sync::OnceLock<Option<Arc<tessera_mail::auth::Authenticator>>>,
+    /// When kept mail may be tried again after the storage failed (see `ingest.rs`).
+    stored_retry: std::sync::Mutex<ingest::RetryPause>,
 }
 
 impl Tessera {
@@ -192,6 +194,7 @@ impl Tessera {
                 marks: Default::default(),
                 intake: Default::default(),
                 mail_auth: Default::default(),
+                stored_retry: Default::default(),
             }),
         };
         app.reload_settings().await?;

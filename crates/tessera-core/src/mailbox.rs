@@ -7,7 +7,7 @@
 //! worst the message is fetched again, and the pipeline knows it (mailbox + UIDVALIDITY +
 //! UID, and the hash of the bytes).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use tessera_domain::{Problem, Timestamp, validate};
 use tessera_mail::imap::{self, AfterImport, ImapError, ImapSession, ImapSettings, ImapTls};
@@ -508,7 +508,13 @@ impl Tessera {
                 };
                 self.deliver(&raw, &source, validity, i64::from(uid))
                     .await
-                    .map_err(|e| format!("ingest: {e}"))?;
+                    .map_err(|e| {
+                        if e.kind() == crate::ErrorKind::Unavailable {
+                            format!("{CANNOT_STORE}{e}")
+                        } else {
+                            format!("ingest: {e}")
+                        }
+                    })?;
                 session.finish(uid, &after).await.map_err(imap_err)?;
                 self.mailbox_advanced(m.mailbox_id, validity, i64::from(uid), lease())
                     .await
@@ -529,17 +535,32 @@ impl Tessera {
     }
 }
 
+/// How a poll that fetched a message but could not store it (a full disk, the database
+/// down) begins its error: the message stays on the server, unflagged.
+const CANNOT_STORE: &str = "ingest: cannot store the message now: ";
+
 /// Polls every active mailbox in turn, on any number of nodes: each poll of a mailbox is
 /// claimed with a lease, so two nodes never read the same mailbox at once.
 pub struct MailboxPoller {
     app: Tessera,
     interval: Duration,
+    /// Polls in a row per mailbox that could not store what they fetched: each waits twice
+    /// as long as the last (up to `MAX_STORE_PAUSE`), so that a full disk is not asked again
+    /// every interval, fetching the same message each time.
+    store_failures: Arc<std::sync::Mutex<std::collections::HashMap<i64, u32>>>,
 }
+
+/// The longest pause of a mailbox whose messages cannot be stored.
+const MAX_STORE_PAUSE: Duration = Duration::from_secs(600);
 
 impl MailboxPoller {
     /// A poller reading each mailbox every `interval`.
     pub fn new(app: Tessera, interval: Duration) -> Self {
-        Self { app, interval }
+        Self {
+            app,
+            interval,
+            store_failures: Default::default(),
+        }
     }
 
     /// Polls the mailboxes that are due, side by side (a slow or broken one does not hold
@@ -563,6 +584,8 @@ impl MailboxPoller {
         let mut tasks = tokio::task::JoinSet::new();
         for m in claimed {
             let app = self.app.clone();
+            let store_failures = self.store_failures.clone();
+            let interval = self.interval;
             tasks.spawn(async move {
                 let outcome = app.poll_mailbox(&m).await;
                 let error = outcome.as_ref().err().map(String::as_str);
@@ -584,6 +607,22 @@ impl MailboxPoller {
                         tracing::warn!(mailbox = m.mailbox_id, error = %e, "mailbox poll failed")
                     }
                 }
+                // Recorded as polled later than now, so due again only after the pause.
+                let pause = {
+                    let mut f = store_failures.lock().expect("not poisoned");
+                    if error.is_some_and(|e| e.starts_with(CANNOT_STORE)) {
+                        let n = f.entry(m.mailbox_id).or_insert(0);
+                        *n = n.saturating_add(1);
+                        interval
+                            .saturating_mul(1u32 << (*n).min(8))
+                            .min(MAX_STORE_PAUSE.max(interval))
+                    } else {
+                        f.remove(&m.mailbox_id);
+                        interval
+                    }
+                };
+                let extra = pause.saturating_sub(interval);
+                polled_at = polled_at.plus_millis(i64::try_from(extra.as_millis()).unwrap_or(0));
                 let mut tx = app.db().begin().await?;
                 tx.h()
                     .mailbox_polled(m.mailbox_id, error, polled_at)

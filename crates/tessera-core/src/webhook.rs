@@ -189,6 +189,10 @@ pub(crate) fn hook_of(e: &TicketEvent) -> Option<(WebhookEvent, serde_json::Valu
             WebhookEvent::TicketUpdated,
             updated("mail_undelivered", recipient),
         ),
+        TicketEvent::MailResent { message_id } => (
+            WebhookEvent::TicketUpdated,
+            updated("mail_resent", message_id),
+        ),
     })
 }
 

@@ -74,6 +74,12 @@ pub enum TicketEvent {
         /// Why, as the last attempt failed (a server's answer, or a stored reason).
         reason: String,
     },
+    /// A mail with the `Message-ID` of one already on the ticket arrived with a different
+    /// text: the entry after this one is the re-sent version.
+    MailResent {
+        /// The shared `Message-ID`.
+        message_id: String,
+    },
 }
 
 fn clean(s: &str) -> String {
@@ -97,6 +103,7 @@ impl TicketEvent {
             TicketEvent::AccessRevoked { .. } => "event-access-revoked",
             TicketEvent::MailBounced { .. } => "event-mail-bounced",
             TicketEvent::MailUndelivered { .. } => "event-mail-undelivered",
+            TicketEvent::MailResent { .. } => "event-mail-resent",
         }
     }
 
@@ -122,6 +129,7 @@ impl TicketEvent {
             TicketEvent::MailUndelivered { recipient, reason } => {
                 vec![("recipient", recipient.clone()), ("reason", reason.clone())]
             }
+            TicketEvent::MailResent { message_id } => vec![("message_id", message_id.clone())],
         }
     }
 
@@ -173,6 +181,7 @@ impl TicketEvent {
                 recipient: next(),
                 reason: next(),
             },
+            "event-mail-resent" => TicketEvent::MailResent { message_id: next() },
             _ => return None,
         })
     }
@@ -228,6 +237,9 @@ mod tests {
             TicketEvent::MailUndelivered {
                 recipient: "max@example.org".into(),
                 reason: "permanent error (550): 5.1.1 No such user".into(),
+            },
+            TicketEvent::MailResent {
+                message_id: "abc@example.org".into(),
             },
         ];
         for e in all {

@@ -43,6 +43,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/robots.ftl"),
         include_str!("../locales/de/plaintext.ftl"),
         include_str!("../locales/de/outbox.ftl"),
+        include_str!("../locales/de/mailstore.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -54,6 +55,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/robots.ftl"),
         include_str!("../locales/en/plaintext.ftl"),
         include_str!("../locales/en/outbox.ftl"),
+        include_str!("../locales/en/mailstore.ftl"),
     ],
 ];
 

@@ -213,7 +213,11 @@ impl Db {
                 migrator.run(p).await?;
                 // Gives the query planner fresh statistics where they are missing or stale
                 // (cheap; without them SQLite guesses, and guesses badly for queue indexes).
-                sqlx::query("PRAGMA optimize=0x10002").execute(p).await?;
+                // Statistics are an optimisation: a full disk must not keep Tessera (or the
+                // MTA's pipe) from starting.
+                if let Err(e) = sqlx::query("PRAGMA optimize=0x10002").execute(p).await {
+                    tracing::warn!(error = %e, "cannot refresh the query planner's statistics");
+                }
             }
             Db::Postgres(p) => migrator.run(p).await?,
         }

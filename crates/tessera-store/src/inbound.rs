@@ -38,6 +38,17 @@ pub struct InboundRow {
     pub status: String,
 }
 
+/// An earlier message with the same `Message-ID` (`inbound_first_version`).
+#[derive(Debug, Clone, FromRow)]
+pub struct InboundVersion {
+    /// Key.
+    pub inbound_message_id: i64,
+    /// What it said, hashed; `None` for mail kept before this was recorded.
+    pub content_sha256: Option<String>,
+    /// The ticket it became part of.
+    pub ticket_id: Option<i64>,
+}
+
 /// A department as mail routing sees it.
 #[derive(Debug, Clone)]
 pub struct MailDepartment {
@@ -170,6 +181,42 @@ impl Handle<'_> {
             "UPDATE inbound_message SET message_id = $2 WHERE inbound_message_id = $1")
             .bind(id).bind(message_id).execute(c).await?.rows_affected());
         Ok(())
+    }
+
+    /// Records what a message says, hashed (`content_sha256`), once it is parsed.
+    pub async fn set_inbound_content(&mut self, id: i64, content_sha256: &str) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE inbound_message SET content_sha256 = $2 WHERE inbound_message_id = $1")
+            .bind(id).bind(content_sha256).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Another kept message that says the same (sender, Date, subject, body) and was acted
+    /// on, if any: the same mail delivered twice, with or without a `Message-ID`.
+    pub async fn inbound_same_content(
+        &mut self,
+        content_sha256: &str,
+        except: i64,
+    ) -> Result<Option<i64>> {
+        on!(self, c => Ok(sqlx::query_scalar(
+            "SELECT inbound_message_id FROM inbound_message
+             WHERE content_sha256 = $1 AND inbound_message_id <> $2 AND status = 'done'
+             ORDER BY inbound_message_id LIMIT 1")
+            .bind(content_sha256).bind(except).fetch_optional(c).await?))
+    }
+
+    /// The first kept message with this `Message-ID` that was acted on: its id, what it
+    /// said (hashed; unknown for mail kept before that was recorded) and its ticket.
+    pub async fn inbound_first_version(
+        &mut self,
+        message_id: &str,
+        except: i64,
+    ) -> Result<Option<InboundVersion>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "SELECT inbound_message_id, content_sha256, ticket_id FROM inbound_message
+             WHERE message_id = $1 AND inbound_message_id <> $2 AND status = 'done'
+             ORDER BY inbound_message_id LIMIT 1")
+            .bind(message_id).bind(except).fetch_optional(c).await?))
     }
 
     /// Another kept message with this `Message-ID` that was acted on, if any: the same mail

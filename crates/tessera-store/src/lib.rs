@@ -41,7 +41,8 @@ pub use db::{Backend, Conn, Db, Handle, SqliteDb, Tx};
 pub use demo::{DemoEntry, DemoTicket};
 pub use error::StoreError;
 pub use inbound::{
-    EntryOriginalRow, InboundListRow, InboundRow, InlineImageRow, MailDepartment, NewInbound,
+    EntryOriginalRow, InboundListRow, InboundRow, InboundVersion, InlineImageRow, MailDepartment,
+    NewInbound,
 };
 pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;

@@ -11,7 +11,7 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{
-    CoreError, NewTicketInput, OpenAttempt, Redeemed, Refusal, ReplyInput, TicketView,
+    CoreError, ErrorKind, NewTicketInput, OpenAttempt, Redeemed, Refusal, ReplyInput, TicketView,
 };
 use tessera_domain::{Lang, Problem, model::Attachment};
 
@@ -236,6 +236,9 @@ async fn open_submit(
             pre.add_named(f.clone(), "error-too-long");
         }
     }
+    if sub.unavailable && pre.errors.len() == 1 {
+        return open_unavailable(&s, &ctx, form, sub.had_files).await;
+    }
     if !pre.is_empty() {
         return open_page(&s, &ctx, form.with_problem(ctx.lang, &pre), sub.had_files).await;
     }
@@ -279,8 +282,35 @@ async fn open_submit(
         Err(CoreError::Invalid(p)) => {
             open_page(&s, &ctx, form.with_problem(ctx.lang, &p), had_files).await
         }
+        Err(e) if e.kind() == ErrorKind::Unavailable => {
+            tracing::warn!(error = %e, "cannot store a new ticket now");
+            open_unavailable(&s, &ctx, form, had_files).await
+        }
         Err(e) => Err(PageError::from_core(ctx.lang, e)),
     }
+}
+
+/// The form again, with what was typed, when the server cannot store it right now (a full
+/// or failing disk or database): 503 with `Retry-After`, saying to try again later.
+async fn open_unavailable(s: &AppState, ctx: &Ctx, form: Form, had_files: bool) -> PageResult {
+    let mut p = Problem::default();
+    p.add("form", "mailstore-form-unavailable");
+    let guard = intake::Guard::new(&s.app);
+    let status = Some(StatusCode::SERVICE_UNAVAILABLE);
+    let mut res = open_page_guarded(
+        s,
+        ctx,
+        form.with_problem(ctx.lang, &p),
+        had_files,
+        guard,
+        status,
+    )
+    .await?;
+    res.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(crate::error::RETRY_AFTER_SECS),
+    );
+    Ok(res)
 }
 
 /// The form again after the door refused a post: a robot's honeypot gets what looks like an

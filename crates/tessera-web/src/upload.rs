@@ -52,6 +52,9 @@ pub struct Submission<U = Upload> {
     pub uploads: Vec<U>,
     /// Whether the files exceeded the limit (then `uploads` is empty).
     pub too_large: bool,
+    /// Whether the server could not store a file (a full or failing disk): nothing is
+    /// kept, and the person is told to try later — not that the file is too large.
+    pub unavailable: bool,
     /// Whether any file was sent at all.
     pub had_files: bool,
     /// Text fields that were longer than any field may be.
@@ -72,6 +75,7 @@ impl<U> Default for Submission<U> {
             fields: HashMap::new(),
             uploads: Vec::new(),
             too_large: false,
+            unavailable: false,
             had_files: false,
             oversized: Vec::new(),
             broken: false,
@@ -101,6 +105,9 @@ impl<U> Submission<U> {
         }
         if self.too_large {
             p.add("attachments", "error-attachments-too-large");
+        }
+        if self.unavailable {
+            p.add("attachments", "mailstore-upload-unavailable");
         }
     }
 
@@ -273,15 +280,15 @@ where
                 }
             }
             if failed {
-                // Storage failed under us: as good as too large for the person (nothing is
-                // kept), and logged above for the administrator.
-                sub.too_large = true;
+                // Storage failed under us (logged above for the administrator): nothing is
+                // kept, and the person is told to try later.
+                sub.unavailable = true;
             }
             // An empty file input sends a part without name or bytes: not a file.
             if let Some(sink) = sink {
                 sub.uploads.push(store.finish(sink, &raw_name));
             }
-            if sub.too_large {
+            if sub.too_large || sub.unavailable {
                 sub.uploads.clear();
             }
         } else {
@@ -325,7 +332,7 @@ where
             sub.fields.insert(name, text);
         }
     }
-    if sub.broken || sub.bad_name || sub.too_many_fields || sub.too_large {
+    if sub.broken || sub.bad_name || sub.too_many_fields || sub.too_large || sub.unavailable {
         sub.failed();
     }
     sub
@@ -462,6 +469,64 @@ mod tests {
             .collect();
         let sub = read_body(form("B", &big, &[]), &[65536], "B", 1 << 24, 1 << 20);
         assert!(sub.too_many_fields);
+    }
+
+    /// A disk that takes the first bytes of a file and then is full.
+    struct FullDisk;
+
+    impl FileStore for FullDisk {
+        type Sink = usize;
+        type Done = String;
+
+        async fn create(&self) -> Option<usize> {
+            Some(0)
+        }
+
+        async fn write(&self, sink: &mut usize, bytes: &[u8]) -> bool {
+            *sink += bytes.len();
+            *sink <= 1000
+        }
+
+        fn finish(&self, _: usize, raw_name: &str) -> String {
+            raw_name.to_owned()
+        }
+    }
+
+    #[test]
+    fn a_file_the_disk_cannot_take_is_unavailable_not_too_large() {
+        let body = form(
+            "B",
+            &[bare("body", "Bitte drucken.")],
+            &[("a.bin".into(), vec![7; 5000])],
+        );
+        let stream = futures_util::stream::iter(
+            body.chunks(512)
+                .map(|c| Ok::<_, Infallible>(Bytes::copy_from_slice(c)))
+                .collect::<Vec<_>>(),
+        );
+        let sub = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(read_stream(
+                stream,
+                "B",
+                1 << 20,
+                1 << 20,
+                &FullDisk,
+                "attachments",
+            ));
+        assert!(
+            sub.unavailable && !sub.too_large && sub.uploads.is_empty(),
+            "{sub:?}"
+        );
+        // The text survives for the form to show again.
+        assert_eq!(sub.get("body"), "Bitte drucken.");
+        let mut p = Problem::default();
+        sub.add_problems(&mut p);
+        assert_eq!(
+            p.for_field("attachments"),
+            Some("mailstore-upload-unavailable")
+        );
     }
 
     #[test]

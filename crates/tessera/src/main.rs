@@ -258,7 +258,9 @@ async fn mail_ingest(cfg: Config) -> i32 {
     let app = match open(&cfg).await {
         Ok(app) => app,
         Err(e) => {
-            eprintln!("tessera mail ingest: temporary failure: {e:#}");
+            eprintln!(
+                "tessera mail ingest: temporary failure: cannot store the message now: {e:#}"
+            );
             return EX_TEMPFAIL;
         }
     };
@@ -304,8 +306,10 @@ async fn mail_ingest(cfg: Config) -> i32 {
             "ignored (kept as inbound message {inbound_message_id}): {}",
             tessera_i18n::t_stored(tessera_domain::Lang::En, &reason)
         ),
+        // Nothing is acknowledged that is not stored: whatever failed, the MTA keeps the
+        // message and delivers it again (a message kept half is finished then, once).
         Err(e) => {
-            eprintln!("tessera mail ingest: temporary failure: {e}");
+            eprintln!("tessera mail ingest: temporary failure: cannot store the message now: {e}");
             return EX_TEMPFAIL;
         }
     };
@@ -347,8 +351,12 @@ async fn mail_import(cfg: &Config, path: &std::path::Path) -> anyhow::Result<()>
     use std::io::Write;
     use tessera_core::IngestOutcome as O;
     let files = message_files(path)?;
-    let app = open(cfg).await?;
     let total = files.len();
+    let app = open(cfg).await.map_err(|e| {
+        e.context(format!(
+            "none of the {total} messages was stored; run the import again once this is fixed"
+        ))
+    })?;
     let started = std::time::Instant::now();
     // A few at a time: parsing and attachment writes of one overlap the commit of another.
     let mut tasks = tokio::task::JoinSet::new();

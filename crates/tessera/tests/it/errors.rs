@@ -15,8 +15,9 @@ use crate::{
 
 /// The German text of a stale form token (`error-csrf`).
 const CSRF_DE: &str = "Das Formular war zu lange geöffnet oder stammt nicht von dieser Seite.";
-/// The German title of the 503 page (`error-unavailable`).
-const UNAVAILABLE_DE: &str = "Bitte versuchen Sie es gleich noch einmal";
+/// The German sentence of the new-ticket form that cannot be stored now
+/// (`mailstore-form-unavailable`).
+const UNAVAILABLE_DE: &str = "Der Server kann Ihre Anfrage gerade nicht speichern";
 
 /// Starts Tessera; on PostgreSQL its connections wait at most 300 ms for a lock, so that a
 /// table held by another transaction makes the database "busy" rather than slow.
@@ -163,7 +164,8 @@ async fn an_unavailable_database_is_a_503_with_retry_after_on_pages_and_apis() {
     let before = app.count("ticket").await;
 
     let fault = break_database(&app).await;
-    // The portal: a page in the requester's language that says to try again shortly.
+    // The portal: the form again, with what was typed, saying in the requester's language
+    // to try again shortly.
     let res = requester
         .post(app.url("/open"))
         .header(header::ACCEPT_LANGUAGE, "de")
@@ -175,6 +177,10 @@ async fn an_unavailable_database_is_a_503_with_retry_after_on_pages_and_apis() {
     assert!(retry_after(&res).is_some_and(|s| s > 0));
     let text = res.text().await.unwrap();
     assert!(text.contains(UNAVAILABLE_DE), "{text}");
+    assert!(
+        text.contains("Zeile 1199: Plakat"),
+        "the typed text is kept"
+    );
     // The REST API: a problem of its own code.
     let res = app
         .client()
