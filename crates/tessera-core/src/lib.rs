@@ -145,6 +145,9 @@ struct Inner {
     counts: std::sync::Mutex<std::collections::HashMap<String, CachedCounts>>,
     /// The run-time settings in force (see `settings.rs`).
     settings: std::sync::RwLock<Arc<Settings>>,
+    /// Held from reading the settings to putting them in force, so that a reload that read
+    /// before a change was committed cannot overwrite the one that read after it.
+    settings_reload: tokio::sync::Mutex<()>,
     /// The directory and the agents, per generation (see `directory.rs`).
     directory: directory::Cache,
     /// Page views not yet written (see `marks.rs`).
@@ -190,6 +193,7 @@ impl Tessera {
                 generation: Default::default(),
                 counts: Default::default(),
                 settings,
+                settings_reload: Default::default(),
                 directory: Default::default(),
                 marks: Default::default(),
                 intake: Default::default(),

@@ -276,7 +276,7 @@ impl Tessera {
 }
 
 /// The original of `entry` if it belongs to `ticket` (and, for `public_only`, is a message
-/// or a reply, as the public thread shows) and has HTML.
+/// or a reply not held for an agent, as the public thread shows) and has HTML.
 async fn original_of(
     h: &mut Handle<'_>,
     ticket: &tessera_domain::model::Ticket,
@@ -288,7 +288,7 @@ async fn original_of(
         return Err(CoreError::NotFound);
     }
     let kind = EntryKind::parse(&row.kind).ok_or(CoreError::NotFound)?;
-    if public_only && !matches!(kind, EntryKind::Message | EntryKind::Reply) {
+    if public_only && (!matches!(kind, EntryKind::Message | EntryKind::Reply) || row.held) {
         return Err(CoreError::NotFound);
     }
     let (html, folded) = inbound::fold_html(&row.original_html.ok_or(CoreError::NotFound)?);

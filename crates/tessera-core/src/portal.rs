@@ -205,7 +205,8 @@ impl Tessera {
         })
     }
 
-    /// An attachment, if the session may see its ticket and its entry is public.
+    /// An attachment, if the session may see its ticket and its entry is public (a message
+    /// or reply not held for an agent).
     pub async fn participant_attachment(
         &self,
         session: &crate::Session,
@@ -220,7 +221,7 @@ impl Tessera {
             .grant_for(session.id, a.ticket_id)
             .await?
             .ok_or(CoreError::NotFound)?;
-        if !conn.h().entry_kind(a.thread_entry_id).await?.is_public() {
+        if !conn.h().entry_is_public(a.thread_entry_id).await? {
             return Err(CoreError::NotFound);
         }
         let file = self.blobs().open_blob(&a.blob_key).await?;

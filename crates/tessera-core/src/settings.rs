@@ -506,8 +506,11 @@ impl Tessera {
         Ok(self.settings())
     }
 
-    /// Reads the settings from the database again.
+    /// Reads the settings from the database again. Reloads take turns: the worker's
+    /// periodic one may have read just before an administrator's change committed, and must
+    /// not put its older values in force after the change's own reload.
     pub async fn reload_settings(&self) -> Result<()> {
+        let _turn = self.inner.settings_reload.lock().await;
         let mut conn = self.db().conn().await?;
         let rows = conn.h().settings_with_prefix(PREFIX).await?;
         let mut next = Settings::from_config(self.config()).overlay(&rows);

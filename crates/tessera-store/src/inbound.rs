@@ -104,6 +104,8 @@ pub struct EntryOriginalRow {
     pub kind: String,
     /// The HTML as sent (NOT sanitised).
     pub original_html: Option<String>,
+    /// Held for an agent: requesters do not see it.
+    pub held: bool,
 }
 
 impl Handle<'_> {
@@ -390,7 +392,7 @@ impl Handle<'_> {
     /// The ticket, kind and HTML as sent of an entry.
     pub async fn entry_for_original(&mut self, entry: ThreadEntryId) -> Result<EntryOriginalRow> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT ticket_id, kind, original_html FROM thread_entry WHERE thread_entry_id = $1")
+            "SELECT ticket_id, kind, original_html, held FROM thread_entry WHERE thread_entry_id = $1")
             .bind(entry.0).fetch_one(c).await?))
     }
 

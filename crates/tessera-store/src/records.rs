@@ -530,12 +530,16 @@ impl Handle<'_> {
             .bind(id.0).fetch_one(c).await?))
     }
 
-    /// The kind of one entry.
-    pub async fn entry_kind(&mut self, id: ThreadEntryId) -> Result<EntryKind> {
-        let k: String = on!(self, c => sqlx::query_scalar(
-            "SELECT kind FROM thread_entry WHERE thread_entry_id = $1")
+    /// Whether requesters see an entry: a message or reply that is not held for an agent
+    /// (the same rule as the public thread's).
+    pub async fn entry_is_public(&mut self, id: ThreadEntryId) -> Result<bool> {
+        let (k, held): (String, bool) = on!(self, c => sqlx::query_as(
+            "SELECT kind, held FROM thread_entry WHERE thread_entry_id = $1")
             .bind(id.0).fetch_one(c).await?);
-        EntryKind::parse(&k).ok_or(StoreError::NotFound)
+        Ok(EntryKind::parse(&k)
+            .ok_or(StoreError::NotFound)?
+            .is_public()
+            && !held)
     }
 
     /// Records an attachment.

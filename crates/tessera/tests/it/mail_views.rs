@@ -326,6 +326,32 @@ async fn the_original_html_is_shown_sanitised_with_its_inline_image_to_agents_an
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.bytes().await.unwrap().as_ref(), png.as_slice());
 
+    // Held for an agent (as a forged reply is), neither the original nor its files reach
+    // the requester, whatever URL they know; agents still see both.
+    let held_entry = mine
+        .trim_end_matches("/original")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.exec(&format!(
+        "UPDATE thread_entry SET held = TRUE WHERE thread_entry_id = {held_entry}"
+    ))
+    .await;
+    assert_eq!(get(&max, &app, &mine).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        max.get(app.url(&img)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        admin.get(app.url(&original)).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    app.exec(&format!(
+        "UPDATE thread_entry SET held = FALSE WHERE thread_entry_id = {held_entry}"
+    ))
+    .await;
+
     // An agent's out-of-office answer by mail is an internal note: its original is the
     // agents' only.
     // The administrator hands the ticket to Nadine; her mail program answers the alert.
