@@ -102,6 +102,13 @@ pub async fn attachment_response(a: &Attachment, mut file: tokio::fs::File) -> R
         header::CONTENT_DISPOSITION,
         hv(&content_disposition(&a.filename)),
     );
+    fence(h);
+    res
+}
+
+/// What every download carries, whatever it holds: no script, no plugin, no framing runs
+/// from it even when a browser renders it, and no shared cache keeps it.
+pub(crate) fn fence(h: &mut axum::http::HeaderMap) {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
@@ -110,7 +117,6 @@ pub async fn attachment_response(a: &Attachment, mut file: tokio::fs::File) -> R
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
     );
-    res
 }
 
 /// `filename*` per RFC 6266 / RFC 8187, with an ASCII fallback for old clients.
