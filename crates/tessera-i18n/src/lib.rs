@@ -103,6 +103,23 @@ pub fn t_args(lang: Lang, key: &str, args: &[(&'static str, &str)]) -> String {
     LOCALES.lookup_with_args(id(lang), key, &map)
 }
 
+/// A message with named arguments and one count, passed as a number so that the message
+/// can choose its plural form (`{ $attempts -> [one] … *[other] … }`); text arguments never
+/// are, so that a ticket number keeps its leading zeros.
+pub fn t_count(
+    lang: Lang,
+    key: &str,
+    args: &[(&'static str, &str)],
+    count: (&'static str, i64),
+) -> String {
+    let mut map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+        .iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(*v)))
+        .collect();
+    map.insert(Cow::Borrowed(count.0), FluentValue::from(count.1));
+    LOCALES.lookup_with_args(id(lang), key, &map)
+}
+
 /// A reason stored with `tessera_domain::Reason`, in `lang`; free text from rows written
 /// before reasons were keyed is returned as it is.
 pub fn t_stored(lang: Lang, stored: &str) -> String {
@@ -223,5 +240,34 @@ mod tests {
         // Rows written before reasons were keyed are shown as they are.
         let old = "processing it again failed: no department";
         assert_eq!(t_stored(Lang::De, old), old);
+    }
+
+    #[test]
+    fn counts_choose_their_plural_form() {
+        let failed = |lang, n| {
+            t_count(
+                lang,
+                "outbox-state-failed",
+                &[("reason", "x")],
+                ("attempts", n),
+            )
+        };
+        assert!(
+            failed(Lang::De, 1).contains("einem Versuch"),
+            "{}",
+            failed(Lang::De, 1)
+        );
+        assert!(
+            failed(Lang::De, 8).contains("8 Versuchen"),
+            "{}",
+            failed(Lang::De, 8)
+        );
+        assert!(
+            failed(Lang::En, 1).contains("1 attempt:"),
+            "{}",
+            failed(Lang::En, 1)
+        );
+        let all = t_count(Lang::De, "outbox-retried-all", &[], ("count", 1));
+        assert!(all.starts_with("Eine E-Mail"), "{all}");
     }
 }

@@ -32,12 +32,10 @@ pub(crate) fn mail_line(p: &Page, m: &MailState) -> MailLine {
         .as_deref()
         .map(|r| tessera_i18n::t_stored(p.lang, r))
         .unwrap_or_default();
-    let attempts = m.attempts.to_string();
-    let base = [("reason", reason.as_str()), ("attempts", attempts.as_str())];
     let args = |key: &str, extra: Option<(&'static str, &str)>| {
-        let mut a: Vec<(&'static str, &str)> = base.to_vec();
+        let mut a: Vec<(&'static str, &str)> = vec![("reason", reason.as_str())];
         a.extend(extra);
-        tessera_i18n::t_args(p.lang, key, &a)
+        tessera_i18n::t_count(p.lang, key, &a, ("attempts", m.attempts))
     };
     let text = match m.delivery {
         MailDelivery::Queued => p.t("outbox-state-queued"),

@@ -88,10 +88,14 @@ async fn list(State(s): State<AppState>, a: AgentCtx, Query(q): Query<ListQuery>
     // Only known keys are translated: the query string is the visitor's.
     let done = match q.done.as_deref() {
         Some("one") => Some(p.t("outbox-retried")),
-        Some("all") => Some(tessera_i18n::t_args(
+        Some("all") => Some(tessera_i18n::t_count(
             lang,
             "outbox-retried-all",
-            &[("count", &q.count.unwrap_or(0).to_string())],
+            &[],
+            (
+                "count",
+                i64::try_from(q.count.unwrap_or(0)).unwrap_or(i64::MAX),
+            ),
         )),
         _ => None,
     };

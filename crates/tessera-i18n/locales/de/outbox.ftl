@@ -19,9 +19,15 @@ outbox-kind-reply = Antwort
 outbox-kind-alert = Hinweis
 outbox-kind-other = Benachrichtigung
 outbox-state-queued = wartet auf Versand
-outbox-state-retrying = wird seit { $since } erneut versucht ({ $attempts } Versuche): { $reason }
+outbox-state-retrying = wird seit { $since } erneut versucht ({ $attempts ->
+        [one] ein Versuch
+       *[other] { $attempts } Versuche
+    }): { $reason }
 outbox-state-refused = vom Server des Empfängers abgelehnt: { $reason }
-outbox-state-failed = nach { $attempts } Versuchen nicht zugestellt: { $reason }
+outbox-state-failed = nach { $attempts ->
+        [one] einem Versuch
+       *[other] { $attempts } Versuchen
+    } nicht zugestellt: { $reason }
 outbox-state-sent = versandt { $when }
 
 outbox-title = Postausgang

@@ -19,9 +19,15 @@ outbox-kind-reply = Reply
 outbox-kind-alert = Alert
 outbox-kind-other = Notice
 outbox-state-queued = queued
-outbox-state-retrying = retrying since { $since } ({ $attempts } attempts): { $reason }
+outbox-state-retrying = retrying since { $since } ({ $attempts ->
+        [one] 1 attempt
+       *[other] { $attempts } attempts
+    }): { $reason }
 outbox-state-refused = refused by the recipient's server: { $reason }
-outbox-state-failed = not delivered after { $attempts } attempts: { $reason }
+outbox-state-failed = not delivered after { $attempts ->
+        [one] 1 attempt
+       *[other] { $attempts } attempts
+    }: { $reason }
 outbox-state-sent = sent { $when }
 
 outbox-title = Outbox
