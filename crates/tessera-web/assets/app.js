@@ -345,7 +345,36 @@
     sync(); // the browser may have restored another choice (back button)
   }
 
+  // "Insert" of a canned response: without script the form asks for the page again with
+  // the text in the reply box, which would throw away what the agent had typed. With
+  // script the text goes in where the cursor was (at the end if the box was never used),
+  // and nothing is reloaded.
+  function initCanned(form) {
+    const box = document.getElementById(form.dataset.cannedInto);
+    const select = form.querySelector('select');
+    if (!box || !select) return;
+    let used = false;
+    box.addEventListener('focus', () => { used = true; });
+    form.addEventListener('submit', (e) => {
+      const option = select.selectedOptions[0];
+      if (!option || option.dataset.text === undefined) return;
+      e.preventDefault();
+      const text = option.dataset.text;
+      const start = used ? box.selectionStart : box.value.length;
+      const end = used ? box.selectionEnd : box.value.length;
+      const before = box.value.slice(0, start);
+      const after = box.value.slice(end);
+      const gap = before && !before.endsWith('\n') ? '\n\n' : '';
+      box.value = before + gap + text + after;
+      const caret = (before + gap + text).length;
+      box.focus();
+      box.setSelectionRange(caret, caret);
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+  }
+
   function init(root) {
+    root.querySelectorAll('form[data-canned-into]').forEach(initCanned);
     root.querySelectorAll('select[name="help_topic_id"]').forEach(initTopicFields);
     root.querySelectorAll('[data-dropzone]').forEach(initDropzone);
     root.querySelectorAll('[data-presence-url]').forEach(initPresence);

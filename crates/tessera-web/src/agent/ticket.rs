@@ -63,7 +63,9 @@ struct EntryView {
 #[template(path = "agent/ticket.html")]
 struct TicketPage {
     p: Page,
-    canned: Vec<(i64, String)>,
+    /// Canned responses: id, title and the text filled in for this ticket (the script
+    /// inserts it at the cursor; without script the form asks for the page again).
+    canned: Vec<(i64, String, String)>,
     number: String,
     subject: String,
     status: &'static str,
@@ -275,10 +277,7 @@ pub(super) async fn render_ticket_forms(
     {
         reply.set("body", text.clone());
     }
-    let canned = canned
-        .into_iter()
-        .map(|(id, title, _)| (id, title))
-        .collect();
+
     let page = TicketPage {
         canned,
         number: t.number.clone(),

@@ -381,3 +381,66 @@ async fn the_chosen_topics_custom_fields_appear_and_are_submitted() {
     b.quit().await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_canned_response_goes_in_at_the_cursor_and_keeps_what_the_agent_typed() {
+    use crate::admin::{PASSWORD, chefin, post_form, sign_in};
+    let app = TestApp::start().await;
+    chefin(&app).await;
+    let admin = sign_in(&app, "chefin", PASSWORD).await;
+    post_form(
+        &admin,
+        &app,
+        "/agent/admin/canned",
+        &[
+            ("title", "Danke"),
+            ("department_id", "1"),
+            ("is_active", "1"),
+            ("body", "Danke für Ticket {number}, {name}."),
+        ],
+    )
+    .await;
+    let number = app
+        .app
+        .open_ticket(tessera_core::NewTicketInput {
+            email: "max@example.org".into(),
+            name: "Max Müller".into(),
+            help_topic_id: "1".into(),
+            subject: "Plakat".into(),
+            body: "Bitte.".into(),
+            uploads: vec![],
+            lang: tessera_domain::Lang::De,
+        })
+        .await
+        .unwrap()
+        .number;
+
+    let b = Browser::start().await;
+    b.resize(1200, 1000).await;
+    b.goto(&app.url("/agent/login")).await;
+    b.type_into("#username", "chefin").await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form button[type='submit']").await;
+    let ticket = app.url(&format!("/agent/tickets/{number}"));
+    b.goto(&ticket).await;
+    b.type_into("#reply-body", "Guten Tag,").await;
+    b.click(".canned-form button[type='submit']").await;
+    let value = b
+        .js("return document.getElementById('reply-body').value")
+        .await;
+    assert_eq!(
+        value,
+        json!(format!(
+            "Guten Tag,\n\nDanke für Ticket {number}, Max Müller."
+        )),
+        "the typed text stays and the canned text follows it"
+    );
+    assert_eq!(b.url().await, ticket, "nothing was reloaded");
+    assert_eq!(
+        b.js("return document.activeElement.id").await,
+        json!("reply-body"),
+        "the agent types on where the text ends"
+    );
+    b.quit().await;
+    app.stop().await;
+}
