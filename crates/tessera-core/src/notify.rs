@@ -425,36 +425,74 @@ pub(crate) fn password_mail(
     kind: &str,
     link: &str,
 ) -> NewOutboxMail {
-    let lang = tessera_domain::Lang::parse(&to.lang).unwrap_or(app.settings().default_lang);
     let args: [(&'static str, &str); 4] = [
         ("name", &to.display_name),
         ("org", &app.settings().org_name),
         ("link", link),
         ("days", "7"),
     ];
-    let domain = app
-        .settings()
-        .mail_from
-        .email
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_owned())
-        .unwrap_or_default();
+    agent_mail(
+        app,
+        to,
+        AgentLetter {
+            key: &format!("mail-password-{kind}"),
+            args: &args,
+            link: Some(("mail-password-link", link)),
+            ticket: None,
+            tag: "account",
+            kind: MailKind::Other,
+        },
+    )
+}
+
+/// What `agent_mail` writes to one agent.
+pub(crate) struct AgentLetter<'a> {
+    /// Translation keys `{key}-subject` and `{key}-body`.
+    pub key: &'a str,
+    /// Their arguments.
+    pub args: &'a [(&'static str, &'a str)],
+    /// A button: its label's key and its URL.
+    pub link: Option<(&'a str, &'a str)>,
+    /// The ticket it is about (it threads with the ticket's mail), if any.
+    pub ticket: Option<&'a Ticket>,
+    /// Names a ticket-less mail's Message-ID (`tessera.{tag}.…`).
+    pub tag: &'a str,
+    /// What the outbox treats it as.
+    pub kind: MailKind,
+}
+
+/// A mail to one agent in the agent's language, from the installation's sender.
+pub(crate) fn agent_mail(app: &Tessera, to: &AgentBrief, l: AgentLetter<'_>) -> NewOutboxMail {
+    let settings = app.settings();
+    let lang = tessera_domain::Lang::parse(&to.lang).unwrap_or(settings.default_lang);
+    let message_id = match l.ticket {
+        Some(t) => message_id(app, t),
+        None => {
+            let domain = settings
+                .mail_from
+                .email
+                .rsplit_once('@')
+                .map(|(_, d)| d.to_owned())
+                .unwrap_or_else(|| "tessera.invalid".into());
+            format!("tessera.{}.{}@{domain}", l.tag, token::random_hex(12))
+        }
+    };
     let mail = OutgoingMail {
-        from: app.settings().mail_from.clone(),
+        from: settings.mail_from.clone(),
         to: vec![Mailbox {
             name: to.display_name.clone(),
             email: to.email.clone(),
         }],
-        subject: t_args(lang, &format!("mail-password-{kind}-subject"), &args),
-        text: t_args(lang, &format!("mail-password-{kind}-body"), &args),
-        link: Some((t(lang, "mail-password-link"), link.to_owned())),
-        message_id: format!("tessera.account.{}@{domain}", token::random_hex(12)),
+        subject: t_args(lang, &format!("{}-subject", l.key), l.args),
+        text: t_args(lang, &format!("{}-body", l.key), l.args),
+        link: l.link.map(|(label, url)| (t(lang, label), url.to_owned())),
+        message_id,
         references: vec![],
         auto_generated: true,
     };
     NewOutboxMail {
-        kind: MailKind::Other,
-        ticket_id: None,
+        kind: l.kind,
+        ticket_id: l.ticket.map(|t| t.id),
         message_id: mail.message_id.clone(),
         envelope_from: mail.from.email.clone(),
         recipients: vec![to.email.clone()],

@@ -9,12 +9,11 @@
 //!    Past it a message is still kept, but as automatic mail; the message that crosses a cap
 //!    alerts the administrators, once per ticket or address and hour.
 
-use tessera_domain::{EmailAddress, Lang, Reason, Timestamp, model::Ticket};
-use tessera_i18n::t_args;
-use tessera_mail::{Mailbox, OutgoingMail, inbound::Noise};
+use tessera_domain::{EmailAddress, Reason, Timestamp, model::Ticket};
+use tessera_mail::inbound::Noise;
 use tessera_store::{AgentBrief, Handle, MailKind, NewOutboxMail};
 
-use crate::{Result, Tessera, notify, token};
+use crate::{Result, Tessera, notify};
 
 /// The hard cap's defaults: mail per ticket and per sender address in one clock hour.
 pub const LOOP_CAP_PER_TICKET: i64 = 20;
@@ -132,61 +131,40 @@ fn loop_alert_mails(
     cap: i64,
 ) -> Vec<NewOutboxMail> {
     let settings = app.settings();
-    let domain = settings
-        .mail_from
-        .email
-        .rsplit_once('@')
-        .map(|(_, d)| d.to_owned())
-        .unwrap_or_else(|| "tessera.invalid".into());
     let cap = cap.to_string();
     let url = ticket.map(|t| format!("{}/agent/tickets/{}", app.config().base_url, t.number));
     to.iter()
         .map(|a| {
-            let lang = Lang::parse(&a.lang).unwrap_or(settings.default_lang);
             let mut args: Vec<(&'static str, &str)> = vec![
                 ("name", &a.display_name),
                 ("address", address),
                 ("cap", &cap),
                 ("org", &settings.org_name),
             ];
-            let (key, link, message_id) = match (ticket, &url) {
+            let (key, link) = match (ticket, &url) {
                 (Some(t), Some(url)) => {
                     args.push(("number", &t.number));
                     args.push(("subject", &t.subject));
                     args.push(("link", url));
                     (
                         "robots-alert-ticket",
-                        Some((t_args(lang, "robots-alert-link", &[]), url.clone())),
-                        notify::message_id(app, t),
+                        Some(("robots-alert-link", url.as_str())),
                     )
                 }
-                _ => (
-                    "robots-alert-address",
-                    None,
-                    format!("tessera.alert.{}@{domain}", token::random_hex(12)),
-                ),
+                _ => ("robots-alert-address", None),
             };
-            let mail = OutgoingMail {
-                from: settings.mail_from.clone(),
-                to: vec![Mailbox {
-                    name: a.display_name.clone(),
-                    email: a.email.clone(),
-                }],
-                subject: t_args(lang, &format!("{key}-subject"), &args),
-                text: t_args(lang, &format!("{key}-body"), &args),
-                link,
-                message_id,
-                references: vec![],
-                auto_generated: true,
-            };
-            NewOutboxMail {
-                ticket_id: ticket.map(|t| t.id),
-                message_id: mail.message_id.clone(),
-                envelope_from: mail.from.email.clone(),
-                recipients: vec![a.email.clone()],
-                raw: mail.to_bytes(),
-                kind: MailKind::Alert,
-            }
+            notify::agent_mail(
+                app,
+                a,
+                notify::AgentLetter {
+                    key,
+                    args: &args,
+                    link,
+                    ticket,
+                    tag: "alert",
+                    kind: MailKind::Alert,
+                },
+            )
         })
         .collect()
 }
