@@ -221,16 +221,6 @@ impl Handle<'_> {
             .bind(message_id).bind(except).fetch_optional(c).await?))
     }
 
-    /// Another kept message with this `Message-ID` that was acted on, if any: the same mail
-    /// arriving once more through another address or path.
-    pub async fn inbound_copy_of(&mut self, message_id: &str, except: i64) -> Result<Option<i64>> {
-        on!(self, c => Ok(sqlx::query_scalar(
-            "SELECT inbound_message_id FROM inbound_message
-             WHERE message_id = $1 AND inbound_message_id <> $2 AND status = 'done'
-             ORDER BY inbound_message_id LIMIT 1")
-            .bind(message_id).bind(except).fetch_optional(c).await?))
-    }
-
     /// Records which ticket and entry a message became.
     pub async fn link_inbound(
         &mut self,
