@@ -15,7 +15,8 @@ use crate::{
     support::{SmtpServer, TestDb, csrf, eventually, first_topic, ticket_form},
 };
 
-fn serve(data: &Path, db: &str, port: u16, smtp: &str) -> Child {
+/// A real `tessera serve` on `port` with the config file in `data` (also the outbox's kill test).
+pub(crate) fn serve(data: &Path, db: &str, port: u16, smtp: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_tessera"))
         .args([
             "serve",
@@ -36,7 +37,8 @@ fn serve(data: &Path, db: &str, port: u16, smtp: &str) -> Child {
         .expect("start tessera")
 }
 
-async fn up(base: &str) {
+/// Waits until the server at `base` answers.
+pub(crate) async fn up(base: &str) {
     let c = reqwest::Client::new();
     eventually("the server", async || {
         c.get(format!("{base}/")).send().await.ok().map(|_| ())

@@ -6,7 +6,7 @@ use std::{
     collections::HashMap,
     io::Write,
     net::{TcpListener, TcpStream},
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::{Child, ChildStdin, Command, Stdio},
     time::Instant,
 };
@@ -14,6 +14,7 @@ use std::{
 use reqwest::StatusCode;
 
 use crate::{
+    crash::{serve, up},
     portal::{MAX, final_url, number_from, open},
     support::{PATIENCE, TestApp, TestDb, csrf, eventually, first_topic, ticket_form},
 };
@@ -158,35 +159,6 @@ open_per_recipient = { burst = 0, per_hour = 0 }
 open_global = { burst = 0, per_hour = 0 }
 challenge_auto_per_minute = 4294967295
 ";
-
-fn serve(data: &Path, db: &str, port: u16, smtp: &str) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--smtp-url",
-            smtp,
-        ])
-        .args(["--database-url", db])
-        .arg("--data-dir")
-        .arg(data)
-        .arg("--config")
-        .arg(data.join("tessera.toml"))
-        .env("TESSERA_LOG", "warn")
-        .env("TESSERA_MAIL_FROM", "helpdesk@tessera.test")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start tessera")
-}
-
-async fn up(base: &str) {
-    let c = reqwest::Client::new();
-    eventually("the server", async || {
-        c.get(format!("{base}/")).send().await.ok().map(|_| ())
-    })
-    .await;
-}
 
 /// Outbox rows: (all, sent).
 async fn outbox(db: &tessera_store::Db) -> (i64, i64) {
