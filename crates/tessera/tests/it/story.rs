@@ -387,6 +387,10 @@ async fn story(w: &Words) {
     }
     assert!(!page.contains(w.note), "the requester never sees the note");
     axe.check(&max, "requester ticket page, closed").await;
+    max.click("footer a[href='/tickets']").await;
+    landed(&max, "/tickets").await;
+    assert!(text(&max).await.contains(w.subject));
+    axe.check(&max, "requester's tickets").await;
 
     // The requester and the collaborator got each public step by mail, nobody the note.
     let mails = app.delivered(&smtp).await;
@@ -447,4 +451,98 @@ async fn axe_reports_serious_and_critical_violations_only() {
     let rules: Vec<&str> = found.iter().filter_map(|v| v["rule"].as_str()).collect();
     assert_eq!(rules, ["image-alt", "label"], "{found:#?}");
     b.quit().await;
+}
+
+/// The pages the stories do not pass through: the status check, forms answered with errors, a
+/// page that is not there, the agent's own pages and every page of the administration, each at
+/// a phone's and a desktop's width.
+#[tokio::test]
+async fn axe_finds_nothing_serious_on_the_other_pages() {
+    let smtp = SmtpServer::start();
+    let Seed { app, .. } = seed(&smtp, &GERMAN).await;
+    let mut axe = Axe::default();
+    let b = Browser::start().await;
+    b.set_width(1280).await;
+
+    b.goto(&app.url("/status")).await;
+    axe.check(&b, "status check").await;
+    b.type_into("#number", "123456").await;
+    b.type_into("#email", REQUESTER).await;
+    b.click("form[action='/status'] button[type=submit]").await;
+    eventually("the status check's answer", async || {
+        (b.js("return document.querySelector('.alert') !== null")
+            .await
+            == json!(true))
+        .then_some(())
+    })
+    .await;
+    axe.check(&b, "status check answered").await;
+    b.goto(&app.url("/open")).await;
+    b.click("button[type=submit].primary").await;
+    eventually("the form with its errors", async || {
+        (b.js("return document.querySelectorAll('[aria-invalid=true]').length > 0")
+            .await
+            == json!(true))
+        .then_some(())
+    })
+    .await;
+    axe.check(&b, "new ticket with errors").await;
+    b.goto(&app.url("/tickets/999999")).await;
+    axe.check(&b, "a ticket that is not there").await;
+
+    b.goto(&app.url("/agent/login")).await;
+    b.type_into("#username", "chefin").await;
+    b.type_into("#password", "wrong password").await;
+    b.click("form[action='/agent/login'] button[type='submit']")
+        .await;
+    eventually("the failed sign-in", async || {
+        (b.js("return document.querySelector('.alert.error') !== null")
+            .await
+            == json!(true))
+        .then_some(())
+    })
+    .await;
+    axe.check(&b, "failed sign-in").await;
+    b.js("document.getElementById('username').value = ''").await;
+    b.type_into("#username", "chefin").await;
+    b.type_into("#password", PASSWORD).await;
+    b.click("form[action='/agent/login'] button[type='submit']")
+        .await;
+    landed(&b, "/agent/queue/").await;
+    for path in [
+        "/agent/queue/all?q=Plakat",
+        "/agent/password",
+        "/agent/admin",
+        "/agent/admin/agents",
+        "/agent/admin/departments",
+        "/agent/admin/teams",
+        "/agent/admin/topics",
+        "/agent/admin/topics/1/fields",
+        "/agent/admin/sla",
+        "/agent/admin/canned",
+        "/agent/admin/settings",
+        "/agent/admin/settings/intake",
+        "/agent/admin/settings/mail",
+        "/agent/admin/mailboxes",
+        "/agent/admin/api-keys",
+        "/agent/admin/webhooks",
+        "/agent/admin/audit",
+        "/agent/admin/mail-in",
+        "/agent/admin/outbox",
+    ] {
+        b.goto(&app.url(path)).await;
+        assert_eq!(
+            b.js("return document.querySelector('h1') !== null").await,
+            json!(true),
+            "{path} shows a page"
+        );
+        axe.check(&b, path).await;
+    }
+    b.goto(&app.url("/agent/admin/agents")).await;
+    b.click("a[href^='/agent/admin/agents/']").await;
+    landed(&b, "/agent/admin/agents/").await;
+    axe.check(&b, "an agent's page").await;
+    axe.assert_clean();
+    b.quit().await;
+    app.stop().await;
 }
