@@ -164,6 +164,29 @@ impl Browser {
         .await;
     }
 
+    /// Clicks the first element matching `css` that is shown (a page may carry a control twice,
+    /// e.g. once for phones and once for desktops, and hide one of them).
+    pub(crate) async fn click_visible(&self, css: &str) {
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({"script": "return [...document.querySelectorAll(arguments[0])]
+                                     .find(e => e.checkVisibility()) ?? null",
+                       "args": [css]}),
+            )
+            .await;
+        let el = found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no visible element {css}"));
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
     /// Runs `script` as the body of an async function: it ends by calling its last argument
     /// with the result (WebDriver's "execute async script").
     async fn js_async(&self, script: &str) -> Value {
