@@ -32,6 +32,7 @@ mod proxy;
 mod robots;
 mod sessions;
 mod settings;
+mod story;
 mod support;
 mod upload_edge;
 mod webhooks;
