@@ -1309,7 +1309,11 @@ async fn an_agent_revokes_a_requesters_access_at_once() {
         .act(
             &nadine,
             &n,
-            &[("do", "revoke-access"), ("contact", &contact.to_string())],
+            &[
+                ("do", "revoke-access"),
+                ("contact", &contact.to_string()),
+                ("confirm", "1"),
+            ],
         )
         .await;
     assert!(page.contains("Alle Zugangslinks dieser Person sind gesperrt"));

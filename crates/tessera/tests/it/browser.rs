@@ -126,7 +126,7 @@ impl Browser {
             .to_owned()
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         self.call(
             reqwest::Method::POST,
@@ -142,6 +142,27 @@ impl Browser {
             reqwest::Method::POST,
             &format!("/element/{el}/click"),
             json!({}),
+        )
+        .await;
+    }
+
+    /// Presses keys, one after the other, wherever the focus is (WebDriver actions), as a
+    /// person at the keyboard does; `\u{E007}` is Enter, `\u{E00C}` Escape.
+    pub(crate) async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|k| {
+                let k = k.to_string();
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
         )
         .await;
     }
