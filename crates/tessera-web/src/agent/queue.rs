@@ -213,6 +213,9 @@ fn hit_view(p: &Page, h: &tessera_core::SearchHit) -> RowView {
     v
 }
 
+/// A page's query parameters: name and value (empty values are left out of links).
+type Params = [(&'static str, String)];
+
 fn query_string(params: &[(&str, String)]) -> String {
     params
         .iter()
@@ -228,11 +231,7 @@ fn query_string(params: &[(&str, String)]) -> String {
 }
 
 /// `params` with `name` set to `value` (or left out when `value` is empty).
-fn with(
-    params: &[(&'static str, String)],
-    name: &'static str,
-    value: String,
-) -> Vec<(&'static str, String)> {
+fn with(params: &Params, name: &'static str, value: String) -> Vec<(&'static str, String)> {
     let mut p: Vec<_> = params.iter().filter(|(k, _)| *k != name).cloned().collect();
     p.push((name, value));
     p
@@ -242,8 +241,8 @@ fn with(
 /// to the other direction. A search is ranked, so its columns do not sort.
 fn heads(
     p: &Page,
-    url: &dyn Fn(&[(&'static str, String)]) -> String,
-    view: &[(&'static str, String)],
+    url: &dyn Fn(&Params) -> String,
+    view: &Params,
     sort: Sort,
     descending: bool,
     searching: bool,
@@ -415,7 +414,7 @@ async fn render_queue(
     let frame = agent_page(s, a);
     let p = &frame;
     let view = q.view_params();
-    let url = |params: &[(&'static str, String)]| {
+    let url = |params: &Params| {
         let qs = query_string(params);
         if qs.is_empty() {
             format!("/agent/queue/{name}")
