@@ -636,6 +636,9 @@ async fn on_a_phone_the_queue_is_cards_and_nothing_scrolls_sideways() {
             .await,
         json!("grid")
     );
+    b.js("document.getElementById('queue-list').scrollIntoView()")
+        .await;
+    b.screenshot("phone-queue-cards").await;
     // The header: the agent links fold behind "Menü".
     assert_eq!(
         b.js("return getComputedStyle(document.getElementById('agent-nav')).display")
@@ -674,6 +677,7 @@ async fn select_all_and_the_keyboard_shortcuts_work_in_a_browser() {
     let b = browser_signed_in(&app).await;
     b.resize(1280, 900).await;
     b.goto(&app.url("/agent/queue/open")).await;
+    b.screenshot("desktop-queue").await;
     let ticked = "return [...document.querySelectorAll('#queue-list tbody input[name=t]')].map(b => b.checked)";
     assert_eq!(b.js(ticked).await, json!([false, false, false]));
     b.click("[data-select-all]").await;
@@ -730,6 +734,7 @@ async fn select_all_and_the_keyboard_shortcuts_work_in_a_browser() {
     })
     .await;
 
+    b.screenshot("desktop-ticket").await;
     // On the ticket: r writes a reply, c claims it.
     b.press("r").await;
     assert_eq!(
