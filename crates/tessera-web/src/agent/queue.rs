@@ -534,7 +534,7 @@ async fn render_queue(
                 (*n, href, *n == size)
             })
             .collect(),
-        filtered: query.is_filtered() || refused.is_some() || q.sort.is_some() || q.dir.is_some(),
+        filtered: query.is_filtered() || refused.is_some(),
         filters,
         views,
         view_form,

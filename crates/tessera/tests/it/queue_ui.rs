@@ -614,6 +614,16 @@ async fn on_a_phone_the_queue_is_cards_and_nothing_scrolls_sideways() {
         "/agent/queue/open",
         "/agent/queue/all?department=1",
         &format!("/agent/tickets/{}", numbers[0]),
+        "/agent/admin",
+        "/agent/admin/agents",
+        "/agent/admin/audit",
+        "/agent/admin/mail-in",
+        "/agent/admin/mailboxes",
+        "/agent/admin/outbox",
+        "/agent/admin/settings",
+        "/agent/admin/settings/mail",
+        "/agent/admin/webhooks",
+        "/agent/password",
     ] {
         b.goto(&app.url(path)).await;
         let w = b.js(width).await;
