@@ -366,12 +366,13 @@ async fn render_queue(
     let mut page_no = id_param(&q.page).filter(|n| *n >= 1).unwrap_or(1);
     let beyond = rows.len() as i64 > size;
     rows.truncate(size as usize);
-    let (has_prev, has_next) = if before.is_some() && !rows.is_empty() {
+    let backwards = before.is_some() && search.is_none() && refused.is_none();
+    let (has_prev, has_next) = if backwards {
         // Read backwards: nearest the cursor first.
         rows.reverse();
         if !beyond && (rows.len() as i64) < size {
             // The rows before the cursor no longer fill a page (tickets left the queue
-            // meanwhile): the first page, then.
+            // meanwhile, or the cursor is the first row): the first page, then.
             let (first, _) = s
                 .app
                 .queue(

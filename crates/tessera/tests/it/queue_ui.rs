@@ -216,6 +216,19 @@ async fn previous_and_next_walk_forward_and_back_to_the_same_rows() {
     let first = page(&c, &app, &rel_link(&second, "prev").unwrap()).await;
     assert_eq!(numbers_in(&first), rows[0]);
     assert_eq!(page_label(&first), "Seite 1 von 3");
+    // A cursor before the first row (tickets moved meanwhile) shows the first page.
+    let stale = back.replace(
+        back.split("before=")
+            .nth(1)
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap(),
+        &format!("{}_{}", i64::MAX, i64::MAX),
+    );
+    let again = page(&c, &app, &stale).await;
+    assert_eq!(numbers_in(&again), rows[0]);
+    assert_eq!(rel_link(&again, "prev"), None);
     // The next page from a page reached backwards is the one it came from.
     let third = page(&c, &app, &rel_link(&second, "next").unwrap()).await;
     assert_eq!(numbers_in(&third), rows[2]);
