@@ -760,6 +760,14 @@ async fn select_all_and_the_keyboard_shortcuts_work_in_a_browser() {
     b.resize(1280, 900).await;
     b.goto(&app.url("/agent/queue/open")).await;
     b.screenshot("desktop-queue").await;
+    let unlabelled =
+        "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+        .filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name)";
+    assert_eq!(
+        b.js(unlabelled).await,
+        json!([]),
+        "every control of the queue is labelled"
+    );
     let ticked = "return [...document.querySelectorAll('#queue-list tbody input[name=t]')].map(b => b.checked)";
     assert_eq!(b.js(ticked).await, json!([false, false, false]));
     b.click("[data-select-all]").await;
@@ -817,6 +825,11 @@ async fn select_all_and_the_keyboard_shortcuts_work_in_a_browser() {
     .await;
 
     b.screenshot("desktop-ticket").await;
+    assert_eq!(
+        b.js(unlabelled).await,
+        json!([]),
+        "every control of the ticket page is labelled"
+    );
     // On the ticket: r writes a reply, c claims it.
     b.press("r").await;
     assert_eq!(
