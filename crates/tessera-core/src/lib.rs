@@ -33,6 +33,7 @@ mod outbox;
 mod password;
 mod portal;
 mod robots;
+mod saved_view;
 mod search;
 mod session;
 mod settings;
@@ -76,6 +77,7 @@ pub use organisation::{SlaForm, TeamAdmin};
 pub use outbox::{MailDelivery, MailState, OUTBOX_PAGE, OutboxCounts, OutboxQuery};
 pub use portal::{FoundTicket, ReplyInput, TicketView};
 pub use robots::{LOOP_CAP_PER_ADDRESS, LOOP_CAP_PER_TICKET};
+pub use saved_view::{MAX_VIEW_NAME, MAX_VIEW_QUERY, MAX_VIEWS, NewView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
@@ -93,7 +95,7 @@ pub use views::{
 };
 pub use webhook::{DeliveryLog, WebhookAdmin, WebhookForm, signature as webhook_signature};
 pub use webhook_worker::WebhookWorker;
-pub use work::{AgentReply, AgentTicketView, BulkAction};
+pub use work::{AgentReply, AgentTicketView, BulkAction, StateChange};
 pub use worker::MailWorker;
 
 /// When a ticket opened at `start` under `plan` falls due.

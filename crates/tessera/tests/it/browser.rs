@@ -146,6 +146,27 @@ impl Browser {
         .await;
     }
 
+    /// Presses keys, one after the other, wherever the focus is (WebDriver actions), as a
+    /// person at the keyboard does; `\u{E007}` is Enter, `\u{E00C}` Escape.
+    pub(crate) async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|k| {
+                let k = k.to_string();
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        )
+        .await;
+    }
+
     pub(crate) async fn js(&self, script: &str) -> Value {
         self.call(
             reqwest::Method::POST,

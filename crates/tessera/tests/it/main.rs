@@ -29,6 +29,7 @@ mod members;
 mod outbox;
 mod portal;
 mod proxy;
+mod queue_ui;
 mod robots;
 mod sessions;
 mod settings;
