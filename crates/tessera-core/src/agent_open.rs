@@ -7,8 +7,7 @@
 use std::sync::Arc;
 
 use tessera_domain::{
-    Agent, DepartmentId, EntryKind, HelpTopicId, Lang, Ownership, Problem, TeamId,
-    model::Contact,
+    Agent, DepartmentId, EntryKind, HelpTopicId, Lang, Ownership, Problem, TeamId, model::Contact,
 };
 
 use crate::{
@@ -86,7 +85,7 @@ impl Tessera {
         }
         let text = text.trim();
         let n = text.chars().count();
-        if n < CONTACT_SEARCH_MIN || n > crate::MAX_NAME || text.contains('\0') {
+        if !(CONTACT_SEARCH_MIN..=crate::MAX_NAME).contains(&n) || text.contains('\0') {
             return Ok(Vec::new());
         }
         let mut conn = self.db().conn().await?;
@@ -94,11 +93,7 @@ impl Tessera {
     }
 
     /// The departments an agent may open tickets in: (id, name), as the directory lists them.
-    pub fn opening_departments(
-        &self,
-        who: Worker<'_>,
-        d: &crate::Directory,
-    ) -> Vec<(i64, String)> {
+    pub fn opening_departments(&self, who: Worker<'_>, d: &crate::Directory) -> Vec<(i64, String)> {
         d.departments
             .iter()
             .filter(|(id, _)| may_open_in(who.agent(), DepartmentId(*id)))
@@ -109,7 +104,11 @@ impl Tessera {
     /// Opens a ticket for a requester, written by the agent (see the module documentation).
     /// Refused as forbidden when the agent does not work in the ticket's department; every
     /// problem of the form is reported at once.
-    pub async fn agent_open_ticket(&self, who: Worker<'_>, input: AgentNewTicket) -> Result<Opened> {
+    pub async fn agent_open_ticket(
+        &self,
+        who: Worker<'_>,
+        input: AgentNewTicket,
+    ) -> Result<Opened> {
         let agent = who.agent();
         if !may_open(agent) {
             return Err(CoreError::Forbidden);
@@ -117,7 +116,10 @@ impl Tessera {
         let mut p = Problem::default();
         let dir = self.directory(None).await?;
         let topic = match input.help_topic_id.trim().parse::<i64>() {
-            Ok(id) => self.topic_if(None, HelpTopicId(id), |t| t.is_active).await?,
+            Ok(id) => {
+                self.topic_if(None, HelpTopicId(id), |t| t.is_active)
+                    .await?
+            }
             Err(_) => None,
         };
         if topic.is_none() {
@@ -243,10 +245,7 @@ enum Assignee {
 
 /// Reads `agent-ID` or `team-ID` against the directory's active agents and teams; empty is
 /// nobody (the topic's default).
-fn parse_assignee(
-    s: &str,
-    dir: &crate::Directory,
-) -> std::result::Result<Option<Assignee>, ()> {
+fn parse_assignee(s: &str, dir: &crate::Directory) -> std::result::Result<Option<Assignee>, ()> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);

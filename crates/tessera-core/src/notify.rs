@@ -199,7 +199,14 @@ pub(crate) fn opened_for_requester(
             },
             args: vec![
                 ("agent", by.agent.display_name.clone()),
-                ("message", if reply { body.to_owned() } else { String::new() }),
+                (
+                    "message",
+                    if reply {
+                        body.to_owned()
+                    } else {
+                        String::new()
+                    },
+                ),
             ],
             link: format!("{}/access/{token}", app.config().base_url),
             link_key: "mail-view-ticket",

@@ -105,7 +105,10 @@ async fn render(s: &AppState, a: &AgentCtx, form: Form, fresh: bool) -> PageResu
 }
 
 async fn new_ticket(State(s): State<AppState>, a: AgentCtx) -> PageResult {
-    if s.app.opening_departments(a.worker(), &*directory(&s, &a).await?).is_empty() {
+    if s.app
+        .opening_departments(a.worker(), &*directory(&s, &a).await?)
+        .is_empty()
+    {
         return Err(PageError::from_core(a.ctx.lang, CoreError::Forbidden));
     }
     let mut form = Form::new();
@@ -194,7 +197,11 @@ async fn preview(a: AgentCtx, AxForm(f): AxForm<PreviewForm>) -> PageResult {
         let text = tessera_i18n::t(a.ctx.lang, "error-csrf");
         return Ok(a.ctx.finish((StatusCode::UNPROCESSABLE_ENTITY, text)));
     }
-    let body = f.body.chars().take(tessera_core::MAX_BODY).collect::<String>();
+    let body = f
+        .body
+        .chars()
+        .take(tessera_core::MAX_BODY)
+        .collect::<String>();
     let mut res = entry_body(BodyFormat::Markdown, &body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

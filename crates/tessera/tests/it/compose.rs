@@ -61,7 +61,10 @@ impl Desk {
             ("channel", "phone"),
             ("first", "reply"),
             ("subject", "Plakat für den Blutspendetermin"),
-            ("body", "Guten Tag, wie telefonisch besprochen: **Entwurf** folgt."),
+            (
+                "body",
+                "Guten Tag, wie telefonisch besprochen: **Entwurf** folgt.",
+            ),
             ("mail", "1"),
         ];
         for (k, v) in fields {
@@ -117,7 +120,10 @@ async fn an_agent_opens_a_phone_ticket_for_a_new_contact_who_gets_the_reply_and_
     assert!(queue.contains("href=\"/agent/tickets/new\""), "{queue}");
     let (status, form) = desk.page(&nadine, "/agent/tickets/new").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(form.contains("name=\"mail\" value=\"1\" checked"), "mail on by default");
+    assert!(
+        form.contains("name=\"mail\" value=\"1\" checked"),
+        "mail on by default"
+    );
 
     let res = desk
         .open(&nadine, &[], &[("Skizze.txt", b"Plakat, A3".to_vec())])
@@ -131,7 +137,10 @@ async fn an_agent_opens_a_phone_ticket_for_a_new_contact_who_gets_the_reply_and_
         page.contains("hat das Ticket für Erika Mustermann &#60;erika@example.org&#62; eröffnet (Anfrage per Telefon)"),
         "the thread says who opened it for whom: {page}"
     );
-    assert!(page.contains("<strong>Entwurf</strong>"), "the reply is Markdown");
+    assert!(
+        page.contains("<strong>Entwurf</strong>"),
+        "the reply is Markdown"
+    );
     assert!(page.contains("Skizze.txt"), "the file is the reply's");
 
     // The first entry is Nadine's public reply, the contact is new, the ticket answered.
@@ -156,9 +165,20 @@ async fn an_agent_opens_a_phone_ticket_for_a_new_contact_who_gets_the_reply_and_
     // Erika gets the reply with her access link; the link opens the ticket with the reply.
     let mails = mails_to(&smtp, "erika@example.org", 1).await;
     let (mail, _) = &mails[0];
-    assert_eq!(mail.subject, format!("[#{number}] Plakat für den Blutspendetermin"));
-    assert!(mail.text.contains("Nadine S. hat für Sie das Ticket"), "{}", mail.text);
-    assert!(mail.text.contains("wie telefonisch besprochen"), "{}", mail.text);
+    assert_eq!(
+        mail.subject,
+        format!("[#{number}] Plakat für den Blutspendetermin")
+    );
+    assert!(
+        mail.text.contains("Nadine S. hat für Sie das Ticket"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.text.contains("wie telefonisch besprochen"),
+        "{}",
+        mail.text
+    );
     let link = mail.access_link();
     let requester = desk.app.client();
     let res = requester.get(&link).send().await.unwrap();
@@ -206,7 +226,10 @@ async fn a_ticket_opened_with_a_note_and_no_mail_tells_the_requester_nothing() {
         .json()
         .await
         .unwrap();
-    assert_eq!(hits, json!([{"name": "Max Müller", "email": "max@example.org"}]));
+    assert_eq!(
+        hits,
+        json!([{"name": "Max Müller", "email": "max@example.org"}])
+    );
     let short: Value = nadine
         .get(desk.app.url("/agent/contacts?q=m"))
         .send()
@@ -246,7 +269,10 @@ async fn a_ticket_opened_with_a_note_and_no_mail_tells_the_requester_nothing() {
     let number = number_of(res.url());
     assert_ne!(number, known.number);
     let page = res.text().await.unwrap();
-    assert!(page.contains("Max Müller"), "an existing contact keeps the name");
+    assert!(
+        page.contains("Max Müller"),
+        "an existing contact keeps the name"
+    );
     assert!(page.contains("(Anfrage vor Ort)"));
     assert_eq!(
         desk.app
@@ -402,10 +428,18 @@ async fn a_reply_with_cc_and_bcc_reaches_them_without_the_access_link() {
     let page = res.text().await.unwrap();
     assert!(page.contains("value=\"grafik@example.org, kein-at\""));
     assert!(page.contains("Bitte geben Sie gültige E-Mail-Adressen ein"));
-    let res = reply("a@example.org b@example.org c@example.org", "d@example.org; e@example.org f@example.org").await;
+    let res = reply(
+        "a@example.org b@example.org c@example.org",
+        "d@example.org; e@example.org f@example.org",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "at most 5");
 
-    let res = reply("grafik@example.org; Presse@Example.org", "chefin@example.org").await;
+    let res = reply(
+        "grafik@example.org; Presse@Example.org",
+        "chefin@example.org",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.url().query(), Some("done=reply"));
 
@@ -414,13 +448,28 @@ async fn a_reply_with_cc_and_bcc_reaches_them_without_the_access_link() {
     let copies = mails_to(&smtp, "grafik@example.org", 1).await;
     assert_eq!(copies.len(), 1);
     let (copy, raw) = &copies[0];
-    assert!(copy.rcpt_to.contains("Presse@example.org"), "{}", copy.rcpt_to);
-    assert!(copy.rcpt_to.contains("chefin@example.org"), "{}", copy.rcpt_to);
-    assert!(!copy.rcpt_to.contains("max@example.org"), "Max gets his own mail");
-    assert!(raw.contains("Cc: grafik@example.org, Presse@example.org"), "{raw}");
+    assert!(
+        copy.rcpt_to.contains("Presse@example.org"),
+        "{}",
+        copy.rcpt_to
+    );
+    assert!(
+        copy.rcpt_to.contains("chefin@example.org"),
+        "{}",
+        copy.rcpt_to
+    );
+    assert!(
+        !copy.rcpt_to.contains("max@example.org"),
+        "Max gets his own mail"
+    );
+    assert!(
+        raw.contains("Cc: grafik@example.org, Presse@example.org"),
+        "{raw}"
+    );
     let headers = raw.split("\r\n\r\n").next().unwrap_or(raw);
     assert!(
-        !headers.lines().any(|l| l.starts_with("Bcc") || (l.contains("chefin@example.org") && !l.starts_with("X-RcptTo"))),
+        !headers.lines().any(|l| l.starts_with("Bcc")
+            || (l.contains("chefin@example.org") && !l.starts_with("X-RcptTo"))),
         "the Bcc address is in no header: {headers}"
     );
     assert_eq!(copy.to, vec!["max@example.org".to_owned()]);
@@ -428,7 +477,10 @@ async fn a_reply_with_cc_and_bcc_reaches_them_without_the_access_link() {
     assert!(!copy.text.contains("/access/"), "a copy grants no access");
     // Max gets his reply with his own link, as always.
     let his = mails_to(&smtp, "max@example.org", 2).await;
-    assert!(his.iter().any(|(m, _)| m.text.contains("Der Entwurf hängt an.") && m.text.contains("/access/")));
+    assert!(
+        his.iter()
+            .any(|(m, _)| m.text.contains("Der Entwurf hängt an.") && m.text.contains("/access/"))
+    );
 
     // The agents see on the thread who got a copy; the requester does not.
     let (_, page) = desk.page(&nadine, &path).await;
@@ -440,9 +492,21 @@ async fn a_reply_with_cc_and_bcc_reaches_them_without_the_access_link() {
         .iter()
         .find_map(|(m, _)| m.text.contains("/access/").then(|| m.access_link()))
         .unwrap();
-    let portal = desk.app.client().get(&link).send().await.unwrap().text().await.unwrap();
+    let portal = desk
+        .app
+        .client()
+        .get(&link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(portal.contains("Der Entwurf hängt an."));
-    assert!(!portal.contains("chefin@example.org"), "Bcc stays among agents");
+    assert!(
+        !portal.contains("chefin@example.org"),
+        "Bcc stays among agents"
+    );
     desk.app.stop().await;
 }
 
@@ -451,7 +515,8 @@ async fn the_preview_renders_like_the_thread_and_escapes_html() {
     let desk = Desk::start(None).await;
     let nadine = sign_in(&desk.app, "nadine", PASSWORD).await;
     let token = csrf(&nadine, &desk.app.url("/agent/tickets/new")).await;
-    let body = "**fett** und _schräg_\n\n- eins\n\n<script>alert(1)</script><img src=x onerror=alert(2)>";
+    let body =
+        "**fett** und _schräg_\n\n- eins\n\n<script>alert(1)</script><img src=x onerror=alert(2)>";
     let res = nadine
         .post(desk.app.url("/agent/preview"))
         .form(&[("csrf", token.as_str()), ("body", body)])
@@ -471,7 +536,10 @@ async fn the_preview_renders_like_the_thread_and_escapes_html() {
     assert!(html.contains("<li>eins</li>"), "{html}");
     assert!(!html.contains("<script"), "{html}");
     assert!(!html.contains("<img"), "{html}");
-    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "shown as typed: {html}");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "shown as typed: {html}"
+    );
 
     // Without the form's token nothing is rendered; without a session neither.
     let res = nadine
@@ -534,21 +602,28 @@ async fn canned_responses_fill_their_placeholders() {
         "Hallo Max Müller, Ihr Ticket {number} (Plakat {{{{agent.name}}}}) hat Nadine S.. {{{{unbekannt}}}} Max Müller"
     );
     // For the script (inserted at the cursor) and without it (the reply box filled).
-    let (_, page) = desk.page(&nadine, &format!("/agent/tickets/{number}")).await;
+    let (_, page) = desk
+        .page(&nadine, &format!("/agent/tickets/{number}"))
+        .await;
     let id = page
         .split("<option value=\"")
-        .find_map(|s| s.contains("Eingang").then(|| s.split('"').next().unwrap().to_owned()))
+        .find_map(|s| {
+            s.contains("Eingang")
+                .then(|| s.split('"').next().unwrap().to_owned())
+        })
         .expect("the canned response is offered");
     let escaped = expected.replace('{', "&#123;").replace('}', "&#125;");
     assert!(
-        page.contains(&format!("data-text=\"{expected}\"")) || page.contains(&format!("data-text=\"{escaped}\"")),
+        page.contains(&format!("data-text=\"{expected}\""))
+            || page.contains(&format!("data-text=\"{escaped}\"")),
         "{page}"
     );
     let (_, page) = desk
         .page(&nadine, &format!("/agent/tickets/{number}?canned={id}"))
         .await;
     assert!(
-        page.contains(&format!("{expected}</textarea>")) || page.contains(&format!("{escaped}</textarea>")),
+        page.contains(&format!("{expected}</textarea>"))
+            || page.contains(&format!("{escaped}</textarea>")),
         "{page}"
     );
     desk.app.stop().await;
@@ -619,12 +694,18 @@ async fn the_toolbar_and_its_shortcuts_wrap_the_selection() {
         let h = b
             .js("return document.getElementById('reply-body-preview').innerHTML")
             .await;
-        h.as_str().filter(|h| h.contains("<strong>")).map(str::to_owned)
+        h.as_str()
+            .filter(|h| h.contains("<strong>"))
+            .map(str::to_owned)
     })
     .await;
-    assert!(html.contains("<blockquote>") && html.contains("<em>Hallo</em>"), "{html}");
+    assert!(
+        html.contains("<blockquote>") && html.contains("<em>Hallo</em>"),
+        "{html}"
+    );
     assert_eq!(
-        b.js("return document.getElementById('reply-body').hidden").await,
+        b.js("return document.getElementById('reply-body').hidden")
+            .await,
         json!(true)
     );
     b.click("#reply-body-tab-write").await;
@@ -693,10 +774,14 @@ async fn pasted_and_dropped_images_are_sent_as_attachments_of_the_reply() {
         .await;
     let names: Vec<String> = serde_json::from_value(listed).unwrap();
     assert_eq!(names.len(), 2, "{names:?}");
-    assert!(names[0].starts_with("bild-") && names[0].ends_with(".png"), "{names:?}");
+    assert!(
+        names[0].starts_with("bild-") && names[0].ends_with(".png"),
+        "{names:?}"
+    );
     assert_eq!(names[1], "Entwurf.png");
     assert_eq!(
-        b.js("return document.getElementById('reply-body').value").await,
+        b.js("return document.getElementById('reply-body').value")
+            .await,
         json!("Screenshot anbei."),
         "the text is untouched"
     );
