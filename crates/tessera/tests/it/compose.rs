@@ -804,3 +804,67 @@ async fn pasted_and_dropped_images_are_sent_as_attachments_of_the_reply() {
     b.quit().await;
     desk.app.stop().await;
 }
+
+#[tokio::test]
+async fn on_a_phone_an_agent_picks_a_known_contact_and_opens_a_ticket() {
+    let desk = Desk::start(None).await;
+    let (b, _) = nadine_on_a_ticket(&desk).await; // Max Müller is a known contact now
+    b.resize(375, 800).await;
+    b.goto(&desk.app.url("/agent/queue/open")).await;
+    b.click("a[href='/agent/tickets/new']").await;
+    eventually("the new-ticket page", async || {
+        b.url().await.ends_with("/agent/tickets/new").then_some(())
+    })
+    .await;
+    assert_eq!(b.js(crate::browser::UNLABELLED).await, json!([]));
+    b.keys("#nt-name", "müll").await;
+    eventually("a suggestion", async || {
+        let n = b
+            .js("return document.querySelectorAll('#nt-suggestions .contact-pick').length")
+            .await;
+        (n == json!(1)).then_some(())
+    })
+    .await;
+    b.click("#nt-suggestions .contact-pick").await;
+    assert_eq!(
+        b.js("return [document.getElementById('nt-email').value, document.getElementById('nt-name').value]").await,
+        json!(["max@example.org", "Max Müller"])
+    );
+    b.click("#nt-topic option:nth-child(2)").await;
+    b.keys("#nt-subject", "Anruf wegen Flyer").await;
+    b.keys("#nt-body", "Max ruft an: der Flyer soll ").await;
+    b.click("#new-ticket-form [data-md='bold']").await;
+    assert_eq!(
+        b.js("return document.documentElement.scrollWidth > window.innerWidth")
+            .await,
+        json!(false),
+        "nothing scrolls sideways at 375 px"
+    );
+    b.screenshot("new-ticket-phone").await;
+    b.click("#new-ticket-form button[type='submit']").await;
+    let url = eventually("the new ticket's page", async || {
+        let u = b.url().await;
+        u.contains("done=opened-for").then_some(u)
+    })
+    .await;
+    let number = url
+        .split("/agent/tickets/")
+        .nth(1)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        desk.app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM thread_entry e JOIN ticket t ON t.ticket_id = e.ticket_id
+                 WHERE t.number = '{number}' AND e.kind = 'reply'
+                   AND e.body = 'Max ruft an: der Flyer soll ****'"
+            ))
+            .await,
+        1
+    );
+    b.quit().await;
+    desk.app.stop().await;
+}
