@@ -687,6 +687,9 @@ async fn the_toolbar_and_its_shortcuts_wrap_the_selection() {
         .await;
     b.click("#reply-form [data-md='quote']").await;
     assert_eq!(b.js(VALUE).await, json!("> _Hallo_ **Welt**"));
+    b.js("document.getElementById('reply-form').scrollIntoView()")
+        .await;
+    b.screenshot("reply-composer").await;
 
     // The preview is the server's rendering of exactly this text.
     b.click("#reply-body-tab-preview").await;
@@ -864,6 +867,55 @@ async fn on_a_phone_an_agent_picks_a_known_contact_and_opens_a_ticket() {
             ))
             .await,
         1
+    );
+    b.quit().await;
+    desk.app.stop().await;
+}
+
+#[tokio::test]
+async fn typing_finds_a_canned_response_and_enter_inserts_it_filled_in() {
+    let desk = Desk::start(None).await;
+    crate::admin::chefin(&desk.app).await;
+    let admin = sign_in(&desk.app, "chefin", PASSWORD).await;
+    for (title, body) in [
+        ("Danke", "Danke, {{requester.name}}!"),
+        (
+            "Plakat fertig",
+            "Das Plakat zu Ticket {{ticket.number}} ist fertig. {{agent.name}}",
+        ),
+    ] {
+        post_form(
+            &admin,
+            &desk.app,
+            "/agent/admin/canned",
+            &[
+                ("title", title),
+                ("department_id", "1"),
+                ("is_active", "1"),
+                ("body", body),
+            ],
+        )
+        .await;
+    }
+    let (b, number) = nadine_on_a_ticket(&desk).await;
+    b.keys("#reply-body", "Hallo,").await;
+    b.keys("#canned-filter", "plakat").await;
+    assert_eq!(
+        b.js("return [...document.querySelectorAll('#canned option')].filter(o => !o.hidden).map(o => o.text)")
+            .await,
+        json!(["Plakat fertig"])
+    );
+    b.keys("#canned-filter", "\u{E007}").await; // Enter
+    assert_eq!(
+        b.js(VALUE).await,
+        json!(format!(
+            "Hallo,\n\nDas Plakat zu Ticket {number} ist fertig. Nadine S."
+        ))
+    );
+    assert_eq!(
+        b.url().await,
+        desk.app.url(&format!("/agent/tickets/{number}")),
+        "nothing was reloaded"
     );
     b.quit().await;
     desk.app.stop().await;
