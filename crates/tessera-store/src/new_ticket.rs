@@ -28,7 +28,8 @@ pub struct NewTicketRow<'a> {
     pub subject: &'a str,
     /// Urgency.
     pub priority: Priority,
-    /// `portal`, `email` or `api`.
+    /// `portal`, `email` or `api`; for a ticket an agent opened, how the request came
+    /// (`phone`, `walk_in`, `chat`, `other`).
     pub source: &'a str,
     /// Topic picked.
     pub help_topic_id: Option<HelpTopicId>,

@@ -51,7 +51,7 @@
     const { value } = box;
     const s = value.lastIndexOf('\n', box.selectionStart - 1) + 1; // whole lines
     let e = value.indexOf('\n', box.selectionEnd);
-    if (e === -1 || box.selectionEnd < box.selectionStart) e = value.length;
+    if (e === -1) e = value.length;
     if (box.selectionEnd > s && value[box.selectionEnd - 1] === '\n') e = box.selectionEnd - 1;
     box.setSelectionRange(s, e);
     const lines = value.slice(s, e).split('\n').map((l) => prefix + l).join('\n');
