@@ -117,6 +117,11 @@ impl TicketPage {
         format!("ticket-{}-reply", self.number)
     }
 
+    /// Where the browser keeps the note's draft.
+    fn note_draft_key(&self) -> String {
+        format!("ticket-{}-note", self.number)
+    }
+
     fn assigned_to(&self, id: &i64) -> bool {
         self.assignee_agent == Some(*id)
     }

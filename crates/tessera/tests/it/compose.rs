@@ -745,6 +745,15 @@ async fn a_draft_survives_a_reload_and_goes_once_sent() {
     assert_eq!(b.js(VALUE).await, json!(""));
     b.goto(&url).await;
     assert_eq!(b.js(VALUE).await, json!(""));
+    // The note has a draft of its own, kept while the reply is sent.
+    b.keys("#note-body", "Notiz im Entwurf").await;
+    b.goto(&url).await;
+    assert_eq!(
+        b.js("return document.getElementById('note-body').value")
+            .await,
+        json!("Notiz im Entwurf")
+    );
+    assert_eq!(b.js(VALUE).await, json!(""));
     // A new draft after the send is kept again.
     b.keys("#reply-body", "Nachtrag").await;
     b.goto(&url).await;
