@@ -85,6 +85,53 @@ pub struct AgentReply {
     pub confirm_stale: bool,
 }
 
+/// Addresses one reply is also mailed to, as typed (comma, semicolon or space between
+/// them): Cc (named in the mail) and Bcc (not named). See `notify::reply_copy`.
+#[derive(Debug, Default, Clone)]
+pub struct Copies {
+    /// Cc addresses.
+    pub cc: String,
+    /// Bcc addresses.
+    pub bcc: String,
+}
+
+/// The most addresses one reply may be copied to, Cc and Bcc together.
+pub const MAX_COPIES: usize = 5;
+
+impl Copies {
+    /// The checked addresses (cc, bcc), each once and none of the ticket's participants'
+    /// own; a bad address or too many are `p`'s problems.
+    fn check(&self, p: &mut Problem) -> (Vec<String>, Vec<String>) {
+        let mut seen: Vec<String> = Vec::new();
+        let mut read = |field: &'static str, text: &str, p: &mut Problem| {
+            let mut out = Vec::new();
+            for word in text
+                .split([',', ';', ' ', '\n', '\r', '\t'])
+                .filter(|w| !w.is_empty())
+            {
+                match EmailAddress::parse(word) {
+                    Some(a) if !seen.contains(&a.key()) => {
+                        seen.push(a.key());
+                        out.push(a.as_str().to_owned());
+                    }
+                    Some(_) => {}
+                    None => {
+                        p.add(field, "compose-error-copies");
+                        return Vec::new();
+                    }
+                }
+            }
+            out
+        };
+        let cc = read("cc", &self.cc, p);
+        let bcc = read("bcc", &self.bcc, p);
+        if cc.len() + bcc.len() > MAX_COPIES {
+            p.add("cc", "compose-error-copies-many");
+        }
+        (cc, bcc)
+    }
+}
+
 /// What a bulk action does to each selected ticket.
 #[derive(Debug, Clone, Copy)]
 pub enum BulkAction {
@@ -425,14 +472,23 @@ impl Tessera {
     /// Replies to the requester and collaborators; claims an unassigned ticket; may change
     /// the status in the same step. Refuses with `Stale` when others wrote since the agent
     /// loaded the ticket, unless confirmed.
-    pub async fn agent_reply(
+    pub async fn agent_reply(&self, who: Worker<'_>, number: &str, r: AgentReply) -> Result<()> {
+        self.agent_reply_copies(who, number, r, &Copies::default())
+            .await
+    }
+
+    /// `agent_reply`, also mailed once to the `copies` addresses (recorded on the thread
+    /// for agents as an event after the reply).
+    pub async fn agent_reply_copies(
         &self,
         who: Worker<'_>,
         number: &str,
         mut r: AgentReply,
+        copies: &Copies,
     ) -> Result<()> {
         let agent = who.agent();
         let mut p = Problem::default();
+        let (cc, bcc) = copies.check(&mut p);
         let body = r.body.trim().to_owned();
         if body.is_empty() {
             p.add("body", "error-required");
@@ -494,6 +550,28 @@ impl Tessera {
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         }
         notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names).await?;
+        if !cc.is_empty() || !bcc.is_empty() {
+            let message = if names.is_empty() {
+                body.clone()
+            } else {
+                let files = tessera_i18n::t(ticket.requester.lang, "meta-attachments");
+                format!("{body}\n\n{files}: {}", names.join(", "))
+            };
+            let mail = notify::reply_copy(self, &ticket, agent, &message, &cc, &bcc);
+            tx.h().enqueue_mail(&mail).await?;
+            let list = |a: &[String]| {
+                if a.is_empty() {
+                    "–".to_owned()
+                } else {
+                    a.join(", ")
+                }
+            };
+            let e = TicketEvent::CopiesSent {
+                cc: list(&cc),
+                bcc: list(&bcc),
+            };
+            event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
+        }
         tx.h().reindex_ticket(ticket.id).await?;
         self.finish(tx, agent, ticket.id, now).await
     }

@@ -10,6 +10,7 @@ mod api_ticket;
 mod apikey;
 mod audit;
 mod blob;
+mod contacts;
 mod db;
 mod demo;
 mod error;

@@ -17,6 +17,9 @@ const POW_JS: &str = include_str!("../assets/pow.js");
 const AGENT_JS: &str = include_str!("../assets/agent.js");
 /// The queue and ticket pages' keyboard shortcuts and their help.
 const SHORTCUTS_JS: &str = include_str!("../assets/shortcuts.js");
+/// The composer (toolbar, preview, drafts, pasted images, contact search), loaded by the
+/// ticket page and the agents' new-ticket page.
+const COMPOSER_JS: &str = include_str!("../assets/composer.js");
 
 /// A fingerprint of the assets for their URLs, so that a new release is never served from a
 /// browser's stale cache while unchanged assets can be cached for a year.
@@ -25,7 +28,7 @@ pub fn version() -> &'static str {
     V.get_or_init(|| {
         // FNV-1a: tiny, stable across builds, good enough to tell versions apart.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let all = [CSS, JS, POW_JS, AGENT_JS, SHORTCUTS_JS];
+        let all = [CSS, JS, POW_JS, AGENT_JS, SHORTCUTS_JS, COMPOSER_JS];
         for b in all.iter().flat_map(|a| a.bytes()) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -65,5 +68,9 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/shortcuts.js",
             get(|| async { asset(SHORTCUTS_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/composer.js",
+            get(|| async { asset(COMPOSER_JS, "text/javascript; charset=utf-8") }),
         )
 }

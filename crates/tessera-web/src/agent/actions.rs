@@ -10,7 +10,7 @@ use axum::{
     routing::post,
 };
 use serde::Deserialize;
-use tessera_core::{AgentReply, CoreError, StateChange};
+use tessera_core::{AgentReply, Copies, CoreError, StateChange};
 use tessera_domain::{
     AgentId, ContactId, DepartmentId, Priority, Problem, TeamId, ThreadEntryId, TicketStatus,
 };
@@ -46,6 +46,8 @@ async fn reply(
     let mut form = Form::new();
     form.set("body", sub.get("body").to_owned());
     form.set("status", sub.get("status").to_owned());
+    form.set("cc", sub.get("cc").to_owned());
+    form.set("bcc", sub.get("bcc").to_owned());
     let mut p = Problem::default();
     if !a.ctx.csrf_ok(sub.get("csrf")) {
         p.add("form", "error-csrf");
@@ -64,6 +66,10 @@ async fn reply(
         )
         .await;
     }
+    let copies = Copies {
+        cc: sub.get("cc").to_owned(),
+        bcc: sub.get("bcc").to_owned(),
+    };
     let r = AgentReply {
         body: sub.get("body").to_owned(),
         status: TicketStatus::parse(sub.get("status")),
@@ -71,7 +77,11 @@ async fn reply(
         confirm_stale: sub.get("confirm") == "1",
         uploads: sub.uploads,
     };
-    match s.app.agent_reply(a.worker(), &number, r).await {
+    match s
+        .app
+        .agent_reply_copies(a.worker(), &number, r, &copies)
+        .await
+    {
         Ok(()) => Ok(a
             .ctx
             .finish(Redirect::to(&format!("{}?done=reply", ticket_url(&number))))),

@@ -136,6 +136,12 @@ impl Browser {
         .await;
     }
 
+    /// Types `text` into the element (WebDriver key codes included: `\u{E009}` holds
+    /// Control until `\u{E000}`).
+    pub(crate) async fn keys(&self, css: &str, text: &str) {
+        self.type_into(css, text).await;
+    }
+
     pub(crate) async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(

@@ -10,6 +10,7 @@ mod api_rest;
 mod architecture;
 mod browser;
 mod cli;
+mod compose;
 mod crash;
 mod demo;
 mod edge;
