@@ -506,12 +506,22 @@ impl Tessera {
         let mut mails = Vec::new();
         let minted = o.confirm.then(token::mint);
         if let Some(minted) = &minted {
+            // Inline images of a mail are part of its text, not files it sent.
+            let received: Vec<notify::ReceivedFile<'_>> = files
+                .iter()
+                .filter(|f| f.content_id.is_none())
+                .map(|f| notify::ReceivedFile {
+                    name: f.filename,
+                    size: f.size,
+                })
+                .collect();
             mails.push(notify::ticket_opened(
                 self,
                 &ticket,
                 &minted.token,
                 o.in_reply_to,
                 o.unconfirmed,
+                &received,
             ));
         }
         if o.alert {
