@@ -25,6 +25,7 @@ mod mail_auth;
 mod mail_dedupe;
 mod mail_text;
 mod mail_views;
+mod notices;
 mod members;
 mod outbox;
 mod portal;
