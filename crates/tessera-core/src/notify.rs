@@ -135,7 +135,12 @@ pub(crate) fn ticket_opened(
         (
             "mail-opened-subject",
             "intake-mail-received-body",
-            receipt_tail(lang, &app.settings().org_name, files, app.settings().mail_in),
+            receipt_tail(
+                lang,
+                &app.settings().org_name,
+                files,
+                app.settings().mail_in,
+            ),
         )
     };
     let mut mail = letter(
@@ -856,7 +861,10 @@ mod tests {
             );
             assert_eq!(back.status, c.status);
         }
-        assert_eq!(Changes::decode("status\tbogus\topen\nother"), Changes::default());
+        assert_eq!(
+            Changes::decode("status\tbogus\topen\nother"),
+            Changes::default()
+        );
     }
 
     /// Each change in words, in both languages; a name ending in "." ends its sentence
@@ -908,7 +916,10 @@ mod tests {
             assert!(!requester.contains(copied), "{requester}");
             assert!(collaborator.contains(copied), "{collaborator}");
             assert!(!collaborator.contains(yours), "{collaborator}");
-            assert!(collaborator.contains("Max M.\n") || collaborator.contains("Max M.\r"), "{collaborator}");
+            assert!(
+                collaborator.contains("Max M.\n") || collaborator.contains("Max M.\r"),
+                "{collaborator}"
+            );
             let reply = t_args(lang, Role::Collaborator.reply_key(), &args);
             assert!(reply.contains(copied) && !reply.contains(".."), "{reply}");
             let reply = t_args(lang, Role::Requester.reply_key(), &args);

@@ -620,7 +620,10 @@ impl Tessera {
         // Participants hear that a person now takes care of it; a team or a department
         // taking it over is an internal shuffle that tells them nothing.
         let before = ticket.assignee_agent.as_ref().map(|(id, _)| *id);
-        if let Some((_, name)) = to_agent.zip(agent_name).filter(|(id, _)| Some(*id) != before) {
+        if let Some((_, name)) = to_agent
+            .zip(agent_name)
+            .filter(|(id, _)| Some(*id) != before)
+        {
             let changes = notify::Changes::agent(&name);
             notify::notice_to_participants(self, &mut tx.h(), &updated, changes).await?;
         }
@@ -1010,8 +1013,7 @@ impl Tessera {
                         };
                         event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
                         let changes = notify::Changes::status(ticket.status, TicketStatus::Closed);
-                        notify::notice_to_participants(self, &mut tx.h(), &ticket, changes)
-                            .await?;
+                        notify::notice_to_participants(self, &mut tx.h(), &ticket, changes).await?;
                     }
                 }
             }

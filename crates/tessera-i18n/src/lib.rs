@@ -205,7 +205,13 @@ mod tests {
         for (lang, srcs) in [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])] {
             for key in srcs.iter().flat_map(|src| message_keys(src)) {
                 let names = [
-                    "agent", "assignee", "actor", "requester", "name", "org", "team",
+                    "agent",
+                    "assignee",
+                    "actor",
+                    "requester",
+                    "name",
+                    "org",
+                    "team",
                     "department",
                 ];
                 let args: Vec<(&'static str, &str)> = names.iter().map(|n| (*n, "A. B.")).collect();

@@ -287,7 +287,10 @@ mod tests {
             to: vec![],
             subject: "[#1] Flyer & <Plakat>".into(),
             text: text.into(),
-            link: Some(("Ticket ansehen".into(), "http://x/access/a.b?c=1&d=2".into())),
+            link: Some((
+                "Ticket ansehen".into(),
+                "http://x/access/a.b?c=1&d=2".into(),
+            )),
             message_id: "t3@example.org".into(),
             references: vec![],
             auto_generated: true,
@@ -306,12 +309,19 @@ mod tests {
         );
         let html = m.html();
         assert_well_formed(&html);
-        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">"));
-        assert!(html.contains("<title>[#1] Flyer &amp; &lt;Plakat&gt;</title>"), "{html}");
+        assert!(
+            html.starts_with("<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\">")
+        );
+        assert!(
+            html.contains("<title>[#1] Flyer &amp; &lt;Plakat&gt;</title>"),
+            "{html}"
+        );
         let button = html
             .find("<a href=\"http://x/access/a.b?c=1&amp;d=2\"")
             .expect("a button");
-        let lead = html.find("Sie können sie hier einsehen:</p>").expect("lead");
+        let lead = html
+            .find("Sie können sie hier einsehen:</p>")
+            .expect("lead");
         let signature = html.find("Ihr Team von DRK").expect("signature");
         assert!(lead < button && button < signature, "{html}");
         // The URL is only in the button's href, never shown as text.

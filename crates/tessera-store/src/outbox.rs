@@ -177,7 +177,11 @@ impl Handle<'_> {
     /// due — as (id, state), held by this transaction until it commits (on PostgreSQL the
     /// row is locked, so a worker's claim skips it; a notice a worker claimed first is
     /// not found, and the caller queues a new one).
-    pub async fn take_notice(&mut self, key: &str, now: Timestamp) -> Result<Option<(i64, String)>> {
+    pub async fn take_notice(
+        &mut self,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<(i64, String)>> {
         on!(self, c => Ok(sqlx::query_as(
             "UPDATE outbox_mail SET merge_key = merge_key
              WHERE outbox_mail_id = (

@@ -850,7 +850,9 @@ async fn a_help_topic_sets_priority_and_assigns_its_new_tickets() {
         his.iter().map(|m| &m.subject).collect::<Vec<_>>()
     );
     assert!(
-        his[0].subject.starts_with("Ihrem Team Social Media zugewiesen"),
+        his[0]
+            .subject
+            .starts_with("Ihrem Team Social Media zugewiesen"),
         "a team's ticket is not 'assigned to you': {}",
         his[0].subject
     );

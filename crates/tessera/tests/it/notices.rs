@@ -139,14 +139,28 @@ impl World {
 }
 
 fn to<'a>(mails: &'a [Mail], addr: &str) -> Vec<&'a Mail> {
-    mails.iter().filter(|m| m.to.iter().any(|t| t == addr)).collect()
+    mails
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t == addr))
+        .collect()
+}
+
+/// The one mail among `mails` whose text contains `what`.
+fn find_one<'a>(mails: &[&'a Mail], what: &str) -> &'a Mail {
+    let found: Vec<&&Mail> = mails.iter().filter(|m| m.text.contains(what)).collect();
+    assert_eq!(found.len(), 1, "{what}: {mails:#?}");
+    found[0]
 }
 
 /// No name ending in "." is followed by the sentence's own period, in any part.
 fn assert_no_double_period(mails: &[Mail]) {
     for m in mails {
         for part in [&m.subject, &m.text, &m.html] {
-            assert!(!part.contains("S.."), "double period in {:?}: {part}", m.subject);
+            assert!(
+                !part.contains("S.."),
+                "double period in {:?}: {part}",
+                m.subject
+            );
         }
     }
 }
@@ -167,8 +181,13 @@ async fn collaborators_and_team_members_are_addressed_as_what_they_are() {
     .await;
     // Nadine takes it herself: the participants hear that a person is on it.
     w.act(&nadine, &n, &[("do", "claim")]).await;
-    w.post(&nadine, &n, "reply", &[("body", "Der Entwurf kommt morgen.")])
-        .await;
+    w.post(
+        &nadine,
+        &n,
+        "reply",
+        &[("body", "Der Entwurf kommt morgen.")],
+    )
+    .await;
     let mails = w.app.delivered(&smtp).await;
 
     for member in ["moritz@tessera.test", "vera@tessera.test"] {
@@ -189,7 +208,11 @@ async fn collaborators_and_team_members_are_addressed_as_what_they_are() {
             "a team's ticket is not 'assigned to you': {}",
             alerts[0].text
         );
-        assert!(alerts[0].text.contains("Ihrem Team Social Media zugewiesen."));
+        assert!(
+            alerts[0]
+                .text
+                .contains("Ihrem Team Social Media zugewiesen.")
+        );
     }
 
     let max = to(&mails, "max@example.org");
@@ -199,31 +222,42 @@ async fn collaborators_and_team_members_are_addressed_as_what_they_are() {
         texts.iter().all(|t| !t.contains("Social Media")),
         "a team transfer is internal: {texts:#?}"
     );
-    let claim = max[1];
-    assert!(claim.text.contains("es gibt Neues zu Ihrem Ticket"), "{}", claim.text);
+    // (The SMTP server's mailbox does not keep the order of arrival.)
+    let find = find_one;
+    let claim = find(&max, "kümmert sich jetzt darum");
+    assert!(
+        claim.text.contains("es gibt Neues zu Ihrem Ticket"),
+        "{}",
+        claim.text
+    );
     assert!(claim.text.contains("• Nadine S. kümmert sich jetzt darum."));
-    assert!(max[2].text.contains("Nadine S. hat auf Ihr Ticket"), "{}", max[2].text);
+    find(&max, "Nadine S. hat auf Ihr Ticket");
 
     let lea = to(&mails, "leitung@example.org");
     assert_eq!(lea.len(), 3, "welcome, claim, reply: {lea:#?}");
     for m in &lea {
-        assert!(!m.text.contains("Ihr Ticket") && !m.text.contains("Ihrem Ticket"), "{}", m.text);
+        assert!(
+            !m.text.contains("Ihr Ticket") && !m.text.contains("Ihrem Ticket"),
+            "{}",
+            m.text
+        );
     }
-    assert!(lea[0].text.contains("hat Sie zum Ticket"));
-    assert!(
-        lea[1]
-            .text
-            .contains("es gibt Neues zu einem Ticket, an dem Sie beteiligt sind")
+    find(&lea, "hat Sie zum Ticket");
+    let notice = find(
+        &lea,
+        "es gibt Neues zu einem Ticket, an dem Sie beteiligt sind",
     );
-    assert!(lea[1].text.contains("von Max Müller."), "{}", lea[1].text);
+    assert!(notice.text.contains("von Max Müller."), "{}", notice.text);
     assert!(
-        lea[2]
+        notice
             .text
-            .contains("Nadine S. hat auf ein Ticket geantwortet, an dem Sie beteiligt sind"),
-        "{}",
-        lea[2].text
+            .contains("• Nadine S. kümmert sich jetzt darum.")
     );
-    assert!(lea[2].text.contains("Der Entwurf kommt morgen."));
+    let reply = find(
+        &lea,
+        "Nadine S. hat auf ein Ticket geantwortet, an dem Sie beteiligt sind",
+    );
+    assert!(reply.text.contains("Der Entwurf kommt morgen."));
     assert_no_double_period(&mails);
 
     // A personal assignment says "assigned to you", in the assignee's words.
@@ -239,9 +273,13 @@ async fn collaborators_and_team_members_are_addressed_as_what_they_are() {
         .filter(|m| !m.subject.starts_with("Neues Ticket"))
         .collect();
     assert_eq!(moritz.len(), 2, "{moritz:#?}");
-    assert!(moritz[1].subject.starts_with("Ihnen zugewiesen"), "{}", moritz[1].subject);
-    assert!(moritz[1].text.contains("Nadine S. hat Ihnen das Ticket"));
-    assert!(!moritz[1].text.contains("Team"), "{}", moritz[1].text);
+    let personal = find(&moritz, "Nadine S. hat Ihnen das Ticket");
+    assert!(
+        personal.subject.starts_with("Ihnen zugewiesen"),
+        "{}",
+        personal.subject
+    );
+    assert!(!personal.text.contains("Team"), "{}", personal.text);
     assert_no_double_period(&mails);
     w.app.stop().await;
 }
@@ -266,15 +304,27 @@ async fn status_changes_from_the_sidebar_reach_requester_and_collaborator_but_no
     }
     let mails = w.app.delivered(&smtp).await;
     for (who, first) in [("max@example.org", 1), ("leitung@example.org", 1)] {
+        // First the receipt or the welcome, then the three notices.
         let got = to(&mails, who);
         let texts: Vec<&str> = got.iter().map(|m| m.text.as_str()).collect();
+        // (The SMTP server's mailbox does not keep the order of arrival.)
         assert_eq!(got.len(), first + 3, "{who}: {texts:#?}");
-        assert!(texts[first].contains("• Das Ticket ist jetzt als erledigt markiert."));
-        assert!(texts[first + 1].contains("• Das Ticket ist jetzt geschlossen."));
-        assert!(texts[first + 2].contains("• Das Ticket ist wieder geöffnet."));
+        for line in [
+            "• Das Ticket ist jetzt als erledigt markiert.",
+            "• Das Ticket ist jetzt geschlossen.",
+            "• Das Ticket ist wieder geöffnet.",
+        ] {
+            assert_eq!(
+                texts.iter().filter(|t| t.contains(line)).count(),
+                1,
+                "{who}: {line} in {texts:#?}"
+            );
+        }
     }
     assert!(
-        mails.iter().all(|m| !m.text.contains("Budget") && !m.html.contains("Budget")),
+        mails
+            .iter()
+            .all(|m| !m.text.contains("Budget") && !m.html.contains("Budget")),
         "nobody outside is told of the note"
     );
 
@@ -370,7 +420,11 @@ async fn several_changes_by_an_agent_within_the_window_make_one_mail() {
     assert_eq!(recipients, ["leitung@example.org", "max@example.org"]);
     assert!(
         to(
-            &smtp.messages().iter().map(|r| Mail::parse(r)).collect::<Vec<_>>(),
+            &smtp
+                .messages()
+                .iter()
+                .map(|r| Mail::parse(r))
+                .collect::<Vec<_>>(),
             "max@example.org"
         )
         .len()
@@ -385,10 +439,20 @@ async fn several_changes_by_an_agent_within_the_window_make_one_mail() {
     assert_eq!(mails.len(), sent_before + 2);
     for who in ["max@example.org", "leitung@example.org"] {
         let got = to(&mails, who);
-        let last = got.last().unwrap();
-        assert!(last.text.contains("• Moritz K. kümmert sich jetzt darum."), "{}", last.text);
-        assert!(last.text.contains("• Das Ticket ist jetzt als erledigt markiert."));
-        assert!(!last.text.contains("Nadine S. kümmert"), "the latest agent only");
+        let last = find_one(&got, "kümmert sich jetzt darum");
+        assert!(
+            last.text.contains("• Moritz K. kümmert sich jetzt darum."),
+            "{}",
+            last.text
+        );
+        assert!(
+            last.text
+                .contains("• Das Ticket ist jetzt als erledigt markiert.")
+        );
+        assert!(
+            !last.text.contains("Nadine S. kümmert"),
+            "the latest agent only"
+        );
         assert!(!last.text.contains("Social Media"), "teams are internal");
     }
 
@@ -399,7 +463,10 @@ async fn several_changes_by_an_agent_within_the_window_make_one_mail() {
     w.post(&nadine, &m, "reply", &[("body", "Wir sind dran.")])
         .await;
     let mails = w.app.delivered(&smtp).await;
-    assert!(waiting(&w.app).await.is_empty(), "the notice went with the reply");
+    assert!(
+        waiting(&w.app).await.is_empty(),
+        "the notice went with the reply"
+    );
     let reply = mails
         .iter()
         .find(|x| x.text.contains("Wir sind dran."))
@@ -519,12 +586,27 @@ async fn the_receipt_is_well_formed_with_its_button_before_the_signature_and_its
     // The text part keeps the URL.
     assert!(m.text.contains(&link));
     // The files received, with their sizes, in both parts.
-    assert!(m.text.contains("Diese Anhänge haben wir erhalten:\n• Skizze.pdf (2,3 KB)\n• Notiz.txt (12 B)"), "{}", m.text);
-    assert!(html.contains("<li>Skizze.pdf (2,3 KB)</li><li>Notiz.txt (12 B)</li>"), "{html}");
+    assert!(
+        m.text.contains(
+            "Diese Anhänge haben wir erhalten:\n• Skizze.pdf (2,3 KB)\n• Notiz.txt (12 B)"
+        ),
+        "{}",
+        m.text
+    );
+    assert!(
+        html.contains("<li>Skizze.pdf (2,3 KB)</li><li>Notiz.txt (12 B)</li>"),
+        "{html}"
+    );
     // No inbound mail configured: no promise that replying by mail works.
     assert!(!m.text.contains("auf diese E-Mail antworten"), "{}", m.text);
 
     let m = receipt(true).await;
-    assert!(m.text.contains("Sie können auch einfach auf diese E-Mail antworten."));
-    assert!(m.html.contains("Sie können auch einfach auf diese E-Mail antworten."));
+    assert!(
+        m.text
+            .contains("Sie können auch einfach auf diese E-Mail antworten.")
+    );
+    assert!(
+        m.html
+            .contains("Sie können auch einfach auf diese E-Mail antworten.")
+    );
 }
