@@ -610,3 +610,60 @@ async fn the_receipt_is_well_formed_with_its_button_before_the_signature_and_its
             .contains("Sie können auch einfach auf diese E-Mail antworten.")
     );
 }
+
+/// A waiting notice is a row of the database, nothing in a node's memory: a change on
+/// another node, or after a restart, merges into it all the same.
+#[tokio::test]
+async fn a_waiting_notice_is_merged_from_any_node_and_after_a_restart() {
+    let smtp = SmtpServer::start();
+    let mut w = World::new(&smtp, 3600).await;
+    let nadine = w.login("nadine").await;
+    let n = w.ticket().await;
+    w.act(&nadine, &n, &[("do", "claim")]).await;
+    assert_eq!(waiting(&w.app).await.len(), 1);
+
+    // Node two, on the same database, resolves the ticket.
+    let two = w.app.second_node().await;
+    let (_, cookie) = two
+        .sign_in("moritz", PASSWORD, None, "127.0.0.1")
+        .await
+        .unwrap();
+    let s = two.session(&cookie).await.unwrap().expect("session");
+    let moritz = two.session_agent(&s).await.unwrap().expect("moritz");
+    two.change_status(moritz.worker(), &n, tessera_domain::TicketStatus::Resolved)
+        .await
+        .unwrap();
+    assert_eq!(waiting(&w.app).await.len(), 1, "merged, not added");
+
+    // After a restart, one more change still finds it.
+    w.app.restart().await;
+    let nadine = w.login("nadine").await;
+    w.act(
+        &nadine,
+        &n,
+        &[("do", "assign"), ("agent", &w.moritz.0.to_string())],
+    )
+    .await;
+    let notices = waiting(&w.app).await;
+    assert_eq!(notices.len(), 1, "still one");
+    w.app
+        .app
+        .retry_mail_now(Actor::Cli, notices[0].0)
+        .await
+        .unwrap();
+    let mails = w.app.delivered(&smtp).await;
+    let max = to(&mails, "max@example.org");
+    assert_eq!(max.len(), 2, "receipt and one notice: {max:#?}");
+    let notice = find_one(&max, "es gibt Neues");
+    assert!(
+        notice
+            .text
+            .contains("• Moritz K. kümmert sich jetzt darum.")
+    );
+    assert!(
+        notice
+            .text
+            .contains("• Das Ticket ist jetzt als erledigt markiert.")
+    );
+    w.app.stop().await;
+}
