@@ -522,6 +522,7 @@ impl Tessera {
                 o.in_reply_to,
                 o.unconfirmed,
                 &received,
+                o.source == "email",
             ));
         }
         if o.alert {

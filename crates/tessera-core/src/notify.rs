@@ -115,7 +115,7 @@ pub(crate) struct ReceivedFile<'a> {
 /// (not even in `To:`), no message, no answers — and in "confirm first" mode
 /// (`confirm_first`) not even those: only the link. The form cannot relay text under the
 /// organisation's name. "Just reply to this mail" is said only when mail comes in
-/// (`Settings::mail_in`).
+/// (`Settings::mail_in`, or the ticket came by mail: `came_by_mail`).
 pub(crate) fn ticket_opened(
     app: &Tessera,
     ticket: &Ticket,
@@ -123,6 +123,7 @@ pub(crate) fn ticket_opened(
     answers: Option<&str>,
     confirm_first: bool,
     files: &[ReceivedFile<'_>],
+    came_by_mail: bool,
 ) -> NewOutboxMail {
     let lang = ticket.requester.lang;
     let (subject_key, body_key, extra) = if confirm_first {
@@ -139,7 +140,7 @@ pub(crate) fn ticket_opened(
                 lang,
                 &app.settings().org_name,
                 files,
-                app.settings().mail_in,
+                came_by_mail || app.settings().mail_in,
             ),
         )
     };

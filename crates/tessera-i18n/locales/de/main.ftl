@@ -504,7 +504,7 @@ mail-status-link-subject = [#{ $number }] Ihr Link zum Ticket
 mail-status-link-body =
     Hallo { $name },
 
-    Sie haben einen Link zu Ihrem Ticket { $number } („{ $subject }“) angefordert. Hier können Sie den Verlauf ansehen und antworten:
+    Sie haben einen Link zum Ticket { $number } („{ $subject }“) angefordert. Hier können Sie den Verlauf ansehen und antworten:
     { $link }
 
     Wenn Sie das nicht waren, können Sie diese E-Mail ignorieren.

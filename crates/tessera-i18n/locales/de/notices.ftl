@@ -55,3 +55,6 @@ mail-alert-assigned-team-body =
     { $actor } hat das Ticket { $number } von { $requester } Ihrem Team { TRIM_STOP($team) } zugewiesen. Wer es bearbeitet, übernimmt es im Ticket.
 
     { $link }
+
+## Verwaltung: eine wartende Benachrichtigung im Postausgang
+notice-state-waiting = wartet bis { $when } auf weitere Änderungen, die in dieselbe E-Mail kommen

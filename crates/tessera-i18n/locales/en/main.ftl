@@ -504,7 +504,7 @@ mail-status-link-subject = [#{ $number }] Your link to the ticket
 mail-status-link-body =
     Hello { $name },
 
-    You asked for a link to your ticket { $number } ("{ $subject }"). Here you can see its history and reply:
+    You asked for a link to ticket { $number } ("{ $subject }"). Here you can see its history and reply:
     { $link }
 
     If this was not you, you can ignore this email.

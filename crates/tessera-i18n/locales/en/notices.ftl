@@ -55,3 +55,6 @@ mail-alert-assigned-team-body =
     { $actor } assigned ticket { $number } of { $requester } to your team { TRIM_STOP($team) }. Whoever works on it claims it on the ticket.
 
     { $link }
+
+## Administration: a waiting notice in the outbox
+notice-state-waiting = waits until { $when } for further changes to go into the same mail

@@ -82,6 +82,27 @@ impl World {
         c
     }
 
+    /// The first administrator, signed in.
+    async fn login_admin(&self) -> reqwest::Client {
+        self.app
+            .exec("UPDATE agent SET must_change_password = FALSE WHERE username = 'admin'")
+            .await;
+        let c = self.app.client();
+        let token = csrf(&c, &self.app.url("/agent/login")).await;
+        let res = c
+            .post(self.app.url("/agent/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("username", "admin"),
+                ("password", self.app.admin_password.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(res.url().path().starts_with("/agent/queue/"));
+        c
+    }
+
     /// Max opens a ticket on the portal; its number.
     async fn ticket(&self) -> String {
         let (res, _) = open(&self.app, &self.app.client(), MAX, &[]).await;
@@ -418,6 +439,22 @@ async fn several_changes_by_an_agent_within_the_window_make_one_mail() {
     let mut recipients: Vec<&str> = notices.iter().map(|(_, r)| r.as_str()).collect();
     recipients.sort();
     assert_eq!(recipients, ["leitung@example.org", "max@example.org"]);
+    // The administrators' outbox says why they wait, and until when.
+    let admin = w.login_admin().await;
+    let page = admin
+        .get(w.app.url("/agent/admin/outbox"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.matches("auf weitere Änderungen, die in dieselbe E-Mail kommen")
+            .count(),
+        2,
+        "{page}"
+    );
     assert!(
         to(
             &smtp
@@ -666,4 +703,39 @@ async fn a_waiting_notice_is_merged_from_any_node_and_after_a_restart() {
             .contains("• Das Ticket ist jetzt als erledigt markiert.")
     );
     w.app.stop().await;
+}
+
+/// Whoever opened a ticket by mail evidently can reply by mail, whatever is configured.
+#[tokio::test]
+async fn a_ticket_opened_by_mail_is_told_it_may_simply_reply() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::start_with(Box::new(move |c| c.smtp_url = Some(url))).await;
+    crate::support::ingest(
+        &app,
+        &crate::support::eml(
+            "From: Erika Muster <erika@example.org>\n\
+             To: helpdesk@tessera.test\n\
+             Subject: Drucker im Flur\n\
+             Message-ID: <drucker-1@example.org>\n\
+             Date: Mon, 7 Dec 2026 09:00:00 +0100\n\
+             Content-Type: text/plain; charset=utf-8\n\
+             \n\
+             Der Drucker zieht kein Papier ein.\n",
+        ),
+    )
+    .await;
+    let mails = app.delivered(&smtp).await;
+    let receipt = mails
+        .iter()
+        .find(|m| m.to == vec!["erika@example.org"])
+        .expect("the receipt");
+    assert!(
+        receipt
+            .text
+            .contains("Sie können auch einfach auf diese E-Mail antworten."),
+        "{}",
+        receipt.text
+    );
+    app.stop().await;
 }
