@@ -739,3 +739,23 @@ async fn a_ticket_opened_by_mail_is_told_it_may_simply_reply() {
     );
     app.stop().await;
 }
+
+/// When the window ends, the mail worker sends the waiting notice by itself.
+#[tokio::test]
+async fn a_waiting_notice_goes_by_itself_when_its_window_ends() {
+    let smtp = SmtpServer::start();
+    let w = World::new(&smtp, 1).await;
+    let nadine = w.login("nadine").await;
+    let n = w.ticket().await;
+    w.act(&nadine, &n, &[("do", "claim")]).await;
+    let mails = eventually("the notice after its window", async || {
+        let mails: Vec<Mail> = smtp.messages().iter().map(|r| Mail::parse(r)).collect();
+        to(&mails, "max@example.org")
+            .iter()
+            .any(|m| m.text.contains("• Nadine S. kümmert sich jetzt darum."))
+            .then_some(mails)
+    })
+    .await;
+    assert_eq!(to(&mails, "max@example.org").len(), 2, "receipt and notice");
+    w.app.stop().await;
+}
