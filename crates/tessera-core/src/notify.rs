@@ -507,15 +507,40 @@ pub(crate) async fn notice_to_participants(
     if changes.is_empty() {
         return Ok(());
     }
+    revise_notices(app, h, ticket, |waiting| {
+        waiting.unwrap_or_default().then(changes.clone())
+    })
+    .await
+}
+
+/// No agent takes care of the ticket any more (given back, or to a team): a notice still
+/// waiting no longer says one does, and goes only if something else is left to tell.
+pub(crate) async fn agent_withdrawn(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+) -> crate::Result<()> {
+    revise_notices(app, h, ticket, |waiting| Changes {
+        agent: None,
+        ..waiting.unwrap_or_default()
+    })
+    .await
+}
+
+/// Sets each participant's notice to what `revise` makes of the one waiting (`None`: none
+/// waits): updated in place, queued anew, or removed when it has nothing left to tell.
+async fn revise_notices(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    revise: impl Fn(Option<Changes>) -> Changes,
+) -> crate::Result<()> {
     let now = Timestamp::now();
     let not_before = now.plus_secs(app.config().notice_merge_secs);
     for (p, role) in participants(h, ticket).await? {
         let key = notice_key(ticket, &p);
         let waiting = h.take_notice(&key, now).await?;
-        let all = match &waiting {
-            Some((_, state)) => Changes::decode(state).then(changes.clone()),
-            None => changes.clone(),
-        };
+        let all = revise(waiting.as_ref().map(|(_, state)| Changes::decode(state)));
         if all.is_empty() {
             if let Some((id, _)) = waiting {
                 h.drop_notice(id).await?;

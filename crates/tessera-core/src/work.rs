@@ -626,6 +626,8 @@ impl Tessera {
         {
             let changes = notify::Changes::agent(&name);
             notify::notice_to_participants(self, &mut tx.h(), &updated, changes).await?;
+        } else if to_agent.is_none() && before.is_some() {
+            notify::agent_withdrawn(self, &mut tx.h(), &updated).await?;
         }
         self.finish(tx, agent, ticket.id, now).await
     }
@@ -693,6 +695,7 @@ impl Tessera {
             now,
         )
         .await?;
+        notify::agent_withdrawn(self, &mut tx.h(), &ticket).await?;
         self.finish(tx, agent, ticket.id, now).await
     }
 
