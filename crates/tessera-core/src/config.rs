@@ -69,6 +69,14 @@ pub struct CoreConfig {
     /// Most mails one sender address opens or adds to tickets in a clock hour, likewise
     /// (agents answering by mail count per ticket only); at least 1.
     pub loop_cap_per_address: i64,
+    /// How long a notice to requesters and collaborators (assignment, status) waits for
+    /// further changes to the same ticket before it goes, so that several changes make
+    /// one mail; 0 sends each at once. Replies never wait.
+    pub notice_merge_secs: i64,
+    /// Whether mail to the helpdesk reaches tickets by a way Tessera cannot see — the mail
+    /// server's pipe to `tessera mail ingest`, or a program posting to the API — so that
+    /// the receipt may say "just reply to this mail". An active IMAP mailbox counts anyway.
+    pub mail_in: bool,
 }
 
 impl Default for CoreConfig {
@@ -104,6 +112,8 @@ impl Default for CoreConfig {
             mail_auth_nameserver: None,
             loop_cap_per_ticket: crate::robots::LOOP_CAP_PER_TICKET,
             loop_cap_per_address: crate::robots::LOOP_CAP_PER_ADDRESS,
+            notice_merge_secs: 120,
+            mail_in: false,
         }
     }
 }

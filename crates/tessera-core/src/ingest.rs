@@ -864,7 +864,16 @@ impl Tessera {
                     self.queue_event_webhooks(h, ticket.id, &TicketEvent::Claimed, now)
                         .await?;
                 }
-                notify::reply_to_participants(self, h, &ticket, &agent, m.body, &names).await?;
+                notify::reply_to_participants(
+                    self,
+                    h,
+                    &ticket,
+                    &agent,
+                    m.body,
+                    &names,
+                    notify::Changes::default(),
+                )
+                .await?;
                 h.mark_seen(agent.id, ticket.id, now).await?;
                 EntryKind::Reply
             }

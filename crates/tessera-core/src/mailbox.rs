@@ -404,6 +404,8 @@ impl Tessera {
         )
         .await?;
         tx.commit().await?;
+        // Whether mail comes in (`Settings::mail_in`) may have changed.
+        self.reload_settings().await?;
         Ok(id)
     }
 

@@ -532,6 +532,15 @@ impl Tessera {
         let mut mails = Vec::new();
         let minted = o.confirm.then(token::mint);
         if let Some(minted) = &minted {
+            // Inline images of a mail are part of its text, not files it sent.
+            let received: Vec<notify::ReceivedFile<'_>> = files
+                .iter()
+                .filter(|f| f.content_id.is_none())
+                .map(|f| notify::ReceivedFile {
+                    name: f.filename,
+                    size: f.size,
+                })
+                .collect();
             mails.push(match &o.by_agent {
                 Some(b) => notify::opened_for_requester(self, &ticket, &minted.token, b, &c.body),
                 None => notify::ticket_opened(
@@ -540,6 +549,8 @@ impl Tessera {
                     &minted.token,
                     o.in_reply_to,
                     o.unconfirmed,
+                    &received,
+                    o.source == "email",
                 ),
             });
         }

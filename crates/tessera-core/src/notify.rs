@@ -3,11 +3,11 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use tessera_domain::{
-    Agent, AgentId, ContactId, TicketId,
+    Agent, AgentId, ContactId, Lang, TicketId, TicketStatus, Timestamp,
     model::{Contact, Ticket},
 };
 use tessera_i18n::{t, t_args};
-use tessera_mail::{Mailbox, OutgoingMail};
+use tessera_mail::{BULLET, Mailbox, OutgoingMail};
 use tessera_store::{AgentBrief, Handle, MailKind, NewOutboxMail};
 
 use crate::{Tessera, token};
@@ -99,24 +99,50 @@ fn quote(body: &str, max_chars: usize) -> String {
         .join("\n")
 }
 
+/// A file that came with a new ticket, for the receipt: its name and size in bytes.
+pub(crate) struct ReceivedFile<'a> {
+    /// The cleaned file name.
+    pub name: &'a str,
+    /// Bytes.
+    pub size: i64,
+}
+
 /// "We have received your request" with the access link, to the requester; `answers` is the
 /// Message-ID of the mail that opened the ticket, if it came by mail.
 ///
 /// The address is not verified yet: whoever typed it may not own it. So the mail repeats
-/// nothing the sender wrote but the subject — no name (not even in `To:`), no message, no
-/// answers — and in "confirm first" mode (`confirm_first`) not even the subject: only the
-/// link. The form cannot relay text under the organisation's name.
+/// nothing the sender wrote but the subject and the names of the files received — no name
+/// (not even in `To:`), no message, no answers — and in "confirm first" mode
+/// (`confirm_first`) not even those: only the link. The form cannot relay text under the
+/// organisation's name. "Just reply to this mail" is said only when mail comes in
+/// (`Settings::mail_in`, or the ticket came by mail: `came_by_mail`).
 pub(crate) fn ticket_opened(
     app: &Tessera,
     ticket: &Ticket,
     token: &str,
     answers: Option<&str>,
     confirm_first: bool,
+    files: &[ReceivedFile<'_>],
+    came_by_mail: bool,
 ) -> NewOutboxMail {
-    let (subject_key, body_key) = if confirm_first {
-        ("intake-mail-confirm-subject", "intake-mail-confirm-body")
+    let lang = ticket.requester.lang;
+    let (subject_key, body_key, extra) = if confirm_first {
+        (
+            "intake-mail-confirm-subject",
+            "intake-mail-confirm-body",
+            Vec::new(),
+        )
     } else {
-        ("mail-opened-subject", "intake-mail-received-body")
+        (
+            "mail-opened-subject",
+            "intake-mail-received-body",
+            receipt_tail(
+                lang,
+                &app.settings().org_name,
+                files,
+                came_by_mail || app.settings().mail_in,
+            ),
+        )
     };
     let mut mail = letter(
         app,
@@ -126,7 +152,7 @@ pub(crate) fn ticket_opened(
                 name: String::new(),
                 email: ticket.requester.email.clone(),
             },
-            lang: ticket.requester.lang,
+            lang,
             subject_key,
             body_key,
             args: vec![],
@@ -138,10 +164,39 @@ pub(crate) fn ticket_opened(
             },
             auto: true,
             references: answers.map(|a| vec![a.to_owned()]).unwrap_or_default(),
+            extra,
         },
     );
     mail.kind = MailKind::Confirmation;
     mail
+}
+
+/// The receipt's paragraphs after its link: the files received, "just reply" when mail
+/// comes in, "not you? ignore it", the signature.
+pub(crate) fn receipt_tail(
+    lang: Lang,
+    org: &str,
+    files: &[ReceivedFile<'_>],
+    mail_in: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if !files.is_empty() {
+        let mut list = t(lang, "notice-receipt-files");
+        for f in files {
+            list.push_str(&format!(
+                "\n{BULLET}{} ({})",
+                f.name,
+                tessera_i18n::bytes(lang, f.size)
+            ));
+        }
+        out.push(list);
+    }
+    if mail_in {
+        out.push(t(lang, "notice-receipt-reply"));
+    }
+    out.push(t(lang, "notice-receipt-ignore"));
+    out.push(t_args(lang, "notice-signature", &[("org", org)]));
+    out
 }
 
 /// A fresh access link for a participant who asked for one through "check ticket status".
@@ -167,6 +222,7 @@ pub(crate) fn status_link(
             link_key: "mail-view-ticket",
             auto: true,
             references: vec![],
+            extra: vec![],
         },
     )
 }
@@ -212,6 +268,7 @@ pub(crate) fn opened_for_requester(
             link_key: "mail-view-ticket",
             auto: false,
             references: vec![],
+            extra: vec![],
         },
     );
     mail.kind = MailKind::Confirmation;
@@ -253,6 +310,7 @@ pub(crate) fn reply_copy(
         message_id: message_id(app, ticket),
         references: vec![],
         auto_generated: false,
+        lang: lang.as_str().to_owned(),
     };
     let mut out = to_outbox(ticket, mail);
     if !cc.is_empty() {
@@ -278,6 +336,8 @@ struct Letter<'a> {
     auto: bool,
     /// Message-IDs it answers (so that mail clients thread it under them).
     references: Vec<String>,
+    /// Paragraphs after the body's text.
+    extra: Vec<String>,
 }
 
 fn letter(app: &Tessera, ticket: &Ticket, l: Letter<'_>) -> NewOutboxMail {
@@ -288,15 +348,21 @@ fn letter(app: &Tessera, ticket: &Ticket, l: Letter<'_>) -> NewOutboxMail {
     args.push(("org", app.settings().org_name.clone()));
     args.push(("name", l.to.name.clone()));
     let refs: Vec<(&'static str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut text = t_args(l.lang, l.body_key, &refs);
+    for p in &l.extra {
+        text.push_str("\n\n");
+        text.push_str(p);
+    }
     let mail = OutgoingMail {
         from: sender(app, ticket),
         to: vec![l.to],
         subject: t_args(l.lang, l.subject_key, &refs),
-        text: t_args(l.lang, l.body_key, &refs),
+        text,
         link: Some((t(l.lang, l.link_key), l.link)),
         message_id: message_id(app, ticket),
         references: l.references,
         auto_generated: l.auto,
+        lang: l.lang.as_str().to_owned(),
     };
     to_outbox(ticket, mail)
 }
@@ -314,14 +380,154 @@ async fn access_link(
     Ok(format!("{}/access/{}", app.config().base_url, minted.token))
 }
 
-/// The requester and the collaborators of a ticket.
-async fn participants(h: &mut Handle<'_>, ticket: &Ticket) -> crate::Result<Vec<Contact>> {
-    let mut all = vec![ticket.requester.clone()];
-    all.extend(h.collaborators(ticket.id).await?);
+/// How a participant stands to a ticket, which words their mail takes: "your ticket" is
+/// the requester's; a collaborator reads of "a ticket you are copied on".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Who opened it (or for whom it was opened).
+    Requester,
+    /// Someone added to it.
+    Collaborator,
+}
+
+impl Role {
+    /// The body of a reply mail to this role.
+    pub(crate) fn reply_key(self) -> &'static str {
+        match self {
+            Role::Requester => "mail-reply-body",
+            Role::Collaborator => "notice-reply-collaborator-body",
+        }
+    }
+
+    /// The body of a notice to this role.
+    pub(crate) fn notice_key(self) -> &'static str {
+        match self {
+            Role::Requester => "notice-body-requester",
+            Role::Collaborator => "notice-body-collaborator",
+        }
+    }
+}
+
+/// What a notice to participants tells: who now takes care of the ticket and how its
+/// status moved. What an experienced helpdesk tells a requester at all: that a person is
+/// on it, and that it is resolved, closed or open again — not internal shuffles (teams,
+/// departments, priorities, due dates, an agent giving it back).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Changes {
+    /// The agent who now takes care of it.
+    pub agent: Option<String>,
+    /// The status before the first change and after the last.
+    pub status: Option<(TicketStatus, TicketStatus)>,
+}
+
+impl Changes {
+    /// A status change.
+    pub(crate) fn status(from: TicketStatus, to: TicketStatus) -> Self {
+        Changes {
+            agent: None,
+            status: Some((from, to)),
+        }
+    }
+
+    /// An agent now takes care of it.
+    pub(crate) fn agent(name: &str) -> Self {
+        Changes {
+            agent: Some(name.to_owned()),
+            status: None,
+        }
+    }
+
+    /// These changes followed by `later`: the latest agent, the status from the first
+    /// `from` to the last `to`.
+    pub(crate) fn then(self, later: Changes) -> Changes {
+        Changes {
+            agent: later.agent.or(self.agent),
+            status: match (self.status, later.status) {
+                (Some((from, _)), Some((_, to))) => Some((from, to)),
+                (s, None) | (None, s) => s,
+            },
+        }
+    }
+
+    /// Whether nothing is left to tell (a status back where it started counts as none).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.agent.is_none() && self.status.is_none_or(|(from, to)| from == to)
+    }
+
+    /// One line per change, in `lang`, each starting with the list bullet.
+    pub(crate) fn lines(&self, lang: Lang) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(a) = &self.agent {
+            out.push(t_args(lang, "notice-change-agent", &[("agent", a)]));
+        }
+        match self.status {
+            Some((from, to)) if from != to => out.push(t(
+                lang,
+                match to {
+                    TicketStatus::Resolved => "notice-change-resolved",
+                    TicketStatus::Closed => "notice-change-closed",
+                    TicketStatus::Open => "notice-change-reopened",
+                },
+            )),
+            _ => {}
+        }
+        out.into_iter().map(|l| format!("{BULLET}{l}")).collect()
+    }
+
+    /// As stored with a waiting notice (`outbox_mail.merge_state`): one line per change,
+    /// `agent\t{name}`, `status\t{from}\t{to}`.
+    pub(crate) fn encode(&self) -> String {
+        let mut out = Vec::new();
+        if let Some(a) = &self.agent {
+            out.push(format!("agent\t{}", a.replace(['\t', '\n', '\r'], " ")));
+        }
+        if let Some((from, to)) = self.status {
+            out.push(format!("status\t{}\t{}", from.as_str(), to.as_str()));
+        }
+        out.join("\n")
+    }
+
+    /// What `encode` stored; what does not read is left out.
+    pub(crate) fn decode(s: &str) -> Changes {
+        let mut c = Changes::default();
+        for line in s.lines() {
+            let parts: Vec<&str> = line.split('\t').collect();
+            match parts.as_slice() {
+                ["agent", name] => c.agent = Some((*name).to_owned()),
+                ["status", from, to] => {
+                    if let (Some(f), Some(t)) = (TicketStatus::parse(from), TicketStatus::parse(to))
+                    {
+                        c.status = Some((f, t));
+                    }
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+}
+
+/// The requester and the collaborators of a ticket, each with their role.
+async fn participants(h: &mut Handle<'_>, ticket: &Ticket) -> crate::Result<Vec<(Contact, Role)>> {
+    let mut all = vec![(ticket.requester.clone(), Role::Requester)];
+    all.extend(
+        h.collaborators(ticket.id)
+            .await?
+            .into_iter()
+            .map(|c| (c, Role::Collaborator)),
+    );
     Ok(all)
 }
 
-/// An agent's reply, to the requester and every collaborator, each with their own link.
+/// Names the waiting notice to one participant of a ticket.
+fn notice_key(ticket: &Ticket, to: &Contact) -> String {
+    format!("{}:{}:notice", ticket.id, to.email.to_lowercase())
+}
+
+/// An agent's reply, to the requester and every collaborator, each with their own link
+/// and worded for their role. `changes` are what the same step changed (a status); a
+/// notice still waiting for a participant is taken into their reply, so that they get
+/// one mail that says both, and the reply is never delayed.
 pub(crate) async fn reply_to_participants(
     app: &Tessera,
     h: &mut Handle<'_>,
@@ -329,8 +535,22 @@ pub(crate) async fn reply_to_participants(
     agent: &Agent,
     body: &str,
     attachments: &[String],
+    changes: Changes,
 ) -> crate::Result<()> {
-    for p in participants(h, ticket).await? {
+    let now = Timestamp::now();
+    for (p, role) in participants(h, ticket).await? {
+        let mut told = Changes::default();
+        if let Some((id, state)) = h.take_notice(&notice_key(ticket, &p), now).await? {
+            told = Changes::decode(&state);
+            h.drop_notice(id).await?;
+        }
+        let told = told.then(changes.clone());
+        let lines = told.lines(p.lang);
+        let also = if lines.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n{}\n\n", t(p.lang, "notice-also"), lines.join("\n"))
+        };
         let link = access_link(app, h, ticket, p.id).await?;
         let files = if attachments.is_empty() {
             String::new()
@@ -351,15 +571,18 @@ pub(crate) async fn reply_to_participants(
                 },
                 lang: p.lang,
                 subject_key: "mail-ticket-subject",
-                body_key: "mail-reply-body",
+                body_key: role.reply_key(),
                 args: vec![
                     ("agent", agent.display_name.clone()),
                     ("message", format!("{body}{files}")),
+                    ("requester", ticket.requester.name.clone()),
+                    ("changes", also),
                 ],
                 link,
                 link_key: "mail-view-ticket",
                 auto: false,
                 references: vec![],
+                extra: vec![],
             },
         );
         mail.kind = MailKind::Reply;
@@ -368,14 +591,59 @@ pub(crate) async fn reply_to_participants(
     Ok(())
 }
 
-/// Tells the requester and collaborators who now handles their ticket.
-pub(crate) async fn assignment_to_participants(
+/// Tells the requester and the collaborators of changes an agent made (`Changes` says
+/// which are worth telling), after `notice_merge_secs`: a change within that time updates
+/// the notice still waiting — in this transaction, so it holds across crashes and nodes —
+/// instead of queueing another, and one that undoes the others removes it.
+pub(crate) async fn notice_to_participants(
     app: &Tessera,
     h: &mut Handle<'_>,
     ticket: &Ticket,
-    who: &str,
+    changes: Changes,
 ) -> crate::Result<()> {
-    for p in participants(h, ticket).await? {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    revise_notices(app, h, ticket, |waiting| {
+        waiting.unwrap_or_default().then(changes.clone())
+    })
+    .await
+}
+
+/// No agent takes care of the ticket any more (given back, or to a team): a notice still
+/// waiting no longer says one does, and goes only if something else is left to tell.
+pub(crate) async fn agent_withdrawn(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+) -> crate::Result<()> {
+    revise_notices(app, h, ticket, |waiting| Changes {
+        agent: None,
+        ..waiting.unwrap_or_default()
+    })
+    .await
+}
+
+/// Sets each participant's notice to what `revise` makes of the one waiting (`None`: none
+/// waits): updated in place, queued anew, or removed when it has nothing left to tell.
+async fn revise_notices(
+    app: &Tessera,
+    h: &mut Handle<'_>,
+    ticket: &Ticket,
+    revise: impl Fn(Option<Changes>) -> Changes,
+) -> crate::Result<()> {
+    let now = Timestamp::now();
+    let not_before = now.plus_secs(app.config().notice_merge_secs);
+    for (p, role) in participants(h, ticket).await? {
+        let key = notice_key(ticket, &p);
+        let waiting = h.take_notice(&key, now).await?;
+        let all = revise(waiting.as_ref().map(|(_, state)| Changes::decode(state)));
+        if all.is_empty() {
+            if let Some((id, _)) = waiting {
+                h.drop_notice(id).await?;
+            }
+            continue;
+        }
         let link = access_link(app, h, ticket, p.id).await?;
         let mail = letter(
             app,
@@ -387,15 +655,25 @@ pub(crate) async fn assignment_to_participants(
                 },
                 lang: p.lang,
                 subject_key: "mail-ticket-subject",
-                body_key: "mail-assigned-body",
-                args: vec![("assignee", who.to_owned())],
+                body_key: role.notice_key(),
+                args: vec![
+                    ("changes", all.lines(p.lang).join("\n")),
+                    ("requester", ticket.requester.name.clone()),
+                ],
                 link,
                 link_key: "mail-view-ticket",
                 auto: true,
                 references: vec![],
+                extra: vec![],
             },
         );
-        h.enqueue_mail(&mail).await?;
+        match waiting {
+            Some((id, _)) => h.update_notice(id, &mail, &all.encode()).await?,
+            None => {
+                h.enqueue_notice(&mail, not_before, (&key, &all.encode()))
+                    .await?
+            }
+        }
     }
     Ok(())
 }
@@ -428,6 +706,7 @@ pub(crate) async fn collaborator_added(
             link_key: "mail-view-ticket",
             auto: true,
             references: vec![],
+            extra: vec![],
         },
     );
     h.enqueue_mail(&mail).await?;
@@ -467,6 +746,26 @@ pub(crate) async fn agent_alert(
     Ok(())
 }
 
+/// The agents among `to` who get an alert of `kind` about `ticket` by mail. Every alert to
+/// agents passes here, so this is the one place to apply each agent's choices of which
+/// events mail them (issue 23's agent profile); today everyone given is mailed.
+pub(crate) fn alert_recipients<'a>(
+    _ticket: &Ticket,
+    _kind: &str,
+    to: &'a [AgentBrief],
+) -> Vec<&'a AgentBrief> {
+    to.iter().collect()
+}
+
+/// Which alert an assignment is to its recipients: `assigned` (to them personally) or
+/// `assigned-team` (to a team of theirs, with no agent: it must not say "assigned to you").
+fn assignment_kind(ticket: &Ticket) -> &'static str {
+    match (&ticket.assignee_agent, &ticket.assignee_team) {
+        (None, Some(_)) => "assigned-team",
+        _ => "assigned",
+    }
+}
+
 /// The mails of `agent_alert`, composed without a database (for a new ticket, before its
 /// transaction).
 pub(crate) fn agent_alert_mails(
@@ -477,11 +776,22 @@ pub(crate) fn agent_alert_mails(
     actor: &str,
     text: &str,
 ) -> Vec<NewOutboxMail> {
+    let kind = if kind == "assigned" {
+        assignment_kind(ticket)
+    } else {
+        kind
+    };
     let link = format!("{}/agent/tickets/{}", app.config().base_url, ticket.number);
     let subject_key = format!("mail-alert-{kind}-subject");
     let body_key = format!("mail-alert-{kind}-body");
     let message = quote(text, 2000);
-    to.iter()
+    let team = ticket
+        .assignee_team
+        .as_ref()
+        .map(|(_, name)| name.clone())
+        .unwrap_or_default();
+    alert_recipients(ticket, kind, to)
+        .into_iter()
         .map(|a| {
             let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.settings().default_lang);
             let mut mail = letter(
@@ -500,11 +810,13 @@ pub(crate) fn agent_alert_mails(
                         ("message", message.clone()),
                         ("requester", ticket.requester.name.clone()),
                         ("department", ticket.department.name.clone()),
+                        ("team", team.clone()),
                     ],
                     link: link.clone(),
                     link_key: "mail-open-ticket",
                     auto: true,
                     references: vec![],
+                    extra: vec![],
                 },
             );
             mail.kind = MailKind::Alert;
@@ -584,6 +896,7 @@ pub(crate) fn agent_mail(app: &Tessera, to: &AgentBrief, l: AgentLetter<'_>) -> 
         message_id,
         references: vec![],
         auto_generated: true,
+        lang: lang.as_str().to_owned(),
     };
     NewOutboxMail {
         kind: l.kind,
@@ -633,5 +946,137 @@ mod tests {
         check("tessera.x.00112233aabbccdd.0011223344556677@t", None);
         check("tessera.42.0011.0011223344556677@t", None);
         check("tessera.42.00112233aabbccdd.zz112233445566@t", None);
+    }
+
+    use TicketStatus::{Closed, Open, Resolved};
+
+    #[test]
+    fn changes_merge_to_the_latest_agent_and_the_whole_status_move() {
+        let claim = Changes::agent("Nadine S.");
+        let assign = Changes::agent("Moritz K.");
+        let close = Changes::status(Open, Closed);
+        let all = claim.then(assign).then(close.clone());
+        assert_eq!(all.agent.as_deref(), Some("Moritz K."));
+        assert_eq!(all.status, Some((Open, Closed)));
+        // Resolved, then closed: from open to closed.
+        let two = Changes::status(Open, Resolved).then(Changes::status(Resolved, Closed));
+        assert_eq!(two.status, Some((Open, Closed)));
+        // Closed and reopened again within the window: nothing left to tell.
+        let undone = close.then(Changes::status(Closed, Open));
+        assert!(undone.is_empty(), "{undone:?}");
+        assert!(Changes::default().is_empty());
+        assert!(!Changes::agent("A").then(undone).is_empty());
+    }
+
+    #[test]
+    fn changes_are_stored_and_read_back() {
+        for c in [
+            Changes::default(),
+            Changes::agent("Nadine S."),
+            Changes::status(Resolved, Open),
+            Changes::agent("Max\tMüller").then(Changes::status(Open, Closed)),
+        ] {
+            let back = Changes::decode(&c.encode());
+            assert_eq!(
+                back.agent,
+                c.agent.as_ref().map(|a| a.replace('\t', " ")),
+                "{c:?}"
+            );
+            assert_eq!(back.status, c.status);
+        }
+        assert_eq!(
+            Changes::decode("status\tbogus\topen\nother"),
+            Changes::default()
+        );
+    }
+
+    /// Each change in words, in both languages; a name ending in "." ends its sentence
+    /// with one period (issue 23's "Nadine S..").
+    #[test]
+    fn changes_read_in_each_language() {
+        let c = Changes::agent("Nadine S.").then(Changes::status(Open, Resolved));
+        assert_eq!(
+            c.lines(Lang::De),
+            [
+                "• Nadine S. kümmert sich jetzt darum.",
+                "• Das Ticket ist jetzt als erledigt markiert. Falls noch etwas fehlt, antworten Sie einfach über den Link unten."
+            ]
+        );
+        let en = Changes::status(Resolved, Open).lines(Lang::En);
+        assert_eq!(en, ["• The ticket has been reopened."]);
+        assert_eq!(
+            Changes::status(Open, Closed).lines(Lang::De),
+            ["• Das Ticket ist jetzt geschlossen."]
+        );
+        assert_eq!(
+            Changes::agent("Nadine S.").lines(Lang::En),
+            ["• Nadine S. is now taking care of it."]
+        );
+        assert!(Changes::status(Open, Open).lines(Lang::De).is_empty());
+    }
+
+    #[test]
+    fn each_role_has_its_words() {
+        for lang in [Lang::De, Lang::En] {
+            let args = [
+                ("name", "Moritz"),
+                ("number", "123"),
+                ("subject", "Flyer"),
+                ("requester", "Max M."),
+                ("changes", "• x"),
+                ("link", "http://x"),
+                ("org", "DRK e.V."),
+                ("agent", "Nadine S."),
+                ("message", "Hallo"),
+            ];
+            let requester = t_args(lang, Role::Requester.notice_key(), &args);
+            let collaborator = t_args(lang, Role::Collaborator.notice_key(), &args);
+            let (yours, copied) = match lang {
+                Lang::De => ("Ihrem Ticket", "an dem Sie beteiligt sind"),
+                Lang::En => ("your ticket", "you are copied on"),
+            };
+            assert!(requester.contains(yours), "{requester}");
+            assert!(!requester.contains(copied), "{requester}");
+            assert!(collaborator.contains(copied), "{collaborator}");
+            assert!(!collaborator.contains(yours), "{collaborator}");
+            assert!(
+                collaborator.contains("Max M.\n") || collaborator.contains("Max M.\r"),
+                "{collaborator}"
+            );
+            let reply = t_args(lang, Role::Collaborator.reply_key(), &args);
+            assert!(reply.contains(copied) && !reply.contains(".."), "{reply}");
+            let reply = t_args(lang, Role::Requester.reply_key(), &args);
+            let ihr = match lang {
+                Lang::De => "auf Ihr Ticket",
+                Lang::En => "your ticket",
+            };
+            assert!(reply.contains(ihr) && !reply.contains(".."), "{reply}");
+        }
+    }
+
+    #[test]
+    fn the_receipt_lists_files_and_offers_replying_only_when_mail_comes_in() {
+        let files = [
+            ReceivedFile {
+                name: "plan.pdf",
+                size: 1_258_291,
+            },
+            ReceivedFile {
+                name: "foto.jpg",
+                size: 3000,
+            },
+        ];
+        let with = receipt_tail(Lang::De, "DRK e.V.", &files, true).join("\n\n");
+        assert_eq!(
+            with,
+            "Diese Anhänge haben wir erhalten:\n• plan.pdf (1,2 MB)\n• foto.jpg (2,9 KB)\n\n\
+             Sie können auch einfach auf diese E-Mail antworten.\n\n\
+             Wenn Sie diese Anfrage nicht gesendet haben, können Sie diese Nachricht ignorieren.\n\n\
+             Ihr Team von DRK e.V."
+        );
+        let without = receipt_tail(Lang::En, "DRK", &[], false).join("\n\n");
+        assert!(!without.contains("reply to this email"), "{without}");
+        assert!(!without.contains("attachments"), "{without}");
+        assert!(without.ends_with("Your team at DRK"));
     }
 }

@@ -74,6 +74,9 @@ pub struct MailState {
     pub queued_at: Timestamp,
     /// When it was sent.
     pub sent_at: Option<Timestamp>,
+    /// A notice to participants waiting, never tried yet, for further changes to merge
+    /// into it: when it goes.
+    pub waits_until: Option<Timestamp>,
 }
 
 impl From<MailRow> for MailState {
@@ -96,6 +99,10 @@ impl From<MailRow> for MailState {
             failing_since: r.failing_since.map(Timestamp),
             queued_at: Timestamp(r.created_at),
             sent_at: r.sent_at.map(Timestamp),
+            waits_until: (delivery == MailDelivery::Queued
+                && r.attempts == 0
+                && r.next_attempt_at > Timestamp::now().0)
+                .then_some(Timestamp(r.next_attempt_at)),
         }
     }
 }

@@ -144,6 +144,10 @@ pub struct Settings {
     pub mail_auth: MailAuthPolicy,
     /// The key outgoing mail is DKIM-signed with, if the administrator uploaded one.
     pub dkim: Option<Dkim>,
+    /// Whether replying to Tessera's mail reaches the ticket: `mail_in` in the
+    /// configuration (the pipe or the API, which Tessera cannot see), or an active IMAP
+    /// mailbox (looked up at every reload).
+    pub mail_in: bool,
 }
 
 /// Outgoing mail's DKIM key as stored: the PEM (a secret, never shown or logged) and the
@@ -194,6 +198,7 @@ impl Settings {
             attachment_quota_per_day: DEFAULT_QUOTA_MB * 1024 * 1024,
             mail_auth: cfg.mail_auth,
             dkim: None,
+            mail_in: cfg.mail_in,
         }
     }
 
@@ -514,6 +519,7 @@ impl Tessera {
         let mut conn = self.db().conn().await?;
         let rows = conn.h().settings_with_prefix(PREFIX).await?;
         let mut next = Settings::from_config(self.config()).overlay(&rows);
+        next.mail_in = next.mail_in || conn.h().any_active_mailbox().await?;
         let current = self.settings();
         next.logo = match next.logo.take() {
             None => None,
@@ -908,6 +914,7 @@ impl Tessera {
             message_id: format!("tessera.test.{}@{domain}", token::random_hex(12)),
             references: vec![],
             auto_generated: true,
+            lang: lang.as_str().to_owned(),
         };
         let outcome = transport
             .send(

@@ -541,6 +541,7 @@ impl Tessera {
             )
             .await?;
         }
+        let mut changes = notify::Changes::default();
         if let Some(s) = r.status.filter(|s| *s != ticket.status) {
             tx.h().set_status(ticket.id, s, now).await?;
             let e = TicketEvent::Status {
@@ -548,8 +549,11 @@ impl Tessera {
                 to: s.as_str().into(),
             };
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
+            changes = notify::Changes::status(ticket.status, s);
         }
-        notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names).await?;
+        // One mail per participant says both: the reply, and that the status changed.
+        notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names, changes)
+            .await?;
         if !cc.is_empty() || !bcc.is_empty() {
             let message = if names.is_empty() {
                 body.clone()
@@ -702,13 +706,18 @@ impl Tessera {
             "",
         )
         .await?;
-        let who = match (agent_name, team_name) {
-            (Some(a), Some(t)) => format!("{a} ({t})"),
-            (Some(a), None) => a,
-            (None, Some(t)) => t,
-            (None, None) => String::new(),
-        };
-        notify::assignment_to_participants(self, &mut tx.h(), &updated, &who).await?;
+        // Participants hear that a person now takes care of it; a team or a department
+        // taking it over is an internal shuffle that tells them nothing.
+        let before = ticket.assignee_agent.as_ref().map(|(id, _)| *id);
+        if let Some((_, name)) = to_agent
+            .zip(agent_name)
+            .filter(|(id, _)| Some(*id) != before)
+        {
+            let changes = notify::Changes::agent(&name);
+            notify::notice_to_participants(self, &mut tx.h(), &updated, changes).await?;
+        } else if to_agent.is_none() && before.is_some() {
+            notify::agent_withdrawn(self, &mut tx.h(), &updated).await?;
+        }
         self.finish(tx, agent, ticket.id, now).await
     }
 
@@ -775,6 +784,7 @@ impl Tessera {
             now,
         )
         .await?;
+        notify::agent_withdrawn(self, &mut tx.h(), &ticket).await?;
         self.finish(tx, agent, ticket.id, now).await
     }
 
@@ -891,6 +901,8 @@ impl Tessera {
                 to: s.as_str().into(),
             };
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
+            let changes = notify::Changes::status(ticket.status, s);
+            notify::notice_to_participants(self, &mut tx.h(), &ticket, changes).await?;
         }
         Ok(())
     }
@@ -1126,6 +1138,8 @@ impl Tessera {
                             to: "closed".into(),
                         };
                         event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
+                        let changes = notify::Changes::status(ticket.status, TicketStatus::Closed);
+                        notify::notice_to_participants(self, &mut tx.h(), &ticket, changes).await?;
                     }
                 }
             }

@@ -14,8 +14,31 @@ fluent_templates::static_loader! {
         locales: "./locales",
         fallback_language: "en",
         // Isolation marks would end up in mail subjects and plain-text bodies.
-        customise: |bundle| bundle.set_use_isolating(false),
+        customise: |bundle| {
+            bundle.set_use_isolating(false);
+            bundle
+                .add_function("TRIM_STOP", trim_stop)
+                .expect("TRIM_STOP is defined once");
+        },
     };
+}
+
+/// `TRIM_STOP($name)`: the value without its final period, for a name that ends a
+/// sentence — "bearbeitet von { TRIM_STOP($agent) }." reads "von Nadine S." and not
+/// "von Nadine S.." (issue 23). Every message that puts a name, an organisation or a
+/// department before the sentence's own period writes it this way.
+fn trim_stop<'a>(
+    args: &[FluentValue<'a>],
+    _named: &fluent_templates::fluent_bundle::FluentArgs,
+) -> FluentValue<'a> {
+    match args.first() {
+        Some(FluentValue::String(s)) => match s.strip_suffix('.') {
+            Some(t) => FluentValue::from(t.to_owned()),
+            None => FluentValue::String(s.clone()),
+        },
+        Some(other) => other.clone(),
+        None => FluentValue::None,
+    }
 }
 
 static DE: LanguageIdentifier = langid!("de");
@@ -46,6 +69,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/mailstore.ftl"),
         include_str!("../locales/de/queue.ftl"),
         include_str!("../locales/de/composer.ftl"),
+        include_str!("../locales/de/notices.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -60,6 +84,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/mailstore.ftl"),
         include_str!("../locales/en/queue.ftl"),
         include_str!("../locales/en/composer.ftl"),
+        include_str!("../locales/en/notices.ftl"),
     ],
 ];
 
@@ -166,6 +191,38 @@ mod tests {
             .flat_map(|src| message_keys(src))
             .map(str::to_owned)
             .collect()
+    }
+
+    /// A name that ends in a period ends its sentence with one (issue 23: "Nadine S..").
+    #[test]
+    fn a_name_ending_a_sentence_keeps_one_period() {
+        let args = [("agent", "Nadine S."), ("requester", "Max")];
+        assert_eq!(
+            t_args(Lang::De, "notice-change-agent", &args),
+            "Nadine S. kümmert sich jetzt darum."
+        );
+        assert_eq!(
+            t_args(Lang::En, "notice-change-agent", &[("agent", "Nadine")]),
+            "Nadine is now taking care of it."
+        );
+        // No message of either language, given names that end in a period, has "..".
+        for (lang, srcs) in [(Lang::De, SOURCES[0]), (Lang::En, SOURCES[1])] {
+            for key in srcs.iter().flat_map(|src| message_keys(src)) {
+                let names = [
+                    "agent",
+                    "assignee",
+                    "actor",
+                    "requester",
+                    "name",
+                    "org",
+                    "team",
+                    "department",
+                ];
+                let args: Vec<(&'static str, &str)> = names.iter().map(|n| (*n, "A. B.")).collect();
+                let text = t_args(lang, key, &args);
+                assert!(!text.contains(".."), "{lang:?} {key}: {text}");
+            }
+        }
     }
 
     #[test]

@@ -14,5 +14,5 @@ pub mod inbound;
 mod prop_tests;
 mod transport;
 
-pub use compose::{Mailbox, OutgoingMail, html_escape};
+pub use compose::{BULLET, Mailbox, OutgoingMail, html_escape};
 pub use transport::{FailureKind, SmtpSettings, SmtpTls, Transport, TransportError};

@@ -82,6 +82,14 @@ pub struct MailboxSettings<'a> {
 }
 
 impl Handle<'_> {
+    /// Whether any IMAP mailbox is active (mail comes in).
+    pub async fn any_active_mailbox(&mut self) -> Result<bool> {
+        let n: i64 = on!(self, c => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM mailbox WHERE is_active")
+            .fetch_one(c).await?);
+        Ok(n > 0)
+    }
+
     /// Every mailbox, by department and account.
     pub async fn all_mailboxes(&mut self) -> Result<Vec<MailboxRow>> {
         on!(self, c => Ok(sqlx::query_as(

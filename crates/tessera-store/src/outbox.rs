@@ -135,17 +135,84 @@ pub struct OutboxFilter {
 impl Handle<'_> {
     /// Queues a mail.
     pub async fn enqueue_mail(&mut self, m: &NewOutboxMail) -> Result<()> {
+        let now = Timestamp::now();
+        self.insert_mail(m, now, None).await
+    }
+
+    /// Queues a notice that goes at `not_before` unless a later change merges into it
+    /// first (`take_notice`); `merge` is its key and state.
+    pub async fn enqueue_notice(
+        &mut self,
+        m: &NewOutboxMail,
+        not_before: Timestamp,
+        merge: (&str, &str),
+    ) -> Result<()> {
+        self.insert_mail(m, not_before, Some(merge)).await
+    }
+
+    async fn insert_mail(
+        &mut self,
+        m: &NewOutboxMail,
+        due: Timestamp,
+        merge: Option<(&str, &str)>,
+    ) -> Result<()> {
         let now = Timestamp::now().0;
+        let (key, state) = merge.unzip();
         let id: i64 = on!(self, c => sqlx::query_scalar(
             "INSERT INTO outbox_mail (ticket_id, message_id, envelope_from, recipients,
-                                      status, next_attempt_at, created_at, kind)
-             VALUES ($1, $2, $3, $4, 'pending', $5, $5, $6) RETURNING outbox_mail_id")
+                                      status, next_attempt_at, created_at, kind,
+                                      merge_key, merge_state)
+             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9) RETURNING outbox_mail_id")
             .bind(m.ticket_id.map(|t| t.0)).bind(&m.message_id).bind(&m.envelope_from)
-            .bind(m.recipients.join("\n")).bind(now).bind(m.kind.as_str())
+            .bind(m.recipients.join("\n")).bind(due.0).bind(now).bind(m.kind.as_str())
+            .bind(key).bind(state)
             .fetch_one(c).await?);
         on!(self, c => sqlx::query(
             "INSERT INTO outbox_mail_raw (outbox_mail_id, raw) VALUES ($1, $2)")
             .bind(id).bind(&m.raw).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// The notice under `key` that still waits at `now` — pending, never claimed, not yet
+    /// due — as (id, state), held by this transaction until it commits (on PostgreSQL the
+    /// row is locked, so a worker's claim skips it; a notice a worker claimed first is
+    /// not found, and the caller queues a new one).
+    pub async fn take_notice(
+        &mut self,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<(i64, String)>> {
+        on!(self, c => Ok(sqlx::query_as(
+            "UPDATE outbox_mail SET merge_key = merge_key
+             WHERE outbox_mail_id = (
+                     SELECT outbox_mail_id FROM outbox_mail
+                     WHERE merge_key = $1 AND status = 'pending' AND attempts = 0
+                       AND next_attempt_at > $2
+                     ORDER BY outbox_mail_id DESC LIMIT 1)
+               AND status = 'pending' AND attempts = 0 AND next_attempt_at > $2
+             RETURNING outbox_mail_id, COALESCE(merge_state, '')")
+            .bind(key).bind(now.0).fetch_optional(c).await?))
+    }
+
+    /// Replaces a waiting notice's message and state (its due time stays).
+    pub async fn update_notice(&mut self, id: i64, m: &NewOutboxMail, state: &str) -> Result<()> {
+        on!(self, c => sqlx::query(
+            "UPDATE outbox_mail SET merge_state = $2, message_id = $3, recipients = $4
+             WHERE outbox_mail_id = $1")
+            .bind(id).bind(state).bind(&m.message_id).bind(m.recipients.join("\n"))
+            .execute(c).await?.rows_affected());
+        on!(self, c => sqlx::query(
+            "UPDATE outbox_mail_raw SET raw = $2 WHERE outbox_mail_id = $1")
+            .bind(id).bind(&m.raw).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Removes a waiting notice (taken into a reply, or with nothing left to tell).
+    pub async fn drop_notice(&mut self, id: i64) -> Result<()> {
+        on!(self, c => sqlx::query("DELETE FROM outbox_mail_raw WHERE outbox_mail_id = $1")
+            .bind(id).execute(c).await?.rows_affected());
+        on!(self, c => sqlx::query("DELETE FROM outbox_mail WHERE outbox_mail_id = $1")
+            .bind(id).execute(c).await?.rows_affected());
         Ok(())
     }
 

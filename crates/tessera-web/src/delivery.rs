@@ -38,7 +38,11 @@ pub(crate) fn mail_line(p: &Page, m: &MailState) -> MailLine {
         tessera_i18n::t_count(p.lang, key, &a, ("attempts", m.attempts))
     };
     let text = match m.delivery {
-        MailDelivery::Queued => p.t("outbox-state-queued"),
+        MailDelivery::Queued => match &m.waits_until {
+            // A notice waiting for further changes to go in the same mail.
+            Some(at) => p.t1("notice-state-waiting", "when", &p.datetime(at)),
+            None => p.t("outbox-state-queued"),
+        },
         MailDelivery::Retrying => {
             let since = m.failing_since.map(|t| p.datetime(&t)).unwrap_or_default();
             args("outbox-state-retrying", Some(("since", since.as_str())))

@@ -87,6 +87,8 @@ struct FileConfig {
     mail_auth_nameserver: Option<SocketAddr>,
     loop_cap_per_ticket: Option<i64>,
     loop_cap_per_address: Option<i64>,
+    notice_merge_seconds: Option<i64>,
+    mail_in: Option<bool>,
 }
 
 /// `[intake]`: the portal's rate limits and challenge (`tessera_core::IntakeConfig`). A
@@ -337,6 +339,11 @@ impl Config {
                 .loop_cap_per_address
                 .unwrap_or(defaults.loop_cap_per_address)
                 .max(1),
+            notice_merge_secs: file
+                .notice_merge_seconds
+                .unwrap_or(defaults.notice_merge_secs)
+                .clamp(0, 3600),
+            mail_in: file.mail_in.unwrap_or(defaults.mail_in),
             ..defaults
         };
         let trusted_proxies = file

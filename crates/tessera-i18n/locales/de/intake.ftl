@@ -8,10 +8,6 @@ intake-mail-received-body =
 
     Sie können sie hier jederzeit online einsehen und ergänzen:
     { $link }
-
-    Sie können auch einfach auf diese E-Mail antworten. Wenn Sie diese Anfrage nicht gesendet haben, können Sie diese Nachricht ignorieren.
-
-    Ihr Team von { $org }
 intake-mail-confirm-subject = [#{ $number }] Bitte bestätigen Sie Ihre Anfrage
 intake-mail-confirm-body =
     Hallo,

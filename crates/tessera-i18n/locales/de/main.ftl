@@ -263,16 +263,7 @@ mail-reply-body =
 
     { $message }
 
-    Den ganzen Verlauf sehen Sie hier, dort können Sie auch antworten:
-    { $link }
-
-    Ihr Team von { $org }
-mail-assigned-body =
-    Hallo { $name },
-
-    Ihr Ticket { $number } „{ $subject }“ wird jetzt bearbeitet von: { $assignee }.
-
-    Den Verlauf sehen Sie hier:
+    { $changes }Den ganzen Verlauf sehen Sie hier, dort können Sie auch antworten:
     { $link }
 
     Ihr Team von { $org }
@@ -301,7 +292,7 @@ mail-alert-message-body =
     { $link }
 mail-alert-assigned-subject = Ihnen zugewiesen [#{ $number }] { $subject }
 mail-alert-assigned-body =
-    { $actor } hat Ihnen (oder Ihrem Team) das Ticket { $number } von { $requester } zugewiesen.
+    { $actor } hat Ihnen das Ticket { $number } von { $requester } zugewiesen.
 
     { $link }
 mail-alert-note-subject = Interne Notiz [#{ $number }] { $subject }
@@ -513,7 +504,7 @@ mail-status-link-subject = [#{ $number }] Ihr Link zum Ticket
 mail-status-link-body =
     Hallo { $name },
 
-    Sie haben einen Link zu Ihrem Ticket { $number } („{ $subject }“) angefordert. Hier können Sie den Verlauf ansehen und antworten:
+    Sie haben einen Link zum Ticket { $number } („{ $subject }“) angefordert. Hier können Sie den Verlauf ansehen und antworten:
     { $link }
 
     Wenn Sie das nicht waren, können Sie diese E-Mail ignorieren.

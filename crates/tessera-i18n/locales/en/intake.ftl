@@ -8,10 +8,6 @@ intake-mail-received-body =
 
     You can view and add to it online at any time:
     { $link }
-
-    You can also simply reply to this email. If you did not send this request, you can ignore this message.
-
-    Your team at { $org }
 intake-mail-confirm-subject = [#{ $number }] Please confirm your request
 intake-mail-confirm-body =
     Hello,

@@ -263,23 +263,14 @@ mail-reply-body =
 
     { $message }
 
-    See the whole history here, where you can also reply:
-    { $link }
-
-    Your team at { $org }
-mail-assigned-body =
-    Hello { $name },
-
-    Your ticket { $number } “{ $subject }” is now handled by: { $assignee }.
-
-    See its history here:
+    { $changes }See the whole history here, where you can also reply:
     { $link }
 
     Your team at { $org }
 mail-collaborator-body =
     Hello { $name },
 
-    { $agent } added you to ticket { $number } “{ $subject }” of { $requester }. You will be informed of every step by email and can reply yourself.
+    { $agent } added you to ticket { $number } “{ $subject }” of { TRIM_STOP($requester) }. You will be informed of every step by email and can reply yourself.
 
     To the ticket:
     { $link }
@@ -301,7 +292,7 @@ mail-alert-message-body =
     { $link }
 mail-alert-assigned-subject = Assigned to you [#{ $number }] { $subject }
 mail-alert-assigned-body =
-    { $actor } assigned ticket { $number } from { $requester } to you (or your team).
+    { $actor } assigned ticket { $number } from { $requester } to you.
 
     { $link }
 mail-alert-note-subject = Internal note [#{ $number }] { $subject }
@@ -313,7 +304,7 @@ mail-alert-note-body =
     { $link }
 mail-alert-transferred-subject = Transferred to { $department } [#{ $number }] { $subject }
 mail-alert-transferred-body =
-    { $actor } transferred ticket { $number } to { $department }.
+    { $actor } transferred ticket { $number } to { TRIM_STOP($department) }.
 
     { $message }
 
@@ -380,13 +371,13 @@ mail-password-invite-subject = Your access to { $org }
 mail-password-invite-body =
     Hello { $name },
 
-    you have been invited as an agent at { $org }. Choose your password with this link (valid for { $days } days):
+    you have been invited as an agent at { TRIM_STOP($org) }. Choose your password with this link (valid for { $days } days):
     { $link }
 mail-password-reset-subject = New password for { $org }
 mail-password-reset-body =
     Hello { $name },
 
-    a new password was requested for your account at { $org }. Choose it with this link (valid for { $days } days):
+    a new password was requested for your account at { TRIM_STOP($org) }. Choose it with this link (valid for { $days } days):
     { $link }
 
     If you did not expect this, please tell your administrator.
@@ -513,7 +504,7 @@ mail-status-link-subject = [#{ $number }] Your link to the ticket
 mail-status-link-body =
     Hello { $name },
 
-    You asked for a link to your ticket { $number } ("{ $subject }"). Here you can see its history and reply:
+    You asked for a link to ticket { $number } ("{ $subject }"). Here you can see its history and reply:
     { $link }
 
     If this was not you, you can ignore this email.

@@ -4,7 +4,7 @@ event-mail-undelivered = recorded that mail to { $recipient } could not be deliv
 # To the assignee or the department's agents; $actor is the address that could not be reached.
 mail-alert-undelivered-subject = Not delivered [#{ $number }] { $subject }
 mail-alert-undelivered-body =
-    Mail about ticket { $number } from { $requester } could not be delivered to { $actor }.
+    Mail about ticket { $number } from { $requester } could not be delivered to { TRIM_STOP($actor) }.
     The requester may not have their access link or your reply.
 
     The server's answer:

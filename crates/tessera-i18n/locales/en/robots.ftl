@@ -9,7 +9,7 @@ robots-alert-ticket-subject = [#{ $number }] Mail loop stopped: more than { $cap
 robots-alert-ticket-body =
     Hello { $name },
 
-    ticket { $number } ("{ $subject }") received more than { $cap } mails within an hour, the latest from { $address }. Usually two automatic responders are answering each other through { $org }.
+    ticket { $number } ("{ $subject }") received more than { $cap } mails within an hour, the latest from { $address }. Usually two automatic responders are answering each other through { TRIM_STOP($org) }.
 
     Everything that arrives is kept on the ticket, but until the hour is over it causes no mail: no replies, confirmations or alerts. Please look at the ticket and, if needed, at the sender.
 
@@ -18,6 +18,6 @@ robots-alert-address-subject = Mail loop stopped: more than { $cap } mails in an
 robots-alert-address-body =
     Hello { $name },
 
-    { $address } sent more than { $cap } mails within an hour that opened or joined tickets at { $org }. Usually an automatic responder is answering mail from { $org }.
+    { $address } sent more than { $cap } mails within an hour that opened or joined tickets at { TRIM_STOP($org) }. Usually an automatic responder is answering mail from { TRIM_STOP($org) }.
 
     Everything that arrives is kept, but until the hour is over mail from this address causes no mail: no confirmations or alerts. Please look at the address's latest tickets.

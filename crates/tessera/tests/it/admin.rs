@@ -849,7 +849,13 @@ async fn a_help_topic_sets_priority_and_assigns_its_new_tickets() {
         "one alert, as his team's ticket: {:?}",
         his.iter().map(|m| &m.subject).collect::<Vec<_>>()
     );
-    assert!(his[0].subject.starts_with("Ihnen zugewiesen"));
+    assert!(
+        his[0]
+            .subject
+            .starts_with("Ihrem Team Social Media zugewiesen"),
+        "a team's ticket is not 'assigned to you': {}",
+        his[0].subject
+    );
     app.stop().await;
 }
 

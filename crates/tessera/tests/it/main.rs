@@ -27,6 +27,7 @@ mod mail_dedupe;
 mod mail_text;
 mod mail_views;
 mod members;
+mod notices;
 mod outbox;
 mod portal;
 mod proxy;

@@ -120,6 +120,8 @@ impl TestApp {
         // Mail authenticity asks DNS; the tests that check it turn it on with their own DNS
         // server (`DnsServer`), the others write mail from domains that publish nothing.
         cfg.core.mail_auth = tessera_core::MailAuthPolicy::Off;
+        // Notices go at once, so that `delivered` sees them; `notices.rs` tests the window.
+        cfg.core.notice_merge_secs = 0;
         tweak(&mut cfg);
         let running = tessera::start_on(&cfg, listener).await.expect("start");
         TestApp {
