@@ -523,6 +523,12 @@ async fn a_canned_response_goes_in_at_the_cursor_and_keeps_what_the_agent_typed(
     b.type_into("#username", "chefin").await;
     b.type_into("#password", PASSWORD).await;
     b.click("form button[type='submit']").await;
+    // The sign-in must have landed before another page is asked for, or that page is the
+    // sign-in form again.
+    eventually("the sign-in to land", async || {
+        (!b.url().await.contains("/agent/login")).then_some(())
+    })
+    .await;
     let ticket = app.url(&format!("/agent/tickets/{number}"));
     b.goto(&ticket).await;
     b.type_into("#reply-body", "Guten Tag,").await;
