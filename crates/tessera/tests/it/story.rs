@@ -433,9 +433,16 @@ async fn story(w: &Words) {
     // The requester and the collaborator got each public step by mail; B was told of the
     // assignment.
     mail_to(&smtp, REQUESTER, &[w.typed, &canned]).await;
-    mail_to(&smtp, REQUESTER, &[w.b_reply]).await;
+    // B's reply closed the ticket: one mail says both, to the requester and to the
+    // collaborator, worded for what each of them is.
+    let closed = t(w.lang, "notice-change-closed");
+    let to_requester = mail_to(&smtp, REQUESTER, &[w.b_reply, &closed]).await;
     let welcome = mail_to(&smtp, COLLABORATOR, &["/access/", &number]).await;
-    mail_to(&smtp, COLLABORATOR, &[w.b_reply]).await;
+    let to_collaborator = mail_to(&smtp, COLLABORATOR, &[w.b_reply, &closed]).await;
+    if w.lang == Lang::De {
+        assert!(to_requester.text.contains("Ihr Ticket"), "{}", to_requester.text);
+        assert!(!to_collaborator.text.contains("Ihr Ticket"), "{}", to_collaborator.text);
+    }
     mail_to(&smtp, "moritz@tessera.test", &[&number]).await;
     // The collaborator's own link opens the ticket, in a browser of their own.
     let lead = Browser::start().await;
