@@ -27,6 +27,7 @@ mod mail_text;
 mod mail_views;
 mod members;
 mod outbox;
+mod polish;
 mod portal;
 mod proxy;
 mod robots;
