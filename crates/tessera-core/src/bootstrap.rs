@@ -60,8 +60,8 @@ impl Tessera {
             .await?;
         // The first administrator is the department's manager, so that the first ticket
         // alerts someone once they have given their own address (`onboarding.rs` asks for
-        // it at the first sign-in: until then the address is the sender's, which is never
-        // alerted).
+        // it at the first sign-in; until then their address is the department's own, which
+        // `department_alert_recipients` never alerts).
         tx.h()
             .set_department_role(admin, dept, tessera_domain::Role::Manager)
             .await?;

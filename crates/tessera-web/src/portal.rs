@@ -1083,7 +1083,8 @@ mod tests {
 }
 
 /// The status check offered on a ticket's page to a browser that may not see the ticket:
-/// its number filled in, and the "all my tickets" link. 200 whether the ticket exists.
+/// its number filled in, and the "all my tickets" link. 401 (the ticket needs its number
+/// and address, or a link) whether the ticket exists or not.
 fn ticket_status_instead(s: &AppState, ctx: &Ctx, number: &str) -> PageResult {
     let mut form = Form::new();
     form.set("number", number.chars().take(40).collect());
@@ -1093,7 +1094,7 @@ fn ticket_status_instead(s: &AppState, ctx: &Ctx, number: &str) -> PageResult {
         failed: false,
         expired: true,
     };
-    html(ctx, StatusCode::OK, &page)
+    html(ctx, StatusCode::UNAUTHORIZED, &page)
 }
 
 #[derive(Deserialize)]

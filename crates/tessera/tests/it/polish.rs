@@ -287,7 +287,7 @@ async fn a_ticket_page_without_access_offers_the_status_check_whether_the_ticket
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let real = res.text().await.unwrap();
     assert!(real.contains("id=\"ticket-access-ended\"") && real.contains("action=\"/status\""));
     assert!(real.contains(&format!("value=\"{number}\"")), "the number filled in");
@@ -297,7 +297,7 @@ async fn a_ticket_page_without_access_offers_the_status_check_whether_the_ticket
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let missing = res.text().await.unwrap();
     // The same page but for the number (and the form's token).
     let strip = |p: String| {
