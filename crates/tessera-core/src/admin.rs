@@ -308,7 +308,12 @@ impl Tessera {
         Ok(id)
     }
 
-    pub(crate) async fn password_link(&self, h: &mut Handle<'_>, id: AgentId, kind: &str) -> Result<()> {
+    pub(crate) async fn password_link(
+        &self,
+        h: &mut Handle<'_>,
+        id: AgentId,
+        kind: &str,
+    ) -> Result<()> {
         let minted = token::mint();
         let expires = tessera_domain::Timestamp::now().plus_secs(PASSWORD_LINK_DAYS * 24 * 3600);
         h.insert_password_token(id, &minted.selector, &minted.verifier_hash, expires)

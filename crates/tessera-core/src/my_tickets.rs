@@ -62,12 +62,7 @@ impl Tessera {
         let minted = token::mint();
         let expires = Timestamp::now().plus_secs(MY_TICKETS_LINK_MINUTES * 60);
         tx.h()
-            .insert_contact_link(
-                contact.id,
-                &minted.selector,
-                &minted.verifier_hash,
-                expires,
-            )
+            .insert_contact_link(contact.id, &minted.selector, &minted.verifier_hash, expires)
             .await?;
         let settings = self.settings();
         let link = format!("{}/my-tickets/{}", self.config().base_url, minted.token);
@@ -161,7 +156,11 @@ impl Tessera {
 
     /// A page of the tickets of the session's verified addresses, after `after` (a cursor
     /// from the previous page); `None` when the session holds no verified address.
-    pub async fn my_tickets(&self, session: &Session, after: Option<&str>) -> Result<Option<MyTickets>> {
+    pub async fn my_tickets(
+        &self,
+        session: &Session,
+        after: Option<&str>,
+    ) -> Result<Option<MyTickets>> {
         let mut conn = self.db().conn().await?;
         if !conn.h().has_contact_grant(session.id).await? {
             return Ok(None);
@@ -173,7 +172,10 @@ impl Tessera {
         let more = rows.len() as i64 > MY_TICKETS_PAGE;
         rows.truncate(MY_TICKETS_PAGE as usize);
         let next = more
-            .then(|| rows.last().map(|r| format!("{}.{}", r.updated_at, r.ticket_id)))
+            .then(|| {
+                rows.last()
+                    .map(|r| format!("{}.{}", r.updated_at, r.ticket_id))
+            })
             .flatten();
         Ok(Some(MyTickets {
             tickets: rows

@@ -256,8 +256,16 @@ impl Tessera {
             actor,
             "topic-description",
             &id.to_string(),
-            Some(&format!("de={}ch en={}ch", old_de.chars().count(), old_en.chars().count())),
-            Some(&format!("de={}ch en={}ch", de.chars().count(), en.chars().count())),
+            Some(&format!(
+                "de={}ch en={}ch",
+                old_de.chars().count(),
+                old_en.chars().count()
+            )),
+            Some(&format!(
+                "de={}ch en={}ch",
+                de.chars().count(),
+                en.chars().count()
+            )),
             None,
         )
         .await?;

@@ -185,7 +185,11 @@ impl Tessera {
         let mut conn = self.db().conn().await?;
         let (mut ticket, mut viewer) = conn.h().ticket_for_session(number, session.id).await?;
         // A session holding a verified address sees that address's tickets (`my_tickets.rs`).
-        if viewer.is_none() && self.grant_through_verified_address(session, ticket.id).await? {
+        if viewer.is_none()
+            && self
+                .grant_through_verified_address(session, ticket.id)
+                .await?
+        {
             (ticket, viewer) = conn.h().ticket_for_session(number, session.id).await?;
         }
         let viewer = viewer.ok_or(CoreError::NotFound)?;

@@ -146,8 +146,11 @@ pub fn router(state: AppState) -> Router {
 /// scripts and JSON of some size — never a download (it carries `Content-Disposition`, and
 /// its bytes and length must stay as stored), nor an event stream (`text/event-stream`
 /// must reach the browser as each event is written).
-fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate + Clone> {
-    use tower_http::compression::{CompressionLayer, predicate::Predicate as _, predicate::SizeAbove};
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::{
+        CompressionLayer, predicate::Predicate as _, predicate::SizeAbove,
+    };
     let kind = |_: axum::http::StatusCode,
                 _: axum::http::Version,
                 h: &axum::http::HeaderMap,
@@ -160,8 +163,12 @@ fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::c
         !h.contains_key(header::CONTENT_DISPOSITION)
             && matches!(
                 ct,
-                "text/html" | "text/css" | "text/javascript" | "application/javascript"
-                    | "application/json" | "image/svg+xml"
+                "text/html"
+                    | "text/css"
+                    | "text/javascript"
+                    | "application/javascript"
+                    | "application/json"
+                    | "image/svg+xml"
             )
     };
     CompressionLayer::new()

@@ -7,7 +7,7 @@ use reqwest::{StatusCode, header};
 
 use crate::admin::{PASSWORD, chefin, post_form, sign_in};
 use crate::portal::{MAX, final_url, number_from, open};
-use crate::support::{Mail, SmtpServer, TestApp, eventually, ingest, eml};
+use crate::support::{Mail, SmtpServer, TestApp, eml, eventually, ingest};
 
 /// Starts Tessera delivering to a real SMTP server.
 async fn with_smtp(smtp: &SmtpServer) -> TestApp {
@@ -86,7 +86,10 @@ async fn a_fresh_installation_alerts_its_first_administrator_once_they_give_thei
         let res = try_address(email).await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{email}");
         let page = res.text().await.unwrap();
-        assert!(page.contains("id=\"email-error\"") && page.contains(says), "{email}: {page}");
+        assert!(
+            page.contains("id=\"email-error\"") && page.contains(says),
+            "{email}: {page}"
+        );
     }
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM agent WHERE username = 'admin' AND must_change_password")
@@ -145,8 +148,16 @@ async fn the_install_checklist_shows_what_is_left_to_set() {
     assert!(page.contains("id=\"install-checklist\""), "{page}");
     assert_eq!(item(&page, "org-name"), Some(false));
     assert_eq!(item(&page, "sender"), Some(true), "helpdesk@tessera.test");
-    assert_eq!(item(&page, "delivery"), Some(false), "no SMTP, files not chosen");
-    assert_eq!(item(&page, "agent-address"), Some(true), "chefin@tessera.test");
+    assert_eq!(
+        item(&page, "delivery"),
+        Some(false),
+        "no SMTP, files not chosen"
+    );
+    assert_eq!(
+        item(&page, "agent-address"),
+        Some(true),
+        "chefin@tessera.test"
+    );
     assert_eq!(item(&page, "inbound"), Some(false));
     assert!(page.contains("href=\"/agent/admin/mailboxes\""));
     assert!(page.contains("2 von 5 erledigt"), "{page}");
@@ -168,8 +179,10 @@ async fn the_install_checklist_shows_what_is_left_to_set() {
     .await;
     ingest(
         &app,
-        &eml("From: Max <max@example.org>\nTo: helpdesk@tessera.test\nSubject: Hallo\n\
-              Message-ID: <m1@example.org>\n\nEine Frage."),
+        &eml(
+            "From: Max <max@example.org>\nTo: helpdesk@tessera.test\nSubject: Hallo\n\
+              Message-ID: <m1@example.org>\n\nEine Frage.",
+        ),
     )
     .await;
     let res = admin.get(app.url("/agent/admin")).send().await.unwrap();
@@ -209,7 +222,10 @@ async fn invited_agents_show_as_invited_until_they_accept_and_can_be_invited_aga
         .unwrap();
     let row = &list[list.find("Moritz K.").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains(">eingeladen<") && !row.contains("aktiv"), "{row}");
+    assert!(
+        row.contains(">eingeladen<") && !row.contains("aktiv"),
+        "{row}"
+    );
     assert!(row.contains("value=\"resend\""));
     let first = app.delivered(&smtp).await;
     let first_link = link(first.last().unwrap(), "/agent/set-password/");
@@ -262,7 +278,10 @@ async fn invited_agents_show_as_invited_until_they_accept_and_can_be_invited_aga
         .unwrap();
     let row = &list[list.find("Moritz K.").unwrap()..];
     let row = &row[..row.find("</tr>").unwrap()];
-    assert!(row.contains("aktiv") && !row.contains("eingeladen"), "{row}");
+    assert!(
+        row.contains("aktiv") && !row.contains("eingeladen"),
+        "{row}"
+    );
     // An accepted invitation is not sent again.
     let res = post_form(
         &admin,
@@ -290,8 +309,14 @@ async fn a_ticket_page_without_access_offers_the_status_check_whether_the_ticket
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let real = res.text().await.unwrap();
     assert!(real.contains("id=\"ticket-access-ended\"") && real.contains("action=\"/status\""));
-    assert!(real.contains(&format!("value=\"{number}\"")), "the number filled in");
-    assert!(!real.contains("Plakat für das Nikolausschwimmen"), "nothing of the ticket");
+    assert!(
+        real.contains(&format!("value=\"{number}\"")),
+        "the number filled in"
+    );
+    assert!(
+        !real.contains("Plakat für das Nikolausschwimmen"),
+        "nothing of the ticket"
+    );
     let res = fresh
         .get(app.url("/tickets/99999999"))
         .send()
@@ -384,7 +409,10 @@ async fn a_mailed_link_lists_every_ticket_of_the_address_once() {
     assert_eq!(res.url().path(), "/tickets");
     let page = res.text().await.unwrap();
     for n in [&first, &second, &third] {
-        assert!(page.contains(&format!("href=\"/tickets/{n}\"")), "{n}: {page}");
+        assert!(
+            page.contains(&format!("href=\"/tickets/{n}\"")),
+            "{n}: {page}"
+        );
     }
     assert!(!page.contains(&format!("href=\"/tickets/{fourth}\"")));
     let row = &page[page.find(&format!("href=\"/tickets/{third}\"")).unwrap()..];
@@ -440,7 +468,12 @@ async fn a_mailed_link_lists_every_ticket_of_the_address_once() {
     // An address that is none is refused on the field.
     let res = ask(&app.client(), "kein name").await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text().await.unwrap().contains("id=\"link-email-error\""));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("id=\"link-email-error\"")
+    );
     app.stop().await;
 }
 
@@ -480,7 +513,12 @@ async fn favicon_compression_topic_descriptions_and_plural_forms() {
                 .unwrap();
             assert_eq!(res.status(), StatusCode::OK);
             assert_eq!(res.headers()[header::CONTENT_ENCODING], enc, "{path}");
-            assert!(res.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with(ct));
+            assert!(
+                res.headers()[header::CONTENT_TYPE]
+                    .to_str()
+                    .unwrap()
+                    .starts_with(ct)
+            );
             let bytes = res.bytes().await.unwrap();
             if enc == "gzip" {
                 assert_eq!(&bytes[..2], &[0x1f, 0x8b], "{path}: gzip");
@@ -541,7 +579,10 @@ async fn favicon_compression_topic_descriptions_and_plural_forms() {
             ("sort_order", "0"),
             ("is_public", "1"),
             ("is_active", "1"),
-            ("description_de", "Fragen aller Art, wenn nichts anderes passt."),
+            (
+                "description_de",
+                "Fragen aller Art, wenn nichts anderes passt.",
+            ),
             ("description_en", "Any question that fits nowhere else."),
         ],
     )
@@ -549,8 +590,19 @@ async fn favicon_compression_topic_descriptions_and_plural_forms() {
     assert_eq!(res.status(), StatusCode::OK);
     let saved = res.text().await.unwrap();
     assert!(saved.contains("Fragen aller Art"), "{saved}");
-    let open_de = c.get(app.url("/open")).send().await.unwrap().text().await.unwrap();
-    assert!(open_de.contains("Fragen aller Art, wenn nichts anderes passt."), "{}", &open_de[open_de.find("help_topic_id").unwrap()..][..1500]);
+    let open_de = c
+        .get(app.url("/open"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        open_de.contains("Fragen aller Art, wenn nichts anderes passt."),
+        "{}",
+        &open_de[open_de.find("help_topic_id").unwrap()..][..1500]
+    );
     assert!(open_de.contains("aria-describedby=\"topic-descriptions\""));
 
     // The file picker counts in the right plural form (the script picks `…-one` for 1).
