@@ -162,21 +162,36 @@ async fn the_install_checklist_shows_what_is_left_to_set() {
     assert!(page.contains("href=\"/agent/admin/mailboxes\""));
     assert!(page.contains("2 von 5 erledigt"), "{page}");
 
-    // The organisation's name and mail as files, saved on their pages; a first mail in.
-    let settings = admin
-        .get(app.url("/agent/admin/settings"))
-        .send()
-        .await
-        .unwrap()
-        .text()
+    // The organisation's name and mail as files, saved as their pages save them; a first
+    // mail in.
+    let settings = app.app.settings();
+    app.app
+        .save_portal_settings(
+            tessera_core::Actor::Cli,
+            tessera_core::PortalForm {
+                org_name: "DRK Kreisverband".into(),
+                default_lang: "de".into(),
+                number_format: settings.number_format.as_str().to_owned(),
+                max_mb: "8".into(),
+                status_mode: "open".into(),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
-    assert!(settings.contains("name=\"org_name\""));
-    app.exec(
-        "INSERT INTO setting (key, value, updated_at) VALUES
-         ('cfg.org_name', 'DRK Kreisverband', 0), ('cfg.delivery', 'files', 0)",
-    )
-    .await;
+    app.app
+        .save_mail_settings(
+            tessera_core::Actor::Cli,
+            tessera_core::MailForm {
+                mail_from: "helpdesk@tessera.test".into(),
+                mail_from_name: "Helpdesk".into(),
+                delivery: "files".into(),
+                mail_auth: "off".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     ingest(
         &app,
         &eml(
@@ -609,5 +624,106 @@ async fn favicon_compression_topic_descriptions_and_plural_forms() {
     assert!(open_de.contains("data-msg-total=\"{count} Dateien, zusammen {size}\""));
     assert!(open_de.contains("data-msg-total-one=\"{count} Datei, zusammen {size}\""));
     assert!(!open_de.contains("Datei(en)"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_file_picker_counts_one_file_and_two_files_in_a_real_browser() {
+    let app = TestApp::start().await;
+    let b = crate::browser::Browser::start().await;
+    let drop = |n: usize| {
+        format!(
+            "const dt = new DataTransfer();
+             for (let i = 0; i < {n}; i++) dt.items.add(new File(['x'.repeat(1024)], 'Skizze' + i + '.pdf'));
+             const zone = document.querySelector('.dropzone-label');
+             zone.dispatchEvent(new DragEvent('drop', {{dataTransfer: dt, bubbles: true, cancelable: true}}));
+             return document.querySelector('.dropzone-status').textContent;"
+        )
+    };
+    for (n, says) in [(1, "1 Datei, zusammen"), (2, "2 Dateien, zusammen")] {
+        b.goto(&app.url("/open")).await;
+        let status = b.js(&drop(n)).await;
+        let status = status.as_str().unwrap_or_default().replace('\u{a0}', " ");
+        assert!(status.contains(says), "{n}: {status}");
+        assert!(!status.contains("(en)"), "{status}");
+    }
+    b.quit().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn all_my_tickets_are_listed_page_by_page_without_gaps_or_repeats() {
+    let app = TestApp::start().await;
+    let per_page = tessera_core::MY_TICKETS_PAGE as usize;
+    let mut numbers = Vec::new();
+    for i in 0..per_page + 3 {
+        let opened = app
+            .app
+            .open_ticket(tessera_core::NewTicketInput {
+                email: "max@example.org".into(),
+                name: "Max".into(),
+                help_topic_id: "1".into(),
+                subject: format!("Anfrage {i}"),
+                body: "Bitte.".into(),
+                uploads: vec![],
+                lang: tessera_domain::Lang::De,
+            })
+            .await
+            .unwrap();
+        numbers.push(opened.number);
+    }
+    // All in the same microsecond or not, the keyset (changed, key) pages through them.
+    app.exec("UPDATE ticket SET updated_at = 1000").await;
+    let c = app.client();
+    let token = crate::support::csrf(&c, &app.url("/tickets")).await;
+    c.post(app.url("/tickets/link"))
+        .form(&[("csrf", token.as_str()), ("email", "max@example.org")])
+        .send()
+        .await
+        .unwrap();
+    // Mail goes to files here: the link is in the one written.
+    let url = eventually("the link's mail file", async || {
+        let dir = app.data_dir.join("mail-out");
+        let entries = std::fs::read_dir(&dir).ok()?;
+        entries.filter_map(|e| e.ok()).find_map(|e| {
+            let raw = std::fs::read(e.path()).ok()?;
+            let m = Mail::parse(&raw);
+            m.text
+                .contains("/my-tickets/")
+                .then(|| link(&m, "/my-tickets/"))
+        })
+    })
+    .await;
+    let mut page = c.get(&url).send().await.unwrap().text().await.unwrap();
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        pages += 1;
+        let list = &page[page.find("id=\"verified-tickets\"").unwrap()..];
+        let list = &list[..list.find("</section>").unwrap()];
+        for n in &numbers {
+            if list.contains(&format!("href=\"/tickets/{n}\"")) {
+                seen.push(n.clone());
+            }
+        }
+        let Some(at) = list.find("rel=\"next\" href=\"") else {
+            break;
+        };
+        let next = &list[at + "rel=\"next\" href=\"".len()..];
+        let next = next[..next.find('"').unwrap()].replace("&amp;", "&");
+        page = c
+            .get(app.url(&next))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+    }
+    assert_eq!(pages, 2);
+    seen.sort();
+    let mut all = numbers.clone();
+    all.sort();
+    assert_eq!(seen, all, "every ticket once");
     app.stop().await;
 }
