@@ -516,9 +516,6 @@ impl Tessera {
         }
         if o.alert {
             let mut agents = c.place.recipients().to_vec();
-            // The sender's own address (a fresh installation's administrator until they
-            // give theirs) is the helpdesk itself: an alert there would come back as mail.
-            agents.retain(|a| !self.is_sender_address(&a.email));
             if auto_assigned {
                 // The assignee hears of it as their ticket, not only as a new one in the
                 // department.
