@@ -31,7 +31,15 @@ pub fn version() -> &'static str {
     V.get_or_init(|| {
         // FNV-1a: tiny, stable across builds, good enough to tell versions apart.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let all = [CSS, JS, POW_JS, AGENT_JS, SHORTCUTS_JS, COMPOSER_JS, FAVICON];
+        let all = [
+            CSS,
+            JS,
+            POW_JS,
+            AGENT_JS,
+            SHORTCUTS_JS,
+            COMPOSER_JS,
+            FAVICON,
+        ];
         for b in all.iter().flat_map(|a| a.bytes()) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
