@@ -185,6 +185,8 @@ pub struct AgentSummary {
     pub is_admin: bool,
     /// Not disabled.
     pub is_active: bool,
+    /// Invited and not yet accepted (no password chosen through the link).
+    pub invited: bool,
 }
 
 fn check_form(
@@ -236,6 +238,7 @@ impl Tessera {
     pub async fn agents_overview(&self, actor: Actor<'_>) -> Result<Vec<AgentSummary>> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
+        let invited = conn.h().pending_invitations().await?;
         Ok(conn
             .h()
             .all_agents()
@@ -249,6 +252,7 @@ impl Tessera {
                     email,
                     is_admin,
                     is_active,
+                    invited: invited.contains(&AgentId(id)),
                 },
             )
             .collect())
@@ -282,6 +286,7 @@ impl Tessera {
             .await
             .map_err(conflict)?;
         tx.h().set_agent_password(id, &hash, false).await?;
+        tx.h().set_invitation_pending(id, true).await?;
         for (d, role) in &f.departments {
             if let Some(r) = role {
                 tx.h().set_department_role(id, *d, *r).await?;
@@ -303,7 +308,12 @@ impl Tessera {
         Ok(id)
     }
 
-    async fn password_link(&self, h: &mut Handle<'_>, id: AgentId, kind: &str) -> Result<()> {
+    pub(crate) async fn password_link(
+        &self,
+        h: &mut Handle<'_>,
+        id: AgentId,
+        kind: &str,
+    ) -> Result<()> {
         let minted = token::mint();
         let expires = tessera_domain::Timestamp::now().plus_secs(PASSWORD_LINK_DAYS * 24 * 3600);
         h.insert_password_token(id, &minted.selector, &minted.verifier_hash, expires)
@@ -519,6 +529,8 @@ impl Tessera {
         tx.h().use_password_token(token_id).await?;
         tx.h().void_password_tokens(agent).await?;
         tx.h().set_agent_password(agent, &hash, false).await?;
+        // An invitation is accepted once its password is chosen.
+        tx.h().set_invitation_pending(agent, false).await?;
         tx.h().delete_agent_sessions(agent).await?;
         let name = tx
             .h()

@@ -132,7 +132,23 @@ impl Tessera {
         new: &str,
         repeat: &str,
     ) -> Result<()> {
+        self.change_password_inner(agent, current_session, current, new, repeat, None)
+            .await
+    }
+
+    /// `change_password`, and with `own_address` the agent's address too (the first
+    /// sign-in's, `onboarding.rs`), checked and stored in the same transaction.
+    pub(crate) async fn change_password_inner(
+        &self,
+        agent: &Agent,
+        current_session: Option<&Session>,
+        current: &str,
+        new: &str,
+        repeat: &str,
+        own_address: Option<&str>,
+    ) -> Result<()> {
         let mut p = Problem::default();
+        let address = own_address.and_then(|a| self.check_own_address(&mut p, a));
         let mut conn = self.db().conn().await?;
         let row = conn
             .h()
@@ -159,6 +175,10 @@ impl Tessera {
         let hash = hash_password(new.to_owned()).await?;
         let mut tx = self.db().begin().await?;
         tx.h().set_agent_password(agent.id, &hash, false).await?;
+        tx.h().set_invitation_pending(agent.id, false).await?;
+        if let Some(address) = &address {
+            self.store_own_address(&mut tx.h(), agent, address).await?;
+        }
         match current_session {
             Some(s) => tx.h().delete_other_agent_sessions(agent.id, s.id).await?,
             None => tx.h().delete_agent_sessions(agent.id).await?,

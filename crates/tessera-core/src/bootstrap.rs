@@ -1,4 +1,5 @@
-//! The first start: one department, the seed's help topics and an administrator.
+//! The first start: one department, the seed's help topics and an administrator who
+//! manages that department.
 
 use tessera_domain::Lang;
 
@@ -46,7 +47,8 @@ impl Tessera {
         }
         let password = token::random_hex(10);
         let hash = hash_password(password.clone()).await?;
-        tx.h()
+        let admin = tx
+            .h()
             .insert_agent(
                 "admin",
                 &cfg.mail_from.email,
@@ -55,6 +57,13 @@ impl Tessera {
                 true,
                 lang,
             )
+            .await?;
+        // The first administrator is the department's manager, so that the first ticket
+        // alerts someone once they have given their own address (`onboarding.rs` asks for
+        // it at the first sign-in; until then their address is the department's own, which
+        // `department_alert_recipients` never alerts).
+        tx.h()
+            .set_department_role(admin, dept, tessera_domain::Role::Manager)
             .await?;
         tx.commit().await?;
         Ok(Some(FirstAdmin {

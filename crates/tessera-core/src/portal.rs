@@ -183,7 +183,15 @@ impl Tessera {
         number: &str,
     ) -> Result<TicketView> {
         let mut conn = self.db().conn().await?;
-        let (ticket, viewer) = conn.h().ticket_for_session(number, session.id).await?;
+        let (mut ticket, mut viewer) = conn.h().ticket_for_session(number, session.id).await?;
+        // A session holding a verified address sees that address's tickets (`my_tickets.rs`).
+        if viewer.is_none()
+            && self
+                .grant_through_verified_address(session, ticket.id)
+                .await?
+        {
+            (ticket, viewer) = conn.h().ticket_for_session(number, session.id).await?;
+        }
         let viewer = viewer.ok_or(CoreError::NotFound)?;
         // A page shows the beginning of each text; the whole is `participant_entry_text`.
         let shown = Some(tessera_domain::long_text::SHOWN_CHARS);

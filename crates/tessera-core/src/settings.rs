@@ -12,7 +12,7 @@ use tessera_mail::{Mailbox, OutgoingMail, SmtpSettings, SmtpTls, Transport, Tran
 use crate::{Actor, ChallengeMode, CoreConfig, CoreError, Result, Tessera, admin::record, token};
 
 /// Keys of run-time settings start with this; the periodic reload reads only these.
-const PREFIX: &str = "cfg.";
+pub(crate) const PREFIX: &str = "cfg.";
 /// The logo's bytes (base64), read only when `cfg.logo` names a new version.
 const LOGO_DATA: &str = "logo.data";
 /// Largest logo accepted.

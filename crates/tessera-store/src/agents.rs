@@ -217,7 +217,9 @@ impl Handle<'_> {
     }
 
     /// Active members of a department who get new-ticket alerts (if the department sends
-    /// them), or its managers only when `managers_only`.
+    /// them), or its managers only when `managers_only`. A member whose address is the
+    /// department's own (a fresh installation's administrator until they give theirs) is
+    /// left out: mail there reaches the helpdesk itself, not a person.
     pub async fn department_alert_recipients(
         &mut self,
         d: DepartmentId,
@@ -230,6 +232,7 @@ impl Handle<'_> {
              JOIN department d ON d.department_id = m.department_id
              WHERE m.department_id = $1 AND a.is_active AND m.role <> 'view'
                AND ($2 OR d.alert_new_ticket) AND (NOT $2 OR m.role = 'manager')
+               AND lower(a.email) <> lower(d.email)
              ORDER BY a.agent_id")
             .bind(d.0).bind(managers_only).fetch_all(c).await?))
     }

@@ -30,6 +30,8 @@ const ACTIONS: &[&str] = &[
     "sign-in-failed",
     "agent-create",
     "agent-invite",
+    "agent-invite-resend",
+    "agent-own-address",
     "agent-update",
     "agent-disable",
     "agent-enable",
@@ -44,6 +46,7 @@ const ACTIONS: &[&str] = &[
     "team-update",
     "topic-create",
     "topic-update",
+    "topic-description",
     "sla-create",
     "sla-update",
     "canned-create",
@@ -163,6 +166,24 @@ type AdminLink = (&'static str, &'static str, &'static str);
 struct OverviewPage {
     p: Page,
     groups: Vec<(&'static str, Vec<AdminLink>)>,
+    /// The install checklist (`onboarding.rs`), shown while something is left to do.
+    checklist: Vec<tessera_core::ChecklistItem>,
+}
+
+impl OverviewPage {
+    fn checklist_done(&self) -> bool {
+        self.checklist.iter().all(|i| i.done)
+    }
+
+    fn checklist_count(&self) -> String {
+        let done = self.checklist.iter().filter(|i| i.done).count();
+        tessera_i18n::t_count(
+            self.p.lang,
+            "checklist-progress",
+            &[("total", &self.checklist.len().to_string())],
+            ("done", done as i64),
+        )
+    }
 }
 
 /// Every administration page, grouped, so the top bar needs one link only.
@@ -226,9 +247,15 @@ async fn overview(State(s): State<AppState>, a: Admin) -> PageResult {
             ],
         ),
     ];
+    let checklist = s
+        .app
+        .install_checklist(a.actor())
+        .await
+        .map_err(|e| a.err(e))?;
     let page = OverviewPage {
         p: a.page(&s),
         groups,
+        checklist,
     };
     a.show(&page, false)
 }
@@ -240,6 +267,7 @@ const AGENT_DONE: &[(&str, &str)] = &[
     ("agent-disable", "done-agent-disable"),
     ("agent-enable", "done-agent-enable"),
     ("agent-reset", "done-agent-reset"),
+    ("agent-resend", "done-agent-resend"),
 ];
 
 /// The fields of the agent form besides the departments' roles.
@@ -342,6 +370,8 @@ struct AgentPage {
     name: String,
     username: String,
     active: bool,
+    /// Invited and not yet accepted.
+    invited: bool,
     form: Form,
     departments: Vec<(i64, String)>,
     roles: Vec<(&'static str, String)>,
@@ -388,8 +418,14 @@ async fn edit_page(
             None => f,
         }
     });
+    let invited = s
+        .app
+        .agent_invited(a.actor(), AgentId(id))
+        .await
+        .map_err(|e| a.err(e))?;
     let p = a.page(s);
     let page = AgentPage {
+        invited,
         name: agent.display_name,
         username: agent.username,
         active,
@@ -424,7 +460,7 @@ async fn agent_save(
     let (input, form) = agent_form(&f);
     let action = f.v("do");
     let done = match action.as_str() {
-        "disable" | "enable" | "reset" => format!("agent-{action}"),
+        "disable" | "enable" | "reset" | "resend" => format!("agent-{action}"),
         _ => "agent-update".to_owned(),
     };
     let saved = f
@@ -433,6 +469,7 @@ async fn agent_save(
                 "disable" => s.app.set_agent_active(actor, agent, false).await,
                 "enable" => s.app.set_agent_active(actor, agent, true).await,
                 "reset" => s.app.send_password_reset(actor, agent).await,
+                "resend" => s.app.resend_invitation(actor, agent).await,
                 _ => s.app.update_agent(actor, agent, input).await,
             }
         })

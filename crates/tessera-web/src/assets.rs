@@ -1,4 +1,4 @@
-//! The stylesheet and script, compiled into the binary.
+//! The stylesheet, the scripts and the icon, compiled into the binary.
 
 use axum::{
     Router,
@@ -13,6 +13,9 @@ const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 /// The new-ticket form's proof of work (`intake.rs`), loaded only by that form.
 const POW_JS: &str = include_str!("../assets/pow.js");
+/// The tab's icon (`<link rel=icon>` in `base.html`; `/favicon.ico` for browsers that ask
+/// anyway, so no page causes a 404).
+const FAVICON: &str = include_str!("../assets/favicon.svg");
 /// The agent pages' small helpers: the phone menu, select-all, confirmation dialogs.
 const AGENT_JS: &str = include_str!("../assets/agent.js");
 /// The queue and ticket pages' keyboard shortcuts and their help.
@@ -28,7 +31,15 @@ pub fn version() -> &'static str {
     V.get_or_init(|| {
         // FNV-1a: tiny, stable across builds, good enough to tell versions apart.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let all = [CSS, JS, POW_JS, AGENT_JS, SHORTCUTS_JS, COMPOSER_JS];
+        let all = [
+            CSS,
+            JS,
+            POW_JS,
+            AGENT_JS,
+            SHORTCUTS_JS,
+            COMPOSER_JS,
+            FAVICON,
+        ];
         for b in all.iter().flat_map(|a| a.bytes()) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
@@ -56,6 +67,24 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/app.js",
             get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/favicon.svg",
+            get(|| async { asset(FAVICON, "image/svg+xml") }),
+        )
+        .route(
+            "/favicon.ico",
+            // Not versioned: cached for a day rather than a year.
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "image/svg+xml"),
+                        (header::CACHE_CONTROL, "public, max-age=86400"),
+                    ],
+                    FAVICON,
+                )
+                    .into_response()
+            }),
         )
         .route(
             "/static/pow.js",

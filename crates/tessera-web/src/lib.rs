@@ -134,11 +134,47 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router())
         .merge(download::router())
         .fallback(error::not_found)
+        .layer(compression())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,
         ))
         .with_state(state)
+}
+
+/// Compresses (gzip or brotli, as the client's `Accept-Encoding` asks) pages, styles,
+/// scripts and JSON of some size — never a download (it carries `Content-Disposition`, and
+/// its bytes and length must stay as stored), nor an event stream (`text/event-stream`
+/// must reach the browser as each event is written).
+fn compression()
+-> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::{
+        CompressionLayer, predicate::Predicate as _, predicate::SizeAbove,
+    };
+    let kind = |_: axum::http::StatusCode,
+                _: axum::http::Version,
+                h: &axum::http::HeaderMap,
+                _: &axum::http::Extensions| {
+        let ct = h
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let ct = ct.split(';').next().unwrap_or("").trim();
+        !h.contains_key(header::CONTENT_DISPOSITION)
+            && matches!(
+                ct,
+                "text/html"
+                    | "text/css"
+                    | "text/javascript"
+                    | "application/javascript"
+                    | "application/json"
+                    | "image/svg+xml"
+            )
+    };
+    CompressionLayer::new()
+        .gzip(true)
+        .br(true)
+        .compress_when(SizeAbove::new(512).and(kind))
 }
 
 /// How long browsers keep to https for this host once they saw it over https (one year;

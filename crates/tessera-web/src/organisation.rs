@@ -380,6 +380,8 @@ fn fields(kind: Kind, p: &Page, l: &Lookups, values: &[(String, String)]) -> Vec
             vec![
                 Field::new("name_de", "org-name-de", "text"),
                 Field::new("name_en", "org-name-en", "text"),
+                Field::new("description_de", "topic-description-de", "textarea").optional(),
+                Field::new("description_en", "topic-description-en", "textarea").optional(),
                 Field::new("department_id", "meta-department", "select")
                     .options(departments().collect()),
                 Field::new("sla_plan_id", "sla-plan", "select")
@@ -484,9 +486,17 @@ async fn current(
                 .into_iter()
                 .find(|t| t.id.0 == id)
                 .ok_or(CoreError::NotFound)?;
+            let (description_de, description_en) = s
+                .app
+                .topic_descriptions()
+                .await?
+                .remove(&id)
+                .unwrap_or_default();
             kv(vec![
                 ("name_de", t.name_de),
                 ("name_en", t.name_en),
+                ("description_de", description_de),
+                ("description_en", description_en),
                 ("department_id", t.department.to_string()),
                 ("sort_order", t.sort_order.to_string()),
                 ("sla_plan_id", some(t.sla_plan.map(|x| x.0))),
@@ -651,7 +661,13 @@ async fn store(kind: Kind, s: &AppState, a: &Admin, id: i64, f: &Posted) -> Resu
                 auto_agent: f.v("auto_agent_id").parse().ok().map(AgentId),
                 auto_team: f.v("auto_team_id").parse().ok().map(TeamId),
             };
-            s.app.save_topic(actor, row).await
+            // The descriptions are checked before the topic is saved, so that a refused
+            // description changes nothing.
+            let (de, en) = (f.v("description_de"), f.v("description_en"));
+            tessera_core::check_topic_description(&de, &en)?;
+            let saved = s.app.save_topic(actor, row).await?;
+            s.app.set_topic_description(actor, saved, &de, &en).await?;
+            Ok(saved)
         }
         Kind::Canned => {
             let row = CannedAdmin {

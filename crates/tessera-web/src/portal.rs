@@ -37,6 +37,8 @@ pub fn router() -> Router<AppState> {
         .route("/access/{token}", get(access))
         .route("/access/{token}/renew", post(access_renew))
         .route("/tickets", get(my_tickets))
+        .route("/tickets/link", post(my_tickets_link))
+        .route("/my-tickets/{token}", get(my_tickets_redeem))
         .route("/tickets/{number}", get(ticket_page))
         .route("/tickets/{number}/reply", post(reply))
         .route("/attachments/{id}/{name}", get(download))
@@ -136,6 +138,8 @@ struct OpenPage {
     allowed: String,
     files_lost: bool,
     topic_fieldsets: Vec<topic_fields::Fieldset>,
+    /// The topics' descriptions in the page's language: (id, name, text), those with one.
+    topic_descriptions: Vec<(i64, String, String)>,
     /// The honeypot and the challenge (`intake.rs`).
     guard: intake::Guard,
 }
@@ -173,6 +177,22 @@ async fn open_page_guarded(
         .await
         .map_err(|e| PageError::from_core(ctx.lang, e))?;
     let topic_fieldsets = topic_fields::fieldsets(ctx.lang, &topics, &custom, &form);
+    let described = s
+        .app
+        .topic_descriptions()
+        .await
+        .map_err(|e| PageError::from_core(ctx.lang, e))?;
+    let topic_descriptions = topics
+        .iter()
+        .filter_map(|(id, name)| {
+            let (de, en) = described.get(id)?;
+            let text = match ctx.lang {
+                Lang::De => de,
+                Lang::En => en,
+            };
+            (!text.is_empty()).then(|| (*id, name.clone(), text.clone()))
+        })
+        .collect();
     let cfg = s.app.settings();
     let status = status.unwrap_or(if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -193,6 +213,7 @@ async fn open_page_guarded(
             .join(","),
         files_lost,
         topic_fieldsets,
+        topic_descriptions,
         guard,
     };
     html(ctx, status, &page)
@@ -351,6 +372,8 @@ struct StatusPage {
     p: Page,
     form: Form,
     failed: bool,
+    /// Shown instead of a ticket this browser may not (or no longer) see.
+    expired: bool,
 }
 
 async fn status_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
@@ -361,6 +384,7 @@ async fn status_form(State(s): State<AppState>, ctx: Ctx) -> PageResult {
             p: page(&s, &ctx),
             form: Form::new(),
             failed: false,
+            expired: false,
         },
     )
 }
@@ -398,6 +422,7 @@ async fn status_submit(
             p: page(&s, &ctx),
             form: form.with_problem(ctx.lang, &p),
             failed: false,
+            expired: false,
         };
         return html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
@@ -453,6 +478,7 @@ async fn status_submit(
                 p: page(&s, &ctx),
                 form,
                 failed: true,
+                expired: false,
             };
             html(&ctx, StatusCode::OK, &page)
         }
@@ -597,6 +623,12 @@ async fn access_renew(
 #[template(path = "tickets.html")]
 struct TicketsPage {
     p: Page,
+    /// The tickets of the verified address (`my_tickets.rs` in core), if the session has one.
+    verified: Option<tessera_core::MyTickets>,
+    /// The "send me a link to all my tickets" form.
+    link_form: Form,
+    /// The link was requested (the answer is the same whether the address has tickets).
+    link_sent: bool,
     /// The tickets shown (a search's hits have a snippet).
     tickets: Vec<tessera_core::FoundTicket>,
     /// Whether the session has any ticket (the list may be a search's).
@@ -614,6 +646,10 @@ impl TicketsPage {
 #[derive(Deserialize)]
 struct TicketSearch {
     q: Option<String>,
+    /// The next page of a verified address's tickets.
+    after: Option<String>,
+    /// The "all my tickets" link was mailed.
+    sent: Option<String>,
 }
 
 async fn my_tickets(
@@ -622,6 +658,14 @@ async fn my_tickets(
     Query(search): Query<TicketSearch>,
 ) -> PageResult {
     let q = search.q.unwrap_or_default();
+    let verified = match &ctx.session {
+        Some(sess) => s
+            .app
+            .my_tickets(sess, search.after.as_deref())
+            .await
+            .map_err(core_err(&ctx))?,
+        None => None,
+    };
     let (tickets, any) = match &ctx.session {
         Some(sess) => {
             let all = s.app.session_tickets(sess).await.map_err(core_err(&ctx))?;
@@ -650,6 +694,9 @@ async fn my_tickets(
         StatusCode::OK,
         &TicketsPage {
             p: page(&s, &ctx),
+            verified,
+            link_form: Form::new(),
+            link_sent: search.sent.is_some(),
             tickets,
             any,
             q,
@@ -825,12 +872,16 @@ async fn ticket_page(
     Path(number): Path<String>,
     Query(q): Query<TicketQuery>,
 ) -> PageResult {
-    let sess = ctx.session.clone().ok_or(PageError::not_found(ctx.lang))?;
-    let view = s
-        .app
-        .participant_view(&sess, &number)
-        .await
-        .map_err(core_err(&ctx))?;
+    // Without a session that may see it (it expired, was signed out, or never had it) the
+    // page offers the ways back in, the same whether ticket `number` exists or not.
+    let Some(sess) = ctx.session.clone() else {
+        return ticket_status_instead(&s, &ctx, &number);
+    };
+    let view = match s.app.participant_view(&sess, &number).await {
+        Ok(v) => v,
+        Err(CoreError::NotFound) => return ticket_status_instead(&s, &ctx, &number),
+        Err(e) => return Err(PageError::from_core(ctx.lang, e)),
+    };
     let mut data = ticket_page_data(&s, &ctx, view, Form::new(), false);
     data.just_created = q.created.is_some();
     data.confirm_sent = q.created.as_deref() == Some("confirm");
@@ -1028,5 +1079,114 @@ mod tests {
             let key = format!("status-{}", s.as_str());
             assert_ne!(tessera_i18n::t(Lang::De, &key), key);
         }
+    }
+}
+
+/// The status check offered on a ticket's page to a browser that may not see the ticket:
+/// its number filled in, and the "all my tickets" link. 401 (the ticket needs its number
+/// and address, or a link) whether the ticket exists or not.
+fn ticket_status_instead(s: &AppState, ctx: &Ctx, number: &str) -> PageResult {
+    let mut form = Form::new();
+    form.set("number", number.chars().take(40).collect());
+    let page = StatusPage {
+        p: page(s, ctx),
+        form,
+        failed: false,
+        expired: true,
+    };
+    html(ctx, StatusCode::UNAUTHORIZED, &page)
+}
+
+#[derive(Deserialize)]
+struct LinkInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// "Send me a link to all my tickets". Limited like the status check (per client address,
+/// and mails per address), and answered the same whether the address has tickets.
+async fn my_tickets_link(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    AxForm(input): AxForm<LinkInput>,
+) -> PageResult {
+    let mut p = Problem::default();
+    if !ctx.csrf_ok(&input.csrf) {
+        p.add("form", "error-csrf");
+    }
+    if input.email.trim().is_empty() {
+        p.add("email", "error-required");
+    } else if tessera_domain::EmailAddress::parse(&input.email).is_none() {
+        p.add("email", "error-email");
+    }
+    if !p.is_empty() {
+        let mut form = Form::new();
+        form.set("email", input.email.clone());
+        let page = TicketsPage {
+            p: page(&s, &ctx),
+            verified: None,
+            link_form: form.with_problem(ctx.lang, &p),
+            link_sent: false,
+            tickets: Vec::new(),
+            any: false,
+            q: String::new(),
+        };
+        return html(&ctx, StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let w = &s.web;
+    let ip_key = format!("status-ip:{}", ctx.client.limit_key());
+    if !s
+        .limiter
+        .allow(&ip_key, w.status_attempts_per_ip, w.status_window)
+    {
+        return Err(PageError::too_many(ctx.lang));
+    }
+    let email = input.email.trim().to_lowercase();
+    // Each address gets a few such mails per window at most, whoever asks.
+    if s.limiter.allow(
+        &format!("my-tickets-mail:{email}"),
+        w.status_attempts_per_ticket,
+        w.status_window,
+    ) {
+        s.app
+            .mail_my_tickets_link(&input.email)
+            .await
+            .map_err(core_err(&ctx))?;
+    }
+    Ok(ctx.finish(Redirect::to("/tickets?sent=1")))
+}
+
+/// A mailed "all my tickets" link: a new session holding the address, then the list.
+async fn my_tickets_redeem(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+) -> PageResult {
+    match s
+        .app
+        .redeem_my_tickets_link(ctx.session.as_ref(), &token)
+        .await
+    {
+        Ok((sess, cookie)) => {
+            let cfg = s.app.config();
+            let max_age = if sess.agent_id.is_some() {
+                cfg.agent_session_absolute_secs
+            } else {
+                cfg.session_absolute_secs
+            };
+            let c = ctx.cookie_header(SESSION_COOKIE, &cookie, max_age, true);
+            let mut res = redirect_with(&ctx, "/tickets", Some(c));
+            no_referrer(&mut res);
+            Ok(res)
+        }
+        Err(CoreError::NotFound) => {
+            let page = AccessInvalidPage { p: page(&s, &ctx) };
+            let mut res = html(&ctx, StatusCode::NOT_FOUND, &page)?;
+            no_referrer(&mut res);
+            Ok(res)
+        }
+        Err(e) => Err(PageError::from_core(ctx.lang, e)),
     }
 }

@@ -44,7 +44,7 @@ form-has-errors = Bitte korrigieren Sie die markierten Angaben.
 js-too-large = Die Dateien sind zusammen größer als {"{"}max{"}"}. Bitte entfernen Sie einige.
 js-bad-type = Dieser Dateityp ist nicht erlaubt: {"{"}name{"}"}
 js-remove = {"{"}name{"}"} entfernen
-js-total = {"{"}count{"}"} Datei(en), zusammen {"{"}size{"}"}
+js-total = {"{"}count{"}"} Dateien, zusammen {"{"}size{"}"}
 js-uploading = Wird hochgeladen … {"{"}percent{"}"} %
 js-failed = Das Hochladen ist fehlgeschlagen. Bitte versuchen Sie es noch einmal.
 
@@ -119,10 +119,10 @@ seed-topic-website = Ein Problem melden / HP
 mail-view-ticket = Ticket ansehen
 mail-opened-subject = [#{ $number }] { $subject }
 
-## Mitarbeiterbereich: Anmeldung
+## Bereich für Mitarbeitende: Anmeldung
 nav-agent-login = Anmeldung für Mitarbeitende
 agent-portal-link = Zum Kundenportal
-agent-nav = Mitarbeiterbereich
+agent-nav = Bereich für Mitarbeitende
 agent-queues = Warteschlangen
 login-title = Anmeldung für Mitarbeitende
 login-submit = Anmelden
@@ -179,7 +179,7 @@ priority-normal = Normal
 priority-high = Hoch
 priority-emergency = Notfall
 
-## Ticket im Mitarbeiterbereich
+## Ticket im Bereich für Mitarbeitende
 presence = Gerade ebenfalls geöffnet von: { $names }
 entry-message = Nachricht
 entry-reply = Antwort
@@ -211,7 +211,7 @@ meta-due = Fällig
 action-claim = Übernehmen
 action-release = Abgeben
 action-assign = Zuweisen
-action-assign-agent = An Mitarbeiter/in
+action-assign-agent = An Mitarbeitende
 action-assign-team = An Team
 action-transfer = In Abteilung verschieben
 action-transfer-submit = Verschieben
@@ -338,7 +338,7 @@ agents-state = Zustand
 agents-admin = Verwaltung
 agents-active = aktiv
 agents-disabled = gesperrt
-agents-invite = Mitarbeiter/in einladen
+agents-invite = Mitarbeitende einladen
 agents-invite-intro = Die Person bekommt eine E-Mail mit einem Link, über den sie ihr Passwort selbst festlegt. Der Link gilt sieben Tage.
 agents-admin-label = Darf alles verwalten und sieht alle Tickets
 agents-departments = Abteilungen und Rolle
@@ -371,7 +371,7 @@ mail-password-invite-subject = Ihr Zugang zu { $org }
 mail-password-invite-body =
     Hallo { $name },
 
-    Sie wurden als Mitarbeiter/in bei { $org } eingeladen. Über diesen Link legen Sie Ihr Passwort fest (gültig { $days } Tage):
+    Sie wurden zum Team der Mitarbeitenden bei { $org } eingeladen. Über diesen Link legen Sie Ihr Passwort fest (gültig { $days } Tage):
     { $link }
 mail-password-reset-subject = Neues Passwort für { $org }
 mail-password-reset-body =
@@ -758,9 +758,9 @@ apikeys-name = Name
 apikeys-name-hint = Wer den Schlüssel nutzt, z. B. „Formular der Website“.
 apikeys-scope = Berechtigung
 apikeys-scope-create = Nur Tickets anlegen
-apikeys-scope-read = Lesen (als die Mitarbeiterin)
-apikeys-scope-write = Lesen und schreiben (als die Mitarbeiterin)
-apikeys-agent = Mitarbeiter/in
+apikeys-scope-read = Lesen (im Namen der mitarbeitenden Person)
+apikeys-scope-write = Lesen und schreiben (im Namen der mitarbeitenden Person)
+apikeys-agent = Mitarbeitende Person
 apikeys-agent-hint = Benutzername der Person, als die ein Lese- oder Schreibschlüssel handelt; er sieht und darf genau, was sie darf. Für Schlüssel, die nur anlegen, leer lassen.
 apikeys-allowed = Erlaubte Adressen
 apikeys-allowed-hint = Adressbereiche, von denen der Schlüssel genutzt werden darf, durch Kommas getrennt (z. B. 192.0.2.0/24, 2001:db8::/32). Leer: von überall.
@@ -810,7 +810,7 @@ webhook-allow-private-hint = Standardmäßig aus: Loopback- (127.0.0.1, localhos
 webhook-event-ticket-created = Ticket eröffnet
 webhook-event-ticket-updated = Ticket geändert (Abteilung, Priorität, Fälligkeit, Beteiligte, zurückgegeben, …)
 webhook-event-message = Nachricht der anfragenden Person oder einer beteiligten Person
-webhook-event-reply = Antwort einer Mitarbeiterin oder eines Mitarbeiters
+webhook-event-reply = Antwort von Mitarbeitenden
 webhook-event-note = Interne Notiz
 webhook-event-assigned = Zugewiesen oder übernommen
 webhook-event-status = Status geändert

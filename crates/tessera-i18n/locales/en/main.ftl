@@ -44,7 +44,7 @@ form-has-errors = Please correct the marked fields.
 js-too-large = Together the files are larger than {"{"}max{"}"}. Please remove some.
 js-bad-type = This file type is not allowed: {"{"}name{"}"}
 js-remove = Remove {"{"}name{"}"}
-js-total = {"{"}count{"}"} file(s), {"{"}size{"}"} in total
+js-total = {"{"}count{"}"} files, {"{"}size{"}"} in total
 js-uploading = Uploading … {"{"}percent{"}"}%
 js-failed = The upload failed. Please try again.
 

@@ -171,11 +171,14 @@ struct PasswordPage {
     form: Form,
     forced: bool,
     min: usize,
+    /// The first sign-in asks for the agent's own address too (`onboarding.rs`).
+    ask_email: bool,
 }
 
 async fn password_form(State(s): State<AppState>, a: AgentCtx) -> PageResult {
     let page = PasswordPage {
         forced: a.agent.must_change_password,
+        ask_email: s.app.needs_own_address(&a.agent),
         p: agent_page(&s, &a),
         form: Form::new(),
         min: tessera_core::MIN_PASSWORD,
@@ -193,6 +196,8 @@ struct PasswordInput {
     new: String,
     #[serde(default)]
     repeat: String,
+    #[serde(default)]
+    email: String,
 }
 
 async fn password_submit(
@@ -200,7 +205,23 @@ async fn password_submit(
     a: AgentCtx,
     AxForm(f): AxForm<PasswordInput>,
 ) -> PageResult {
-    let result = if a.ctx.csrf_ok(&f.csrf) {
+    let ask_email = s.app.needs_own_address(&a.agent);
+    let result = if !a.ctx.csrf_ok(&f.csrf) {
+        let mut p = Problem::default();
+        p.add("form", "error-csrf");
+        Err(CoreError::Invalid(p))
+    } else if ask_email {
+        s.app
+            .change_password_and_address(
+                &a.agent,
+                a.ctx.session.as_ref(),
+                &f.current,
+                &f.new,
+                &f.repeat,
+                &f.email,
+            )
+            .await
+    } else {
         s.app
             .change_password(
                 &a.agent,
@@ -210,19 +231,18 @@ async fn password_submit(
                 &f.repeat,
             )
             .await
-    } else {
-        let mut p = Problem::default();
-        p.add("form", "error-csrf");
-        Err(CoreError::Invalid(p))
     };
     match result {
         Ok(()) => Ok(a
             .ctx
             .finish(Redirect::to("/agent/queue/open?done=password"))),
         Err(CoreError::Invalid(p)) => {
+            let mut form = Form::new();
+            form.set("email", f.email.clone());
             let page = PasswordPage {
                 forced: a.agent.must_change_password,
-                form: Form::new().with_problem(a.ctx.lang, &p),
+                ask_email,
+                form: form.with_problem(a.ctx.lang, &p),
                 p: agent_page(&s, &a),
                 min: tessera_core::MIN_PASSWORD,
             };

@@ -29,6 +29,7 @@ mod mail_views;
 mod members;
 mod notices;
 mod outbox;
+mod polish;
 mod portal;
 mod proxy;
 mod queue_ui;

@@ -77,6 +77,12 @@ async fn administrators_manage_a_departments_members_and_managers() {
     let nadine = agent(&app, "nadine", "Nadine S.", false).await;
     let moritz = agent(&app, "moritz", "Moritz K.", false).await;
     let poster = ticket(&app, "Plakat").await;
+    // The seed's administrator manages the seeded department; here it starts empty.
+    app.exec(
+        "DELETE FROM agent_department
+         WHERE agent_id = (SELECT agent_id FROM agent WHERE username = 'admin')",
+    )
+    .await;
     let admin = sign_in(&app, "chefin", PASSWORD).await;
     let her = sign_in(&app, "nadine", PASSWORD).await;
     assert!(queue(&app, &her).await.is_empty(), "not a member yet");

@@ -392,7 +392,7 @@ async fn check_status_opens_the_ticket_only_for_a_participant() {
         .send()
         .await
         .unwrap();
-    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
 
@@ -549,7 +549,7 @@ async fn a_session_sees_only_its_own_tickets_and_their_attachments() {
             .await
             .unwrap()
             .status(),
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
     );
     assert_eq!(
         alice
@@ -593,7 +593,7 @@ async fn a_session_sees_only_its_own_tickets_and_their_attachments() {
             .await
             .unwrap()
             .status(),
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
     );
     app.stop().await;
 }
@@ -700,7 +700,7 @@ async fn pages_carry_security_headers_and_unknown_paths_answer_404() {
             .await
             .unwrap()
             .status(),
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
     );
     assert_eq!(
         app.client()

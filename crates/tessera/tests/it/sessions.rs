@@ -97,7 +97,7 @@ async fn a_planted_session_cookie_does_not_receive_the_ticket_the_victim_opens()
     assert_eq!(seen_with(&app, &fresh, &number).await, StatusCode::OK);
     assert_eq!(
         seen_with(&app, &planted, &number).await,
-        StatusCode::NOT_FOUND,
+        StatusCode::UNAUTHORIZED,
         "the planted token must not see the victim's ticket"
     );
     // The earlier grants went along into the new session; the old token is gone.
@@ -136,7 +136,7 @@ async fn a_planted_session_cookie_does_not_receive_a_ticket_by_check_status_or_a
     assert_ne!(session_token(&app, &jar).unwrap(), planted);
     assert_eq!(
         seen_with(&app, &planted, &number).await,
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
     );
 
     // The access link of the confirmation mail.
@@ -157,7 +157,7 @@ async fn a_planted_session_cookie_does_not_receive_a_ticket_by_check_status_or_a
     assert_eq!(seen_with(&app, &fresh, &number).await, StatusCode::OK);
     assert_eq!(
         seen_with(&app, &planted, &number).await,
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
     );
     app.stop().await;
 }
@@ -435,7 +435,7 @@ async fn over_https_cookies_have_the_host_prefix_and_pages_carry_hsts() {
         .unwrap();
     assert_eq!(
         page.status(),
-        StatusCode::NOT_FOUND,
+        StatusCode::UNAUTHORIZED,
         "over https the unprefixed name is not a session"
     );
     app.stop().await;
@@ -494,7 +494,7 @@ async fn an_expired_access_link_offers_a_fresh_one_by_mail_without_telling_who_t
             .await
             .unwrap()
             .status(),
-        StatusCode::NOT_FOUND,
+        StatusCode::UNAUTHORIZED,
         "the expired link granted nothing"
     );
 
