@@ -92,6 +92,7 @@ impl Tessera {
             message_id: format!("tessera.mytickets.{}@{domain}", token::random_hex(12)),
             references: vec![],
             auto_generated: true,
+            lang: lang.as_str().to_owned(),
         };
         tx.h()
             .enqueue_mail(&NewOutboxMail {
