@@ -72,6 +72,8 @@ pub struct AgentReply {
     pub seen_entry: i64,
     /// Send even though others wrote since.
     pub confirm_stale: bool,
+    /// Append the agent's signature (if they have one) to the text.
+    pub append_signature: bool,
 }
 
 /// What a bulk action does to each selected ticket.
@@ -422,7 +424,13 @@ impl Tessera {
     ) -> Result<()> {
         let agent = who.agent();
         let mut p = Problem::default();
-        let body = r.body.trim().to_owned();
+        let mut body = r.body.trim().to_owned();
+        // The signature goes below what the agent wrote, after the usual "-- " line, into
+        // the stored text: the thread shows what the requester got.
+        let signature = agent.signature.trim();
+        if r.append_signature && !signature.is_empty() && !body.is_empty() {
+            body = format!("{body}\n\n-- \n{signature}");
+        }
         if body.is_empty() {
             p.add("body", "error-required");
         } else if body.chars().count() > MAX_BODY {

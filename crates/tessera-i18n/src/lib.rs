@@ -44,6 +44,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/plaintext.ftl"),
         include_str!("../locales/de/outbox.ftl"),
         include_str!("../locales/de/mailstore.ftl"),
+        include_str!("../locales/de/local.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -56,6 +57,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/plaintext.ftl"),
         include_str!("../locales/en/outbox.ftl"),
         include_str!("../locales/en/mailstore.ftl"),
+        include_str!("../locales/en/local.ftl"),
     ],
 ];
 
@@ -92,6 +94,12 @@ pub fn t(lang: Lang, key: &str) -> String {
         Some(text) => text.clone(),
         None => LOCALES.lookup(id(lang), key),
     }
+}
+
+/// A message without arguments, or `None` when there is no such message (for texts that
+/// are translated where a translation exists and shown as stored otherwise).
+pub fn t_opt(lang: Lang, key: &str) -> Option<String> {
+    plain(lang).get(key).cloned()
 }
 
 /// A message with named arguments.

@@ -2,9 +2,8 @@
 
 use std::{borrow::Cow, collections::HashMap};
 
-use chrono::{Datelike, Timelike};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use tessera_domain::{BodyFormat, Lang, Problem, Timestamp};
+use tessera_domain::{Ago, BodyFormat, Lang, Local, Problem, Timestamp, Tz, time::DEFAULT_ZONE};
 
 /// Data every page's frame needs. `Page::new`, the frame for a request, is in `ctx`, which
 /// sits above this module (error pages, below `ctx`, use `Page::bare`).
@@ -26,6 +25,11 @@ pub struct Page {
     pub admin: bool,
     /// Where the organisation's logo is served, if it has one.
     pub logo: Option<String>,
+    /// The reader's time zone: an agent's own, else the installation's (set once per
+    /// request, so a page's dates cost no look-up each).
+    pub tz: Tz,
+    /// The moment the page is made, for relative times ("5 min ago").
+    pub now: Timestamp,
 }
 
 impl Page {
@@ -40,6 +44,8 @@ impl Page {
             agent: None,
             admin: false,
             logo: None,
+            tz: DEFAULT_ZONE,
+            now: Timestamp::now(),
         }
     }
 
@@ -76,26 +82,124 @@ impl Page {
         tessera_i18n::bytes(self.lang, *n)
     }
 
-    /// A date and time for people (UTC for now; per-user time zones come with agent profiles).
+    /// A date and time for people, on the reader's clock (`07.03.2026 10:05`).
     pub fn datetime(&self, ts: &Timestamp) -> String {
-        let t = ts.to_datetime();
-        format!("{} {:02}:{:02} UTC", self.date(ts), t.hour(), t.minute())
+        let l = ts.local(self.tz);
+        format!("{} {:02}:{:02}", self.local_date(&l), l.hour, l.minute)
     }
 
-    /// A date for people. Written out field by field: a queue page shows two per row, and
-    /// chrono's `format` parses its pattern again at each call.
+    /// A date for people, on the reader's calendar.
     pub fn date(&self, ts: &Timestamp) -> String {
-        let d = ts.to_datetime();
-        let (y, m, day) = (d.year(), d.month(), d.day());
+        self.local_date(&ts.local(self.tz))
+    }
+
+    /// A local reading's date. Written out field by field: a queue page shows two per row,
+    /// and chrono's `format` parses its pattern again at each call.
+    fn local_date(&self, l: &Local) -> String {
+        let (y, m, day) = (l.year, l.month, l.day);
         match self.lang {
             Lang::De => format!("{day:02}.{m:02}.{y:04}"),
             Lang::En => format!("{y:04}-{m:02}-{day:02}"),
         }
     }
 
+    /// The exact local date and time with the zone's abbreviation (`07.03.2026 10:05 CET`),
+    /// for the hover text of a relative time.
+    pub fn exact(&self, ts: &Timestamp) -> String {
+        let l = ts.local(self.tz);
+        let date = self.local_date(&l);
+        match ts.zone_abbreviation(self.tz) {
+            z if z.is_empty() => format!("{date} {:02}:{:02}", l.hour, l.minute),
+            z => format!("{date} {:02}:{:02} {z}", l.hour, l.minute),
+        }
+    }
+
+    /// How long ago, as people say it: "vor 5 Min." / "5 min ago", "gestern 14:03" /
+    /// "yesterday 14:03", then the date.
+    pub fn ago(&self, ts: &Timestamp) -> String {
+        relative(self.lang, tessera_domain::time::ago(*ts, self.now, self.tz))
+    }
+
     /// A machine-readable timestamp for `<time datetime>`.
     pub fn iso(&self, ts: &Timestamp) -> String {
         ts.to_datetime().to_rfc3339()
+    }
+
+    /// A relative time as HTML, with the exact local time as its hover text:
+    /// `<time datetime="…" title="07.03.2026 10:05 CET">vor 5 Min.</time>` (for `|safe`).
+    pub fn time_tag(&self, ts: &Timestamp) -> String {
+        format!(
+            "<time datetime=\"{}\" title=\"{}\">{}</time>",
+            self.iso(ts),
+            escape(&self.exact(ts)),
+            escape(&self.ago(ts))
+        )
+    }
+}
+
+/// Escapes text for HTML text and attribute values.
+fn escape(s: &str) -> Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"']) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;"),
+    )
+}
+
+/// The words of relative times, per language: each minute and hour count formatted once
+/// through Fluent (its plural rules), "today"/"yesterday" as a pattern around the time.
+struct RelativeWords {
+    just_now: String,
+    minutes: Vec<String>,
+    hours: Vec<String>,
+    today: (String, String),
+    yesterday: (String, String),
+}
+
+fn words(lang: Lang) -> &'static RelativeWords {
+    static WORDS: std::sync::OnceLock<[RelativeWords; 2]> = std::sync::OnceLock::new();
+    let [de, en] = WORDS.get_or_init(|| {
+        [Lang::De, Lang::En].map(|lang| {
+            let count = |key: &str, n: i64| tessera_i18n::t_count(lang, key, &[], ("n", n));
+            // The pattern around the time, split at a marker no translation contains.
+            let around = |key: &str| {
+                let t = tessera_i18n::t_args(lang, key, &[("time", "\u{1}")]);
+                let (a, b) = t.split_once('\u{1}').unwrap_or((&t, ""));
+                (a.to_owned(), b.to_owned())
+            };
+            RelativeWords {
+                just_now: tessera_i18n::t(lang, "time-just-now"),
+                minutes: (0..60).map(|n| count("time-minutes-ago", n)).collect(),
+                hours: (0..6).map(|n| count("time-hours-ago", n)).collect(),
+                today: around("time-today"),
+                yesterday: around("time-yesterday"),
+            }
+        })
+    });
+    match lang {
+        Lang::De => de,
+        Lang::En => en,
+    }
+}
+
+/// Words a relative time in a language.
+pub fn relative(lang: Lang, ago: Ago) -> String {
+    let w = words(lang);
+    let at = |(a, b): &(String, String), l: &Local| format!("{a}{:02}:{:02}{b}", l.hour, l.minute);
+    match ago {
+        Ago::JustNow => w.just_now.clone(),
+        Ago::Minutes(n) => w.minutes[n.clamp(0, 59) as usize].clone(),
+        Ago::Hours(n) => w.hours[n.clamp(0, 5) as usize].clone(),
+        Ago::Today(l) => at(&w.today, &l),
+        Ago::Yesterday(l) => at(&w.yesterday, &l),
+        Ago::On(l) => match lang {
+            Lang::De => format!("{:02}.{:02}.{:04}", l.day, l.month, l.year),
+            Lang::En => format!("{:04}-{:02}-{:02}", l.year, l.month, l.day),
+        },
     }
 }
 

@@ -44,6 +44,9 @@ async fn reply(
     let mut form = Form::new();
     form.set("body", sub.get("body").to_owned());
     form.set("status", sub.get("status").to_owned());
+    // Sent: the box was ticked; the form shown again keeps the choice ("0": unticked).
+    let sign = sub.get("signature") == "1";
+    form.set("signature", if sign { "1" } else { "0" }.to_owned());
     let mut p = Problem::default();
     if !a.ctx.csrf_ok(sub.get("csrf")) {
         p.add("form", "error-csrf");
@@ -67,6 +70,7 @@ async fn reply(
         status: TicketStatus::parse(sub.get("status")),
         seen_entry: sub.get("seen").parse().unwrap_or(0),
         confirm_stale: sub.get("confirm") == "1",
+        append_signature: sign,
         uploads: sub.uploads,
     };
     match s.app.agent_reply(a.worker(), &number, r).await {

@@ -4,6 +4,7 @@
 //! [`crate::agent_ctx`], below every page.
 
 mod actions;
+mod profile;
 mod queue;
 mod sign_in;
 mod ticket;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(ticket::router())
         .merge(actions::router())
+        .merge(profile::router())
 }
 
 /// Where to go after signing in or a bulk action: a path of the agent area, nothing else.
@@ -45,7 +47,14 @@ fn choices(d: &tessera_core::Directory, lang: tessera_domain::Lang) -> Choices {
     Choices {
         departments: d.departments.clone(),
         topics: d.topics(lang),
-        agents: d.agent_names(),
+        agents: d
+            .agent_names()
+            .into_iter()
+            .map(|(id, name)| match d.is_away(id) {
+                true => (id, tessera_i18n::t_args(lang, "agent-away-name", &[("name", &name)])),
+                false => (id, name),
+            })
+            .collect(),
         teams: d.teams.clone(),
     }
 }
