@@ -221,13 +221,16 @@ mod tests {
     #[test]
     fn yesterday_is_the_readers_calendar_day_also_over_a_dst_change() {
         let berlin = DEFAULT_ZONE;
-        // 23:30 on 28 March (CET) seen at 09:00 on 29 March (CEST): yesterday, though
-        // both are one UTC day apart by only 8.5 hours.
+        // 23:30 on 28 March (CET) seen at 09:00 on 29 March (CEST): yesterday, at the
+        // time the clock showed then.
         let then = at("2026-03-28T22:30:00Z");
         let now = at("2026-03-29T07:00:00Z");
         assert!(matches!(ago(then, now, berlin), Ago::Yesterday(l) if (l.hour, l.minute) == (23, 30)));
-        // The same instants in UTC: the same day.
-        assert!(matches!(ago(then, now, Tz::UTC), Ago::Today(_)));
+        // Read in UTC, the same instants show another time.
+        assert!(matches!(ago(then, now, Tz::UTC), Ago::Yesterday(l) if l.hour == 22));
+        // 01:30 CET, before the clocks went forward, is today at 09:00 CEST.
+        let early = at("2026-03-29T00:30:00Z");
+        assert!(matches!(ago(early, now, berlin), Ago::Today(l) if (l.hour, l.minute) == (1, 30)));
         // In Dubai (UTC+4) the ticket was written at 02:30 on the 29th: today.
         let dubai = zone("Asia/Dubai").unwrap();
         assert!(matches!(ago(then, now, dubai), Ago::Today(l) if l.hour == 2));

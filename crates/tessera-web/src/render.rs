@@ -103,13 +103,15 @@ impl Page {
         }
     }
 
-    /// The exact local date and time with the zone's abbreviation (`07.03.2026 10:05 CET`),
+    /// The exact local date and time with the zone's abbreviation (`07.03.2026 10:05 CET`)
+    /// or name (`Asia/Dubai`),
     /// for the hover text of a relative time.
     pub fn exact(&self, ts: &Timestamp) -> String {
         let l = ts.local(self.tz);
         let date = self.local_date(&l);
+        // Zones without a letter abbreviation (Dubai's "+04") are named.
         match ts.zone_abbreviation(self.tz) {
-            z if z.is_empty() => format!("{date} {:02}:{:02}", l.hour, l.minute),
+            z if z.is_empty() => format!("{date} {:02}:{:02} {}", l.hour, l.minute, self.tz.name()),
             z => format!("{date} {:02}:{:02} {z}", l.hour, l.minute),
         }
     }
@@ -513,28 +515,81 @@ mod tests {
         mail_html(html, &inline).trim().to_owned()
     }
 
+    fn page(lang: Lang, tz: Tz, now: Timestamp) -> Page {
+        Page {
+            tz,
+            now,
+            ..Page::bare(lang)
+        }
+    }
+
     #[test]
-    fn dates_read_as_each_language_writes_them() {
-        let page = |lang| Page {
-            lang,
-            org: String::new(),
-            csrf: String::new(),
-            path: String::new(),
-            signed_in: false,
-            agent: None,
-            admin: false,
-            logo: None,
-        };
+    fn dates_read_as_each_language_writes_them_on_the_readers_clock() {
         // 2026-03-07 09:05:59 UTC, and a year of three digits.
         let ts = Timestamp(1_772_874_359_000_000);
-        assert_eq!(page(Lang::De).datetime(&ts), "07.03.2026 09:05 UTC");
-        assert_eq!(page(Lang::En).datetime(&ts), "2026-03-07 09:05 UTC");
-        assert_eq!(page(Lang::De).date(&ts), "07.03.2026");
+        let berlin = |lang| page(lang, DEFAULT_ZONE, ts);
+        assert_eq!(berlin(Lang::De).datetime(&ts), "07.03.2026 10:05");
+        assert_eq!(berlin(Lang::En).datetime(&ts), "2026-03-07 10:05");
+        assert_eq!(berlin(Lang::De).exact(&ts), "07.03.2026 10:05 CET");
+        assert_eq!(berlin(Lang::De).date(&ts), "07.03.2026");
+        let dubai = page(Lang::En, tessera_domain::time::zone("Asia/Dubai").unwrap(), ts);
+        assert_eq!(dubai.datetime(&ts), "2026-03-07 13:05");
+        assert_eq!(dubai.exact(&ts), "2026-03-07 13:05 Asia/Dubai");
+        let utc = page(Lang::En, Tz::UTC, ts);
         let old = Timestamp(-50_000_000_000_000_000);
         assert_eq!(
-            page(Lang::En).date(&old),
+            utc.date(&old),
             old.to_datetime().format("%Y-%m-%d").to_string()
         );
+        assert_eq!(
+            berlin(Lang::De).time_tag(&ts),
+            "<time datetime=\"2026-03-07T09:05:59+00:00\" title=\"07.03.2026 10:05 CET\">gerade eben</time>"
+        );
+    }
+
+    /// Relative times in both languages, at their boundaries (minutes are whole minutes
+    /// since; plural forms through Fluent).
+    #[test]
+    fn relative_times_read_as_people_say_them() {
+        // 16:00 in Berlin.
+        let now = Timestamp(1_772_895_600_000_000);
+        let cases: &[(i64, &str, &str)] = &[
+            (0, "gerade eben", "just now"),
+            (59, "gerade eben", "just now"),
+            (60, "vor 1 Min.", "1 min ago"),
+            (119, "vor 1 Min.", "1 min ago"),
+            (300, "vor 5 Min.", "5 min ago"),
+            (3599, "vor 59 Min.", "59 min ago"),
+            (3600, "vor 1 Std.", "1 hour ago"),
+            (3 * 3600, "vor 3 Std.", "3 hours ago"),
+            (6 * 3600, "heute 10:00", "today 10:00"),
+            (16 * 3600, "heute 00:00", "today 00:00"),
+            (16 * 3600 + 60, "gestern 23:59", "yesterday 23:59"),
+            (40 * 3600, "gestern 00:00", "yesterday 00:00"),
+            (40 * 3600 + 60, "05.03.2026", "2026-03-05"),
+        ];
+        for (secs, de, en) in cases {
+            let then = now.plus_secs(-secs);
+            assert_eq!(page(Lang::De, DEFAULT_ZONE, now).ago(&then), *de, "{secs}s");
+            assert_eq!(page(Lang::En, DEFAULT_ZONE, now).ago(&then), *en, "{secs}s");
+        }
+        // A clock a little behind the writer's: "just now", not a negative time.
+        let ahead = now.plus_secs(30);
+        assert_eq!(page(Lang::En, DEFAULT_ZONE, now).ago(&ahead), "just now");
+    }
+
+    /// Across the change to summer time the local clock, not the UTC one, says "yesterday".
+    #[test]
+    fn yesterday_follows_the_local_calendar_over_daylight_saving() {
+        // 29 March 2026, 09:00 CEST; the clocks went forward at 02:00 CET.
+        let now = Timestamp(1_774_767_600_000_000);
+        let p = page(Lang::De, DEFAULT_ZONE, now);
+        // 28 March 23:30 CET.
+        assert_eq!(p.ago(&Timestamp(1_774_737_000_000_000)), "gestern 23:30");
+        // 29 March 01:30 CET, the hour before the change.
+        assert_eq!(p.ago(&Timestamp(1_774_744_200_000_000)), "heute 01:30");
+        // 29 March 03:00 CEST, just after it: six hours before 09:00.
+        assert_eq!(p.ago(&Timestamp(1_774_746_000_000_000)), "heute 03:00");
     }
 
     #[test]
