@@ -828,7 +828,8 @@ impl Tessera {
         Ok(())
     }
 
-    /// Sets or clears the due date (`YYYY-MM-DD`, due at the end of that day, UTC).
+    /// Sets or clears the due date (`YYYY-MM-DD`, due at the end of that day in the
+    /// installation's time zone).
     pub async fn change_due(&self, who: Worker<'_>, number: &str, date: &str) -> Result<()> {
         let agent = who.agent();
         let date = date.trim();
@@ -840,7 +841,12 @@ impl Tessera {
             let end = d
                 .and_hms_opt(23, 59, 59)
                 .ok_or_else(|| invalid("due", "error-date"))?;
-            Some(Timestamp(end.and_utc().timestamp_micros()))
+            let tz = self.settings().time_zone;
+            let at = chrono::TimeZone::from_local_datetime(&tz, &end)
+                .latest()
+                .map(|t| t.timestamp_micros())
+                .unwrap_or_else(|| end.and_utc().timestamp_micros());
+            Some(Timestamp(at))
         };
         let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();

@@ -195,6 +195,9 @@ pub(crate) fn audit_detail(lang: Lang, text: &str) -> String {
             "true" => tessera_i18n::t(lang, "audit-yes"),
             "false" => tessera_i18n::t(lang, "audit-no"),
             "None" | "none" | "\"\"" => tessera_i18n::t(lang, "audit-none"),
+            "set" => tessera_i18n::t(lang, "audit-set"),
+            "all" => tessera_i18n::t(lang, "audit-all"),
+            "default" => tessera_i18n::t(lang, "audit-default"),
             v => v
                 .strip_prefix("Some(")
                 .and_then(|x| x.strip_suffix(')'))

@@ -314,7 +314,12 @@ pub(super) async fn render_ticket_forms(
         due_input: v
             .ticket
             .due_at
-            .map(|d| d.to_datetime().format("%Y-%m-%d").to_string())
+            .map(|d| {
+                // The date the due time falls on in the installation's zone, as
+                // `change_due` reads it back.
+                let l = d.local(cfg.time_zone);
+                format!("{:04}-{:02}-{:02}", l.year, l.month, l.day)
+            })
             .unwrap_or_default(),
         entries,
         mail,

@@ -168,7 +168,7 @@ async fn portal_settings_take_effect_at_once() {
     )
     .await;
     assert!(
-        audit.contains("numbers=######") && audit.contains("numbers=DRK-####"),
+        audit.contains("Ticketnummern: ######") && audit.contains("Ticketnummern: DRK-####"),
         "{audit}"
     );
 
@@ -343,7 +343,7 @@ async fn mail_settings_switch_delivery_test_mail_and_keep_the_password_secret() 
     )
     .await;
     assert!(
-        audit.contains("password=set") && !audit.contains("streng-geheim-42"),
+        audit.contains("Passwort: gesetzt") && !audit.contains("streng-geheim-42"),
         "{audit}"
     );
     assert_eq!(
