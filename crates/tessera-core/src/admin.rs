@@ -185,6 +185,8 @@ pub struct AgentSummary {
     pub is_admin: bool,
     /// Not disabled.
     pub is_active: bool,
+    /// Invited and not yet signed in (the invitation's link is still open).
+    pub invited: bool,
 }
 
 fn check_form(
@@ -236,6 +238,7 @@ impl Tessera {
     pub async fn agents_overview(&self, actor: Actor<'_>) -> Result<Vec<AgentSummary>> {
         actor.require_admin()?;
         let mut conn = self.db().conn().await?;
+        let invited = conn.h().invited_agents().await?;
         Ok(conn
             .h()
             .all_agents()
@@ -243,6 +246,7 @@ impl Tessera {
             .into_iter()
             .map(
                 |(id, username, display_name, email, is_admin, is_active)| AgentSummary {
+                    invited: invited.contains(&AgentId(id)),
                     id,
                     username,
                     display_name,

@@ -156,6 +156,17 @@ impl Handle<'_> {
             .bind(email).bind(except.0).fetch_optional(c).await?.is_some()))
     }
 
+    /// Agents who have never signed in and hold an unused set-password link: invited, not
+    /// yet accepted.
+    pub async fn invited_agents(&mut self) -> Result<Vec<AgentId>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT a.agent_id FROM agent a
+             WHERE a.last_login_at IS NULL AND EXISTS (
+                 SELECT 1 FROM password_token t WHERE t.agent_id = a.agent_id AND t.used_at IS NULL)
+             ORDER BY a.agent_id")
+            .fetch_all(c).await?.into_iter().map(AgentId).collect()))
+    }
+
     /// The ids of the agents who are out of office (for the assign list).
     pub async fn away_agents(&mut self) -> Result<Vec<AgentId>> {
         on!(self, c => Ok(sqlx::query_scalar::<_, i64>(

@@ -27,6 +27,7 @@ profile-away-hint = Solange das gesetzt ist, werden Ihnen keine Tickets automati
 profile-saved = Ihr Profil wurde gespeichert.
 profile-password-link = Passwort ändern
 agent-away-name = { $name } (abwesend)
+agents-invited = eingeladen, noch nicht angenommen
 reply-signature = Signatur anhängen
 
 ## The audit log

@@ -33,6 +33,7 @@ profile-away-hint = While this is on, no tickets are assigned to you automatical
 profile-saved = Your profile has been saved.
 profile-password-link = Change password
 agent-away-name = { $name } (away)
+agents-invited = invited, not yet accepted
 reply-signature = Append my signature
 
 ## The audit log

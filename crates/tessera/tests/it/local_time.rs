@@ -410,3 +410,36 @@ async fn the_signature_goes_under_public_replies_when_asked_and_never_under_note
     let page = get(&app, &requester, &format!("/tickets/{number}")).await;
     assert!(page.contains("Pressestelle"), "{page}");
 }
+
+#[tokio::test]
+async fn an_invited_agent_shows_as_invited_until_the_link_is_used() {
+    let app = TestApp::start().await;
+    agent(&app, "ada", "Ada Admin", true).await;
+    app.app
+        .invite_agent(
+            Actor::Cli,
+            tessera_core::AgentForm {
+                username: "neu".into(),
+                email: "neu@tessera.test".into(),
+                display_name: "Nina Neu".into(),
+                is_admin: false,
+                lang: "de".into(),
+                departments: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let ada = login(&app, "ada").await;
+    let row = |page: &str, name: &str| -> String {
+        let page = &page[page.find("<tbody>").expect("a table")..];
+        let at = page.find(name).unwrap_or_else(|| panic!("{name}: {page}"));
+        page[at..at + page[at..].find("</tr>").unwrap()].to_owned()
+    };
+    let page = get(&app, &ada, "/agent/admin/agents").await;
+    assert!(row(&page, "Nina Neu").contains("eingeladen, noch nicht angenommen"));
+    assert!(row(&page, "Ada Admin").contains("aktiv"));
+    // Once the link is used (or voided by a password set otherwise), she is active.
+    app.exec("UPDATE password_token SET used_at = 1").await;
+    let page = get(&app, &ada, "/agent/admin/agents").await;
+    assert!(!row(&page, "Nina Neu").contains("eingeladen"));
+}
