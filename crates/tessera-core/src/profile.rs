@@ -28,7 +28,14 @@ pub struct ProfileForm {
 }
 
 /// The profile as it reads for the audit log (the signature by its length only).
-fn describe(name: &str, email: &str, sig: &str, lang: &str, zone: Option<&str>, away: bool) -> String {
+fn describe(
+    name: &str,
+    email: &str,
+    sig: &str,
+    lang: &str,
+    zone: Option<&str>,
+    away: bool,
+) -> String {
     format!(
         "{name} <{email}> lang={lang} zone={} signature={}ch away={away}",
         zone.unwrap_or("default"),
@@ -86,15 +93,18 @@ impl Tessera {
             time_zone: zone,
             away: f.away,
         };
-        tx.h().update_agent_profile(me.id, &row).await.map_err(|e| {
-            if e.is_conflict_on("email") {
-                let mut p = Problem::default();
-                p.add("email", "error-email-taken");
-                CoreError::Invalid(p)
-            } else {
-                e.into()
-            }
-        })?;
+        tx.h()
+            .update_agent_profile(me.id, &row)
+            .await
+            .map_err(|e| {
+                if e.is_conflict_on("email") {
+                    let mut p = Problem::default();
+                    p.add("email", "error-email-taken");
+                    CoreError::Invalid(p)
+                } else {
+                    e.into()
+                }
+            })?;
         let b = describe(
             &before.display_name,
             &before.email,
@@ -103,7 +113,14 @@ impl Tessera {
             before.time_zone.map(|z| z.name()),
             before.away,
         );
-        let a = describe(&name, email.as_str(), &signature, lang.as_str(), zone, f.away);
+        let a = describe(
+            &name,
+            email.as_str(),
+            &signature,
+            lang.as_str(),
+            zone,
+            f.away,
+        );
         if a != b || before.signature != signature {
             record(
                 &mut tx.h(),

@@ -176,11 +176,23 @@ mod tests {
     fn reads_clocks_of_a_zone_across_daylight_saving() {
         let berlin = DEFAULT_ZONE;
         // 29 March 2026: Berlin's clocks go from 02:00 CET to 03:00 CEST.
-        assert_eq!(hm(at("2026-03-29T00:59:00Z"), berlin), (1, 59, "CET".into()));
-        assert_eq!(hm(at("2026-03-29T01:00:00Z"), berlin), (3, 0, "CEST".into()));
+        assert_eq!(
+            hm(at("2026-03-29T00:59:00Z"), berlin),
+            (1, 59, "CET".into())
+        );
+        assert_eq!(
+            hm(at("2026-03-29T01:00:00Z"), berlin),
+            (3, 0, "CEST".into())
+        );
         // 25 October 2026: back from 03:00 CEST to 02:00 CET.
-        assert_eq!(hm(at("2026-10-25T00:30:00Z"), berlin), (2, 30, "CEST".into()));
-        assert_eq!(hm(at("2026-10-25T01:30:00Z"), berlin), (2, 30, "CET".into()));
+        assert_eq!(
+            hm(at("2026-10-25T00:30:00Z"), berlin),
+            (2, 30, "CEST".into())
+        );
+        assert_eq!(
+            hm(at("2026-10-25T01:30:00Z"), berlin),
+            (2, 30, "CET".into())
+        );
         let dubai = zone("Asia/Dubai").unwrap();
         assert_eq!(hm(at("2026-03-07T09:05:00Z"), dubai).0, 13);
         assert_eq!(at("2026-12-31T23:30:00Z").local(berlin).year, 2027);
@@ -211,7 +223,10 @@ mod tests {
         assert_eq!(before(6 * 3600 - 1), Ago::Hours(5));
         assert!(matches!(before(6 * 3600), Ago::Today(l) if (l.hour, l.minute) == (10, 0)));
         // 00:00 in Berlin is still today, 23:59 the day before is yesterday.
-        assert!(matches!(ago(at("2026-03-06T23:00:00Z"), now, tz), Ago::Today(_)));
+        assert!(matches!(
+            ago(at("2026-03-06T23:00:00Z"), now, tz),
+            Ago::Today(_)
+        ));
         assert!(
             matches!(ago(at("2026-03-06T22:59:00Z"), now, tz), Ago::Yesterday(l) if l.hour == 23)
         );
@@ -225,7 +240,9 @@ mod tests {
         // time the clock showed then.
         let then = at("2026-03-28T22:30:00Z");
         let now = at("2026-03-29T07:00:00Z");
-        assert!(matches!(ago(then, now, berlin), Ago::Yesterday(l) if (l.hour, l.minute) == (23, 30)));
+        assert!(
+            matches!(ago(then, now, berlin), Ago::Yesterday(l) if (l.hour, l.minute) == (23, 30))
+        );
         // Read in UTC, the same instants show another time.
         assert!(matches!(ago(then, now, Tz::UTC), Ago::Yesterday(l) if l.hour == 22));
         // 01:30 CET, before the clocks went forward, is today at 09:00 CEST.

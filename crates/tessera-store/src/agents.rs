@@ -113,7 +113,10 @@ impl Handle<'_> {
                 teams: teams.into_iter().map(TeamId).collect(),
                 must_change_password: row.must_change_password,
                 // A zone a newer tz database dropped reads as the installation's.
-                time_zone: row.time_zone.as_deref().and_then(tessera_domain::time::zone),
+                time_zone: row
+                    .time_zone
+                    .as_deref()
+                    .and_then(tessera_domain::time::zone),
                 signature: row.signature,
                 away: row.is_away,
             },

@@ -532,7 +532,11 @@ mod tests {
         assert_eq!(berlin(Lang::En).datetime(&ts), "2026-03-07 10:05");
         assert_eq!(berlin(Lang::De).exact(&ts), "07.03.2026 10:05 CET");
         assert_eq!(berlin(Lang::De).date(&ts), "07.03.2026");
-        let dubai = page(Lang::En, tessera_domain::time::zone("Asia/Dubai").unwrap(), ts);
+        let dubai = page(
+            Lang::En,
+            tessera_domain::time::zone("Asia/Dubai").unwrap(),
+            ts,
+        );
         assert_eq!(dubai.datetime(&ts), "2026-03-07 13:05");
         assert_eq!(dubai.exact(&ts), "2026-03-07 13:05 Asia/Dubai");
         let utc = page(Lang::En, Tz::UTC, ts);

@@ -51,7 +51,10 @@ fn choices(d: &tessera_core::Directory, lang: tessera_domain::Lang) -> Choices {
             .agent_names()
             .into_iter()
             .map(|(id, name)| match d.is_away(id) {
-                true => (id, tessera_i18n::t_args(lang, "agent-away-name", &[("name", &name)])),
+                true => (
+                    id,
+                    tessera_i18n::t_args(lang, "agent-away-name", &[("name", &name)]),
+                ),
                 false => (id, name),
             })
             .collect(),

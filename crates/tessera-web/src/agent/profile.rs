@@ -131,9 +131,7 @@ async fn save(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult
     };
     match result {
         Ok(()) => {
-            let mut res = a
-                .ctx
-                .finish(Redirect::to("/agent/profile?done=saved"));
+            let mut res = a.ctx.finish(Redirect::to("/agent/profile?done=saved"));
             // The language cookie wins over the profile's language on agent pages: the
             // one just chosen holds from the next page on.
             if let Some(l) = chosen {

@@ -165,7 +165,10 @@ async fn requesters_read_the_installations_time_and_agents_their_own_zone() {
     assert!(after.contains("07.03.2026 13:05 Asia/Dubai"), "{after}");
     assert!(!after.contains("10:05 CET"), "{after}");
     let queue = get(&app, &moritz, "/agent/queue/open").await;
-    assert!(queue.contains("title=\"07.03.2026 13:05 Asia/Dubai\""), "{queue}");
+    assert!(
+        queue.contains("title=\"07.03.2026 13:05 Asia/Dubai\""),
+        "{queue}"
+    );
 
     // The requester still reads Berlin time; an administrator's zone for the installation
     // moves them (and agents without a zone of their own).
@@ -191,7 +194,11 @@ async fn the_audit_log_reads_in_the_readers_language_and_time() {
     let token = csrf(&stranger, &app.url("/agent/login")).await;
     stranger
         .post(app.url("/agent/login"))
-        .form(&[("csrf", token.as_str()), ("username", "ada"), ("password", "falsch")])
+        .form(&[
+            ("csrf", token.as_str()),
+            ("username", "ada"),
+            ("password", "falsch"),
+        ])
         .send()
         .await
         .unwrap();
@@ -199,7 +206,11 @@ async fn the_audit_log_reads_in_the_readers_language_and_time() {
     let (status, _) = save_profile(
         &app,
         &ada,
-        &[("time_zone", "Asia/Dubai"), ("away", "1"), ("signature", "Ada")],
+        &[
+            ("time_zone", "Asia/Dubai"),
+            ("away", "1"),
+            ("signature", "Ada"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -217,7 +228,13 @@ async fn the_audit_log_reads_in_the_readers_language_and_time() {
     ] {
         assert!(page.contains(words), "{words}: {page}");
     }
-    for raw in [">sign-in<", ">sign-in-failed<", ">anonymous<", "away=true", "zone="] {
+    for raw in [
+        ">sign-in<",
+        ">sign-in-failed<",
+        ">anonymous<",
+        "away=true",
+        "zone=",
+    ] {
         assert!(!page.contains(raw), "{raw}: {page}");
     }
     // Ada reads her own zone there too; the filter offers the actions in words.
@@ -249,7 +266,10 @@ async fn the_profile_refuses_bad_input_with_the_form_again() {
             "Diese Zeitzone ist unbekannt.",
         ),
         (&[("display_name", "  ")], "id=\"display_name-error\""),
-        (&[("csrf", "0123456789abcdef0123456789abcdef")], "alert error"),
+        (
+            &[("csrf", "0123456789abcdef0123456789abcdef")],
+            "alert error",
+        ),
     ];
     for (changes, message) in cases {
         let (status, page) = save_profile(&app, &nadine, changes).await;
@@ -280,7 +300,10 @@ async fn the_profile_refuses_bad_input_with_the_form_again() {
     let (status, _) = save_profile(
         &app,
         &nadine,
-        &[("email", "nadine.s@example.org"), ("display_name", "Nadine Schulz")],
+        &[
+            ("email", "nadine.s@example.org"),
+            ("display_name", "Nadine Schulz"),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -318,7 +341,11 @@ async fn an_agent_out_of_office_gets_no_automatic_assignment_and_is_marked_away(
     assert_eq!(status, StatusCode::OK);
     let (second, _) = open(&app, &requester, MAX, &[]).await;
     let second = number_from(&final_url(&second));
-    assert_eq!(assignee(second.clone()).await, 0, "nobody while Moritz is away");
+    assert_eq!(
+        assignee(second.clone()).await,
+        0,
+        "nobody while Moritz is away"
+    );
 
     // The assign list marks him.
     let nadine = login(&app, "nadine").await;
@@ -344,13 +371,13 @@ async fn the_signature_goes_under_public_replies_when_asked_and_never_under_note
     let nadine = login(&app, "nadine").await;
     let ticket = format!("/agent/tickets/{number}");
     // Without a signature the reply form offers none.
-    assert!(!get(&app, &nadine, &ticket).await.contains("reply-signature"));
-    let (status, _) = save_profile(
-        &app,
-        &nadine,
-        &[("signature", "Nadine S.\nPressestelle")],
-    )
-    .await;
+    assert!(
+        !get(&app, &nadine, &ticket)
+            .await
+            .contains("reply-signature")
+    );
+    let (status, _) =
+        save_profile(&app, &nadine, &[("signature", "Nadine S.\nPressestelle")]).await;
     assert_eq!(status, StatusCode::OK);
     let page = get(&app, &nadine, &ticket).await;
     assert!(
@@ -363,7 +390,10 @@ async fn the_signature_goes_under_public_replies_when_asked_and_never_under_note
         &nadine,
         &ticket,
         "reply",
-        vec![("body", "Das Plakat kommt.".into()), ("signature", "1".into())],
+        vec![
+            ("body", "Das Plakat kommt.".into()),
+            ("signature", "1".into()),
+        ],
     )
     .await;
     post(
@@ -380,7 +410,10 @@ async fn the_signature_goes_under_public_replies_when_asked_and_never_under_note
         &nadine,
         &ticket,
         "note",
-        vec![("note", "Intern: Plakat bestellt.".into()), ("signature", "1".into())],
+        vec![
+            ("note", "Intern: Plakat bestellt.".into()),
+            ("signature", "1".into()),
+        ],
     )
     .await;
     let bodies = |kind: &str| {
@@ -402,8 +435,10 @@ async fn the_signature_goes_under_public_replies_when_asked_and_never_under_note
         1
     );
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM thread_entry WHERE kind = 'reply' AND body = 'Noch eine Frage.'")
-            .await,
+        app.scalar(
+            "SELECT COUNT(*) FROM thread_entry WHERE kind = 'reply' AND body = 'Noch eine Frage.'"
+        )
+        .await,
         1
     );
     // The requester reads it under the reply.
