@@ -95,11 +95,25 @@ impl Timestamp {
         }
     }
 
-    /// The zone's abbreviation at this instant (`CET`, `CEST`, `+04`), or "".
+    /// The zone's abbreviation at this instant (`CET`, `CEST`), or "" where the zone has
+    /// none in letters (Dubai's `+04`).
     pub fn zone_abbreviation(self, tz: Tz) -> String {
+        self.local_named(tz).1
+    }
+
+    /// `local` and `zone_abbreviation` from one conversion.
+    pub fn local_named(self, tz: Tz) -> (Local, String) {
+        use chrono::{Datelike, Timelike};
         use chrono_tz::OffsetName;
         let t = self.to_datetime().with_timezone(&tz);
-        t.offset().abbreviation().unwrap_or("").to_owned()
+        let local = Local {
+            year: t.year(),
+            month: t.month(),
+            day: t.day(),
+            hour: t.hour(),
+            minute: t.minute(),
+        };
+        (local, t.offset().abbreviation().unwrap_or("").to_owned())
     }
 }
 
@@ -135,6 +149,17 @@ pub enum Ago {
 /// hour, hours for the last six, then "today"/"yesterday" by the reader's calendar (a DST
 /// change makes neither longer nor shorter), then the date.
 pub fn ago(then: Timestamp, now: Timestamp, tz: Tz) -> Ago {
+    ago_local(then, then.local(tz), now, || now.local(tz))
+}
+
+/// `ago` for a caller that has `then`'s local reading already and keeps "now"'s for a
+/// whole page (`now_local` is asked only for instants older than six hours).
+pub fn ago_local(
+    then: Timestamp,
+    local: Local,
+    now: Timestamp,
+    now_local: impl FnOnce() -> Local,
+) -> Ago {
     const MINUTE: i64 = 60_000_000;
     let elapsed = now.0.saturating_sub(then.0);
     if elapsed < MINUTE {
@@ -147,8 +172,7 @@ pub fn ago(then: Timestamp, now: Timestamp, tz: Tz) -> Ago {
     if minutes < 6 * 60 {
         return Ago::Hours(minutes / 60);
     }
-    let local = then.local(tz);
-    match now.local(tz).day_number() - local.day_number() {
+    match now_local().day_number() - local.day_number() {
         0 => Ago::Today(local),
         1 => Ago::Yesterday(local),
         _ => Ago::On(local),

@@ -199,6 +199,7 @@ impl Page {
             // Requesters read the installation's time; `agent_page` puts an agent's own.
             tz: settings.time_zone,
             now: tessera_domain::Timestamp::now(),
+            today: Default::default(),
         }
     }
 }

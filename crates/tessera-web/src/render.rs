@@ -30,6 +30,8 @@ pub struct Page {
     pub tz: Tz,
     /// The moment the page is made, for relative times ("5 min ago").
     pub now: Timestamp,
+    /// `now` on the reader's clock, read once per page (with the zone it was read in).
+    pub(crate) today: std::sync::OnceLock<(Tz, Local)>,
 }
 
 impl Page {
@@ -46,6 +48,7 @@ impl Page {
             logo: None,
             tz: DEFAULT_ZONE,
             now: Timestamp::now(),
+            today: Default::default(),
         }
     }
 
@@ -104,22 +107,41 @@ impl Page {
     }
 
     /// The exact local date and time with the zone's abbreviation (`07.03.2026 10:05 CET`)
-    /// or name (`Asia/Dubai`),
-    /// for the hover text of a relative time.
+    /// or name (`Asia/Dubai`), for the hover text of a relative time.
     pub fn exact(&self, ts: &Timestamp) -> String {
-        let l = ts.local(self.tz);
-        let date = self.local_date(&l);
+        let (l, abbreviation) = ts.local_named(self.tz);
+        self.exact_of(&l, &abbreviation)
+    }
+
+    fn exact_of(&self, l: &Local, abbreviation: &str) -> String {
+        let date = self.local_date(l);
         // Zones without a letter abbreviation (Dubai's "+04") are named.
-        match ts.zone_abbreviation(self.tz) {
-            z if z.is_empty() => format!("{date} {:02}:{:02} {}", l.hour, l.minute, self.tz.name()),
-            z => format!("{date} {:02}:{:02} {z}", l.hour, l.minute),
-        }
+        let zone = match abbreviation {
+            "" => self.tz.name(),
+            z => z,
+        };
+        format!("{date} {:02}:{:02} {zone}", l.hour, l.minute)
     }
 
     /// How long ago, as people say it: "vor 5 Min." / "5 min ago", "gestern 14:03" /
     /// "yesterday 14:03", then the date.
     pub fn ago(&self, ts: &Timestamp) -> String {
-        relative(self.lang, tessera_domain::time::ago(*ts, self.now, self.tz))
+        self.ago_of(ts, ts.local(self.tz))
+    }
+
+    fn ago_of(&self, ts: &Timestamp, local: Local) -> String {
+        let today = || match self.today.get() {
+            Some((tz, l)) if *tz == self.tz => *l,
+            _ => {
+                let l = self.now.local(self.tz);
+                let _ = self.today.set((self.tz, l));
+                l
+            }
+        };
+        relative(
+            self.lang,
+            tessera_domain::time::ago_local(*ts, local, self.now, today),
+        )
     }
 
     /// A machine-readable timestamp for `<time datetime>`.
@@ -130,11 +152,12 @@ impl Page {
     /// A relative time as HTML, with the exact local time as its hover text:
     /// `<time datetime="…" title="07.03.2026 10:05 CET">vor 5 Min.</time>` (for `|safe`).
     pub fn time_tag(&self, ts: &Timestamp) -> String {
+        let (l, abbreviation) = ts.local_named(self.tz);
         format!(
             "<time datetime=\"{}\" title=\"{}\">{}</time>",
             self.iso(ts),
-            escape(&self.exact(ts)),
-            escape(&self.ago(ts))
+            escape(&self.exact_of(&l, &abbreviation)),
+            escape(&self.ago_of(ts, l))
         )
     }
 }
