@@ -143,15 +143,22 @@ async fn audit(State(s): State<AppState>, a: Admin, Query(q): Query<AuditQuery>)
                 exact: p.exact(&r.at),
                 iso: p.iso(&r.at),
                 actor: audit_actor(lang, &r.actor, r.actor_name.as_deref()),
+                change: {
+                    // A membership's values are roles; everything else key=value details.
+                    let roles = r.action.starts_with("department-member");
+                    let detail = |v: &str| match roles {
+                        true => tessera_i18n::t_opt(lang, &format!("role-{v}"))
+                            .unwrap_or_else(|| v.to_owned()),
+                        false => audit_detail(lang, v),
+                    };
+                    match (r.before, r.after) {
+                        (Some(b), Some(a)) => format!("{} → {}", detail(&b), detail(&a)),
+                        (None, Some(x)) | (Some(x), None) => detail(&x),
+                        (None, None) => String::new(),
+                    }
+                },
                 action: audit_action(lang, &r.action),
                 target: r.target,
-                change: match (r.before, r.after) {
-                    (Some(b), Some(a)) => {
-                        format!("{} → {}", audit_detail(lang, &b), audit_detail(lang, &a))
-                    }
-                    (None, Some(x)) | (Some(x), None) => audit_detail(lang, &x),
-                    (None, None) => String::new(),
-                },
                 ip: r.ip.unwrap_or_default(),
             })
             .collect(),

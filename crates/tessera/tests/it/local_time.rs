@@ -478,3 +478,78 @@ async fn an_invited_agent_shows_as_invited_until_the_link_is_used() {
     let page = get(&app, &ada, "/agent/admin/agents").await;
     assert!(!row(&page, "Nina Neu").contains("eingeladen"));
 }
+
+/// The audit log in Chromium: on a desktop each date and address stays on one line; on a
+/// phone the rows stack and nothing scrolls sideways.
+#[tokio::test]
+async fn the_audit_log_keeps_dates_and_addresses_whole_on_desktop_and_phone() {
+    use serde_json::json;
+    let app = TestApp::start().await;
+    agent(&app, "ada", "Ada Admin", true).await;
+    for _ in 0..3 {
+        // Failed sign-ins: long targets and addresses in the log.
+        let c = app.client();
+        let token = csrf(&c, &app.url("/agent/login")).await;
+        c.post(app.url("/agent/login"))
+            .form(&[
+                ("csrf", token.as_str()),
+                (
+                    "username",
+                    "jemand.mit.einem.sehr.langen.namen@beispiel.example.org",
+                ),
+                ("password", "falsch"),
+            ])
+            .send()
+            .await
+            .unwrap();
+    }
+    let b = crate::browser::Browser::start().await;
+    b.resize(1200, 900).await;
+    b.goto(&app.url("/agent/login")).await;
+    b.js(&format!(
+        "document.getElementById('username').value = 'ada';
+         document.getElementById('password').value = '{PASSWORD}';"
+    ))
+    .await;
+    b.click("form button[type='submit']").await;
+    crate::support::eventually("signed in", async || {
+        b.url().await.contains("/agent/queue/").then_some(())
+    })
+    .await;
+    b.goto(&app.url("/agent/admin/audit")).await;
+    let one_line = "return [...document.querySelectorAll('.audit-when time, .audit-ip')]
+        .filter(e => e.textContent.trim() !== '')
+        .map(e => { const r = document.createRange(); r.selectNodeContents(e);
+                    return r.getClientRects().length; })";
+    let lines = b.js(one_line).await;
+    let lines = lines.as_array().unwrap();
+    assert!(lines.len() >= 4, "{lines:?}");
+    assert!(
+        lines.iter().all(|n| *n == json!(1)),
+        "one line each: {lines:?}"
+    );
+    let title = b
+        .js("return document.querySelector('.audit-when time').getAttribute('title')")
+        .await;
+    assert!(
+        title.as_str().unwrap().ends_with(" CET") || title.as_str().unwrap().ends_with(" CEST")
+    );
+    b.screenshot("audit").await;
+
+    b.resize(375, 800).await;
+    let overflow = b
+        .js("return document.documentElement.scrollWidth > window.innerWidth")
+        .await;
+    assert_eq!(overflow, json!(false), "no horizontal scrolling on a phone");
+    let lines = b.js(one_line).await;
+    assert!(
+        lines.as_array().unwrap().iter().all(|n| *n == json!(1)),
+        "one line each on a phone too: {lines:?}"
+    );
+    let stacked = b
+        .js("return getComputedStyle(document.querySelector('.audit-table td')).display")
+        .await;
+    assert_eq!(stacked, json!("grid"), "rows stack as label and value");
+    b.screenshot("audit-phone").await;
+    b.quit().await;
+}

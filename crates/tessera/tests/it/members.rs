@@ -270,24 +270,24 @@ async fn administrators_manage_a_departments_members_and_managers() {
     let add = audited(&app, &admin, "department-member-add").await;
     assert!(
         add.iter().any(|r| r.contains(&format!(
-            "Chefin (chefin) | Mitglied aufgenommen | {target} | agent"
+            "Chefin (chefin) | Mitglied aufgenommen | {target} | Bearbeiten"
         ))),
         "{add:?}"
     );
     let role = audited(&app, &admin, "department-member-role").await;
     assert_eq!(role.len(), 2, "{role:?}");
     assert!(
-        role[0].contains(&format!("{target} | view → manager")),
+        role[0].contains(&format!("{target} | Nur lesen → Leitung")),
         "{role:?}"
     );
     assert!(
-        role[1].contains(&format!("{target} | agent → view")),
+        role[1].contains(&format!("{target} | Bearbeiten → Nur lesen")),
         "{role:?}"
     );
     let remove = audited(&app, &admin, "department-member-remove").await;
     assert_eq!(remove.len(), 1, "{remove:?}");
     assert!(
-        remove[0].contains(&format!("{target} | manager")),
+        remove[0].contains(&format!("{target} | Leitung")),
         "{remove:?}"
     );
 
