@@ -173,6 +173,7 @@ impl Tessera {
             confirm: input.autorespond,
             alert: input.alert,
             unconfirmed: false,
+            by_agent: None,
         };
         let opened = self.write_new_ticket(checked, &options).await?;
         tracing::info!(ticket = %opened.number, key = caller.key_id, "ticket opened through the API");

@@ -94,13 +94,50 @@ impl Directory {
     }
 }
 
-/// A canned response's text for a ticket: `{name}` (requester), `{number}`, `{subject}`,
-/// `{agent}`.
+/// The placeholders a canned response may use, with what fills them on a ticket (the
+/// administration's canned-response page lists them): `{{requester.name}}`,
+/// `{{requester.email}}`, `{{ticket.number}}`, `{{ticket.subject}}`, `{{agent.name}}`; and
+/// the older short forms `{name}`, `{number}`, `{subject}`, `{agent}`.
+pub const CANNED_PLACEHOLDERS: [&str; 5] = [
+    "{{requester.name}}",
+    "{{requester.email}}",
+    "{{ticket.number}}",
+    "{{ticket.subject}}",
+    "{{agent.name}}",
+];
+
+/// A canned response's text for a ticket, its placeholders filled (`CANNED_PLACEHOLDERS`).
+/// Filled once, from the original text: a value that looks like a placeholder (a subject
+/// with `{{agent.name}}` in it) stays as it is.
 pub(crate) fn canned_text(body: &str, agent: &Agent, t: &Ticket) -> String {
-    body.replace("{name}", &t.requester.name)
-        .replace("{number}", &t.number)
-        .replace("{subject}", &t.subject)
-        .replace("{agent}", &agent.display_name)
+    let values: [(&str, &str); 9] = [
+        ("{{requester.name}}", &t.requester.name),
+        ("{{requester.email}}", &t.requester.email),
+        ("{{ticket.number}}", &t.number),
+        ("{{ticket.subject}}", &t.subject),
+        ("{{agent.name}}", &agent.display_name),
+        ("{name}", &t.requester.name),
+        ("{number}", &t.number),
+        ("{subject}", &t.subject),
+        ("{agent}", &agent.display_name),
+    ];
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    'scan: while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        for (k, v) in values {
+            if let Some(after) = rest.strip_prefix(k) {
+                out.push_str(v);
+                rest = after;
+                continue 'scan;
+            }
+        }
+        out.push('{');
+        rest = &rest[1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An agent as read at a generation (`None`: missing or deactivated).

@@ -1008,6 +1008,7 @@ impl Tessera {
             // Past the hourly cap, nothing leaves (`robots.rs`).
             alert: !m.guarded.capped,
             unconfirmed: false,
+            by_agent: None,
         };
         let files: Vec<NewTicketFile<'_>> = m
             .files

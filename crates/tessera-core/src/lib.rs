@@ -9,6 +9,7 @@ mod access;
 mod access_link;
 mod admin;
 mod agent;
+mod agent_open;
 mod api_ticket;
 mod apikey;
 mod bootstrap;
@@ -34,6 +35,7 @@ mod password;
 mod portal;
 mod profile;
 mod robots;
+mod saved_view;
 mod search;
 mod session;
 mod settings;
@@ -53,6 +55,7 @@ use tessera_store::{BlobStore, Db};
 pub use access_link::Redeemed;
 pub use admin::{Actor, AgentForm, AgentSummary};
 pub use agent::{MIN_PASSWORD, NewAgent};
+pub use agent_open::{AgentNewTicket, CHANNELS, CONTACT_HITS, CONTACT_SEARCH_MIN};
 pub use api_ticket::{ApiMailOutcome, ApiMessage, ApiTicketInput, api_priority};
 pub use apikey::{
     ApiCaller, ApiKeyForm, ApiKeySummary, DEFAULT_RATE_PER_MINUTE, KeyRefusal, MAX_RATE_PER_MINUTE,
@@ -60,7 +63,7 @@ pub use apikey::{
 pub use bootstrap::FirstAdmin;
 pub use config::CoreConfig;
 pub use demo::{DEMO_COMMON_WORD, DEMO_PASSWORD, DEMO_RARE_WORD};
-pub use directory::Directory;
+pub use directory::{CANNED_PLACEHOLDERS, Directory};
 pub use error::{CoreError, ErrorKind, StorageError};
 pub use fields::display_text;
 pub use full_text::EntryText;
@@ -78,6 +81,7 @@ pub use outbox::{MailDelivery, MailState, OUTBOX_PAGE, OutboxCounts, OutboxQuery
 pub use portal::{FoundTicket, ReplyInput, TicketView};
 pub use profile::{MAX_SIGNATURE, ProfileForm};
 pub use robots::{LOOP_CAP_PER_ADDRESS, LOOP_CAP_PER_TICKET};
+pub use saved_view::{MAX_VIEW_NAME, MAX_VIEW_QUERY, MAX_VIEWS, NewView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};
 pub use session::Session;
 pub use settings::{
@@ -95,7 +99,7 @@ pub use views::{
 };
 pub use webhook::{DeliveryLog, WebhookAdmin, WebhookForm, signature as webhook_signature};
 pub use webhook_worker::WebhookWorker;
-pub use work::{AgentReply, AgentTicketView, BulkAction};
+pub use work::{AgentReply, AgentTicketView, BulkAction, Copies, MAX_COPIES, StateChange};
 pub use worker::MailWorker;
 
 /// When a ticket opened at `start` under `plan` falls due.

@@ -139,6 +139,19 @@ pub(crate) struct WriteOptions<'a> {
     /// Confirm-first mode: the ticket waits, unconfirmed, for its requester to open the
     /// mailed link (which carries nothing else); agents are alerted then.
     pub unconfirmed: bool,
+    /// An agent opens the ticket for its requester (`agent_open.rs`): the agent writes the
+    /// first entry and the created event; the confirmation, if any, carries what they wrote.
+    pub by_agent: Option<ByAgent<'a>>,
+}
+
+/// An agent opening a ticket for its requester.
+pub(crate) struct ByAgent<'a> {
+    /// Who.
+    pub agent: &'a tessera_domain::Agent,
+    /// How the first entry is written: a reply the requester reads, or an internal note.
+    pub first: EntryKind,
+    /// How the request came (`phone`, `walk_in`, `chat`, `other`).
+    pub channel: &'a str,
 }
 
 impl WriteOptions<'_> {
@@ -155,6 +168,7 @@ impl WriteOptions<'_> {
             confirm: true,
             alert: true,
             unconfirmed: false,
+            by_agent: None,
         }
     }
 }
@@ -193,9 +207,11 @@ impl Composed<'_> {
     /// The thread: the automatic assignment (nobody's), the created event and the message
     /// (the requester's). The message comes last: the files belong to it.
     fn entries(&self) -> Vec<NewTicketEntry<'_>> {
+        let by_agent = self.o.by_agent.as_ref().map(|b| b.agent.id);
         let by_requester = |kind, body| NewTicketEntry {
             kind,
-            by_requester: true,
+            by_requester: by_agent.is_none(),
+            by_agent,
             body,
             body_format: BodyFormat::Markdown,
             original_html: None,
@@ -209,12 +225,17 @@ impl Composed<'_> {
             });
         }
         entries.push(by_requester(EntryKind::Event, &self.created));
+        let first = self
+            .o
+            .by_agent
+            .as_ref()
+            .map_or(EntryKind::Message, |b| b.first);
         // Kept as sent, like a mail's HTML: sanitised whenever it is shown.
         entries.push(NewTicketEntry {
             body_format: self.o.format,
             original_html: self.o.original_html,
             quoted: self.o.quoted,
-            ..by_requester(EntryKind::Message, &self.c.body)
+            ..by_requester(first, &self.c.body)
         });
         entries
     }
@@ -257,6 +278,11 @@ impl Composed<'_> {
                 due_at: t.due_at,
                 client_ip: self.o.client_ip,
                 unconfirmed: self.o.unconfirmed,
+                answered: self
+                    .o
+                    .by_agent
+                    .as_ref()
+                    .is_some_and(|b| b.first == EntryKind::Reply),
                 now: t.created_at,
             },
             entries,
@@ -506,27 +532,45 @@ impl Tessera {
         let mut mails = Vec::new();
         let minted = o.confirm.then(token::mint);
         if let Some(minted) = &minted {
-            mails.push(notify::ticket_opened(
-                self,
-                &ticket,
-                &minted.token,
-                o.in_reply_to,
-                o.unconfirmed,
-            ));
+            mails.push(match &o.by_agent {
+                Some(b) => notify::opened_for_requester(self, &ticket, &minted.token, b, &c.body),
+                None => notify::ticket_opened(
+                    self,
+                    &ticket,
+                    &minted.token,
+                    o.in_reply_to,
+                    o.unconfirmed,
+                ),
+            });
         }
         if o.alert {
             let mut agents = c.place.recipients().to_vec();
+            // An agent who opens a ticket knows of it.
+            if let Some(b) = &o.by_agent {
+                agents.retain(|a| a.agent_id != b.agent.id.0);
+            }
             if auto_assigned {
                 // The assignee hears of it as their ticket, not only as a new one in the
                 // department.
                 let assignees = topic.map(|t| t.assignees.as_slice()).unwrap_or_default();
-                let org = self.settings().org_name.clone();
+                let (by, opener) = match &o.by_agent {
+                    Some(b) => (b.agent.display_name.clone(), Some(b.agent.id.0)),
+                    None => (self.settings().org_name.clone(), None),
+                };
+                let told: Vec<AgentBrief> = assignees
+                    .iter()
+                    .filter(|a| Some(a.agent_id) != opener)
+                    .cloned()
+                    .collect();
                 mails.extend(notify::agent_alert_mails(
-                    self, &ticket, assignees, "assigned", &org, "",
+                    self, &ticket, &told, "assigned", &by, "",
                 ));
                 agents.retain(|a| !assignees.iter().any(|x| x.agent_id == a.agent_id));
             }
-            let author = ticket.requester.name.clone();
+            let author = match &o.by_agent {
+                Some(b) => b.agent.display_name.clone(),
+                None => ticket.requester.name.clone(),
+            };
             mails.extend(notify::agent_alert_mails(
                 self, &ticket, &agents, "new", &author, &c.body,
             ));
@@ -552,9 +596,17 @@ impl Tessera {
             Vec::new()
         } else {
             let entry = tessera_store::WebhookEntry {
-                kind: EntryKind::Message.as_str().to_owned(),
-                author: Some(ticket.requester.name.clone()),
-                by_agent: false,
+                kind: o
+                    .by_agent
+                    .as_ref()
+                    .map_or(EntryKind::Message, |b| b.first)
+                    .as_str()
+                    .to_owned(),
+                author: Some(match &o.by_agent {
+                    Some(b) => b.agent.display_name.clone(),
+                    None => ticket.requester.name.clone(),
+                }),
+                by_agent: o.by_agent.is_some(),
                 body: c.body.clone(),
                 created_at: now.0,
             };
@@ -579,8 +631,14 @@ impl Tessera {
             }
             .encode()
         });
-        let created = TicketEvent::Created {
-            source: o.source.into(),
+        let created = match &o.by_agent {
+            Some(b) => TicketEvent::OpenedFor {
+                requester: format!("{} <{}>", ticket.requester.name, ticket.requester.email),
+                source: b.channel.into(),
+            },
+            None => TicketEvent::Created {
+                source: o.source.into(),
+            },
         }
         .encode();
         Composed {

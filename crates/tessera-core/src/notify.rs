@@ -171,6 +171,101 @@ pub(crate) fn status_link(
     )
 }
 
+/// A ticket an agent opened for its requester (`agent_open.rs`), with the access link: the
+/// agent's first reply, or — when they wrote a note — only that the ticket exists. The agent
+/// typed the address, so unlike `ticket_opened` the mail may carry what the agent wrote.
+pub(crate) fn opened_for_requester(
+    app: &Tessera,
+    ticket: &Ticket,
+    token: &str,
+    by: &crate::new_ticket::ByAgent<'_>,
+    body: &str,
+) -> NewOutboxMail {
+    let reply = by.first == tessera_domain::EntryKind::Reply;
+    let mut mail = letter(
+        app,
+        ticket,
+        Letter {
+            to: Mailbox {
+                name: ticket.requester.name.clone(),
+                email: ticket.requester.email.clone(),
+            },
+            lang: ticket.requester.lang,
+            subject_key: "mail-ticket-subject",
+            body_key: if reply {
+                "compose-mail-opened-reply-body"
+            } else {
+                "compose-mail-opened-body"
+            },
+            args: vec![
+                ("agent", by.agent.display_name.clone()),
+                (
+                    "message",
+                    if reply {
+                        body.to_owned()
+                    } else {
+                        String::new()
+                    },
+                ),
+            ],
+            link: format!("{}/access/{token}", app.config().base_url),
+            link_key: "mail-view-ticket",
+            auto: false,
+            references: vec![],
+        },
+    );
+    mail.kind = MailKind::Confirmation;
+    mail
+}
+
+/// One copy of an agent's reply for addresses given for that reply only (`work.rs`,
+/// `Copies`): `To:` names the requester and `Cc:` the cc addresses, as the people copied
+/// expect, but the envelope goes to the cc and bcc addresses only — the requester and the
+/// collaborators get their own mail, with their own access link, which this copy never
+/// carries (whoever is copied gets no access to the ticket).
+pub(crate) fn reply_copy(
+    app: &Tessera,
+    ticket: &Ticket,
+    agent: &Agent,
+    message: &str,
+    cc: &[String],
+    bcc: &[String],
+) -> NewOutboxMail {
+    let lang = ticket.requester.lang;
+    let org = app.settings().org_name.clone();
+    let args = [
+        ("agent", agent.display_name.as_str()),
+        ("message", message),
+        ("number", ticket.number.as_str()),
+        ("subject", ticket.subject.as_str()),
+        ("requester", ticket.requester.name.as_str()),
+        ("org", org.as_str()),
+    ];
+    let mail = OutgoingMail {
+        from: sender(app, ticket),
+        to: vec![Mailbox {
+            name: ticket.requester.name.clone(),
+            email: ticket.requester.email.clone(),
+        }],
+        subject: t_args(lang, "mail-ticket-subject", &args),
+        text: t_args(lang, "compose-mail-copy-body", &args),
+        link: None,
+        message_id: message_id(app, ticket),
+        references: vec![],
+        auto_generated: false,
+    };
+    let mut out = to_outbox(ticket, mail);
+    if !cc.is_empty() {
+        // The addresses are checked (`EmailAddress`): no line breaks, few enough for a line.
+        let mut raw = format!("Cc: {}\r\n", cc.join(", ")).into_bytes();
+        raw.extend_from_slice(&out.raw);
+        out.raw = raw;
+    }
+    out.recipients = cc.iter().chain(bcc).cloned().collect();
+    out.kind = MailKind::Reply;
+    out
+}
+
 /// A mail to one person about a ticket, with a link.
 struct Letter<'a> {
     to: Mailbox,

@@ -150,6 +150,8 @@ pub(crate) fn hook_of(e: &TicketEvent) -> Option<(WebhookEvent, serde_json::Valu
     Some(match e {
         // Reported once the first message is stored, by `queue_created`.
         TicketEvent::Created { .. } => return None,
+        // Part of the creation (reported as `ticket.created`) and of a reply (`reply`).
+        TicketEvent::OpenedFor { .. } | TicketEvent::CopiesSent { .. } => return None,
         TicketEvent::Assigned { agent, team } => (
             WebhookEvent::Assigned,
             json!({ "field": "assignee", "to": { "agent": agent, "team": team } }),

@@ -27,6 +27,17 @@ const PRESENCE_SECS: i64 = 90;
 /// How old an agent's own presence mark may get before a page view renews it.
 const PRESENCE_REFRESH_SECS: i64 = 30;
 
+/// The ticket page's state form: status, priority and due date, saved together.
+#[derive(Debug, Clone)]
+pub struct StateChange<'a> {
+    /// The status.
+    pub status: TicketStatus,
+    /// The priority.
+    pub priority: Priority,
+    /// The due date as typed (`YYYY-MM-DD`), empty for none.
+    pub due: &'a str,
+}
+
 /// What an agent sees of a ticket.
 #[derive(Debug)]
 pub struct AgentTicketView {
@@ -74,6 +85,53 @@ pub struct AgentReply {
     pub confirm_stale: bool,
     /// Append the agent's signature (if they have one) to the text.
     pub append_signature: bool,
+}
+
+/// Addresses one reply is also mailed to, as typed (comma, semicolon or space between
+/// them): Cc (named in the mail) and Bcc (not named). See `notify::reply_copy`.
+#[derive(Debug, Default, Clone)]
+pub struct Copies {
+    /// Cc addresses.
+    pub cc: String,
+    /// Bcc addresses.
+    pub bcc: String,
+}
+
+/// The most addresses one reply may be copied to, Cc and Bcc together.
+pub const MAX_COPIES: usize = 5;
+
+impl Copies {
+    /// The checked addresses (cc, bcc), each once and none of the ticket's participants'
+    /// own; a bad address or too many are `p`'s problems.
+    fn check(&self, p: &mut Problem) -> (Vec<String>, Vec<String>) {
+        let mut seen: Vec<String> = Vec::new();
+        let mut read = |field: &'static str, text: &str, p: &mut Problem| {
+            let mut out = Vec::new();
+            for word in text
+                .split([',', ';', ' ', '\n', '\r', '\t'])
+                .filter(|w| !w.is_empty())
+            {
+                match EmailAddress::parse(word) {
+                    Some(a) if !seen.contains(&a.key()) => {
+                        seen.push(a.key());
+                        out.push(a.as_str().to_owned());
+                    }
+                    Some(_) => {}
+                    None => {
+                        p.add(field, "compose-error-copies");
+                        return Vec::new();
+                    }
+                }
+            }
+            out
+        };
+        let cc = read("cc", &self.cc, p);
+        let bcc = read("bcc", &self.bcc, p);
+        if cc.len() + bcc.len() > MAX_COPIES {
+            p.add("cc", "compose-error-copies-many");
+        }
+        (cc, bcc)
+    }
 }
 
 /// What a bulk action does to each selected ticket.
@@ -416,14 +474,23 @@ impl Tessera {
     /// Replies to the requester and collaborators; claims an unassigned ticket; may change
     /// the status in the same step. Refuses with `Stale` when others wrote since the agent
     /// loaded the ticket, unless confirmed.
-    pub async fn agent_reply(
+    pub async fn agent_reply(&self, who: Worker<'_>, number: &str, r: AgentReply) -> Result<()> {
+        self.agent_reply_copies(who, number, r, &Copies::default())
+            .await
+    }
+
+    /// `agent_reply`, also mailed once to the `copies` addresses (recorded on the thread
+    /// for agents as an event after the reply).
+    pub async fn agent_reply_copies(
         &self,
         who: Worker<'_>,
         number: &str,
         mut r: AgentReply,
+        copies: &Copies,
     ) -> Result<()> {
         let agent = who.agent();
         let mut p = Problem::default();
+        let (cc, bcc) = copies.check(&mut p);
         let mut body = r.body.trim().to_owned();
         // The signature goes below what the agent wrote, after the usual "-- " line, into
         // the stored text: the thread shows what the requester got.
@@ -491,6 +558,28 @@ impl Tessera {
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         }
         notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names).await?;
+        if !cc.is_empty() || !bcc.is_empty() {
+            let message = if names.is_empty() {
+                body.clone()
+            } else {
+                let files = tessera_i18n::t(ticket.requester.lang, "meta-attachments");
+                format!("{body}\n\n{files}: {}", names.join(", "))
+            };
+            let mail = notify::reply_copy(self, &ticket, agent, &message, &cc, &bcc);
+            tx.h().enqueue_mail(&mail).await?;
+            let list = |a: &[String]| {
+                if a.is_empty() {
+                    "–".to_owned()
+                } else {
+                    a.join(", ")
+                }
+            };
+            let e = TicketEvent::CopiesSent {
+                cc: list(&cc),
+                bcc: list(&bcc),
+            };
+            event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
+        }
         tx.h().reindex_ticket(ticket.id).await?;
         self.finish(tx, agent, ticket.id, now).await
     }
@@ -790,6 +879,19 @@ impl Tessera {
         let agent = who.agent();
         let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
+        self.status_in(&mut tx, agent, &ticket, s, now).await?;
+        self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Sets the status in the caller's transaction, with its event, if it changes.
+    async fn status_in(
+        &self,
+        tx: &mut Tx,
+        agent: &Agent,
+        ticket: &Ticket,
+        s: TicketStatus,
+        now: Timestamp,
+    ) -> Result<()> {
         if s != ticket.status {
             tx.h().set_status(ticket.id, s, now).await?;
             let e = TicketEvent::Status {
@@ -797,6 +899,30 @@ impl Tessera {
                 to: s.as_str().into(),
             };
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Changes status, priority and due date together (the ticket page's one form): one
+    /// transaction, one event for each value that changes and none for those that stay.
+    /// The due date is checked before anything is written.
+    pub async fn change_state(
+        &self,
+        who: Worker<'_>,
+        number: &str,
+        c: &StateChange<'_>,
+    ) -> Result<()> {
+        let agent = who.agent();
+        let due = parse_due(c.due, self.settings().time_zone)?;
+        let (mut tx, ticket) = self.work_on(who, number).await?;
+        let now = Timestamp::now();
+        self.status_in(&mut tx, agent, &ticket, c.status, now)
+            .await?;
+        self.priority_in(&mut tx, agent, &ticket, c.priority)
+            .await?;
+        if due != ticket.due_at {
+            self.due_in(&mut tx, agent, &ticket, due, c.due.trim(), now)
+                .await?;
         }
         self.finish(tx, agent, ticket.id, now).await
     }
@@ -832,37 +958,29 @@ impl Tessera {
     /// installation's time zone).
     pub async fn change_due(&self, who: Worker<'_>, number: &str, date: &str) -> Result<()> {
         let agent = who.agent();
-        let date = date.trim();
-        let due = if date.is_empty() {
-            None
-        } else {
-            let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|_| invalid("due", "error-date"))?;
-            let end = d
-                .and_hms_opt(23, 59, 59)
-                .ok_or_else(|| invalid("due", "error-date"))?;
-            let tz = self.settings().time_zone;
-            let at = chrono::TimeZone::from_local_datetime(&tz, &end)
-                .latest()
-                .map(|t| t.timestamp_micros())
-                .unwrap_or_else(|| end.and_utc().timestamp_micros());
-            Some(Timestamp(at))
-        };
+        let due = parse_due(date, self.settings().time_zone)?;
         let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
-        tx.h().set_due(ticket.id, due, now).await?;
-        event(
-            self,
-            &mut tx.h(),
-            ticket.id,
-            agent,
-            TicketEvent::Due {
-                due: date.to_owned(),
-            },
-            now,
-        )
-        .await?;
+        self.due_in(&mut tx, agent, &ticket, due, date.trim(), now)
+            .await?;
         self.finish(tx, agent, ticket.id, now).await
+    }
+
+    /// Sets the due date in the caller's transaction, with its event (`date` as typed).
+    async fn due_in(
+        &self,
+        tx: &mut Tx,
+        agent: &Agent,
+        ticket: &Ticket,
+        due: Option<Timestamp>,
+        date: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        tx.h().set_due(ticket.id, due, now).await?;
+        let e = TicketEvent::Due {
+            due: date.to_owned(),
+        };
+        event(self, &mut tx.h(), ticket.id, agent, e, now).await
     }
 
     /// Adds a collaborator by address; they get their own access link by mail.
@@ -1055,6 +1173,25 @@ impl Tessera {
         }
         Ok(n)
     }
+}
+
+/// A due date as the ticket page's date field gives it (`YYYY-MM-DD`, due at the end of that
+/// day in the installation's time zone `tz`); empty for none.
+fn parse_due(date: &str, tz: tessera_domain::Tz) -> Result<Option<Timestamp>> {
+    let date = date.trim();
+    if date.is_empty() {
+        return Ok(None);
+    }
+    let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .map_err(|_| invalid("due", "error-date"))?;
+    let end = d
+        .and_hms_opt(23, 59, 59)
+        .ok_or_else(|| invalid("due", "error-date"))?;
+    let at = chrono::TimeZone::from_local_datetime(&tz, &end)
+        .latest()
+        .map(|t| t.timestamp_micros())
+        .unwrap_or_else(|| end.and_utc().timestamp_micros());
+    Ok(Some(Timestamp(at)))
 }
 
 fn invalid(field: &'static str, key: &'static str) -> CoreError {

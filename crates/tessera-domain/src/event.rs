@@ -80,6 +80,20 @@ pub enum TicketEvent {
         /// The shared `Message-ID`.
         message_id: String,
     },
+    /// An agent (the entry's author) opened the ticket for its requester.
+    OpenedFor {
+        /// The requester's name and address, as they were.
+        requester: String,
+        /// How the request came (`phone`, `walk_in`, `chat`, `other`).
+        source: String,
+    },
+    /// The reply before this event was also mailed to these addresses, once.
+    CopiesSent {
+        /// Cc addresses, comma-separated.
+        cc: String,
+        /// Bcc addresses, comma-separated.
+        bcc: String,
+    },
 }
 
 fn clean(s: &str) -> String {
@@ -104,6 +118,8 @@ impl TicketEvent {
             TicketEvent::MailBounced { .. } => "event-mail-bounced",
             TicketEvent::MailUndelivered { .. } => "event-mail-undelivered",
             TicketEvent::MailResent { .. } => "event-mail-resent",
+            TicketEvent::OpenedFor { .. } => "event-opened-for",
+            TicketEvent::CopiesSent { .. } => "event-copies-sent",
         }
     }
 
@@ -130,6 +146,10 @@ impl TicketEvent {
                 vec![("recipient", recipient.clone()), ("reason", reason.clone())]
             }
             TicketEvent::MailResent { message_id } => vec![("message_id", message_id.clone())],
+            TicketEvent::OpenedFor { requester, source } => {
+                vec![("requester", requester.clone()), ("source", source.clone())]
+            }
+            TicketEvent::CopiesSent { cc, bcc } => vec![("cc", cc.clone()), ("bcc", bcc.clone())],
         }
     }
 
@@ -182,6 +202,14 @@ impl TicketEvent {
                 reason: next(),
             },
             "event-mail-resent" => TicketEvent::MailResent { message_id: next() },
+            "event-opened-for" => TicketEvent::OpenedFor {
+                requester: next(),
+                source: next(),
+            },
+            "event-copies-sent" => TicketEvent::CopiesSent {
+                cc: next(),
+                bcc: next(),
+            },
             _ => return None,
         })
     }
@@ -240,6 +268,14 @@ mod tests {
             },
             TicketEvent::MailResent {
                 message_id: "abc@example.org".into(),
+            },
+            TicketEvent::OpenedFor {
+                requester: "Max Müller <max@example.org>".into(),
+                source: "phone".into(),
+            },
+            TicketEvent::CopiesSent {
+                cc: "a@example.org, b@example.org".into(),
+                bcc: String::new(),
             },
         ];
         for e in all {

@@ -28,7 +28,7 @@ pub use event::TicketEvent;
 pub use field::{FieldKind, FieldValue, TopicField};
 pub use ids::*;
 pub use number::{NumberFormat, NumberFormatError};
-pub use queue::{Cursor, Queue, QueueItem, QueueQuery, Sort, Visibility};
+pub use queue::{Cursor, Queue, QueueItem, QueueQuery, SavedView, Sort, Visibility};
 pub use reason::Reason;
 pub use search::{IndexText, SearchQuery};
 pub use ticket::{BodyFormat, EntryKind, Lang, Priority, TicketStatus};

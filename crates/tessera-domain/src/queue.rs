@@ -196,6 +196,75 @@ pub struct QueueItem {
     pub sort_key: String,
 }
 
+/// A saved view: a queue with the filters, order and page size it was shown with, under a
+/// name its agent chose.
+#[derive(Debug, Clone)]
+pub struct SavedView {
+    /// Key.
+    pub id: i64,
+    /// What the agent calls it.
+    pub name: String,
+    /// The queue.
+    pub queue: Queue,
+    /// The queue page's query string (no cursor, no page number).
+    pub query: String,
+    /// Shown to every agent (only administrators share).
+    pub shared: bool,
+    /// The reader's own: only they may delete it.
+    pub own: bool,
+}
+
+impl SavedView {
+    /// The queue page the view shows.
+    pub fn url(&self) -> String {
+        queue_url(self.queue, &self.query)
+    }
+}
+
+/// The agent area's address of a queue page with a query string (empty for none).
+pub fn queue_url(queue: Queue, query: &str) -> String {
+    if query.is_empty() {
+        format!("/agent/queue/{}", queue.as_str())
+    } else {
+        format!("/agent/queue/{}?{query}", queue.as_str())
+    }
+}
+
+impl QueueQuery {
+    /// The query that reads the rows before `cursor` (a row's sort key and ticket id), in
+    /// this query's order read backwards: the same query with the direction flipped,
+    /// starting after the cursor. Its rows, reversed, are the page before the cursor —
+    /// keyset pagination in both directions, on the same indexes, without `OFFSET`.
+    pub fn backwards_from(&self, key: String, id: i64) -> QueueQuery {
+        QueueQuery {
+            descending: !self.descending,
+            after: Some((key, id)),
+            ..self.clone()
+        }
+    }
+
+    /// Whether a filter narrows the queue (its count then is not the queue's tally).
+    pub fn is_filtered(&self) -> bool {
+        self.department.is_some()
+            || self.topic.is_some()
+            || self.assignee.is_some()
+            || self.status.is_some()
+            || self
+                .field_value
+                .as_deref()
+                .is_some_and(|v| !v.trim().is_empty())
+    }
+}
+
+/// How many pages `count` rows fill at `size` rows a page; an empty queue has one page.
+pub fn page_count(count: i64, size: i64) -> i64 {
+    if count <= 0 || size <= 0 {
+        1
+    } else {
+        (count + size - 1) / size
+    }
+}
+
 /// Whether a status counts as finished.
 pub fn is_finished(s: TicketStatus) -> bool {
     matches!(s, TicketStatus::Resolved | TicketStatus::Closed)
@@ -217,5 +286,40 @@ mod tests {
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("x_1"), None);
         assert!(priority_rank(Priority::Emergency) > priority_rank(Priority::High));
+    }
+
+    #[test]
+    fn pages() {
+        for (count, size, pages) in [
+            (0, 50, 1),
+            (1, 50, 1),
+            (50, 50, 1),
+            (51, 50, 2),
+            (600, 50, 12),
+            (601, 100, 7),
+        ] {
+            assert_eq!(page_count(count, size), pages, "{count} / {size}");
+        }
+    }
+
+    #[test]
+    fn backwards_flips_the_direction_from_the_cursor() {
+        let q = QueueQuery {
+            queue: Queue::Open,
+            sort: Sort::Updated,
+            descending: true,
+            department: None,
+            topic: None,
+            assignee: None,
+            status: None,
+            field_value: Some(" ".into()),
+            after: Some(("9".into(), 9)),
+            limit: 26,
+        };
+        assert!(!q.is_filtered());
+        let b = q.backwards_from("5".into(), 3);
+        assert!(!b.descending);
+        assert_eq!(b.after, Some(("5".into(), 3)));
+        assert_eq!(b.limit, 26);
     }
 }

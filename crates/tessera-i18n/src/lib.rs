@@ -45,6 +45,8 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/outbox.ftl"),
         include_str!("../locales/de/mailstore.ftl"),
         include_str!("../locales/de/local.ftl"),
+        include_str!("../locales/de/queue.ftl"),
+        include_str!("../locales/de/composer.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -58,6 +60,8 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/outbox.ftl"),
         include_str!("../locales/en/mailstore.ftl"),
         include_str!("../locales/en/local.ftl"),
+        include_str!("../locales/en/queue.ftl"),
+        include_str!("../locales/en/composer.ftl"),
     ],
 ];
 

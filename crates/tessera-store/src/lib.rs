@@ -10,6 +10,7 @@ mod api_ticket;
 mod apikey;
 mod audit;
 mod blob;
+mod contacts;
 mod db;
 mod demo;
 mod error;
@@ -29,6 +30,7 @@ mod rows;
 mod search;
 mod session;
 mod setting;
+mod view;
 mod webhook;
 mod work;
 mod writer;
@@ -55,6 +57,7 @@ pub use readers::ReadConn;
 pub use records::{EntryTextRow, NewAttachment, NewEntry};
 pub use search::{SearchMatch, SearchRow};
 pub use session::{AccessTokenRow, Grant, SessionRow};
+pub use view::SavedViewRow;
 pub use webhook::{
     AttemptRow, DeliveryRow, DueDelivery, NewDelivery, WebhookEntry, WebhookRow, WebhookSettings,
 };

@@ -28,7 +28,8 @@ pub struct NewTicketRow<'a> {
     pub subject: &'a str,
     /// Urgency.
     pub priority: Priority,
-    /// `portal`, `email` or `api`.
+    /// `portal`, `email` or `api`; for a ticket an agent opened, how the request came
+    /// (`phone`, `walk_in`, `chat`, `other`).
     pub source: &'a str,
     /// Topic picked.
     pub help_topic_id: Option<HelpTopicId>,
@@ -44,6 +45,8 @@ pub struct NewTicketRow<'a> {
     pub client_ip: Option<&'a str>,
     /// Waits for the requester to confirm the address (confirm-first mode).
     pub unconfirmed: bool,
+    /// Answered already (an agent opened it with a reply to the requester).
+    pub answered: bool,
     /// When.
     pub now: Timestamp,
 }
@@ -53,8 +56,11 @@ pub struct NewTicketRow<'a> {
 pub struct NewTicketEntry<'a> {
     /// Message or event.
     pub kind: EntryKind,
-    /// Whether the requester wrote it (else nobody did: an automatic event).
+    /// Whether the requester wrote it (else the agent `by_agent` did, or nobody: an
+    /// automatic event).
     pub by_requester: bool,
+    /// The agent who wrote it (a ticket an agent opened for its requester).
+    pub by_agent: Option<AgentId>,
     /// Content.
     pub body: &'a str,
     /// How to read it.
@@ -160,9 +166,9 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
         "INSERT INTO ticket (ticket_id, number, subject, status, priority, priority_rank,
                              source, help_topic_id, department_id, requester_id,
                              assignee_agent_id, assignee_team_id, due_at, client_ip,
-                             unconfirmed, last_message_at, created_at, updated_at)
+                             unconfirmed, is_answered, last_message_at, created_at, updated_at)
          {overriding}
-         VALUES ({}, {}, {}, 'open', {}, {}, {}, {}, {}, {requester}, {}, {}, {}, {}, {}, {now}, {now}, {now})",
+         VALUES ({}, {}, {}, 'open', {}, {}, {}, {}, {}, {requester}, {}, {}, {}, {}, {}, {}, {now}, {now}, {now})",
         s.v(V::I(t.ticket_id.0)),
         s.v(V::S(t.number)),
         s.v(V::S(t.subject)),
@@ -176,6 +182,7 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
         s.v(V::O(t.due_at.map(|d| d.0))),
         s.v(V::OS(t.client_ip)),
         s.v(V::B(t.unconfirmed)),
+        s.v(V::B(t.answered)),
         now = s.v(V::I(now)),
     );
     s.statement(&text);
@@ -189,10 +196,11 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
             .iter()
             .map(|e| {
                 format!(
-                    "({}, {}, CASE WHEN {} THEN {author} END, NULL, {}, {}, {}, {}, {})",
+                    "({}, {}, CASE WHEN {} THEN {author} END, {}, {}, {}, {}, {}, {})",
                     s.v(V::I(t.ticket_id.0)),
                     s.v(V::S(e.kind.as_str())),
                     s.v(V::B(e.by_requester)),
+                    s.v(V::O(e.by_agent.map(|a| a.0))),
                     s.v(V::S(e.body)),
                     s.v(V::S(e.body_format.as_str())),
                     s.v(V::I(now)),

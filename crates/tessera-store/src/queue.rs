@@ -124,7 +124,7 @@ fn sort_expr(s: Sort) -> (&'static str, bool) {
 
 /// A `LIKE` pattern matching values that contain `text` literally: `%`, `_` and the escape
 /// character itself are escaped with `\`.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');
     for c in text.chars() {

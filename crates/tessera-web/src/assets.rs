@@ -13,6 +13,13 @@ const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 /// The new-ticket form's proof of work (`intake.rs`), loaded only by that form.
 const POW_JS: &str = include_str!("../assets/pow.js");
+/// The agent pages' small helpers: the phone menu, select-all, confirmation dialogs.
+const AGENT_JS: &str = include_str!("../assets/agent.js");
+/// The queue and ticket pages' keyboard shortcuts and their help.
+const SHORTCUTS_JS: &str = include_str!("../assets/shortcuts.js");
+/// The composer (toolbar, preview, drafts, pasted images, contact search), loaded by the
+/// ticket page and the agents' new-ticket page.
+const COMPOSER_JS: &str = include_str!("../assets/composer.js");
 
 /// A fingerprint of the assets for their URLs, so that a new release is never served from a
 /// browser's stale cache while unchanged assets can be cached for a year.
@@ -21,7 +28,8 @@ pub fn version() -> &'static str {
     V.get_or_init(|| {
         // FNV-1a: tiny, stable across builds, good enough to tell versions apart.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in CSS.bytes().chain(JS.bytes()).chain(POW_JS.bytes()) {
+        let all = [CSS, JS, POW_JS, AGENT_JS, SHORTCUTS_JS, COMPOSER_JS];
+        for b in all.iter().flat_map(|a| a.bytes()) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("{h:016x}")
@@ -52,5 +60,17 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/pow.js",
             get(|| async { asset(POW_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/agent.js",
+            get(|| async { asset(AGENT_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/shortcuts.js",
+            get(|| async { asset(SHORTCUTS_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/composer.js",
+            get(|| async { asset(COMPOSER_JS, "text/javascript; charset=utf-8") }),
         )
 }

@@ -1,6 +1,8 @@
 //! What the ticket page's forms do: reply, internal note, and the small actions (assign,
 //! claim, transfer, status, priority, due date, collaborators).
 
+use askama::Template;
+use axum::http::StatusCode;
 use axum::{
     Form as AxForm, Router,
     extract::{Path, Request, State},
@@ -8,7 +10,7 @@ use axum::{
     routing::post,
 };
 use serde::Deserialize;
-use tessera_core::{AgentReply, CoreError};
+use tessera_core::{AgentReply, Copies, CoreError, StateChange};
 use tessera_domain::{
     AgentId, ContactId, DepartmentId, Priority, Problem, TeamId, ThreadEntryId, TicketStatus,
 };
@@ -16,9 +18,9 @@ use tessera_domain::{
 use super::ticket::{render_ticket, render_ticket_forms};
 use crate::{
     AppState,
-    agent_ctx::{AgentCtx, ticket_url},
+    agent_ctx::{AgentCtx, agent_page, ticket_url},
     error::PageError,
-    page::PageResult,
+    page::{PageResult, html},
     render::Form,
     upload,
 };
@@ -47,6 +49,8 @@ async fn reply(
     // Sent: the box was ticked; the form shown again keeps the choice ("0": unticked).
     let sign = sub.get("signature") == "1";
     form.set("signature", if sign { "1" } else { "0" }.to_owned());
+    form.set("cc", sub.get("cc").to_owned());
+    form.set("bcc", sub.get("bcc").to_owned());
     let mut p = Problem::default();
     if !a.ctx.csrf_ok(sub.get("csrf")) {
         p.add("form", "error-csrf");
@@ -65,6 +69,10 @@ async fn reply(
         )
         .await;
     }
+    let copies = Copies {
+        cc: sub.get("cc").to_owned(),
+        bcc: sub.get("bcc").to_owned(),
+    };
     let r = AgentReply {
         body: sub.get("body").to_owned(),
         status: TicketStatus::parse(sub.get("status")),
@@ -73,7 +81,11 @@ async fn reply(
         append_signature: sign,
         uploads: sub.uploads,
     };
-    match s.app.agent_reply(a.worker(), &number, r).await {
+    match s
+        .app
+        .agent_reply_copies(a.worker(), &number, r, &copies)
+        .await
+    {
         Ok(()) => Ok(a
             .ctx
             .finish(Redirect::to(&format!("{}?done=reply", ticket_url(&number))))),
@@ -177,6 +189,22 @@ struct ActionInput {
     contact: String,
     #[serde(default)]
     entry: String,
+    /// "1" once the agent confirmed an action that asks first (revoking access).
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The step before revoking access links, for browsers without script (with script, a
+/// dialog on the ticket page asks).
+#[derive(Template)]
+#[template(path = "agent/confirm_revoke.html")]
+struct ConfirmRevoke {
+    p: crate::render::Page,
+    number: String,
+    subject: String,
+    back: String,
+    name: String,
+    contact: i64,
 }
 
 async fn action(
@@ -216,12 +244,27 @@ async fn action(
             Some(st) => app.change_status(ag, &number, st).await,
             None => Err(invalid("error-status")),
         },
+        "state" => match (TicketStatus::parse(&f.status), Priority::parse(&f.priority)) {
+            (Some(status), Some(priority)) => {
+                let c = StateChange {
+                    status,
+                    priority,
+                    due: &f.due,
+                };
+                app.change_state(ag, &number, &c).await
+            }
+            (None, _) => Err(invalid("error-status")),
+            (_, None) => Err(invalid("error-priority")),
+        },
         "priority" => match Priority::parse(&f.priority) {
             Some(pr) => app.change_priority(ag, &number, pr).await,
             None => Err(invalid("error-priority")),
         },
         "due" => app.change_due(ag, &number, &f.due).await,
         "collaborator-add" => app.add_collaborator(ag, &number, &f.email, &f.name).await,
+        "revoke-access" if f.confirm != "1" => {
+            return confirm_revoke(&s, &a, &number, id(&f.contact)).await;
+        }
         "revoke-access" => match id(&f.contact) {
             Some(c) => app.revoke_access(ag, &number, ContactId(c)).await,
             None => Err(invalid("error-required")),
@@ -268,6 +311,44 @@ async fn action(
             .finish(Redirect::to(&format!("{url}?error=error-not-allowed")))),
         Err(e) => Err(PageError::from_core(lang, e)),
     }
+}
+
+/// Asks before revoking a participant's access links: the ticket's requester or one of its
+/// collaborators, else not found.
+async fn confirm_revoke(
+    s: &AppState,
+    a: &AgentCtx,
+    number: &str,
+    contact: Option<i64>,
+) -> PageResult {
+    let lang = a.ctx.lang;
+    let v = s
+        .app
+        .agent_ticket(a.reader(), number)
+        .await
+        .map_err(|e| PageError::from_core(lang, e))?;
+    let t = &v.ticket;
+    if !v.can_work {
+        // As the action itself answers someone who may only read the ticket.
+        let url = ticket_url(number);
+        return Ok(a
+            .ctx
+            .finish(Redirect::to(&format!("{url}?error=error-not-allowed"))));
+    }
+    let name = std::iter::once(&t.requester)
+        .chain(v.collaborators.iter())
+        .find(|c| Some(c.id.0) == contact)
+        .map(|c| c.name.clone())
+        .ok_or(PageError::not_found(lang))?;
+    let page = ConfirmRevoke {
+        p: agent_page(s, a),
+        number: t.number.clone(),
+        subject: t.subject.clone(),
+        back: ticket_url(&t.number),
+        name,
+        contact: contact.unwrap_or_default(),
+    };
+    html(&a.ctx, StatusCode::OK, &page)
 }
 
 fn invalid(key: &'static str) -> CoreError {

@@ -4,6 +4,7 @@
 //! [`crate::agent_ctx`], below every page.
 
 mod actions;
+mod compose;
 mod profile;
 mod queue;
 mod sign_in;
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .merge(ticket::router())
         .merge(actions::router())
         .merge(profile::router())
+        .merge(compose::router())
 }
 
 /// Where to go after signing in or a bulk action: a path of the agent area, nothing else.

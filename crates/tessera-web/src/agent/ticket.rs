@@ -115,6 +115,16 @@ struct TicketPage {
 }
 
 impl TicketPage {
+    /// Where the browser keeps the reply's draft (`assets/composer.js`).
+    fn draft_key(&self) -> String {
+        format!("ticket-{}-reply", self.number)
+    }
+
+    /// Where the browser keeps the note's draft.
+    fn note_draft_key(&self) -> String {
+        format!("ticket-{}-note", self.number)
+    }
+
     fn assigned_to(&self, id: &i64) -> bool {
         self.assignee_agent == Some(*id)
     }

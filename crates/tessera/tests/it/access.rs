@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tessera_core::{
     Actor, AgentReply, ApiCaller, ApiKeyForm, BulkAction, CoreError, MAX_BODY, MAX_SEARCH, Reader,
-    Worker,
+    StateChange, Worker,
 };
 use tessera_domain::{
     Agent, AgentId, ContactId, DepartmentId, Priority, Queue, QueueQuery, Role, Sort, TicketStatus,
@@ -264,6 +264,19 @@ async fn every_change(
             app.change_priority(who, n, Priority::High).await,
         ),
         ("due", app.change_due(who, n, "2031-01-31").await),
+        (
+            "state",
+            app.change_state(
+                who,
+                n,
+                &StateChange {
+                    status: TicketStatus::Closed,
+                    priority: Priority::High,
+                    due: "2031-01-31",
+                },
+            )
+            .await,
+        ),
         (
             "collaborator-add",
             app.add_collaborator(who, n, "neu@example.org", "").await,
@@ -545,8 +558,21 @@ fn ui_changes(
             s(&[("do", "collaborator-add"), ("email", "neu@example.org")]),
         ),
         (
-            "revoke-access",
+            "state",
+            s(&[
+                ("do", "state"),
+                ("status", "closed"),
+                ("priority", "high"),
+                ("due", "2031-01-31"),
+            ]),
+        ),
+        (
+            "revoke-access: the question first",
             s(&[("do", "revoke-access"), ("contact", &c)]),
+        ),
+        (
+            "revoke-access",
+            s(&[("do", "revoke-access"), ("contact", &c), ("confirm", "1")]),
         ),
         (
             "collaborator-remove",

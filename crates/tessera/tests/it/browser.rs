@@ -126,7 +126,7 @@ impl Browser {
             .to_owned()
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub(crate) async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         self.call(
             reqwest::Method::POST,
@@ -136,12 +136,39 @@ impl Browser {
         .await;
     }
 
+    /// Types `text` into the element (WebDriver key codes included: `\u{E009}` holds
+    /// Control until `\u{E000}`).
+    pub(crate) async fn keys(&self, css: &str, text: &str) {
+        self.type_into(css, text).await;
+    }
+
     pub(crate) async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(
             reqwest::Method::POST,
             &format!("/element/{el}/click"),
             json!({}),
+        )
+        .await;
+    }
+
+    /// Presses keys, one after the other, wherever the focus is (WebDriver actions), as a
+    /// person at the keyboard does; `\u{E007}` is Enter, `\u{E00C}` Escape.
+    pub(crate) async fn press(&self, keys: &str) {
+        let actions: Vec<Value> = keys
+            .chars()
+            .flat_map(|k| {
+                let k = k.to_string();
+                [
+                    json!({"type": "keyDown", "value": k}),
+                    json!({"type": "keyUp", "value": k}),
+                ]
+            })
+            .collect();
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
         )
         .await;
     }
@@ -162,6 +189,81 @@ impl Browser {
             json!({"width": width, "height": height}),
         )
         .await;
+    }
+
+    /// Clicks the first element matching `css` that is shown (a page may carry a control twice,
+    /// e.g. once for phones and once for desktops, and hide one of them).
+    pub(crate) async fn click_visible(&self, css: &str) {
+        let found = self
+            .call(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({"script": "return [...document.querySelectorAll(arguments[0])]
+                                     .find(e => e.checkVisibility()) ?? null",
+                       "args": [css]}),
+            )
+            .await;
+        let el = found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no visible element {css}"));
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{el}/click"),
+            json!({}),
+        )
+        .await;
+    }
+
+    /// Runs `script` as the body of an async function: it ends by calling its last argument
+    /// with the result (WebDriver's "execute async script").
+    async fn js_async(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            json!({"script": script, "args": []}),
+        )
+        .await
+    }
+
+    /// Sets the window to `px` CSS pixels wide (900 high): 375 for a phone, 1280 for a desktop.
+    pub(crate) async fn set_width(&self, px: u32) {
+        self.resize(px, 900).await;
+        let inner = self.js("return window.innerWidth").await;
+        assert_eq!(inner, json!(px), "the viewport is {px} px wide");
+    }
+
+    /// Checks the page with axe-core and hands back its serious and critical violations (rule,
+    /// impact, help, and the first few elements with axe's summary), `[]` when there are none.
+    /// axe.min.js comes from `TESSERA_TEST_AXE` (set by the test script, which installs
+    /// axe-core 4 from npm into `target/test-node`), else from that folder.
+    pub(crate) async fn axe(&self) -> Vec<Value> {
+        let path = std::env::var("TESSERA_TEST_AXE").unwrap_or_else(|_| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../target/test-node/node_modules/axe-core/axe.min.js"
+            )
+            .to_owned()
+        });
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core must be installed at {path} (./scripts/test installs it with npm): {e}"
+            )
+        });
+        if self.js("return typeof window.axe").await != json!("object") {
+            self.js(&format!("{source}\nreturn typeof window.axe"))
+                .await;
+        }
+        let found = self
+            .js_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => ({rule: v.id, impact: v.impact, help: v.help,
+                                 nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)}))),
+                   e => done([{rule: 'axe-failed', impact: 'critical', help: String(e)}]));",
+            )
+            .await;
+        found.as_array().cloned().unwrap_or_default()
     }
 
     /// Ends the browser session (chromedriver closes Chromium).

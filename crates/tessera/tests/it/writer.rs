@@ -92,6 +92,7 @@ fn new_ticket<'a>(
             due_at: None,
             client_ip: None,
             unconfirmed: false,
+            answered: false,
             now: Timestamp::now(),
         },
         entries,
@@ -108,6 +109,7 @@ fn new_ticket<'a>(
 const MESSAGE: [tessera_store::NewTicketEntry<'static>; 1] = [tessera_store::NewTicketEntry {
     kind: tessera_domain::EntryKind::Message,
     by_requester: true,
+    by_agent: None,
     body: "Der Drucker streikt.",
     body_format: tessera_domain::BodyFormat::Markdown,
     original_html: None,
