@@ -38,6 +38,8 @@ pub struct Directory {
     pub teams: Vec<(i64, String)>,
     /// Active canned responses, by title.
     canned: Vec<CannedRow>,
+    /// Active agents who are out of office.
+    away: Vec<AgentId>,
 }
 
 impl Directory {
@@ -55,6 +57,12 @@ impl Directory {
             .iter()
             .map(|a| (a.agent_id, a.display_name.clone()))
             .collect()
+    }
+
+    /// Whether an agent is out of office (the assign lists mark them; automatic assignment
+    /// skips them).
+    pub fn is_away(&self, id: i64) -> bool {
+        self.away.contains(&AgentId(id))
     }
 
     /// Active agents with their addresses, by name.
@@ -199,6 +207,7 @@ impl Tessera {
             departments: h.active_departments().await?,
             topics: h.active_topics().await?,
             agents: h.active_agents().await?,
+            away: h.away_agents().await?,
             teams: h.active_teams().await?,
             canned: h.active_canned().await?,
         });

@@ -35,6 +35,7 @@ mod organisation;
 mod outbox;
 mod password;
 mod portal;
+mod profile;
 mod robots;
 mod saved_view;
 mod search;
@@ -82,6 +83,7 @@ pub use onboarding::{ChecklistItem, MAX_TOPIC_DESCRIPTION, check_topic_descripti
 pub use organisation::{SlaForm, TeamAdmin};
 pub use outbox::{MailDelivery, MailState, OUTBOX_PAGE, OutboxCounts, OutboxQuery};
 pub use portal::{FoundTicket, ReplyInput, TicketView};
+pub use profile::{MAX_SIGNATURE, ProfileForm};
 pub use robots::{LOOP_CAP_PER_ADDRESS, LOOP_CAP_PER_TICKET};
 pub use saved_view::{MAX_VIEW_NAME, MAX_VIEW_QUERY, MAX_VIEWS, NewView};
 pub use search::{MAX_SEARCH, SEARCH_WINDOW, SearchHit, SearchResults};

@@ -148,6 +148,8 @@ pub struct Settings {
     /// configuration (the pipe or the API, which Tessera cannot see), or an active IMAP
     /// mailbox (looked up at every reload).
     pub mail_in: bool,
+    /// The installation's time zone: requester pages and mail, and agents who chose none.
+    pub time_zone: tessera_domain::Tz,
 }
 
 /// Outgoing mail's DKIM key as stored: the PEM (a secret, never shown or logged) and the
@@ -199,6 +201,7 @@ impl Settings {
             mail_auth: cfg.mail_auth,
             dkim: None,
             mail_in: cfg.mail_in,
+            time_zone: tessera_domain::time::DEFAULT_ZONE,
         }
     }
 
@@ -261,6 +264,9 @@ impl Settings {
         if let Some(m) = get("status_mode").and_then(StatusMode::parse) {
             self.status_mode = m;
         }
+        if let Some(z) = get("time_zone").and_then(tessera_domain::time::zone) {
+            self.time_zone = z;
+        }
         if let Some(v) = get("mail_from").and_then(EmailAddress::parse) {
             self.mail_from.email = v.as_str().to_owned();
         }
@@ -319,7 +325,7 @@ impl Settings {
 
     fn describe_portal(&self) -> String {
         format!(
-            "org={:?} intro_de={}ch intro_en={}ch logo={} lang={} numbers={} max={}B types={} status={}",
+            "org={:?} intro_de={}ch intro_en={}ch logo={} lang={} numbers={} max={}B types={} status={} zone={}",
             self.org_name,
             self.intro_de.chars().count(),
             self.intro_en.chars().count(),
@@ -336,6 +342,7 @@ impl Settings {
                 self.allowed_extensions.join(",")
             },
             self.status_mode.as_str(),
+            self.time_zone.name(),
         )
     }
 
@@ -427,6 +434,8 @@ pub struct PortalForm {
     pub allowed_types: String,
     /// `open` or `mail`.
     pub status_mode: String,
+    /// The installation's time zone (an IANA name).
+    pub time_zone: String,
     /// A new logo's bytes.
     pub logo: Option<Vec<u8>>,
     /// Whether to remove the logo.
@@ -601,6 +610,14 @@ impl Tessera {
         if mode.is_none() {
             p.add("status_mode", "error-required");
         }
+        // A form without the field (an older page, a script) keeps the zone in force.
+        let zone = match f.time_zone.trim() {
+            "" => Some(self.settings().time_zone),
+            z => tessera_domain::time::zone(z),
+        };
+        if zone.is_none() {
+            p.add("time_zone", "error-timezone");
+        }
         let logo = match &f.logo {
             Some(bytes) if bytes.len() > MAX_LOGO_BYTES => {
                 p.add("logo", "error-logo-size");
@@ -615,8 +632,8 @@ impl Tessera {
             },
             None => None,
         };
-        let (Some(org), Some(lang), Some(numbers), Some(max), Some(types), Some(mode)) =
-            (org, lang, numbers, max, types, mode)
+        let (Some(org), Some(lang), Some(numbers), Some(max), Some(types), Some(mode), Some(zone)) =
+            (org, lang, numbers, max, types, mode, zone)
         else {
             return Err(CoreError::Invalid(p));
         };
@@ -632,6 +649,7 @@ impl Tessera {
             ("cfg.attachment_max_total", max_bytes),
             ("cfg.allowed_types", types.join(",")),
             ("cfg.status_mode", mode.as_str().to_owned()),
+            ("cfg.time_zone", zone.name().to_owned()),
         ];
         if let Some((content_type, bytes)) = logo {
             let version = hex::encode(&Sha256::digest(bytes)[..8]);

@@ -82,8 +82,10 @@ impl RelatedTicket {
 pub struct AuditEntry {
     /// Its position in the log (newer records have larger ones); pages start below it.
     pub id: i64,
-    /// Who acted: a user name, or `cli`.
+    /// Who acted: a user name, `cli` or `anonymous`.
     pub actor: String,
+    /// The acting agent's name as it is now, if an agent acted.
+    pub actor_name: Option<String>,
     /// What happened.
     pub action: String,
     /// What it happened to.
@@ -103,6 +105,7 @@ impl AuditEntry {
         Self {
             id: r.audit_log_id,
             actor: r.actor,
+            actor_name: r.actor_name,
             action: r.action,
             target: r.target,
             before: r.before_value,

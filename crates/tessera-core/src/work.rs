@@ -83,6 +83,8 @@ pub struct AgentReply {
     pub seen_entry: i64,
     /// Send even though others wrote since.
     pub confirm_stale: bool,
+    /// Append the agent's signature (if they have one) to the text.
+    pub append_signature: bool,
 }
 
 /// Addresses one reply is also mailed to, as typed (comma, semicolon or space between
@@ -489,7 +491,13 @@ impl Tessera {
         let agent = who.agent();
         let mut p = Problem::default();
         let (cc, bcc) = copies.check(&mut p);
-        let body = r.body.trim().to_owned();
+        let mut body = r.body.trim().to_owned();
+        // The signature goes below what the agent wrote, after the usual "-- " line, into
+        // the stored text: the thread shows what the requester got.
+        let signature = agent.signature.trim();
+        if r.append_signature && !signature.is_empty() && !body.is_empty() {
+            body = format!("{body}\n\n-- \n{signature}");
+        }
         if body.is_empty() {
             p.add("body", "error-required");
         } else if body.chars().count() > MAX_BODY {
@@ -917,7 +925,7 @@ impl Tessera {
         c: &StateChange<'_>,
     ) -> Result<()> {
         let agent = who.agent();
-        let due = parse_due(c.due)?;
+        let due = parse_due(c.due, self.settings().time_zone)?;
         let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         self.status_in(&mut tx, agent, &ticket, c.status, now)
@@ -958,10 +966,11 @@ impl Tessera {
         Ok(())
     }
 
-    /// Sets or clears the due date (`YYYY-MM-DD`, due at the end of that day, UTC).
+    /// Sets or clears the due date (`YYYY-MM-DD`, due at the end of that day in the
+    /// installation's time zone).
     pub async fn change_due(&self, who: Worker<'_>, number: &str, date: &str) -> Result<()> {
         let agent = who.agent();
-        let due = parse_due(date)?;
+        let due = parse_due(date, self.settings().time_zone)?;
         let (mut tx, ticket) = self.work_on(who, number).await?;
         let now = Timestamp::now();
         self.due_in(&mut tx, agent, &ticket, due, date.trim(), now)
@@ -1181,8 +1190,8 @@ impl Tessera {
 }
 
 /// A due date as the ticket page's date field gives it (`YYYY-MM-DD`, due at the end of that
-/// day, UTC); empty for none.
-fn parse_due(date: &str) -> Result<Option<Timestamp>> {
+/// day in the installation's time zone `tz`); empty for none.
+fn parse_due(date: &str, tz: tessera_domain::Tz) -> Result<Option<Timestamp>> {
     let date = date.trim();
     if date.is_empty() {
         return Ok(None);
@@ -1192,7 +1201,11 @@ fn parse_due(date: &str) -> Result<Option<Timestamp>> {
     let end = d
         .and_hms_opt(23, 59, 59)
         .ok_or_else(|| invalid("due", "error-date"))?;
-    Ok(Some(Timestamp(end.and_utc().timestamp_micros())))
+    let at = chrono::TimeZone::from_local_datetime(&tz, &end)
+        .latest()
+        .map(|t| t.timestamp_micros())
+        .unwrap_or_else(|| end.and_utc().timestamp_micros());
+    Ok(Some(Timestamp(at)))
 }
 
 fn invalid(field: &'static str, key: &'static str) -> CoreError {

@@ -55,6 +55,12 @@ pub struct Agent {
     pub teams: Vec<TeamId>,
     /// Must set a new password before anything else.
     pub must_change_password: bool,
+    /// The agent's own time zone; `None` reads times in the installation's.
+    pub time_zone: Option<crate::time::Tz>,
+    /// Appended to the agent's public replies when they ask for it (Markdown).
+    pub signature: String,
+    /// Out of office: automatic assignment skips them.
+    pub away: bool,
 }
 
 /// The facts about a ticket that permissions depend on.
@@ -118,6 +124,9 @@ mod tests {
                 .map(|(d, r)| (DepartmentId(*d), *r))
                 .collect(),
             teams: teams.iter().map(|t| TeamId(*t)).collect(),
+            time_zone: None,
+            signature: String::new(),
+            away: false,
             must_change_password: false,
         }
     }

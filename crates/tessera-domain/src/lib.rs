@@ -32,6 +32,6 @@ pub use queue::{Cursor, Queue, QueueItem, QueueQuery, SavedView, Sort, Visibilit
 pub use reason::Reason;
 pub use search::{IndexText, SearchQuery};
 pub use ticket::{BodyFormat, EntryKind, Lang, Priority, TicketStatus};
-pub use time::Timestamp;
+pub use time::{Ago, Local, Timestamp, Tz};
 pub use validate::{EmailAddress, FieldError, Problem};
 pub use webhook::WebhookEvent;

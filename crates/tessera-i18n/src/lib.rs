@@ -68,6 +68,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/outbox.ftl"),
         include_str!("../locales/de/mailstore.ftl"),
         include_str!("../locales/de/polish.ftl"),
+        include_str!("../locales/de/local.ftl"),
         include_str!("../locales/de/queue.ftl"),
         include_str!("../locales/de/composer.ftl"),
         include_str!("../locales/de/notices.ftl"),
@@ -84,6 +85,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/outbox.ftl"),
         include_str!("../locales/en/mailstore.ftl"),
         include_str!("../locales/en/polish.ftl"),
+        include_str!("../locales/en/local.ftl"),
         include_str!("../locales/en/queue.ftl"),
         include_str!("../locales/en/composer.ftl"),
         include_str!("../locales/en/notices.ftl"),
@@ -123,6 +125,12 @@ pub fn t(lang: Lang, key: &str) -> String {
         Some(text) => text.clone(),
         None => LOCALES.lookup(id(lang), key),
     }
+}
+
+/// A message without arguments, or `None` when there is no such message (for texts that
+/// are translated where a translation exists and shown as stored otherwise).
+pub fn t_opt(lang: Lang, key: &str) -> Option<String> {
+    plain(lang).get(key).cloned()
 }
 
 /// A message with named arguments.

@@ -26,6 +26,26 @@ struct AgentRow {
     is_active: bool,
     lang: String,
     must_change_password: bool,
+    time_zone: Option<String>,
+    signature: String,
+    is_away: bool,
+}
+
+/// What an agent sets in their own profile, checked.
+#[derive(Debug, Clone)]
+pub struct ProfileRow<'a> {
+    /// Name shown to others.
+    pub display_name: &'a str,
+    /// Address for alerts and sign-in.
+    pub email: &'a str,
+    /// Appended to public replies on request.
+    pub signature: &'a str,
+    /// `de` or `en`.
+    pub lang: &'a str,
+    /// IANA name; `None` for the installation's.
+    pub time_zone: Option<&'a str>,
+    /// Out of office.
+    pub away: bool,
 }
 
 /// An agent as listed for assignment and alerts.
@@ -64,7 +84,7 @@ impl Handle<'_> {
     pub async fn agent_any(&mut self, id: AgentId) -> Result<Option<(Agent, bool)>> {
         let row: Option<AgentRow> = on!(self, c => sqlx::query_as(
             "SELECT agent_id, username, email, display_name, is_admin, is_active, lang,
-                    must_change_password
+                    must_change_password, time_zone, signature, is_away
              FROM agent WHERE agent_id = $1")
             .bind(id.0).fetch_optional(c).await?);
         let Some(row) = row else {
@@ -92,6 +112,13 @@ impl Handle<'_> {
                     .collect(),
                 teams: teams.into_iter().map(TeamId).collect(),
                 must_change_password: row.must_change_password,
+                // A zone a newer tz database dropped reads as the installation's.
+                time_zone: row
+                    .time_zone
+                    .as_deref()
+                    .and_then(tessera_domain::time::zone),
+                signature: row.signature,
+                away: row.is_away,
             },
             active,
         )))
@@ -110,6 +137,33 @@ impl Handle<'_> {
              WHERE agent_id = $1")
             .bind(id.0).bind(hash).bind(must_change).bind(now).execute(c).await?.rows_affected());
         Ok(())
+    }
+
+    /// Saves what an agent sets in their own profile.
+    pub async fn update_agent_profile(&mut self, id: AgentId, p: &ProfileRow<'_>) -> Result<()> {
+        let now = Timestamp::now().0;
+        on!(self, c => sqlx::query(
+            "UPDATE agent SET display_name = $2, email = $3, signature = $4, lang = $5,
+                              time_zone = $6, is_away = $7, updated_at = $8
+             WHERE agent_id = $1")
+            .bind(id.0).bind(p.display_name).bind(p.email).bind(p.signature).bind(p.lang)
+            .bind(p.time_zone).bind(p.away).bind(now).execute(c).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Whether another agent has this address (in any letter case: sign-in takes either).
+    pub async fn agent_email_taken(&mut self, email: &str, except: AgentId) -> Result<bool> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT agent_id FROM agent WHERE lower(email) = lower($1) AND agent_id <> $2
+             LIMIT 1")
+            .bind(email).bind(except.0).fetch_optional(c).await?.is_some()))
+    }
+
+    /// The ids of the agents who are out of office (for the assign list).
+    pub async fn away_agents(&mut self) -> Result<Vec<AgentId>> {
+        on!(self, c => Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT agent_id FROM agent WHERE is_away AND is_active ORDER BY agent_id")
+            .fetch_all(c).await?.into_iter().map(AgentId).collect()))
     }
 
     /// Records a successful sign-in.

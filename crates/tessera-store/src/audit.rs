@@ -31,6 +31,8 @@ pub struct AuditRow {
     pub audit_log_id: i64,
     /// Who.
     pub actor: String,
+    /// The acting agent's name as it is now, if an agent acted.
+    pub actor_name: Option<String>,
     /// What.
     pub action: String,
     /// To what.
@@ -68,11 +70,12 @@ impl Handle<'_> {
         limit: i64,
     ) -> Result<Vec<AuditRow>> {
         on!(self, c => Ok(sqlx::query_as(
-            "SELECT audit_log_id, actor, action, target, before_value, after_value, ip, created_at
-             FROM audit_log
-             WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor = $2)
-               AND ($3 IS NULL OR audit_log_id < $3)
-             ORDER BY audit_log_id DESC LIMIT $4")
+            "SELECT l.audit_log_id, l.actor, a.display_name AS actor_name, l.action, l.target,
+                    l.before_value, l.after_value, l.ip, l.created_at
+             FROM audit_log l LEFT JOIN agent a ON a.agent_id = l.actor_agent_id
+             WHERE ($1 IS NULL OR l.action = $1) AND ($2 IS NULL OR l.actor = $2)
+               AND ($3 IS NULL OR l.audit_log_id < $3)
+             ORDER BY l.audit_log_id DESC LIMIT $4")
             .bind(action).bind(actor).bind(before).bind(limit).fetch_all(c).await?))
     }
 

@@ -36,7 +36,7 @@ mod webhook;
 mod work;
 mod writer;
 
-pub use agents::{AgentBrief, LoginRow};
+pub use agents::{AgentBrief, LoginRow, ProfileRow};
 pub use apikey::{ApiKeyRow, NewApiKey};
 pub use audit::{AuditRow, CannedRow, DepartmentRow, NewAudit, SlaRow, TopicRow};
 pub use blob::{BlobStore, TempBlob};

@@ -354,7 +354,7 @@ fn new_ticket_script<'a>(n: &'a NewTicketWrite<'a>, mut s: Script<'a>, index: bo
 pub struct TopicContext {
     /// Default priority (a name).
     pub default_priority: String,
-    /// The automatic assignee, if active.
+    /// The automatic assignee, if active and not out of office.
     pub agent: Option<AgentBrief>,
     /// The automatic team, if active.
     pub team: Option<(TeamId, String)>,
@@ -466,7 +466,7 @@ impl Handle<'_> {
                     s.timezone
              FROM help_topic h
              JOIN department d ON d.department_id = h.department_id
-             LEFT JOIN agent a ON a.agent_id = h.auto_agent_id AND a.is_active
+             LEFT JOIN agent a ON a.agent_id = h.auto_agent_id AND a.is_active AND NOT a.is_away
              LEFT JOIN team tm ON tm.team_id = h.auto_team_id AND tm.is_active
              LEFT JOIN sla_plan s ON s.sla_plan_id = h.sla_plan_id AND s.is_active
              WHERE h.help_topic_id = $1")

@@ -1,4 +1,5 @@
-//! The administration area (administrators only): so far the audit log.
+//! The administration area (administrators only): the overview, the audit log (in the
+//! reader's language and time) and the agents.
 
 use askama::Template;
 use axum::{
@@ -11,7 +12,7 @@ use axum::{
 };
 use serde::Deserialize;
 use tessera_core::{AgentForm, AgentSummary, CoreError};
-use tessera_domain::{AgentId, DepartmentId, Problem, Role};
+use tessera_domain::{AgentId, DepartmentId, Lang, Problem, Role};
 
 use crate::{
     AppState, Ctx,
@@ -58,6 +59,7 @@ const ACTIONS: &[&str] = &[
     "settings-mail-test",
     "settings-intake-update",
     "inbound-retry",
+    "agent-profile",
 ];
 
 pub fn router() -> Router<AppState> {
@@ -81,6 +83,8 @@ struct AuditQuery {
 
 struct AuditView {
     when: String,
+    exact: String,
+    iso: String,
     actor: String,
     action: String,
     target: String,
@@ -93,7 +97,8 @@ struct AuditView {
 struct AuditPage {
     p: Page,
     rows: Vec<AuditView>,
-    actions: &'static [&'static str],
+    /// The filter's choices: (action, label).
+    actions: Vec<(&'static str, String)>,
     action: String,
     actor: String,
     older: Option<String>,
@@ -132,30 +137,96 @@ async fn audit(State(s): State<AppState>, a: Admin, Query(q): Query<AuditQuery>)
             enc(&actor)
         )
     });
+    let lang = p.lang;
     let page = AuditPage {
         rows: rows
             .into_iter()
             .map(|r| AuditView {
                 when: p.datetime(&r.at),
-                actor: r.actor,
-                action: r.action,
-                target: r.target,
-                change: match (r.before, r.after) {
-                    (Some(b), Some(a)) => format!("{b} → {a}"),
-                    (None, Some(a)) => a,
-                    (Some(b), None) => b,
-                    (None, None) => String::new(),
+                exact: p.exact(&r.at),
+                iso: p.iso(&r.at),
+                actor: audit_actor(lang, &r.actor, r.actor_name.as_deref()),
+                change: {
+                    // A membership's values are roles; everything else key=value details.
+                    let roles = r.action.starts_with("department-member");
+                    let detail = |v: &str| match roles {
+                        true => tessera_i18n::t_opt(lang, &format!("role-{v}"))
+                            .unwrap_or_else(|| v.to_owned()),
+                        false => audit_detail(lang, v),
+                    };
+                    match (r.before, r.after) {
+                        (Some(b), Some(a)) => format!("{} → {}", detail(&b), detail(&a)),
+                        (None, Some(x)) | (Some(x), None) => detail(&x),
+                        (None, None) => String::new(),
+                    }
                 },
+                action: audit_action(lang, &r.action),
+                target: r.target,
                 ip: r.ip.unwrap_or_default(),
             })
             .collect(),
-        actions: ACTIONS,
+        actions: ACTIONS
+            .iter()
+            .map(|x| (*x, audit_action(lang, x)))
+            .collect(),
         action: action.unwrap_or_default(),
         actor: actor.unwrap_or_default(),
         older,
         p,
     };
     a.show(&page, false)
+}
+
+/// An audit record's action in the reader's language (`sign-in` → "Anmeldung"); an action
+/// without a translation is shown as stored.
+fn audit_action(lang: Lang, action: &str) -> String {
+    tessera_i18n::t_opt(lang, &format!("audit-action-{}", action.replace('.', "-")))
+        .unwrap_or_else(|| action.to_owned())
+}
+
+/// Who acted, for people: the agent's name (with the user name the record keeps, when it
+/// differs), or the command line, or someone not signed in.
+fn audit_actor(lang: Lang, actor: &str, name: Option<&str>) -> String {
+    match (actor, name) {
+        (_, Some(n)) if n == actor => n.to_owned(),
+        (_, Some(n)) => format!("{n} ({actor})"),
+        ("cli", None) => tessera_i18n::t(lang, "audit-actor-cli"),
+        ("anonymous", None) => tessera_i18n::t(lang, "audit-actor-anonymous"),
+        (other, None) => other.to_owned(),
+    }
+}
+
+/// A record's before or after value in the reader's language: each `key=value` whose key
+/// has a label reads "Label: value", with yes/no for `true`/`false`, "none" for `None` and
+/// the bare value for `Some(…)`; everything else (names, addresses) stays as written.
+pub(crate) fn audit_detail(lang: Lang, text: &str) -> String {
+    let value = |v: &str| -> String {
+        match v {
+            "true" => tessera_i18n::t(lang, "audit-yes"),
+            "false" => tessera_i18n::t(lang, "audit-no"),
+            "None" | "none" | "\"\"" => tessera_i18n::t(lang, "audit-none"),
+            "set" => tessera_i18n::t(lang, "audit-set"),
+            "all" => tessera_i18n::t(lang, "audit-all"),
+            "default" => tessera_i18n::t(lang, "audit-default"),
+            v => v
+                .strip_prefix("Some(")
+                .and_then(|x| x.strip_suffix(')'))
+                .unwrap_or(v)
+                .to_owned(),
+        }
+    };
+    text.split(' ')
+        .map(|token| {
+            token
+                .split_once('=')
+                .and_then(|(k, v)| {
+                    let label = tessera_i18n::t_opt(lang, &format!("audit-field-{k}"))?;
+                    Some(format!("{label}: {}", value(v)))
+                })
+                .unwrap_or_else(|| token.to_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// One administration page: (path, title key, description key).

@@ -79,6 +79,9 @@ impl AgentCtx {
 pub(crate) fn agent_page(s: &AppState, a: &AgentCtx) -> Page {
     let mut p = Page::new(&a.ctx, &s.app.settings());
     p.agent = Some(a.agent.display_name.clone());
+    if let Some(tz) = a.agent.time_zone {
+        p.tz = tz;
+    }
     p.admin = a.agent.is_admin;
     p
 }

@@ -196,6 +196,10 @@ impl Page {
                 .logo
                 .as_ref()
                 .map(|l| format!("/logo/{}", l.version)),
+            // Requesters read the installation's time; `agent_page` puts an agent's own.
+            tz: settings.time_zone,
+            now: tessera_domain::Timestamp::now(),
+            today: Default::default(),
         }
     }
 }

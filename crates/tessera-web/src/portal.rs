@@ -710,6 +710,7 @@ struct EntryView {
     by_agent: bool,
     html: String,
     when: String,
+    exact: String,
     iso: String,
     attachments: Vec<AttachmentView>,
     /// Came in by email.
@@ -799,7 +800,8 @@ fn ticket_page_data(
             author: e.author_name.clone(),
             by_agent: e.by_agent,
             html: entry_body(e.body_format, &e.body),
-            when: p.datetime(&e.created_at),
+            when: p.ago(&e.created_at),
+            exact: p.exact(&e.created_at),
             iso: p.iso(&e.created_at),
             attachments: v
                 .attachments_of(e.id)
@@ -843,7 +845,7 @@ fn ticket_page_data(
         department: t.department.name.clone(),
         assignee,
         requester: t.requester.name.clone(),
-        created: p.datetime(&t.created_at),
+        created: p.time_tag(&t.created_at),
         entries,
         attachment_total: v.attachments.len(),
         custom_fields: topic_fields::value_lines(ctx.lang, &v.fields),

@@ -2,9 +2,8 @@
 
 use std::{borrow::Cow, collections::HashMap};
 
-use chrono::{Datelike, Timelike};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use tessera_domain::{BodyFormat, Lang, Problem, Timestamp};
+use tessera_domain::{Ago, BodyFormat, Lang, Local, Problem, Timestamp, Tz, time::DEFAULT_ZONE};
 
 /// Data every page's frame needs. `Page::new`, the frame for a request, is in `ctx`, which
 /// sits above this module (error pages, below `ctx`, use `Page::bare`).
@@ -26,6 +25,13 @@ pub struct Page {
     pub admin: bool,
     /// Where the organisation's logo is served, if it has one.
     pub logo: Option<String>,
+    /// The reader's time zone: an agent's own, else the installation's (set once per
+    /// request, so a page's dates cost no look-up each).
+    pub tz: Tz,
+    /// The moment the page is made, for relative times ("5 min ago").
+    pub now: Timestamp,
+    /// `now` on the reader's clock, read once per page (with the zone it was read in).
+    pub(crate) today: std::sync::OnceLock<(Tz, Local)>,
 }
 
 impl Page {
@@ -40,6 +46,9 @@ impl Page {
             agent: None,
             admin: false,
             logo: None,
+            tz: DEFAULT_ZONE,
+            now: Timestamp::now(),
+            today: Default::default(),
         }
     }
 
@@ -76,26 +85,146 @@ impl Page {
         tessera_i18n::bytes(self.lang, *n)
     }
 
-    /// A date and time for people (UTC for now; per-user time zones come with agent profiles).
+    /// A date and time for people, on the reader's clock (`07.03.2026 10:05`).
     pub fn datetime(&self, ts: &Timestamp) -> String {
-        let t = ts.to_datetime();
-        format!("{} {:02}:{:02} UTC", self.date(ts), t.hour(), t.minute())
+        let l = ts.local(self.tz);
+        format!("{} {:02}:{:02}", self.local_date(&l), l.hour, l.minute)
     }
 
-    /// A date for people. Written out field by field: a queue page shows two per row, and
-    /// chrono's `format` parses its pattern again at each call.
+    /// A date for people, on the reader's calendar.
     pub fn date(&self, ts: &Timestamp) -> String {
-        let d = ts.to_datetime();
-        let (y, m, day) = (d.year(), d.month(), d.day());
+        self.local_date(&ts.local(self.tz))
+    }
+
+    /// A local reading's date. Written out field by field: a queue page shows two per row,
+    /// and chrono's `format` parses its pattern again at each call.
+    fn local_date(&self, l: &Local) -> String {
+        let (y, m, day) = (l.year, l.month, l.day);
         match self.lang {
             Lang::De => format!("{day:02}.{m:02}.{y:04}"),
             Lang::En => format!("{y:04}-{m:02}-{day:02}"),
         }
     }
 
+    /// The exact local date and time with the zone's abbreviation (`07.03.2026 10:05 CET`)
+    /// or name (`Asia/Dubai`), for the hover text of a relative time.
+    pub fn exact(&self, ts: &Timestamp) -> String {
+        let (l, abbreviation) = ts.local_named(self.tz);
+        self.exact_of(&l, &abbreviation)
+    }
+
+    fn exact_of(&self, l: &Local, abbreviation: &str) -> String {
+        let date = self.local_date(l);
+        // Zones without a letter abbreviation (Dubai's "+04") are named.
+        let zone = match abbreviation {
+            "" => self.tz.name(),
+            z => z,
+        };
+        format!("{date} {:02}:{:02} {zone}", l.hour, l.minute)
+    }
+
+    /// How long ago, as people say it: "vor 5 Min." / "5 min ago", "gestern 14:03" /
+    /// "yesterday 14:03", then the date.
+    pub fn ago(&self, ts: &Timestamp) -> String {
+        self.ago_of(ts, ts.local(self.tz))
+    }
+
+    fn ago_of(&self, ts: &Timestamp, local: Local) -> String {
+        let today = || match self.today.get() {
+            Some((tz, l)) if *tz == self.tz => *l,
+            _ => {
+                let l = self.now.local(self.tz);
+                let _ = self.today.set((self.tz, l));
+                l
+            }
+        };
+        relative(
+            self.lang,
+            tessera_domain::time::ago_local(*ts, local, self.now, today),
+        )
+    }
+
     /// A machine-readable timestamp for `<time datetime>`.
     pub fn iso(&self, ts: &Timestamp) -> String {
         ts.to_datetime().to_rfc3339()
+    }
+
+    /// A relative time as HTML, with the exact local time as its hover text:
+    /// `<time datetime="…" title="07.03.2026 10:05 CET">vor 5 Min.</time>` (for `|safe`).
+    pub fn time_tag(&self, ts: &Timestamp) -> String {
+        let (l, abbreviation) = ts.local_named(self.tz);
+        format!(
+            "<time datetime=\"{}\" title=\"{}\">{}</time>",
+            self.iso(ts),
+            escape(&self.exact_of(&l, &abbreviation)),
+            escape(&self.ago_of(ts, l))
+        )
+    }
+}
+
+/// Escapes text for HTML text and attribute values.
+fn escape(s: &str) -> Cow<'_, str> {
+    if !s.contains(['&', '<', '>', '"']) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;"),
+    )
+}
+
+/// The words of relative times, per language: each minute and hour count formatted once
+/// through Fluent (its plural rules), "today"/"yesterday" as a pattern around the time.
+struct RelativeWords {
+    just_now: String,
+    minutes: Vec<String>,
+    hours: Vec<String>,
+    today: (String, String),
+    yesterday: (String, String),
+}
+
+fn words(lang: Lang) -> &'static RelativeWords {
+    static WORDS: std::sync::OnceLock<[RelativeWords; 2]> = std::sync::OnceLock::new();
+    let [de, en] = WORDS.get_or_init(|| {
+        [Lang::De, Lang::En].map(|lang| {
+            let count = |key: &str, n: i64| tessera_i18n::t_count(lang, key, &[], ("n", n));
+            // The pattern around the time, split at a marker no translation contains.
+            let around = |key: &str| {
+                let t = tessera_i18n::t_args(lang, key, &[("time", "\u{1}")]);
+                let (a, b) = t.split_once('\u{1}').unwrap_or((&t, ""));
+                (a.to_owned(), b.to_owned())
+            };
+            RelativeWords {
+                just_now: tessera_i18n::t(lang, "time-just-now"),
+                minutes: (0..60).map(|n| count("time-minutes-ago", n)).collect(),
+                hours: (0..6).map(|n| count("time-hours-ago", n)).collect(),
+                today: around("time-today"),
+                yesterday: around("time-yesterday"),
+            }
+        })
+    });
+    match lang {
+        Lang::De => de,
+        Lang::En => en,
+    }
+}
+
+/// Words a relative time in a language.
+pub fn relative(lang: Lang, ago: Ago) -> String {
+    let w = words(lang);
+    let at = |(a, b): &(String, String), l: &Local| format!("{a}{:02}:{:02}{b}", l.hour, l.minute);
+    match ago {
+        Ago::JustNow => w.just_now.clone(),
+        Ago::Minutes(n) => w.minutes[n.clamp(0, 59) as usize].clone(),
+        Ago::Hours(n) => w.hours[n.clamp(0, 5) as usize].clone(),
+        Ago::Today(l) => at(&w.today, &l),
+        Ago::Yesterday(l) => at(&w.yesterday, &l),
+        Ago::On(l) => match lang {
+            Lang::De => format!("{:02}.{:02}.{:04}", l.day, l.month, l.year),
+            Lang::En => format!("{:04}-{:02}-{:02}", l.year, l.month, l.day),
+        },
     }
 }
 
@@ -409,28 +538,85 @@ mod tests {
         mail_html(html, &inline).trim().to_owned()
     }
 
+    fn page(lang: Lang, tz: Tz, now: Timestamp) -> Page {
+        Page {
+            tz,
+            now,
+            ..Page::bare(lang)
+        }
+    }
+
     #[test]
-    fn dates_read_as_each_language_writes_them() {
-        let page = |lang| Page {
-            lang,
-            org: String::new(),
-            csrf: String::new(),
-            path: String::new(),
-            signed_in: false,
-            agent: None,
-            admin: false,
-            logo: None,
-        };
+    fn dates_read_as_each_language_writes_them_on_the_readers_clock() {
         // 2026-03-07 09:05:59 UTC, and a year of three digits.
         let ts = Timestamp(1_772_874_359_000_000);
-        assert_eq!(page(Lang::De).datetime(&ts), "07.03.2026 09:05 UTC");
-        assert_eq!(page(Lang::En).datetime(&ts), "2026-03-07 09:05 UTC");
-        assert_eq!(page(Lang::De).date(&ts), "07.03.2026");
+        let berlin = |lang| page(lang, DEFAULT_ZONE, ts);
+        assert_eq!(berlin(Lang::De).datetime(&ts), "07.03.2026 10:05");
+        assert_eq!(berlin(Lang::En).datetime(&ts), "2026-03-07 10:05");
+        assert_eq!(berlin(Lang::De).exact(&ts), "07.03.2026 10:05 CET");
+        assert_eq!(berlin(Lang::De).date(&ts), "07.03.2026");
+        let dubai = page(
+            Lang::En,
+            tessera_domain::time::zone("Asia/Dubai").unwrap(),
+            ts,
+        );
+        assert_eq!(dubai.datetime(&ts), "2026-03-07 13:05");
+        assert_eq!(dubai.exact(&ts), "2026-03-07 13:05 Asia/Dubai");
+        let utc = page(Lang::En, Tz::UTC, ts);
         let old = Timestamp(-50_000_000_000_000_000);
         assert_eq!(
-            page(Lang::En).date(&old),
+            utc.date(&old),
             old.to_datetime().format("%Y-%m-%d").to_string()
         );
+        assert_eq!(
+            berlin(Lang::De).time_tag(&ts),
+            "<time datetime=\"2026-03-07T09:05:59+00:00\" title=\"07.03.2026 10:05 CET\">gerade eben</time>"
+        );
+    }
+
+    /// Relative times in both languages, at their boundaries (minutes are whole minutes
+    /// since; plural forms through Fluent).
+    #[test]
+    fn relative_times_read_as_people_say_them() {
+        // 16:00 in Berlin.
+        let now = Timestamp(1_772_895_600_000_000);
+        let cases: &[(i64, &str, &str)] = &[
+            (0, "gerade eben", "just now"),
+            (59, "gerade eben", "just now"),
+            (60, "vor 1 Min.", "1 min ago"),
+            (119, "vor 1 Min.", "1 min ago"),
+            (300, "vor 5 Min.", "5 min ago"),
+            (3599, "vor 59 Min.", "59 min ago"),
+            (3600, "vor 1 Std.", "1 hour ago"),
+            (3 * 3600, "vor 3 Std.", "3 hours ago"),
+            (6 * 3600, "heute 10:00", "today 10:00"),
+            (16 * 3600, "heute 00:00", "today 00:00"),
+            (16 * 3600 + 60, "gestern 23:59", "yesterday 23:59"),
+            (40 * 3600, "gestern 00:00", "yesterday 00:00"),
+            (40 * 3600 + 60, "05.03.2026", "2026-03-05"),
+        ];
+        for (secs, de, en) in cases {
+            let then = now.plus_secs(-secs);
+            assert_eq!(page(Lang::De, DEFAULT_ZONE, now).ago(&then), *de, "{secs}s");
+            assert_eq!(page(Lang::En, DEFAULT_ZONE, now).ago(&then), *en, "{secs}s");
+        }
+        // A clock a little behind the writer's: "just now", not a negative time.
+        let ahead = now.plus_secs(30);
+        assert_eq!(page(Lang::En, DEFAULT_ZONE, now).ago(&ahead), "just now");
+    }
+
+    /// Across the change to summer time the local clock, not the UTC one, says "yesterday".
+    #[test]
+    fn yesterday_follows_the_local_calendar_over_daylight_saving() {
+        // 29 March 2026, 09:00 CEST; the clocks went forward at 02:00 CET.
+        let now = Timestamp(1_774_767_600_000_000);
+        let p = page(Lang::De, DEFAULT_ZONE, now);
+        // 28 March 23:30 CET.
+        assert_eq!(p.ago(&Timestamp(1_774_737_000_000_000)), "gestern 23:30");
+        // 29 March 01:30 CET, the hour before the change.
+        assert_eq!(p.ago(&Timestamp(1_774_744_200_000_000)), "heute 01:30");
+        // 29 March 03:00 CEST, just after it: six hours before 09:00.
+        assert_eq!(p.ago(&Timestamp(1_774_746_000_000_000)), "heute 03:00");
     }
 
     #[test]

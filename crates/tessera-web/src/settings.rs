@@ -46,6 +46,8 @@ struct PortalPage {
     has_logo: Option<String>,
     max_mb: f64,
     max_logo_kb: usize,
+    /// Zones the time zone field suggests.
+    zones: &'static [&'static str],
 }
 
 /// The form's values from the settings in force.
@@ -60,6 +62,7 @@ fn portal_values(s: &Settings) -> Form {
     f.set("max_mb", format!("{}", (mb * 100.0).round() / 100.0));
     f.set("allowed_types", s.allowed_extensions.join(", "));
     f.set("status_mode", s.status_mode.as_str().to_owned());
+    f.set("time_zone", s.time_zone.name().to_owned());
     f
 }
 
@@ -77,6 +80,7 @@ async fn render_portal(
         has_logo: p.logo.clone(),
         max_mb: MAX_ATTACHMENT_MB,
         max_logo_kb: MAX_LOGO_BYTES / 1024,
+        zones: tessera_domain::time::COMMON_ZONES,
         p,
     };
     a.show(&page, page.form.has_errors())
@@ -86,7 +90,8 @@ async fn portal_page(State(s): State<AppState>, a: Admin, Query(q): Query<Shown>
     render_portal(&s, &a, None, q.done.as_deref()).await
 }
 
-const PORTAL_FIELDS: [&str; 8] = [
+const PORTAL_FIELDS: [&str; 9] = [
+    "time_zone",
     "org_name",
     "intro_de",
     "intro_en",
@@ -159,6 +164,7 @@ async fn portal_save(State(s): State<AppState>, a: Admin, mut mp: Multipart) -> 
         max_mb: form.v("max_mb").to_owned(),
         allowed_types: form.v("allowed_types").to_owned(),
         status_mode: form.v("status_mode").to_owned(),
+        time_zone: form.v("time_zone").to_owned(),
         logo,
         remove_logo,
     };

@@ -46,6 +46,9 @@ async fn reply(
     let mut form = Form::new();
     form.set("body", sub.get("body").to_owned());
     form.set("status", sub.get("status").to_owned());
+    // Sent: the box was ticked; the form shown again keeps the choice ("0": unticked).
+    let sign = sub.get("signature") == "1";
+    form.set("signature", if sign { "1" } else { "0" }.to_owned());
     form.set("cc", sub.get("cc").to_owned());
     form.set("bcc", sub.get("bcc").to_owned());
     let mut p = Problem::default();
@@ -75,6 +78,7 @@ async fn reply(
         status: TicketStatus::parse(sub.get("status")),
         seen_entry: sub.get("seen").parse().unwrap_or(0),
         confirm_stale: sub.get("confirm") == "1",
+        append_signature: sign,
         uploads: sub.uploads,
     };
     match s

@@ -5,6 +5,7 @@
 
 mod actions;
 mod compose;
+mod profile;
 mod queue;
 mod sign_in;
 mod ticket;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(ticket::router())
         .merge(actions::router())
+        .merge(profile::router())
         .merge(compose::router())
 }
 
@@ -47,7 +49,17 @@ fn choices(d: &tessera_core::Directory, lang: tessera_domain::Lang) -> Choices {
     Choices {
         departments: d.departments.clone(),
         topics: d.topics(lang),
-        agents: d.agent_names(),
+        agents: d
+            .agent_names()
+            .into_iter()
+            .map(|(id, name)| match d.is_away(id) {
+                true => (
+                    id,
+                    tessera_i18n::t_args(lang, "agent-away-name", &[("name", &name)]),
+                ),
+                false => (id, name),
+            })
+            .collect(),
         teams: d.teams.clone(),
     }
 }

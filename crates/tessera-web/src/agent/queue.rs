@@ -189,7 +189,7 @@ fn row_view(p: &Page, r: &QueueItem) -> RowView {
         number: r.number.clone(),
         subject: r.subject.clone(),
         requester: r.requester_name.clone(),
-        updated: p.datetime(&r.updated_at),
+        updated: p.time_tag(&r.updated_at),
         assignee: match (&r.agent_name, &r.team_name) {
             (Some(a), Some(t)) => format!("{a} ({t})"),
             (Some(a), None) => a.clone(),

@@ -41,6 +41,7 @@ struct EntryView {
     html: String,
     event: String,
     when: String,
+    exact: String,
     iso: String,
     attachments: Vec<(String, String, String)>,
     /// Came in by email.
@@ -63,6 +64,8 @@ struct EntryView {
 #[template(path = "agent/ticket.html")]
 struct TicketPage {
     p: Page,
+    /// Whether the agent has a signature (the reply form offers to append it).
+    has_signature: bool,
     /// Canned responses: id, title and the text filled in for this ticket (the script
     /// inserts it at the cursor; without script the form asks for the page again).
     canned: Vec<(i64, String, String)>,
@@ -234,7 +237,8 @@ pub(super) async fn render_ticket_forms(
             } else {
                 String::new()
             },
-            when: p.datetime(&e.created_at),
+            when: p.ago(&e.created_at),
+            exact: p.exact(&e.created_at),
             iso: p.iso(&e.created_at),
             attachments: v
                 .attachments_of(e.id)
@@ -289,6 +293,7 @@ pub(super) async fn render_ticket_forms(
     }
 
     let page = TicketPage {
+        has_signature: !a.agent.signature.trim().is_empty(),
         canned,
         number: t.number.clone(),
         subject: t.subject.clone(),
@@ -313,13 +318,18 @@ pub(super) async fn render_ticket_forms(
         requester: t.requester.name.clone(),
         requester_email: t.requester.email.clone(),
         requester_id: t.requester.id.0,
-        created: p.datetime(&t.created_at),
+        created: p.time_tag(&t.created_at),
         custom_fields: topic_fields::value_lines(lang, &v.fields),
         due: v.ticket.due_at.map(|d| p.date(&d)).unwrap_or_default(),
         due_input: v
             .ticket
             .due_at
-            .map(|d| d.to_datetime().format("%Y-%m-%d").to_string())
+            .map(|d| {
+                // The date the due time falls on in the installation's zone, as
+                // `change_due` reads it back.
+                let l = d.local(cfg.time_zone);
+                format!("{:04}-{:02}-{:02}", l.year, l.month, l.day)
+            })
             .unwrap_or_default(),
         entries,
         mail,

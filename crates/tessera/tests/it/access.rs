@@ -247,6 +247,7 @@ async fn every_change(
         status: None,
         seen_entry: 0,
         confirm_stale: true,
+        append_signature: false,
     };
     vec![
         ("reply", app.agent_reply(who, n, reply).await),

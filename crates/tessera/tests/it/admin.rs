@@ -330,17 +330,18 @@ async fn administrators_invite_edit_disable_and_reset_agents() {
         .text()
         .await
         .unwrap();
+    // Each action in the reader's words (issue 23), the changes' keys too.
     for action in [
-        "agent-invite",
-        "agent-update",
-        "agent-disable",
-        "agent-enable",
-        "agent-reset-password",
-        "agent-set-password",
+        "Mitarbeitende eingeladen",
+        "Mitarbeitende geändert",
+        "Konto deaktiviert",
+        "Konto aktiviert",
+        "Passwort zurückgesetzt",
+        "Passwort gesetzt",
     ] {
-        assert!(audit.contains(&format!("<td>{action}</td>")), "{action}");
+        assert!(audit.contains(&format!("\">{action}</td>")), "{action}");
     }
-    assert!(audit.contains("Nadine S. &#60;nadine@example.org&#62; admin=false lang=de departments=1:agent → Nadine Schulz"));
+    assert!(audit.contains("Nadine S. &#60;nadine@example.org&#62; Administration: nein Sprache: de Abteilungen: 1:agent → Nadine Schulz"), "{audit}");
     app.stop().await;
 }
 
@@ -531,12 +532,12 @@ async fn administrators_manage_departments_teams_and_help_topics() {
         .await
         .unwrap();
     for action in [
-        "department-create",
-        "team-create",
-        "topic-create",
-        "topic-update",
+        "Abteilung angelegt",
+        "Team angelegt",
+        "Hilfethema angelegt",
+        "Hilfethema geändert",
     ] {
-        assert!(audit.contains(&format!("<td>{action}</td>")), "{action}");
+        assert!(audit.contains(&format!("\">{action}</td>")), "{action}");
     }
     app.stop().await;
 }

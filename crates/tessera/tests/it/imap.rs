@@ -322,7 +322,7 @@ async fn a_department_mailbox_turns_mail_into_tickets_once() {
         assert!(!body.contains(password), "{p}");
     }
     let audit = page(&admin, &app, "/agent/admin/audit?action=mailbox-create").await;
-    assert!(audit.contains("password=set"), "{audit}");
+    assert!(audit.contains("Passwort: gesetzt"), "{audit}");
 
     // A restart, and a lost read position (as if the node died between storing and
     // recording): the messages are read again and recognised, nothing is doubled.
@@ -408,7 +408,7 @@ async fn a_message_is_marked_on_the_server_only_after_it_is_stored() {
     assert!(body.contains("Es ist kein Passwort gespeichert."), "{body}");
     let audit = page(&admin, &app, "/agent/admin/audit?action=mailbox-update").await;
     assert!(
-        audit.contains("password=set") && audit.contains("password=none"),
+        audit.contains("Passwort: gesetzt") && audit.contains("Passwort: keine"),
         "{audit}"
     );
     assert!(!audit.contains(password));

@@ -21,6 +21,7 @@ mod imap;
 mod ingest;
 mod intake;
 mod leases;
+mod local_time;
 mod mail;
 mod mail_auth;
 mod mail_dedupe;

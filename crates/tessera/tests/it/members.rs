@@ -61,9 +61,12 @@ async fn audited(app: &TestApp, admin: &reqwest::Client, action: &str) -> Vec<St
     log.split("<tr>")
         .skip(2)
         .map(|row| {
-            row.split("<td>")
+            row.split("<td")
                 .skip(1)
-                .map(|c| c.split("</td>").next().unwrap_or("").to_owned())
+                .map(|c| {
+                    let c = c.split_once('>').map(|(_, rest)| rest).unwrap_or("");
+                    c.split("</td>").next().unwrap_or("").to_owned()
+                })
                 .collect::<Vec<_>>()
                 .join(" | ")
         })
@@ -273,24 +276,24 @@ async fn administrators_manage_a_departments_members_and_managers() {
     let add = audited(&app, &admin, "department-member-add").await;
     assert!(
         add.iter().any(|r| r.contains(&format!(
-            "chefin | department-member-add | {target} | agent"
+            "Chefin (chefin) | Mitglied aufgenommen | {target} | Bearbeiten"
         ))),
         "{add:?}"
     );
     let role = audited(&app, &admin, "department-member-role").await;
     assert_eq!(role.len(), 2, "{role:?}");
     assert!(
-        role[0].contains(&format!("{target} | view → manager")),
+        role[0].contains(&format!("{target} | Nur lesen → Leitung")),
         "{role:?}"
     );
     assert!(
-        role[1].contains(&format!("{target} | agent → view")),
+        role[1].contains(&format!("{target} | Bearbeiten → Nur lesen")),
         "{role:?}"
     );
     let remove = audited(&app, &admin, "department-member-remove").await;
     assert_eq!(remove.len(), 1, "{remove:?}");
     assert!(
-        remove[0].contains(&format!("{target} | manager")),
+        remove[0].contains(&format!("{target} | Leitung")),
         "{remove:?}"
     );
 
@@ -481,6 +484,6 @@ async fn a_service_level_keeps_its_time_zone() {
     .await;
     assert_eq!(app.count("sla_plan WHERE timezone = 'UTC'").await, 1);
     let (_, audit) = page(&app, &admin, "/agent/admin/audit?action=sla-create").await;
-    assert!(audit.contains("tz=Europe/Berlin"));
+    assert!(audit.contains("Zeitzone: Europe/Berlin"), "{audit}");
     app.stop().await;
 }

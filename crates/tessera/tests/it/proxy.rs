@@ -152,9 +152,18 @@ async fn the_audit_log_shows_the_forwarded_client_address() {
         .text()
         .await
         .unwrap();
-    assert!(audit.contains("<td>203.0.113.77</td>"), "{audit}");
-    assert!(audit.contains("<td>203.0.113.78</td>"), "{audit}");
-    assert!(!audit.contains("<td>127.0.0.1</td>"), "{audit}");
+    assert!(
+        audit.contains("data-label=\"Adresse\">203.0.113.77</td>"),
+        "{audit}"
+    );
+    assert!(
+        audit.contains("data-label=\"Adresse\">203.0.113.78</td>"),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains("data-label=\"Adresse\">127.0.0.1</td>"),
+        "{audit}"
+    );
     app.stop().await;
 }
 

@@ -112,8 +112,29 @@ async fn portal_settings_take_effect_at_once() {
     let home = text(&app.client(), &app.url("/")).await;
     assert!(!home.contains("DRK Kreisverband"));
 
+    // The installation's time zone is an IANA name, or the form comes again (issue 23).
+    let page = text(&admin, &app.url("/agent/admin/settings")).await;
+    assert!(page.contains("value=\"Europe/Berlin\""), "the default zone");
+    let mut zoned = PORTAL.to_vec();
+    zoned.push(("time_zone", "Mitteleuropa"));
+    let (status, page) = save_portal(&admin, &app, &zoned, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Diese Zeitzone ist unbekannt."), "{page}");
+    assert!(page.contains("value=\"Mitteleuropa\""), "{page}");
+    assert_eq!(app.app.settings().time_zone.name(), "Europe/Berlin");
+
     let (status, _) = save_portal(&admin, &app, PORTAL, Some(("logo.png", PNG.to_vec()))).await;
     assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.app.settings().time_zone.name(),
+        "Europe/Berlin",
+        "a form without the field keeps the zone"
+    );
+    let mut zoned = PORTAL.to_vec();
+    zoned.push(("time_zone", "Asia/Dubai"));
+    let (status, _) = save_portal(&admin, &app, &zoned, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.app.settings().time_zone.name(), "Asia/Dubai");
     let page = text(&admin, &app.url("/agent/admin/settings")).await;
     assert!(page.contains("value=\"DRK-####\""), "{page}");
     assert!(page.contains("value=\"pdf, png\""), "types are normalised");
@@ -168,7 +189,7 @@ async fn portal_settings_take_effect_at_once() {
     )
     .await;
     assert!(
-        audit.contains("numbers=######") && audit.contains("numbers=DRK-####"),
+        audit.contains("Ticketnummern: ######") && audit.contains("Ticketnummern: DRK-####"),
         "{audit}"
     );
 
@@ -343,7 +364,7 @@ async fn mail_settings_switch_delivery_test_mail_and_keep_the_password_secret() 
     )
     .await;
     assert!(
-        audit.contains("password=set") && !audit.contains("streng-geheim-42"),
+        audit.contains("Passwort: gesetzt") && !audit.contains("streng-geheim-42"),
         "{audit}"
     );
     assert_eq!(

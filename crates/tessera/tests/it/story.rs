@@ -566,6 +566,7 @@ async fn axe_finds_nothing_serious_on_the_other_pages() {
     for path in [
         "/agent/queue/all?q=Plakat",
         "/agent/password",
+        "/agent/profile",
         "/agent/admin",
         "/agent/admin/agents",
         "/agent/admin/departments",

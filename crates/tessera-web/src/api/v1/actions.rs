@@ -197,6 +197,7 @@ pub(crate) async fn reply(
         status: input.status.map(StatusName::domain),
         seen_entry: input.seen_entry.unwrap_or(0),
         confirm_stale: input.seen_entry.is_none(),
+        append_signature: false,
     };
     done(s.app.agent_reply(agent, &number, r).await, &api)
 }
