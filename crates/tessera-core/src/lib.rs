@@ -22,11 +22,13 @@ mod full_text;
 mod ingest;
 mod intake;
 mod jobs;
+mod live;
 mod mail_in;
 mod mailbox;
 mod marks;
 mod members;
 mod new_ticket;
+mod notice;
 mod notify;
 mod organisation;
 mod outbox;
@@ -68,9 +70,11 @@ pub use intake::{
     Admission, Challenge, ChallengeMode, IntakeConfig, OpenAttempt, Rate, Refusal, Throttled,
     solves as challenge_solved_by,
 };
+pub use live::{ChangeKind, HEARTBEAT, LiveEvent, LiveStream};
 pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};
 pub use mailbox::{MailboxAdmin, MailboxForm, MailboxPoller};
 pub use members::DepartmentMembers;
+pub use notice::{NOTICE_PAGE, Notice, NoticeChannel, NoticeKind};
 pub use new_ticket::{MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened};
 pub use organisation::{SlaForm, TeamAdmin};
 pub use outbox::{MailDelivery, MailState, OUTBOX_PAGE, OutboxCounts, OutboxQuery};
@@ -158,6 +162,8 @@ struct Inner {
     mail_auth: std::sync::OnceLock<Option<Arc<tessera_mail::auth::Authenticator>>>,
     /// When kept mail may be tried again after the storage failed (see `ingest.rs`).
     stored_retry: std::sync::Mutex<ingest::RetryPause>,
+    /// Committed ticket changes for the agents' open pages (see `live.rs`).
+    live: live::Bus,
 }
 
 impl Tessera {
@@ -199,6 +205,7 @@ impl Tessera {
                 intake: Default::default(),
                 mail_auth: Default::default(),
                 stored_retry: Default::default(),
+                live: Default::default(),
             }),
         };
         app.reload_settings().await?;

@@ -408,7 +408,9 @@ impl Tessera {
                 Ok(written) => {
                     self.opened_new_ticket(&new, deliveries.is_empty());
                     self.changed();
-                    return Ok(new.opened(written));
+                    let opened = new.opened(written);
+                    self.announce(opened.ticket_id, crate::ChangeKind::New);
+                    return Ok(opened);
                 }
             }
         }

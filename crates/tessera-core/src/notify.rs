@@ -366,7 +366,9 @@ pub(crate) async fn agent_alert(
     actor: &str,
     text: &str,
 ) -> crate::Result<()> {
-    for mail in agent_alert_mails(app, ticket, to, kind, actor, text) {
+    // Each agent's choice for this kind of alert (`notice.rs`), read for all at once.
+    let to = Tessera::wants_mail(h, ticket, kind, to.to_vec()).await?;
+    for mail in agent_alert_mails(app, ticket, &to, kind, actor, text) {
         h.enqueue_mail(&mail).await?;
     }
     Ok(())

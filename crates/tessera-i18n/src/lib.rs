@@ -44,6 +44,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/plaintext.ftl"),
         include_str!("../locales/de/outbox.ftl"),
         include_str!("../locales/de/mailstore.ftl"),
+        include_str!("../locales/de/live.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -56,6 +57,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/plaintext.ftl"),
         include_str!("../locales/en/outbox.ftl"),
         include_str!("../locales/en/mailstore.ftl"),
+        include_str!("../locales/en/live.ftl"),
     ],
 ];
 

@@ -21,6 +21,7 @@ mod mail_cap;
 mod mailbox;
 mod members;
 mod new_ticket;
+mod notification;
 mod outbox;
 mod queue;
 mod readers;
@@ -46,6 +47,7 @@ pub use inbound::{
 };
 pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;
+pub use notification::NotificationRow;
 pub use new_ticket::{
     NewTicketEntry, NewTicketFile, NewTicketRow, NewTicketWrite, TopicContext, WrittenTicket,
 };

@@ -13,6 +13,8 @@ const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
 /// The new-ticket form's proof of work (`intake.rs`), loaded only by that form.
 const POW_JS: &str = include_str!("../assets/pow.js");
+/// Live agent pages and the bell (`agent/live.rs`), loaded only by agent pages.
+const LIVE_JS: &str = include_str!("../assets/live.js");
 
 /// A fingerprint of the assets for their URLs, so that a new release is never served from a
 /// browser's stale cache while unchanged assets can be cached for a year.
@@ -21,7 +23,8 @@ pub fn version() -> &'static str {
     V.get_or_init(|| {
         // FNV-1a: tiny, stable across builds, good enough to tell versions apart.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in CSS.bytes().chain(JS.bytes()).chain(POW_JS.bytes()) {
+        for b in CSS.bytes().chain(JS.bytes()).chain(POW_JS.bytes())
+            .chain(LIVE_JS.bytes()) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("{h:016x}")
@@ -48,6 +51,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/app.js",
             get(|| async { asset(JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/static/live.js",
+            get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/static/pow.js",

@@ -4,6 +4,7 @@
 //! [`crate::agent_ctx`], below every page.
 
 mod actions;
+mod live;
 mod queue;
 mod sign_in;
 mod ticket;
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(queue::router())
         .merge(ticket::router())
         .merge(actions::router())
+        .merge(live::router())
 }
 
 /// Where to go after signing in or a bulk action: a path of the agent area, nothing else.

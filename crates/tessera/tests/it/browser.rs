@@ -136,6 +136,11 @@ impl Browser {
         .await;
     }
 
+    /// Types `text` into the element `css` finds, as a person at the keyboard.
+    pub(crate) async fn type_text(&self, css: &str, text: &str) {
+        self.type_into(css, text).await;
+    }
+
     pub(crate) async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.call(

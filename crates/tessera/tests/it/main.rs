@@ -20,6 +20,7 @@ mod imap;
 mod ingest;
 mod intake;
 mod leases;
+mod live;
 mod mail;
 mod mail_auth;
 mod mail_dedupe;
