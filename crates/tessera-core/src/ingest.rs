@@ -29,8 +29,8 @@ use tessera_store::{
 };
 
 use crate::{
-    ChangeKind, CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, MailAuthPolicy, Result, Tessera, clean_filename,
-    content_type_for,
+    ChangeKind, CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, MailAuthPolicy, Result, Tessera,
+    clean_filename, content_type_for,
     new_ticket::{CheckedTicket, Place, WriteOptions},
     notify,
     robots::{Destination, Guarded},

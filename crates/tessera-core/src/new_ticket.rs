@@ -21,7 +21,8 @@ use tessera_store::{
 };
 
 use crate::{
-    CoreError, Result, Tessera, Upload, directory::TopicFacts, fields::Answer, notify, token,
+    CoreError, NoticeKind, Result, Tessera, Upload, directory::TopicFacts, fields::Answer, notify,
+    token,
 };
 
 /// Longest subject, in characters.
@@ -167,6 +168,8 @@ struct NewTicketContext {
     contact: Option<Contact>,
     /// Webhooks subscribed to `ticket.created`.
     webhooks: Arc<Vec<i64>>,
+    /// Alerted agents who turned off mail of a kind (`notice.rs`).
+    mail_refused: Vec<(AgentId, NoticeKind)>,
 }
 
 /// A new ticket composed from memory under its id and number: what it writes and causes.
@@ -453,10 +456,24 @@ impl Tessera {
             .unwrap_or(Priority::Normal);
         let contact = h.contact_by_key(&c.email.key()).await?;
         let webhooks = self.created_hooks(topic.map(|t| t.generation)).await?;
+        let mail_refused = if o.alert {
+            let alerted: Vec<AgentId> = c
+                .place
+                .recipients()
+                .iter()
+                .chain(topic.map(|t| t.assignees.as_slice()).unwrap_or_default())
+                .map(|a| AgentId(a.agent_id))
+                .collect();
+            let kinds = [NoticeKind::New, NoticeKind::Assigned, NoticeKind::Team];
+            Self::mail_refused(h, &alerted, &kinds).await?
+        } else {
+            Vec::new()
+        };
         Ok(NewTicketContext {
             priority: o.priority.unwrap_or(topic_priority),
             contact,
             webhooks,
+            mail_refused,
         })
     }
 
@@ -522,12 +539,23 @@ impl Tessera {
                 // The assignee hears of it as their ticket, not only as a new one in the
                 // department.
                 let assignees = topic.map(|t| t.assignees.as_slice()).unwrap_or_default();
+                let kind =
+                    NoticeKind::of_alert("assigned", &ticket).unwrap_or(NoticeKind::Assigned);
+                let wanted: Vec<AgentBrief> = assignees
+                    .iter()
+                    .filter(|a| !k.mail_refused.contains(&(AgentId(a.agent_id), kind)))
+                    .cloned()
+                    .collect();
                 let org = self.settings().org_name.clone();
                 mails.extend(notify::agent_alert_mails(
-                    self, &ticket, assignees, "assigned", &org, "",
+                    self, &ticket, &wanted, "assigned", &org, "",
                 ));
                 agents.retain(|a| !assignees.iter().any(|x| x.agent_id == a.agent_id));
             }
+            agents.retain(|a| {
+                !k.mail_refused
+                    .contains(&(AgentId(a.agent_id), NoticeKind::New))
+            });
             let author = ticket.requester.name.clone();
             mails.extend(notify::agent_alert_mails(
                 self, &ticket, &agents, "new", &author, &c.body,

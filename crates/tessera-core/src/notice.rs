@@ -193,12 +193,12 @@ impl Tessera {
         agents: &[AgentId],
         kind: NoticeKind,
     ) -> Result<HashMap<AgentId, NoticeChannel>> {
-        let chosen = h.notification_choices_of(agents, kind.as_str()).await?;
+        let chosen = h.notification_choices_of(agents, &[kind.as_str()]).await?;
         let mut map: HashMap<AgentId, NoticeChannel> = agents
             .iter()
             .map(|a| (*a, kind.default_channel()))
             .collect();
-        for (agent, channel) in chosen {
+        for (agent, _, channel) in chosen {
             if let Some(c) = NoticeChannel::parse(&channel) {
                 map.insert(AgentId(agent), c);
             }
@@ -223,31 +223,42 @@ impl Tessera {
         let channels = Self::channels_of(h, &ids, kind).await?;
         Ok(to
             .into_iter()
-            .filter(|a| {
-                channels
-                    .get(&AgentId(a.agent_id))
-                    .is_none_or(|c| c.mail())
+            .filter(|a| channels.get(&AgentId(a.agent_id)).is_none_or(|c| c.mail()))
+            .collect())
+    }
+
+    /// Of `agents`, those who turned mail off for a kind of `kinds`, as (agent, kind): what a
+    /// new ticket, composed without the database, leaves out of its alert mails. One
+    /// statement; no kind here defaults to no mail.
+    pub(crate) async fn mail_refused(
+        h: &mut Handle<'_>,
+        agents: &[AgentId],
+        kinds: &[NoticeKind],
+    ) -> Result<Vec<(AgentId, NoticeKind)>> {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        let chosen = h.notification_choices_of(agents, &names).await?;
+        Ok(chosen
+            .into_iter()
+            .filter_map(|(agent, kind, channel)| {
+                let kind = NoticeKind::parse(&kind)?;
+                let channel = NoticeChannel::parse(&channel)?;
+                (!channel.mail()).then_some((AgentId(agent), kind))
             })
             .collect())
     }
 
     /// Writes a notification of `kind` on `ticket` for those of `agents` who want it in
-    /// the application (leaving out `except`, the one acting), in the caller's transaction.
+    /// the application (the caller leaves out the one acting), in the caller's transaction.
     pub(crate) async fn notify_in_app(
         &self,
         h: &mut Handle<'_>,
         ticket: TicketId,
         agents: &[AgentId],
-        except: Option<AgentId>,
         kind: NoticeKind,
         actor: &str,
         now: Timestamp,
     ) -> Result<()> {
-        let mut agents: Vec<AgentId> = agents
-            .iter()
-            .copied()
-            .filter(|a| Some(*a) != except)
-            .collect();
+        let mut agents = agents.to_vec();
         agents.sort_by_key(|a| a.0);
         agents.dedup();
         if agents.is_empty() {
@@ -275,7 +286,7 @@ impl Tessera {
         now: Timestamp,
     ) -> Result<()> {
         let ids: Vec<AgentId> = to.iter().map(|a| AgentId(a.agent_id)).collect();
-        self.notify_in_app(h, ticket.id, &ids, None, NoticeKind::Message, author, now)
+        self.notify_in_app(h, ticket.id, &ids, NoticeKind::Message, author, now)
             .await
     }
 
@@ -296,22 +307,17 @@ impl Tessera {
         let own = crate::work::ownership(ticket);
         let mut named = Vec::new();
         for id in h.agents_named(&names).await? {
+            if id == author.0 {
+                continue;
+            }
             if let Some(a) = h.agent(AgentId(id)).await?
                 && a.can_see(own)
             {
                 named.push(a.id);
             }
         }
-        self.notify_in_app(
-            h,
-            ticket.id,
-            &named,
-            Some(author),
-            NoticeKind::Mention,
-            actor,
-            now,
-        )
-        .await
+        self.notify_in_app(h, ticket.id, &named, NoticeKind::Mention, actor, now)
+            .await
     }
 
     /// A page of the agent's notifications, newest first (older than `before` if given),
@@ -382,13 +388,19 @@ impl Tessera {
         tx.commit().await?;
         if one.is_some() && changed == 0 {
             // Already read, or not the agent's: either way nothing to do.
-            tracing::debug!(agent = agent.id.0, "notification already read or not theirs");
+            tracing::debug!(
+                agent = agent.id.0,
+                "notification already read or not theirs"
+            );
         }
         Ok(unread)
     }
 
     /// The agent's channel for every kind, defaults included, in `NoticeKind::ALL`'s order.
-    pub async fn notice_choices(&self, who: Reader<'_>) -> Result<Vec<(NoticeKind, NoticeChannel)>> {
+    pub async fn notice_choices(
+        &self,
+        who: Reader<'_>,
+    ) -> Result<Vec<(NoticeKind, NoticeChannel)>> {
         let agent = who.agent();
         let mut conn = self.db().conn().await?;
         let stored = conn.h().notification_choices(agent.id).await?;
@@ -460,6 +472,10 @@ mod tests {
         for c in ["mail", "app", "both", "off"] {
             assert_eq!(NoticeChannel::parse(c).map(|c| c.as_str()), Some(c));
         }
-        assert!(!NoticeKind::Mention.channels().contains(&NoticeChannel::Mail));
+        assert!(
+            !NoticeKind::Mention
+                .channels()
+                .contains(&NoticeChannel::Mail)
+        );
     }
 }

@@ -497,8 +497,15 @@ impl Tessera {
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         }
         notify::reply_to_participants(self, &mut tx.h(), &ticket, agent, &body, &names).await?;
-        self.notify_mentions(&mut tx.h(), &ticket, &body, agent.id, &agent.display_name, now)
-            .await?;
+        self.notify_mentions(
+            &mut tx.h(),
+            &ticket,
+            &body,
+            agent.id,
+            &agent.display_name,
+            now,
+        )
+        .await?;
         tx.h().reindex_ticket(ticket.id).await?;
         self.finish_as(tx, agent, ticket.id, now, ChangeKind::Entry)
             .await
@@ -553,8 +560,15 @@ impl Tessera {
             )
             .await?;
         }
-        self.notify_mentions(&mut tx.h(), &ticket, &body, agent.id, &agent.display_name, now)
-            .await?;
+        self.notify_mentions(
+            &mut tx.h(),
+            &ticket,
+            &body,
+            agent.id,
+            &agent.display_name,
+            now,
+        )
+        .await?;
         tx.h().reindex_ticket(ticket.id).await?;
         self.finish_as(tx, agent, ticket.id, now, ChangeKind::Entry)
             .await
@@ -639,16 +653,8 @@ impl Tessera {
             NoticeKind::Team
         };
         let ids: Vec<AgentId> = to.iter().map(|a| AgentId(a.agent_id)).collect();
-        self.notify_in_app(
-            &mut tx.h(),
-            ticket.id,
-            &ids,
-            Some(agent.id),
-            kind,
-            &agent.display_name,
-            now,
-        )
-        .await?;
+        self.notify_in_app(&mut tx.h(), ticket.id, &ids, kind, &agent.display_name, now)
+            .await?;
         let who = match (agent_name, team_name) {
             (Some(a), Some(t)) => format!("{a} ({t})"),
             (Some(a), None) => a,

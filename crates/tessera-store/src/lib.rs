@@ -47,10 +47,10 @@ pub use inbound::{
 };
 pub use mailbox::{MailboxRow, MailboxSettings};
 pub use members::DepartmentMember;
-pub use notification::NotificationRow;
 pub use new_ticket::{
     NewTicketEntry, NewTicketFile, NewTicketRow, NewTicketWrite, TopicContext, WrittenTicket,
 };
+pub use notification::NotificationRow;
 pub use outbox::{MailKind, MailRow, NewOutboxMail, OutboxFilter, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use readers::ReadConn;

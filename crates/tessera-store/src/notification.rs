@@ -59,23 +59,27 @@ impl Handle<'_> {
         Ok(())
     }
 
-    /// The choices of `agents` for `kind` that differ from the default, as (agent, channel):
-    /// one statement for any number of agents.
+    /// The stored choices of `agents` for `kinds`, as (agent, kind, channel): one statement
+    /// for any number of agents and kinds.
     pub async fn notification_choices_of(
         &mut self,
         agents: &[AgentId],
-        kind: &str,
-    ) -> Result<Vec<(i64, String)>> {
-        if agents.is_empty() {
+        kinds: &[&str],
+    ) -> Result<Vec<(i64, String, String)>> {
+        if agents.is_empty() || kinds.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT agent_id, channel FROM notification_choice
-             WHERE kind = $1 AND agent_id IN ({})",
-            list(2, agents.len())
+            "SELECT agent_id, kind, channel FROM notification_choice
+             WHERE kind IN ({}) AND agent_id IN ({})",
+            list(1, kinds.len()),
+            list(kinds.len() + 1, agents.len())
         );
         on!(self, c => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(kind);
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for k in kinds {
+                q = q.bind(*k);
+            }
             for a in agents {
                 q = q.bind(a.0);
             }

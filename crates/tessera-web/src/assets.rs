@@ -23,8 +23,12 @@ pub fn version() -> &'static str {
     V.get_or_init(|| {
         // FNV-1a: tiny, stable across builds, good enough to tell versions apart.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in CSS.bytes().chain(JS.bytes()).chain(POW_JS.bytes())
-            .chain(LIVE_JS.bytes()) {
+        for b in CSS
+            .bytes()
+            .chain(JS.bytes())
+            .chain(POW_JS.bytes())
+            .chain(LIVE_JS.bytes())
+        {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         format!("{h:016x}")

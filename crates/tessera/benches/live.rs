@@ -26,7 +26,12 @@ fn cpu_time(pid: u32) -> Duration {
     // The fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // utime and stime are fields 14 and 15 of the whole line; 11 and 12 after the name.
     let hz = 100; // USER_HZ on Linux
     Duration::from_millis((ticks(11) + ticks(12)) * 1000 / hz)
@@ -53,19 +58,32 @@ fn main() {
         .env_remove("TESSERA_DATABASE_URL")
         .output()
         .expect("tessera demo");
-    assert!(out.status.success(), "demo failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "demo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let key = Command::new(env!("CARGO_BIN_EXE_tessera"))
-        .args(["api-key", "create", "--name", "bench", "--scope", "create", "--rate", "100000"])
+        .args([
+            "api-key", "create", "--name", "bench", "--scope", "create", "--rate", "100000",
+        ])
         .arg("--data-dir")
         .arg(dir.path())
         .env("TESSERA_LOG", "warn")
         .env_remove("TESSERA_DATABASE_URL")
         .output()
         .expect("tessera api-key create");
-    assert!(key.status.success(), "api-key failed: {}", String::from_utf8_lossy(&key.stderr));
+    assert!(
+        key.status.success(),
+        "api-key failed: {}",
+        String::from_utf8_lossy(&key.stderr)
+    );
     let key = String::from_utf8(key.stdout).unwrap().trim().to_owned();
 
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let server = Server::start(dir.path()).await;
         let pid = server.child.id();

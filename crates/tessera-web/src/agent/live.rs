@@ -56,9 +56,9 @@ async fn events(State(s): State<AppState>, a: AgentCtx, headers: HeaderMap) -> R
             return Some((Ok::<_, Infallible>(unread(n)), (stream, None)));
         }
         let event = match stream.next().await? {
-            LiveEvent::Ticket { number, kind } => Event::default().event("ticket").data(
-                serde_json::json!({ "number": number, "kind": kind.as_str() }).to_string(),
-            ),
+            LiveEvent::Ticket { number, kind } => Event::default()
+                .event("ticket")
+                .data(serde_json::json!({ "number": number, "kind": kind.as_str() }).to_string()),
             LiveEvent::Unread(n) => unread(n),
             LiveEvent::Reload => Event::default().event("reload").data(""),
             LiveEvent::Heartbeat => Event::default().comment(""),
@@ -145,10 +145,7 @@ async fn notices(
         first: q.before.map(|_| "/agent/notifications".to_owned()),
         unread,
         unread_text: tessera_i18n::t_count(lang, "notices-unread", &[], ("count", unread)),
-        error: q
-            .error
-            .filter(|e| e == "csrf")
-            .map(|_| p.t("error-csrf")),
+        error: q.error.filter(|e| e == "csrf").map(|_| p.t("error-csrf")),
         p,
     };
     html(&a.ctx, StatusCode::OK, &page)
@@ -190,7 +187,9 @@ async fn mark_read(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
     if wants_json {
-        return Ok(a.ctx.finish(axum::Json(serde_json::json!({ "unread": unread }))));
+        return Ok(a
+            .ctx
+            .finish(axum::Json(serde_json::json!({ "unread": unread }))));
     }
     let next = get("next");
     let to = if next.starts_with("/agent/tickets/") && !next.contains("//") {

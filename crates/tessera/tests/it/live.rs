@@ -240,7 +240,9 @@ async fn the_open_queue_shows_a_ticket_created_through_the_api_without_a_reload(
     assert!(title.as_str().unwrap().starts_with("(1) "), "{title}");
 
     let number = api_ticket(&app, "Zweites Ticket").await;
-    let row = format!("return !!document.querySelector('#queue-list a[href=\"/agent/tickets/{number}\"]')");
+    let row = format!(
+        "return !!document.querySelector('#queue-list a[href=\"/agent/tickets/{number}\"]')"
+    );
     eventually("the new ticket in the list", async || {
         (b.js(&row).await == json!(true)).then_some(())
     })
@@ -346,7 +348,10 @@ async fn an_assignment_and_a_mention_ring_the_bell_until_read() {
     let nadine = sign_in(&app, "nadine", PASSWORD).await;
     let mut hers = Events::open(&app, &nadine).await;
     assert_eq!(hers.next().await, Some(("unread".into(), "0".into())));
-    assert_eq!(unread_text(&app, &nadine).await, "0 ungelesene Benachrichtigungen");
+    assert_eq!(
+        unread_text(&app, &nadine).await,
+        "0 ungelesene Benachrichtigungen"
+    );
 
     action(
         &app,
@@ -360,7 +365,10 @@ async fn an_assignment_and_a_mention_ring_the_bell_until_read() {
         json!({"number": number, "kind": "update"})
     );
     assert_eq!(hers.next().await, Some(("unread".into(), "1".into())));
-    assert_eq!(unread_text(&app, &nadine).await, "1 ungelesene Benachrichtigung");
+    assert_eq!(
+        unread_text(&app, &nadine).await,
+        "1 ungelesene Benachrichtigung"
+    );
     let list = nadine
         .get(app.url("/agent/notifications"))
         .send()
@@ -369,7 +377,10 @@ async fn an_assignment_and_a_mention_ring_the_bell_until_read() {
         .text()
         .await
         .unwrap();
-    assert!(list.contains("Chefin hat Ihnen das Ticket zugewiesen."), "{list}");
+    assert!(
+        list.contains("Chefin hat Ihnen das Ticket zugewiesen."),
+        "{list}"
+    );
     assert!(list.contains("Pressefoto"));
 
     // Marking it read (as the list's button does).
@@ -385,7 +396,10 @@ async fn an_assignment_and_a_mention_ring_the_bell_until_read() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(unread_text(&app, &nadine).await, "0 ungelesene Benachrichtigungen");
+    assert_eq!(
+        unread_text(&app, &nadine).await,
+        "0 ungelesene Benachrichtigungen"
+    );
     // Another agent cannot mark it (or see it).
     let ingo = sign_in(&app, "ingo", PASSWORD).await;
     let token = csrf(&ingo, &app.url("/agent/notifications")).await;
@@ -463,8 +477,18 @@ async fn an_agent_who_turns_message_mail_off_gets_the_bell_but_no_mail() {
     chefin(&app).await;
     let nadine = sign_in(&app, "nadine", PASSWORD).await;
     let page = app.url("/agent/profile/notifications");
-    let form = nadine.get(&page).send().await.unwrap().text().await.unwrap();
-    assert!(form.contains("name=\"message\" value=\"both\" checked"), "{form}");
+    let form = nadine
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("name=\"message\" value=\"both\" checked"),
+        "{form}"
+    );
     // A channel a kind does not offer is refused with the form again.
     let token = csrf(&nadine, &page).await;
     let res = nadine
