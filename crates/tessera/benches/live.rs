@@ -18,7 +18,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Server, env_or, header, percentile, rss_mb};
+use common::{Server, env_or, percentile, rss_mb};
 
 /// The process's CPU time (user + system) so far, from `/proc/PID/stat`.
 fn cpu_time(pid: u32) -> Duration {
@@ -168,7 +168,7 @@ fn main() {
         let rss_busy = rss_mb(pid);
         fanout.sort();
 
-        header(&format!("Tessera live-stream benchmark (SQLite, {streams} streams, loopback)"));
+        println!("\nTessera live-stream benchmark (SQLite, 1000 demo tickets, {streams} streams, loopback)\n");
         println!("| state | server RSS (MB) | server CPU (% of one core) |");
         println!("| --- | ---: | ---: |");
         println!("| idle, no stream | {rss_0:.1} | {cpu_0:.2} |");
