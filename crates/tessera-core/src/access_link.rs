@@ -44,6 +44,7 @@ impl Tessera {
         tx.commit().await?;
         if confirmed {
             self.changed();
+            self.announce(TicketId(row.ticket_id), crate::ChangeKind::Update);
         }
         Ok(Redeemed::Open(Grant {
             ticket_id: TicketId(row.ticket_id),

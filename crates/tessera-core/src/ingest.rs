@@ -29,8 +29,8 @@ use tessera_store::{
 };
 
 use crate::{
-    CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, MailAuthPolicy, Result, Tessera, clean_filename,
-    content_type_for,
+    ChangeKind, CoreError, MAX_BODY, MAX_NAME, MAX_SUBJECT, MailAuthPolicy, Result, Tessera,
+    clean_filename, content_type_for,
     new_ticket::{CheckedTicket, Place, WriteOptions},
     notify,
     robots::{Destination, Guarded},
@@ -640,6 +640,13 @@ impl Tessera {
         }
         tx.commit().await?;
         self.changed();
+        match &outcome {
+            IngestOutcome::Opened { ticket_id, .. } => self.announce(*ticket_id, ChangeKind::New),
+            IngestOutcome::Added { ticket_id, .. } | IngestOutcome::Held { ticket_id, .. } => {
+                self.announce(*ticket_id, ChangeKind::Entry)
+            }
+            _ => {}
+        }
         Ok(outcome)
     }
 
@@ -815,6 +822,7 @@ impl Tessera {
                 let name = h.contact(c).await?.name;
                 let to = notify::assignees(h, &ticket, None).await?;
                 notify::agent_alert(self, h, &ticket, &to, "message", &name, m.body).await?;
+                self.notify_message(h, &ticket, &to, &name, now).await?;
                 EntryKind::Message
             }
             // An agent's out-of-office answer to an alert must not reach the requester as
@@ -932,6 +940,7 @@ impl Tessera {
             let name = h.contact(c).await?.name;
             let to = notify::assignees(h, &ticket, None).await?;
             notify::agent_alert(self, h, &ticket, &to, "message", &name, m.body).await?;
+            self.notify_message(h, &ticket, &to, &name, now).await?;
         }
         Ok(IngestOutcome::Held {
             inbound_message_id: m.id,
@@ -1108,6 +1117,7 @@ impl Tessera {
             .await?;
         tx.commit().await?;
         self.changed();
+        self.announce(ticket.id, ChangeKind::Entry);
         Ok(IngestOutcome::Bounced {
             inbound_message_id: id,
             ticket_id: ticket.id,

@@ -23,12 +23,14 @@ mod full_text;
 mod ingest;
 mod intake;
 mod jobs;
+mod live;
 mod mail_in;
 mod mailbox;
 mod marks;
 mod members;
 mod my_tickets;
 mod new_ticket;
+mod notice;
 mod notify;
 mod onboarding;
 mod organisation;
@@ -74,12 +76,14 @@ pub use intake::{
     Admission, Challenge, ChallengeMode, IntakeConfig, OpenAttempt, Rate, Refusal, Throttled,
     solves as challenge_solved_by,
 };
+pub use live::{ChangeKind, HEARTBEAT, LiveEvent, LiveStream};
 pub use mail_in::{InlineImage, OriginalMail, Retried, SetAside, SetAsideMail};
 pub use mailbox::{MailboxAdmin, MailboxForm, MailboxPoller};
 pub use members::DepartmentMembers;
 pub use my_tickets::{MY_TICKETS_LINK_MINUTES, MY_TICKETS_PAGE, MyTicket, MyTickets};
 pub use new_ticket::{MAX_BODY, MAX_NAME, MAX_SUBJECT, NewTicketInput, Opened};
 pub use onboarding::{ChecklistItem, MAX_TOPIC_DESCRIPTION, check_topic_description};
+pub use notice::{NOTICE_PAGE, Notice, NoticeChannel, NoticeKind};
 pub use organisation::{SlaForm, TeamAdmin};
 pub use outbox::{MailDelivery, MailState, OUTBOX_PAGE, OutboxCounts, OutboxQuery};
 pub use portal::{FoundTicket, ReplyInput, TicketView};
@@ -168,6 +172,8 @@ struct Inner {
     mail_auth: std::sync::OnceLock<Option<Arc<tessera_mail::auth::Authenticator>>>,
     /// When kept mail may be tried again after the storage failed (see `ingest.rs`).
     stored_retry: std::sync::Mutex<ingest::RetryPause>,
+    /// Committed ticket changes for the agents' open pages (see `live.rs`).
+    live: live::Bus,
 }
 
 impl Tessera {
@@ -209,6 +215,7 @@ impl Tessera {
                 intake: Default::default(),
                 mail_auth: Default::default(),
                 stored_retry: Default::default(),
+                live: Default::default(),
             }),
         };
         app.reload_settings().await?;

@@ -21,7 +21,8 @@ use tessera_store::{
 };
 
 use crate::{
-    CoreError, Result, Tessera, Upload, directory::TopicFacts, fields::Answer, notify, token,
+    CoreError, NoticeKind, Result, Tessera, Upload, directory::TopicFacts, fields::Answer, notify,
+    token,
 };
 
 /// Longest subject, in characters.
@@ -181,6 +182,8 @@ struct NewTicketContext {
     contact: Option<Contact>,
     /// Webhooks subscribed to `ticket.created`.
     webhooks: Arc<Vec<i64>>,
+    /// Alerted agents who turned off mail of a kind (`notice.rs`).
+    mail_refused: Vec<(AgentId, NoticeKind)>,
 }
 
 /// A new ticket composed from memory under its id and number: what it writes and causes.
@@ -434,7 +437,9 @@ impl Tessera {
                 Ok(written) => {
                     self.opened_new_ticket(&new, deliveries.is_empty());
                     self.changed();
-                    return Ok(new.opened(written));
+                    let opened = new.opened(written);
+                    self.announce(opened.ticket_id, crate::ChangeKind::New);
+                    return Ok(opened);
                 }
             }
         }
@@ -477,10 +482,24 @@ impl Tessera {
             .unwrap_or(Priority::Normal);
         let contact = h.contact_by_key(&c.email.key()).await?;
         let webhooks = self.created_hooks(topic.map(|t| t.generation)).await?;
+        let mail_refused = if o.alert {
+            let alerted: Vec<AgentId> = c
+                .place
+                .recipients()
+                .iter()
+                .chain(topic.map(|t| t.assignees.as_slice()).unwrap_or_default())
+                .map(|a| AgentId(a.agent_id))
+                .collect();
+            let kinds = [NoticeKind::New, NoticeKind::Assigned, NoticeKind::Team];
+            Self::mail_refused(h, &alerted, &kinds).await?
+        } else {
+            Vec::new()
+        };
         Ok(NewTicketContext {
             priority: o.priority.unwrap_or(topic_priority),
             contact,
             webhooks,
+            mail_refused,
         })
     }
 
@@ -568,9 +587,12 @@ impl Tessera {
                     Some(b) => (b.agent.display_name.clone(), Some(b.agent.id.0)),
                     None => (self.settings().org_name.clone(), None),
                 };
+                let kind =
+                    NoticeKind::of_alert("assigned", &ticket).unwrap_or(NoticeKind::Assigned);
                 let told: Vec<AgentBrief> = assignees
                     .iter()
                     .filter(|a| Some(a.agent_id) != opener)
+                    .filter(|a| !k.mail_refused.contains(&(AgentId(a.agent_id), kind)))
                     .cloned()
                     .collect();
                 mails.extend(notify::agent_alert_mails(
@@ -578,6 +600,10 @@ impl Tessera {
                 ));
                 agents.retain(|a| !assignees.iter().any(|x| x.agent_id == a.agent_id));
             }
+            agents.retain(|a| {
+                !k.mail_refused
+                    .contains(&(AgentId(a.agent_id), NoticeKind::New))
+            });
             let author = match &o.by_agent {
                 Some(b) => b.agent.display_name.clone(),
                 None => ticket.requester.name.clone(),

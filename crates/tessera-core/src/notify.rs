@@ -740,21 +740,12 @@ pub(crate) async fn agent_alert(
     actor: &str,
     text: &str,
 ) -> crate::Result<()> {
-    for mail in agent_alert_mails(app, ticket, to, kind, actor, text) {
+    // Each agent's choice for this kind of alert (`notice.rs`), read for all at once.
+    let to = Tessera::wants_mail(h, ticket, kind, to.to_vec()).await?;
+    for mail in agent_alert_mails(app, ticket, &to, kind, actor, text) {
         h.enqueue_mail(&mail).await?;
     }
     Ok(())
-}
-
-/// The agents among `to` who get an alert of `kind` about `ticket` by mail. Every alert to
-/// agents passes here, so this is the one place to apply each agent's choices of which
-/// events mail them (issue 23's agent profile); today everyone given is mailed.
-pub(crate) fn alert_recipients<'a>(
-    _ticket: &Ticket,
-    _kind: &str,
-    to: &'a [AgentBrief],
-) -> Vec<&'a AgentBrief> {
-    to.iter().collect()
 }
 
 /// Which alert an assignment is to its recipients: `assigned` (to them personally) or
@@ -790,8 +781,9 @@ pub(crate) fn agent_alert_mails(
         .as_ref()
         .map(|(_, name)| name.clone())
         .unwrap_or_default();
-    alert_recipients(ticket, kind, to)
-        .into_iter()
+    // Each agent's choice of channel was applied by the caller (`agent_alert` asks
+    // `wants_mail`; a new ticket's alerts are filtered before its transaction).
+    to.iter()
         .map(|a| {
             let lang = tessera_domain::Lang::parse(&a.lang).unwrap_or(app.settings().default_lang);
             let mut mail = letter(

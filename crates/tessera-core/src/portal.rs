@@ -155,6 +155,8 @@ impl Tessera {
         let author = tx.h().contact(grant.contact_id).await?.name;
         let to = notify::assignees(&mut tx.h(), &ticket, None).await?;
         notify::agent_alert(self, &mut tx.h(), &ticket, &to, "message", &author, body).await?;
+        self.notify_message(&mut tx.h(), &ticket, &to, &author, now)
+            .await?;
         tx.h().reindex_ticket(grant.ticket_id).await?;
         self.queue_webhooks(
             &mut tx.h(),
@@ -167,6 +169,7 @@ impl Tessera {
         .await?;
         tx.commit().await?;
         self.changed();
+        self.announce(grant.ticket_id, crate::ChangeKind::Entry);
         Ok(())
     }
 

@@ -95,6 +95,36 @@ impl Tessera {
         }))
     }
 
+    /// The session a cookie value stands for if it is valid and not expired, read without
+    /// recording activity or removing an expired one (an open event stream checks its
+    /// session this way: it must not keep it alive).
+    pub(crate) async fn session_peek(&self, cookie: &str) -> Result<Option<Session>> {
+        let Some((selector, verifier)) = token::split(cookie) else {
+            return Ok(None);
+        };
+        let mut conn = self.db().conn().await?;
+        let Some(row) = conn.h().session(selector).await? else {
+            return Ok(None);
+        };
+        if !token::verify(verifier, &row.verifier_hash) {
+            return Ok(None);
+        }
+        let now = Timestamp::now();
+        let idle = if row.agent_id.is_some() {
+            self.config().agent_session_idle_secs
+        } else {
+            self.config().session_idle_secs
+        };
+        if now.0 > row.expires_at || now > Timestamp(row.last_seen_at).plus_secs(idle) {
+            return Ok(None);
+        }
+        Ok(Some(Session {
+            id: row.session_id,
+            agent_id: row.agent_id.map(AgentId),
+            directory: Some(row.directory),
+        }))
+    }
+
     /// Lets the browser see a ticket, always in a NEW session under a new token: a session
     /// whose token someone else planted or saw (session fixation) must not receive the
     /// ticket. The new session carries over `previous`'s grants (and its agent, if one is

@@ -13,7 +13,7 @@ use tessera_domain::{QueueItem, QueueQuery, Visibility};
 use tessera_store::{Handle, NewEntry, Tx};
 
 use crate::{
-    CoreError, MAX_BODY, MAX_NAME, RelatedTicket, Result, Tessera, Upload,
+    ChangeKind, CoreError, MAX_BODY, MAX_NAME, NoticeKind, RelatedTicket, Result, Tessera, Upload,
     access::{Reader, Worker},
     notify,
 };
@@ -289,13 +289,27 @@ impl Tessera {
         if !agent.can_work(own) {
             return Err(CoreError::Forbidden);
         }
+        self.inner.live.owned_before(ticket.id, own);
         Ok((tx, ticket))
     }
 
-    async fn finish(&self, mut tx: Tx, agent: &Agent, t: TicketId, now: Timestamp) -> Result<()> {
+    async fn finish(&self, tx: Tx, agent: &Agent, t: TicketId, now: Timestamp) -> Result<()> {
+        self.finish_as(tx, agent, t, now, ChangeKind::Update).await
+    }
+
+    /// `finish`, announcing the change as `kind` (a new entry, or any other change).
+    async fn finish_as(
+        &self,
+        mut tx: Tx,
+        agent: &Agent,
+        t: TicketId,
+        now: Timestamp,
+        kind: ChangeKind,
+    ) -> Result<()> {
         tx.h().mark_seen(agent.id, t, now).await?;
         tx.commit().await?;
         self.changed();
+        self.announce(t, kind);
         Ok(())
     }
 
@@ -584,8 +598,18 @@ impl Tessera {
             };
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
         }
+        self.notify_mentions(
+            &mut tx.h(),
+            &ticket,
+            &body,
+            agent.id,
+            &agent.display_name,
+            now,
+        )
+        .await?;
         tx.h().reindex_ticket(ticket.id).await?;
-        self.finish(tx, agent, ticket.id, now).await
+        self.finish_as(tx, agent, ticket.id, now, ChangeKind::Entry)
+            .await
     }
 
     /// Writes an internal note; optionally alerts the assignee.
@@ -637,8 +661,18 @@ impl Tessera {
             )
             .await?;
         }
+        self.notify_mentions(
+            &mut tx.h(),
+            &ticket,
+            &body,
+            agent.id,
+            &agent.display_name,
+            now,
+        )
+        .await?;
         tx.h().reindex_ticket(ticket.id).await?;
-        self.finish(tx, agent, ticket.id, now).await
+        self.finish_as(tx, agent, ticket.id, now, ChangeKind::Entry)
+            .await
     }
 
     /// Assigns to an agent and/or a team; the assignee is alerted and the requester told.
@@ -714,6 +748,14 @@ impl Tessera {
             "",
         )
         .await?;
+        let kind = if updated.assignee_agent.is_some() {
+            NoticeKind::Assigned
+        } else {
+            NoticeKind::Team
+        };
+        let ids: Vec<AgentId> = to.iter().map(|a| AgentId(a.agent_id)).collect();
+        self.notify_in_app(&mut tx.h(), ticket.id, &ids, kind, &agent.display_name, now)
+            .await?;
         // Participants hear that a person now takes care of it; a team or a department
         // taking it over is an internal shuffle that tells them nothing.
         let before = ticket.assignee_agent.as_ref().map(|(id, _)| *id);

@@ -72,6 +72,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/de/queue.ftl"),
         include_str!("../locales/de/composer.ftl"),
         include_str!("../locales/de/notices.ftl"),
+        include_str!("../locales/de/live.ftl"),
     ],
     &[
         include_str!("../locales/en/main.ftl"),
@@ -89,6 +90,7 @@ const SOURCES: [&[&str]; 2] = [
         include_str!("../locales/en/queue.ftl"),
         include_str!("../locales/en/composer.ftl"),
         include_str!("../locales/en/notices.ftl"),
+        include_str!("../locales/en/live.ftl"),
     ],
 ];
 

@@ -23,6 +23,7 @@ mod mailbox;
 mod members;
 mod new_ticket;
 mod onboarding;
+mod notification;
 mod outbox;
 mod queue;
 mod readers;
@@ -53,6 +54,7 @@ pub use new_ticket::{
     NewTicketEntry, NewTicketFile, NewTicketRow, NewTicketWrite, TopicContext, WrittenTicket,
 };
 pub use onboarding::{ContactTicketRow, InstallFacts};
+pub use notification::NotificationRow;
 pub use outbox::{MailKind, MailRow, NewOutboxMail, OutboxFilter, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use readers::ReadConn;

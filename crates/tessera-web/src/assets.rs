@@ -23,6 +23,8 @@ const SHORTCUTS_JS: &str = include_str!("../assets/shortcuts.js");
 /// The composer (toolbar, preview, drafts, pasted images, contact search), loaded by the
 /// ticket page and the agents' new-ticket page.
 const COMPOSER_JS: &str = include_str!("../assets/composer.js");
+/// Live agent pages and the bell (`agent/live.rs`), loaded only by agent pages.
+const LIVE_JS: &str = include_str!("../assets/live.js");
 
 /// A fingerprint of the assets for their URLs, so that a new release is never served from a
 /// browser's stale cache while unchanged assets can be cached for a year.
@@ -39,6 +41,7 @@ pub fn version() -> &'static str {
             SHORTCUTS_JS,
             COMPOSER_JS,
             FAVICON,
+            LIVE_JS,
         ];
         for b in all.iter().flat_map(|a| a.bytes()) {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
@@ -85,6 +88,10 @@ pub fn router() -> Router<AppState> {
                 )
                     .into_response()
             }),
+        )
+        .route(
+            "/static/live.js",
+            get(|| async { asset(LIVE_JS, "text/javascript; charset=utf-8") }),
         )
         .route(
             "/static/pow.js",

@@ -173,6 +173,8 @@ impl Running {
     /// database.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
+        // Open event streams never end by themselves; the graceful stop waits for them.
+        self.app.end_live_streams();
         let _ = self.server.await;
         let _ = self.worker.await;
         let _ = self.poller.await;

@@ -6,6 +6,7 @@
 mod actions;
 mod compose;
 mod profile;
+mod live;
 mod queue;
 mod sign_in;
 mod ticket;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(actions::router())
         .merge(profile::router())
         .merge(compose::router())
+        .merge(live::router())
 }
 
 /// Where to go after signing in or a bulk action: a path of the agent area, nothing else.

@@ -22,6 +22,7 @@ mod ingest;
 mod intake;
 mod leases;
 mod local_time;
+mod live;
 mod mail;
 mod mail_auth;
 mod mail_dedupe;
