@@ -242,22 +242,39 @@ async fn submit_form_of(b: &Browser, control: &str) {
         .await;
 }
 
-/// Whether the page links to the agent's page of ticket `number`.
-async fn links_to_ticket(b: &Browser, number: &str) -> bool {
-    b.js(&format!(
-        "return document.querySelector(\"main a[href='/agent/tickets/{number}']\") !== null"
-    ))
-    .await
-        == json!(true)
+/// Marks the page, so that a later check can tell it was never reloaded.
+async fn mark(b: &Browser) {
+    b.js("window.storyNoReload = true").await;
 }
 
-/// The agent shows their queue `tab` again (a click on its tab) and finds ticket `number` in it.
-async fn queue_lists(b: &Browser, tab: &str, number: &str) {
-    b.click_visible(&format!("a[href='/agent/queue/{tab}']"))
-        .await;
-    landed(b, &format!("/agent/queue/{tab}")).await;
-    eventually(&format!("#{number} in the queue {tab}"), async || {
-        links_to_ticket(b, number).await.then_some(())
+/// Waits until the queue `tab`, left open, lists `number` and counts `count` in its tab and
+/// in the window's title, without a reload.
+async fn queue_shows_live(b: &Browser, tab: &str, number: &str, count: u32) {
+    eventually(&format!("#{number} appearing live in {tab}"), async || {
+        let shown = b
+            .js(&format!(
+                "const c = document.querySelector(\"#queue-counts a[href='/agent/queue/{tab}'] .count\");
+                 return window.storyNoReload === true
+                   && document.querySelector(\"#queue-list a[href='/agent/tickets/{number}']\") !== null
+                   && c !== null && c.textContent.trim() === '{count}'
+                   && document.title.startsWith('({count})')"
+            ))
+            .await;
+        (shown == json!(true)).then_some(())
+    })
+    .await;
+}
+
+/// Waits until `text` appears in the thread of the ticket page left open, without a reload.
+async fn thread_shows_live(b: &Browser, text: &str) {
+    eventually(&format!("{text:?} appearing live in the thread"), async || {
+        let shown = b
+            .js(&format!(
+                "return window.storyNoReload === true
+                   && document.getElementById('thread').innerText.includes({text:?})"
+            ))
+            .await;
+        (shown == json!(true)).then_some(())
     })
     .await;
 }
@@ -283,11 +300,13 @@ async fn story(w: &Words) {
     // at "Meine Tickets". Both are empty.
     let a = agent_signs_in(&app, &mut axe, w, "nadine").await;
     axe.check(&a, "agent queue (open, empty)").await;
+    mark(&a).await;
     let b = agent_signs_in(&app, &mut axe, w, "moritz").await;
     b.click_visible("a[href='/agent/queue/mine']").await;
     landed(&b, "/agent/queue/mine").await;
     assert!(text(&b).await.contains(&t(w.lang, "queue-mine")));
     axe.check(&b, "agent queue (mine, empty)").await;
+    mark(&b).await;
 
     // The requester opens a ticket on the portal, dropping a file onto the form.
     let max = Browser::start().await;
@@ -343,7 +362,8 @@ async fn story(w: &Words) {
     axe.check(&max, "requester ticket page after a reply").await;
 
     // A finds the ticket in the open queue and claims it.
-    queue_lists(&a, "open", &number).await;
+    // A's open queue, left open, shows it without a reload.
+    queue_shows_live(&a, "open", &number, 1).await;
     axe.check(&a, "agent queue (open)").await;
     a.click_visible(&format!("a[href='/agent/tickets/{number}']"))
         .await;
@@ -386,11 +406,13 @@ async fn story(w: &Words) {
     a.type_into("#collab-name", w.collaborator_name).await;
     submit_form_of(&a, "#collab-email").await;
     landed(&a, "done=collaborator-add").await;
+    mark(&a).await;
     assert!(text(&a).await.contains(COLLABORATOR));
     axe.check(&a, "agent ticket page after assigning").await;
 
     // B finds it in "Meine Tickets".
-    queue_lists(&b, "mine", &number).await;
+    // B's "Meine Tickets", left open all along, shows it without a reload.
+    queue_shows_live(&b, "mine", &number, 1).await;
     axe.check(&b, "agent queue (mine)").await;
     b.click_visible(&format!("a[href='/agent/tickets/{number}']"))
         .await;
@@ -408,6 +430,8 @@ async fn story(w: &Words) {
     b.click_visible("form[action$='/reply'] button[type='submit'].primary")
         .await;
     landed(&b, "done=reply").await;
+    // A, still on the ticket page, sees B's reply appear in place.
+    thread_shows_live(&a, w.b_reply).await;
     assert_eq!(
         b.js("return document.querySelector('.ticket-header .status-closed') !== null")
             .await,
@@ -423,6 +447,8 @@ async fn story(w: &Words) {
         assert!(page.contains(public), "the requester sees {public:?}");
     }
     assert!(!page.contains(w.note), "the requester never sees the note");
+    // Times read in the installation's zone, never in UTC.
+    assert!(!page.contains("UTC") && !text(&a).await.contains("UTC"));
     assert!(page.contains(&t(w.lang, "status-closed")));
     axe.check(&max, "requester ticket page, closed").await;
     max.click_visible("footer a[href='/tickets']").await;
