@@ -22,8 +22,8 @@ mod mail_cap;
 mod mailbox;
 mod members;
 mod new_ticket;
-mod onboarding;
 mod notification;
+mod onboarding;
 mod outbox;
 mod queue;
 mod readers;
@@ -53,8 +53,8 @@ pub use members::DepartmentMember;
 pub use new_ticket::{
     NewTicketEntry, NewTicketFile, NewTicketRow, NewTicketWrite, TopicContext, WrittenTicket,
 };
-pub use onboarding::{ContactTicketRow, InstallFacts};
 pub use notification::NotificationRow;
+pub use onboarding::{ContactTicketRow, InstallFacts};
 pub use outbox::{MailKind, MailRow, NewOutboxMail, OutboxFilter, OutboxMail};
 pub use queue::{QueueQuery, QueueRow, Visibility};
 pub use readers::ReadConn;

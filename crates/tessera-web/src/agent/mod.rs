@@ -5,8 +5,8 @@
 
 mod actions;
 mod compose;
-mod profile;
 mod live;
+mod profile;
 mod queue;
 mod sign_in;
 mod ticket;
