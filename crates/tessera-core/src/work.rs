@@ -952,7 +952,7 @@ impl Tessera {
             };
             event(self, &mut tx.h(), ticket.id, agent, e, now).await?;
             let changes = notify::Changes::status(ticket.status, s);
-            notify::notice_to_participants(self, &mut tx.h(), &ticket, changes).await?;
+            notify::notice_to_participants(self, &mut tx.h(), ticket, changes).await?;
         }
         Ok(())
     }
