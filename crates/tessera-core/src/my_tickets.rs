@@ -128,28 +128,7 @@ impl Tessera {
         if !token::verify(verifier, &stored) || !tx.h().use_contact_link(link).await? {
             return Err(CoreError::NotFound);
         }
-        let rotated = match previous {
-            Some(p) => {
-                let minted = token::mint();
-                let expires = Timestamp::now().plus_secs(self.config().session_absolute_secs);
-                tx.h()
-                    .rotate_session(p.id, &minted.selector, &minted.verifier_hash, expires)
-                    .await?
-                    .map(|id| {
-                        let s = Session {
-                            id,
-                            agent_id: p.agent_id,
-                            directory: None,
-                        };
-                        (s, minted.token)
-                    })
-            }
-            None => None,
-        };
-        let (session, cookie) = match rotated {
-            Some(r) => r,
-            None => self.insert_session(&mut tx.h(), None).await?,
-        };
+        let (session, cookie) = self.rotate_or_start(&mut tx.h(), previous).await?;
         tx.h().grant_contact(session.id, contact).await?;
         tx.commit().await?;
         Ok((session, cookie))

@@ -136,32 +136,36 @@ impl Tessera {
         grant: Grant,
     ) -> Result<(Session, String)> {
         let mut tx = self.db().begin().await?;
-        let rotated = match previous {
-            Some(p) => {
-                let minted = token::mint();
-                let expires = Timestamp::now().plus_secs(self.config().session_absolute_secs);
-                tx.h()
-                    .rotate_session(p.id, &minted.selector, &minted.verifier_hash, expires)
-                    .await?
-                    .map(|id| {
-                        let s = Session {
-                            id,
-                            agent_id: p.agent_id,
-                            directory: None,
-                        };
-                        (s, minted.token)
-                    })
-            }
-            None => None,
-        };
-        let (session, cookie) = match rotated {
-            Some(r) => r,
-            // No earlier session, or it ended meanwhile: a fresh requester session.
-            None => self.insert_session(&mut tx.h(), None).await?,
-        };
+        let (session, cookie) = self.rotate_or_start(&mut tx.h(), previous).await?;
         tx.h().grant(session.id, grant).await?;
         tx.commit().await?;
         Ok((session, cookie))
+    }
+
+    /// A new session for a browser that gains access: `previous` rotated (its grants and
+    /// agent carried over, it ends), or — with no earlier session, or one that ended
+    /// meanwhile — a fresh requester session. Written on `h`, the caller's transaction.
+    pub(crate) async fn rotate_or_start(
+        &self,
+        h: &mut Handle<'_>,
+        previous: Option<&Session>,
+    ) -> Result<(Session, String)> {
+        if let Some(p) = previous {
+            let minted = token::mint();
+            let expires = Timestamp::now().plus_secs(self.config().session_absolute_secs);
+            if let Some(id) = h
+                .rotate_session(p.id, &minted.selector, &minted.verifier_hash, expires)
+                .await?
+            {
+                let s = Session {
+                    id,
+                    agent_id: p.agent_id,
+                    directory: None,
+                };
+                return Ok((s, minted.token));
+            }
+        }
+        self.insert_session(h, None).await
     }
 
     /// Ends a session.
