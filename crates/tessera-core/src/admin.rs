@@ -221,7 +221,9 @@ fn check_form(
     }
 }
 
-fn conflict(e: tessera_store::StoreError) -> CoreError {
+/// A unique name or address taken, as the field's error; any other failure by its kind
+/// (agents created, invited, edited, or changing their own address).
+pub(crate) fn conflict(e: tessera_store::StoreError) -> CoreError {
     let mut p = tessera_domain::Problem::default();
     if e.is_conflict_on("username") {
         p.add("username", "error-username-taken");

@@ -101,15 +101,7 @@ impl Tessera {
     ) -> Result<()> {
         h.set_agent_email(agent.id, address.as_str())
             .await
-            .map_err(|e| {
-                if e.is_conflict_on("email") {
-                    let mut p = Problem::default();
-                    p.add("email", "error-email-taken");
-                    CoreError::Invalid(p)
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(crate::admin::conflict)?;
         let signed_in = crate::SignedIn::new(agent.clone());
         record(
             h,

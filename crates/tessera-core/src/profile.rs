@@ -96,15 +96,7 @@ impl Tessera {
         tx.h()
             .update_agent_profile(me.id, &row)
             .await
-            .map_err(|e| {
-                if e.is_conflict_on("email") {
-                    let mut p = Problem::default();
-                    p.add("email", "error-email-taken");
-                    CoreError::Invalid(p)
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(crate::admin::conflict)?;
         let b = describe(
             &before.display_name,
             &before.email,
