@@ -26,6 +26,14 @@ pub(crate) struct CsrfOnly {
     pub csrf: String,
 }
 
+/// The first value of `key` in a form `parse_form` read, or "" when it is missing.
+pub(crate) fn form_value<'a>(form: &'a [(String, String)], key: &str) -> &'a str {
+    form.iter()
+        .find(|(n, _)| n == key)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
 /// `application/x-www-form-urlencoded` with repeated keys (checkbox lists).
 pub(crate) fn parse_form(body: &[u8]) -> Vec<(String, String)> {
     let decode = |s: &str| {

@@ -25,7 +25,7 @@ use crate::{
     agent_ctx::{AgentCtx, agent_page, ticket_url},
     cookies::SESSION_COOKIE,
     error::PageError,
-    page::{PageResult, html, parse_form},
+    page::{PageResult, form_value, html, parse_form},
     render::{Form, Page},
 };
 
@@ -162,12 +162,7 @@ async fn mark_read(
 ) -> PageResult {
     let lang = a.ctx.lang;
     let form = parse_form(&body);
-    let get = |k: &str| {
-        form.iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |k: &str| form_value(&form, k);
     if !a.ctx.csrf_ok(get("csrf")) {
         return Ok(a
             .ctx

@@ -22,7 +22,7 @@ use crate::{
     AppState,
     agent_ctx::{AgentCtx, agent_page, directory},
     error::PageError,
-    page::{PageResult, html, parse_form},
+    page::{PageResult, form_value, html, parse_form},
     render::{Form, Page},
 };
 
@@ -580,13 +580,7 @@ async fn render_queue(
 async fn save_view(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
     let lang = a.ctx.lang;
     let fields = parse_form(&body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |k: &str| form_value(&fields, k);
     let name = get("queue");
     let queue = Queue::parse(name).ok_or(PageError::not_found(lang))?;
     // Only what makes a view is kept, whatever else the query string held.
@@ -634,13 +628,7 @@ async fn delete_view(
 ) -> PageResult {
     let lang = a.ctx.lang;
     let fields = parse_form(&body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |k: &str| form_value(&fields, k);
     let back = safe_next(Some(get("back")));
     if !a.ctx.csrf_ok(get("csrf")) {
         return Ok(a
@@ -663,13 +651,7 @@ async fn delete_view(
 async fn bulk(State(s): State<AppState>, a: AgentCtx, body: Bytes) -> PageResult {
     let lang = a.ctx.lang;
     let fields = parse_form(&body);
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    };
+    let get = |k: &str| form_value(&fields, k);
     if !a.ctx.csrf_ok(get("csrf")) {
         // The queue again, with the message (as every form answers a stale token).
         let back = safe_next(Some(get("back")));
